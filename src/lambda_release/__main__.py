@@ -1,0 +1,5 @@
+"""``python -m lambda_release`` runs the command line."""
+
+from lambda_release.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,195 @@
+"""Settings in one place: flag > ``LAMBDA_RELEASE_<NAME>`` environment > SAM config file.
+
+A flag always wins. The environment variable for option ``--stack-prefix`` is
+``LAMBDA_RELEASE_STACK_PREFIX``. The SAM config file (``samconfig.toml``, or
+``.yaml``/``.yml``) is read the way the SAM CLI reads it: one config
+environment (``[prod.deploy.parameters]``, ``[prod.global.parameters]``), with
+no fall-back to another. Only SAM's own keys come from the file; the target's
+options (branch, aliases, stacks) never do, so nothing is circular: the file's
+section is chosen once the target's environment is known.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lambda_release.errors import UsageError
+
+ENV_PREFIX = "LAMBDA_RELEASE_"
+DEFAULT_CONFIG_ENV = "default"
+SAMCONFIG_NAMES = ("samconfig.toml", "samconfig.yaml", "samconfig.yml")
+
+# Keys that SAM users already keep in samconfig and that mean the same to us.
+FILE_KEYS = frozenset(
+    {
+        "region",
+        "profile",
+        "s3_bucket",
+        "s3_prefix",
+        "resolve_s3",
+        "capabilities",
+        "parameter_overrides",
+        "image_repositories",
+        "image_repository",
+        "resolve_image_repos",
+        "tags",
+        "template_file",
+        "signing_profiles",
+        "notification_arns",
+        "role_arn",
+        "kms_key_id",
+    }
+)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_var(name: str) -> str:
+    """The environment variable that carries option ``name`` (``stack_prefix``)."""
+    return ENV_PREFIX + name.upper().replace("-", "_")
+
+
+@dataclass(frozen=True)
+class SamConfig:
+    """A SAM config file: ``{config_env: {command: {key: value}}}``."""
+
+    path: Path | None
+    data: Mapping[str, Any]
+
+    @classmethod
+    def empty(cls) -> SamConfig:
+        return cls(None, {})
+
+    @classmethod
+    def load(cls, path: Path) -> SamConfig:
+        """Read ``path``; a missing file is an empty config, a broken one a usage error."""
+        if not path.is_file():
+            return cls.empty()
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text) if path.suffix == ".toml" else (yaml.safe_load(text) or {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+            raise UsageError(f"cannot read SAM config file {path}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise UsageError(f"SAM config file {path} is not a table of config environments")
+        return cls(path, data)
+
+    @classmethod
+    def find(cls, explicit: str | None, directory: Path) -> SamConfig:
+        """The named file (which must exist) or the first of SAM's default names."""
+        if explicit:
+            path = Path(explicit)
+            if not path.is_file():
+                raise UsageError(
+                    f"SAM config file {explicit!r} does not exist: fix --config-file "
+                    f"or {env_var('config_file')}"
+                )
+            return cls.load(path)
+        for name in SAMCONFIG_NAMES:
+            if (directory / name).is_file():
+                return cls.load(directory / name)
+        return cls.empty()
+
+    def environments(self) -> list[str]:
+        return [k for k, v in self.data.items() if isinstance(v, dict)]
+
+    def section(self, config_env: str, command: str) -> dict[str, Any]:
+        """``[env.global.parameters]`` overlaid by ``[env.<command>.parameters]``."""
+        env = self.data.get(config_env)
+        merged: dict[str, Any] = {}
+        if not isinstance(env, dict):
+            return merged
+        for part in ("global", command):
+            table = env.get(part)
+            params = table.get("parameters") if isinstance(table, dict) else None
+            if isinstance(params, dict):
+                merged.update(params)
+        return {k: v for k, v in merged.items() if k in FILE_KEYS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Looks an option up in the flags given, then the environment, then the file."""
+
+    flags: Mapping[str, Any]
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    file: Mapping[str, Any] = field(default_factory=dict)
+    file_label: str = ""
+
+    def with_file(self, config: SamConfig, config_env: str, command: str) -> Settings:
+        """These settings with ``config``'s section for ``config_env`` as the last layer."""
+        label = f"{config.path} [{config_env}]" if config.path else ""
+        return replace(self, file=config.section(config_env, command), file_label=label)
+
+    def source(self, name: str) -> str | None:
+        """Where ``name`` comes from: 'flag', 'env', 'file', or None when unset."""
+        if self.flags.get(name) is not None:
+            return "flag"
+        if env_var(name) in self.environ:
+            return "env"
+        if name in self.file:
+            return "file"
+        return None
+
+    def raw(self, name: str) -> Any:
+        src = self.source(name)
+        if src == "flag":
+            return self.flags[name]
+        if src == "env":
+            return self.environ[env_var(name)]
+        if src == "file":
+            return self.file[name]
+        return None
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """A single string value; an empty environment variable counts as unset."""
+        value = self.raw(name)
+        if value is None or value == "":
+            return default
+        if isinstance(value, list):
+            return " ".join(str(v) for v in value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    def get_list(self, name: str, default: Sequence[str] = ()) -> list[str]:
+        """A list: repeated flags, or words separated by spaces or commas elsewhere."""
+        value = self.raw(name)
+        if value is None:
+            return list(default)
+        if isinstance(value, list | tuple):
+            items = [str(v) for v in value]
+        else:
+            items = str(value).replace(",", " ").split()
+        return items or list(default)
+
+    def get_bool(self, name: str, default: bool = False) -> bool:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        where = env_var(name) if self.source(name) == "env" else name
+        raise UsageError(f"{where}={value!r} is not a yes/no value: use true or false")
+
+    def get_float(self, name: str, default: float) -> float:
+        value = self.get(name)
+        if value is None:
+            return default
+        try:
+            return float(value)
+        except ValueError:
+            raise UsageError(f"{name.replace('_', '-')} {value!r} is not a number") from None
