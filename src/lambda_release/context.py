@@ -38,8 +38,10 @@ class Context:
 
     def with_config_env(self, config_env: str, command: str = "deploy") -> Context:
         """Use the SAM config file's section for ``config_env`` as the last settings layer."""
-        config = SamConfig.find(self.settings.get("config_file"), Path.cwd())
-        self.settings = self.settings.with_file(config, config_env, command)
+        explicit = self.settings.get("config_file")
+        self.settings = self.settings.with_file(
+            lambda: SamConfig.find(explicit, Path.cwd()), config_env, command
+        )
         self._aws = None
         return self
 

@@ -87,8 +87,6 @@ def git_branch_problem(branch: str) -> str | None:
         problem = "it contains a control character (a newline, a tab, ...)"
     elif forbidden := sorted({c for c in branch if c in _GIT_FORBIDDEN}):
         problem = "it contains " + " ".join(repr(c) for c in forbidden)
-    elif branch == "@":
-        problem = "'@' alone is not a branch name"
     elif branch.startswith("-"):
         problem = "it starts with '-'"
     elif ".." in branch or "@{" in branch or "//" in branch:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,19 +115,43 @@ class SamConfig:
         return {k: v for k, v in merged.items() if k in FILE_KEYS}
 
 
-@dataclass(frozen=True)
 class Settings:
-    """Looks an option up in the flags given, then the environment, then the file."""
+    """Looks an option up in the flags given, then the environment, then the file.
 
-    flags: Mapping[str, Any]
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    file: Mapping[str, Any] = field(default_factory=dict)
-    file_label: str = ""
+    The file layer is read lazily: a command that never consults it (``target``)
+    is not affected by a broken or missing ``samconfig.toml``.
+    """
 
-    def with_file(self, config: SamConfig, config_env: str, command: str) -> Settings:
-        """These settings with ``config``'s section for ``config_env`` as the last layer."""
-        label = f"{config.path} [{config_env}]" if config.path else ""
-        return replace(self, file=config.section(config_env, command), file_label=label)
+    def __init__(
+        self,
+        flags: Mapping[str, Any],
+        environ: Mapping[str, str] | None = None,
+        file: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
+        file_label: str = "",
+    ) -> None:
+        self.flags = flags
+        self.environ = dict(os.environ) if environ is None else environ
+        self._file = file if file is not None else {}
+        self.file_label = file_label
+
+    @property
+    def file(self) -> Mapping[str, Any]:
+        if callable(self._file):
+            self._file = self._file()
+        return self._file
+
+    def with_file(
+        self, config: SamConfig | Callable[[], SamConfig], config_env: str, command: str
+    ) -> Settings:
+        """These settings with a SAM config's section for ``config_env`` as the last layer."""
+
+        def load() -> Mapping[str, Any]:
+            cfg = config() if callable(config) else config
+            self_copy.file_label = f"{cfg.path} [{config_env}]" if cfg.path else ""
+            return cfg.section(config_env, command)
+
+        self_copy = Settings(self.flags, self.environ, load)
+        return self_copy
 
     def source(self, name: str) -> str | None:
         """Where ``name`` comes from: 'flag', 'env', 'file', or None when unset."""
@@ -135,7 +159,7 @@ class Settings:
             return "flag"
         if env_var(name) in self.environ:
             return "env"
-        if name in self.file:
+        if name in FILE_KEYS and name in self.file:
             return "file"
         return None
 
