@@ -16,7 +16,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from lambda_release import __version__
+from lambda_release import __version__, awstrace
 from lambda_release.errors import OperationError, UsageError
 
 RETRY_MODES = ("standard", "adaptive", "legacy")
@@ -71,7 +71,10 @@ class Aws:
             kwargs: dict[str, Any] = {"config": self.config()}
             if self.endpoint_url:
                 kwargs["endpoint_url"] = self.endpoint_url
-            self._clients[service] = self.session.client(service, **kwargs)
+            client = self.session.client(service, **kwargs)
+            if trace := awstrace.trace_path():
+                awstrace.install(client, trace)
+            self._clients[service] = client
         return self._clients[service]
 
     def check_credentials(self) -> None:
