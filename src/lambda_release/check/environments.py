@@ -1,0 +1,151 @@
+"""Which environments a template serves, and which of them is production.
+
+In order: ``check --environments`` (or ``LAMBDA_RELEASE_ENVIRONMENTS`` when the
+rules run inside plain cfn-lint), then ``Metadata: {lambda-release:
+{environments: [...]}}``, then the parameter that ``AutoPublishAlias`` refers
+to when it lists two or more ``AllowedValues`` (the seed's ``AliasName``).
+An environment is written as a name (``prod``: its alias is the name in upper
+case, ``PROD``) or as ``name=ALIAS``. Production is the environment whose
+alias is ``PROD`` (``--prod-alias`` / ``LAMBDA_RELEASE_PROD_ALIAS`` or the
+metadata's ``prod-alias`` change it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lambda_release.check.source import SAM_FUNCTION, SourceTemplate
+
+DEFAULT_PROD_ALIAS = "PROD"
+METADATA_KEY = "lambda-release"
+ENV_ENVIRONMENTS = "LAMBDA_RELEASE_ENVIRONMENTS"
+ENV_PROD_ALIAS = "LAMBDA_RELEASE_PROD_ALIAS"
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    alias: str
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line adds to the template's own declarations."""
+
+    environments: tuple[Environment, ...] = ()
+    prod_alias: str | None = None
+
+
+# Set by ``lambda-release check`` for the run; plain cfn-lint reads the environment.
+_OPTIONS: Options | None = None
+
+
+def set_options(options: Options | None) -> None:
+    global _OPTIONS  # noqa: PLW0603 - one run of the rules at a time, like cfn-lint itself
+    _OPTIONS = options
+
+
+def parse_environments(items: Iterable[str]) -> tuple[Environment, ...]:
+    """``prod,staging`` or ``prod=PROD,staging=STG`` -> environments (empty items skipped)."""
+    result: list[Environment] = []
+    for item in items:
+        for word in str(item).replace(",", " ").split():
+            name, _, alias = word.partition("=")
+            result.append(Environment(name, alias or name.upper()))
+    return tuple(result)
+
+
+def current_options() -> Options:
+    if _OPTIONS is not None:
+        return _OPTIONS
+    return Options(
+        parse_environments([os.environ.get(ENV_ENVIRONMENTS, "")]),
+        os.environ.get(ENV_PROD_ALIAS) or None,
+    )
+
+
+def _metadata(src: SourceTemplate) -> Mapping[str, Any]:
+    m = src.metadata.get(METADATA_KEY)
+    return m if isinstance(m, Mapping) else {}
+
+
+def prod_alias(src: SourceTemplate) -> str:
+    opts = current_options()
+    if opts.prod_alias:
+        return opts.prod_alias
+    value = _metadata(src).get("prod-alias")
+    return value if isinstance(value, str) and value else DEFAULT_PROD_ALIAS
+
+
+def alias_parameter(value: Any) -> str | None:
+    """The parameter name in ``AutoPublishAlias: !Ref P``, else None."""
+    if isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("Ref"), str):
+        return str(value["Ref"])
+    return None
+
+
+def allowed_values(src: SourceTemplate, parameter: str) -> list[str] | None:
+    """A parameter's ``AllowedValues`` as strings; None when it has none or does not exist."""
+    p = src.parameters.get(parameter)
+    if not isinstance(p, Mapping):
+        return None
+    values = p.get("AllowedValues")
+    if not isinstance(values, list):
+        return None
+    return [str(v) for v in values]
+
+
+def declared(src: SourceTemplate) -> tuple[Environment, ...]:
+    """Environments from the command line or the template's metadata (not parameters)."""
+    opts = current_options()
+    if opts.environments:
+        return opts.environments
+    listed = _metadata(src).get("environments")
+    if isinstance(listed, list):
+        return parse_environments(str(v) for v in listed)
+    if isinstance(listed, str):
+        return parse_environments([listed])
+    return ()
+
+
+def environments(src: SourceTemplate) -> tuple[Environment, ...]:
+    """Every environment the template serves (declared, else an alias parameter's values)."""
+    envs = declared(src)
+    if envs:
+        return envs
+    seen: dict[str, Environment] = {}
+    for fn in src.of_type(SAM_FUNCTION):
+        param = alias_parameter(fn.properties.get("AutoPublishAlias"))
+        values = allowed_values(src, param) if param else None
+        if values and len(values) >= 2:
+            for v in values:
+                seen.setdefault(v, Environment(v.lower(), v))
+    return tuple(seen.values())
+
+
+def is_multi_environment(src: SourceTemplate) -> bool:
+    """Deployed as two or more environments, i.e. (by the seed's advice) two or more stacks."""
+    return len(environments(src)) >= 2
+
+
+def serves_production(src: SourceTemplate, alias_value: Any) -> bool:
+    """Whether a function with this ``AutoPublishAlias`` value can be production.
+
+    A literal alias is production when it is the production alias. A parameter
+    is production when one of the environments is; with nothing declared we
+    cannot prove otherwise, so it is.
+    """
+    prod = prod_alias(src)
+    if isinstance(alias_value, str):
+        return alias_value == prod
+    envs = environments(src)
+    param = alias_parameter(alias_value)
+    values = allowed_values(src, param) if param else None
+    if values:
+        return prod in values or any(e.alias == prod for e in envs)
+    if envs:
+        return any(e.alias == prod for e in envs)
+    return True

@@ -1,0 +1,45 @@
+"""E9002: an alias fixed to one name in a template that serves several environments."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+
+from lambda_release.check.environments import environments, is_multi_environment
+from lambda_release.check.rulebase import TAGS, docs_url, report
+from lambda_release.check.source import SAM_FUNCTION, source_of
+
+
+class FixedAliasAcrossEnvironments(CloudFormationLintRule):  # type: ignore[misc]  # cfn-lint is untyped
+    id = "E9002"
+    shortdesc = "AutoPublishAlias fixed in a multi-environment template"
+    description = (
+        "The template is deployed to several environments but AutoPublishAlias names one "
+        "alias, so every environment moves the same alias (staging releases become "
+        "production's)."
+    )
+    source_url = docs_url(id)
+    tags: ClassVar[list[str]] = [*TAGS, "alias", "environments"]
+
+    def match(self, cfn: Any) -> list[RuleMatch]:
+        src = source_of(cfn)
+        if not is_multi_environment(src):
+            return []
+        names = ", ".join(e.alias for e in environments(src))
+        out: list[RuleMatch] = []
+        for fn in src.of_type(SAM_FUNCTION):
+            alias = fn.properties.get("AutoPublishAlias")
+            if isinstance(alias, str) and alias:
+                out.append(
+                    report(
+                        src,
+                        fn,
+                        "AutoPublishAlias",
+                        f"Function {fn.name} always publishes alias {alias} although the "
+                        f"template serves {names}",
+                        "add a parameter 'AliasName' with AllowedValues "
+                        f"[{names}] and write 'AutoPublishAlias: !Ref AliasName'",
+                    )
+                )
+        return out
