@@ -1,0 +1,593 @@
+"""CloudFormation as SAM needs it, on top of moto's stacks.
+
+moto stores stacks, change sets and events; this module changes how they are executed:
+
+- templates with the SAM transform are expanded with the real translator and the stack's
+  parameters (`sam_transform.translate`);
+- executing a change set (or UpdateStack) runs on a thread, like AWS: resources are created or
+  updated in dependency order, so a function's code changes before its new version is
+  published, and removed resources are deleted at the end (honouring `DeletionPolicy: Retain`);
+- an alias update with SAM's `CodeDeployLambdaAliasUpdate` policy starts a CodeDeploy deployment
+  and the stack stays `UPDATE_IN_PROGRESS` until it ends; a failed or stopped deployment, or
+  CancelUpdateStack, rolls the stack back to its previous template (`UPDATE_ROLLBACK_COMPLETE`);
+- stacks made through change sets get their Outputs;
+- template URLs on 127.0.0.1 (or any host:port) are read path-style.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlparse
+
+from moto.awslambda.utils import get_backend
+from moto.cloudformation import models as cfn_models
+from moto.cloudformation import responses as cfn_responses
+from moto.cloudformation import utils as cfn_utils
+from moto.cloudformation.exceptions import ValidationError
+from moto.cloudformation.parsing import clean_json, parse_and_update_resource
+from moto.core.responses import EmptyResult
+from moto.s3.models import s3_backends
+
+from lambda_release.sandbox import codedeploy
+from lambda_release.sandbox.sam_transform import translate
+
+CODEDEPLOY_POLICY = "CodeDeployLambdaAliasUpdate"
+
+# -- templates --------------------------------------------------------------------------------
+
+
+def _stack_parse_template(self: Any) -> None:
+    raw = cfn_models.Stack.parse_template(self.template)
+    self.raw_template_dict = raw
+    self.template_dict = translate(
+        raw,
+        getattr(self, "parameters", None) or {},
+        getattr(self, "region_name", "us-east-1"),
+        self.account_id,
+    )
+
+
+def _stack_has_template(self: Any, other_template: str) -> bool:
+    if not self.template:
+        return False
+    return bool(
+        cfn_models.Stack.parse_template(self.template)
+        == cfn_models.Stack.parse_template(other_template)
+    )
+
+
+def _change_set_parse_template(self: Any) -> None:
+    raw = cfn_models.Stack.parse_template(self.template)
+    self.raw_template_dict = raw
+    self.template_dict = translate(
+        raw, self.parameters or {}, self.stack.region_name, self.stack.account_id
+    )
+
+
+def get_stack_from_s3_url(template_url: str, account_id: str, partition: str) -> str:
+    """moto's reader, plus path-style URLs on an IP address or any host with a port."""
+    url = urlparse(template_url)
+    host = url.hostname or ""
+    amazon_path_style = host.endswith("amazonaws.com") and host.startswith("s3")
+    local_path_style = url.port is not None or host == "localhost" or "." not in host
+    if re.fullmatch(r"[0-9.]+|\[?[0-9a-fA-F:]+\]?", host):
+        local_path_style = True
+    if host.endswith(".localhost"):
+        # bucket.localhost:PORT/key is virtual-hosted style
+        local_path_style = False
+    if amazon_path_style or local_path_style:
+        bucket_name, key_name = url.path.lstrip("/").split("/", 1)
+    else:
+        bucket_name = host.split(".")[0]
+        key_name = url.path.lstrip("/")
+    key = s3_backends[account_id][partition].get_object(bucket_name, key_name)
+    if key is None:
+        raise ValidationError(message=f"Template not found at {template_url}")
+    return str(key.value.decode("utf-8"))
+
+
+# -- dependency order -------------------------------------------------------------------------
+
+
+def _references(node: Any, names: set[str]) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str) and value in names:
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                target = value[0] if isinstance(value, list) else str(value).split(".")[0]
+                if target in names:
+                    found.add(target)
+            elif key == "Fn::Sub":
+                text = value[0] if isinstance(value, list) else value
+                for ref in re.findall(r"\$\{([^!}][^}]*)\}", str(text)):
+                    if ref.split(".")[0] in names:
+                        found.add(ref.split(".")[0])
+                if isinstance(value, list) and len(value) > 1:
+                    found |= _references(value[1], names)
+            else:
+                found |= _references(value, names)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _references(item, names)
+    return found
+
+
+def dependency_order(resources: dict[str, Any]) -> list[str]:
+    """Logical ids, each after the resources it refers to (Ref, GetAtt, Sub, DependsOn)."""
+    names = set(resources)
+    deps: dict[str, set[str]] = {}
+    for name, body in resources.items():
+        depends = body.get("DependsOn") or []
+        if isinstance(depends, str):
+            depends = [depends]
+        refs = _references(body.get("Properties") or {}, names)
+        refs |= _references(body.get("UpdatePolicy") or {}, names)
+        deps[name] = (refs | {d for d in depends if d in names}) - {name}
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in seen or name in path:
+            return
+        for dep in sorted(deps[name]):
+            visit(dep, (*path, name))
+        seen.add(name)
+        order.append(name)
+
+    for name in resources:
+        visit(name, ())
+    return order
+
+
+# -- stack operations -------------------------------------------------------------------------
+
+OPERATIONS: dict[str, StackOperation] = {}
+_lock = threading.Lock()
+
+
+def _event(
+    stack: Any,
+    logical_id: str,
+    physical_id: str,
+    rtype: str,
+    status: str,
+    reason: str | None = None,
+) -> None:
+    stack.events.append(
+        cfn_models.Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id=physical_id,
+            resource_type=rtype,
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
+
+
+def _stack_status(stack: Any, status: str, reason: str | None = None) -> None:
+    # Status first, then the event: SAM stops streaming events at a finished stack event and
+    # then asks for the status, which must already agree.
+    stack.status = status
+    stack._add_stack_event(status, resource_status_reason=reason)
+
+
+def _physical_id(resource: Any) -> str:
+    return str(getattr(resource, "physical_resource_id", "") or "")
+
+
+class StackOperation:
+    """One CREATE or UPDATE of a stack from a (translated) template, run on a thread."""
+
+    def __init__(
+        self,
+        stack: Any,
+        kind: str,
+        template: str,
+        template_dict: dict[str, Any],
+        raw_template_dict: dict[str, Any],
+        parameters: dict[str, Any],
+        on_done: Callable[[bool], None] | None = None,
+    ) -> None:
+        self.stack = stack
+        self.kind = kind
+        self.template = template
+        self.template_dict = template_dict
+        self.raw_template_dict = raw_template_dict
+        self.parameters = parameters
+        self.on_done = on_done
+        self.cancelled = threading.Event()
+        self.deployments: list[codedeploy.LambdaDeployment] = []
+        self.done = threading.Event()
+
+    # public ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        stack = self.stack
+        with _lock:
+            if stack.stack_id in OPERATIONS and not OPERATIONS[stack.stack_id].done.is_set():
+                raise ValidationError(
+                    stack.stack_id,
+                    message=f"Stack:{stack.stack_id} is in {stack.status} state and can not "
+                    "be updated.",
+                )
+            OPERATIONS[stack.stack_id] = self
+        _stack_status(stack, f"{self.kind}_IN_PROGRESS", "User Initiated")
+        threading.Thread(target=self._run, name=f"cfn-{stack.name}", daemon=True).start()
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+        for deployment in self.deployments:
+            deployment.stop(auto_rollback=True)
+
+    # the run --------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        ok = False
+        try:
+            ok = self._create() if self.kind == "CREATE" else self._update()
+        finally:
+            self.done.set()
+            if self.on_done is not None:
+                self.on_done(ok)
+
+    def _load(self, rm: Any, template_dict: dict[str, Any], parameters: dict[str, Any]) -> None:
+        rm._template = template_dict
+        rm.input_parameters = parameters
+        rm.resolved_parameters = {}
+        rm.load_mapping()
+        rm.load_parameters()
+        rm.load_conditions()
+        rm._resource_json_map = template_dict["Resources"]
+
+    def _adopt(self) -> None:
+        stack = self.stack
+        stack.template = self.template
+        stack.template_dict = self.template_dict
+        stack.raw_template_dict = self.raw_template_dict
+        stack.parameters = self.parameters
+        stack.description = self.template_dict.get("Description")
+        stack.output_map = stack._create_output_map()
+
+    def _create(self) -> bool:
+        stack = self.stack
+        rm = stack.resource_map
+        created: list[str] = []
+        try:
+            self._load(rm, self.template_dict, self.parameters)
+            rm.validate_outputs()
+            for lid in dependency_order(self.template_dict["Resources"]):
+                rtype = self.template_dict["Resources"][lid]["Type"]
+                _event(stack, lid, "", rtype, "CREATE_IN_PROGRESS")
+                resource = rm[lid]
+                created.append(lid)
+                _event(stack, lid, _physical_id(resource), rtype, "CREATE_COMPLETE")
+            self._adopt()
+            list(stack.output_map.values())  # resolve outputs now, while resources exist
+        except Exception as exc:
+            _stack_status(stack, "ROLLBACK_IN_PROGRESS", f"Resource creation failed: {exc}")
+            for lid in reversed(created):
+                resource = rm._parsed_resources.pop(lid, None)
+                with contextlib.suppress(Exception):
+                    if resource is not None and hasattr(resource, "delete"):
+                        resource.delete(stack.account_id, stack.region_name)
+            _stack_status(stack, "ROLLBACK_COMPLETE")
+            return False
+        _stack_status(stack, "CREATE_COMPLETE")
+        return True
+
+    def _update(self) -> bool:  # noqa: PLR0912 - one pass over the resources, as AWS does
+        stack = self.stack
+        rm = stack.resource_map
+        old = {
+            "template": stack.template,
+            "template_dict": stack.template_dict,
+            "raw_template_dict": getattr(stack, "raw_template_dict", stack.template_dict),
+            "parameters": stack.parameters,
+            "input_parameters": rm.input_parameters,
+            "parsed": dict(rm._parsed_resources),
+            "output_map": stack.output_map,
+            "description": stack.description,
+        }
+        new_resources = self.template_dict["Resources"]
+        diff = rm.build_resource_diff(self.template_dict, self.parameters)
+        added: list[str] = []
+        modified: list[str] = []
+        reason = "Update failed"
+        try:
+            self._load(rm, self.template_dict, self.parameters)
+            for lid in dependency_order(new_resources):
+                if self.cancelled.is_set():
+                    raise _Cancelled()
+                body = new_resources[lid]
+                if lid in diff["Add"]:
+                    _event(stack, lid, "", body["Type"], "CREATE_IN_PROGRESS")
+                    resource = rm[lid]
+                    added.append(lid)
+                    _event(stack, lid, _physical_id(resource), body["Type"], "CREATE_COMPLETE")
+                elif lid in diff["Modify"]:
+                    physical = _physical_id(rm._parsed_resources.get(lid))
+                    _event(stack, lid, physical, body["Type"], "UPDATE_IN_PROGRESS")
+                    modified.append(lid)
+                    if self._start_deployment(lid, body):
+                        continue
+                    changed = parse_and_update_resource(
+                        lid, body, rm, account_id=stack.account_id, region_name=stack.region_name
+                    )
+                    if changed is not None:
+                        rm._parsed_resources[lid] = changed
+                    _event(stack, lid, physical, body["Type"], "UPDATE_COMPLETE")
+            failed = self._wait_for_deployments()
+            if failed:
+                reason = failed
+                raise _Cancelled()
+            if self.cancelled.is_set():
+                raise _Cancelled()
+        except Exception as exc:
+            if not isinstance(exc, _Cancelled):
+                reason = f"Update failed: {exc}"
+            elif self.cancelled.is_set() and reason == "Update failed":
+                reason = "Resource update cancelled"
+            self._roll_back(old, added, modified, reason)
+            return False
+        self._adopt()
+        _stack_status(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+        for lid in diff["Remove"]:
+            body = old["template_dict"]["Resources"][lid]
+            resource = rm._parsed_resources.pop(lid, None)
+            if body.get("DeletionPolicy") == "Retain" or resource is None:
+                continue
+            with contextlib.suppress(Exception):
+                rm._delete_resource(resource, body)
+            _event(stack, lid, _physical_id(resource), body["Type"], "DELETE_COMPLETE")
+        _stack_status(stack, "UPDATE_COMPLETE")
+        return True
+
+    def _start_deployment(self, lid: str, body: dict[str, Any]) -> bool:
+        """Hand an alias update with SAM's CodeDeploy policy to CodeDeploy; False if not one."""
+        policy = (body.get("UpdatePolicy") or {}).get(CODEDEPLOY_POLICY)
+        if body["Type"] != "AWS::Lambda::Alias" or not policy:
+            return False
+        stack = self.stack
+        rm = stack.resource_map
+        current = rm._parsed_resources.get(lid)
+        props = clean_json(copy.deepcopy(body.get("Properties") or {}), rm)
+        policy = clean_json(copy.deepcopy(policy), rm)
+        target = str(props["FunctionVersion"])
+        if current is None or target == current.function_version or props["Name"] != current.name:
+            return False
+        shift = codedeploy.AliasShift(
+            function_name=current.function_name,
+            alias=current.name,
+            current_version=current.function_version,
+            target_version=target,
+            before_hook=policy.get("BeforeAllowTrafficHook"),
+            after_hook=policy.get("AfterAllowTrafficHook"),
+        )
+
+        def record(deployment: codedeploy.LambdaDeployment) -> None:
+            if deployment.status == "Succeeded":
+                current.function_version = target
+                current.routing = {"AdditionalVersionWeights": {}}
+                _event(stack, lid, current.arn, body["Type"], "UPDATE_COMPLETE")
+
+        deployment = codedeploy.LambdaDeployment(
+            stack.account_id,
+            stack.region_name,
+            policy["ApplicationName"],
+            policy["DeploymentGroupName"],
+            shift,
+            on_done=record,
+        )
+        self.deployments.append(deployment)
+        deployment.start()
+        return True
+
+    def _wait_for_deployments(self) -> str | None:
+        """Wait for every deployment; on the first failure stop the rest. A reason, or None."""
+        pending = list(self.deployments)
+        failure: str | None = None
+        while pending:
+            for deployment in list(pending):
+                if deployment.finished.wait(timeout=0.02):
+                    pending.remove(deployment)
+                    if deployment.status != "Succeeded" and failure is None:
+                        error = getattr(deployment.info, "error_information", {}) or {}
+                        failure = (
+                            f"CodeDeploy deployment {deployment.deployment_id} "
+                            f"{deployment.status.lower()}: {error.get('message', '')}"
+                        ).strip()
+                        for other in pending:
+                            other.stop(auto_rollback=True)
+            if self.cancelled.is_set() and failure is None:
+                failure = "Resource update cancelled"
+                for other in pending:
+                    other.stop(auto_rollback=True)
+        return failure
+
+    def _roll_back(
+        self, old: dict[str, Any], added: list[str], modified: list[str], reason: str
+    ) -> None:
+        stack = self.stack
+        rm = stack.resource_map
+        _stack_status(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
+        for deployment in self.deployments:
+            deployment.stop(auto_rollback=True)
+            deployment.finished.wait(timeout=30)
+        new_parsed = dict(rm._parsed_resources)
+        self._load(rm, old["template_dict"], old["input_parameters"])
+        rm._parsed_resources = dict(old["parsed"])
+        old_resources = old["template_dict"]["Resources"]
+        for lid in [x for x in dependency_order(old_resources) if x in modified]:
+            body = old_resources[lid]
+            with contextlib.suppress(Exception):
+                resource = rm._parsed_resources.get(lid)
+                if body["Type"] == "AWS::Lambda::Alias" and resource is not None:
+                    backend = _lambda_backend(stack)
+                    backend.update_alias(
+                        resource.name,
+                        resource.function_name,
+                        resource.function_version,
+                        None,
+                        resource.routing,
+                    )
+                else:
+                    changed = parse_and_update_resource(
+                        lid, body, rm, account_id=stack.account_id, region_name=stack.region_name
+                    )
+                    if changed is not None:
+                        rm._parsed_resources[lid] = changed
+            _event(
+                stack,
+                lid,
+                _physical_id(rm._parsed_resources.get(lid)),
+                body["Type"],
+                "UPDATE_COMPLETE",
+            )
+        stack.template = old["template"]
+        stack.template_dict = old["template_dict"]
+        stack.raw_template_dict = old["raw_template_dict"]
+        stack.parameters = old["parameters"]
+        stack.output_map = old["output_map"]
+        stack.description = old["description"]
+        _stack_status(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+        new_resources = self.template_dict["Resources"]
+        for lid in reversed(added):
+            body = new_resources[lid]
+            resource = new_parsed.get(lid)
+            if resource is None or body.get("DeletionPolicy") == "Retain":
+                continue
+            with contextlib.suppress(Exception):
+                rm._delete_resource(resource, body)
+            _event(stack, lid, _physical_id(resource), body["Type"], "DELETE_COMPLETE")
+        _stack_status(stack, "UPDATE_ROLLBACK_COMPLETE")
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _lambda_backend(stack: Any) -> Any:
+    return get_backend(stack.account_id, stack.region_name)
+
+
+# -- backend and response methods -------------------------------------------------------------
+
+
+def _find_change_set(backend: Any, change_set_name: str, stack_name: str | None) -> Any:
+    if change_set_name in backend.change_sets:
+        return backend.change_sets[change_set_name]
+    for cs in backend.change_sets.values():
+        if cs.change_set_name == change_set_name and (
+            stack_name is None or stack_name in (cs.stack_name, cs.stack_id)
+        ):
+            return cs
+    raise ValidationError(stack_name or change_set_name)
+
+
+def _execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+    change_set = _find_change_set(self, change_set_name, stack_name)
+    if change_set.execution_status != "AVAILABLE":
+        raise ValidationError(
+            change_set.change_set_id,
+            message=f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current "
+            f"execution status of [{change_set.execution_status}]",
+        )
+    stack = self.stacks[change_set.stack_id]
+
+    def finished(ok: bool) -> None:
+        change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
+
+    operation = StackOperation(
+        stack,
+        change_set.change_set_type,
+        change_set.template,
+        change_set.template_dict,
+        getattr(change_set, "raw_template_dict", change_set.template_dict),
+        dict(change_set.parameters or {}),
+        on_done=finished,
+    )
+    operation.start()
+    change_set.execution_status = "EXECUTE_IN_PROGRESS"
+
+
+def _update_stack(
+    self: Any,
+    name: str,
+    template: str,
+    role_arn: str | None,
+    parameters: list[dict[str, Any]],
+    tags: dict[str, str] | None,
+) -> Any:
+    stack = self.get_stack(name)
+    resolved = self._resolve_update_parameters(instance=stack, incoming_params=parameters)
+    raw = cfn_models.Stack.parse_template(template)
+    translated = translate(raw, resolved, stack.region_name, stack.account_id)
+    if role_arn:
+        stack.role_arn = role_arn
+    if tags is not None:
+        stack.tags = tags
+    StackOperation(stack, "UPDATE", template, translated, raw, resolved).start()
+    return stack
+
+
+def _cancel_update_stack(self: Any, stack_name: str) -> None:
+    stack = self.get_stack(stack_name)
+    operation = OPERATIONS.get(stack.stack_id)
+    if stack.status != "UPDATE_IN_PROGRESS" or operation is None or operation.done.is_set():
+        raise ValidationError(
+            stack.stack_id,
+            message=f"CancelUpdateStack cannot be called from current stack status {stack.status}",
+        )
+    operation.cancel()
+
+
+def _cancel_update_stack_response(self: Any) -> Any:
+    self.cloudformation_backend.cancel_update_stack(self._get_param("StackName"))
+    return EmptyResult()
+
+
+def _stack_init_wrapper(original: Callable[..., None]) -> Callable[..., None]:
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        # The SAM transform needs these before moto's __init__ parses the template.
+        names = ("stack_id", "name", "template", "parameters", "account_id", "region_name")
+        given = dict(zip(names, args, strict=False)) | kwargs
+        self.parameters = given.get("parameters") or {}
+        self.region_name = given.get("region_name", "us-east-1")
+        self.account_id = given.get("account_id")
+        original(self, *args, **kwargs)
+        if not hasattr(self, "raw_template_dict"):
+            self.raw_template_dict = self.template_dict
+
+    return __init__
+
+
+_installed: list[bool] = []
+
+
+def install() -> None:
+    """Patch moto's CloudFormation; idempotent."""
+    if _installed:
+        return
+    _installed.append(True)
+    stack_cls = cfn_models.Stack
+    stack_cls.__init__ = _stack_init_wrapper(stack_cls.__init__)  # type: ignore[method-assign]
+    stack_cls._parse_template = _stack_parse_template  # type: ignore[method-assign]
+    stack_cls.has_template = _stack_has_template  # type: ignore[method-assign]
+    cfn_models.ChangeSet._parse_template = _change_set_parse_template  # type: ignore[method-assign]
+    backend_cls = cfn_models.CloudFormationBackend
+    backend_cls.execute_change_set = _execute_change_set  # type: ignore[method-assign]
+    backend_cls.update_stack = _update_stack  # type: ignore[method-assign]
+    backend_cls.cancel_update_stack = _cancel_update_stack  # type: ignore[attr-defined]
+    cfn_responses.CloudFormationResponse.cancel_update_stack = _cancel_update_stack_response  # type: ignore[attr-defined]
+    for module in (cfn_responses, cfn_models, cfn_utils):
+        setattr(module, "get_stack_from_s3_url", get_stack_from_s3_url)  # noqa: B010 - not exported

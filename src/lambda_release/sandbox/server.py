@@ -1,0 +1,137 @@
+"""The Sandbox: moto's server on 127.0.0.1 with the sandbox's extensions, as a context manager."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from types import TracebackType
+from typing import Any, cast
+
+import boto3
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.server import ThreadedMotoServer
+
+from lambda_release.sandbox import cloudformation, codedeploy, extensions
+from lambda_release.sandbox.codedeploy import SETTINGS
+
+DEFAULT_REGION = "us-east-1"
+
+
+class Sandbox:
+    """A local AWS stand-in on 127.0.0.1.
+
+    `port=0` picks a free port; `minute` is how many real seconds one CodeDeploy deployment
+    minute lasts. moto keeps its state per process, so all Sandboxes of one process share it.
+    """
+
+    def __init__(self, port: int = 0, minute: float = 60.0, region: str = DEFAULT_REGION) -> None:
+        if minute <= 0:
+            raise ValueError(f"minute must be > 0 seconds, not {minute}")
+        self._requested_port = port
+        self._minute = minute
+        self.region = region
+        self._server: Any = None
+        self.port = 0
+
+    # lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        extensions.install()
+        SETTINGS.minute = self._minute
+        self.account_id: str = DEFAULT_ACCOUNT_ID
+        server = ThreadedMotoServer(
+            ip_address="127.0.0.1", port=self._requested_port, verbose=False
+        )
+        server.start()
+        self._server = server
+        self.port = int(server.get_host_and_port()[1])
+        # Invoke must not look for Docker: it echoes instead.
+        self._post("/moto-api/config", {"lambda": {"use_docker": False}})
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # what clients need ----------------------------------------------------------------------
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment for boto3, the AWS CLI, the SAM CLI and lambda-release."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": "sandbox",
+            "AWS_SECRET_ACCESS_KEY": "sandbox",  # a dummy: the sandbox checks nothing
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "SAM_CLI_TELEMETRY": "0",
+            # sam polls stack events this often (default 5 s); the sandbox answers at once.
+            "SAM_CLI_POLL_DELAY": "0.5",
+        }
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for this sandbox."""
+        return cast(Any, boto3).client(
+            service,
+            endpoint_url=self.endpoint_url,
+            region_name=self.region,
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",  # noqa: S106
+        )
+
+    # controls -------------------------------------------------------------------------------
+
+    @property
+    def minute(self) -> float:
+        return self._minute
+
+    @minute.setter
+    def minute(self, seconds: float) -> None:
+        if seconds <= 0:
+            raise ValueError(f"minute must be > 0 seconds, not {seconds}")
+        self._minute = seconds
+        SETTINGS.minute = seconds
+
+    def fail_hooks(self, fail: bool = True) -> None:
+        """Make PreTraffic/PostTraffic hooks fail (True) or succeed (False, the default)."""
+        SETTINGS.fail_hooks = fail
+
+    def reset(self) -> None:
+        """Wipe all state (every service), stopping deployments in flight."""
+        for operation in list(cloudformation.OPERATIONS.values()):
+            operation.cancel()
+        for runner in list(codedeploy.RUNNERS.values()):
+            runner.stop(auto_rollback=False)
+        for runner in list(codedeploy.RUNNERS.values()):
+            runner.finished.wait(timeout=5)
+        for operation in list(cloudformation.OPERATIONS.values()):
+            operation.done.wait(timeout=10)
+        cloudformation.OPERATIONS.clear()
+        codedeploy.RUNNERS.clear()
+        self._post("/moto-api/reset", None)
+        self._post("/moto-api/config", {"lambda": {"use_docker": False}})
+
+    def _post(self, path: str, body: Any) -> None:
+        data = json.dumps(body).encode() if body is not None else b""
+        request = urllib.request.Request(  # noqa: S310 - always our own http://127.0.0.1 URL
+            self.endpoint_url + path, data=data, method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            response.read()

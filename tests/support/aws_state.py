@@ -1,0 +1,44 @@
+"""Reading Lambda and CloudFormation state the way tests assert on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def alias_state(lambda_client: Any, function_name: str, alias: str) -> tuple[str, dict[str, float]]:
+    """(FunctionVersion, AdditionalVersionWeights) of an alias; weights are {} when not split."""
+    got = lambda_client.get_alias(FunctionName=function_name, Name=alias)
+    weights = (got.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+    return str(got["FunctionVersion"]), {str(k): float(v) for k, v in weights.items()}
+
+
+def stack_functions(cfn_client: Any, stack: str) -> dict[str, str]:
+    """Logical id -> physical function name of every AWS::Lambda::Function in a stack."""
+    found: dict[str, str] = {}
+    paginator = cfn_client.get_paginator("list_stack_resources")
+    for page in paginator.paginate(StackName=stack):
+        for r in page["StackResourceSummaries"]:
+            if r["ResourceType"] == "AWS::Lambda::Function":
+                found[r["LogicalResourceId"]] = r["PhysicalResourceId"]
+    return found
+
+
+def function_name(cfn_client: Any, stack: str, logical_id: str) -> str:
+    """The physical name of one function of a stack, by logical id (e.g. 'AFunction')."""
+    functions = stack_functions(cfn_client, stack)
+    if logical_id not in functions:
+        raise KeyError(f"{logical_id} not in stack {stack}: {sorted(functions)}")
+    return functions[logical_id]
+
+
+def published_versions(lambda_client: Any, function_name: str) -> list[str]:
+    """Published version numbers (not $LATEST), reading every page."""
+    versions: list[str] = []
+    paginator = lambda_client.get_paginator("list_versions_by_function")
+    for page in paginator.paginate(FunctionName=function_name):
+        versions += [v["Version"] for v in page["Versions"] if v["Version"] != "$LATEST"]
+    return versions
+
+
+def stack_status(cfn_client: Any, stack: str) -> str:
+    return str(cfn_client.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"])
