@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Install the lambda-release helper into its own virtual environment and put
+# only its console script on PATH (appended, so the image's python and sam
+# stay first). Parameters arrive as environment variables on the run step:
+#   LR_STR_HELPER_SOURCE  empty: the pinned release from PyPI; else a pip
+#                         requirement, a local path or a wheel file.
+#   LR_STR_HELPER_HOME    where the environment lives (default ~/.lambda-release).
+# The pinned version below is bumped by scripts/release.py together with the
+# package: a test fails when the two differ.
+LR_HELPER_VERSION="0.1.0"
+
+lr_requirement() {
+  if [ -n "${LR_STR_HELPER_SOURCE:-}" ]; then
+    printf '%s\n' "${LR_STR_HELPER_SOURCE}"
+  else
+    printf 'lambda-release==%s\n' "${LR_HELPER_VERSION}"
+  fi
+}
+
+lr_install_into() {
+  # $1: the virtual environment; $2: the requirement. uv (in the SAM image)
+  # is much faster than pip; pip is the fall-back for other images.
+  local venv="$1" requirement="$2"
+  if command -v uv >/dev/null 2>&1; then
+    uv venv --quiet --allow-existing "${venv}"
+    uv pip install --quiet --python "${venv}/bin/python" "${requirement}"
+  else
+    if ! command -v python3 >/dev/null 2>&1; then
+      echo "lambda-release/install: neither uv nor python3 is on PATH; use the orb's default executor or install Python 3.11+ first" >&2
+      return 2
+    fi
+    python3 -m venv "${venv}"
+    "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${requirement}"
+  fi
+}
+
+main() {
+  local home="${LR_STR_HELPER_HOME:-}"
+  if [ -z "${home}" ]; then home="${HOME}/.lambda-release"; fi
+  local requirement
+  requirement="$(lr_requirement)"
+  case "${requirement}" in
+    /*|./*|../*)
+      if [ ! -e "${requirement}" ]; then
+        echo "lambda-release/install: helper_source ${requirement} does not exist; give a wheel, a source folder, or leave it empty for lambda-release==${LR_HELPER_VERSION}" >&2
+        return 2
+      fi ;;
+  esac
+  echo "Installing ${requirement} into ${home}/venv"
+  lr_install_into "${home}/venv" "${requirement}"
+  mkdir -p "${home}/bin"
+  ln -sf "${home}/venv/bin/lambda-release" "${home}/bin/lambda-release"
+  # $PATH is expanded when $BASH_ENV is sourced; the folder is single-quoted
+  # so that nothing in it is ever expanded.
+  local q="'\\''"
+  # shellcheck disable=SC2016
+  printf 'export PATH="$PATH":'"'"'%s'"'"'\n' "${home//\'/${q}}/bin" >> "${BASH_ENV}"
+  "${home}/bin/lambda-release" --version
+}
+
+# Tests source this file with LR_SOURCE_ONLY=1 to call the functions one by one.
+if [ -z "${LR_SOURCE_ONLY:-}" ]; then
+  main "$@"
+fi

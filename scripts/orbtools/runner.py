@@ -1,0 +1,265 @@
+"""Run one job of a config on this machine the way CircleCI runs it.
+
+Each ``run`` step is a script run by ``/bin/bash -eo pipefail`` with
+``BASH_ENV`` pointing at one file for the whole job (bash sources it before
+every step, as on CircleCI), the job's and the step's ``environment``, and
+the step's ``working_directory`` (relative to the job's). ``checkout`` clones
+a fixture repository at the pipeline's branch; ``store_artifacts`` copies
+into a folder; ``persist_to_workspace``/``attach_workspace`` use a folder
+shared between runs. Steps of orbs that are not inlined (``aws-cli/setup``)
+are logged and skipped. The executor's image is not pulled: the job runs on
+this machine, with whatever tools are on PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from orbtools.compiler import Compiler, Job, Scope, Step
+from orbtools.params import CompileError
+
+__all__ = ["CompileError", "JobResult", "LocalRun", "StepResult"]
+
+
+@dataclass
+class StepResult:
+    name: str
+    kind: str
+    status: str  # success, failed, skipped, noop
+    exit_code: int = 0
+    seconds: float = 0.0
+    output: str = ""
+
+
+@dataclass
+class JobResult:
+    job: str
+    status: str
+    steps: list[StepResult] = field(default_factory=list)
+    bash_env: str = ""
+
+    def step(self, name: str) -> StepResult:
+        for result in self.steps:
+            if result.name == name:
+                return result
+        raise KeyError(name)
+
+
+@dataclass
+class LocalRun:
+    """One job run: where things live and what CircleCI would have set."""
+
+    config: Mapping[str, Any]
+    inline_orbs: Mapping[str, Mapping[str, Any]]
+    home: Path
+    repo: Path | None = None
+    branch: str | None = None
+    artifacts: Path | None = None
+    workspace: Path | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    pipeline_parameters: Mapping[str, Any] = field(default_factory=dict)
+    log: TextIO = field(default_factory=lambda: sys.stderr)
+
+    def pipeline(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "git.branch": self.branch or "",
+            "git.tag": "",
+            "git.revision": self._revision(),
+            "number": 1,
+            "id": "00000000-0000-0000-0000-000000000001",
+            "project.slug": "gh/local/project",
+            "project.git_url": str(self.repo or ""),
+            "trigger_source": "local",
+        }
+        declared = self.config.get("parameters") or {}
+        for name, decl in declared.items():
+            values[f"parameters.{name}"] = self.pipeline_parameters.get(name, decl.get("default"))
+        return values
+
+    def compile(self, job: str, args: Mapping[str, Any] | None = None) -> Job:
+        scope = Scope.of("config", self.config, self.inline_orbs)
+        return Compiler(scope, self.pipeline()).job(job, dict(args or {}))
+
+    def run(self, job: str, args: Mapping[str, Any] | None = None) -> JobResult:
+        compiled = self.compile(job, args)
+        self.home.mkdir(parents=True, exist_ok=True)
+        workdir = self._path(compiled.working_directory, self.home)
+        workdir.mkdir(parents=True, exist_ok=True)
+        bash_env = Path(tempfile.mkstemp(prefix="bash_env.", dir=self.home)[1])
+        base_env = {
+            **os.environ,
+            "HOME": str(self.home),
+            "CI": "true",
+            "CIRCLECI": "true",
+            "CIRCLE_JOB": compiled.name,
+            "CIRCLE_BUILD_NUM": "1",
+            "CIRCLE_BUILD_URL": f"https://circleci.local/job/{compiled.name}/1",
+            "CIRCLE_WORKFLOW_ID": "00000000-0000-0000-0000-00000000000f",
+            "CIRCLE_PIPELINE_ID": str(self.pipeline()["id"]),
+            "CIRCLE_SHA1": str(self.pipeline()["git.revision"]),
+            "CIRCLE_WORKING_DIRECTORY": str(workdir),
+            "BASH_ENV": str(bash_env),
+            **compiled.environment,
+            **self.env,
+        }
+        if self.branch:
+            base_env["CIRCLE_BRANCH"] = self.branch
+        else:
+            base_env.pop("CIRCLE_BRANCH", None)
+        result = JobResult(compiled.name, "success")
+        print(f"== job {compiled.name} (executor {compiled.executor}) in {workdir}", file=self.log)
+        for index, step in enumerate(compiled.steps):
+            name = str(step.spec.get("name") or _default_name(step))
+            if not _should_run(step.when, result.status):
+                result.steps.append(StepResult(name, step.kind, "skipped"))
+                print(f"-- skipped: {name}", file=self.log)
+                continue
+            started = time.monotonic()
+            outcome = self._step(step, name, workdir, base_env, index)
+            outcome.seconds = time.monotonic() - started
+            result.steps.append(outcome)
+            if outcome.status == "failed":
+                result.status = "failed"
+        result.bash_env = bash_env.read_text(encoding="utf-8")
+        print(f"== job {compiled.name}: {result.status}", file=self.log)
+        return result
+
+    def _step(  # noqa: PLR0911 - one return per step kind
+        self, step: Step, name: str, workdir: Path, env: dict[str, str], index: int
+    ) -> StepResult:
+        print(f"-- {step.kind}: {name}", file=self.log)
+        spec = step.spec
+        if step.kind == "run":
+            return self._run(spec, name, workdir, env, index)
+        if step.kind == "checkout":
+            dest = self._path(str(spec.get("path", ".")), workdir)
+            return self._checkout(name, dest)
+        if step.kind == "store_artifacts":
+            source = self._path(str(spec["path"]), workdir)
+            if self.artifacts is None:
+                return StepResult(name, step.kind, "noop", output="no artifacts folder given")
+            dest = self.artifacts / str(spec.get("destination", source.name))
+            if not source.exists():
+                return StepResult(name, step.kind, "success", output=f"{source} does not exist")
+            _copy(source, dest)
+            return StepResult(name, step.kind, "success", output=f"stored {source} as {dest}")
+        if step.kind == "persist_to_workspace":
+            root = self._path(str(spec["root"]), workdir)
+            for rel in spec.get("paths") or []:
+                if self.workspace is not None and (root / rel).exists():
+                    _copy(root / rel, self.workspace / rel)
+            return StepResult(name, step.kind, "success")
+        if step.kind == "attach_workspace":
+            if self.workspace is not None and self.workspace.exists():
+                _copy(self.workspace, self._path(str(spec["at"]), workdir))
+            return StepResult(name, step.kind, "success")
+        what = spec.get("step", step.kind)
+        print(f"   {what} is another orb's or a remote step: a logged no-op here", file=self.log)
+        return StepResult(name, step.kind, "noop")
+
+    def _run(
+        self, spec: Mapping[str, Any], name: str, workdir: Path, env: dict[str, str], index: int
+    ) -> StepResult:
+        cwd = self._path(str(spec.get("working_directory", ".")), workdir)
+        cwd.mkdir(parents=True, exist_ok=True)
+        script = self.home / f".step-{index}.sh"
+        script.write_text(str(spec["command"]), encoding="utf-8")
+        step_env = {**env}
+        for key, value in (spec.get("environment") or {}).items():
+            step_env[str(key)] = (
+                ""
+                if value is None
+                else (("true" if value else "false") if isinstance(value, bool) else str(value))
+            )
+        shell = str(spec.get("shell", "/bin/bash -eo pipefail")).split()
+        proc = subprocess.run(
+            [*shell, str(script)],
+            cwd=cwd,
+            env=step_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+        )
+        self.log.write(proc.stdout)
+        status = "success" if proc.returncode == 0 else "failed"
+        if status == "failed":
+            print(f"   exit {proc.returncode}", file=self.log)
+        return StepResult(name, "run", status, proc.returncode, output=proc.stdout)
+
+    def _checkout(self, name: str, dest: Path) -> StepResult:
+        if self.repo is None:
+            return StepResult(name, "checkout", "failed", 1, output="no fixture repository given")
+        dest.mkdir(parents=True, exist_ok=True)
+        if any(dest.iterdir()):
+            # CircleCI's checkout refuses a non-empty non-git folder too.
+            if not (dest / ".git").exists():
+                return StepResult(name, "checkout", "failed", 1, output=f"{dest} is not empty")
+        else:
+            subprocess.run(["git", "clone", "--quiet", str(self.repo), str(dest)], check=True)
+        if self.branch:
+            subprocess.run(
+                [
+                    "git",
+                    "-C",
+                    str(dest),
+                    "checkout",
+                    "--quiet",
+                    "-B",
+                    self.branch,
+                    f"origin/{self.branch}",
+                ],
+                check=False,
+                capture_output=True,
+            )
+        return StepResult(name, "checkout", "success")
+
+    def _path(self, path: str, base: Path) -> Path:
+        if path == "~" or path.startswith("~/"):
+            return self.home / path[2:]
+        candidate = Path(path)
+        return candidate if candidate.is_absolute() else base / candidate
+
+    def _revision(self) -> str:
+        if self.repo is None:
+            return "0" * 40
+        proc = subprocess.run(
+            ["git", "-C", str(self.repo), "rev-parse", self.branch or "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return proc.stdout.strip() or "0" * 40
+
+
+def _should_run(when: str, job_status: str) -> bool:
+    if when == "always":
+        return True
+    if when == "on_fail":
+        return job_status == "failed"
+    return job_status == "success"
+
+
+def _default_name(step: Step) -> str:
+    if step.kind == "run":
+        return str(step.spec.get("command", "")).splitlines()[0][:60]
+    if step.kind == "external":
+        return str(step.spec.get("step"))
+    return step.kind
+
+
+def _copy(source: Path, dest: Path) -> None:
+    if source.is_dir():
+        shutil.copytree(source, dest, dirs_exist_ok=True)
+    else:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, dest)
