@@ -9,8 +9,6 @@ when the rules run, so the core install works without it.
 
 from __future__ import annotations
 
-import importlib.util
-
 from lambda_release.errors import UsageError
 
 INSTALL_HINT = "pip install 'lambda-release[check]'"
@@ -18,7 +16,9 @@ INSTALL_HINT = "pip install 'lambda-release[check]'"
 
 def require_cfnlint() -> None:
     """Fail with the fix (exit 2) when cfn-lint, an optional dependency, is missing."""
-    if importlib.util.find_spec("cfnlint") is None:
+    try:
+        import cfnlint  # noqa: F401, PLC0415 - optional dependency, looked for on use
+    except ImportError as exc:
         raise UsageError(
-            f"lambda-release check needs cfn-lint, which is not installed: {INSTALL_HINT}"
-        )
+            f"lambda-release check needs cfn-lint, which is not installed ({exc}): {INSTALL_HINT}"
+        ) from exc

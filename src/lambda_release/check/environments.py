@@ -53,8 +53,8 @@ def parse_environments(items: Iterable[str]) -> tuple[Environment, ...]:
     result: list[Environment] = []
     for item in items:
         for word in str(item).replace(",", " ").split():
-            name, _, alias = word.partition("=")
-            result.append(Environment(name, alias or name.upper()))
+            name, sep, alias = word.partition("=")
+            result.append(Environment(name, alias if sep else name.upper()))
     return tuple(result)
 
 

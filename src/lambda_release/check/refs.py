@@ -115,7 +115,7 @@ def _sub(
     if isinstance(text, str):
         for how in _sub_refs(text, functions):
             name = how[2:-1].removesuffix(".Arn")
-            yield UnqualifiedRef(name, f"!Sub '{how}'", location(text))
+            yield UnqualifiedRef(name, f"!Sub '{how}'", location(text) or location(node))
     if isinstance(inner, list) and len(inner) > 1:
         yield from _walk(inner[1], functions, literal, node)
 

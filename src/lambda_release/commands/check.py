@@ -86,7 +86,8 @@ def run(ctx: Context) -> int:
             "or prod=PROD,staging=STAGING"
         )
     options = Options(environments=envs, prod_alias=s.get("prod_alias"))
-    findings = run_rules(path, ignore=s.get_list("ignore_checks"), options=options)
+    ignore = [i for item in s.get_list("ignore_checks") for i in item.split(",") if i]
+    findings = run_rules(path, ignore=ignore, options=options)
     if output == "json":
         print(as_json(findings), end="")
     elif output == "sarif":

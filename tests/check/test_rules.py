@@ -1,0 +1,70 @@
+"""Each rule on its own good and bad fixtures (tests/check/fixtures/<rule-id>/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lambda_release.check.engine import run_rules
+from lambda_release.check.rules import RULES
+from tests.check.helpers import FIXTURES, REPO, rule_dirs
+
+IDS = [d.name for d in rule_dirs()]
+
+
+def test_every_rule_has_fixtures_and_documentation() -> None:
+    docs = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule in RULES:
+        assert (FIXTURES / rule.id / "good.yaml").is_file(), rule.id
+        assert (FIXTURES / rule.id / "bad.yaml").is_file(), rule.id
+        assert f"## {rule.id}" in docs, rule.id
+        assert rule.shortdesc and rule.description and rule.source_url.endswith(rule.id.lower())
+    assert sorted(IDS) == sorted(r.id for r in RULES)
+
+
+@pytest.mark.parametrize("rule_id", IDS)
+def test_bad_fixture_is_reported_with_position_and_fix(rule_id: str) -> None:
+    bad = FIXTURES / rule_id / "bad.yaml"
+    found = [f for f in run_rules(bad) if f.rule == rule_id]
+    assert found, f"{rule_id} did not fire on {bad}"
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    for f in found:
+        assert f.fix
+        assert f.resource is not None
+        assert 1 <= f.line <= len(lines)
+        assert f.severity == {"E": "error", "W": "warning", "I": "info"}[rule_id[0]]
+
+
+@pytest.mark.parametrize("rule_id", IDS)
+def test_good_fixture_is_clean(rule_id: str) -> None:
+    assert run_rules(FIXTURES / rule_id / "good.yaml") == []
+
+
+def _resources_named(path: Path, prefix: str) -> set[str]:
+    return {
+        line.strip().rstrip(":")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith(f"  {prefix}") and line.rstrip().endswith(":")
+    }
+
+
+def test_unqualified_targets_every_kind_is_found_at_its_reference() -> None:
+    bad = FIXTURES / "E9010" / "bad.yaml"
+    findings = [f for f in run_rules(bad) if f.rule == "E9010"]
+    assert {f.resource for f in findings} == _resources_named(bad, "Bad")
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    for f in findings:
+        # The position is the reference itself (a block scalar starts a line earlier).
+        assert "Fn" in " ".join(lines[f.line - 1 : f.line + 1]), (f.resource, f.line)
+
+
+def test_fixed_names_reports_each_named_resource() -> None:
+    findings = [f for f in run_rules(FIXTURES / "E9008" / "bad.yaml") if f.rule == "E9008"]
+    assert {(f.resource, f.line) for f in findings} == {("Fn", 11), ("Table", 19)}
+
+
+def test_alias_hash_names_only_unhashed_properties() -> None:
+    findings = run_rules(FIXTURES / "I9020" / "bad.yaml")
+    props = {f.message.split(": ")[1].split(" ")[0] for f in findings}
+    assert props == {"Timeout", "Layers"}  # MemorySize is in SAM's hash
