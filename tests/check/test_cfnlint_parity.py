@@ -25,8 +25,11 @@ def _ours(path: Path) -> set[Key]:
 
 def _cfnlint(rules: str, paths: list[Path]) -> set[Key]:
     proc = subprocess.run(
-        [str(BIN / "cfn-lint"), "--append-rules", rules, "--include-checks", "I"]
-        + ["--format", "json", "--", *map(str, paths)],
+        [
+            str(BIN / "cfn-lint"),
+            *("--append-rules", rules, "--include-checks", "I", "--format", "json"),
+            *("--", *map(str, paths)),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

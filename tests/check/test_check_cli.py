@@ -139,8 +139,11 @@ def test_environments_reach_plain_cfnlint_through_the_environment() -> None:
     from tests.check.helpers import BIN, RULES_DIR  # noqa: PLC0415
 
     proc = subprocess.run(
-        [str(BIN / "cfn-lint"), "--append-rules", str(RULES_DIR), "--format", "parseable"]
-        + ["--", str(SEED / "template-canary.yaml")],
+        [
+            str(BIN / "cfn-lint"),
+            *("--append-rules", str(RULES_DIR), "--format", "parseable"),
+            *("--", str(SEED / "template-canary.yaml")),
+        ],
         capture_output=True,
         text=True,
         env={"LAMBDA_RELEASE_ENVIRONMENTS": "prod,staging", "PATH": str(BIN)},
