@@ -26,10 +26,13 @@ main() {
   fi
   local -a extra=()
   mapfile -t extra < <(lr_lines "${LR_STR_EXTRA_BUILD_ARGS:-}")
-  local -a args=(build --template "${template}")
-  if [ "${#extra[@]}" -gt 0 ]; then
-    args+=(-- "${extra[@]}")
-  fi
+  local -a args=(build "--template-file=${template}")
+  local item
+  for item in "${extra[@]}"; do
+    # --sam-arg=VALUE, never "--sam-arg VALUE": a value starting with "--" must
+    # not be mistaken for an option of the helper.
+    args+=("--sam-arg=${item}")
+  done
   lambda-release "${args[@]}"
 }
 

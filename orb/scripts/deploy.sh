@@ -3,7 +3,6 @@
 # settle the release from what the aliases show; write the record file.
 # The target (LAMBDA_RELEASE_STACK / _ALIAS) comes from the target step
 # through $BASH_ENV. Parameters (environment variables on the run step):
-#   LR_STR_TEMPLATE             the template given to sam build (the deploy uses its build output)
 #   LR_STR_PARAMETER_OVERRIDES  Key=Value, one per line (values may hold spaces)
 #   LR_STR_S3_BUCKET            artifacts bucket; or LR_BOOL_RESOLVE_S3=1
 #   LR_STR_CAPABILITIES         capabilities separated by spaces
@@ -23,11 +22,12 @@ lr_lines() {
 lr_deploy_args() {
   # One argument per line; the caller reads them with mapfile.
   local item
-  printf '%s\n' deploy --stack "${LAMBDA_RELEASE_STACK}" --alias "${LAMBDA_RELEASE_ALIAS}"
-  [ -n "${LR_STR_TEMPLATE:-}" ] && printf '%s\n' --template "${LR_STR_TEMPLATE}"
+  printf '%s\n' deploy "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"
+  # Every user value is joined to its option with "=": a value starting with
+  # "-" can never be read as an option, and each value stays one argument.
   while IFS= read -r item; do
     case "${item}" in
-      *=*) printf '%s\n' --parameter-override "${item}" ;;
+      *=*) printf '%s\n' "--parameter-override=${item}" ;;
       *) echo "lambda-release/deploy: parameter_overrides line '${item}' is not Key=Value" >&2; return 2 ;;
     esac
   done < <(lr_lines "${LR_STR_PARAMETER_OVERRIDES:-}")
@@ -35,24 +35,20 @@ lr_deploy_args() {
     echo "lambda-release/deploy: set s3_bucket or resolve_s3, not both" >&2
     return 2
   fi
-  [ -n "${LR_STR_S3_BUCKET:-}" ] && printf '%s\n' --s3-bucket "${LR_STR_S3_BUCKET}"
+  [ -n "${LR_STR_S3_BUCKET:-}" ] && printf '%s\n' "--s3-bucket=${LR_STR_S3_BUCKET}"
   [ "${LR_BOOL_RESOLVE_S3:-0}" = "1" ] && printf '%s\n' --resolve-s3
-  local capabilities="${LR_STR_CAPABILITIES:-}"
-  if [ -n "${capabilities//[[:space:]]/}" ]; then
-    printf '%s\n' --capabilities
-    # Capability names never contain spaces: splitting on them is the rule.
-    set -f
-    # shellcheck disable=SC2086
-    printf '%s\n' ${capabilities}
-    set +f
-  fi
-  [ -n "${LR_STR_REGION:-}" ] && printf '%s\n' --region "${LR_STR_REGION}"
-  [ -n "${LR_STR_RECORD_FILE:-}" ] && printf '%s\n' --record-file "${LR_STR_RECORD_FILE}"
-  local -a extra=()
-  mapfile -t extra < <(lr_lines "${LR_STR_EXTRA_DEPLOY_ARGS:-}")
-  if [ "${#extra[@]}" -gt 0 ]; then
-    printf '%s\n' -- "${extra[@]}"
-  fi
+  # Capability names never contain spaces: splitting on them is the rule.
+  local capability
+  set -f
+  for capability in ${LR_STR_CAPABILITIES:-}; do
+    printf '%s\n' "--capabilities=${capability}"
+  done
+  set +f
+  [ -n "${LR_STR_REGION:-}" ] && printf '%s\n' "--region=${LR_STR_REGION}"
+  [ -n "${LR_STR_RECORD_FILE:-}" ] && printf '%s\n' "--record-file=${LR_STR_RECORD_FILE}"
+  while IFS= read -r item; do
+    printf '%s\n' "--sam-arg=${item}"
+  done < <(lr_lines "${LR_STR_EXTRA_DEPLOY_ARGS:-}")
   return 0
 }
 

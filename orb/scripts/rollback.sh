@@ -38,12 +38,13 @@ main() {
   release="$(lr_release_id)"
   local reason="${LR_STR_REASON:-rollback from CircleCI}"
   reason="${reason} (approved by ${LAMBDA_RELEASE_APPROVER:-unknown})"
-  local -a args=(rollback --stack "${LAMBDA_RELEASE_STACK}" --alias "${LAMBDA_RELEASE_ALIAS}"
-    --release "${release}" --reason "${reason}")
-  if [ -n "${LR_STR_REGION:-}" ]; then args+=(--region "${LR_STR_REGION}"); fi
+  # "--option=value": a value starting with "-" is never read as an option.
+  local -a args=(rollback "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"
+    "--release=${release}" "--reason=${reason}")
+  if [ -n "${LR_STR_REGION:-}" ]; then args+=("--region=${LR_STR_REGION}"); fi
   if [ -n "${LR_STR_RECORD_FILE:-}" ]; then
     mkdir -p "$(dirname "${LR_STR_RECORD_FILE}")"
-    args+=(--record-file "${LR_STR_RECORD_FILE}")
+    args+=("--record-file=${LR_STR_RECORD_FILE}")
   fi
   lambda-release "${args[@]}"
 }

@@ -13,16 +13,16 @@ lr_target_args() {
   local pattern
   for pattern in ${LR_STR_PRODUCTION_BRANCH:-}; do
     # Word splitting on spaces is the documented rule; globbing is off (set -f).
-    printf '%s\n' --production-branch "${pattern}"
+    printf '%s\n' "--production-branch=${pattern}"
   done
-  [ -n "${LR_STR_PROD_ALIAS:-}" ] && printf '%s\n' --prod-alias "${LR_STR_PROD_ALIAS}"
-  [ -n "${LR_STR_STAGING_ALIAS:-}" ] && printf '%s\n' --staging-alias "${LR_STR_STAGING_ALIAS}"
-  [ -n "${LR_STR_STACK_PREFIX:-}" ] && printf '%s\n' --stack-prefix "${LR_STR_STACK_PREFIX}"
-  [ -n "${LR_STR_PROD_STACK:-}" ] && printf '%s\n' --prod-stack "${LR_STR_PROD_STACK}"
-  [ -n "${LR_STR_STAGING_STACK:-}" ] && printf '%s\n' --staging-stack "${LR_STR_STAGING_STACK}"
+  [ -n "${LR_STR_PROD_ALIAS:-}" ] && printf '%s\n' "--prod-alias=${LR_STR_PROD_ALIAS}"
+  [ -n "${LR_STR_STAGING_ALIAS:-}" ] && printf '%s\n' "--staging-alias=${LR_STR_STAGING_ALIAS}"
+  [ -n "${LR_STR_STACK_PREFIX:-}" ] && printf '%s\n' "--stack-prefix=${LR_STR_STACK_PREFIX}"
+  [ -n "${LR_STR_PROD_STACK:-}" ] && printf '%s\n' "--prod-stack=${LR_STR_PROD_STACK}"
+  [ -n "${LR_STR_STAGING_STACK:-}" ] && printf '%s\n' "--staging-stack=${LR_STR_STAGING_STACK}"
   case "${LR_ENUM_ENVIRONMENT:-auto}" in
     auto|"") ;;
-    *) printf '%s\n' --environment "${LR_ENUM_ENVIRONMENT}" ;;
+    *) printf '%s\n' "--environment=${LR_ENUM_ENVIRONMENT}" ;;
   esac
   return 0
 }

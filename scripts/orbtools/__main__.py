@@ -15,6 +15,7 @@ from pathlib import Path
 from orbtools import yamlio
 from orbtools.pack import PackError, pack, pack_text
 from orbtools.params import CompileError
+from orbtools.release import ReleaseError, bump
 from orbtools.review import review
 from orbtools.runner import LocalRun
 from orbtools.validate import validate
@@ -50,7 +51,7 @@ def lint(orb_dir: Path, extra_yaml: list[Path]) -> list[str]:
     return problems
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="orbtools", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -69,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         "--yaml", type=Path, action="append", default=[], help="more YAML to lint (e.g. .circleci)"
     )
     c.add_argument("--output", type=Path, help="also write the packed orb here")
+    rel = sub.add_parser("release", help="bump the package and the orb's helper pin together")
+    rel.add_argument("version")
+    rel.add_argument("--root", type=Path, default=Path("."))
     x = sub.add_parser("run", help="run one job of a config locally, the orb inlined")
     x.add_argument("config", type=Path)
     x.add_argument("job")
@@ -79,44 +83,56 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--home", type=Path, default=Path(".orb-run/home"))
     x.add_argument("--artifacts", type=Path, default=Path(".orb-run/artifacts"))
     x.add_argument("--workspace", type=Path, default=Path(".orb-run/workspace"))
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
-        if args.cmd == "pack":
-            text = pack_text(args.orb_dir)
-            if args.output:
-                args.output.parent.mkdir(parents=True, exist_ok=True)
-                args.output.write_text(text, encoding="utf-8")
-            else:
-                sys.stdout.write(text)
-            return 0
-        if args.cmd == "validate":
-            return _report("validate", validate(pack(args.orb_dir), schema=not args.no_schema))
-        if args.cmd == "review":
-            return _report("review", [str(f) for f in review(args.orb_dir)])
-        if args.cmd == "check":
-            orb = pack(args.orb_dir)
-            if args.output:
-                args.output.parent.mkdir(parents=True, exist_ok=True)
-                args.output.write_text(yamlio.dump(orb), encoding="utf-8")
-            problems = validate(orb)
-            problems += [str(f) for f in review(args.orb_dir)]
-            problems += lint(args.orb_dir, args.yaml)
-            return _report("orb check (pack, validate, review, yamllint, shellcheck)", problems)
-        config = yamlio.load(args.config.read_text(encoding="utf-8"))
-        run = LocalRun(
-            config=config,
-            inline_orbs={args.alias: pack(args.orb)},
-            home=args.home.resolve(),
-            repo=args.repo,
-            branch=args.branch,
-            artifacts=args.artifacts.resolve(),
-            workspace=args.workspace.resolve(),
-        )
-        result = run.run(args.job)
-        return 0 if result.status == "success" else 1
-    except (PackError, CompileError) as exc:
+        return _dispatch(args)
+    except (PackError, CompileError, ReleaseError) as exc:
         print(f"orbtools {args.cmd}: error: {exc}", file=sys.stderr)
         return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.cmd == "pack":
+        text = pack_text(args.orb_dir)
+        if args.output:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+    if args.cmd == "validate":
+        return _report("validate", validate(pack(args.orb_dir), schema=not args.no_schema))
+    if args.cmd == "review":
+        return _report("review", [str(f) for f in review(args.orb_dir)])
+    if args.cmd == "check":
+        orb = pack(args.orb_dir)
+        if args.output:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(yamlio.dump(orb), encoding="utf-8")
+        problems = validate(orb)
+        problems += [str(f) for f in review(args.orb_dir)]
+        problems += lint(args.orb_dir, args.yaml)
+        return _report("orb check (pack, validate, review, yamllint, shellcheck)", problems)
+    if args.cmd == "release":
+        changed = bump(args.root, args.version)
+        print(f"version {args.version}: {', '.join(changed) or 'already there'}")
+        return 0
+    config = yamlio.load(args.config.read_text(encoding="utf-8"))
+    run = LocalRun(
+        config=config,
+        inline_orbs={args.alias: pack(args.orb)},
+        home=args.home.resolve(),
+        repo=args.repo,
+        branch=args.branch,
+        artifacts=args.artifacts.resolve(),
+        workspace=args.workspace.resolve(),
+    )
+    result = run.run(args.job)
+    return 0 if result.status == "success" else 1
 
 
 def _report(what: str, problems: list[str]) -> int:

@@ -1,0 +1,64 @@
+"""Bump the package and the orb's pinned helper together, so the orb installs its own release.
+
+    PYTHONPATH=scripts python -m orbtools release 1.2.0
+
+Writes the version into ``pyproject.toml``, ``src/lambda_release/__init__.py``
+and ``orb/scripts/install_helper.sh`` (the literal pin the published orb
+carries: orb-tools packs that file, so nothing depends on our packer). Then
+tag ``v1.2.0``: the project's pipeline publishes the package and the orb from
+the same tag. A new major version must first change ``review.ORB_MAJOR`` (the
+major the examples pin), on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from orbtools.review import ORB_MAJOR
+
+VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+# (file, pattern whose group 2 is the version)
+PLACES = (
+    ("pyproject.toml", re.compile(r'^(version = ")([^"]+)(")', re.M)),
+    ("src/lambda_release/__init__.py", re.compile(r'^(__version__ = ")([^"]+)(")', re.M)),
+    ("orb/scripts/install_helper.sh", re.compile(r'^(LR_HELPER_VERSION=")([^"]+)(")', re.M)),
+)
+
+
+class ReleaseError(Exception):
+    pass
+
+
+def current_versions(root: Path) -> dict[str, str]:
+    """The version written in each place (they must all agree)."""
+    found = {}
+    for rel, pattern in PLACES:
+        match = pattern.search((root / rel).read_text(encoding="utf-8"))
+        if match is None:
+            raise ReleaseError(f"{rel}: no version line matching {pattern.pattern!r}")
+        found[rel] = match.group(2)
+    return found
+
+
+def bump(root: Path, version: str) -> list[str]:
+    """Write ``version`` everywhere; returns the files changed."""
+    if not VERSION.match(version):
+        raise ReleaseError(f"{version!r} is not X.Y.Z")
+    major = int(version.split(".", maxsplit=1)[0])
+    if major >= 1 and major != ORB_MAJOR:
+        raise ReleaseError(
+            f"version {version} is major {major} but the orb's examples pin @{ORB_MAJOR}: "
+            "change review.ORB_MAJOR and the examples first"
+        )
+    changed = []
+    for rel, pattern in PLACES:
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        new, count = pattern.subn(lambda m: m.group(1) + version + m.group(3), text, count=1)
+        if count != 1:
+            raise ReleaseError(f"{rel}: no version line to bump")
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed.append(rel)
+    return changed

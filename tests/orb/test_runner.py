@@ -1,0 +1,199 @@
+"""The local runner executes a job as CircleCI would; compile-time errors stay errors."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from orbtools import yamlio
+from orbtools.params import CompileError
+from orbtools.runner import LocalRun
+
+ORB = yamlio.load(
+    r"""
+version: 2.1
+description: a test orb with enough words in its description to be a real one, almost.
+commands:
+  greet:
+    description: says hello
+    parameters:
+      who: {type: string, default: world, description: who}
+      loud: {type: boolean, default: false, description: shout}
+      times: {type: integer, default: 1, description: how often}
+      mood: {type: enum, enum: [calm, happy], default: calm, description: how}
+      after: {type: steps, default: [], description: more}
+    steps:
+      - run:
+          name: Greet << parameters.who >>
+          environment:
+            WHO: << parameters.who >>
+            LOUD: << parameters.loud >>
+            TIMES: << parameters.times >>
+            MOOD: << parameters.mood >>
+          command: |
+            echo "hello $WHO loud=$LOUD times=$TIMES mood=$MOOD branch=<< pipeline.git.branch >>"
+            echo 'literal \<< parameters.who >>'
+      - when:
+          condition: << parameters.loud >>
+          steps:
+            - run: {name: Shout, command: echo SHOUT}
+      - unless:
+          condition: << parameters.loud >>
+          steps:
+            - run: {name: Whisper, command: echo whisper}
+      - steps: << parameters.after >>
+jobs:
+  hello:
+    description: a job
+    parameters:
+      who: {type: string, default: job, description: who}
+      extra: {type: steps, default: [], description: extra steps}
+    docker: [{image: cimg/base:current}]
+    working_directory: ~/work
+    environment:
+      JOB_LEVEL: from-job
+    steps:
+      - checkout
+      - greet:
+          who: << parameters.who >>
+          loud: true
+          after:
+            - run: {name: After, command: echo after-step}
+      - steps: << parameters.extra >>
+      - run:
+          name: Export through BASH_ENV
+          command: echo 'export SHARED=from-bash-env' >> "$BASH_ENV"
+      - run:
+          name: Sees BASH_ENV, job environment and working directory
+          working_directory: sub
+          command: |
+            echo "shared=$SHARED job=$JOB_LEVEL pwd=$(pwd) file=$(cat ../README)"
+            mkdir -p out && echo artifact > out/a.txt
+      - run:
+          name: Fails
+          command: "false | true; exit 3"
+      - run:
+          name: Skipped after failure
+          command: echo never
+      - run:
+          name: Always
+          when: always
+          command: echo always-ran
+      - store_artifacts:
+          path: sub/out
+          destination: results
+"""
+)
+
+CONFIG: dict[str, Any] = {
+    "version": 2.1,
+    "orbs": {"t": "me/t@1", "aws-cli": "circleci/aws-cli@5"},
+    "workflows": {"w": {"jobs": ["t/hello"]}},
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "README").write_text("fixture readme\n")
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "."],
+        ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "init"],
+        ["branch", "feature/x"],
+    ):
+        subprocess.run(["git", "-C", str(repo), *args], check=True)
+    return repo
+
+
+def make_run(
+    tmp_path: Path, repo: Path | None, branch: str = "feature/x"
+) -> tuple[LocalRun, io.StringIO]:
+    log = io.StringIO()
+    run = LocalRun(
+        config=CONFIG,
+        inline_orbs={"t": ORB},
+        home=tmp_path / "home",
+        repo=repo,
+        branch=branch,
+        artifacts=tmp_path / "artifacts",
+        log=log,
+    )
+    return run, log
+
+
+def test_a_job_runs_as_circleci_would(tmp_path: Path, repo: Path) -> None:
+    run, log = make_run(tmp_path, repo)
+    extra = [{"aws-cli/setup": {"role_arn": "arn:aws:iam::1:role/x"}}]
+    result = run.run("t/hello", {"who": "you", "extra": extra})
+    by_name = {s.name: s for s in result.steps}
+    assert result.status == "failed"
+    greet = by_name["Greet you"].output
+    assert "hello you loud=true times=1 mood=calm branch=feature/x" in greet
+    assert "literal << parameters.who >>" in greet  # escaped, so never expanded
+    assert by_name["Shout"].status == "success"
+    assert "Whisper" not in by_name  # unless: decided when the config is compiled
+    assert "after-step" in by_name["After"].output
+    assert by_name["aws-cli/setup"].status == "noop"
+    assert "another orb's" in log.getvalue()
+    sees = by_name["Sees BASH_ENV, job environment and working directory"].output
+    assert (
+        f"shared=from-bash-env job=from-job pwd={tmp_path}/home/work/sub file=fixture readme"
+        in sees
+    )
+    assert by_name["Fails"].exit_code == 1  # -eo pipefail: `false | true` stops it before exit 3
+    assert by_name["Skipped after failure"].status == "skipped"
+    assert "always-ran" in by_name["Always"].output
+    assert (tmp_path / "artifacts/results/a.txt").read_text() == "artifact\n"
+
+
+def test_unless_runs_when_the_condition_is_false(tmp_path: Path) -> None:
+    config = {**CONFIG}
+    run = LocalRun(config=config, inline_orbs={"t": ORB}, home=tmp_path / "h", log=io.StringIO())
+    scope_job = run.compile("t/hello")
+    names = [s.spec.get("name") for s in scope_job.steps]
+    assert "Shout" in names and "Whisper" not in names
+    # The command alone, with loud false: the unless branch.
+    orb = yamlio.load(yamlio.dump(ORB))
+    orb["jobs"]["hello"]["steps"][1]["greet"]["loud"] = False
+    run = LocalRun(config=config, inline_orbs={"t": orb}, home=tmp_path / "h", log=io.StringIO())
+    names = [s.spec.get("name") for s in run.compile("t/hello").steps]
+    assert "Whisper" in names and "Shout" not in names
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"whom": "x"}, "unexpected argument(s) whom"),
+        ({"who": 3}, "argument 'who': expected string"),
+        ({"extra": "run: ls"}, "argument 'extra': expected steps"),
+    ],
+)
+def test_compile_errors_are_errors(tmp_path: Path, args: dict[str, Any], message: str) -> None:
+    run, _ = make_run(tmp_path, None)
+    with pytest.raises(CompileError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run.run("t/hello", args)
+
+
+def test_wrong_enum_and_undeclared_parameter_in_a_command(tmp_path: Path) -> None:
+    orb = yamlio.load(yamlio.dump(ORB))
+    orb["jobs"]["hello"]["steps"][1]["greet"]["mood"] = "angry"
+    run = LocalRun(config=CONFIG, inline_orbs={"t": orb}, home=tmp_path, log=io.StringIO())
+    with pytest.raises(CompileError, match="'angry' is not one of"):
+        run.compile("t/hello")
+    orb = yamlio.load(yamlio.dump(ORB))
+    orb["commands"]["greet"]["steps"][0]["run"]["name"] = "<< parameters.whom >>"
+    run = LocalRun(config=CONFIG, inline_orbs={"t": orb}, home=tmp_path, log=io.StringIO())
+    with pytest.raises(CompileError, match="undeclared parameter"):
+        run.compile("t/hello")
+
+
+def test_checkout_without_a_fixture_fails_the_job(tmp_path: Path) -> None:
+    run, _ = make_run(tmp_path, None)
+    result = run.run("t/hello")
+    assert result.steps[0].name == "checkout" and result.steps[0].status == "failed"
+    assert result.status == "failed"

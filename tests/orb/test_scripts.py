@@ -1,0 +1,356 @@
+"""The orb's scripts, function by function: pytest drives bash with the script sourced.
+
+Each script runs its main only when LR_SOURCE_ONLY is unset, so a test sources
+it and calls one function with the environment a run step would have. The
+argument lists are the heart of it: the official SAM orb split free-form
+arguments wrongly three times (an empty '' appended, an inverted emptiness
+test, a multi-flag string passed as one token); here each line is exactly one
+argument and nothing is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from lambda_release import __version__
+from tests.orb.conftest import ORB_DIR
+
+SCRIPTS = ORB_DIR / "scripts"
+
+
+def bash(
+    script: str, call: str, env: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    """Source ``script`` (functions only) and run ``call`` under bash -eo pipefail."""
+    full_env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "BASH_ENV": str(tmp_path / "bash_env"),
+        "LR_SOURCE_ONLY": "1",
+        **env,
+    }
+    program = f'source "{SCRIPTS / script}"\nunset LR_SOURCE_ONLY\n{call}\n'
+    return subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", program],
+        env=full_env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines()
+
+
+def fake_helper(tmp_path: Path) -> Path:
+    """A `lambda-release` that prints each argument it got on its own line (NUL-safe enough)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    helper = bin_dir / "lambda-release"
+    helper.write_text('#!/usr/bin/env bash\nfor a in "$@"; do printf "<%s>\\n" "$a"; done\n')
+    helper.chmod(helper.stat().st_mode | stat.S_IEXEC)
+    return bin_dir
+
+
+TARGET_ENV = {"LAMBDA_RELEASE_STACK": "app-prod", "LAMBDA_RELEASE_ALIAS": "PROD"}
+
+
+def test_deploy_arguments_with_defaults_have_no_empty_token(tmp_path: Path) -> None:
+    out = lines(
+        bash(
+            "deploy.sh",
+            "lr_deploy_args",
+            {**TARGET_ENV, "LR_STR_CAPABILITIES": "CAPABILITY_IAM"},
+            tmp_path,
+        )
+    )
+    assert out == ["deploy", "--stack=app-prod", "--alias=PROD", "--capabilities=CAPABILITY_IAM"]
+
+
+def test_deploy_arguments_keep_each_line_one_argument(tmp_path: Path) -> None:
+    env = {
+        **TARGET_ENV,
+        "LR_STR_PARAMETER_OVERRIDES": "Owner=team payments\n\n  \nGreeting=a=b, c\r\n",
+        "LR_STR_CAPABILITIES": "CAPABILITY_IAM  CAPABILITY_AUTO_EXPAND",
+        "LR_STR_S3_BUCKET": "my-artifacts",
+        "LR_STR_REGION": "eu-west-1",
+        "LR_STR_EXTRA_DEPLOY_ARGS": "--config-env\nprod env\n--tags=a=b c=d\n$(touch pwned)\n*",
+        "LR_STR_RECORD_FILE": "out/release.json",
+    }
+    out = lines(bash("deploy.sh", "lr_deploy_args", env, tmp_path))
+    assert out == [
+        "deploy",
+        "--stack=app-prod",
+        "--alias=PROD",
+        "--parameter-override=Owner=team payments",
+        "--parameter-override=Greeting=a=b, c",
+        "--s3-bucket=my-artifacts",
+        "--capabilities=CAPABILITY_IAM",
+        "--capabilities=CAPABILITY_AUTO_EXPAND",
+        "--region=eu-west-1",
+        "--record-file=out/release.json",
+        "--sam-arg=--config-env",
+        "--sam-arg=prod env",
+        "--sam-arg=--tags=a=b c=d",
+        "--sam-arg=$(touch pwned)",
+        "--sam-arg=*",
+    ]
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_deploy_main_passes_the_arguments_unchanged_to_the_helper(tmp_path: Path) -> None:
+    env = {
+        **TARGET_ENV,
+        "PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}",
+        "LR_STR_EXTRA_DEPLOY_ARGS": "--a b\n'quoted'",
+        "LR_STR_RECORD_FILE": "rec/release.json",
+    }
+    out = lines(bash("deploy.sh", "main", env, tmp_path))
+    assert out == [
+        "<deploy>",
+        "<--stack=app-prod>",
+        "<--alias=PROD>",
+        "<--record-file=rec/release.json>",
+        "<--sam-arg=--a b>",
+        "<--sam-arg='quoted'>",
+    ]
+    assert (tmp_path / "rec").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "no target: run lambda-release/target first"),
+        ({**TARGET_ENV, "LR_STR_S3_BUCKET": "b", "LR_BOOL_RESOLVE_S3": "1"}, "not both"),
+        ({**TARGET_ENV, "LR_STR_PARAMETER_OVERRIDES": "NoEquals"}, "is not Key=Value"),
+    ],
+)
+def test_deploy_preconditions_say_how_to_fix_them(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    proc = bash(
+        "deploy.sh",
+        "main",
+        {"PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}", **env},
+        tmp_path,
+    )
+    assert proc.returncode == 2
+    assert message in proc.stderr
+
+
+def test_resolve_s3_true_adds_the_flag(tmp_path: Path) -> None:
+    out = lines(
+        bash("deploy.sh", "lr_deploy_args", {**TARGET_ENV, "LR_BOOL_RESOLVE_S3": "1"}, tmp_path)
+    )
+    assert "--resolve-s3" in out
+
+
+def test_build_passes_extra_args_one_per_line(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text("Resources: {}\n")
+    env = {
+        "PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}",
+        "LR_STR_EXTRA_BUILD_ARGS": "--build-dir\n.aws-sam/x y\n",
+    }
+    out = lines(bash("build.sh", "main", env, tmp_path))
+    assert out == [
+        "<build>",
+        "<--template-file=template.yaml>",
+        "<--sam-arg=--build-dir>",
+        "<--sam-arg=.aws-sam/x y>",
+    ]
+    out = lines(bash("build.sh", "main", {"PATH": env["PATH"]}, tmp_path))
+    assert out == ["<build>", "<--template-file=template.yaml>"]
+
+
+def test_build_and_check_refuse_a_missing_template(tmp_path: Path) -> None:
+    for script in ("build.sh", "check_template.sh"):
+        proc = bash(script, "main", {"LR_STR_TEMPLATE": "nope.yaml"}, tmp_path)
+        assert proc.returncode == 2
+        assert "template nope.yaml not found" in proc.stderr
+
+
+def test_target_arguments_from_parameters(tmp_path: Path) -> None:
+    env = {
+        "LR_STR_PRODUCTION_BRANCH": "main release/*",
+        "LR_STR_STACK_PREFIX": "app",
+        "LR_ENUM_ENVIRONMENT": "auto",
+        "LR_STR_PROD_ALIAS": "",
+    }
+    (tmp_path / "release").mkdir()
+    (tmp_path / "release" / "x").write_text("")  # a glob must not expand to it
+    out = lines(bash("target.sh", "set -f; lr_target_args", env, tmp_path))
+    assert out == [
+        "--production-branch=main",
+        "--production-branch=release/*",
+        "--stack-prefix=app",
+    ]
+    out = lines(bash("target.sh", "lr_target_args", {"LR_ENUM_ENVIRONMENT": "prod"}, tmp_path))
+    assert out == ["--environment=prod"]
+
+
+def test_target_exports_the_helper_output_through_bash_env(tmp_path: Path) -> None:
+    env = {
+        "CIRCLE_BRANCH": "feature/x",
+        "LR_STR_STACK_PREFIX": "app",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    out = lines(bash("target.sh", "main", env, tmp_path))
+    assert "export LAMBDA_RELEASE_STACK='app-staging'" in out
+    sourced = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f'source "{tmp_path / "bash_env"}"; echo "$LAMBDA_RELEASE_ALIAS $LAMBDA_RELEASE_STACK"',
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert sourced.stdout.strip() == "STAGING app-staging"
+
+
+def test_target_without_a_branch_asks_for_the_environment(tmp_path: Path) -> None:
+    proc = bash(
+        "target.sh", "main", {"PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}"}, tmp_path
+    )
+    assert proc.returncode == 2
+    assert "no branch (a tag build?)" in proc.stderr
+
+
+def test_explicit_alias_and_stack_are_exported_quoted(tmp_path: Path) -> None:
+    env = {"LR_STR_ALIAS": "PROD", "LR_STR_STACK": "it's-$(x)"}
+    lines(bash("target.sh", "main", env, tmp_path))
+    sourced = subprocess.run(
+        ["bash", "-c", f'source "{tmp_path / "bash_env"}"; printf %s "$LAMBDA_RELEASE_STACK"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert sourced.stdout == "it's-$(x)"
+    proc = bash("target.sh", "main", {"LR_STR_ALIAS": "PROD"}, tmp_path)
+    assert proc.returncode == 2 and "given together" in proc.stderr
+
+
+def test_install_requirement_is_the_pinned_version_unless_a_source_is_given(tmp_path: Path) -> None:
+    assert lines(bash("install_helper.sh", "lr_requirement", {}, tmp_path)) == [
+        f"lambda-release=={__version__}"
+    ]
+    out = lines(
+        bash(
+            "install_helper.sh",
+            "lr_requirement",
+            {"LR_STR_HELPER_SOURCE": "./dist/x.whl"},
+            tmp_path,
+        )
+    )
+    assert out == ["./dist/x.whl"]
+    proc = bash("install_helper.sh", "main", {"LR_STR_HELPER_SOURCE": "./missing.whl"}, tmp_path)
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+def test_ensure_record_writes_a_placeholder_only_when_the_record_is_missing(tmp_path: Path) -> None:
+    env = {"LR_STR_RECORD_FILE": "records/release.json", "CIRCLE_BUILD_URL": "https://ci/job/1"}
+    lines(bash("ensure_record.sh", "main", env, tmp_path))
+    record = json.loads((tmp_path / "records/release.json").read_text())
+    assert record["status"] == "unknown" and record["job_url"] == "https://ci/job/1"
+    (tmp_path / "records/release.json").write_text('{"id": "r1", "status": "succeeded"}\n')
+    lines(bash("ensure_record.sh", "main", env, tmp_path))
+    assert json.loads((tmp_path / "records/release.json").read_text())["id"] == "r1"
+
+
+def test_rollback_passes_the_release_of_this_pipelines_deploy(tmp_path: Path) -> None:
+    (tmp_path / "release.json").write_text('{"id": "20261126T2200-abc", "status": "succeeded"}')
+    env = {
+        **TARGET_ENV,
+        "PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}",
+        "LR_STR_DEPLOY_RECORD": "release.json",
+        "LR_STR_REASON": "bad canary",
+        "LAMBDA_RELEASE_APPROVER": "octocat",
+        "LR_STR_RECORD_FILE": "out/rollback.json",
+    }
+    out = lines(bash("rollback.sh", "main", env, tmp_path))
+    assert out == [
+        "<rollback>",
+        "<--stack=app-prod>",
+        "<--alias=PROD>",
+        "<--release=20261126T2200-abc>",
+        "<--reason=bad canary (approved by octocat)>",
+        "<--record-file=out/rollback.json>",
+    ]
+    env["LR_STR_RELEASE"] = "explicit-1"
+    assert "<--release=explicit-1>" in lines(bash("rollback.sh", "main", env, tmp_path))
+
+
+def test_rollback_without_a_record_explains_the_fix(tmp_path: Path) -> None:
+    proc = bash(
+        "rollback.sh", "main", {**TARGET_ENV, "LR_STR_DEPLOY_RECORD": "none.json"}, tmp_path
+    )
+    assert proc.returncode == 2 and "attach the deploy job's workspace" in proc.stderr
+    (tmp_path / "failed.json").write_text('{"status": "unknown"}')
+    proc = bash(
+        "rollback.sh", "main", {**TARGET_ENV, "LR_STR_DEPLOY_RECORD": "failed.json"}, tmp_path
+    )
+    assert proc.returncode != 0 and "holds no release id" in proc.stderr
+
+
+def test_approver_is_unknown_without_a_token(tmp_path: Path) -> None:
+    out = lines(bash("approver.sh", "main", {"LR_ENV_TOKEN_NAME": "CIRCLE_TOKEN"}, tmp_path))
+    assert out == ["rollback approved by: unknown"]
+    assert (tmp_path / "bash_env").read_text() == "export LAMBDA_RELEASE_APPROVER='unknown'\n"
+
+
+def test_approver_is_looked_up_through_the_api_with_the_token_in_a_header(tmp_path: Path) -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append((self.path, self.headers.get("Circle-Token")))
+            if self.path == "/api/v2/workflow/wf-1/job":
+                body = {
+                    "items": [
+                        {"type": "build", "name": "deploy"},
+                        {"type": "approval", "name": "hold", "approved_by": "user-9"},
+                    ]
+                }
+            elif self.path == "/api/v2/user/user-9":
+                body = {"login": "octocat", "name": "The Octocat"}
+            else:
+                self.send_response(404)
+                self.end_headers()
+                return
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Api)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        env = {
+            "LR_ENV_TOKEN_NAME": "MY_TOKEN",
+            "MY_TOKEN": "s3cret",
+            "CIRCLE_WORKFLOW_ID": "wf-1",
+            "LR_STR_API_URL": f"http://127.0.0.1:{server.server_port}/api/v2",
+        }
+        out = lines(bash("approver.sh", "main", env, tmp_path))
+    finally:
+        server.shutdown()
+    assert out == ["rollback approved by: octocat"]
+    assert seen == [("/api/v2/workflow/wf-1/job", "s3cret"), ("/api/v2/user/user-9", "s3cret")]

@@ -1,0 +1,57 @@
+"""The orb installs its own release of the helper: the pin in the orb equals the package's."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from orbtools.release import ReleaseError, bump, current_versions
+from orbtools.review import ORB_MAJOR
+
+from lambda_release import __version__
+from tests.orb.conftest import ORB_DIR, ROOT
+
+
+def test_the_orb_pins_the_package_version_literally() -> None:
+    script = (ORB_DIR / "scripts" / "install_helper.sh").read_text(encoding="utf-8")
+    pinned = re.search(r'^LR_HELPER_VERSION="([^"]+)"$', script, re.M)
+    assert pinned is not None, "install_helper.sh lost its literal version pin"
+    assert pinned.group(1) == __version__, (
+        f"orb pins lambda-release {pinned.group(1)} but the package is {__version__}: "
+        "bump both with `PYTHONPATH=scripts python -m orbtools release X.Y.Z`"
+    )
+
+
+def test_every_place_agrees() -> None:
+    assert set(current_versions(ROOT).values()) == {__version__}
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    for rel in (
+        "pyproject.toml",
+        "src/lambda_release/__init__.py",
+        "orb/scripts/install_helper.sh",
+    ):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, tmp_path / rel)
+    return tmp_path
+
+
+def test_release_bumps_package_and_orb_together(tree: Path) -> None:
+    new = f"{ORB_MAJOR}.4.2"
+    changed = bump(tree, new)
+    assert sorted(changed) == sorted(
+        ["pyproject.toml", "src/lambda_release/__init__.py", "orb/scripts/install_helper.sh"]
+    )
+    assert set(current_versions(tree).values()) == {new}
+    assert bump(tree, new) == []  # idempotent
+
+
+@pytest.mark.parametrize("bad", ["1.2", "v1.2.3", f"{ORB_MAJOR + 1}.0.0"])
+def test_release_refuses_bad_versions_and_an_unplanned_major(tree: Path, bad: str) -> None:
+    with pytest.raises(ReleaseError):
+        bump(tree, bad)
+    assert set(current_versions(tree).values()) == {__version__}
