@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 
@@ -42,3 +43,31 @@ def published_versions(lambda_client: Any, function_name: str) -> list[str]:
 
 def stack_status(cfn_client: Any, stack: str) -> str:
     return str(cfn_client.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"])
+
+
+class AliasWatcher:
+    """Polls an alias on a thread and records each distinct (version, weights) it sees.
+
+    For observing traffic shifting while something else (sam deploy) runs.
+    """
+
+    def __init__(self, lambda_client: Any, function_name: str, alias: str) -> None:
+        self.seen: list[tuple[str, dict[str, float]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._poll, args=(lambda_client, function_name, alias), daemon=True
+        )
+        self._thread.start()
+
+    def _poll(self, lambda_client: Any, function_name: str, alias: str) -> None:
+        while not self._stop.is_set():
+            state = alias_state(lambda_client, function_name, alias)
+            if not self.seen or self.seen[-1] != state:
+                self.seen.append(state)
+            self._stop.wait(0.005)
+
+    def stop(self) -> list[tuple[str, dict[str, float]]]:
+        """Stop polling; every state seen, in order."""
+        self._stop.set()
+        self._thread.join()
+        return self.seen

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from lambda_release.commands import check, target
+from lambda_release.commands import check, sandbox, target
 from lambda_release.context import Context
 
 
@@ -31,4 +31,5 @@ class Command(Protocol):
 COMMANDS: list[Command] = [
     target,
     check,
+    sandbox,
 ]

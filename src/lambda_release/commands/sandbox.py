@@ -1,0 +1,116 @@
+"""``lambda-release sandbox``: run the local AWS stand-in on 127.0.0.1 until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from lambda_release.context import Context
+from lambda_release.errors import UsageError
+from lambda_release.output import info
+from lambda_release.target import shell_quote
+
+if TYPE_CHECKING:
+    from lambda_release.sandbox.server import Sandbox
+
+NAME = "sandbox"
+SUMMARY = "run a local AWS stand-in (Lambda, CloudFormation with SAM, CodeDeploy) on 127.0.0.1"
+OUTPUTS: tuple[str, ...] = ("env", "json")
+DESCRIPTION = """\
+Run a local stand-in for the AWS services a release uses, so that the real
+`sam deploy` and lambda-release can be rehearsed and tested with no AWS
+account: moto's server, plus the SAM transform, Lambda versions and aliases
+in CloudFormation, CodeDeploy canary and linear traffic shifting on a
+compressed clock with alarm rollback, and the Lambda alias rules AWS enforces.
+See docs/sandbox.md for what differs from AWS.
+
+It listens on 127.0.0.1 only. On start it prints the environment a shell
+needs, every value single-quoted, then runs until Ctrl-C or SIGTERM:
+  export AWS_ENDPOINT_URL='http://127.0.0.1:PORT'
+  export AWS_ACCESS_KEY_ID='sandbox'   (dummy credentials, region us-east-1, ...)
+
+--minute sets how many real seconds one deployment minute lasts, so a
+Canary10Percent5Minutes deployment takes 5 x MINUTE seconds.
+
+Needs the package's `sandbox` extra: pip install 'lambda-release[sandbox]'.
+Nothing else in lambda-release uses the sandbox unless you point it there.
+"""
+EXAMPLES = """\
+examples:
+  lambda-release sandbox --port 4566 --minute 0.5 > sandbox.env &
+  sleep 2; . ./sandbox.env            # AWS_ENDPOINT_URL and friends
+  sam deploy --parameter-overrides AliasName=PROD --resolve-s3 ...
+  aws cloudwatch set-alarm-state --alarm-name ... --state-value ALARM --state-reason test
+"""
+
+DEFAULT_MINUTE = 60.0
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", help="TCP port on 127.0.0.1 (default 0: a free port, printed)")
+    p.add_argument(
+        "--minute",
+        help=f"real seconds per CodeDeploy deployment minute (default {DEFAULT_MINUTE:g})",
+    )
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return 0
+    try:
+        port = int(value)
+    except ValueError:
+        raise UsageError(
+            f"--port {value!r} is not a number: give 0-65535 (0: any free port)"
+        ) from None
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port} is out of range: give 0-65535 (0: any free port)")
+    return port
+
+
+def _minute(value: str | None) -> float:
+    if value is None:
+        return DEFAULT_MINUTE
+    try:
+        minute = float(value)
+    except ValueError:
+        raise UsageError(f"--minute {value!r} is not a number of seconds, e.g. 0.5") from None
+    if not 0 < minute <= 3600:
+        raise UsageError(f"--minute {value} must be more than 0 and at most 3600 seconds")
+    return minute
+
+
+def run(ctx: Context) -> int:
+    port = _port(ctx.settings.get("port"))
+    minute = _minute(ctx.settings.get("minute"))
+    output = ctx.output
+    region = ctx.settings.get("region") or "us-east-1"
+    if (
+        importlib.util.find_spec("moto") is None
+        or importlib.util.find_spec("samtranslator") is None
+    ):
+        raise UsageError(
+            "the sandbox needs moto and the SAM translator: pip install 'lambda-release[sandbox]'"
+        )
+    # Imported here: the core package must not import moto.
+    from lambda_release.sandbox.serve import serve_until_stopped  # noqa: PLC0415
+
+    def announce(sandbox: Sandbox) -> None:
+        env = sandbox.env
+        if output == "json":
+            print(json.dumps({"endpoint_url": env["AWS_ENDPOINT_URL"], "env": env}))
+        else:
+            for key, value in env.items():
+                print(f"export {key}={shell_quote(value)}")
+        sys.stdout.flush()
+        info(
+            f"lambda-release sandbox: listening on {env['AWS_ENDPOINT_URL']} "
+            f"(a deployment minute lasts {minute:g} s); Ctrl-C or SIGTERM stops it"
+        )
+
+    serve_until_stopped(port, minute, announce, region=region)
+    info("lambda-release sandbox: stopped")
+    return 0

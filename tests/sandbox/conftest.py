@@ -1,0 +1,71 @@
+"""Fixtures for the sandbox's own tests: clients, unique names, a slower clock when observing."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from lambda_release.sandbox import Sandbox
+
+
+@pytest.fixture
+def unique() -> Callable[[str], str]:
+    """Unique resource names, so tests share the session sandbox without resets."""
+
+    def make(prefix: str) -> str:
+        return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+    return make
+
+
+@pytest.fixture
+def clients(sandbox: Sandbox) -> dict[str, Any]:
+    return {s: sandbox.client(s) for s in ("lambda", "cloudformation", "codedeploy", "cloudwatch")}
+
+
+@pytest.fixture
+def slow_clock(sandbox: Sandbox) -> Iterator[float]:
+    """A deployment minute of 0.4 s while a test watches weights move; restored after."""
+    before = sandbox.minute
+    sandbox.minute = 0.4
+    try:
+        yield sandbox.minute
+    finally:
+        sandbox.minute = before
+
+
+def zipped(source: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", source)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def function_with_versions(sandbox: Sandbox, unique: Callable[[str], str]) -> Callable[[int], str]:
+    """Create a function with N published versions (1..N); returns its name."""
+    lam = sandbox.client("lambda")
+    iam = sandbox.client("iam")
+
+    def make(versions: int) -> str:
+        name = unique("fn")
+        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        lam.create_function(
+            FunctionName=name,
+            Runtime="python3.11",
+            Role=role,
+            Handler="app.handler",
+            Code={"ZipFile": zipped("V = 1\n")},
+        )
+        lam.publish_version(FunctionName=name)
+        for v in range(2, versions + 1):
+            lam.update_function_code(FunctionName=name, ZipFile=zipped(f"V = {v}\n"))
+            lam.publish_version(FunctionName=name)
+        return name
+
+    return make

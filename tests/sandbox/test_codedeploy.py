@@ -1,0 +1,258 @@
+"""CodeDeploy in the sandbox: traffic shifting for every predefined configuration, the API
+(get/list deployments and groups, stop), alarms, hooks, CancelUpdateStack, and the check of
+the alias's live version, all through CloudFormation stacks as SAM deploys them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from lambda_release.sandbox import Sandbox
+from lambda_release.sandbox.codedeploy import PREDEFINED_CONFIGS, traffic_schedule
+from tests.sandbox.inline_app import (
+    create_stack,
+    output,
+    start_update,
+    wait_for_stack,
+    wait_until,
+)
+from tests.support.aws_state import AliasWatcher, alias_state
+
+ALIAS = "live"
+
+
+def _deployment_of(cd: Any, cfn: Any, stack: str) -> dict[str, Any]:
+    """The latest deployment of the stack's only deployment group."""
+    app = _physical(cfn, stack, "ServerlessDeploymentApplication")
+    group = _physical(cfn, stack, "FnDeploymentGroup")
+    ids = cd.list_deployments(applicationName=app, deploymentGroupName=group)["deployments"]
+    assert ids, f"no deployment for {stack}"
+    infos = [cd.get_deployment(deploymentId=i)["deploymentInfo"] for i in ids]
+    return max(infos, key=lambda d: d["createTime"])
+
+
+def _physical(cfn: Any, stack: str, logical: str) -> str:
+    got = cfn.describe_stack_resource(StackName=stack, LogicalResourceId=logical)
+    return str(got["StackResourceDetail"]["PhysicalResourceId"])
+
+
+def _alarm(cfn: Any, stack: str) -> str:
+    return _physical(cfn, stack, "FnErrors")
+
+
+def test_schedules_of_the_nine_predefined_configurations() -> None:
+    assert len(PREDEFINED_CONFIGS) == 9
+    assert traffic_schedule("CodeDeployDefault.LambdaAllAtOnce") == [(0.0, 1.0)]
+    for minutes in (5, 10, 15, 30):
+        name = f"CodeDeployDefault.LambdaCanary10Percent{minutes}Minutes"
+        assert traffic_schedule(name) == [(0.0, 0.1), (float(minutes), 1.0)]
+    for name, step in (
+        ("Linear10PercentEvery1Minute", 1),
+        ("Linear10PercentEvery2Minutes", 2),
+        ("Linear10PercentEvery3Minutes", 3),
+        ("Linear10PercentEvery10Minutes", 10),
+    ):
+        schedule = traffic_schedule("CodeDeployDefault.Lambda" + name)
+        assert [w for _, w in schedule] == [round(k / 10, 1) for k in range(1, 11)]
+        assert [m for m, _ in schedule] == [float(k * step) for k in range(10)]
+
+
+@pytest.mark.parametrize(
+    "config", [c.removeprefix("CodeDeployDefault.Lambda") for c in PREDEFINED_CONFIGS]
+)
+def test_each_configuration_shifts_traffic_through_a_stack_update(
+    sandbox: Sandbox,
+    clients: dict[str, Any],
+    unique: Callable[[str], str],
+    config: str,
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("cfg")
+    assert create_stack(cfn, stack, "1", deployment_type=config) == "CREATE_COMPLETE"
+    fn = output(cfn, stack, "FnName")
+    assert alias_state(lam, fn, ALIAS) == ("1", {})
+    watcher = AliasWatcher(lam, fn, ALIAS)
+    start_update(cfn, stack, "2", deployment_type=config)
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    seen = watcher.stop()
+    assert alias_state(lam, fn, ALIAS) == ("2", {})
+    schedule = traffic_schedule("CodeDeployDefault.Lambda" + config)
+    allowed = [("1", {"2": w}) for _, w in schedule if w < 1] + [("1", {}), ("2", {})]
+    assert all(state in allowed for state in seen), seen
+    deployment = _deployment_of(cd, cfn, stack)
+    assert deployment["status"] == "Succeeded"
+    assert deployment["deploymentConfigName"] == "CodeDeployDefault.Lambda" + config
+    assert deployment["deploymentOverview"]["Succeeded"] == 1
+    elapsed = (deployment["completeTime"] - deployment["startTime"]).total_seconds()
+    assert elapsed >= schedule[-1][0] * sandbox.minute * 0.9
+
+
+def test_stack_stays_in_progress_while_the_canary_runs_and_weights_move(
+    clients: dict[str, Any], unique: Callable[[str], str], slow_clock: float
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("canary")
+    create_stack(cfn, stack, "1")
+    fn = output(cfn, stack, "FnName")
+    start_update(cfn, stack, "2")
+    wait_until(lambda: alias_state(lam, fn, ALIAS) == ("1", {"2": 0.1}), what="10% on v2")
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "UPDATE_IN_PROGRESS"
+    running = _deployment_of(cd, cfn, stack)
+    assert running["status"] == "InProgress"
+    assert running["deploymentOverview"]["InProgress"] == 1
+    groups = cd.list_deployment_groups(
+        applicationName=_physical(cfn, stack, "ServerlessDeploymentApplication")
+    )["deploymentGroups"]
+    assert groups == [_physical(cfn, stack, "FnDeploymentGroup")]
+    in_progress = cd.list_deployments(
+        applicationName=_physical(cfn, stack, "ServerlessDeploymentApplication"),
+        deploymentGroupName=groups[0],
+        includeOnlyStatuses=["InProgress"],
+    )["deployments"]
+    assert in_progress == [running["deploymentId"]]
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    assert alias_state(lam, fn, ALIAS) == ("2", {})
+
+
+def test_alarm_during_the_canary_stops_it_and_rolls_the_stack_back(
+    clients: dict[str, Any], unique: Callable[[str], str], slow_clock: float
+) -> None:
+    cfn, lam, cd, cw = (
+        clients[s] for s in ("cloudformation", "lambda", "codedeploy", "cloudwatch")
+    )
+    stack = unique("alarm")
+    create_stack(cfn, stack, "1")
+    fn = output(cfn, stack, "FnName")
+    start_update(cfn, stack, "2")
+    wait_until(lambda: alias_state(lam, fn, ALIAS)[1], what="canary weights")
+    cw.set_alarm_state(AlarmName=_alarm(cfn, stack), StateValue="ALARM", StateReason="test")
+    assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert alias_state(lam, fn, ALIAS) == ("1", {})
+    deployment = _deployment_of(cd, cfn, stack)
+    assert deployment["status"] == "Stopped"
+    assert deployment["errorInformation"]["code"] == "ALARM_ACTIVE"
+    # $LATEST went back to the old code too: the template is the old one again.
+    assert "VERSION = '1'" in cfn.get_template(StackName=stack)["TemplateBody"]
+
+
+def test_a_deployment_started_with_an_alarm_in_alarm_fails_at_once(
+    clients: dict[str, Any], unique: Callable[[str], str], slow_clock: float
+) -> None:
+    cfn, lam, cd, cw = (
+        clients[s] for s in ("cloudformation", "lambda", "codedeploy", "cloudwatch")
+    )
+    stack = unique("prealarm")
+    create_stack(cfn, stack, "1")
+    fn = output(cfn, stack, "FnName")
+    cw.set_alarm_state(AlarmName=_alarm(cfn, stack), StateValue="ALARM", StateReason="test")
+    watcher = AliasWatcher(lam, fn, ALIAS)
+    start_update(cfn, stack, "2")
+    assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert all(weights == {} for _, weights in watcher.stop())  # no traffic ever moved
+    assert alias_state(lam, fn, ALIAS) == ("1", {})
+    deployment = _deployment_of(cd, cfn, stack)
+    assert (deployment["status"], deployment["errorInformation"]["code"]) == (
+        "Failed",
+        "ALARM_ACTIVE",
+    )
+
+
+@pytest.mark.parametrize("auto_rollback", [True, False])
+def test_stop_deployment(
+    clients: dict[str, Any],
+    unique: Callable[[str], str],
+    slow_clock: float,
+    auto_rollback: bool,
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("stop")
+    create_stack(cfn, stack, "1")
+    fn = output(cfn, stack, "FnName")
+    start_update(cfn, stack, "2")
+    wait_until(lambda: alias_state(lam, fn, ALIAS)[1], what="canary weights")
+    deployment_id = _deployment_of(cd, cfn, stack)["deploymentId"]
+    answer = cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=auto_rollback)
+    assert answer["status"] in ("Succeeded", "Pending")
+    stopped = wait_until(
+        lambda: (
+            (d := cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"])["status"]
+            == "Stopped"
+            and d
+        ),
+        what="deployment stopped",
+    )
+    assert stopped["errorInformation"]["code"] == "DEPLOYMENT_STOPPED"
+    if auto_rollback:
+        assert alias_state(lam, fn, ALIAS) == ("1", {})
+    # Either way CloudFormation sees a failed deployment and restores what it recorded.
+    assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert alias_state(lam, fn, ALIAS) == ("1", {})
+    with pytest.raises(ClientError) as exc:
+        cd.stop_deployment(deploymentId=deployment_id)
+    assert exc.value.response["Error"]["Code"] == "DeploymentAlreadyCompletedException"
+
+
+def test_cancel_update_stack_stops_the_deployment_and_rolls_back(
+    clients: dict[str, Any], unique: Callable[[str], str], slow_clock: float
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("cancel")
+    create_stack(cfn, stack, "1")
+    fn = output(cfn, stack, "FnName")
+    with pytest.raises(ClientError):  # nothing to cancel yet
+        cfn.cancel_update_stack(StackName=stack)
+    start_update(cfn, stack, "2")
+    wait_until(lambda: alias_state(lam, fn, ALIAS)[1], what="canary weights")
+    cfn.cancel_update_stack(StackName=stack)
+    assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert alias_state(lam, fn, ALIAS) == ("1", {})
+    assert _deployment_of(cd, cfn, stack)["status"] == "Stopped"
+
+
+def test_alias_moved_by_hand_fails_the_deployment_with_a_configuration_error(
+    clients: dict[str, Any], unique: Callable[[str], str], slow_clock: float
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("drift")
+    create_stack(cfn, stack, "1")
+    fn = output(cfn, stack, "FnName")
+    start_update(cfn, stack, "2")
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    lam.update_alias(FunctionName=fn, Name=ALIAS, FunctionVersion="1")  # by hand: drift
+    watcher = AliasWatcher(lam, fn, ALIAS)
+    start_update(cfn, stack, "3")
+    assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert all(weights == {} for _, weights in watcher.stop())
+    deployment = _deployment_of(cd, cfn, stack)
+    assert (deployment["status"], deployment["errorInformation"]["code"]) == (
+        "Failed",
+        "INVALID_LAMBDA_CONFIGURATION",
+    )
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_hooks_succeed_unless_told_to_fail(
+    sandbox: Sandbox, clients: dict[str, Any], unique: Callable[[str], str], fail: bool
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("hooks")
+    assert create_stack(cfn, stack, "1", hooks=True) == "CREATE_COMPLETE"
+    fn = output(cfn, stack, "FnName")
+    sandbox.fail_hooks(fail)
+    try:
+        start_update(cfn, stack, "2", hooks=True)
+        status = wait_for_stack(cfn, stack)
+    finally:
+        sandbox.fail_hooks(False)
+    deployment = _deployment_of(cd, cfn, stack)
+    if fail:
+        assert status == "UPDATE_ROLLBACK_COMPLETE"
+        assert deployment["errorInformation"]["code"] == "HOOK_EXECUTION_FAILURE"
+        assert alias_state(lam, fn, ALIAS) == ("1", {})
+    else:
+        assert status == "UPDATE_COMPLETE"
+        assert deployment["status"] == "Succeeded"
+        assert alias_state(lam, fn, ALIAS) == ("2", {})

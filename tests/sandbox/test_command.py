@@ -1,0 +1,115 @@
+"""`lambda-release sandbox` end to end: start it, read its env lines, call it, stop it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+from typing import Any
+
+import boto3
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def _start(*args: str) -> subprocess.Popen[str]:
+    env = dict(os.environ)
+    for name in [k for k in env if k.startswith(("AWS_", "LAMBDA_RELEASE_"))]:
+        del env[name]
+    return subprocess.Popen(
+        [sys.executable, "-m", "lambda_release", "sandbox", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def _read_env(proc: subprocess.Popen[str]) -> dict[str, str]:
+    """Parse `export NAME='value'` lines until the last one (SAM_CLI_POLL_DELAY)."""
+    assert proc.stdout is not None
+    env: dict[str, str] = {}
+    while "SAM_CLI_POLL_DELAY" not in env:
+        line = proc.stdout.readline()
+        assert line, f"sandbox exited early: {proc.stderr.read() if proc.stderr else ''}"
+        words = shlex.split(line)
+        assert words[0] == "export", line
+        name, _, value = words[1].partition("=")
+        env[name] = value
+    return env
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_command_prints_env_serves_and_stops_cleanly(stop_signal: int) -> None:
+    proc = _start("--minute", "0.1")
+    try:
+        env = _read_env(proc)
+        assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+        assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"
+        assert env["AWS_ACCESS_KEY_ID"] and env["AWS_SECRET_ACCESS_KEY"]
+        session: Any = boto3.session.Session(
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+            region_name=env["AWS_REGION"],
+        )
+        s3 = session.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"])
+        s3.create_bucket(Bucket="from-the-command-test")
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["from-the-command-test"]
+    finally:
+        proc.send_signal(stop_signal)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "stopped" in err
+
+
+def test_command_json_output_and_fixed_port() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = _start("--port", str(port), "--output", "json")
+    try:
+        assert proc.stdout is not None
+        announced = json.loads(proc.stdout.readline())
+        assert announced["endpoint_url"] == f"http://127.0.0.1:{port}"
+        assert announced["env"]["AWS_ENDPOINT_URL"] == announced["endpoint_url"]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "http"], "--port 'http' is not a number"),
+        (["--port", "70000"], "out of range"),
+        (["--minute", "0"], "must be more than 0"),
+        (["--minute", "fast"], "not a number of seconds"),
+    ],
+)
+def test_command_rejects_bad_options(args: list[str], message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "lambda_release", "sandbox", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
+
+
+def test_core_package_does_not_import_moto() -> None:
+    code = (
+        "import sys, lambda_release.cli, lambda_release.commands.sandbox; "
+        "print('moto' in sys.modules, 'lambda_release.sandbox' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["False", "False"]
