@@ -12,7 +12,19 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from lambda_release.commands import check, sandbox, target
+from lambda_release.commands import (
+    audit,
+    begin,
+    build,
+    check,
+    deploy,
+    history,
+    record,
+    rollback,
+    sandbox,
+    status,
+    target,
+)
 from lambda_release.context import Context
 
 
@@ -31,5 +43,13 @@ class Command(Protocol):
 COMMANDS: list[Command] = [
     target,
     check,
+    audit,
+    build,
+    deploy,
+    begin,
+    record,
+    status,
+    history,
+    rollback,
     sandbox,
 ]

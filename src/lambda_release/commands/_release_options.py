@@ -1,0 +1,86 @@
+"""Options shared by the release commands (deploy, begin, record, status, history)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from lambda_release.context import Context
+from lambda_release.errors import UsageError
+from lambda_release.release import Engine
+from lambda_release.releaselog import LogLocation, ReleaseLog
+from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig
+from lambda_release.stack import LAMBDA_RATE
+
+
+def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> None:
+    p.add_argument("--stack", help="CloudFormation stack (default: $LAMBDA_RELEASE_STACK)")
+    p.add_argument(
+        "--alias",
+        help="the alias released to, e.g. PROD (default: $LAMBDA_RELEASE_ALIAS)"
+        + ("" if alias_required else "; default: every alias the stack carries"),
+    )
+    p.add_argument(
+        "--log-bucket",
+        metavar="S3URI",
+        help="where the release log is: BUCKET or s3://BUCKET/PREFIX (default: the stack's "
+        "'lambda-release:log' tag, else --s3-bucket / samconfig s3_bucket)",
+    )
+    p.add_argument(
+        "--lambda-rate",
+        type=float,
+        help=f"Lambda control-plane calls per second at most (default {LAMBDA_RATE:g})",
+    )
+
+
+def stack_name(ctx: Context) -> str:
+    stack = ctx.settings.get("stack")
+    if not stack:
+        raise UsageError(
+            "no stack: give --stack, or run `lambda-release target` first to export "
+            "LAMBDA_RELEASE_STACK"
+        )
+    return stack
+
+
+def alias_name(ctx: Context) -> str:
+    alias = ctx.settings.get("alias")
+    if not alias:
+        raise UsageError(
+            "no alias: give --alias (e.g. PROD), or run `lambda-release target` first to export "
+            "LAMBDA_RELEASE_ALIAS"
+        )
+    return alias
+
+
+def select_config_env(ctx: Context) -> str:
+    """The samconfig section: --config-env, else one named after the environment, else default."""
+    explicit = ctx.settings.get("config_env")
+    if explicit:
+        return explicit
+    environment = ctx.settings.get("environment")
+    if environment:
+        config = SamConfig.find(ctx.settings.get("config_file"), Path.cwd())
+        if environment in config.environments():
+            ctx.with_config_env(environment)
+            return environment
+    return DEFAULT_CONFIG_ENV
+
+
+def engine(ctx: Context, alias: str | None = None) -> Engine:
+    rate = ctx.settings.get_float("lambda_rate", LAMBDA_RATE)
+    if rate <= 0:
+        raise UsageError(f"--lambda-rate {rate:g} must be above 0")
+    return Engine(ctx.aws, stack_name(ctx), alias or alias_name(ctx), rate=rate)
+
+
+def log_location(ctx: Context, eng: Engine) -> LogLocation:
+    return eng.log_location(
+        ctx.settings.get("log_bucket"),
+        ctx.settings.get("s3_bucket"),
+        resolve_s3=ctx.settings.get_bool("resolve_s3"),
+    )
+
+
+def release_log(ctx: Context, eng: Engine) -> ReleaseLog:
+    return eng.log(log_location(ctx, eng))

@@ -1,0 +1,90 @@
+"""``lambda-release begin``: write a pending release before you run sam deploy yourself."""
+
+from __future__ import annotations
+
+import argparse
+
+from lambda_release import output
+from lambda_release.commands import _release_options as opts
+from lambda_release.context import Context
+from lambda_release.lock import BEGIN_LEASE_SECONDS
+from lambda_release.release import begin, new_entry, preflight
+
+NAME = "begin"
+SUMMARY = "record a release as pending before running sam deploy yourself (then: record)"
+OUTPUTS: tuple[str, ...] = ("text", "json")
+DESCRIPTION = """\
+For teams that run `sam deploy` themselves: `begin` runs the pre-flight checks,
+takes the lock of the stack and alias (a lease of --lock-ttl seconds, default
+3 hours, given back by `record`), and writes the release to the log as pending
+with every function's current version. Then run sam deploy (with
+AliasName=<alias> and the tag lambda-release:log=<log location>), then
+`lambda-release record`, possibly in another job or on another machine: the
+pending release lives in AWS.
+
+Exit codes: 0 begun; 1 refused (pre-flight or lock); 2 bad input.
+"""
+EXAMPLES = """\
+example:
+  lambda-release begin --stack my-lambda-prod --alias PROD --log-bucket my-artifacts
+  sam deploy --stack-name my-lambda-prod --parameter-overrides AliasName=PROD \\
+      --tags lambda-release:log=s3://my-artifacts ...
+  lambda-release record --stack my-lambda-prod --alias PROD --log-bucket my-artifacts
+"""
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    opts.add_target(p)
+    p.add_argument("--environment", help="environment recorded in the log")
+    p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
+    p.add_argument("--lock-timeout", type=float, help="seconds to wait for the lock (default 0)")
+    p.add_argument(
+        "--lock-ttl",
+        type=float,
+        help=f"seconds the lease lasts (default {BEGIN_LEASE_SECONDS:g}); `record` gives it back",
+    )
+    p.add_argument("--dry-run", action="store_true", default=None, help="check and print only")
+
+
+def run(ctx: Context) -> int:
+    out = ctx.output
+    s = ctx.settings
+    eng = opts.engine(ctx)
+    log = opts.release_log(ctx, eng)
+    if s.get_bool("dry_run"):
+        info = eng.info()
+        eng.require_alias_functions(info)
+        live = eng.live(info)
+        problems = preflight(eng, info, live)
+        entry = new_entry(eng, info, live, environment=s.get("environment") or "")
+        if out == "json":
+            output.print_json({"dry_run": True, "entry": entry, "problems": problems})
+        else:
+            where = log.location.uri
+            print(f"dry run: would begin a release of {eng.stack} alias {eng.alias} in {where}")
+            for problem in problems:
+                print(f"  would refuse: {problem}")
+        return 1 if problems else 0
+    ctx.aws.check_credentials()
+    entry, _lease, problems = begin(
+        eng,
+        log,
+        environment=s.get("environment") or "",
+        mode="begin",
+        lock_ttl=s.get_float("lock_ttl", BEGIN_LEASE_SECONDS),
+        lock_timeout=s.get_float("lock_timeout", 0.0),
+        progress=output.info,
+    )
+    if problems:
+        for problem in problems:
+            output.info(f"refused: {problem}")
+        return 1
+    if out == "json":
+        output.print_json(entry)
+    else:
+        print(f"release {entry['id']} begun (pending) in {log.location.uri}")
+        output.info(
+            f"now run sam deploy with AliasName={eng.alias} and the tag "
+            f"lambda-release:log={log.location.uri}, then `lambda-release record`"
+        )
+    return 0

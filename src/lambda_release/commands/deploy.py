@@ -1,0 +1,204 @@
+"""``lambda-release deploy``: one release of a stack to an alias, recorded in the log."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from lambda_release import output, sam
+from lambda_release.commands import _release_options as opts
+from lambda_release.context import Context
+from lambda_release.lock import DEPLOY_LEASE_SECONDS
+from lambda_release.release import DeployPlan, deploy, summary, write_record_file
+from lambda_release.releaselog import LOG_TAG
+
+NAME = "deploy"
+SUMMARY = "sam deploy one release to an alias, with pre-flight, lock, log and stable versions"
+OUTPUTS: tuple[str, ...] = ("text", "json")
+DEFAULT_RECORD = ".lambda-release/release.json"
+DESCRIPTION = """\
+One release: pre-flight checks (stack mid-update, a CodeDeploy deployment in
+flight, an alarm already in ALARM, drift), the lock for the stack and alias,
+the release written to the log as pending with every function's version, then
+`sam deploy` (its output streamed, a heartbeat line every --heartbeat seconds of
+silence), then the release settled from what the aliases show: succeeded,
+failed (nothing moved), partial, or no-change. Each function's <ALIAS>_STABLE
+alias is pointed at its stable version (the rollback target).
+
+sam deploy gets --stack-name, --parameter-overrides with AliasName=<alias>
+merged over the samconfig environment's overrides and yours, --no-confirm-changeset
+--no-fail-on-empty-changeset, --capabilities, --s3-bucket or --resolve-s3, and a
+stack tag saying where the release log is.
+
+Exit codes: 0 the release succeeded (or changed nothing); 1 it failed, moved only
+some aliases, was refused by a pre-flight check or the lock, or the SAM CLI is
+not installed (the input was fine, the machine or AWS was not); 2 bad input.
+"""
+EXAMPLES = """\
+examples:
+  lambda-release deploy --stack my-lambda-prod --alias PROD --s3-bucket my-artifacts
+  lambda-release deploy --parameter-override 'Greeting=hello, world' --dry-run
+  lambda-release deploy --parameter-overrides 'Stage=prod LogLevel="debug info"'
+"""
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    opts.add_target(p)
+    p.add_argument(
+        "--environment",
+        help="environment name recorded in the log (default: $LAMBDA_RELEASE_ENVIRONMENT)",
+    )
+    p.add_argument(
+        "--template-file", help="template for sam deploy (default: SAM's: the built one)"
+    )
+    p.add_argument("--s3-bucket", help="artifacts bucket for sam deploy (also the log's default)")
+    p.add_argument("--s3-prefix", help="key prefix for artifacts")
+    p.add_argument(
+        "--resolve-s3", action="store_true", default=None, help="let SAM create its bucket"
+    )
+    p.add_argument(
+        "--parameter-overrides",
+        metavar="STRING",
+        help="overrides in SAM's syntax: 'Key=Value Key2=\"a b\"' (merged over samconfig's)",
+    )
+    p.add_argument(
+        "--parameter-override",
+        action="append",
+        metavar="KEY=VALUE",
+        help="one override, taken literally (spaces, quotes, '=' and commas kept); repeatable",
+    )
+    p.add_argument("--capabilities", action="append", help="default CAPABILITY_IAM; repeatable")
+    p.add_argument("--tags", action="append", metavar="KEY=VALUE", help="stack tags; repeatable")
+    p.add_argument("--image-repositories", action="append", metavar="FN=URI", help="repeatable")
+    p.add_argument("--resolve-image-repos", action="store_true", default=None)
+    p.add_argument("--sam-path", help="the SAM CLI (default: sam on PATH)")
+    p.add_argument(
+        "--sam-arg",
+        action="append",
+        metavar="ARG",
+        help="one more argument for sam deploy, passed as is; repeatable",
+    )
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        help="seconds to wait for another release of this stack and alias (default 0: refuse)",
+    )
+    p.add_argument(
+        "--lock-ttl",
+        type=float,
+        help=f"seconds the lease lasts unless renewed (default {DEFAULT_LOCK_TTL:g}); it is "
+        "renewed while sam runs, so a killed job's lease lapses by itself",
+    )
+    p.add_argument(
+        "--heartbeat", type=float, help="seconds of silence before a progress line (default 60)"
+    )
+    p.add_argument("--record-file", help=f"JSON record of the release (default {DEFAULT_RECORD})")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=None,
+        help="pre-flight, the snapshot and the exact sam command; change nothing",
+    )
+
+
+DEFAULT_LOCK_TTL = DEPLOY_LEASE_SECONDS
+
+
+def sam_deploy_command(
+    ctx: Context, stack: str, alias: str, log_uri: str, sam_path: str
+) -> list[str]:
+    s = ctx.settings
+    overrides = sam.merge_overrides(
+        sam.config_overrides(s.file.get("parameter_overrides")),
+        sam.parse_overrides(s.get("parameter_overrides") or "")
+        if s.source("parameter_overrides") in ("flag", "env")
+        else {},
+        [sam.parse_override_item(i) for i in (s.raw("parameter_override") or [])]
+        if s.source("parameter_override") == "flag"
+        else [],
+        alias,
+    )
+    tags = sam.parse_tags(s.get_list("tags")) if s.source("tags") == "flag" else {}
+    if s.source("tags") in ("env", "file"):
+        tags = sam.parse_tags(str(s.get("tags") or "").split())
+    tags[LOG_TAG] = log_uri
+    return sam.deploy_command(
+        sam_path,
+        stack=stack,
+        overrides=overrides,
+        tags=tags,
+        capabilities=s.get_list("capabilities", ["CAPABILITY_IAM"]),
+        s3_bucket=s.get("s3_bucket"),
+        resolve_s3=s.get_bool("resolve_s3"),
+        s3_prefix=s.get("s3_prefix"),
+        region=s.get("region") or ctx.aws.session.region_name,
+        template=s.get("template_file"),
+        image_repositories=s.get_list("image_repositories"),
+        resolve_image_repos=s.get_bool("resolve_image_repos"),
+        config_file=s.get("config_file"),
+        config_env=s.get("config_env"),
+        extra=list(s.raw("sam_arg") or []) if s.source("sam_arg") == "flag" else [],
+    )
+
+
+def show_dry_run(
+    out: str, stack: str, alias: str, data: dict[str, Any], command: list[str]
+) -> None:
+    if out == "json":
+        output.print_json(data)
+        return
+    print(f"dry run: release of {stack} alias {alias}; nothing was changed")
+    for f in data["entry"]["functions"]:
+        before, stable = f["before"] or "-", f["stable_before"] or "-"
+        print(f"  {f['logical_id']}: {alias} -> {before}, stable {stable}")
+    if data["pending"]:
+        print(f"  pending releases to settle first: {', '.join(data['pending'])}")
+    for problem in data["problems"]:
+        print(f"  would refuse: {problem}")
+    print("  would run: " + sam.quoted(command))
+
+
+def run(ctx: Context) -> int:
+    out = ctx.output
+    opts.select_config_env(ctx)
+    s = ctx.settings
+    dry_run = s.get_bool("dry_run")
+    eng = opts.engine(ctx)
+    try:
+        sam_path = sam.find_sam(s.get("sam_path"))
+    except Exception:
+        if not dry_run:
+            raise
+        sam_path = s.get("sam_path") or "sam"
+    if not dry_run:
+        ctx.aws.check_credentials()
+    location = opts.log_location(ctx, eng)
+    command = sam_deploy_command(ctx, eng.stack, eng.alias, location.uri, sam_path)
+    plan = DeployPlan(
+        environment=s.get("environment") or "",
+        sam_command=command,
+        sam_env=sam.subprocess_env(s.get("endpoint_url"), s.get("region")),
+        log_location=location,
+        lock_ttl=s.get_float("lock_ttl", DEFAULT_LOCK_TTL),
+        lock_timeout=s.get_float("lock_timeout", 0.0),
+        heartbeat=s.get_float("heartbeat", sam.DEFAULT_HEARTBEAT),
+        dry_run=dry_run,
+    )
+    result = deploy(eng, plan, run_sam=sam.run_streaming, progress=output.info)
+    for w in result.warnings:
+        output.info(f"warning: {w}")
+    if dry_run:
+        show_dry_run(out, eng.stack, eng.alias, result.data, command)
+        return result.exit_code
+    if result.problems:
+        for problem in result.problems:
+            output.info(f"refused: {problem}")
+        if out == "json":
+            output.print_json(result.data)
+        return result.exit_code
+    write_record_file(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD, result.data)
+    if out == "json":
+        output.print_json(result.data)
+    else:
+        print(summary(result.data))
+    return result.exit_code

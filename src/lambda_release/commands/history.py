@@ -1,0 +1,76 @@
+"""``lambda-release history``: the release log of a stack and alias, newest first."""
+
+from __future__ import annotations
+
+import argparse
+
+from lambda_release import output
+from lambda_release.commands import _release_options as opts
+from lambda_release.context import Context
+from lambda_release.errors import UsageError
+
+NAME = "history"
+SUMMARY = "the release log of a stack and alias, newest first"
+OUTPUTS: tuple[str, ...] = ("text", "json")
+DESCRIPTION = """\
+Lists the releases (and rollbacks) of a stack and alias, newest first: id,
+time, outcome, what moved, commit and who. A release undone by a rollback is
+marked. The log itself is plain JSON objects in S3 (docs/release-log.md).
+
+Exit codes: 0 shown; 1 the log could not be read; 2 bad input.
+"""
+EXAMPLES = """\
+examples:
+  lambda-release history --stack my-lambda-prod --alias PROD --limit 10
+  lambda-release history --output json | jq '.[0].functions'
+"""
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    opts.add_target(p)
+    p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
+    p.add_argument("--limit", type=int, help="at most N entries (default: all)")
+
+
+def moves(entry: dict[str, object]) -> str:
+    funcs = entry.get("functions") or []
+    parts = []
+    for f in funcs:  # type: ignore[attr-defined]
+        if f.get("moved"):
+            before, after = f.get("before") or "new", f.get("after") or "gone"
+            parts.append(f"{f['logical_id']} {before}->{after}")
+    return ", ".join(parts) or "-"
+
+
+def run(ctx: Context) -> int:
+    out = ctx.output
+    limit_text = ctx.settings.get("limit")
+    limit = None
+    if limit_text is not None:
+        if not limit_text.isdigit() or int(limit_text) < 1:
+            raise UsageError(f"--limit {limit_text!r} must be a whole number of 1 or more")
+        limit = int(limit_text)
+    eng = opts.engine(ctx)
+    log = opts.release_log(ctx, eng)
+    releases = [r.as_json() for r in log.releases(limit)]
+    if out == "json":
+        output.print_json(releases)
+        return 0
+    if not releases:
+        print(f"no releases recorded for {eng.stack} alias {eng.alias} in {log.location.uri}")
+        return 0
+    rows = []
+    for r in releases:
+        ci = r.get("ci", {})
+        rows.append(
+            (
+                r["id"],
+                r.get("kind", "release"),
+                r["outcome"] + (" (undone)" if r.get("undone") else ""),
+                moves(r),
+                (ci.get("commit") or "")[:12] or "-",
+                r.get("who") or "-",
+            )
+        )
+    print(output.format_table(("id", "kind", "outcome", "moved", "commit", "who"), rows))
+    return 0

@@ -1,0 +1,79 @@
+"""``lambda-release record``: settle the pending release after your own sam deploy."""
+
+from __future__ import annotations
+
+import argparse
+
+from lambda_release import output
+from lambda_release.commands import _release_options as opts
+from lambda_release.context import Context
+from lambda_release.errors import UsageError
+from lambda_release.release import record_json, settle_pending, summary, write_record_file
+from lambda_release.releaselog import NO_CHANGE, SUCCEEDED
+
+NAME = "record"
+SUMMARY = "settle the pending release from what the aliases show, update stable versions"
+OUTPUTS: tuple[str, ...] = ("text", "json")
+DEFAULT_RECORD = ".lambda-release/release.json"
+DESCRIPTION = """\
+Settles every pending release of the stack and alias (the one `begin` wrote,
+or one a killed deploy job left) from what the aliases show: succeeded,
+failed, partial or no-change; points each function's <ALIAS>_STABLE at its
+stable version; gives back the lock; writes the JSON record file.
+
+A release whose deploy is still running (its lease is being renewed, or the
+stack is mid-update) is left alone and reported.
+
+Exit codes: 0 settled as succeeded or no-change (or nothing was pending);
+1 a release failed or was partial, or one is still in flight; 2 bad input.
+"""
+EXAMPLES = """\
+example:
+  lambda-release record --stack my-lambda-prod --alias PROD --sam-exit-code "$?"
+"""
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    opts.add_target(p)
+    p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
+    p.add_argument(
+        "--sam-exit-code",
+        type=int,
+        help="sam deploy's exit code, if known: a failure with nothing moved is then 'failed'",
+    )
+    p.add_argument("--record-file", help=f"JSON record (default {DEFAULT_RECORD})")
+
+
+def run(ctx: Context) -> int:
+    out = ctx.output
+    s = ctx.settings
+    eng = opts.engine(ctx)
+    log = opts.release_log(ctx, eng)
+    code_text = s.get("sam_exit_code")
+    try:
+        sam_exit = int(code_text) if code_text is not None else None
+    except ValueError:
+        raise UsageError(f"--sam-exit-code {code_text!r} is not a number") from None
+    settled, in_flight = settle_pending(
+        eng,
+        log,
+        settled_by="record",
+        include_begun=True,
+        sam_exit_code=sam_exit,
+        progress=output.info,
+    )
+    records = [record_json(release, stable, log) for release, stable in settled]
+    if records:
+        # The record file describes the latest release settled here.
+        write_record_file(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD, records[-1])
+    if out == "json":
+        output.print_json({"settled": records, "in_flight": in_flight})
+    else:
+        for data in records:
+            print(summary(data))
+        for rid in in_flight:
+            print(f"release {rid} is still in flight: run record again when it has finished")
+        if not records and not in_flight:
+            print(f"nothing pending for {eng.stack} alias {eng.alias}")
+    ok = all(r["outcome"] in (SUCCEEDED, NO_CHANGE) for r in records)
+    return 0 if ok and not in_flight else 1

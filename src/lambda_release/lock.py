@@ -1,0 +1,170 @@
+"""One release at a time per stack and alias: a lease object in the release log.
+
+``lock.json`` is taken with a conditional write: ``IfNoneMatch="*"`` when it
+does not exist, ``IfMatch=<ETag>`` when it exists but is released or expired.
+Two takers racing for the same ETag cannot both win, so a stale lease is taken
+over safely. A deploy renews its lease while ``sam`` runs (a short lease that
+a killed job lets lapse); ``begin`` takes a long one that ``record`` gives back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import botocore.exceptions
+
+from lambda_release.aws import error_code
+from lambda_release.errors import OperationError
+from lambda_release.releaselog import CONFLICT_CODES, ReleaseLog, iso, now
+
+DEPLOY_LEASE_SECONDS = 300.0
+BEGIN_LEASE_SECONDS = 3 * 3600.0
+
+
+@dataclass
+class Lease:
+    """A lease we hold (or held): enough to renew and give it back conditionally."""
+
+    log: ReleaseLog
+    holder: str
+    mode: str
+    body: dict[str, Any]
+    etag: str
+
+
+def holder_label(body: dict[str, Any]) -> str:
+    who = body.get("who") or "someone"
+    where = body.get("job_url") or body.get("host", "")
+    since = body.get("acquired", "?")
+    return f"release {body.get('holder')} by {who} since {since}" + (f" ({where})" if where else "")
+
+
+def is_free(body: dict[str, Any], at: float | None = None) -> bool:
+    return bool(body.get("released")) or float(body.get("expires_epoch", 0)) <= (at or time.time())
+
+
+def read_lease(log: ReleaseLog) -> tuple[dict[str, Any], str] | None:
+    return log.get(log.lock_key)
+
+
+def _body(holder: str, mode: str, ttl: float, who: str, job_url: str) -> dict[str, Any]:
+    t = now()
+    return {
+        "holder": holder,
+        "mode": mode,
+        "who": who,
+        "job_url": job_url,
+        "host": f"{socket.gethostname()}:{os.getpid()}",
+        "acquired": iso(t),
+        "expires": iso(datetime.fromtimestamp(t.timestamp() + ttl, UTC)),
+        "expires_epoch": t.timestamp() + ttl,
+        "released": False,
+    }
+
+
+def _put(log: ReleaseLog, body: dict[str, Any], condition: dict[str, str]) -> str | None:
+    """Conditional write of the lease; its new ETag, or None when the condition failed."""
+    try:
+        resp = log.s3.put_object(
+            Bucket=log.location.bucket,
+            Key=log.lock_key,
+            Body=json.dumps(body, indent=2, sort_keys=True).encode(),
+            ContentType="application/json",
+            **condition,
+        )
+    except botocore.exceptions.ClientError as exc:
+        if error_code(exc) in (*CONFLICT_CODES, "NoSuchKey"):
+            return None
+        raise log._fail("writing the lock", exc) from exc
+    return str(resp.get("ETag", ""))
+
+
+def try_acquire(
+    log: ReleaseLog, holder: str, *, mode: str, ttl: float, who: str = "", job_url: str = ""
+) -> tuple[Lease | None, dict[str, Any] | None]:
+    """One attempt: (our lease, None) or (None, the lease someone else holds)."""
+    body = _body(holder, mode, ttl, who, job_url)
+    etag = _put(log, body, {"IfNoneMatch": "*"})
+    if etag is not None:
+        return Lease(log, holder, mode, body, etag), None
+    current = read_lease(log)
+    if current is None:  # deleted meanwhile: try again next round
+        return None, {"holder": "?", "acquired": "?"}
+    theirs, their_etag = current
+    if theirs.get("holder") == holder or is_free(theirs):
+        # Ours already (a re-run) or lapsed: take it over only if nobody else did first.
+        etag = _put(log, body, {"IfMatch": their_etag})
+        if etag is not None:
+            return Lease(log, holder, mode, body, etag), None
+        again = read_lease(log)
+        return None, (again[0] if again else theirs)
+    return None, theirs
+
+
+def acquire(
+    log: ReleaseLog,
+    holder: str,
+    *,
+    mode: str,
+    ttl: float,
+    timeout: float,
+    who: str = "",
+    job_url: str = "",
+    progress: Callable[[str], None] | None = None,
+    poll: float = 5.0,
+    on_held: Callable[[dict[str, Any]], None] | None = None,
+) -> Lease:
+    """Take the lease, waiting up to ``timeout`` seconds (a progress line each poll)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lease, theirs = try_acquire(log, holder, mode=mode, ttl=ttl, who=who, job_url=job_url)
+        if lease is not None:
+            return lease
+        assert theirs is not None
+        if on_held is not None:
+            on_held(theirs)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise OperationError(
+                f"stack {log.stack} alias {log.alias} is locked by {holder_label(theirs)} "
+                f"until {theirs.get('expires', '?')}: wait for it to finish (or pass "
+                "--lock-timeout SECONDS to wait here); if that job was killed, its lease lapses "
+                "by itself, and a release begun with `begin` is ended by `lambda-release record`"
+            )
+        if progress is not None:
+            progress(
+                f"waiting for the lock held by {holder_label(theirs)} "
+                f"({int(left)} s left of --lock-timeout)"
+            )
+        time.sleep(min(poll, max(left, 0.05)))
+
+
+def renew(lease: Lease, ttl: float) -> bool:
+    """Extend our lease; False if someone took it over (we must not keep writing)."""
+    body = dict(lease.body)
+    fresh = _body(lease.holder, lease.mode, ttl, body.get("who", ""), body.get("job_url", ""))
+    body.update(expires=fresh["expires"], expires_epoch=fresh["expires_epoch"])
+    etag = _put(lease.log, body, {"IfMatch": lease.etag})
+    if etag is None:
+        return False
+    lease.body, lease.etag = body, etag
+    return True
+
+
+def release(log: ReleaseLog, holder: str) -> bool:
+    """Give back the lease if ``holder`` still holds it. False: it was not ours (any more)."""
+    current = read_lease(log)
+    if current is None:
+        return False
+    body, etag = current
+    if body.get("holder") != holder or body.get("released"):
+        return False
+    body = dict(body, released=True, released_at=iso(now()))
+    return _put(log, body, {"IfMatch": etag}) is not None

@@ -1,0 +1,319 @@
+"""The release log: append-only, one S3 object per fact, never overwritten.
+
+Layout under ``s3://BUCKET/[PREFIX/]lambda-release/<stack>/<alias>/`` (see
+docs/release-log.md for the JSON schemas)::
+
+    releases/<id>.json   the entry, written when the release begins (pending),
+                         with every function's version before
+    settled/<id>.json    its settlement: outcome and versions after
+    undone/<id>.json     written by a rollback that undid release <id>
+    lock.json            the lease (see lock.py)
+
+Every object except the lease is written with ``IfNoneMatch="*"``: two writers
+can never overwrite each other, and "settle" or "undo" adds an object rather
+than rewriting the entry. Ids start with the UTC time, so listing a prefix
+gives the releases in order.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import botocore.exceptions
+
+from lambda_release.aws import error_code
+from lambda_release.errors import OperationError, UsageError
+
+LOG_TAG = "lambda-release:log"
+ROOT = "lambda-release"
+ENTRY_SCHEMA = "lambda-release/entry@1"
+SETTLEMENT_SCHEMA = "lambda-release/settlement@1"
+UNDO_SCHEMA = "lambda-release/undo@1"
+
+PENDING = "pending"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+PARTIAL = "partial"
+NO_CHANGE = "no-change"
+OUTCOMES = (SUCCEEDED, FAILED, PARTIAL, NO_CHANGE)
+# A release that moved at least one alias: the ones a rollback can undo.
+MOVING_OUTCOMES = (SUCCEEDED, PARTIAL)
+
+# S3 answers 412 when the condition fails and 409 when two conditional
+# writes race; both mean "someone else wrote first".
+CONFLICT_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_id(t: datetime | None = None) -> str:
+    """A release id that sorts by time: ``20261126T221700.123456Z-1a2b3c4d``."""
+    stamp = (t or now()).astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    return f"{stamp}-{secrets.token_hex(4)}"
+
+
+@dataclass(frozen=True)
+class LogLocation:
+    """Where a log lives: a bucket and an optional key prefix."""
+
+    bucket: str
+    prefix: str = ""
+
+    @classmethod
+    def parse(cls, value: str) -> LogLocation:
+        """``s3://bucket/prefix``, ``s3://bucket`` or a bare bucket name."""
+        text = value.strip()
+        if text.startswith("s3://"):
+            text = text[len("s3://") :]
+        elif "://" in text:
+            raise UsageError(
+                f"release log location {value!r} is not an S3 location: give a bucket "
+                "name or s3://bucket/prefix"
+            )
+        bucket, _, prefix = text.partition("/")
+        if not bucket or len(bucket) < 3:
+            raise UsageError(
+                f"release log location {value!r} names no bucket: give --log-bucket BUCKET "
+                "or s3://bucket/prefix"
+            )
+        return cls(bucket, prefix.strip("/"))
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}"
+
+    def base(self, stack: str, alias: str) -> str:
+        head = f"{self.prefix}/" if self.prefix else ""
+        return f"{head}{ROOT}/{stack}/{alias}/"
+
+
+@dataclass
+class Release:
+    """One entry with the facts added to it later (settlement, undo)."""
+
+    entry: dict[str, Any]
+    settlement: dict[str, Any] | None = None
+    undo: dict[str, Any] | None = None
+
+    @property
+    def id(self) -> str:
+        return str(self.entry["id"])
+
+    @property
+    def kind(self) -> str:
+        return str(self.entry.get("kind", "release"))
+
+    @property
+    def outcome(self) -> str:
+        if self.settlement is None:
+            return PENDING
+        return str(self.settlement.get("outcome", PENDING))
+
+    @property
+    def undone(self) -> bool:
+        return self.undo is not None
+
+    @property
+    def in_effect(self) -> bool:
+        """Moved at least one alias and was not undone: what rollback pops."""
+        return self.kind == "release" and self.outcome in MOVING_OUTCOMES and not self.undone
+
+    def functions(self) -> list[dict[str, Any]]:
+        """Per function: the entry's before, merged with the settlement's after."""
+        after = {f["logical_id"]: f for f in (self.settlement or {}).get("functions", [])}
+        out = []
+        for f in self.entry.get("functions", []):
+            merged = dict(f)
+            merged.update(after.get(f["logical_id"], {}))
+            out.append(merged)
+        # Functions the release created appear only in the settlement.
+        known = {f["logical_id"] for f in out}
+        out.extend(dict(f) for lid, f in after.items() if lid not in known)
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        data = dict(self.entry)
+        data["outcome"] = self.outcome
+        data["functions"] = self.functions()
+        if self.settlement is not None:
+            for key in ("settled_at", "settled_by", "sam_exit_code", "stack_status", "warnings"):
+                if key in self.settlement:
+                    data[key] = self.settlement[key]
+        data["undone"] = self.undo is not None
+        if self.undo is not None:
+            data["undone_by"] = self.undo.get("by")
+        return data
+
+
+class ReleaseLog:
+    """The log of one stack and alias."""
+
+    def __init__(self, s3: Any, location: LogLocation, stack: str, alias: str) -> None:
+        self.s3 = s3
+        self.location = location
+        self.stack = stack
+        self.alias = alias
+        self.base = location.base(stack, alias)
+
+    # -- keys -------------------------------------------------------------
+    def entry_key(self, release_id: str) -> str:
+        return f"{self.base}releases/{release_id}.json"
+
+    def settlement_key(self, release_id: str) -> str:
+        return f"{self.base}settled/{release_id}.json"
+
+    def undo_key(self, release_id: str) -> str:
+        return f"{self.base}undone/{release_id}.json"
+
+    @property
+    def lock_key(self) -> str:
+        return f"{self.base}lock.json"
+
+    # -- raw access -----------------------------------------------------------
+    def _fail(self, action: str, exc: botocore.exceptions.ClientError) -> OperationError:
+        code = error_code(exc)
+        if code == "NoSuchBucket":
+            return OperationError(
+                f"release log bucket {self.location.bucket!r} does not exist: create it, or "
+                "give --log-bucket (or --s3-bucket) naming an existing bucket"
+            )
+        if code in ("AccessDenied", "403"):
+            return OperationError(
+                f"no access to the release log {self.location.uri} ({action}): the role needs "
+                f"s3:GetObject, s3:PutObject and s3:ListBucket on {self.base}*"
+            )
+        return OperationError(f"release log {self.location.uri}: {action} failed: {exc}")
+
+    def put_new(self, key: str, body: dict[str, Any]) -> bool:
+        """Write ``key`` only if it does not exist. False: someone wrote it first."""
+        data = json.dumps(body, indent=2, sort_keys=True).encode()
+        try:
+            self.s3.put_object(
+                Bucket=self.location.bucket,
+                Key=key,
+                Body=data,
+                IfNoneMatch="*",
+                ContentType="application/json",
+            )
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) in CONFLICT_CODES:
+                return False
+            raise self._fail(f"writing {key}", exc) from exc
+        return True
+
+    def get(self, key: str) -> tuple[dict[str, Any], str] | None:
+        """The JSON object at ``key`` and its ETag, or None when there is none."""
+        try:
+            resp = self.s3.get_object(Bucket=self.location.bucket, Key=key)
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) in ("NoSuchKey", "404"):
+                return None
+            raise self._fail(f"reading {key}", exc) from exc
+        try:
+            body = json.loads(resp["Body"].read())
+        except ValueError as exc:
+            raise OperationError(
+                f"release log object s3://{self.location.bucket}/{key} is not JSON: "
+                "it was not written by lambda-release; move it out of the log's prefix"
+            ) from exc
+        if not isinstance(body, dict):
+            raise OperationError(f"release log object {key} is not a JSON object")
+        return body, str(resp.get("ETag", ""))
+
+    def list_ids(self, folder: str) -> list[str]:
+        """Ids under ``folder`` (releases, settled, undone), oldest first, every page."""
+        prefix = f"{self.base}{folder}/"
+        ids: list[str] = []
+        paginator = self.s3.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self.location.bucket, Prefix=prefix):
+                for obj in page.get("Contents", []):
+                    name = str(obj["Key"])[len(prefix) :]
+                    if name.endswith(".json") and "/" not in name:
+                        ids.append(name[: -len(".json")])
+        except botocore.exceptions.ClientError as exc:
+            raise self._fail(f"listing {prefix}", exc) from exc
+        return sorted(ids)
+
+    # -- releases ---------------------------------------------------------
+    def write_entry(self, entry: dict[str, Any]) -> None:
+        body = {"schema": ENTRY_SCHEMA, **entry}
+        if not self.put_new(self.entry_key(entry["id"]), body):
+            raise OperationError(f"release {entry['id']} already exists in the log")
+
+    def write_settlement(self, release_id: str, settlement: dict[str, Any]) -> dict[str, Any]:
+        """Settle ``release_id`` once; if someone settled it first, theirs stands."""
+        body = {"schema": SETTLEMENT_SCHEMA, "id": release_id, **settlement}
+        if self.put_new(self.settlement_key(release_id), body):
+            return body
+        existing = self.get(self.settlement_key(release_id))
+        if existing is None:  # pragma: no cover - a 412 means the object exists
+            raise OperationError(f"settlement of {release_id} vanished")
+        return existing[0]
+
+    def write_undo(self, release_id: str, by: str, extra: dict[str, Any] | None = None) -> bool:
+        """Mark ``release_id`` undone by entry ``by``. False: it was already marked."""
+        body = {"schema": UNDO_SCHEMA, "id": release_id, "by": by, "time": iso(now())}
+        body.update(extra or {})
+        return self.put_new(self.undo_key(release_id), body)
+
+    def load(self, release_id: str, *, settled: bool = True, undone: bool = True) -> Release:
+        found = self.get(self.entry_key(release_id))
+        if found is None:
+            raise UsageError(
+                f"release {release_id!r} is not in the log of stack {self.stack} alias "
+                f"{self.alias}: see `lambda-release history`"
+            )
+        rel = Release(found[0])
+        if settled:
+            s = self.get(self.settlement_key(release_id))
+            rel.settlement = s[0] if s else None
+        if undone:
+            u = self.get(self.undo_key(release_id))
+            rel.undo = u[0] if u else None
+        return rel
+
+    def newest_first(self) -> Iterator[Release]:
+        """Every release, newest first, read lazily (three listings, then one read each)."""
+        ids = self.list_ids("releases")
+        settled = set(self.list_ids("settled"))
+        undone = set(self.list_ids("undone"))
+        for rid in reversed(ids):
+            yield self.load(rid, settled=rid in settled, undone=rid in undone)
+
+    def releases(self, limit: int | None = None) -> list[Release]:
+        out: list[Release] = []
+        for rel in self.newest_first():
+            if limit is not None and len(out) >= limit:
+                break
+            out.append(rel)
+        return out
+
+    def pending_ids(self) -> list[str]:
+        """Releases begun and never settled, oldest first (from listings only)."""
+        settled = set(self.list_ids("settled"))
+        return [rid for rid in self.list_ids("releases") if rid not in settled]
+
+    def latest_in_effect(self) -> Release | None:
+        """The most recent release that moved an alias and was not undone."""
+        for rel in self.newest_first():
+            if rel.in_effect:
+                return rel
+        return None
+
+    def last_settled(self) -> Release | None:
+        for rel in self.newest_first():
+            if rel.settlement is not None and rel.kind == "release":
+                return rel
+        return None

@@ -1,0 +1,302 @@
+"""Building and running ``sam build`` and ``sam deploy``.
+
+Arguments are always lists, never split from one string by guesswork. Parameter
+overrides are parsed with the SAM CLI's own grammar, merged (the samconfig
+environment's, then the user's, then ``AliasName``) because SAM replaces the
+file's overrides rather than merging them, and handed back to SAM one
+``Key="value"`` element each, quoted the way SAM's parser unquotes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from lambda_release.errors import OperationError, UsageError
+
+ALIAS_PARAMETER = "AliasName"
+DEFAULT_HEARTBEAT = 60.0
+
+# The SAM CLI's grammar (samcli/cli/types.py, CfnParameterOverridesType):
+# a key of letters, digits and quotes; a value quoted with " or ', or a run of
+# characters up to the next unescaped space.
+_KEY = r"""([A-Za-z0-9"']+)"""
+_VALUE = r"""("(?:\\.|[^"\\]+)*"|'(?:\\.|[^'\\]+)*'|(?:\\.|[^ "\\]+)+)"""
+_LONG = re.compile(rf"(?:ParameterKey={_KEY},ParameterValue={_VALUE})")
+_SHORT = re.compile(rf"(?:(?: ){_KEY}={_VALUE})")
+_KEY_RULE = re.compile(r"[A-Za-z0-9]+")
+
+
+def find_sam(explicit: str | None = None) -> str:
+    """The SAM CLI's path. Missing: exit 1, since the input was fine but the machine lacks SAM."""
+    path = shutil.which(explicit or "sam")
+    if path is None:
+        where = f"{explicit!r} (--sam-path)" if explicit else "'sam' on PATH"
+        raise OperationError(
+            f"the SAM CLI was not found: no {where}. Install it (pip install aws-sam-cli, or "
+            "pip install 'lambda-release[sam]'), use the orb's default executor, which ships it, "
+            "or point --sam-path at it"
+        )
+    return path
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    return value.replace("\\ ", " ").replace('\\"', '"').replace("\\'", "'")
+
+
+def parse_overrides(text: str, *, source: str = "--parameter-overrides") -> dict[str, str]:
+    """SAM's ``Key=Value Key2="a b"`` (or ``ParameterKey=..,ParameterValue=..``) syntax."""
+    text = text.strip()
+    if not text:
+        return {}
+    normalized = " " + text
+    for pattern in (_LONG, _SHORT):
+        pairs = pattern.findall(normalized)
+        if not pairs:
+            continue
+        leftover = pattern.sub("", normalized).strip()
+        if leftover:
+            raise UsageError(
+                f"{source} {text!r} is malformed near {leftover[:40]!r}: write Key=Value "
+                'pairs separated by spaces, quoting values that contain spaces (Key="a b"), '
+                "or repeat --parameter-override KEY=VALUE"
+            )
+        return {_unquote(k): _unquote(v) for k, v in pairs}
+    raise UsageError(
+        f"{source} {text!r} is malformed: write Key=Value pairs separated by spaces, "
+        "e.g. 'Stage=prod Greeting=\"hello world\"', or repeat --parameter-override KEY=VALUE"
+    )
+
+
+def parse_override_item(item: str) -> tuple[str, str]:
+    """One ``KEY=VALUE`` from a repeatable flag: the value is taken literally."""
+    key, sep, value = item.partition("=")
+    if not sep or not _KEY_RULE.fullmatch(key):
+        raise UsageError(
+            f"--parameter-override {item!r} is not KEY=VALUE with a key of letters and digits"
+        )
+    return key, value
+
+
+def config_overrides(value: Any) -> dict[str, str]:
+    """samconfig's ``parameter_overrides``: a string in SAM's syntax, a list, or a table."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, dict):
+        return {str(k): "" if v is None else str(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        out: dict[str, str] = {}
+        for item in value:
+            out.update(config_overrides(item))
+        return out
+    return parse_overrides(str(value), source="samconfig parameter_overrides")
+
+
+def merge_overrides(
+    from_config: Mapping[str, str],
+    from_string: Mapping[str, str],
+    from_items: Sequence[tuple[str, str]],
+    alias: str,
+) -> dict[str, str]:
+    """File < ``--parameter-overrides`` < ``--parameter-override``; then ``AliasName``."""
+    merged = dict(from_config)
+    merged.update(from_string)
+    merged.update(dict(from_items))
+    user = {**from_string, **dict(from_items)}
+    given = user.get(ALIAS_PARAMETER)
+    if given is not None and given != alias:
+        raise UsageError(
+            f"parameter override {ALIAS_PARAMETER}={given!r} contradicts the release's alias "
+            f"{alias!r}: the helper sets {ALIAS_PARAMETER} itself; drop the override or "
+            f"release to --alias {given}"
+        )
+    merged[ALIAS_PARAMETER] = alias
+    return merged
+
+
+def format_override(key: str, value: str) -> str:
+    """``Key="value"`` that SAM's parser reads back as exactly ``value``."""
+    if not _KEY_RULE.fullmatch(key):
+        raise UsageError(f"parameter name {key!r} must contain only letters and digits")
+    # SAM unescapes \" \' and "\ " inside values and cannot express a literal
+    # backslash before them, nor a trailing one: refuse rather than corrupt.
+    if re.search(r"\\[\"' ]", value) or value.endswith("\\"):
+        raise UsageError(
+            f"parameter {key}'s value {value!r} has a backslash before a quote or space (or at "
+            "the end), which the SAM CLI cannot pass through intact: change the value"
+        )
+    formatted = f'{key}="' + value.replace('"', '\\"') + '"'
+    # SAM searches the whole argument for "ParameterKey=..,ParameterValue=.." first:
+    # read it back with SAM's grammar and refuse what would come out different.
+    if _LONG.search(" " + formatted) or parse_overrides(formatted) != {key: value}:
+        raise UsageError(
+            f"parameter {key}'s value {value!r} would be read differently by the SAM CLI "
+            "(it contains SAM's own ParameterKey=..,ParameterValue=.. syntax): change the value"
+        )
+    return formatted
+
+
+def override_args(overrides: Mapping[str, str]) -> list[str]:
+    return [format_override(k, v) for k, v in overrides.items()]
+
+
+def quoted(cmd: Sequence[str]) -> str:
+    return shlex.join(cmd)
+
+
+def build_command(
+    sam: str,
+    *,
+    template: str | None,
+    cached: bool,
+    parallel: bool,
+    use_container: bool,
+    build_dir: str | None,
+    extra: Sequence[str],
+) -> list[str]:
+    cmd = [sam, "build"]
+    if template:
+        cmd += ["--template-file", template]
+    if build_dir:
+        cmd += ["--build-dir", build_dir]
+    if cached:
+        cmd.append("--cached")
+    if parallel:
+        cmd.append("--parallel")
+    if use_container:
+        cmd.append("--use-container")
+    return cmd + list(extra)
+
+
+def deploy_command(
+    sam: str,
+    *,
+    stack: str,
+    overrides: Mapping[str, str],
+    tags: Mapping[str, str],
+    capabilities: Sequence[str],
+    s3_bucket: str | None,
+    resolve_s3: bool,
+    s3_prefix: str | None = None,
+    region: str | None = None,
+    template: str | None = None,
+    image_repositories: Sequence[str] = (),
+    resolve_image_repos: bool = False,
+    config_file: str | None = None,
+    config_env: str | None = None,
+    extra: Sequence[str] = (),
+) -> list[str]:
+    cmd = [sam, "deploy", "--stack-name", stack]
+    if template:
+        cmd += ["--template-file", template]
+    if config_file:
+        cmd += ["--config-file", config_file]
+    if config_env:
+        cmd += ["--config-env", config_env]
+    cmd += ["--no-confirm-changeset", "--no-fail-on-empty-changeset"]
+    if capabilities:
+        cmd += ["--capabilities", *capabilities]
+    if s3_bucket:
+        cmd += ["--s3-bucket", s3_bucket]
+    elif resolve_s3:
+        cmd.append("--resolve-s3")
+    if s3_prefix:
+        cmd += ["--s3-prefix", s3_prefix]
+    if region:
+        cmd += ["--region", region]
+    for repo in image_repositories:
+        cmd += ["--image-repositories", repo]
+    if resolve_image_repos:
+        cmd.append("--resolve-image-repos")
+    cmd += ["--parameter-overrides", *override_args(overrides)]
+    if tags:
+        cmd += ["--tags", *(f"{k}={v}" for k, v in tags.items())]
+    return cmd + list(extra)
+
+
+def parse_tags(items: Sequence[str]) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"tag {item!r} is not KEY=VALUE")
+        tags[_unquote(key)] = _unquote(value)
+    return tags
+
+
+def run_streaming(
+    cmd: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    heartbeat: float = DEFAULT_HEARTBEAT,
+    on_heartbeat: Callable[[float], None] | None = None,
+    out: Any = None,
+) -> int:
+    """Run ``cmd``, copying its output line by line to stderr; a heartbeat line after
+    ``heartbeat`` seconds of silence (CircleCI kills a step after 10 silent minutes).
+    Returns the exit code."""
+    stream = out or sys.stderr
+    started = time.monotonic()
+    last = [time.monotonic()]
+    try:
+        proc = subprocess.Popen(
+            list(cmd),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=dict(env) if env is not None else None,
+            text=True,
+            errors="replace",
+            bufsize=1,
+        )
+    except OSError as exc:
+        raise OperationError(f"cannot run {cmd[0]}: {exc}") from exc
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(min(heartbeat, 5.0) if heartbeat > 0 else 5.0):
+            now = time.monotonic()
+            if heartbeat > 0 and now - last[0] >= heartbeat:
+                elapsed = now - started
+                print(
+                    f"[lambda-release] sam still running ({int(elapsed)} s); a canary "
+                    "deployment can take as long as its traffic shift",
+                    file=stream,
+                    flush=True,
+                )
+                last[0] = now
+            if on_heartbeat is not None:
+                on_heartbeat(now - started)
+
+    ticker = threading.Thread(target=beat, daemon=True)
+    ticker.start()
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            stream.write(line)
+            stream.flush()
+            last[0] = time.monotonic()
+        return proc.wait()
+    finally:
+        done.set()
+        ticker.join(timeout=10)
+
+
+def subprocess_env(endpoint_url: str | None, region: str | None) -> dict[str, str]:
+    """The environment for ``sam``: ours, plus the endpoint and region we were given."""
+    env = dict(os.environ)
+    if endpoint_url:
+        env["AWS_ENDPOINT_URL"] = endpoint_url
+    if region:
+        env.setdefault("AWS_REGION", region)
+        env.setdefault("AWS_DEFAULT_REGION", region)
+    return env

@@ -1,0 +1,294 @@
+"""A stack's functions, their aliases and versions, read with few calls.
+
+CloudFormation gives, in one paged listing, every function (logical id,
+physical name), every alias resource and the Version resource that CloudFormation
+last recorded for it (SAM keeps one ``<Fn>Version<hash>`` per function), so
+drift needs no Lambda call. Lambda is asked once per function
+(``list_aliases``: the alias and its ``_STABLE`` pointer together), concurrently
+within Lambda's control-plane budget.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+import botocore.exceptions
+
+from lambda_release.aws import error_code
+from lambda_release.errors import OperationError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Lambda's control plane allows about 15 requests/s per account for most calls.
+LAMBDA_RATE = 15.0
+WORKERS = 8
+
+
+class RateLimiter:
+    """Spaces calls at most ``rate`` per second across threads (a start-time schedule)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            t = time.monotonic()
+            start = max(t, self._next)
+            self._next = start + self.interval
+        if start > t:
+            time.sleep(start - t)
+
+
+def parallel_map(
+    fn: Callable[[T], R], items: Sequence[T], limiter: RateLimiter | None = None
+) -> list[R]:
+    """``fn`` over ``items`` on a few threads, each call paced by ``limiter``; order kept."""
+
+    def paced(item: T) -> R:
+        if limiter is not None:
+            limiter.wait()
+        return fn(item)
+
+    if len(items) <= 1:
+        return [paced(i) for i in items]
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
+        return list(pool.map(paced, items))
+
+
+def version_of_arn(arn: str | None) -> str | None:
+    """``arn:...:function:name:7`` -> ``7``; None when there is no numeric qualifier."""
+    if not arn:
+        return None
+    tail = arn.rsplit(":", 1)[-1]
+    return tail if tail.isdigit() else None
+
+
+@dataclass
+class FunctionRef:
+    """One function of the stack that carries the release's alias."""
+
+    logical_id: str
+    name: str
+    alias_logical_id: str | None = None
+    recorded_version: str | None = None  # what CloudFormation believes the alias points at
+    last_updated: datetime | None = None
+    deployment_group: str | None = None
+
+
+@dataclass
+class StackInfo:
+    name: str
+    status: str
+    stack_id: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    last_updated: datetime | None = None
+    functions: list[FunctionRef] = field(default_factory=list)
+    other_functions: list[str] = field(default_factory=list)
+    aliases_seen: list[str] = field(default_factory=list)
+    application: str | None = None
+    deployment_groups: list[str] = field(default_factory=list)
+    alarms: list[str] = field(default_factory=list)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status.endswith("_IN_PROGRESS")
+
+    @property
+    def failed(self) -> bool:
+        return "ROLLBACK" in self.status or self.status.endswith("_FAILED")
+
+
+@dataclass
+class AliasState:
+    """One alias as Lambda shows it."""
+
+    name: str
+    version: str
+    weights: dict[str, float]
+    revision_id: str
+    arn: str
+    description: str = ""
+
+
+@dataclass
+class LiveFunction:
+    """A function's aliases: the release's alias and its stable pointer."""
+
+    name: str
+    function_arn: str
+    alias: AliasState | None
+    stable: AliasState | None
+    aliases: dict[str, AliasState] = field(default_factory=dict)
+
+
+def describe_stack(cfn: Any, stack: str) -> dict[str, Any] | None:
+    try:
+        resp = cfn.describe_stacks(StackName=stack)
+    except botocore.exceptions.ClientError as exc:
+        if error_code(exc) == "ValidationError" and "does not exist" in str(exc):
+            return None
+        raise OperationError(f"cannot read stack {stack}: {exc}") from exc
+    stacks = resp.get("Stacks", [])
+    return dict(stacks[0]) if stacks else None
+
+
+def _alias_name_of(resource: dict[str, Any], function_ids: Iterable[str]) -> tuple[str, str]:
+    """(function logical id, alias name) for an AWS::Lambda::Alias resource."""
+    lid = str(resource["LogicalResourceId"])
+    physical = str(resource.get("PhysicalResourceId") or "")
+    name = physical.rsplit(":", 1)[-1] if physical else ""
+    owner = ""
+    for fid in sorted(function_ids, key=len, reverse=True):
+        if lid.startswith(f"{fid}Alias"):
+            owner = fid
+            name = name or lid[len(fid) + len("Alias") :]
+            break
+    return owner, name
+
+
+def _recorded_versions(
+    resources: list[dict[str, Any]], functions: Iterable[str]
+) -> dict[str, str | None]:
+    """Function logical id -> the version CloudFormation recorded (``<Fn>Version<hash>``)."""
+    ids = sorted(functions, key=len, reverse=True)
+    versions: dict[str, str | None] = {}
+    for r in resources:
+        lid = str(r["LogicalResourceId"])
+        for fid in ids:
+            if lid.startswith(f"{fid}Version"):
+                versions[fid] = version_of_arn(str(r.get("PhysicalResourceId") or ""))
+                break
+    return versions
+
+
+def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
+    """The stack's functions carrying ``alias``, or None when the stack does not exist."""
+    desc = describe_stack(cfn, stack)
+    if desc is None:
+        return None
+    info = StackInfo(
+        name=stack,
+        status=str(desc.get("StackStatus", "")),
+        stack_id=str(desc.get("StackId", "")),
+        tags={t["Key"]: t["Value"] for t in desc.get("Tags", [])},
+        last_updated=desc.get("LastUpdatedTime") or desc.get("CreationTime"),
+    )
+    resources: list[dict[str, Any]] = []
+    try:
+        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
+            resources.extend(page.get("StackResourceSummaries", []))
+    except botocore.exceptions.ClientError as exc:
+        raise OperationError(f"cannot list the resources of stack {stack}: {exc}") from exc
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for r in resources:
+        by_type.setdefault(str(r["ResourceType"]), []).append(r)
+    functions = {
+        str(r["LogicalResourceId"]): r
+        for r in by_type.get("AWS::Lambda::Function", [])
+        if r.get("PhysicalResourceId")
+    }
+    carrying: dict[str, str] = {}
+    seen: set[str] = set()
+    for r in by_type.get("AWS::Lambda::Alias", []):
+        owner, name = _alias_name_of(r, functions)
+        if name:
+            seen.add(name)
+        if owner and name == alias:
+            carrying[owner] = str(r["LogicalResourceId"])
+    info.aliases_seen = sorted(seen)
+    versions = _recorded_versions(by_type.get("AWS::Lambda::Version", []), functions)
+    groups = {
+        str(r["LogicalResourceId"]): r for r in by_type.get("AWS::CodeDeploy::DeploymentGroup", [])
+    }
+    apps = by_type.get("AWS::CodeDeploy::Application", [])
+    if apps:
+        info.application = str(apps[0].get("PhysicalResourceId") or "") or None
+    info.deployment_groups = [
+        str(g["PhysicalResourceId"]) for g in groups.values() if g.get("PhysicalResourceId")
+    ]
+    info.alarms = [
+        str(r["PhysicalResourceId"])
+        for r in by_type.get("AWS::CloudWatch::Alarm", [])
+        if r.get("PhysicalResourceId")
+    ]
+    for fid, r in sorted(functions.items()):
+        if fid not in carrying:
+            info.other_functions.append(fid)
+            continue
+        group = groups.get(f"{fid}DeploymentGroup")
+        info.functions.append(
+            FunctionRef(
+                logical_id=fid,
+                name=str(r["PhysicalResourceId"]),
+                alias_logical_id=carrying[fid],
+                recorded_version=versions.get(fid),
+                last_updated=r.get("LastUpdatedTimestamp"),
+                deployment_group=str(group.get("PhysicalResourceId")) if group else None,
+            )
+        )
+    return info
+
+
+def _alias_state(raw: dict[str, Any]) -> AliasState:
+    weights = (raw.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+    return AliasState(
+        name=str(raw["Name"]),
+        version=str(raw["FunctionVersion"]),
+        weights={str(k): float(v) for k, v in weights.items()},
+        revision_id=str(raw.get("RevisionId", "")),
+        arn=str(raw.get("AliasArn", "")),
+        description=str(raw.get("Description", "")),
+    )
+
+
+def read_live(
+    lam: Any, names: Sequence[str], alias: str, stable: str, limiter: RateLimiter | None = None
+) -> list[LiveFunction]:
+    """Each function's alias and stable alias: one ``list_aliases`` call per function."""
+
+    def one(name: str) -> LiveFunction:
+        aliases: list[dict[str, Any]] = []
+        marker: str | None = None
+        while True:  # paging, not retrying: a function may carry many aliases
+            kwargs: dict[str, Any] = {"FunctionName": name}
+            if marker:
+                kwargs["Marker"] = marker
+            try:
+                resp = lam.list_aliases(**kwargs)
+            except botocore.exceptions.ClientError as exc:
+                if error_code(exc) == "ResourceNotFoundException":
+                    return LiveFunction(name, "", None, None)
+                raise OperationError(f"cannot read the aliases of function {name}: {exc}") from exc
+            aliases.extend(resp.get("Aliases", []))
+            marker = resp.get("NextMarker")
+            if not marker:
+                break
+            if limiter is not None:
+                limiter.wait()
+        found = {str(a["Name"]): a for a in aliases}
+        a = found.get(alias)
+        s = found.get(stable)
+        arn = ""
+        for raw in aliases:
+            arn = str(raw.get("AliasArn", "")).rsplit(":", 1)[0]
+            break
+        return LiveFunction(
+            name=name,
+            function_arn=arn,
+            alias=_alias_state(a) if a else None,
+            stable=_alias_state(s) if s else None,
+            aliases={n: _alias_state(raw) for n, raw in sorted(found.items())},
+        )
+
+    return parallel_map(one, list(names), limiter)

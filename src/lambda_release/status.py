@@ -1,0 +1,201 @@
+"""What runs where: per function every alias and its weights, the stable version,
+the last release, deployments in flight and drift. JSON schema: docs/release-log.md."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import botocore.exceptions
+
+from lambda_release.errors import LambdaReleaseError, UsageError
+from lambda_release.output import format_table
+from lambda_release.release import ACTIVE_DEPLOYMENT, Engine, drift, settle_pending
+from lambda_release.releaselog import LogLocation, Release
+from lambda_release.stack import StackInfo
+
+STATUS_SCHEMA = "lambda-release/status@1"
+
+
+def release_summary(rel: Release | None) -> dict[str, Any] | None:
+    if rel is None:
+        return None
+    ci = rel.entry.get("ci", {})
+    return {
+        "id": rel.id,
+        "kind": rel.kind,
+        "time": rel.entry.get("time"),
+        "outcome": rel.outcome,
+        "undone": rel.undone,
+        "commit": ci.get("commit", ""),
+        "branch": ci.get("branch", ""),
+        "who": rel.entry.get("who", ""),
+        "job_url": ci.get("job_url", ""),
+    }
+
+
+def deployments_in_flight(engine: Engine, info: StackInfo) -> list[dict[str, str]]:
+    if not info.application or not info.deployment_groups:
+        return []
+    cd = engine.client("codedeploy")
+    out: list[dict[str, str]] = []
+    for group in info.deployment_groups:
+        try:
+            resp = cd.list_deployments(
+                applicationName=info.application,
+                deploymentGroupName=group,
+                includeOnlyStatuses=ACTIVE_DEPLOYMENT,
+            )
+        except botocore.exceptions.ClientError:
+            continue
+        out += [
+            {"deployment_id": d, "deployment_group": group} for d in resp.get("deployments", [])
+        ]
+    return out
+
+
+def alias_status(
+    engine: Engine,
+    info: StackInfo,
+    location: LogLocation | None,
+    *,
+    settle: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """The status of one alias of the stack."""
+    notes: list[str] = []
+    last: Release | None = None
+    in_effect: Release | None = None
+    pending: list[str] = []
+    if location is not None:
+        log = engine.log(location)
+        try:
+            if settle:
+                _, pending = settle_pending(engine, log, settled_by="status", progress=progress)
+                info = engine.info(refresh=True) or info
+            for rel in log.newest_first():
+                if last is None and rel.kind == "release":
+                    last = rel
+                if rel.in_effect:
+                    in_effect = rel
+                    break
+        except LambdaReleaseError as exc:
+            notes.append(f"release log unreadable: {exc}")
+    else:
+        notes.append("no release log found (no lambda-release:log tag; give --log-bucket)")
+    live = engine.live(info)
+    drifts = {d.function: d for d in drift(info, live)}
+    by_name = {lf.name: lf for lf in live}
+    functions = []
+    for f in info.functions:
+        lf = by_name.get(f.name)
+        a = lf.alias if lf else None
+        s = lf.stable if lf else None
+        functions.append(
+            {
+                "logical_id": f.logical_id,
+                "function_name": f.name,
+                "function_arn": lf.function_arn if lf else "",
+                "version": a.version if a else None,
+                "weights": a.weights if a else {},
+                "stable": s.version if s else None,
+                "recorded_version": f.recorded_version,
+                "drift": f.logical_id in drifts,
+                "aliases": {
+                    name: {"version": st.version, "weights": st.weights}
+                    for name, st in (lf.aliases.items() if lf else [])
+                },
+            }
+        )
+    return {
+        "alias": engine.alias,
+        "stable_alias": engine.stable_name,
+        "functions": functions,
+        "last_release": release_summary(last),
+        "in_effect": release_summary(in_effect),
+        "pending": pending,
+        "deployments_in_flight": deployments_in_flight(engine, info),
+        "drift": [
+            {"function": d.function, "recorded": d.recorded, "live": d.live}
+            for d in drifts.values()
+        ],
+        "notes": notes,
+    }
+
+
+def stack_status(
+    make_engine: Callable[[str], Engine],
+    aliases: list[str] | None,
+    location_for: Callable[[Engine], LogLocation | None],
+    *,
+    settle: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Status of the stack for ``aliases`` (None: every alias its functions carry)."""
+    first = make_engine(aliases[0] if aliases else "STATUS")
+    info = first.info()
+    if info is None:
+        raise UsageError(
+            f"stack {first.stack} does not exist (in this account and region): check --stack "
+            "and --region"
+        )
+    names = aliases or info.aliases_seen
+    result: dict[str, Any] = {
+        "schema": STATUS_SCHEMA,
+        "stack": {"name": info.name, "status": info.status},
+        "log": None,
+        "aliases": [],
+    }
+    for name in names:
+        eng = make_engine(name)
+        alias_info = eng.info()
+        if alias_info is None:
+            continue
+        eng.require_alias_functions(alias_info)
+        location = location_for(eng)
+        result["log"] = location.uri if location else None
+        result["aliases"].append(
+            alias_status(eng, alias_info, location, settle=settle, progress=progress)
+        )
+    return result
+
+
+def status_text(data: dict[str, Any]) -> str:
+    lines = [f"stack {data['stack']['name']}: {data['stack']['status']}"]
+    if data.get("log"):
+        lines.append(f"release log: {data['log']}")
+    if not data["aliases"]:
+        lines.append("no function carries an alias yet")
+    for a in data["aliases"]:
+        lines.append("")
+        rows = []
+        for f in a["functions"]:
+            weights = ", ".join(f"{v}: {w:.0%}" for v, w in f["weights"].items())
+            rows.append(
+                (
+                    f["logical_id"],
+                    f["version"] or "-",
+                    weights or "-",
+                    f["stable"] or "-",
+                    f"drift (CloudFormation: {f['recorded_version']})" if f["drift"] else "",
+                )
+            )
+        lines.append(f"alias {a['alias']} (stable pointer {a['stable_alias']}):")
+        lines.append(format_table(("function", "version", "canary", "stable", "drift"), rows))
+        last = a["last_release"]
+        if last:
+            commit = (last["commit"] or "")[:12] or "-"
+            lines.append(
+                f"last release {last['id']} at {last['time']}: {last['outcome']}"
+                f"{' (undone)' if last['undone'] else ''}, commit {commit}, by {last['who'] or '-'}"
+            )
+        else:
+            lines.append("no release recorded")
+        for rid in a["pending"]:
+            lines.append(f"release {rid} is still in flight (pending)")
+        for d in a["deployments_in_flight"]:
+            lines.append(f"deployment in flight: {d['deployment_id']} ({d['deployment_group']})")
+        if not a["drift"]:
+            lines.append("no drift")
+        lines.extend(f"note: {n}" for n in a["notes"])
+    return "\n".join(lines)
