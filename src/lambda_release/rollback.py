@@ -1,0 +1,547 @@
+"""Rollback: undo the most recent release in effect, every function to its own version.
+
+The order makes every step safe to repeat after any failure:
+
+1. settle releases a killed job left pending; a release still in flight (a
+   canary running) is stopped instead, and nothing else moves;
+2. choose the release (the most recent in effect, or ``--release ID`` if it is
+   that one) and plan each function (see rollback_plan);
+3. claim the logical rollback: ``rollbacks/<key>.json`` written once
+   (``IfNoneMatch``) names its entry id, so a re-run or a concurrent run of the
+   same rollback uses the same id;
+4. move the aliases, concurrently within Lambda's control-plane budget, each
+   guarded by its RevisionId and verified from Lambda's answer;
+5. only when no move failed: write the entry (once, same id) and its
+   settlement, point every ``<ALIAS>_STABLE`` at its new stable version, and
+   last mark the release undone. A run that stops anywhere is finished by the
+   same command run again: moves already made are found done, and nothing is
+   written twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.exceptions
+
+from lambda_release import inflight
+from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
+from lambda_release.aws import error_code
+from lambda_release.ci_metadata import ci_metadata
+from lambda_release.errors import OperationError, UsageError
+from lambda_release.output import format_table
+from lambda_release.release import Engine, settle_pending
+from lambda_release.releaselog import Release, ReleaseLog, iso, new_id, now
+from lambda_release.rollback_plan import (
+    DONE,
+    MOVE,
+    REFUSED,
+    Live,
+    Plan,
+    Step,
+    choose_release,
+    known_versions,
+    plan_release,
+    versions_to_check,
+)
+from lambda_release.stable import Current, apply_stable, stable_versions
+from lambda_release.stack import StackInfo, parallel_map
+
+ROLLBACK_KIND = "rollback"
+
+
+@dataclass
+class Request:
+    """What the user asked for."""
+
+    release_id: str | None = None
+    functions: tuple[str, ...] = ()
+    to_version: str | None = None
+    reason: str = ""
+    dry_run: bool = False
+    wait_timeout: float = 3600.0
+    poll: float = 2.0
+
+
+@dataclass
+class Outcome:
+    """Exit code and the summary (JSON-ready) of one rollback run."""
+
+    exit_code: int
+    data: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def read_live(engine: Engine, info: StackInfo) -> list[Live]:
+    """Every function's alias and stable pointer: one list_aliases call per function."""
+    by_name = {f.name: f.logical_id for f in info.functions}
+    out: list[Live] = []
+    for lf in engine.live(info):
+        a = lf.alias
+        out.append(
+            Live(
+                logical_id=by_name[lf.name],
+                name=lf.name,
+                function_arn=lf.function_arn,
+                version=a.version if a else None,
+                weights=dict(a.weights) if a else {},
+                revision_id=a.revision_id if a else "",
+                stable=lf.stable.version if lf.stable else None,
+            )
+        )
+    return out
+
+
+def existing_versions(engine: Engine, todo: Sequence[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    """Which (logical id, version) of ``todo`` exist: one GetFunctionConfiguration each."""
+    lam = engine.client("lambda")
+
+    def one(item: tuple[str, str, str]) -> tuple[str, str] | None:
+        lid, name, version = item
+        if not version.isdigit():
+            return None  # never $LATEST, never an alias
+        try:
+            lam.get_function_configuration(FunctionName=name, Qualifier=version)
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return None
+            raise OperationError(f"cannot check version {version} of {name}: {exc}") from exc
+        return lid, version
+
+    return {r for r in parallel_map(one, list(todo), engine.limiter) if r is not None}
+
+
+def stack_info(engine: Engine) -> StackInfo:
+    info = engine.info(refresh=True)
+    if info is None:
+        raise OperationError(
+            f"stack {engine.stack} does not exist: check --stack / LAMBDA_RELEASE_STACK and "
+            "--region"
+        )
+    engine.require_alias_functions(info)
+    return info
+
+
+# -- the log ---------------------------------------------------------------------
+
+
+def claim_key(log: ReleaseLog, key: str) -> str:
+    return f"{log.base}rollbacks/{key}.json"
+
+
+def claim(log: ReleaseLog, key: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The claim of logical rollback ``key``: ours if first, else the one already there."""
+    if log.put_new(claim_key(log, key), body):
+        return body
+    existing = log.get(claim_key(log, key))
+    if existing is None:  # pragma: no cover - a failed IfNoneMatch means it exists
+        raise OperationError(f"rollback claim {key} vanished; run the command again")
+    return existing[0]
+
+
+def entry_rows(steps: Sequence[Step], live: dict[str, Live]) -> list[dict[str, Any]]:
+    """Per function, the entry's record: what it ran before the rollback and after."""
+    rows: list[dict[str, Any]] = []
+    for s in steps:
+        lf = live.get(s.logical_id)
+        was_moved = s.result in (MOVED, ALREADY) and s.before is not None
+        rows.append(
+            {
+                "logical_id": s.logical_id,
+                "function_name": s.name,
+                "function_arn": lf.function_arn if lf else "",
+                "before": s.after if was_moved else s.current,
+                "after": s.current,
+                "moved": was_moved,
+                "action": s.action,
+                "result": s.result,
+                "reason": s.reason,
+            }
+        )
+    return rows
+
+
+def write_record(
+    log: ReleaseLog,
+    rollback_id: str,
+    claim_body: dict[str, Any],
+    rows: list[dict[str, Any]],
+    *,
+    complete: bool,
+) -> bool:
+    """The rollback's entry and settlement, each written once. False: already there."""
+    entry = {
+        "schema": "lambda-release/entry@1",
+        "id": rollback_id,
+        "kind": ROLLBACK_KIND,
+        "time": claim_body.get("time", iso(now())),
+        "stack": log.stack,
+        "alias": log.alias,
+        "undoes": claim_body.get("undoes"),
+        "functions_selected": claim_body.get("functions", []),
+        "to_version": claim_body.get("to_version"),
+        "reason": claim_body.get("reason", ""),
+        "who": claim_body.get("who", ""),
+        "ci": claim_body.get("ci", {}),
+        "functions": [
+            {k: r[k] for k in ("logical_id", "function_name", "function_arn", "before")}
+            for r in rows
+        ],
+    }
+    fresh = log.put_new(log.entry_key(rollback_id), entry)
+    log.write_settlement(
+        rollback_id,
+        {
+            "outcome": "succeeded" if complete else "partial",
+            "settled_at": iso(now()),
+            "settled_by": "rollback",
+            "functions": rows,
+        },
+    )
+    return fresh
+
+
+def update_stable(
+    engine: Engine,
+    rollback_id: str,
+    steps: Sequence[Step],
+    live: dict[str, Live],
+    next_in_effect: Release | None,
+) -> tuple[dict[str, str | None], list[str]]:
+    """Point each ``<ALIAS>_STABLE`` at what undoing ``next_in_effect`` would give."""
+    current = {
+        s.logical_id: Current(
+            logical_id=s.logical_id,
+            name=s.name,
+            function_arn=live[s.logical_id].function_arn,
+            version=s.current,
+            stable_now=live[s.logical_id].stable,
+        )
+        for s in steps
+        if s.logical_id in live and s.current is not None
+    }
+    targets = stable_versions(next_in_effect, current)
+    warnings = apply_stable(
+        engine.client("lambda"), engine.alias, rollback_id, current, targets, limiter=engine.limiter
+    )
+    return targets, warnings
+
+
+# -- the command's library entry points -------------------------------------------
+
+
+def rollback(
+    engine: Engine, log: ReleaseLog, req: Request, progress: Callable[[str], None]
+) -> Outcome:
+    """Undo one release: the most recent in effect, or ``req.release_id`` if it is that one."""
+    info = stack_info(engine)
+    if info.in_progress:
+        return _in_flight(engine, log, info, req, progress)
+    if not req.dry_run:
+        _, waiting = settle_pending(engine, log, settled_by="rollback", progress=progress)
+        if waiting:
+            raise OperationError(
+                f"release {', '.join(waiting)} of stack {engine.stack} is still being deployed "
+                "(its lock is live) but the stack is not updating: wait for that job to finish "
+                "(a release begun with `begin` ends with `lambda-release record`), then run "
+                "the rollback again"
+            )
+    releases = list(log.newest_first())
+    choice = choose_release(releases, req.release_id)
+    if choice.release is None:
+        progress(choice.nothing_to_do)
+        return Outcome(0, {"rollback": None, "nothing_to_do": choice.nothing_to_do})
+    release = choice.release
+    live_list = read_live(engine, info)
+    live = {lf.logical_id: lf for lf in live_list}
+    plan, exist = make_plan(engine, release, live_list, req.functions)
+    if req.dry_run:
+        return Outcome(0, summary_data(plan, None, dry_run=True))
+    return carry_out(engine, log, req, releases, plan, live, exist, progress)
+
+
+def make_plan(
+    engine: Engine, release: Release, live_list: list[Live], functions: Sequence[str]
+) -> tuple[Plan, set[tuple[str, str]]]:
+    """The plan, after checking the before-versions no alias proves to exist."""
+    exist = known_versions(release, live_list)
+    todo = [t for t in versions_to_check(release, live_list) if (t[0], t[2]) not in exist]
+    exist |= existing_versions(engine, todo)
+    return plan_release(release, live_list, exist, functions), exist
+
+
+def carry_out(
+    engine: Engine,
+    log: ReleaseLog,
+    req: Request,
+    releases: list[Release],
+    plan: Plan,
+    live: dict[str, Live],
+    exist: set[tuple[str, str]],
+    progress: Callable[[str], None],
+) -> Outcome:
+    """Claim, move, record, stable pointers, undo mark: each safe to repeat."""
+    release = plan.release
+    ci = ci_metadata()
+    claimed = claim(
+        log,
+        plan.rollback_key,
+        {
+            "rollback_id": new_id(),
+            "undoes": release.id,
+            "functions": list(plan.functions_filter),
+            "reason": req.reason,
+            "who": ci.get("triggered_by", ""),
+            "ci": ci,
+            "time": iso(now()),
+        },
+    )
+    rollback_id = str(claimed["rollback_id"])
+    progress(f"rollback {rollback_id} of release {release.id}: {_plan_line(plan)}")
+    lam = engine.client("lambda")
+
+    def one(step: Step) -> Step:
+        lf = live[step.logical_id]
+        exists = {v for (i, v) in exist if i == step.logical_id}
+        return move_back(lam, step, engine.alias, lf.revision_id, exists, engine.limiter)
+
+    moving = [s for s in plan.steps if s.action in (MOVE, DONE)]
+    for s in parallel_map(one, moving):
+        progress(f"  {s.logical_id}: {s.result} ({s.reason})")
+    for s in plan.steps:
+        if s.action == REFUSED and not s.result:
+            s.result = REFUSED
+    failed = [s for s in plan.steps if s.result == FAILED]
+    refused = [s for s in plan.steps if s.result == REFUSED]
+    if failed:
+        data = summary_data(plan, rollback_id)
+        data["recorded"] = False
+        return Outcome(
+            1,
+            data,
+            [
+                f"{len(failed)} function(s) not moved back: nothing recorded yet; run the same "
+                "command again to finish (moves already made are kept)"
+            ],
+        )
+    undone = plan.release_fully_undone
+    rows = entry_rows(plan.steps, live)
+    fresh = write_record(log, rollback_id, claimed, rows, complete=not refused)
+    progress(
+        f"rollback entry {rollback_id} "
+        + ("written" if fresh else "already in the log (a re-run or a concurrent run)")
+    )
+    next_in_effect = release if not undone else _next_in_effect(releases, release)
+    stable, warnings = update_stable(engine, rollback_id, plan.steps, live, next_in_effect)
+    if undone:
+        log.write_undo(release.id, rollback_id, {"rollback_key": plan.rollback_key})
+    data = summary_data(plan, rollback_id, stable=stable)
+    data.update(recorded=True, release_undone=undone, warnings=warnings)
+    notes = list(warnings)
+    if refused:
+        notes.append(
+            f"refused for {', '.join(s.logical_id for s in refused)}: see the reasons above"
+        )
+    return Outcome(1 if refused else 0, data, notes)
+
+
+def _next_in_effect(newest_first: Sequence[Release], undone: Release) -> Release | None:
+    for r in newest_first:
+        if r.id != undone.id and r.in_effect:
+            return r
+    return None
+
+
+def _plan_line(plan: Plan) -> str:
+    counts: dict[str, int] = {}
+    for s in plan.steps:
+        counts[s.action] = counts.get(s.action, 0) + 1
+    return ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
+
+
+# -- a release still in flight -------------------------------------------------------
+
+
+def _in_flight(
+    engine: Engine, log: ReleaseLog, info: StackInfo, req: Request, progress: Callable[[str], None]
+) -> Outcome:
+    pending = [rid for rid in log.pending_ids()]
+    releases = [log.load(rid) for rid in pending]
+    candidates = [r for r in releases if r.kind == "release"]
+    if not candidates:
+        raise OperationError(
+            f"stack {info.name} is {info.status} but the release log has no release in flight: "
+            "it was not deployed by lambda-release; let it finish (or stop it in the console), "
+            "then run the rollback again"
+        )
+    release = candidates[-1]
+    if req.release_id is not None and req.release_id != release.id:
+        raise OperationError(
+            f"release {release.id} is in flight (stack {info.status}), newer than "
+            f"{req.release_id}: roll it back first (`lambda-release rollback --release "
+            f"{release.id}`)"
+        )
+    if req.dry_run:
+        deployments = inflight.active_deployments(engine.client("codedeploy"), info)
+        return Outcome(
+            0,
+            {
+                "dry_run": True,
+                "in_flight": True,
+                "release": release.id,
+                "stack_status": info.status,
+                "would_stop": [{"id": d, "group": g} for d, g in deployments],
+                "would_cancel_update": not deployments,
+            },
+        )
+    ci = ci_metadata()
+    claimed = claim(
+        log,
+        release.id,
+        {
+            "rollback_id": new_id(),
+            "undoes": release.id,
+            "functions": [],
+            "reason": req.reason,
+            "who": ci.get("triggered_by", ""),
+            "ci": ci,
+            "time": iso(now()),
+            "in_flight": True,
+        },
+    )
+    rollback_id = str(claimed["rollback_id"])
+    progress(f"release {release.id} is in flight (stack {info.status}): stopping it")
+    state = inflight.stop_in_flight(
+        engine.client("cloudformation"),
+        engine.client("codedeploy"),
+        info,
+        progress=progress,
+        timeout=req.wait_timeout,
+        poll=req.poll,
+    )
+    info = stack_info(engine)
+    live_list = read_live(engine, info)
+    live = {lf.logical_id: lf for lf in live_list}
+    steps: list[Step] = []
+    for f in release.entry.get("functions", []):
+        lid = str(f["logical_id"])
+        lf = live.get(lid)
+        step = Step(lid, str(f.get("function_name", "")), DONE, f.get("before"), None)
+        if lf is not None:
+            step.current, step.weights = lf.version, dict(lf.weights)
+        ok = lf is not None and lf.version == step.before and not lf.weights
+        step.result = ALREADY if ok else FAILED
+        step.reason = (
+            "on its before-version"
+            if ok
+            else (
+                f"routes to {step.current} {step.weights or ''}, not its before-version "
+                f"{step.before}"
+            )
+        )
+        steps.append(step)
+    wrong = [s for s in steps if s.result == FAILED]
+    data: dict[str, Any] = {
+        "rollback": rollback_id,
+        "release": release.id,
+        "in_flight": state.as_json(),
+        "functions": [s.as_json() for s in steps],
+    }
+    if wrong:
+        data["recorded"] = False
+        return Outcome(
+            1,
+            data,
+            [
+                f"after stopping the release, {', '.join(s.logical_id for s in wrong)} "
+                "not on the before-version: check with `lambda-release status`; run the "
+                "rollback again once the stack has settled"
+            ],
+        )
+    rows = [
+        {
+            "logical_id": s.logical_id,
+            "function_name": s.name,
+            "function_arn": live[s.logical_id].function_arn if s.logical_id in live else "",
+            "before": s.current,
+            "after": s.current,
+            "moved": False,
+            "action": "stopped",
+            "result": s.result,
+            "reason": s.reason,
+        }
+        for s in steps
+    ]
+    write_record(log, rollback_id, claimed, rows, complete=True)
+    log.write_undo(release.id, rollback_id, {"in_flight": True})
+    data["recorded"] = True
+    data["release_undone"] = True
+    return Outcome(0, data)
+
+
+# -- summary ------------------------------------------------------------------------
+
+
+def summary_data(
+    plan: Plan,
+    rollback_id: str | None,
+    *,
+    dry_run: bool = False,
+    stable: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
+    functions = []
+    for s in plan.steps:
+        row = s.as_json()
+        row["target"] = s.target if s.action in (MOVE, DONE) else s.current
+        if stable is not None:
+            row["stable"] = stable.get(s.logical_id)
+        functions.append(row)
+    return {
+        "rollback": rollback_id,
+        "release": plan.release.id,
+        "dry_run": dry_run,
+        "functions_selected": list(plan.functions_filter),
+        "functions": functions,
+    }
+
+
+def summary_text(data: dict[str, Any]) -> str:
+    if data.get("nothing_to_do"):
+        return str(data["nothing_to_do"])
+    head = (
+        f"{'plan: ' if data.get('dry_run') else ''}rollback "
+        f"{data.get('rollback') or '(dry run)'} of release {data.get('release')}"
+    )
+    if isinstance(data.get("in_flight"), dict):
+        head += f" (stopped in flight; stack {data['in_flight'].get('final_stack_status')})"
+    rows = [
+        (
+            f["logical_id"],
+            f.get("after") or "-",
+            f.get("before") or "-",
+            f.get("current") or "-",
+            f.get("result") or f.get("action"),
+            f.get("reason", ""),
+        )
+        for f in data.get("functions", [])
+    ]
+    table = format_table(("function", "release", "before", "now", "state", "why"), rows)
+    return head + "\n" + table
+
+
+def validate(req: Request) -> None:
+    if req.to_version is not None:
+        if len(req.functions) != 1:
+            raise UsageError("--to-version moves one function: give exactly one --function NAME")
+        if not req.to_version.isdigit():
+            raise UsageError(
+                f"--to-version {req.to_version!r} is not a published version number: aliases "
+                "must never route to $LATEST; give a number such as 7"
+            )
+        if req.release_id is not None:
+            raise UsageError("--to-version and --release cannot be combined")

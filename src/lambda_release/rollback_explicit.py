@@ -1,0 +1,106 @@
+"""``rollback --function NAME --to-version V``: one explicit move, logged as its own entry.
+
+The version must be a published one that exists; the alias is moved with its
+routing cleared, guarded by its RevisionId. The logical move is named by the
+function, the version and the newest entry in the log when it was asked for,
+so a re-run after a failure reuses the same entry id and writes it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
+from lambda_release.ci_metadata import ci_metadata
+from lambda_release.errors import OperationError, UsageError
+from lambda_release.release import Engine
+from lambda_release.releaselog import ReleaseLog, iso, new_id, now
+from lambda_release.rollback import (
+    Outcome,
+    Request,
+    claim,
+    entry_rows,
+    existing_versions,
+    read_live,
+    stack_info,
+    update_stable,
+    write_record,
+)
+from lambda_release.rollback_plan import DONE, MOVE, Step
+
+
+def move_to_version(
+    engine: Engine, log: ReleaseLog, req: Request, progress: Callable[[str], None]
+) -> Outcome:
+    assert req.to_version is not None
+    target = req.to_version
+    info = stack_info(engine)
+    if info.in_progress:
+        raise OperationError(
+            f"stack {engine.stack} is {info.status}: a release is in flight; run "
+            "`lambda-release rollback` (without --to-version) to stop it first"
+        )
+    wanted = req.functions[0]
+    ref = next((f for f in info.functions if wanted in (f.logical_id, f.name)), None)
+    if ref is None:
+        raise UsageError(
+            f"--function {wanted!r} is not a function of stack {engine.stack} carrying alias "
+            f"{engine.alias} (its functions: {', '.join(f.logical_id for f in info.functions)})"
+        )
+    live = {lf.logical_id: lf for lf in read_live(engine, info)}
+    lf = live[ref.logical_id]
+    if lf.version is None:
+        raise OperationError(f"{ref.name} has no alias {engine.alias}: nothing to move")
+    step = Step(ref.logical_id, ref.name, MOVE, target, lf.version, lf.version, dict(lf.weights))
+    step.moved_by_release = True
+    if lf.version == target and not lf.weights:
+        step.action, step.result, step.reason = DONE, ALREADY, f"already on {target}"
+        progress(f"{ref.logical_id} already on {target}: nothing to do")
+        return Outcome(0, {"rollback": None, "functions": [step.as_json()], "to_version": target})
+    exists = target in (lf.stable, lf.version, *lf.weights) or bool(
+        existing_versions(engine, [(ref.logical_id, ref.name, target)])
+    )
+    if not exists:
+        raise UsageError(
+            f"version {target} of {ref.name} does not exist: see `aws lambda "
+            f"list-versions-by-function --function-name {ref.name}`"
+        )
+    step.reason = f"{lf.version} -> {target}"
+    if req.dry_run:
+        return Outcome(0, {"dry_run": True, "functions": [step.as_json()], "to_version": target})
+    ids = log.list_ids("releases")
+    head = ids[-1] if ids else "empty"
+    ci = ci_metadata()
+    claimed = claim(
+        log,
+        f"move-{head}-{ref.logical_id}-{target}",
+        {
+            "rollback_id": new_id(),
+            "undoes": None,
+            "functions": [ref.logical_id],
+            "to_version": target,
+            "reason": req.reason,
+            "who": ci.get("triggered_by", ""),
+            "ci": ci,
+            "time": iso(now()),
+        },
+    )
+    rollback_id = str(claimed["rollback_id"])
+    move_back(engine.client("lambda"), step, engine.alias, lf.revision_id, {target}, engine.limiter)
+    # An explicit move accepts whatever the alias showed when asked; a 412 re-decision that
+    # refused (someone moved it meanwhile) is reported, not overwritten.
+    data: dict[str, Any] = {"rollback": rollback_id, "to_version": target}
+    data["functions"] = [step.as_json()]
+    if step.result not in (MOVED, ALREADY):
+        step.result = step.result or FAILED
+        return Outcome(1, data, [f"{ref.logical_id}: {step.reason}"])
+    rows = entry_rows([step], live)
+    rows[0].update(before=lf.version, after=target, moved=True)
+    write_record(log, rollback_id, claimed, rows, complete=True)
+    releases = list(log.newest_first())
+    latest = next((r for r in releases if r.in_effect), None)
+    step.current = target
+    stable, warnings = update_stable(engine, rollback_id, [step], live, latest)
+    data.update(recorded=True, stable=stable, warnings=warnings)
+    return Outcome(0, data, warnings)
