@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit demo clean
+.PHONY: test lint typecheck unit demo clean orb-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
 
-test: lint typecheck
+# The orb: pack, validate (schema + references), review RC001-RC012, yamllint, shellcheck.
+orb-check: $(STAMP)
+	MYPYPATH=scripts $(BIN)/mypy --strict scripts/orbtools
+	PYTHONPATH=scripts $(BIN)/python -m orbtools check orb --yaml .circleci --output build/orb.yml
+
+test: lint typecheck orb-check
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)

@@ -17,6 +17,27 @@ lr_requirement() {
   fi
 }
 
+lr_local_source() {
+  # A wheel file, a source folder (it has pyproject.toml), or a folder holding
+  # exactly one wheel (what a build job persisted to the workspace).
+  local source="$1"
+  if [ -f "${source}" ] || [ -f "${source}/pyproject.toml" ]; then
+    printf '%s\n' "${source}"
+    return 0
+  fi
+  if [ -d "${source}" ]; then
+    local -a wheels=("${source}"/*.whl)
+    if [ "${#wheels[@]}" -eq 1 ] && [ -f "${wheels[0]}" ]; then
+      printf '%s\n' "${wheels[0]}"
+      return 0
+    fi
+    echo "lambda-release/install: helper_source ${source} does not hold exactly one wheel; give the wheel file itself" >&2
+    return 2
+  fi
+  echo "lambda-release/install: helper_source ${source} does not exist; give a wheel, a source folder, or leave it empty for lambda-release==${LR_HELPER_VERSION}" >&2
+  return 2
+}
+
 lr_install_into() {
   # $1: the virtual environment; $2: the requirement. uv (in the SAM image)
   # is much faster than pip; pip is the fall-back for other images.
@@ -41,10 +62,7 @@ main() {
   requirement="$(lr_requirement)"
   case "${requirement}" in
     /*|./*|../*)
-      if [ ! -e "${requirement}" ]; then
-        echo "lambda-release/install: helper_source ${requirement} does not exist; give a wheel, a source folder, or leave it empty for lambda-release==${LR_HELPER_VERSION}" >&2
-        return 2
-      fi ;;
+      requirement="$(lr_local_source "${requirement}")" ;;
   esac
   echo "Installing ${requirement} into ${home}/venv"
   lr_install_into "${home}/venv" "${requirement}"

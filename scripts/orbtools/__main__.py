@@ -15,7 +15,7 @@ from pathlib import Path
 from orbtools import yamlio
 from orbtools.pack import PackError, pack, pack_text
 from orbtools.params import CompileError
-from orbtools.release import ReleaseError, bump
+from orbtools.release import ReleaseError, bump, check_tag
 from orbtools.review import review
 from orbtools.runner import LocalRun
 from orbtools.validate import validate
@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     rel = sub.add_parser("release", help="bump the package and the orb's helper pin together")
     rel.add_argument("version")
     rel.add_argument("--root", type=Path, default=Path("."))
+    tag = sub.add_parser("check-tag", help="a vX.Y.Z tag matches the package and the orb pin")
+    tag.add_argument("tag")
+    tag.add_argument("--root", type=Path, default=Path("."))
     x = sub.add_parser("run", help="run one job of a config locally, the orb inlined")
     x.add_argument("config", type=Path)
     x.add_argument("job")
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return per command
     if args.cmd == "pack":
         text = pack_text(args.orb_dir)
         if args.output:
@@ -121,6 +124,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         changed = bump(args.root, args.version)
         print(f"version {args.version}: {', '.join(changed) or 'already there'}")
         return 0
+    if args.cmd == "check-tag":
+        return _report(f"tag {args.tag}", check_tag(args.root, args.tag))
     config = yamlio.load(args.config.read_text(encoding="utf-8"))
     run = LocalRun(
         config=config,

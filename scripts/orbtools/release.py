@@ -62,3 +62,15 @@ def bump(root: Path, version: str) -> list[str]:
             path.write_text(new, encoding="utf-8")
             changed.append(rel)
     return changed
+
+
+def check_tag(root: Path, tag: str) -> list[str]:
+    """Problems with publishing ``tag`` (vX.Y.Z) from this tree: every pin must equal X.Y.Z."""
+    version = tag.removeprefix("v")
+    if not tag.startswith("v") or not VERSION.match(version):
+        return [f"tag {tag!r} is not vX.Y.Z"]
+    return [
+        f"{rel} says {found}, the tag says {version}: run `orbtools release {version}` first"
+        for rel, found in current_versions(root).items()
+        if found != version
+    ]

@@ -77,6 +77,7 @@ class LocalRun:
             "number": 1,
             "id": "00000000-0000-0000-0000-000000000001",
             "project.slug": "gh/local/project",
+            "project.type": "github",
             "project.git_url": str(self.repo or ""),
             "trigger_source": "local",
         }

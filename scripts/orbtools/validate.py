@@ -41,6 +41,7 @@ EXAMPLE_PIPELINE: dict[str, Any] = {
     "number": 1,
     "id": "00000000-0000-0000-0000-000000000001",
     "project.slug": "gh/example/project",
+    "project.type": "github",
     "project.git_url": "",
     "trigger_source": "webhook",
 }
