@@ -1,0 +1,82 @@
+"""``lambda-release audit``: who can still reach, or recently ran, ``$LATEST`` of a stack."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import timedelta
+
+from lambda_release.audit import audit_stack
+from lambda_release.context import Context
+from lambda_release.errors import EXIT_FAILED, EXIT_OK, UsageError
+from lambda_release.output import info
+
+NAME = "audit"
+SUMMARY = "find every live path to $LATEST of a stack's functions, and recent use of it"
+OUTPUTS: tuple[str, ...] = ("text", "json")
+DESCRIPTION = """\
+Ask the account what `check` asks the template: for every function of the
+stack, which event source mappings, function URL, resource-policy statements
+(of the unqualified function), API Gateway REST and HTTP API integrations,
+EventBridge targets, SNS subscriptions and S3 notifications reach it
+unqualified or at $LATEST, and which alias points at $LATEST. A direct SDK
+Invoke of the unqualified function leaves no configuration behind, so audit
+also reads the function's Invocations metric (by ExecutedVersion and
+Resource) over --since and reports any invocation of $LATEST.
+
+Checks the account or the local stand-in does not offer are listed as "not
+checked" with the reason; the others still run.
+
+Exit codes: 1 a path to $LATEST exists or was used, 0 none found, 2 bad input
+(no stack, a stack that does not exist, a bad --since).
+"""
+EXAMPLES = """\
+examples:
+  lambda-release audit --stack my-lambda-prod --alias PROD
+  lambda-release audit --since 7d --output json     # stack and alias from `target`
+"""
+
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--stack", help="the stack to audit (default: $LAMBDA_RELEASE_STACK)")
+    p.add_argument(
+        "--alias",
+        help="the alias callers should use; functions without it are listed "
+        "(default: $LAMBDA_RELEASE_ALIAS)",
+    )
+    p.add_argument(
+        "--since",
+        help="how far back to read the Invocations metric: 90m, 24h, 7d (default: 24h)",
+    )
+
+
+def parse_since(value: str) -> timedelta:
+    m = _DURATION.match(value.strip())
+    if not m or int(m.group(1)) == 0:
+        raise UsageError(
+            f"--since {value!r} is not a duration: write a number and a unit, e.g. 90m, 24h, 7d"
+        )
+    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+
+
+def run(ctx: Context) -> int:
+    s = ctx.settings
+    output = ctx.output
+    stack = s.get("stack")
+    if not stack:
+        raise UsageError(
+            "no stack to audit: give --stack, or run `lambda-release target` first so that "
+            "LAMBDA_RELEASE_STACK is set"
+        )
+    since = parse_since(s.get("since", "24h") or "24h")
+    info(f"lambda-release audit: reading stack {stack} ...")
+    report = audit_stack(ctx.aws, stack, alias=s.get("alias"), since=since)
+    print(report.as_json() if output == "json" else report.as_text(), end="")
+    if output == "json":
+        print()
+    for n in report.not_checked:
+        info(f"lambda-release audit: not checked: {n.check}")
+    return EXIT_OK if report.clean else EXIT_FAILED
