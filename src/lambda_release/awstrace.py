@@ -16,6 +16,9 @@ from typing import Any
 
 TRACE_ENV = "LAMBDA_RELEASE_TRACE_AWS"
 
+# The command being run (set by the CLI), so a trace can be read per command.
+current_command: str = ""
+
 # Parameters that name what a call touches; everything else is left out.
 IDENTIFIER_PARAMS = (
     "FunctionName",
@@ -49,6 +52,7 @@ def record_call(path: str, service: str, operation: str, params: dict[str, Any])
     entry = {
         "time": round(time.time(), 3),
         "pid": os.getpid(),
+        "command": current_command,
         "service": service,
         "operation": operation,
         "params": {k: params[k] for k in IDENTIFIER_PARAMS if k in params},

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lambda_release import __version__
+from lambda_release import __version__, awstrace
 from lambda_release.commands import COMMANDS
 from lambda_release.context import Context
 from lambda_release.errors import EXIT_FAILED, EXIT_USAGE, LambdaReleaseError
@@ -91,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     outputs: tuple[str, ...] = args._outputs
+    awstrace.current_command = args._command
     try:
         ctx = Context.from_args(args, outputs=outputs, default_output=outputs[0])
         code: int = args._run(ctx)

@@ -19,6 +19,7 @@ def test_trace_records_calls_and_only_identifiers(
     aws = Aws(region="us-east-1", endpoint_url="http://127.0.0.1:9", max_attempts=1)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDTRACETEST")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-trace-test")
+    monkeypatch.setattr(awstrace, "current_command", "rollback")
     client = aws.client("lambda")
     with pytest.raises(Exception, match="Could not connect"):
         client.update_function_configuration(
@@ -29,6 +30,7 @@ def test_trace_records_calls_and_only_identifiers(
         ("lambda", "UpdateFunctionConfiguration")
     ]
     assert calls[0]["params"] == {"FunctionName": "fn"}
+    assert calls[0]["command"] == "rollback"
     text = trace.read_text()
     for secret in ("hunter2", "AKIDTRACETEST", "secret-trace-test"):
         assert secret not in text
