@@ -420,10 +420,69 @@ class SandboxCloudWatchAlarm(CloudFormationModel):
         cloudwatch_backends[account_id][region].delete_alarms([self.name])
 
 
+class SandboxS3BucketPolicy(CloudFormationModel):
+    """Accepted and recorded, not applied.
+
+    SAM's managed bucket (`--resolve-s3`) carries a policy denying requests without TLS;
+    the sandbox speaks plain HTTP on 127.0.0.1, so applying it would refuse every upload.
+    """
+
+    __module__ = _MOTO_MODULE
+
+    def __init__(self, bucket: str, document: Any) -> None:
+        self.bucket = bucket
+        self.document = document
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::S3::BucketPolicy"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.bucket
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> SandboxS3BucketPolicy:
+        props = cloudformation_json["Properties"]
+        return cls(props["Bucket"], props.get("PolicyDocument"))
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: SandboxS3BucketPolicy,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> SandboxS3BucketPolicy:
+        return cls.create_from_cloudformation_json(
+            new_resource_name, cloudformation_json, account_id, region_name
+        )
+
+    def delete(self, account_id: str, region: str) -> None:
+        self.document = None
+
+
 MODELS: tuple[type[CloudFormationModel], ...] = (
     SandboxLambdaVersion,
     SandboxLambdaAlias,
     SandboxCodeDeployApplication,
     SandboxCodeDeployDeploymentGroup,
     SandboxCloudWatchAlarm,
+    SandboxS3BucketPolicy,
 )

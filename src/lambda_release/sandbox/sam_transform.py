@@ -6,10 +6,6 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
-
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
 # Managed policies SAM templates name most often; the translator asks for ARNs by name and
@@ -71,6 +67,12 @@ def translate(
     """The CloudFormation template SAM would deploy; templates without the transform pass as is."""
     if not has_sam_transform(template):
         return dict(template)
+    # Imported on first use: the translator takes over half a second to import, and a sandbox
+    # should start fast.
+    import boto3  # noqa: PLC0415
+    from samtranslator.parser.parser import Parser  # noqa: PLC0415
+    from samtranslator.translator.translator import Translator  # noqa: PLC0415
+
     policies = _managed_policy_map()
     # The session only names the region: the translator never calls AWS with it.
     session = boto3.session.Session(region_name=region)

@@ -7,12 +7,10 @@ import urllib.request
 from types import TracebackType
 from typing import Any, cast
 
-import boto3
-from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.server import ThreadedMotoServer
-
-from lambda_release.sandbox import cloudformation, codedeploy, extensions
-from lambda_release.sandbox.codedeploy import SETTINGS
+# moto is imported when a Sandbox starts, not with this module: its CloudFormation pulls in
+# most of moto (over a second), and importing must change nothing (the pytest plugin imports
+# this module in every test session).
+DEFAULT_ACCOUNT_ID = "123456789012"  # moto's default account
 
 DEFAULT_REGION = "us-east-1"
 
@@ -30,15 +28,20 @@ class Sandbox:
         self._requested_port = port
         self._minute = minute
         self.region = region
+        self.account_id = DEFAULT_ACCOUNT_ID
         self._server: Any = None
         self.port = 0
 
     # lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> Sandbox:
+        from moto.server import ThreadedMotoServer  # noqa: PLC0415 - see the note at the top
+
+        from lambda_release.sandbox import extensions  # noqa: PLC0415
+        from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
+
         extensions.install()
         SETTINGS.minute = self._minute
-        self.account_id: str = DEFAULT_ACCOUNT_ID
         server = ThreadedMotoServer(
             ip_address="127.0.0.1", port=self._requested_port, verbose=False
         )
@@ -88,6 +91,8 @@ class Sandbox:
 
     def client(self, service: str) -> Any:
         """A boto3 client for this sandbox."""
+        import boto3  # noqa: PLC0415 - see the note at the top
+
         return cast(Any, boto3).client(
             service,
             endpoint_url=self.endpoint_url,
@@ -104,6 +109,8 @@ class Sandbox:
 
     @minute.setter
     def minute(self, seconds: float) -> None:
+        from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
+
         if seconds <= 0:
             raise ValueError(f"minute must be > 0 seconds, not {seconds}")
         self._minute = seconds
@@ -111,10 +118,14 @@ class Sandbox:
 
     def fail_hooks(self, fail: bool = True) -> None:
         """Make PreTraffic/PostTraffic hooks fail (True) or succeed (False, the default)."""
+        from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
+
         SETTINGS.fail_hooks = fail
 
     def reset(self) -> None:
         """Wipe all state (every service), stopping deployments in flight."""
+        from lambda_release.sandbox import cloudformation, codedeploy  # noqa: PLC0415
+
         for operation in list(cloudformation.OPERATIONS.values()):
             operation.cancel()
         for runner in list(codedeploy.RUNNERS.values()):
