@@ -244,6 +244,9 @@ def rollback(
         return _in_flight(engine, log, info, req, progress)
     if not req.dry_run:
         _, waiting = settle_pending(engine, log, settled_by="rollback", progress=progress)
+        # A release stopped in flight by an earlier rollback is undone already; its own
+        # job settles it. Any other live one is still being deployed.
+        waiting = [rid for rid in waiting if log.get(log.undo_key(rid)) is None]
         if waiting:
             raise OperationError(
                 f"release {', '.join(waiting)} of stack {engine.stack} is still being deployed "

@@ -88,6 +88,10 @@ class Call:
     path: str
     status: int  # 0: no answer (reset or timeout)
     fault: str = ""
+    body: bytes = b""  # the request body (Lambda calls only), to check what was asked
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
 
 
 def identify(method: str, path: str, headers: Any, body: bytes) -> tuple[str, str]:
@@ -257,17 +261,18 @@ class FaultProxy:
         length = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(length) if length else b""
         service, operation = identify(h.command, h.path, h.headers, body)
+        kept = body if service == "lambda" else b""
         if self.latency:
             time.sleep(self.latency)
         gate = self.gate if service == "lambda" else None
         if gate is not None and not gate.admit(wait=self.rate_mode == "delay"):
-            self._record(Call(time.time(), service, operation, h.path, 429, "rate"))
+            self._record(Call(time.time(), service, operation, h.path, 429, "rate", kept))
             self._error(h, 429, "TooManyRequestsException", "Rate exceeded")
             return
         fault = self._fault_for(service, operation)
         kind = fault.kind if fault else ""
         if kind == RESET:
-            self._record(Call(time.time(), service, operation, h.path, 0, kind))
+            self._record(Call(time.time(), service, operation, h.path, 0, kind, kept))
             self._reset(h)
             return
         if kind in (THROTTLE, HTTP_500, HTTP_503):
@@ -275,17 +280,17 @@ class FaultProxy:
             code = {429: "TooManyRequestsException", 500: "ServiceException"}.get(
                 status, "ServiceUnavailable"
             )
-            self._record(Call(time.time(), service, operation, h.path, status, kind))
+            self._record(Call(time.time(), service, operation, h.path, status, kind, kept))
             self._error(h, status, code, f"injected {status}")
             return
         status, reason, headers, payload = self._forward(h, body)
         if kind in (RESET_AFTER, TIMEOUT_AFTER):
-            self._record(Call(time.time(), service, operation, h.path, 0, kind))
+            self._record(Call(time.time(), service, operation, h.path, 0, kind, kept))
             if kind == TIMEOUT_AFTER and fault is not None:
                 time.sleep(fault.hold)
             self._reset(h)
             return
-        self._record(Call(time.time(), service, operation, h.path, status))
+        self._record(Call(time.time(), service, operation, h.path, status, "", kept))
         h.send_response(status, reason)
         for k, v in headers:
             if k.lower() not in ("transfer-encoding", "connection", "content-length"):

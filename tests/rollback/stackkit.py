@@ -1,0 +1,174 @@
+"""Quick multi-function stacks for rollback tests: inline SAM code, released by the engine.
+
+Each release goes through the release engine's own begin/settle (so the log
+holds real entries) around a CloudFormation update of an inline-code SAM
+template: the sandbox applies the SAM transform and CodeDeploy, no `sam build`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from lambda_release import lock
+from lambda_release.aws import Aws
+from lambda_release.release import Engine, begin, settle
+from lambda_release.releaselog import LogLocation, Release, ReleaseLog
+from lambda_release.sandbox import Sandbox
+
+ALIAS = "PROD"
+
+
+def code_key(fn: str, version: str) -> str:
+    return f"code/{fn}-{version}.zip"
+
+
+def zipped(fn: str, version: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", f"V = {fn + version!r}\ndef handler(e, c):\n    return V\n")
+    return buf.getvalue()
+
+
+def template(code: Mapping[str, str], bucket: str, deployment_type: str = "AllAtOnce") -> str:
+    """One SAM function per key of ``code`` (logical id ``<K>Function``), its code version."""
+    resources: dict[str, Any] = {}
+    for fn, version in sorted(code.items()):
+        resources[f"{fn}Function"] = {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "CodeUri": {"Bucket": bucket, "Key": code_key(fn, version)},
+                "Handler": "index.handler",
+                "Runtime": "python3.11",
+                "AutoPublishAlias": {"Ref": "AliasName"},
+                "DeploymentPreference": {"Type": deployment_type},
+            },
+        }
+    body = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Parameters": {"AliasName": {"Type": "String", "Default": ALIAS}},
+        "Resources": resources,
+    }
+    return yaml.safe_dump(body, sort_keys=False)
+
+
+def wait_for_stack(cfn: Any, stack: str, timeout: float = 120) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = str(cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"])
+        if not status.endswith("IN_PROGRESS"):
+            return status
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"stack {stack} still {status}")
+        time.sleep(0.02)
+
+
+@dataclass
+class Kit:
+    """One stack, its log bucket and the engine over the sandbox."""
+
+    sandbox: Sandbox
+    stack: str
+    bucket: str
+    code: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, sandbox: Sandbox, prefix: str = "rb") -> Kit:
+        tag = uuid.uuid4().hex[:8]
+        kit = cls(sandbox, f"{prefix}-{tag}", f"{prefix}-log-{tag}")
+        sandbox.client("s3").create_bucket(Bucket=kit.bucket)
+        return kit
+
+    @property
+    def env(self) -> dict[str, str]:
+        return dict(self.sandbox.env)
+
+    def engine(self, endpoint_url: str | None = None) -> Engine:
+        aws = Aws(
+            region=self.sandbox.region, endpoint_url=endpoint_url or self.sandbox.endpoint_url
+        )
+        return Engine(aws, self.stack, ALIAS)
+
+    def log(self, endpoint_url: str | None = None) -> ReleaseLog:
+        return self.engine(endpoint_url).log(LogLocation(self.bucket))
+
+    def cli_args(self) -> list[str]:
+        return ["--stack", self.stack, "--alias", ALIAS, "--log-bucket", self.bucket]
+
+    def release(
+        self, changes: Mapping[str, str], deployment_type: str = "AllAtOnce", wait: bool = True
+    ) -> str:
+        """Change the named functions' code and release it; the release id."""
+        self.code.update(changes)
+        engine = self.engine()
+        log = self.log()
+        entry, _lease, problems = begin(
+            engine, log, environment="test", mode="deploy", lock_ttl=300, lock_timeout=5
+        )
+        assert not problems, problems
+        cfn = self.sandbox.client("cloudformation")
+        s3 = self.sandbox.client("s3")
+        for fn, version in changes.items():
+            s3.put_object(Bucket=self.bucket, Key=code_key(fn, version), Body=zipped(fn, version))
+        body = template(self.code, self.bucket, deployment_type)
+        params = [{"ParameterKey": "AliasName", "ParameterValue": ALIAS}]
+        caps = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+        if engine.info(refresh=True) is None:
+            cfn.create_stack(
+                StackName=self.stack, TemplateBody=body, Parameters=params, Capabilities=caps
+            )
+        else:
+            cfn.update_stack(
+                StackName=self.stack, TemplateBody=body, Parameters=params, Capabilities=caps
+            )
+        if not wait:
+            return str(entry["id"])
+        status = wait_for_stack(cfn, self.stack)
+        ok = status in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+        settle(engine, log, entry, sam_exit_code=0 if ok else 1, settled_by="test")
+        lock.release(log, entry["id"])
+        return str(entry["id"])
+
+    # -- reading ----------------------------------------------------------------------
+    def names(self) -> dict[str, str]:
+        info = self.engine().info(refresh=True)
+        assert info is not None
+        return {f.logical_id.removesuffix("Function"): f.name for f in info.functions}
+
+    def aliases(self, alias: str = ALIAS) -> dict[str, tuple[str | None, dict[str, float]]]:
+        """Each function's alias (version, weights); version None when there is no alias."""
+        lam = self.sandbox.client("lambda")
+        out: dict[str, tuple[str | None, dict[str, float]]] = {}
+        for fn, name in self.names().items():
+            try:
+                got = lam.get_alias(FunctionName=name, Name=alias)
+            except lam.exceptions.ResourceNotFoundException:
+                out[fn] = (None, {})
+                continue
+            weights = (got.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+            out[fn] = (str(got["FunctionVersion"]), {k: float(v) for k, v in weights.items()})
+        return out
+
+    def versions(self, alias: str = ALIAS) -> dict[str, str | None]:
+        return {fn: v for fn, (v, _) in self.aliases(alias).items()}
+
+    def entries(self) -> list[Release]:
+        return list(reversed(list(self.log().newest_first())))
+
+    def rollback_entries(self) -> list[Release]:
+        return [r for r in self.entries() if r.kind == "rollback"]
+
+
+def parse_json(stdout: str) -> dict[str, Any]:
+    data = json.loads(stdout)
+    assert isinstance(data, dict)
+    return data
