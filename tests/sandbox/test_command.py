@@ -113,3 +113,26 @@ def test_core_package_does_not_import_moto() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_reset_wipes_state_and_hooks_setting_is_a_switch() -> None:
+    # In a fresh interpreter: a reset of the session sandbox would pull state from under
+    # other tests (moto's state is per process).
+    code = """
+from lambda_release.sandbox import Sandbox
+from lambda_release.sandbox.codedeploy import SETTINGS
+with Sandbox(port=0, minute=0.05) as sb:
+    s3 = sb.client("s3")
+    s3.create_bucket(Bucket="before-reset")
+    before = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    sb.reset()
+    after = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    sb.fail_hooks(True)
+    failing = SETTINGS.fail_hooks
+    sb.fail_hooks(False)
+    print(before, after, failing, SETTINGS.fail_hooks, SETTINGS.minute)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "['before-reset'] [] True False 0.05"
