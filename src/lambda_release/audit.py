@@ -289,32 +289,51 @@ class Auditor:
     # -- use ------------------------------------------------------------------
 
     def invocations(self, name: str, start: datetime, end: datetime) -> None:
-        cw = self.client("cloudwatch")
-        dims = [{"Name": "FunctionName", "Value": name}]
+        """Invocations of $LATEST in the window, read two ways; the larger is reported.
+
+        Directly: metrics whose ``ExecutedVersion`` is ``$LATEST`` or whose
+        ``Resource`` is the bare name (or ``name:$LATEST``). Derived: Lambda
+        publishes ``Resource`` (and ``ExecutedVersion``) for qualified calls, so
+        the function's total minus every qualified ``Resource`` is what ran
+        unqualified.
+        """
+        direct = 0.0
+        total = 0.0
+        qualified = 0.0
         for metric in self.pages(
             "cloudwatch",
             "list_metrics",
             "Metrics",
             Namespace="AWS/Lambda",
             MetricName="Invocations",
-            Dimensions=dims,
+            Dimensions=[{"Name": "FunctionName", "Value": name}],
         ):
             d = {x["Name"]: x["Value"] for x in metric.get("Dimensions", [])}
-            if d.get("FunctionName") != name or not _means_latest(d, name):
+            if d.get("FunctionName") != name:
                 continue
-            stats = cw.get_metric_statistics(
-                Namespace="AWS/Lambda",
-                MetricName="Invocations",
-                Dimensions=metric["Dimensions"],
-                StartTime=start,
-                EndTime=end,
-                Period=_period(start, end),
-                Statistics=["Sum"],
-            )
-            total = sum(float(p.get("Sum", 0)) for p in stats.get("Datapoints", []))
-            if total > 0:
-                shown = ",".join(f"{k}={v}" for k, v in sorted(d.items()))
-                self.add(name, "invocations", shown, LATEST, f"{total:g} since {start:%FT%RZ}")
+            if _means_latest(d, name):
+                direct += self._sum(metric["Dimensions"], start, end)
+            elif set(d) == {"FunctionName"}:
+                total += self._sum(metric["Dimensions"], start, end)
+            elif set(d) == {"FunctionName", "Resource"}:
+                qualified += self._sum(metric["Dimensions"], start, end)
+        derived = total - qualified if total else 0.0
+        count = max(direct, derived)
+        if count > 0:
+            how = "by ExecutedVersion/Resource" if direct >= derived else "total minus aliases"
+            self.add(name, "invocations", how, LATEST, f"{count:g} since {start:%FT%RZ}")
+
+    def _sum(self, dimensions: list[Any], start: datetime, end: datetime) -> float:
+        stats = self.client("cloudwatch").get_metric_statistics(
+            Namespace="AWS/Lambda",
+            MetricName="Invocations",
+            Dimensions=dimensions,
+            StartTime=start,
+            EndTime=end,
+            Period=_period(start, end),
+            Statistics=["Sum"],
+        )
+        return sum(float(p.get("Sum", 0)) for p in stats.get("Datapoints", []))
 
 
 def _means_latest(dims: dict[str, str], name: str) -> bool:

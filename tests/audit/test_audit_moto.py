@@ -176,6 +176,28 @@ def test_old_invocations_outside_the_window_are_not_reported(clients: Clients, a
     assert [p.kind for p in now.paths] == ["invocations"]
 
 
+def test_unqualified_invocations_derived_from_the_total_minus_qualified_resources(
+    clients: Clients, aws: Aws
+) -> None:
+    # AWS publishes Resource only for qualified calls, and the FunctionName-only
+    # aggregate over all calls (here it would be 10). moto sums every datapoint whose
+    # dimensions include the ones asked for, so the aggregate is written as the
+    # unqualified calls alone (3): both read 10 for the function and 7 for PROD.
+    name = _name("audit-derived")
+    arn = create_function(clients, name)
+    _invocations(clients, name, {}, 3)
+    _invocations(clients, name, {"Resource": f"{name}:PROD"}, 7)
+    report = audit_stack(aws, "s", alias="PROD", functions={name: arn})
+    (path,) = report.paths
+    assert (path.kind, path.source) == ("invocations", "total minus aliases")
+    assert path.detail.startswith("3 since")
+
+    only_alias = _name("audit-derived-clean")
+    arn2 = create_function(clients, only_alias)
+    _invocations(clients, only_alias, {"Resource": f"{only_alias}:PROD"}, 4)
+    assert audit_stack(aws, "s", functions={only_alias: arn2}).paths == []
+
+
 def test_missing_alias_is_listed(clients: Clients, aws: Aws) -> None:
     name = _name("audit-noalias")
     arn = create_function(clients, name)
