@@ -8,8 +8,10 @@ over moto's own for the same type (its AWS::Lambda::Version has no `Version` att
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, cast
 
+from moto.awslambda.exceptions import UnknownFunctionException
 from moto.awslambda.utils import get_backend
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudwatch.models import cloudwatch_backends
@@ -91,7 +93,8 @@ class SandboxLambdaVersion(CloudFormationModel):
         return original_resource
 
     def delete(self, account_id: str, region: str) -> None:
-        _lambda(account_id, region).delete_function(self.function_name, self.version)
+        with contextlib.suppress(UnknownFunctionException):
+            _lambda(account_id, region).delete_function(self.function_name, self.version)
 
 
 class SandboxLambdaAlias(CloudFormationModel):
@@ -189,7 +192,9 @@ class SandboxLambdaAlias(CloudFormationModel):
         return original_resource
 
     def delete(self, account_id: str, region: str) -> None:
-        _lambda(account_id, region).delete_alias(self.name, self.function_name)
+        # Gone already if the function was deleted first: nothing left to do.
+        with contextlib.suppress(UnknownFunctionException):
+            _lambda(account_id, region).delete_alias(self.name, self.function_name)
 
 
 class SandboxCodeDeployApplication(CloudFormationModel):
