@@ -9,7 +9,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SEED = REPO.parent / "shared" / "seed"
+# Copies of shared/seed/template-*.yaml (the seed article's snippets), kept in the repository.
+SEED = FIXTURES / "seed"
 RULES_DIR = REPO / "src" / "lambda_release" / "check" / "rules"
 BIN = Path(sys.executable).parent
 
