@@ -4,7 +4,8 @@
 # The target (LAMBDA_RELEASE_STACK / _ALIAS) comes from the target step
 # through $BASH_ENV. Parameters (environment variables on the run step):
 #   LR_STR_PARAMETER_OVERRIDES  Key=Value, one per line (values may hold spaces)
-#   LR_STR_S3_BUCKET            artifacts bucket; or LR_BOOL_RESOLVE_S3=1
+#   LR_STR_S3_BUCKET            artifacts bucket; or LR_BOOL_RESOLVE_S3=true
+# CircleCI writes a boolean parameter into the environment as true/false.
 #   LR_STR_CAPABILITIES         capabilities separated by spaces
 #   LR_STR_REGION               AWS region (default: the environment's)
 #   LR_STR_EXTRA_DEPLOY_ARGS    extra `sam deploy` arguments, one per line, verbatim
@@ -19,6 +20,11 @@ lr_lines() {
   return 0
 }
 
+lr_true() {
+  # CircleCI renders booleans as true/false; 1 is accepted for hand-written calls.
+  case "${1:-}" in true|1) return 0 ;; *) return 1 ;; esac
+}
+
 lr_deploy_args() {
   # One argument per line; the caller reads them with mapfile.
   local item
@@ -31,12 +37,12 @@ lr_deploy_args() {
       *) echo "lambda-release/deploy: parameter_overrides line '${item}' is not Key=Value" >&2; return 2 ;;
     esac
   done < <(lr_lines "${LR_STR_PARAMETER_OVERRIDES:-}")
-  if [ -n "${LR_STR_S3_BUCKET:-}" ] && [ "${LR_BOOL_RESOLVE_S3:-0}" = "1" ]; then
+  if [ -n "${LR_STR_S3_BUCKET:-}" ] && lr_true "${LR_BOOL_RESOLVE_S3:-}"; then
     echo "lambda-release/deploy: set s3_bucket or resolve_s3, not both" >&2
     return 2
   fi
   [ -n "${LR_STR_S3_BUCKET:-}" ] && printf '%s\n' "--s3-bucket=${LR_STR_S3_BUCKET}"
-  [ "${LR_BOOL_RESOLVE_S3:-0}" = "1" ] && printf '%s\n' --resolve-s3
+  lr_true "${LR_BOOL_RESOLVE_S3:-}" && printf '%s\n' --resolve-s3
   # Capability names never contain spaces: splitting on them is the rule.
   local capability
   set -f

@@ -13,7 +13,7 @@ main() {
   fi
   # Written with printf and fixed text only: no value from outside is interpolated
   # except CircleCI's own job URL, which is JSON-safe.
-  printf '{"status": "unknown", "reason": "the job stopped before the helper wrote a release record; see the job log", "job_url": "%s"}\n' \
+  printf '{"outcome": "unknown", "reason": "the job stopped before the helper wrote a release record; see the job log", "job_url": "%s"}\n' \
     "${CIRCLE_BUILD_URL:-}" > "${record}"
   echo "no release record was written; stored a placeholder at ${record}"
 }

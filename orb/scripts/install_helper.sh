@@ -4,16 +4,22 @@
 # stay first). Parameters arrive as environment variables on the run step:
 #   LR_STR_HELPER_SOURCE  empty: the pinned release from PyPI; else a pip
 #                         requirement, a local path or a wheel file.
+#   LR_BOOL_WITH_CHECK    true: also install the template check's extra (cfn-lint).
 #   LR_STR_HELPER_HOME    where the environment lives (default ~/.lambda-release).
 # The pinned version below is bumped by scripts/release.py together with the
 # package: a test fails when the two differ.
 LR_HELPER_VERSION="0.1.0"
 
 lr_requirement() {
-  if [ -n "${LR_STR_HELPER_SOURCE:-}" ]; then
-    printf '%s\n' "${LR_STR_HELPER_SOURCE}"
+  # $1: the source (empty: PyPI at the pinned version). The [check] extra brings
+  # cfn-lint, which only the template check needs.
+  local extra=""
+  # CircleCI renders a boolean parameter as true/false.
+  case "${LR_BOOL_WITH_CHECK:-}" in true|1) extra="[check]" ;; esac
+  if [ -n "${1:-}" ]; then
+    printf '%s%s\n' "$1" "${extra}"
   else
-    printf 'lambda-release==%s\n' "${LR_HELPER_VERSION}"
+    printf 'lambda-release%s==%s\n' "${extra}" "${LR_HELPER_VERSION}"
   fi
 }
 
@@ -58,12 +64,13 @@ lr_install_into() {
 main() {
   local home="${LR_STR_HELPER_HOME:-}"
   if [ -z "${home}" ]; then home="${HOME}/.lambda-release"; fi
-  local requirement
-  requirement="$(lr_requirement)"
-  case "${requirement}" in
+  local source="${LR_STR_HELPER_SOURCE:-}"
+  case "${source}" in
     /*|./*|../*)
-      requirement="$(lr_local_source "${requirement}")" ;;
+      source="$(lr_local_source "${source}")" ;;
   esac
+  local requirement
+  requirement="$(lr_requirement "${source}")"
   echo "Installing ${requirement} into ${home}/venv"
   lr_install_into "${home}/venv" "${requirement}"
   mkdir -p "${home}/bin"

@@ -7,7 +7,7 @@
 #   LR_STR_DEPLOY_RECORD the deploy job's record file (read for its release id)
 #   LR_STR_REASON        why; the approver found by the approver step is appended
 #   LR_STR_REGION        AWS region (default: the environment's)
-#   LR_STR_RECORD_FILE   where to write the rollback's own record
+#   LR_STR_RECORD_FILE   where to write the rollback's own record (its JSON output)
 
 lr_release_id() {
   if [ -n "${LR_STR_RELEASE:-}" ]; then
@@ -24,7 +24,7 @@ import json, sys
 data = json.load(open(sys.argv[1]))
 rid = data.get("release_id") or data.get("id") or ""
 if not rid:
-    sys.exit("lambda-release/rollback: " + sys.argv[1] + " holds no release id (status " + str(data.get("status")) + ")")
+    sys.exit("lambda-release/rollback: " + sys.argv[1] + " holds no release id (outcome " + str(data.get("outcome")) + ")")
 print(rid)
 ' "${record}"
 }
@@ -42,11 +42,14 @@ main() {
   local -a args=(rollback "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"
     "--release=${release}" "--reason=${reason}")
   if [ -n "${LR_STR_REGION:-}" ]; then args+=("--region=${LR_STR_REGION}"); fi
-  if [ -n "${LR_STR_RECORD_FILE:-}" ]; then
-    mkdir -p "$(dirname "${LR_STR_RECORD_FILE}")"
-    args+=("--record-file=${LR_STR_RECORD_FILE}")
+  if [ -z "${LR_STR_RECORD_FILE:-}" ]; then
+    lambda-release "${args[@]}"
+    return
   fi
-  lambda-release "${args[@]}"
+  # The JSON result is the rollback's record; tee shows it in the log too, and
+  # pipefail keeps the helper's exit status.
+  mkdir -p "$(dirname "${LR_STR_RECORD_FILE}")"
+  lambda-release "${args[@]}" --output=json | tee "${LR_STR_RECORD_FILE}"
 }
 
 if [ -z "${LR_SOURCE_ONLY:-}" ]; then

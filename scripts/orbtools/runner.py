@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from orbtools.compiler import Compiler, Job, Scope, Step
+from orbtools.compiler import Compiler, Job, Scope, Step, workflow_invocations
 from orbtools.params import CompileError
 
 __all__ = ["CompileError", "JobResult", "LocalRun", "StepResult"]
@@ -85,6 +85,18 @@ class LocalRun:
         for name, decl in declared.items():
             values[f"parameters.{name}"] = self.pipeline_parameters.get(name, decl.get("default"))
         return values
+
+    def invocation(self, name: str) -> tuple[str, dict[str, Any]]:
+        """A workflow's job entry by its name (or reference): (job reference, arguments)."""
+        for _workflow, ref, args in workflow_invocations(self.config, self.pipeline()):
+            if args.get("name", ref) == name:
+                return ref, args
+        raise CompileError(f"no workflow job named {name!r}")
+
+    def run_invocation(self, name: str, **overrides: Any) -> JobResult:
+        """Run a workflow's job entry as the workflow would, with some arguments replaced."""
+        ref, args = self.invocation(name)
+        return self.run(ref, {**args, **overrides})
 
     def compile(self, job: str, args: Mapping[str, Any] | None = None) -> Job:
         scope = Scope.of("config", self.config, self.inline_orbs)

@@ -133,7 +133,7 @@ def test_deploy_main_passes_the_arguments_unchanged_to_the_helper(tmp_path: Path
     ("env", "message"),
     [
         ({}, "no target: run lambda-release/target first"),
-        ({**TARGET_ENV, "LR_STR_S3_BUCKET": "b", "LR_BOOL_RESOLVE_S3": "1"}, "not both"),
+        ({**TARGET_ENV, "LR_STR_S3_BUCKET": "b", "LR_BOOL_RESOLVE_S3": "true"}, "not both"),
         ({**TARGET_ENV, "LR_STR_PARAMETER_OVERRIDES": "NoEquals"}, "is not Key=Value"),
     ],
 )
@@ -152,7 +152,7 @@ def test_deploy_preconditions_say_how_to_fix_them(
 
 def test_resolve_s3_true_adds_the_flag(tmp_path: Path) -> None:
     out = lines(
-        bash("deploy.sh", "lr_deploy_args", {**TARGET_ENV, "LR_BOOL_RESOLVE_S3": "1"}, tmp_path)
+        bash("deploy.sh", "lr_deploy_args", {**TARGET_ENV, "LR_BOOL_RESOLVE_S3": "true"}, tmp_path)
     )
     assert "--resolve-s3" in out
 
@@ -247,15 +247,18 @@ def test_install_requirement_is_the_pinned_version_unless_a_source_is_given(tmp_
     assert lines(bash("install_helper.sh", "lr_requirement", {}, tmp_path)) == [
         f"lambda-release=={__version__}"
     ]
-    out = lines(
-        bash(
-            "install_helper.sh",
-            "lr_requirement",
-            {"LR_STR_HELPER_SOURCE": "./dist/x.whl"},
-            tmp_path,
-        )
-    )
-    assert out == ["./dist/x.whl"]
+    with_check = {"LR_BOOL_WITH_CHECK": "true"}
+    assert lines(bash("install_helper.sh", "lr_requirement", with_check, tmp_path)) == [
+        f"lambda-release[check]=={__version__}"
+    ]
+    wheel = tmp_path / "dist" / "lambda_release-1-py3-none-any.whl"
+    wheel.parent.mkdir()
+    wheel.write_text("")
+    call = 'lr_requirement "$(lr_local_source ./dist)"'
+    assert lines(bash("install_helper.sh", call, with_check, tmp_path)) == [
+        "./dist/lambda_release-1-py3-none-any.whl[check]"
+    ]
+    assert lines(bash("install_helper.sh", "lr_requirement ./w.whl", {}, tmp_path)) == ["./w.whl"]
     proc = bash("install_helper.sh", "main", {"LR_STR_HELPER_SOURCE": "./missing.whl"}, tmp_path)
     assert proc.returncode == 2 and "does not exist" in proc.stderr
 
@@ -264,7 +267,7 @@ def test_ensure_record_writes_a_placeholder_only_when_the_record_is_missing(tmp_
     env = {"LR_STR_RECORD_FILE": "records/release.json", "CIRCLE_BUILD_URL": "https://ci/job/1"}
     lines(bash("ensure_record.sh", "main", env, tmp_path))
     record = json.loads((tmp_path / "records/release.json").read_text())
-    assert record["status"] == "unknown" and record["job_url"] == "https://ci/job/1"
+    assert record["outcome"] == "unknown" and record["job_url"] == "https://ci/job/1"
     (tmp_path / "records/release.json").write_text('{"id": "r1", "status": "succeeded"}\n')
     lines(bash("ensure_record.sh", "main", env, tmp_path))
     assert json.loads((tmp_path / "records/release.json").read_text())["id"] == "r1"
@@ -287,8 +290,9 @@ def test_rollback_passes_the_release_of_this_pipelines_deploy(tmp_path: Path) ->
         "<--alias=PROD>",
         "<--release=20261126T2200-abc>",
         "<--reason=bad canary (approved by octocat)>",
-        "<--record-file=out/rollback.json>",
+        "<--output=json>",
     ]
+    assert (tmp_path / "out/rollback.json").read_text().splitlines() == out
     env["LR_STR_RELEASE"] = "explicit-1"
     assert "<--release=explicit-1>" in lines(bash("rollback.sh", "main", env, tmp_path))
 
@@ -298,7 +302,7 @@ def test_rollback_without_a_record_explains_the_fix(tmp_path: Path) -> None:
         "rollback.sh", "main", {**TARGET_ENV, "LR_STR_DEPLOY_RECORD": "none.json"}, tmp_path
     )
     assert proc.returncode == 2 and "attach the deploy job's workspace" in proc.stderr
-    (tmp_path / "failed.json").write_text('{"status": "unknown"}')
+    (tmp_path / "failed.json").write_text('{"outcome": "unknown"}')
     proc = bash(
         "rollback.sh", "main", {**TARGET_ENV, "LR_STR_DEPLOY_RECORD": "failed.json"}, tmp_path
     )

@@ -1,0 +1,209 @@
+"""The issue's end-to-end check: the orb's jobs, run by the local runner, against the sandbox.
+
+The `deploy` job of the "deploy on branch push" example and the `rollback` job of the
+"rollback behind an approval" example run as CircleCI would run them (scripts from the packed
+orb, bash -eo pipefail, $BASH_ENV, checkout of a fixture repository, artifacts, workspace),
+with the real SAM CLI and the helper installed from a wheel of this tree by the orb's own
+install step. `aws-cli/setup` is another orb's step: a logged no-op; the sandbox's variables
+stand in for the credentials it would set.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from orbtools.runner import JobResult, LocalRun
+
+from lambda_release.sandbox import Sandbox
+from tests.support.aws_state import AliasWatcher, alias_state, function_name, stack_status
+from tests.support.samapp import set_code_version, write_sam_app
+
+pytestmark = pytest.mark.e2e
+
+if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
+    pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
+
+VENV_BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def helper_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel of this tree: what the orb's install step installs (helper_source)."""
+    out = tmp_path_factory.mktemp("wheel")
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--wheel-dir",
+            str(out),
+            str(root),
+        ],
+        check=True,
+    )
+    (wheel,) = out.glob("lambda_release-*.whl")
+    return wheel
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A user's repository: a two-function SAM app on main, and a feature/x branch."""
+    repo = tmp_path / "repo"
+    write_sam_app(repo, functions=("A", "B"), code_version="1")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "app")
+    git(repo, "branch", "feature/x")
+    return repo
+
+
+def job_env(tmp_path: Path, sandbox_env: dict[str, str]) -> dict[str, str]:
+    """The sandbox's AWS variables; PATH with sam but without this venv's lambda-release."""
+    tools = tmp_path / "tools"
+    tools.mkdir(exist_ok=True)
+    if not (tools / "sam").exists():
+        (tools / "sam").symlink_to(VENV_BIN / "sam")
+    path = [str(tools)] + [
+        p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p) != VENV_BIN
+    ]
+    return {
+        **sandbox_env,
+        "PATH": os.pathsep.join(path),
+        "SAM_CLI_TELEMETRY": "0",
+        "SAM_CLI_DISABLE_VERSION_CHECK": "1",
+        # One helper environment for all the jobs of this test (CircleCI would install it in
+        # each fresh container; bench/orb_bench.py measures that cold install).
+        "LR_STR_HELPER_HOME": str(tmp_path / "helper"),
+    }
+
+
+def runner(
+    packed_orb: dict[str, Any],
+    example: str,
+    tmp_path: Path,
+    job: str,
+    repo: Path,
+    branch: str,
+    env: dict[str, str],
+) -> LocalRun:
+    usage = packed_orb["examples"][example]["usage"]
+    return LocalRun(
+        config=usage,
+        inline_orbs={"lambda-release": packed_orb},
+        home=tmp_path / "jobs" / job,
+        repo=repo,
+        branch=branch,
+        artifacts=tmp_path / "artifacts" / job,
+        workspace=tmp_path / "workspace",
+        env=env,
+        log=io.StringIO(),
+    )
+
+
+def assert_ok(result: JobResult, run: LocalRun) -> None:
+    assert result.status == "success", run.log.getvalue()[-6000:]  # type: ignore[attr-defined]
+
+
+def record(tmp_path: Path, job: str, name: str = "release.json") -> dict[str, Any]:
+    data = json.loads((tmp_path / "artifacts" / job / "lambda-release" / name).read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_deploy_job_staging_then_prod_canary_then_rollback_job(
+    packed_orb: dict[str, Any],
+    sandbox: Sandbox,
+    sandbox_env: dict[str, str],
+    repo: Path,
+    tmp_path: Path,
+    helper_wheel: Path,
+) -> None:
+    prefix = f"orb-e2e-{uuid.uuid4().hex[:8]}"
+    bucket = f"{prefix}-artifacts"
+    sandbox.client("s3").create_bucket(Bucket=bucket)
+    cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
+    env = job_env(tmp_path, sandbox_env)
+    ours = {"stack_prefix": prefix, "helper_source": str(helper_wheel), "s3_bucket": bucket}
+
+    # feature/x -> STAGING of <prefix>-staging.
+    run = runner(packed_orb, "deploy_on_branch_push", tmp_path, "staging", repo, "feature/x", env)
+    result = run.run_invocation("deploy-staging", **ours)
+    assert_ok(result, run)
+    assert "aws-cli/setup is another orb's" in run.log.getvalue()  # type: ignore[attr-defined]
+    staging = f"{prefix}-staging"
+    assert stack_status(cfn, staging) == "CREATE_COMPLETE"
+    for logical in ("AFunction", "BFunction"):
+        assert alias_state(lam, function_name(cfn, staging, logical), "STAGING") == ("1", {})
+    staged = record(tmp_path, "staging")
+    assert (staged["stack"], staged["alias"], staged["outcome"]) == (
+        staging,
+        "STAGING",
+        "succeeded",
+    )
+
+    # main -> PROD of <prefix>-prod: created, then a new version through the canary.
+    prod = f"{prefix}-prod"
+    run = runner(packed_orb, "deploy_on_branch_push", tmp_path, "prod1", repo, "main", env)
+    assert_ok(run.run_invocation("deploy-prod", **ours), run)
+    fn_a, fn_b = (function_name(cfn, prod, f"{x}Function") for x in ("A", "B"))
+    assert alias_state(lam, fn_a, "PROD") == ("1", {})
+
+    set_code_version(repo, "2", ["A", "B"])
+    git(repo, "commit", "-qam", "version 2")
+    run = runner(packed_orb, "deploy_on_branch_push", tmp_path, "prod2", repo, "main", env)
+    watcher = AliasWatcher(lam, fn_a, "PROD")
+    result = run.run_invocation("deploy-prod", **ours)
+    seen = watcher.stop()
+    assert_ok(result, run)
+    assert ("1", {"2": 0.1}) in seen, seen  # the canary: 10% on the new version first
+    for fn in (fn_a, fn_b):
+        assert alias_state(lam, fn, "PROD") == ("2", {})
+    released = record(tmp_path, "prod2")
+    assert (released["stack"], released["alias"], released["outcome"]) == (
+        prod,
+        "PROD",
+        "succeeded",
+    )
+    assert (tmp_path / "workspace" / "lambda-release" / "release.json").exists()
+
+    # The approval example's rollback job: PROD back to the stable version of every function.
+    run = runner(packed_orb, "rollback_behind_approval", tmp_path, "rollback", repo, "main", env)
+    result = run.run_invocation(
+        "lambda-release/rollback", stack_prefix=prefix, helper_source=str(helper_wheel)
+    )
+    assert_ok(result, run)
+    for fn in (fn_a, fn_b):
+        assert alias_state(lam, fn, "PROD") == ("1", {})
+    assert "approved by: unknown" in run.log.getvalue()  # type: ignore[attr-defined]
+    rolled = record(tmp_path, "rollback", "rollback.json")
+    assert released["id"] in json.dumps(rolled)
+
+    # A second approval (a re-run of the same job) changes nothing and succeeds.
+    run = runner(packed_orb, "rollback_behind_approval", tmp_path, "rollback2", repo, "main", env)
+    result = run.run_invocation(
+        "lambda-release/rollback", stack_prefix=prefix, helper_source=str(helper_wheel)
+    )
+    assert_ok(result, run)
+    for fn in (fn_a, fn_b):
+        assert alias_state(lam, fn, "PROD") == ("1", {})
