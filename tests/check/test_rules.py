@@ -55,8 +55,12 @@ def test_unqualified_targets_every_kind_is_found_at_its_reference() -> None:
     assert {f.resource for f in findings} == _resources_named(bad, "Bad")
     lines = bad.read_text(encoding="utf-8").splitlines()
     for f in findings:
-        # The position is the reference itself (a block scalar starts a line earlier).
-        assert "Fn" in " ".join(lines[f.line - 1 : f.line + 1]), (f.resource, f.line)
+        # The position is the reference itself (a block scalar starts a line earlier):
+        # by logical id, or by the fixed name `fixed-fn` written out.
+        near = " ".join(lines[f.line - 1 : f.line + 1])
+        assert "Fn" in near or "fixed-fn" in near, (f.resource, f.line)
+    # Both literal targets of BadLiteralRule (a !Sub without variables, a plain ARN).
+    assert sum(f.resource == "BadLiteralRule" for f in findings) == 2
 
 
 def test_fixed_names_reports_each_named_resource() -> None:

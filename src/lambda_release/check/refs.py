@@ -43,9 +43,11 @@ def _sub_refs(text: str, functions: Mapping[str, str | None]) -> Iterator[str]:
             yield f"${{{var}}}"
 
 
-def _literal_match(text: str, functions: Mapping[str, str | None]) -> str | None:
+def _literal_match(text: str, functions: Mapping[str, str | None], bare: bool) -> str | None:
+    """The function a literal names: its ARN with no qualifier, or (where a name is
+    expected, ``bare``) its fixed name alone."""
     for logical, fixed in functions.items():
-        if fixed and (text == fixed or text.endswith(f":function:{fixed}")):
+        if fixed and (text.endswith(f":function:{fixed}") or (bare and text == fixed)):
             return logical
     return None
 
@@ -53,7 +55,11 @@ def _literal_match(text: str, functions: Mapping[str, str | None]) -> str | None
 def find_unqualified(
     value: Any, src: SourceTemplate, *, literal_names: bool = True
 ) -> Iterator[UnqualifiedRef]:
-    """Every unqualified reference to one of the template's functions inside ``value``."""
+    """Every unqualified reference to one of the template's functions inside ``value``.
+
+    ``literal_names``: a bare fixed function name counts (where the property expects
+    a function name, as ``FunctionName`` does); a written-out ARN always counts.
+    """
     functions = fixed_names(src)
     yield from _walk(value, functions, literal_names, None)
 
@@ -82,8 +88,8 @@ def _walk(
     elif isinstance(value, list):
         for v in value:
             yield from _walk(v, functions, literal, value)
-    elif literal and isinstance(value, str):
-        fn = _literal_match(value, functions)
+    elif isinstance(value, str):
+        fn = _literal_match(value, functions, literal)
         if fn is not None:
             yield UnqualifiedRef(fn, f"'{value}'", location(value))
 
@@ -113,6 +119,9 @@ def _sub(
 ) -> Iterator[UnqualifiedRef]:
     text = inner[0] if isinstance(inner, list) and inner else inner
     if isinstance(text, str):
+        written = _literal_match(text, functions, bare=False)
+        if written is not None:
+            yield UnqualifiedRef(written, f"!Sub '{text}'", location(text) or location(node))
         for how in _sub_refs(text, functions):
             name = how[2:-1].removesuffix(".Arn")
             yield UnqualifiedRef(name, f"!Sub '{how}'", location(text) or location(node))

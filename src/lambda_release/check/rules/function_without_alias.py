@@ -54,11 +54,14 @@ class FunctionWithoutAlias(CloudFormationLintRule):  # type: ignore[misc]  # cfn
 
 
 def _functions_with_plain_alias(resources: Any) -> set[str]:
-    """Logical ids named (by !Ref) in some AWS::Lambda::Alias's FunctionName."""
+    """Logical ids named (by !Ref or !GetAtt) in some AWS::Lambda::Alias's FunctionName."""
     names: set[str] = set()
     for r in resources:
         if r.type == "AWS::Lambda::Alias":
             target = r.properties.get("FunctionName")
             if isinstance(target, dict) and isinstance(target.get("Ref"), str):
                 names.add(target["Ref"])
+            elif isinstance(target, dict) and "Fn::GetAtt" in target:
+                att = target["Fn::GetAtt"]
+                names.add(str(att[0] if isinstance(att, list) else att).split(".")[0])
     return names

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
@@ -58,9 +58,8 @@ def _refs(res: Resource, src: SourceTemplate) -> Iterator[tuple[str, Unqualified
         value = res.properties.get(prop)
         if value is None:
             continue
-        # Names written out only count where a function name is expected.
-        literal = prop in ("FunctionName", "Endpoint") or isinstance(value, Mapping)
-        for ref in find_unqualified(value, src, literal_names=literal):
+        # A bare name only counts where a function name is expected; ARNs always do.
+        for ref in find_unqualified(value, src, literal_names=prop == "FunctionName"):
             yield prop, ref
 
 
