@@ -25,7 +25,7 @@ EXAMPLES = """\
 examples:
   lambda-release build
   lambda-release build --template-file app/template.yaml --no-cached \\
-      --sam-arg --build-image --sam-arg 'Function1=public.ecr.aws/sam/build-python3.12'
+      --sam-arg=--build-image --sam-arg='Function1=public.ecr.aws/sam/build-python3.12'
 """
 
 
@@ -42,7 +42,11 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--sam-path", help="the SAM CLI (default: sam on PATH)")
     p.add_argument(
-        "--sam-arg", action="append", metavar="ARG", help="one more argument, as is; repeatable"
+        "--sam-arg",
+        action="append",
+        metavar="ARG",
+        help="one more argument, as is; repeatable; write --sam-arg=--flag for one starting "
+        "with '-'",
     )
 
 

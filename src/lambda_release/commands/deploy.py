@@ -76,7 +76,8 @@ def register(p: argparse.ArgumentParser) -> None:
         "--sam-arg",
         action="append",
         metavar="ARG",
-        help="one more argument for sam deploy, passed as is; repeatable",
+        help="one more argument for sam deploy, passed as is; repeatable; write "
+        "--sam-arg=--flag for one starting with '-'",
     )
     p.add_argument(
         "--lock-timeout",
