@@ -72,3 +72,22 @@ def test_alias_hash_names_only_unhashed_properties() -> None:
     findings = run_rules(FIXTURES / "I9020" / "bad.yaml")
     props = {f.message.split(": ")[1].split(" ")[0] for f in findings}
     assert props == {"Timeout", "Layers"}  # MemorySize is in SAM's hash
+
+
+def test_a_property_from_globals_is_reported_where_globals_write_it(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Globals:\n"
+        "  Function:\n"
+        "    AutoPublishAlias: PROD\n"
+        "    DeploymentPreference:\n"
+        "      Type: Canary10Percent10Minutes\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: src/}\n",
+        encoding="utf-8",
+    )
+    (finding,) = run_rules(path)
+    assert (finding.rule, finding.resource, finding.line, finding.column) == ("E9005", "Fn", 5, 5)
