@@ -1,0 +1,89 @@
+"""What the issue asks of the orb's jobs, read from the jobs compiled as CircleCI would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orbtools.compiler import Compiler, Job, Scope
+from orbtools.validate import EXAMPLE_PIPELINE
+
+from tests.orb.conftest import ROOT
+
+
+def compiled(packed_orb: dict[str, Any], job: str, **args: Any) -> Job:
+    orbs = {"lambda-release": "lambda-release/lambda-release@1", "aws-cli": "circleci/aws-cli@5"}
+    config = {"version": 2.1, "orbs": orbs}
+    scope = Scope.of("config", config, {"lambda-release": packed_orb})
+    return Compiler(scope, EXAMPLE_PIPELINE).job(f"lambda-release/{job}", args)
+
+
+def names(job: Job) -> list[str]:
+    return [str(s.spec.get("name", s.kind)) for s in job.steps]
+
+
+def test_deploy_job_order_and_record_kept_after_failure(packed_orb: dict[str, Any]) -> None:
+    job = compiled(packed_orb, "deploy", stack_prefix="app")
+    assert names(job) == [
+        "checkout",
+        "Install the lambda-release helper",
+        "Work out the release target from the branch",
+        "Check the SAM template",
+        "Build the SAM application",
+        "Release with sam deploy and record it",
+        "Keep the release record, even of a failed release",
+        "Store the release record",
+        "persist_to_workspace",
+    ]
+    keep = job.steps[6]
+    assert keep.when == "always"
+    assert job.steps[7].kind == "store_artifacts" and job.steps[7].when == "always"
+    release = job.steps[5].spec
+    assert release["no_output_timeout"] == "30m"  # a 30-minute canary is not cut at 10 minutes
+    assert job.executor["docker"][0]["image"].startswith("public.ecr.aws/sam/build-python3.12:1.")
+    code = [
+        line
+        for s in job.steps
+        for line in str(s.spec.get("command", "")).splitlines()
+        if not line.lstrip().startswith("#")
+    ]
+    assert code and not [line for line in code if "--use-container" in line]
+
+
+def test_deploy_job_splices_auth_and_hooks_and_can_skip_the_check(
+    packed_orb: dict[str, Any],
+) -> None:
+    job = compiled(
+        packed_orb,
+        "deploy",
+        stack_prefix="app",
+        check_template=False,
+        auth=[{"aws-cli/setup": {"role_arn": "r"}}],
+        pre_deploy=[{"run": {"name": "smoke", "command": "true"}}],
+        post_deploy=[{"run": {"name": "notify", "command": "true"}}],
+    )
+    steps = names(job)
+    assert job.steps[1].kind == "external" and job.steps[1].spec["step"] == "aws-cli/setup"
+    assert "Check the SAM template" not in steps
+    assert steps.index("smoke") < steps.index("Release with sam deploy and record it")
+    assert steps.index("notify") == steps.index("Release with sam deploy and record it") + 1
+    install = job.steps[2].spec
+    assert install["environment"]["LR_BOOL_WITH_CHECK"] is False
+
+
+def test_rollback_job_reads_the_deploy_record_and_looks_up_the_approver(
+    packed_orb: dict[str, Any],
+) -> None:
+    job = compiled(packed_orb, "rollback", stack_prefix="app", circleci_token="MY_TOKEN")
+    assert job.steps[0].kind == "attach_workspace"
+    by_name = {str(s.spec.get("name")): s.spec for s in job.steps}
+    assert by_name["Look up who approved the rollback"]["environment"] == {
+        "LR_ENV_TOKEN_NAME": "MY_TOKEN"
+    }
+    rollback = by_name["Roll back this pipeline's release"]["environment"]
+    assert rollback["LR_STR_DEPLOY_RECORD"] == "lambda-release/release.json"
+    assert "persist_to_workspace" not in names(job)
+
+
+def test_integration_fixture_app_is_python_312_like_the_default_executor() -> None:
+    template = (ROOT / "tests/orb/fixtures/app/template.yaml").read_text(encoding="utf-8")
+    assert "Runtime: python3.12" in template
