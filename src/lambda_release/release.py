@@ -51,6 +51,8 @@ from lambda_release.stack import (
 
 SAM_MANAGED_STACK = "aws-sam-cli-managed-default"
 ACTIVE_DEPLOYMENT = ["Created", "Queued", "InProgress", "Baking", "Ready"]
+# CodeDeploy's read APIs allow more than Lambda's control plane; stay modest.
+CODEDEPLOY_RATE = 25.0
 
 
 def function_arn_of(arn: str) -> str:
@@ -157,21 +159,45 @@ def preflight(engine: Engine, info: StackInfo | None, live: Sequence[LiveFunctio
     return problems
 
 
-def _deployments_in_flight(engine: Engine, info: StackInfo) -> list[str]:
+def active_deployments(engine: Engine, info: StackInfo) -> list[dict[str, str]]:
+    """CodeDeploy deployments of the stack's groups not yet ended.
+
+    One account-wide listing filtered by status (usually empty), then the few
+    found are read in batches to keep those of this stack's application.
+    """
     if not info.application or not info.deployment_groups:
         return []
     cd = engine.client("codedeploy")
-    found: list[str] = []
-    for group in info.deployment_groups:
-        try:
-            resp = cd.list_deployments(
-                applicationName=info.application,
-                deploymentGroupName=group,
-                includeOnlyStatuses=ACTIVE_DEPLOYMENT,
-            )
-        except botocore.exceptions.ClientError as exc:
-            raise OperationError(f"cannot list CodeDeploy deployments of {group}: {exc}") from exc
-        found += [f"{d} ({group})" for d in resp.get("deployments", [])]
+    ids: list[str] = []
+    try:
+        for page in cd.get_paginator("list_deployments").paginate(
+            includeOnlyStatuses=ACTIVE_DEPLOYMENT
+        ):
+            ids += page.get("deployments", [])
+        found: list[dict[str, str]] = []
+        for i in range(0, len(ids), 25):
+            resp = cd.batch_get_deployments(deploymentIds=ids[i : i + 25])
+            for d in resp.get("deploymentsInfo", []):
+                if (
+                    d.get("applicationName") == info.application
+                    and d.get("deploymentGroupName") in info.deployment_groups
+                ):
+                    found.append(
+                        {
+                            "deployment_id": str(d["deploymentId"]),
+                            "deployment_group": str(d["deploymentGroupName"]),
+                            "status": str(d.get("status", "")),
+                        }
+                    )
+    except botocore.exceptions.ClientError as exc:
+        raise OperationError(f"cannot list CodeDeploy deployments: {exc}") from exc
+    return found
+
+
+def _deployments_in_flight(engine: Engine, info: StackInfo) -> list[str]:
+    found = [
+        f"{d['deployment_id']} ({d['deployment_group']})" for d in active_deployments(engine, info)
+    ]
     if not found:
         return []
     return [
@@ -181,18 +207,25 @@ def _deployments_in_flight(engine: Engine, info: StackInfo) -> list[str]:
 
 
 def deployment_group_alarms(engine: Engine, info: StackInfo) -> list[str]:
+    """The stack's alarms and those of its deployment groups (read concurrently)."""
     names = set(info.alarms)
     cd = engine.client("codedeploy")
-    for group in info.deployment_groups if info.application else []:
+
+    def group_alarms(group: str) -> list[str]:
         try:
             resp = cd.get_deployment_group(
                 applicationName=info.application, deploymentGroupName=group
             )
         except botocore.exceptions.ClientError:
-            continue  # the stack's own alarm resources are still checked
+            return []  # the stack's own alarm resources are still checked
         config = resp.get("deploymentGroupInfo", {}).get("alarmConfiguration") or {}
-        if config.get("enabled", True):
-            names.update(str(a["name"]) for a in config.get("alarms", []))
+        if not config.get("enabled", True):
+            return []
+        return [str(a["name"]) for a in config.get("alarms", [])]
+
+    groups = info.deployment_groups if info.application else []
+    for found in parallel_map(group_alarms, groups, RateLimiter(CODEDEPLOY_RATE)):
+        names.update(found)
     return sorted(names)
 
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import botocore.exceptions
-
 from lambda_release.errors import LambdaReleaseError, UsageError
 from lambda_release.output import format_table
-from lambda_release.release import ACTIVE_DEPLOYMENT, Engine, drift, settle_pending
+from lambda_release.release import Engine, active_deployments, drift, settle_pending
 from lambda_release.releaselog import LogLocation, Release
 from lambda_release.stack import StackInfo
 
@@ -32,26 +30,6 @@ def release_summary(rel: Release | None) -> dict[str, Any] | None:
         "who": rel.entry.get("who", ""),
         "job_url": ci.get("job_url", ""),
     }
-
-
-def deployments_in_flight(engine: Engine, info: StackInfo) -> list[dict[str, str]]:
-    if not info.application or not info.deployment_groups:
-        return []
-    cd = engine.client("codedeploy")
-    out: list[dict[str, str]] = []
-    for group in info.deployment_groups:
-        try:
-            resp = cd.list_deployments(
-                applicationName=info.application,
-                deploymentGroupName=group,
-                includeOnlyStatuses=ACTIVE_DEPLOYMENT,
-            )
-        except botocore.exceptions.ClientError:
-            continue
-        out += [
-            {"deployment_id": d, "deployment_group": group} for d in resp.get("deployments", [])
-        ]
-    return out
 
 
 def alias_status(
@@ -114,7 +92,7 @@ def alias_status(
         "last_release": release_summary(last),
         "in_effect": release_summary(in_effect),
         "pending": pending,
-        "deployments_in_flight": deployments_in_flight(engine, info),
+        "deployments_in_flight": active_deployments(engine, info),
         "drift": [
             {"function": d.function, "recorded": d.recorded, "live": d.live}
             for d in drifts.values()

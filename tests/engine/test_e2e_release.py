@@ -137,6 +137,15 @@ def test_release_scenario(make_app: Callable[..., App], sandbox: Sandbox) -> Non
     with slow_canary(sandbox, minute=60.0):  # a 5-hour "canary": we stop it, not the clock
         proc = app.popen(*app.deploy_args("--output", "json"))
         wait_for(lambda: bool(weights(app, "BFunction")), "B's canary to start")
+        # Pre-flight sees the release in flight: stack mid-update, deployment, lock.
+        peek = app.lr(*app.deploy_args("--dry-run"))
+        assert peek.returncode == 1
+        assert "CodeDeploy deployment in flight" in peek.stdout
+        assert "UPDATE_IN_PROGRESS" in peek.stdout and "locked by release" in peek.stdout
+        s = json.loads(app.lr("status", "--stack", app.stack, "--output", "json").stdout)
+        (b,) = [f for f in s["aliases"][0]["functions"] if f["logical_id"] == "BFunction"]
+        assert b["weights"] and s["aliases"][0]["deployments_in_flight"]
+        assert s["aliases"][0]["pending"]  # in flight, not settled by status
         cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test: errors")
         out, err = proc.communicate(timeout=300)
     assert proc.returncode == 1, err
