@@ -6,33 +6,45 @@ import logging
 import threading
 
 _lock = threading.Lock()
-_done: list[bool] = []
+_done: set[str] = set()
 
 
 def install() -> None:
-    """Register the resource models and patch moto's Lambda, CodeDeploy and CloudFormation."""
+    """Register the resource models and patch moto's Lambda and CodeDeploy (cheap, at start)."""
     with _lock:
-        if _done:
+        if "core" in _done:
             return
         # Imported here, not at the top: defining the resource models registers them in moto.
-        from moto.cloudformation import parsing  # noqa: PLC0415
-
         from lambda_release.sandbox import (  # noqa: PLC0415
-            cloudformation,
             codedeploy,
             lambda_rules,
             resources,
         )
 
-        # moto caches its model lists; forget them so the new models are seen.
-        parsing.get_model_list.cache_clear()
-        parsing.get_model_map.cache_clear()
-        parsing.get_name_type_map.cache_clear()
-        assert parsing.get_model_map()["AWS::Lambda::Alias"] is resources.SandboxLambdaAlias
+        assert resources.MODELS
         lambda_rules.install()
         codedeploy.install()
-        cloudformation.install()
         # The translator and moto chat on the root logger; the sandbox's stdout is for env lines.
         for name in ("samtranslator", "moto", "werkzeug"):
             logging.getLogger(name).setLevel(logging.ERROR)
-        _done.append(True)
+        _done.add("core")
+
+
+def install_cloudformation() -> None:
+    """Patch moto's CloudFormation (imports most of moto: done on its first request)."""
+    install()
+    with _lock:
+        if "cloudformation" in _done:
+            return
+        from moto.cloudformation import parsing  # noqa: PLC0415
+
+        from lambda_release.sandbox import cloudformation, resources  # noqa: PLC0415
+
+        # moto caches its model lists; forget them so the sandbox's models are seen.
+        parsing.get_model_list.cache_clear()
+        parsing.get_model_map.cache_clear()
+        parsing.get_name_type_map.cache_clear()
+        if parsing.get_model_map()["AWS::Lambda::Alias"] is not resources.SandboxLambdaAlias:
+            raise RuntimeError("moto did not pick up the sandbox's CloudFormation models")
+        cloudformation.install()
+        _done.add("cloudformation")

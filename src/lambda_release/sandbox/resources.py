@@ -13,7 +13,6 @@ from typing import Any, cast
 
 from moto.awslambda.exceptions import UnknownFunctionException
 from moto.awslambda.utils import get_backend
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.codedeploy.models import codedeploy_backends
 from moto.core.common_models import CloudFormationModel
@@ -24,6 +23,15 @@ _MOTO_MODULE = "moto.awslambda.models"
 
 def _lambda(account_id: str, region: str) -> Any:
     return get_backend(account_id, region)
+
+
+def _unknown_attribute() -> Exception:
+    # moto's CloudFormation package imports most of moto; load it only when it is in use.
+    from moto.cloudformation.exceptions import (  # noqa: PLC0415
+        UnformattedGetAttTemplateException,
+    )
+
+    return UnformattedGetAttTemplateException()
 
 
 def routing_from_cfn(routing: dict[str, Any] | None) -> dict[str, Any]:
@@ -63,7 +71,7 @@ class SandboxLambdaVersion(CloudFormationModel):
             return self.version
         if attribute_name == "FunctionArn":
             return self.arn
-        raise UnformattedGetAttTemplateException()
+        raise _unknown_attribute()
 
     @classmethod
     def create_from_cloudformation_json(
@@ -134,7 +142,7 @@ class SandboxLambdaAlias(CloudFormationModel):
     def get_cfn_attribute(self, attribute_name: str) -> str:
         if attribute_name == "AliasArn":
             return self.arn
-        raise UnformattedGetAttTemplateException()
+        raise _unknown_attribute()
 
     @classmethod
     def create_from_cloudformation_json(
@@ -368,7 +376,7 @@ class SandboxCloudWatchAlarm(CloudFormationModel):
     def get_cfn_attribute(self, attribute_name: str) -> str:
         if attribute_name == "Arn":
             return self.arn
-        raise UnformattedGetAttTemplateException()
+        raise _unknown_attribute()
 
     @classmethod
     def create_from_cloudformation_json(

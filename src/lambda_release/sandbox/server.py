@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import urllib.request
 from types import TracebackType
 from typing import Any, cast
@@ -35,16 +36,13 @@ class Sandbox:
     # lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> Sandbox:
-        from moto.server import ThreadedMotoServer  # noqa: PLC0415 - see the note at the top
-
-        from lambda_release.sandbox import extensions  # noqa: PLC0415
+        from lambda_release.sandbox import extensions  # noqa: PLC0415 - see the note at the top
         from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
+        from lambda_release.sandbox.moto_server import SandboxMotoServer  # noqa: PLC0415
 
         extensions.install()
         SETTINGS.minute = self._minute
-        server = ThreadedMotoServer(
-            ip_address="127.0.0.1", port=self._requested_port, verbose=False
-        )
+        server = SandboxMotoServer(ip_address="127.0.0.1", port=self._requested_port, verbose=False)
         server.start()
         self._server = server
         self.port = int(server.get_host_and_port()[1])
@@ -124,17 +122,18 @@ class Sandbox:
 
     def reset(self) -> None:
         """Wipe all state (every service), stopping deployments in flight."""
-        from lambda_release.sandbox import cloudformation, codedeploy  # noqa: PLC0415
+        from lambda_release.sandbox import codedeploy  # noqa: PLC0415
 
-        for operation in list(cloudformation.OPERATIONS.values()):
+        operations = _stack_operations()
+        for operation in list(operations.values()):
             operation.cancel()
         for runner in list(codedeploy.RUNNERS.values()):
             runner.stop(auto_rollback=False)
         for runner in list(codedeploy.RUNNERS.values()):
             runner.finished.wait(timeout=5)
-        for operation in list(cloudformation.OPERATIONS.values()):
+        for operation in list(operations.values()):
             operation.done.wait(timeout=10)
-        cloudformation.OPERATIONS.clear()
+        operations.clear()
         codedeploy.RUNNERS.clear()
         self._post("/moto-api/reset", None)
         self._post("/moto-api/config", {"lambda": {"use_docker": False}})
@@ -146,3 +145,9 @@ class Sandbox:
         )
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             response.read()
+
+
+def _stack_operations() -> dict[str, Any]:
+    """The CloudFormation operations in flight, without importing moto's CloudFormation."""
+    module = sys.modules.get("lambda_release.sandbox.cloudformation")
+    return module.OPERATIONS if module is not None else {}
