@@ -12,6 +12,7 @@ import json
 import shlex
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -145,6 +146,11 @@ class Engine:
 # -- pre-flight ---------------------------------------------------------------
 def preflight(engine: Engine, info: StackInfo | None, live: Sequence[LiveFunction]) -> list[str]:
     """Every reason not to deploy now, each with the way out (empty: go ahead)."""
+    return preflight_stack(engine, info) + [d.message for d in drift(info, live)]
+
+
+def preflight_stack(engine: Engine, info: StackInfo | None) -> list[str]:
+    """The checks that need no Lambda call (they run beside the Lambda reads)."""
     if info is None:
         return []
     problems: list[str] = []
@@ -155,7 +161,6 @@ def preflight(engine: Engine, info: StackInfo | None, live: Sequence[LiveFunctio
         )
     problems += _deployments_in_flight(engine, info)
     problems += _alarms_firing(engine, info)
-    problems += [d.message for d in drift(info, live) if not info.in_progress]
     return problems
 
 
@@ -359,8 +364,13 @@ def begin(
         settle_pending(engine, log, settled_by="deploy", own_lock=True, progress=progress)
         info = engine.info(refresh=True)
         engine.require_alias_functions(info)
-        live = engine.live(info)
-        problems = preflight(engine, info, live)
+        # The CodeDeploy and CloudWatch checks overlap the paced Lambda reads.
+        for service in ("lambda", "codedeploy", "cloudwatch"):
+            engine.client(service)  # clients are created here: a session is not thread-safe
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            stack_checks = pool.submit(preflight_stack, engine, info)
+            live = engine.live(info)
+            problems = stack_checks.result() + [d.message for d in drift(info, live)]
         if problems:
             lock.release(log, holder)
             return {}, lease, problems

@@ -1,0 +1,149 @@
+"""What one `lambda-release deploy` costs beyond `sam deploy` itself.
+
+For stacks of 1, 10 and 50 functions (every function's code changed, so every
+alias moves and every stable pointer changes: the most calls a deploy makes),
+prints the helper's own AWS calls (from LAMBDA_RELEASE_TRACE_AWS) and its wall
+time beyond sam, once directly against the sandbox and once through a proxy
+adding 50 ms per call and spacing Lambda calls to 15 per second, beside the
+floor that budget implies (Lambda calls / 15 s).
+
+Goals (issue 4): at most 3 Lambda calls per function; through the proxy,
+within 1.5x of the floor. Figures only: nothing here fails on timing.
+
+    .venv/bin/python bench/engine_bench.py [SIZES...]     # default: 1 10 50
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from latency_proxy import LatencyProxy  # noqa: E402
+from tests.support.sam import sam_build, sam_env  # noqa: E402
+from tests.support.samapp import set_code_version, write_sam_app  # noqa: E402
+
+from lambda_release.sandbox.server import Sandbox  # noqa: E402
+
+BIN = Path(sys.executable).parent
+LAMBDA_RATE = 15.0
+
+TIMING_SAM = """#!{python}
+import os, subprocess, sys, time
+env = dict(os.environ)
+env["AWS_ENDPOINT_URL"] = env["BENCH_SANDBOX_URL"]   # sam itself talks to the sandbox directly
+env.pop("LAMBDA_RELEASE_TRACE_AWS", None)
+start = time.monotonic()
+code = subprocess.call([{sam!r}, *sys.argv[1:]], env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+with open(env["BENCH_SAM_TIME"], "w") as f:
+    f.write(str(time.monotonic() - start))
+sys.exit(code)
+"""
+
+
+def deploy(
+    app: Path, stack: str, bucket: str, env: dict[str, str], endpoint: str, work: Path
+) -> dict[str, float | int]:
+    trace = work / f"trace-{uuid.uuid4().hex[:6]}.jsonl"
+    sam_time = work / "sam-time"
+    run_env = dict(env, AWS_ENDPOINT_URL=endpoint, LAMBDA_RELEASE_TRACE_AWS=str(trace))
+    run_env["BENCH_SAM_TIME"] = str(sam_time)
+    start = time.monotonic()
+    p = subprocess.run(
+        [
+            str(BIN / "lambda-release"),
+            "deploy",
+            "--stack",
+            stack,
+            "--alias",
+            "PROD",
+            "--s3-bucket",
+            bucket,
+            "--sam-path",
+            str(work / "sam"),
+            "--output",
+            "json",
+        ],
+        cwd=app,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    total = time.monotonic() - start
+    if p.returncode != 0:
+        raise SystemExit(f"deploy failed ({p.returncode}):\n{p.stderr[-3000:]}")
+    outcome = json.loads(p.stdout)["outcome"]
+    calls = [json.loads(line) for line in trace.read_text().splitlines()]
+    by_service = Counter(c["service"] for c in calls)
+    by_op = Counter(f"{c['service']}.{c['operation']}" for c in calls)
+    sam_wall = float(sam_time.read_text())
+    return {
+        "outcome": outcome,
+        "calls": len(calls),
+        "lambda": by_service["lambda"],
+        "lambda_ops": dict(by_op),
+        "services": dict(by_service),
+        "total": total,
+        "sam": sam_wall,
+        "helper": total - sam_wall,
+    }
+
+
+def main(sizes: list[int]) -> None:
+    rows = []
+    with Sandbox(port=0, minute=0.01) as sb, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "sam").write_text(TIMING_SAM.format(python=sys.executable, sam=str(BIN / "sam")))
+        (work / "sam").chmod(0o755)
+        env = sam_env({**os.environ, **sb.env})
+        env["BENCH_SANDBOX_URL"] = sb.endpoint_url
+        with LatencyProxy(sb.endpoint_url, delay=0.05, lambda_rate=LAMBDA_RATE) as proxy:
+            for n in sizes:
+                names = [f"F{i}" for i in range(n)]
+                app = work / f"app{n}"
+                write_sam_app(app, functions=names, deployment_type="AllAtOnce", alarms=True)
+                sam_build(app, env)
+                bucket = f"bench-{uuid.uuid4().hex[:8]}"
+                sb.client("s3").create_bucket(Bucket=bucket)
+                stack = f"bench-{n}-{uuid.uuid4().hex[:6]}"
+                deploy(app, stack, bucket, env, sb.endpoint_url, work)  # creates the stack
+                for mode, endpoint, version in (
+                    ("direct", sb.endpoint_url, "2"),
+                    ("proxy", proxy.url, "3"),
+                ):
+                    set_code_version(app, version, names)
+                    sam_build(app, env)
+                    r = deploy(app, stack, bucket, env, endpoint, work)
+                    floor = r["lambda"] / LAMBDA_RATE
+                    rows.append((n, mode, r, floor))
+                    print(
+                        f"{n:>3} functions {mode:<6} {r['outcome']:<9} calls {r['calls']:>4} "
+                        f"(lambda {r['lambda']:>4} = {r['lambda'] / n:.1f}/function) "
+                        f"helper {r['helper']:6.2f} s  sam {r['sam']:6.2f} s  "
+                        f"floor {floor:6.2f} s  helper/floor {r['helper'] / floor:4.2f}x",
+                        flush=True,
+                    )
+                    print(f"      {r['lambda_ops']}")
+    print()
+    print("goal: <= 3 Lambda calls per function; through the proxy, helper time <= 1.5x floor")
+    for n, mode, r, floor in rows:
+        per = r["lambda"] / n
+        ratio = r["helper"] / floor
+        verdict = "ok" if per <= 3 and (mode != "proxy" or ratio <= 1.5) else "MISSED"
+        print(f"  {n:>3} {mode:<6} {per:.1f} calls/function, {ratio:.2f}x floor: {verdict}")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [1, 10, 50])
