@@ -21,9 +21,9 @@ from typing import Any
 from orbtools import yamlio
 
 YAML_SUFFIXES = (".yml", ".yaml")
-# CircleCI: word characters, '/' and '.' (and '-', which orb-tools' own scripts use).
-INCLUDE = re.compile(r"<<\s*include\(([-\w/.]+)\)\s*>>")
-INCLUDE_EXACT = re.compile(r"^\s*<<\s*include\(([-\w/.]+)\)\s*>>\s*$")
+# CircleCI: a path of word characters, '/' and '.' only.
+INCLUDE = re.compile(r"<<\s*include\(([\w/.]+)\)\s*>>")
+INCLUDE_EXACT = re.compile(r"^\s*<<\s*include\(([\w/.]+)\)\s*>>\s*$")
 INCLUDE_ANY = re.compile(r"<<\s*include\(")
 
 
@@ -101,7 +101,7 @@ def _include(value: str, source: Path, root: Path) -> str:
     if exact is None:
         raise PackError(
             f"{source}: <<include(...)>> must be the whole value, with nothing around it, "
-            f"and its path may hold only word characters, '-', '/' and '.': {value.strip()!r}"
+            f"and its path may hold only word characters, '/' and '.': {value.strip()!r}"
         )
     rel = exact.group(1)
     target = (root / rel).resolve()

@@ -14,10 +14,13 @@ this machine, with whatever tools are on PATH.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -194,20 +197,15 @@ class LocalRun:
                 else (("true" if value else "false") if isinstance(value, bool) else str(value))
             )
         shell = str(spec.get("shell", "/bin/bash -eo pipefail")).split()
-        proc = subprocess.run(
-            [*shell, str(script)],
-            cwd=cwd,
-            env=step_env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            check=False,
-        )
-        self.log.write(proc.stdout)
-        status = "success" if proc.returncode == 0 else "failed"
-        if status == "failed":
-            print(f"   exit {proc.returncode}", file=self.log)
-        return StepResult(name, "run", status, proc.returncode, output=proc.stdout)
+        silence = duration(str(spec.get("no_output_timeout", "10m")))
+        code, output, timed_out = _run_watched([*shell, str(script)], cwd, step_env, silence)
+        self.log.write(output)
+        status = "success" if code == 0 else "failed"
+        if timed_out:
+            print(f"   killed: no output for {silence:g} s (no_output_timeout)", file=self.log)
+        elif status == "failed":
+            print(f"   exit {code}", file=self.log)
+        return StepResult(name, "run", status, code, output=output)
 
     def _checkout(self, name: str, dest: Path) -> StepResult:
         if self.repo is None:
@@ -252,6 +250,50 @@ class LocalRun:
             check=False,
         )
         return proc.stdout.strip() or "0" * 40
+
+
+def duration(text: str) -> float:
+    """CircleCI's durations: a decimal with a unit, 20m, 1.25h, 5s."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([smh])", text.strip())
+    if match is None:
+        raise CompileError(f"no_output_timeout {text!r} is not like 20m, 1.25h or 5s")
+    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def _run_watched(
+    argv: list[str], cwd: Path, env: Mapping[str, str], silence: float
+) -> tuple[int, str, bool]:
+    """Run, collecting output; kill the step after ``silence`` seconds without any (as CircleCI)."""
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    chunks: list[str] = []
+    last = [time.monotonic()]
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            chunks.append(line)
+            last[0] = time.monotonic()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    timed_out = False
+    while proc.poll() is None:
+        if time.monotonic() - last[0] > silence:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    code = proc.wait()
+    reader.join(timeout=5)
+    return code, "".join(chunks), timed_out
 
 
 def _should_run(when: str, job_status: str) -> bool:

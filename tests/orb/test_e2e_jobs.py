@@ -106,6 +106,7 @@ def runner(
     repo: Path,
     branch: str,
     env: dict[str, str],
+    pipeline: str = "p0",
 ) -> LocalRun:
     usage = packed_orb["examples"][example]["usage"]
     return LocalRun(
@@ -115,7 +116,7 @@ def runner(
         repo=repo,
         branch=branch,
         artifacts=tmp_path / "artifacts" / job,
-        workspace=tmp_path / "workspace",
+        workspace=tmp_path / "workspace" / pipeline,  # each pipeline has its own workspace
         env=env,
         log=io.StringIO(),
     )
@@ -129,6 +130,39 @@ def record(tmp_path: Path, job: str, name: str = "release.json") -> dict[str, An
     data = json.loads((tmp_path / "artifacts" / job / "lambda-release" / name).read_text())
     assert isinstance(data, dict)
     return data
+
+
+def deploy_prod(
+    packed_orb: dict[str, Any],
+    tmp_path: Path,
+    repo: Path,
+    env: dict[str, str],
+    ours: dict[str, Any],
+    pipeline: str,
+) -> LocalRun:
+    run = runner(
+        packed_orb, "deploy_on_branch_push", tmp_path, pipeline, repo, "main", env, pipeline
+    )
+    assert_ok(run.run_invocation("deploy-prod", **ours), run)
+    return run
+
+
+def rollback(
+    packed_orb: dict[str, Any],
+    tmp_path: Path,
+    repo: Path,
+    env: dict[str, str],
+    prefix: str,
+    wheel: Path,
+    pipeline: str,
+    job: str,
+) -> tuple[JobResult, LocalRun]:
+    """The approval example's rollback job, in `pipeline` (whose workspace holds its deploy)."""
+    run = runner(packed_orb, "rollback_behind_approval", tmp_path, job, repo, "main", env, pipeline)
+    result = run.run_invocation(
+        "lambda-release/rollback", stack_prefix=prefix, helper_source=str(wheel)
+    )
+    return result, run
 
 
 def test_deploy_job_staging_then_prod_canary_then_rollback_job(
@@ -162,48 +196,53 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
         "succeeded",
     )
 
-    # main -> PROD of <prefix>-prod: created, then a new version through the canary.
+    # main -> PROD of <prefix>-prod: created (pipeline 1), then version 2 through the canary.
     prod = f"{prefix}-prod"
-    run = runner(packed_orb, "deploy_on_branch_push", tmp_path, "prod1", repo, "main", env)
-    assert_ok(run.run_invocation("deploy-prod", **ours), run)
+    deploy_prod(packed_orb, tmp_path, repo, env, ours, "p1")
     fn_a, fn_b = (function_name(cfn, prod, f"{x}Function") for x in ("A", "B"))
     assert alias_state(lam, fn_a, "PROD") == ("1", {})
 
     set_code_version(repo, "2", ["A", "B"])
     git(repo, "commit", "-qam", "version 2")
-    run = runner(packed_orb, "deploy_on_branch_push", tmp_path, "prod2", repo, "main", env)
     watcher = AliasWatcher(lam, fn_a, "PROD")
-    result = run.run_invocation("deploy-prod", **ours)
+    deploy_prod(packed_orb, tmp_path, repo, env, ours, "p2")
     seen = watcher.stop()
-    assert_ok(result, run)
     assert ("1", {"2": 0.1}) in seen, seen  # the canary: 10% on the new version first
     for fn in (fn_a, fn_b):
         assert alias_state(lam, fn, "PROD") == ("2", {})
-    released = record(tmp_path, "prod2")
+    released = record(tmp_path, "p2")
     assert (released["stack"], released["alias"], released["outcome"]) == (
         prod,
         "PROD",
         "succeeded",
     )
-    assert (tmp_path / "workspace" / "lambda-release" / "release.json").exists()
+    assert (tmp_path / "workspace" / "p2" / "lambda-release" / "release.json").exists()
 
-    # The approval example's rollback job: PROD back to the stable version of every function.
-    run = runner(packed_orb, "rollback_behind_approval", tmp_path, "rollback", repo, "main", env)
-    result = run.run_invocation(
-        "lambda-release/rollback", stack_prefix=prefix, helper_source=str(helper_wheel)
-    )
+    # Pipeline 3 releases version 3.
+    set_code_version(repo, "3", ["A", "B"])
+    git(repo, "commit", "-qam", "version 3")
+    deploy_prod(packed_orb, tmp_path, repo, env, ours, "p3")
+    newest = record(tmp_path, "p3")
+    for fn in (fn_a, fn_b):
+        assert alias_state(lam, fn, "PROD") == ("3", {})
+
+    # The hold left in pipeline 2, approved now, must not undo pipeline 3's release.
+    result, run = rollback(packed_orb, tmp_path, repo, env, prefix, helper_wheel, "p2", "old")
+    assert result.status == "failed", run.log.getvalue()[-4000:]  # type: ignore[attr-defined]
+    for fn in (fn_a, fn_b):
+        assert alias_state(lam, fn, "PROD") == ("3", {})
+    assert record(tmp_path, "old", "rollback.json")  # a record is kept, even of a refusal
+
+    # Pipeline 3's rollback: PROD back to the stable version (2) of every function.
+    result, run = rollback(packed_orb, tmp_path, repo, env, prefix, helper_wheel, "p3", "undo")
     assert_ok(result, run)
     for fn in (fn_a, fn_b):
-        assert alias_state(lam, fn, "PROD") == ("1", {})
+        assert alias_state(lam, fn, "PROD") == ("2", {})
     assert "approved by: unknown" in run.log.getvalue()  # type: ignore[attr-defined]
-    rolled = record(tmp_path, "rollback", "rollback.json")
-    assert released["id"] in json.dumps(rolled)
+    assert newest["id"] in json.dumps(record(tmp_path, "undo", "rollback.json"))
 
     # A second approval (a re-run of the same job) changes nothing and succeeds.
-    run = runner(packed_orb, "rollback_behind_approval", tmp_path, "rollback2", repo, "main", env)
-    result = run.run_invocation(
-        "lambda-release/rollback", stack_prefix=prefix, helper_source=str(helper_wheel)
-    )
+    result, run = rollback(packed_orb, tmp_path, repo, env, prefix, helper_wheel, "p3", "again")
     assert_ok(result, run)
     for fn in (fn_a, fn_b):
-        assert alias_state(lam, fn, "PROD") == ("1", {})
+        assert alias_state(lam, fn, "PROD") == ("2", {})

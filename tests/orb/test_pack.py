@@ -61,6 +61,7 @@ def test_include_is_replaced_by_the_file_with_every_double_angle_escaped(tmp_pat
         "<<include(scripts/s.sh)>><<include(scripts/s.sh)>>",  # two in one value
         "<<include(scripts/s.sh)>>\n<<include(scripts/s.sh)>>",
         "<<include(scripts/$NAME.sh)>>",  # a character outside the allowed set
+        "<<include(scripts/my-script.sh)>>",  # '-' is not allowed either
     ],
 )
 def test_an_include_that_is_not_the_whole_value_is_an_error(tmp_path: Path, value: str) -> None:

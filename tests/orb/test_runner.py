@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,33 @@ def test_checkout_without_a_fixture_fails_the_job(tmp_path: Path) -> None:
     result = run.run("t/hello")
     assert result.steps[0].name == "checkout" and result.steps[0].status == "failed"
     assert result.status == "failed"
+
+
+def test_no_output_timeout_kills_a_silent_step_but_not_one_with_a_heartbeat(
+    tmp_path: Path,
+) -> None:
+    orb = yamlio.load(
+        """
+jobs:
+  wait:
+    description: waits
+    docker: [{image: x}]
+    steps:
+      - run:
+          name: Heartbeat
+          no_output_timeout: 1s
+          command: for i in 1 2 3 4 5 6; do echo beat; sleep 0.3; done
+      - run:
+          name: Silent
+          no_output_timeout: 1s
+          command: sleep 30; echo never
+"""
+    )
+    run = LocalRun(config=CONFIG, inline_orbs={"t": orb}, home=tmp_path, log=io.StringIO())
+    started = time.monotonic()
+    result = run.run("t/wait")
+    assert result.step("Heartbeat").status == "success"
+    assert result.step("Silent").status == "failed"
+    assert "never" not in result.step("Silent").output
+    assert time.monotonic() - started < 20  # killed after ~1 s of silence, not after 30 s
+    assert "no_output_timeout" in run.log.getvalue()  # type: ignore[attr-defined]
