@@ -21,6 +21,7 @@ The order makes every step safe to repeat after any failure:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,30 +243,45 @@ def rollback(
     info = stack_info(engine)
     if info.in_progress:
         return _in_flight(engine, log, info, req, progress)
-    if not req.dry_run:
-        _, waiting = settle_pending(engine, log, settled_by="rollback", progress=progress)
-        # A release stopped in flight by an earlier rollback is undone already; its own
-        # job settles it. Any other live one is still being deployed.
-        waiting = [rid for rid in waiting if log.get(log.undo_key(rid)) is None]
-        if waiting:
-            raise OperationError(
-                f"release {', '.join(waiting)} of stack {engine.stack} is still being deployed "
-                "(its lock is live) but the stack is not updating: wait for that job to finish "
-                "(a release begun with `begin` ends with `lambda-release record`), then run "
-                "the rollback again"
-            )
-    releases = list(log.newest_first())
+    if req.release_id is not None and log.get(log.undo_key(req.release_id)) is not None:
+        note = f"release {req.release_id} is already undone"
+        progress(note)
+        return Outcome(0, {"rollback": None, "nothing_to_do": note})
+    # The log (S3) and the aliases (Lambda) are read at the same time: the Lambda reads
+    # are paced by the control-plane budget, and the log's reads hide behind them.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(read_live, engine, info)
+        settled_any = False if req.dry_run else _settle_pending(engine, log, progress)
+        releases = list(log.newest_first())
+        live_list = reading.result()
+    if settled_any:  # settling moved <ALIAS>_STABLE pointers: read them again
+        live_list = read_live(engine, info)
     choice = choose_release(releases, req.release_id)
     if choice.release is None:
         progress(choice.nothing_to_do)
         return Outcome(0, {"rollback": None, "nothing_to_do": choice.nothing_to_do})
     release = choice.release
-    live_list = read_live(engine, info)
     live = {lf.logical_id: lf for lf in live_list}
     plan, exist = make_plan(engine, release, live_list, req.functions)
     if req.dry_run:
         return Outcome(0, summary_data(plan, None, dry_run=True))
     return carry_out(engine, log, req, releases, plan, live, exist, progress)
+
+
+def _settle_pending(engine: Engine, log: ReleaseLog, progress: Callable[[str], None]) -> bool:
+    """Settle what a killed job left pending; refuse while a deploy is still running."""
+    settled, waiting = settle_pending(engine, log, settled_by="rollback", progress=progress)
+    # A release stopped in flight by an earlier rollback is undone already; its own
+    # job settles it. Any other live one is still being deployed.
+    waiting = [rid for rid in waiting if log.get(log.undo_key(rid)) is None]
+    if waiting:
+        raise OperationError(
+            f"release {', '.join(waiting)} of stack {engine.stack} is still being deployed "
+            "(its lock is live) but the stack is not updating: wait for that job to finish "
+            "(a release begun with `begin` ends with `lambda-release record`), then run "
+            "the rollback again"
+        )
+    return bool(settled)
 
 
 def make_plan(
@@ -334,13 +350,17 @@ def carry_out(
         )
     undone = plan.release_fully_undone
     rows = entry_rows(plan.steps, live)
-    fresh = write_record(log, rollback_id, claimed, rows, complete=not refused)
+    next_in_effect = release if not undone else _next_in_effect(releases, release)
+    # The entry (S3) and the stable pointers (Lambda) are written at the same time; the
+    # undo mark comes last, only once both are done.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(write_record, log, rollback_id, claimed, rows, complete=not refused)
+        stable, warnings = update_stable(engine, rollback_id, plan.steps, live, next_in_effect)
+        fresh = writing.result()
     progress(
         f"rollback entry {rollback_id} "
         + ("written" if fresh else "already in the log (a re-run or a concurrent run)")
     )
-    next_in_effect = release if not undone else _next_in_effect(releases, release)
-    stable, warnings = update_stable(engine, rollback_id, plan.steps, live, next_in_effect)
     if undone:
         log.write_undo(release.id, rollback_id, {"rollback_key": plan.rollback_key})
     data = summary_data(plan, rollback_id, stable=stable)

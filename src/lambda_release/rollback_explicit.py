@@ -13,6 +13,7 @@ from typing import Any
 
 from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
 from lambda_release.ci_metadata import ci_metadata
+from lambda_release.drift import explanations
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.release import Engine
 from lambda_release.releaselog import ReleaseLog, iso, new_id, now
@@ -54,10 +55,13 @@ def move_to_version(
         raise OperationError(f"{ref.name} has no alias {engine.alias}: nothing to move")
     step = Step(ref.logical_id, ref.name, MOVE, target, lf.version, lf.version, dict(lf.weights))
     step.moved_by_release = True
-    if lf.version == target and not lf.weights:
+    already = lf.version == target and not lf.weights
+    if already and (ref.logical_id, target) in explanations(list(log.newest_first())):
         step.action, step.result, step.reason = DONE, ALREADY, f"already on {target}"
-        progress(f"{ref.logical_id} already on {target}: nothing to do")
+        progress(f"{ref.logical_id} already on {target}, as the log records: nothing to do")
         return Outcome(0, {"rollback": None, "functions": [step.as_json()], "to_version": target})
+    # Already there but moved by hand: nothing moves, and the entry records it, so that the
+    # next deploy knows why the alias differs from what CloudFormation records.
     exists = target in (lf.stable, lf.version, *lf.weights) or bool(
         existing_versions(engine, [(ref.logical_id, ref.name, target)])
     )
@@ -67,6 +71,8 @@ def move_to_version(
             f"list-versions-by-function --function-name {ref.name}`"
         )
     step.reason = f"{lf.version} -> {target}"
+    if already:
+        step.action, step.reason = DONE, f"already on {target} (moved by hand): recorded"
     if req.dry_run:
         return Outcome(0, {"dry_run": True, "functions": [step.as_json()], "to_version": target})
     ids = log.list_ids("releases")

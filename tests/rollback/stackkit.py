@@ -120,16 +120,7 @@ class Kit:
         for fn, version in changes.items():
             s3.put_object(Bucket=self.bucket, Key=code_key(fn, version), Body=zipped(fn, version))
         body = template(self.code, self.bucket, deployment_type)
-        params = [{"ParameterKey": "AliasName", "ParameterValue": ALIAS}]
-        caps = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
-        if engine.info(refresh=True) is None:
-            cfn.create_stack(
-                StackName=self.stack, TemplateBody=body, Parameters=params, Capabilities=caps
-            )
-        else:
-            cfn.update_stack(
-                StackName=self.stack, TemplateBody=body, Parameters=params, Capabilities=caps
-            )
+        self.submit(body, create=engine.info(refresh=True) is None)
         if not wait:
             return str(entry["id"])
         status = wait_for_stack(cfn, self.stack)
@@ -137,6 +128,30 @@ class Kit:
         settle(engine, log, entry, sam_exit_code=0 if ok else 1, settled_by="test")
         lock.release(log, entry["id"])
         return str(entry["id"])
+
+    def submit(self, body: str, *, create: bool = False) -> None:
+        cfn = self.sandbox.client("cloudformation")
+        params = [{"ParameterKey": "AliasName", "ParameterValue": ALIAS}]
+        caps = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+        if create:
+            cfn.create_stack(
+                StackName=self.stack, TemplateBody=body, Parameters=params, Capabilities=caps
+            )
+        else:
+            cfn.update_stack(
+                StackName=self.stack, TemplateBody=body, Parameters=params, Capabilities=caps
+            )
+
+    def update_outside_the_log(
+        self, changes: Mapping[str, str], deployment_type: str = "AllAtOnce"
+    ) -> str:
+        """A stack update as `sam deploy` alone would make it (no pre-flight, no log entry)."""
+        self.code.update(changes)
+        s3 = self.sandbox.client("s3")
+        for fn, version in changes.items():
+            s3.put_object(Bucket=self.bucket, Key=code_key(fn, version), Body=zipped(fn, version))
+        self.submit(template(self.code, self.bucket, deployment_type))
+        return wait_for_stack(self.sandbox.client("cloudformation"), self.stack)
 
     # -- reading ----------------------------------------------------------------------
     def names(self) -> dict[str, str]:

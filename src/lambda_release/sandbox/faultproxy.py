@@ -4,9 +4,10 @@ Point the helper's ``--endpoint-url`` (or ``AWS_ENDPOINT_URL``) at the proxy and
 it forwards every request to the sandbox, after optionally:
 
 - adding latency to every call (``latency``, seconds), like a real network;
-- capping Lambda calls per second (``lambda_rate``): ``rate_mode="delay"`` holds
-  calls back until they fit, ``"throttle"`` answers 429 TooManyRequestsException
-  as Lambda does;
+- capping Lambda calls per second (``lambda_rate``, a token bucket holding at most
+  one second's worth, as Lambda's limits are): ``rate_mode="delay"`` holds calls
+  back until they fit, ``"throttle"`` answers 429 TooManyRequestsException as
+  Lambda does;
 - injecting faults for chosen operations (:class:`Fault`): 429, HTTP 500/503,
   a connection reset before the request is forwarded, or after it was forwarded
   (the upstream applied it, the client never hears: "did it apply?"), or a read
@@ -27,7 +28,6 @@ import socket
 import struct
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -118,25 +118,29 @@ def identify(method: str, path: str, headers: Any, body: bytes) -> tuple[str, st
 
 
 class _RateGate:
-    """At most ``rate`` calls in any one-second window: wait for room, or refuse."""
+    """A token bucket like Lambda's: ``rate`` tokens a second, at most ``rate`` saved up.
+
+    A call takes a token; with none left it waits for one (``delay``) or is refused (429).
+    """
 
     def __init__(self, rate: float) -> None:
         self.rate = rate
-        self._times: deque[float] = deque()
+        self._tokens = rate
+        self._at = time.monotonic()
         self._lock = threading.Lock()
 
-    def _room(self, now: float) -> float:
-        while self._times and now - self._times[0] >= 1.0:
-            self._times.popleft()
-        if len(self._times) < self.rate:
-            self._times.append(now)
+    def _take(self, now: float) -> float:
+        self._tokens = min(self.rate, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
             return 0.0
-        return 1.0 - (now - self._times[0])
+        return (1.0 - self._tokens) / self.rate
 
     def admit(self, wait: bool) -> bool:
         while True:
             with self._lock:
-                delay = self._room(time.monotonic())
+                delay = self._take(time.monotonic())
             if delay <= 0:
                 return True
             if not wait:

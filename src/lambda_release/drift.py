@@ -1,0 +1,310 @@
+"""Drift after a rollback, and what the next deploy does about it.
+
+After a rollback of a completed release, CloudFormation still records the newer
+version for each alias it moved back (the alias's ``FunctionVersion`` resolves
+to the rolled-back ``<Fn>Version<hash>``). CodeDeploy builds the next traffic
+shift from that recorded version, not from the live one: AWS either fails the
+deployment (the live alias is not on the AppSpec's CurrentVersion) or, worse,
+shifts traffic from the rolled-back version. So before ``sam deploy`` runs:
+
+1. **detect**: each alias's recorded version is read from the stack's processed
+   template (a literal, or the physical id of the Version resource it names),
+   compared with the live alias;
+2. **explain**: drift is resolvable only when the live version is where a
+   lambda-release rollback (or ``--to-version`` move) put it, the alias is not
+   split, and the stack is not updating; anything else (a hand move nobody
+   recorded) is refused with the way out;
+3. **realign**: one CloudFormation update of the processed template, with each
+   drifted alias pinned to its live version literally and its CodeDeploy update
+   policy left out for this update only, so CloudFormation updates the alias
+   directly: a no-op for Lambda (it is already there), no traffic moves, and
+   CloudFormation now records the live version. Every other resource is
+   unchanged (parameters: previous values).
+
+The next ``sam deploy`` then shifts each changed function from its live version
+to the new one, never from the rolled-back one. A function whose code the
+deploy does not change keeps its live version.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.exceptions
+import yaml
+
+from lambda_release.errors import OperationError
+from lambda_release.releaselog import Release
+from lambda_release.stack import LiveFunction, StackInfo, version_of_arn
+
+TEMPLATE_BODY_MAX = 51_200
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+REALIGN_TIMEOUT = 1800.0
+
+
+@dataclass(frozen=True)
+class DriftItem:
+    """One alias whose live version differs from what CloudFormation records."""
+
+    logical_id: str
+    function_name: str
+    alias_logical_id: str
+    recorded: str
+    live: str
+    weights: dict[str, float] = field(default_factory=dict)
+    explained_by: str | None = None  # the rollback entry that put it there
+
+    @property
+    def resolvable(self) -> bool:
+        return self.explained_by is not None and not self.weights
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "function": self.logical_id,
+            "recorded": self.recorded,
+            "live": self.live,
+            "explained_by": self.explained_by,
+            "resolvable": self.resolvable,
+        }
+
+    @property
+    def message(self) -> str:
+        head = (
+            f"drift on {self.logical_id}: CloudFormation records version {self.recorded} "
+            f"for the alias but it runs {self.live}"
+        )
+        if self.weights:
+            return head + " (split: a shift is in flight): let it finish, then deploy"
+        return head + (
+            " and no rollback in the release log put it there (a move by hand): record it "
+            f"with `lambda-release rollback --function {self.logical_id} --to-version "
+            f"{self.live}` (the next deploy then realigns CloudFormation), or move it back "
+            f"to {self.recorded}; then deploy"
+        )
+
+
+# -- reading what CloudFormation records -------------------------------------------
+
+
+def processed_template(cfn: Any, stack: str) -> dict[str, Any]:
+    """The stack's template after transforms (what CloudFormation really deployed)."""
+    try:
+        resp = cfn.get_template(StackName=stack, TemplateStage="Processed")
+    except botocore.exceptions.ClientError as exc:
+        raise OperationError(f"cannot read the template of stack {stack}: {exc}") from exc
+    body = resp.get("TemplateBody")
+    template = body if isinstance(body, dict) else _parse(str(body))
+    if template.get("Transform"):
+        template = _translate_locally(cfn, stack, template)
+    return template
+
+
+def _parse(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - our loader only adds CFN tags
+    if not isinstance(data, dict):
+        raise OperationError("the stack's template is not a mapping")
+    return data
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !GetAtt, ...) as their long forms."""
+
+
+def _cfn_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _cfn_tag)
+
+
+def _translate_locally(cfn: Any, stack: str, template: dict[str, Any]) -> dict[str, Any]:
+    """An emulator that ignores ``TemplateStage``: expand SAM here, as it did.
+
+    AWS honours ``TemplateStage="Processed"``; this path exists for the local stand-in.
+    """
+    try:
+        from lambda_release.sandbox.sam_transform import translate  # noqa: PLC0415
+    except ImportError as exc:  # pragma: no cover - the sandbox extra is missing
+        raise OperationError(
+            f"stack {stack}: CloudFormation returned the template unprocessed and the SAM "
+            "translator is not installed (pip install 'lambda-release[sandbox]')"
+        ) from exc
+    desc = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    params = {p["ParameterKey"]: p.get("ParameterValue") for p in desc.get("Parameters", [])}
+    region = cfn.meta.region_name
+    account = str(desc["StackId"]).split(":")[4]
+    return translate(template, params, region, account)
+
+
+def physical_ids(cfn: Any, stack: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
+        for r in page.get("StackResourceSummaries", []):
+            out[str(r["LogicalResourceId"])] = str(r.get("PhysicalResourceId") or "")
+    return out
+
+
+def recorded_versions(template: dict[str, Any], physical: dict[str, str]) -> dict[str, str]:
+    """Alias logical id -> the version CloudFormation records for it."""
+    out: dict[str, str] = {}
+    for lid, res in (template.get("Resources") or {}).items():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::Lambda::Alias":
+            continue
+        fv = (res.get("Properties") or {}).get("FunctionVersion")
+        if isinstance(fv, str | int):
+            out[lid] = str(fv)
+        elif isinstance(fv, dict) and "Fn::GetAtt" in fv:
+            target = fv["Fn::GetAtt"]
+            name = target[0] if isinstance(target, list) else str(target).split(".")[0]
+            version = version_of_arn(physical.get(str(name)))
+            if version is not None:
+                out[lid] = version
+    return out
+
+
+# -- finding and explaining drift ---------------------------------------------------
+
+
+def explanations(releases: Sequence[Release]) -> dict[tuple[str, str], str]:
+    """(logical id, version) -> the newest rollback entry that put the function there."""
+    out: dict[tuple[str, str], str] = {}
+    for r in releases:  # newest first: the first one seen wins
+        if r.kind != "rollback":
+            continue
+        for f in r.functions():
+            if f.get("moved") and f.get("after") is not None:
+                out.setdefault((str(f["logical_id"]), str(f["after"])), r.id)
+    return out
+
+
+def find_drift(
+    info: StackInfo,
+    live: Sequence[LiveFunction],
+    recorded: dict[str, str],
+    releases: Sequence[Release],
+) -> list[DriftItem]:
+    by_name = {lf.name: lf for lf in live}
+    why = explanations(releases)
+    items: list[DriftItem] = []
+    for f in info.functions:
+        lf = by_name.get(f.name)
+        rec = recorded.get(f.alias_logical_id or "")
+        if lf is None or lf.alias is None or rec is None or f.alias_logical_id is None:
+            continue
+        if lf.alias.version == rec and not lf.alias.weights:
+            continue
+        items.append(
+            DriftItem(
+                logical_id=f.logical_id,
+                function_name=f.name,
+                alias_logical_id=f.alias_logical_id,
+                recorded=rec,
+                live=lf.alias.version,
+                weights=dict(lf.alias.weights),
+                explained_by=why.get((f.logical_id, lf.alias.version)),
+            )
+        )
+    return items
+
+
+# -- realigning CloudFormation with what runs ---------------------------------------
+
+
+def realign_template(template: dict[str, Any], items: Sequence[DriftItem]) -> dict[str, Any]:
+    """The processed template with each drifted alias pinned to its live version."""
+    out: dict[str, Any] = json.loads(json.dumps(template))
+    for item in items:
+        res = out["Resources"][item.alias_logical_id]
+        res.setdefault("Properties", {})["FunctionVersion"] = item.live
+        # This update only: CloudFormation moves the alias itself (already there: no-op)
+        # instead of asking CodeDeploy to shift traffic from the rolled-back version.
+        res.pop("UpdatePolicy", None)
+    return out
+
+
+def realign(
+    cfn: Any,
+    stack: str,
+    template: dict[str, Any],
+    items: Sequence[DriftItem],
+    *,
+    progress: Callable[[str], None],
+    timeout: float = REALIGN_TIMEOUT,
+    poll: float = 2.0,
+) -> str:
+    """Run the realignment update and wait for it; the final stack status."""
+    body = json.dumps(realign_template(template, items), sort_keys=True)
+    if len(body) > TEMPLATE_BODY_MAX:
+        raise OperationError(
+            f"stack {stack}: the realignment template is {len(body)} bytes, over "
+            f"CloudFormation's {TEMPLATE_BODY_MAX} for an inline body; realign by hand: "
+            "see docs/rollback.md"
+        )
+    params = [
+        {"ParameterKey": k, "UsePreviousValue": True} for k in template.get("Parameters") or {}
+    ]
+    names = ", ".join(f"{i.logical_id} -> {i.live}" for i in items)
+    progress(f"realigning CloudFormation with the live aliases after a rollback: {names}")
+    try:
+        cfn.update_stack(
+            StackName=stack, TemplateBody=body, Parameters=params, Capabilities=CAPABILITIES
+        )
+    except botocore.exceptions.ClientError as exc:
+        raise OperationError(f"stack {stack}: realignment update refused: {exc}") from exc
+    deadline = time.monotonic() + timeout
+    while True:
+        status = str(cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"])
+        if not status.endswith("_IN_PROGRESS"):
+            break
+        if time.monotonic() > deadline:
+            raise OperationError(f"stack {stack} still {status} after {timeout:g} s of realigning")
+        time.sleep(poll)
+    if status != "UPDATE_COMPLETE":
+        raise OperationError(
+            f"stack {stack}: the realignment update ended {status}; nothing was deployed. "
+            "See the stack's events, then deploy again"
+        )
+    progress(f"stack {stack} realigned ({status})")
+    return status
+
+
+def resolve_before_deploy(
+    cfn: Any,
+    info: StackInfo,
+    live: Sequence[LiveFunction],
+    releases: Sequence[Release],
+    *,
+    progress: Callable[[str], None],
+    dry_run: bool = False,
+    poll: float = 2.0,
+) -> tuple[list[DriftItem], list[str]]:
+    """Detect drift and realign what a rollback explains. (items, problems refusing the deploy).
+
+    Called by ``deploy``'s pre-flight, under the release lock, before ``sam`` runs.
+    """
+    if info.in_progress:
+        return [], []  # the pre-flight refuses a stack mid-update anyway
+    template = processed_template(cfn, info.name)
+    recorded = recorded_versions(template, physical_ids(cfn, info.name))
+    items = find_drift(info, live, recorded, releases)
+    problems = [i.message for i in items if not i.resolvable]
+    if problems or not items or dry_run:
+        return items, problems
+    realign(cfn, info.name, template, items, progress=progress, poll=poll)
+    return items, []
