@@ -148,12 +148,6 @@ def test_audit_reports_exactly_the_unqualified_mapping_and_permission(
     assert report["without_alias"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sandbox gap: AddPermission with a qualified ARN in FunctionName (how CloudFormation "
-    "passes AWS::Lambda::Permission on an alias) is stored on the unqualified function, so the "
-    "alias's permission looks unqualified; AWS attaches it to the alias",
-)
 def test_alias_permission_declared_in_the_template_is_not_reported(
     sandbox: Sandbox, sandbox_env: dict[str, str]
 ) -> None:

@@ -9,6 +9,7 @@ over moto's own for the same type (its AWS::Lambda::Version has no `Version` att
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import Any, cast
 
 from moto.awslambda.exceptions import UnknownFunctionException
@@ -491,6 +492,72 @@ class SandboxS3BucketPolicy(CloudFormationModel):
         self.document = None
 
 
+class SandboxLambdaPermission(CloudFormationModel):
+    """A resource-policy statement, attached where AWS attaches it.
+
+    moto's own model drops the qualifier when ``FunctionName`` is an alias or version
+    ARN (how ``!Ref MyFunctionAliasPROD`` arrives), which would make a permission on
+    the alias look like one on ``$LATEST``.
+    """
+
+    __module__ = _MOTO_MODULE
+
+    def __init__(self, function: str, qualifier: str | None, sid: str) -> None:
+        self.function = function
+        self.qualifier = qualifier
+        self.sid = sid
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::Permission"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.sid
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    @staticmethod
+    def split_function(name: str) -> tuple[str, str | None]:
+        """``arn:...:function:f:PROD`` -> (``arn:...:function:f``, ``PROD``); names as they are."""
+        parts = name.split(":")
+        if name.startswith("arn:") and len(parts) == 8:
+            return ":".join(parts[:7]), parts[7]
+        if not name.startswith("arn:") and len(parts) == 2:
+            return parts[0], parts[1]
+        return name, None
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> SandboxLambdaPermission:
+        props = dict(cloudformation_json["Properties"])
+        function, qualifier = cls.split_function(str(props["FunctionName"]))
+        sid = str(props.get("StatementId") or f"{resource_name}-{id(props):x}")
+        statement = {k: v for k, v in props.items() if k != "FunctionName"} | {
+            "StatementId": sid,
+            "FunctionName": function,
+        }
+        backend = _lambda(account_id, region_name)
+        backend.add_permission(function, qualifier, json.dumps(statement))
+        return cls(function, qualifier, sid)
+
+    def delete(self, account_id: str, region: str) -> None:
+        with contextlib.suppress(Exception):
+            _lambda(account_id, region).remove_permission(self.function, self.sid)
+
+
 MODELS: tuple[type[CloudFormationModel], ...] = (
     SandboxLambdaVersion,
     SandboxLambdaAlias,
@@ -498,4 +565,5 @@ MODELS: tuple[type[CloudFormationModel], ...] = (
     SandboxCodeDeployDeploymentGroup,
     SandboxCloudWatchAlarm,
     SandboxS3BucketPolicy,
+    SandboxLambdaPermission,
 )
