@@ -34,11 +34,15 @@ IDENTIFIER_PARAMS = (
     "applicationName",
     "deploymentGroupName",
     "deploymentId",
+    "deploymentIds",
     "AlarmNames",
     "UUID",
     "restApiId",
+    "resourceId",
+    "httpMethod",
     "ApiId",
     "Rule",
+    "EventBusName",
     "TopicArn",
 )
 

@@ -19,6 +19,7 @@ from lambda_release.commands import (
     check,
     deploy,
     history,
+    iam_policy,
     record,
     rollback,
     sandbox,
@@ -52,4 +53,5 @@ COMMANDS: list[Command] = [
     history,
     rollback,
     sandbox,
+    iam_policy,
 ]

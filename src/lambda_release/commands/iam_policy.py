@@ -1,0 +1,145 @@
+"""``lambda-release iam-policy``: the minimal IAM policy of a role, or its CircleCI trust policy."""
+
+from __future__ import annotations
+
+import argparse
+
+from lambda_release import output
+from lambda_release.context import Context
+from lambda_release.errors import OperationError, UsageError
+from lambda_release.iam.operations import ROLES
+from lambda_release.iam.policy import build_policy, check_role, explain
+from lambda_release.iam.scope import Scope, partition_of
+from lambda_release.iam.trust import build_trust
+from lambda_release.releaselog import LogLocation
+
+NAME = "iam-policy"
+SUMMARY = "the minimal IAM policy of a role (deploy, rollback, readonly), or its OIDC trust"
+OUTPUTS: tuple[str, ...] = ("json", "text")
+DESCRIPTION = """\
+Prints an IAM policy document (JSON) granting exactly what the helper's own AWS
+calls need for one role, scoped to the stack's functions (<stack>-*), its
+CodeDeploy groups, the stack itself and the release log's prefix:
+
+  deploy    deploy, begin, record, status, history (add what `sam deploy` itself
+            needs: docs/security.md lists it)
+  rollback  rollback, status, history: aliases, stopping a canary, the log
+  readonly  status --no-settle, history, audit
+
+--output text lists each action with the resource it is granted on and why.
+
+With --trust it prints instead the trust policy that lets CircleCI jobs of one
+project assume the role with OIDC ($CIRCLE_OIDC_TOKEN_V2): on any branch, or with
+--branch (repeatable) only on those branches, e.g. main for production.
+
+Nothing is sent to AWS unless --account is missing (then STS GetCallerIdentity
+names the account). Exit codes: 0 printed; 1 the account could not be found; 2 bad input.
+"""
+EXAMPLES = """\
+examples:
+  lambda-release iam-policy --role deploy --stack my-lambda-prod --alias PROD \\
+      --bucket my-artifacts --account 123456789012 --region eu-west-1
+  lambda-release iam-policy --role readonly --stack my-lambda-prod --output text
+  lambda-release iam-policy --trust --account 123456789012 --org-id ORG-UUID \\
+      --project-id PROJECT-UUID --branch main
+"""
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--role", choices=ROLES, help="the role whose policy to print")
+    p.add_argument("--stack", help="the stack (default: $LAMBDA_RELEASE_STACK)")
+    p.add_argument("--alias", help="limit the release log to this alias (default: every alias)")
+    p.add_argument(
+        "--bucket",
+        "--log-bucket",
+        dest="log_bucket",
+        metavar="S3URI",
+        help="the release log: BUCKET or s3://BUCKET/PREFIX (default: --s3-bucket, else the "
+        "bucket `sam deploy --resolve-s3` manages)",
+    )
+    p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
+    p.add_argument(
+        "--function-prefix",
+        action="append",
+        help="function names start with this (default: '<stack>-', as CloudFormation names "
+        "them); repeat it for functions with an explicit FunctionName",
+    )
+    p.add_argument("--account", help="the 12-digit AWS account id (default: STS says)")
+    p.add_argument("--trust", action="store_true", default=None, help="print the trust policy")
+    p.add_argument("--org-id", help="CircleCI organization id (with --trust)")
+    p.add_argument("--project-id", help="CircleCI project id (with --trust)")
+    p.add_argument(
+        "--branch",
+        action="append",
+        help="with --trust: only jobs on this branch may assume the role (repeatable); "
+        "default: any branch",
+    )
+
+
+def _account(ctx: Context) -> str:
+    account = ctx.settings.get("account")
+    if account:
+        return account
+    try:
+        ident = ctx.aws.client("sts").get_caller_identity()
+    except UsageError:
+        raise
+    except Exception as exc:
+        raise OperationError(
+            f"cannot find the AWS account ({exc}): give --account 123456789012"
+        ) from exc
+    return str(ident["Account"])
+
+
+def _region(ctx: Context) -> str:
+    region = ctx.settings.get("region") or ctx.aws.session.region_name
+    if not region:
+        raise UsageError("no AWS region: give --region (or set AWS_REGION)")
+    return str(region)
+
+
+def run(ctx: Context) -> int:
+    out = ctx.output
+    s = ctx.settings
+    if s.get_bool("trust"):
+        org, project = s.get("org_id"), s.get("project_id")
+        if not org or not project:
+            raise UsageError("--trust needs --org-id and --project-id (CircleCI's settings pages)")
+        region = s.get("region") or ctx.aws.session.region_name or "us-east-1"
+        output.print_json(
+            build_trust(
+                account=_account(ctx),
+                org_id=org,
+                project_id=project,
+                branches=s.get_list("branch"),
+                partition=partition_of(str(region)),
+            )
+        )
+        return 0
+    role = s.get("role")
+    if not role:
+        raise UsageError(f"give --role ({', '.join(ROLES)}) or --trust")
+    check_role(role)
+    stack = s.get("stack")
+    if not stack:
+        raise UsageError("no stack: give --stack (or set LAMBDA_RELEASE_STACK)")
+    where = s.get("log_bucket") or s.get("s3_bucket")
+    scope = Scope(
+        account=_account(ctx),
+        region=_region(ctx),
+        stack=stack,
+        alias=s.get("alias"),
+        log=LogLocation.parse(where) if where else None,
+        function_prefixes=tuple(s.get_list("function_prefix")),
+    )
+    if not where:
+        output.info(
+            "no --bucket: the release log is assumed in the bucket `sam deploy --resolve-s3` "
+            "manages"
+        )
+    if out == "text":
+        rows = explain(role, scope)
+        print(output.format_table(("action", "resource", "why"), rows))
+    else:
+        output.print_json(build_policy(role, scope))
+    return 0

