@@ -32,13 +32,13 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import botocore.exceptions
 import yaml
 
 from lambda_release.errors import OperationError
-from lambda_release.releaselog import Release
+from lambda_release.releaselog import Release, ReleaseLog
 from lambda_release.stack import LiveFunction, StackInfo, version_of_arn
 
 TEMPLATE_BODY_MAX = 51_200
@@ -308,3 +308,34 @@ def resolve_before_deploy(
         return items, problems
     realign(cfn, info.name, template, items, progress=progress, poll=poll)
     return items, []
+
+
+class _Clients(Protocol):
+    def client(self, service: str) -> Any: ...
+
+
+def deploy_preflight(
+    engine: _Clients,
+    info: StackInfo | None,
+    live: Sequence[LiveFunction],
+    log: ReleaseLog,
+    *,
+    progress: Callable[[str], None],
+    dry_run: bool = False,
+) -> list[str]:
+    """What ``deploy``'s pre-flight calls instead of refusing every drift: realign the drift a
+    rollback explains (not in a dry run), and return the drift it cannot resolve safely."""
+    if info is None:
+        return []
+    items, problems = resolve_before_deploy(
+        engine.client("cloudformation"),
+        info,
+        live,
+        list(log.newest_first()),
+        progress=progress,
+        dry_run=dry_run,
+    )
+    if dry_run and items and not problems:
+        names = ", ".join(f"{i.logical_id} ({i.recorded} -> {i.live})" for i in items)
+        progress(f"would realign CloudFormation with the live aliases first: {names}")
+    return problems
