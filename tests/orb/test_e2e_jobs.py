@@ -204,9 +204,15 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
 
     set_code_version(repo, "2", ["A", "B"])
     git(repo, "commit", "-qam", "version 2")
-    watcher = AliasWatcher(lam, fn_a, "PROD")
-    deploy_prod(packed_orb, tmp_path, repo, env, ours, "p2")
-    seen = watcher.stop()
+    # A slower deployment clock while the weights are watched (0.4 s a minute: a 2 s canary),
+    # so that a busy machine cannot make the watcher miss the 10% step.
+    before, sandbox.minute = sandbox.minute, 0.4
+    try:
+        watcher = AliasWatcher(lam, fn_a, "PROD")
+        deploy_prod(packed_orb, tmp_path, repo, env, ours, "p2")
+        seen = watcher.stop()
+    finally:
+        sandbox.minute = before
     assert ("1", {"2": 0.1}) in seen, seen  # the canary: 10% on the new version first
     for fn in (fn_a, fn_b):
         assert alias_state(lam, fn, "PROD") == ("2", {})
