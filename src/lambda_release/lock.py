@@ -110,7 +110,7 @@ def try_acquire(
 
 def acquire(
     log: ReleaseLog,
-    holder: str,
+    holder: str | Callable[[], str],
     *,
     mode: str,
     ttl: float,
@@ -121,10 +121,15 @@ def acquire(
     poll: float = 5.0,
     on_held: Callable[[dict[str, Any]], None] | None = None,
 ) -> Lease:
-    """Take the lease, waiting up to ``timeout`` seconds (a progress line each poll)."""
+    """Take the lease, waiting up to ``timeout`` seconds (a progress line each poll).
+
+    ``holder`` may be a factory called at each attempt: a release id made when
+    the lock is won sorts after every release that held the lock before it.
+    """
     deadline = time.monotonic() + timeout
     while True:
-        lease, theirs = try_acquire(log, holder, mode=mode, ttl=ttl, who=who, job_url=job_url)
+        name = holder() if callable(holder) else holder
+        lease, theirs = try_acquire(log, name, mode=mode, ttl=ttl, who=who, job_url=job_url)
         if lease is not None:
             return lease
         assert theirs is not None

@@ -45,6 +45,7 @@ from lambda_release.stack import (
     LiveFunction,
     RateLimiter,
     StackInfo,
+    functions_updated_since,
     parallel_map,
     read_live,
     read_stack,
@@ -348,11 +349,10 @@ def begin(
     Returns (entry, lease, pre-flight problems); with problems the entry is not
     written and the lease already given back.
     """
-    holder = new_id()
     ci = ci_metadata()
     lease = lock.acquire(
         log,
-        holder,
+        new_id,  # a fresh id per attempt: ids then sort in the order releases held the lock
         mode=mode,
         ttl=lock_ttl,
         timeout=lock_timeout,
@@ -360,6 +360,7 @@ def begin(
         job_url=ci.get("job_url", ""),
         progress=progress,
     )
+    holder = lease.holder
     try:
         settle_pending(engine, log, settled_by="deploy", own_lock=True, progress=progress)
         info = engine.info(refresh=True)
@@ -445,6 +446,18 @@ def settlement_for(
         )
     )
     failed = (sam_exit_code not in (None, 0)) or (sam_exit_code is None and stack_failed)
+    cache: dict[str, set[str]] = {}
+
+    def updated_since() -> set[str]:
+        # Read the stack's events once, and only if some function did not move.
+        if "ids" not in cache:
+            cache["ids"] = (
+                functions_updated_since(engine.client("cloudformation"), engine.stack, started)
+                if started is not None and info is not None
+                else set()
+            )
+        return cache["ids"]
+
     for lid in sorted(set(before) | set(functions_now)):
         b = before.get(lid, {})
         ref = functions_now.get(lid)
@@ -471,14 +484,7 @@ def settlement_for(
         if ref is None:
             row["removed"] = True
         rows.append(row)
-        if (
-            ref is not None
-            and not moved
-            and not failed
-            and ref.last_updated is not None
-            and started is not None
-            and ref.last_updated >= started
-        ):
+        if ref is not None and not moved and not failed and lid in updated_since():
             warnings.append(
                 f"{lid}: the function's configuration changed on $LATEST but no new version "
                 f"was published, so {engine.alias} still runs the old configuration (SAM "

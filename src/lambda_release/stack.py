@@ -292,3 +292,23 @@ def read_live(
         )
 
     return parallel_map(one, list(names), limiter)
+
+
+def functions_updated_since(cfn: Any, stack: str, since: datetime) -> set[str]:
+    """Logical ids of functions CloudFormation updated since ``since`` (stack events,
+    newest first, read until older than ``since``)."""
+    updated: set[str] = set()
+    try:
+        for page in cfn.get_paginator("describe_stack_events").paginate(StackName=stack):
+            for event in page.get("StackEvents", []):
+                stamp = event.get("Timestamp")
+                if isinstance(stamp, datetime) and stamp < since:
+                    return updated
+                if (
+                    event.get("ResourceType") == "AWS::Lambda::Function"
+                    and event.get("ResourceStatus") == "UPDATE_COMPLETE"
+                ):
+                    updated.add(str(event["LogicalResourceId"]))
+    except botocore.exceptions.ClientError:
+        return updated  # a warning only: never fail a release over it
+    return updated

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from lambda_release import lock
 from lambda_release.releaselog import LogLocation, ReleaseLog
 from lambda_release.sandbox.server import Sandbox
 from tests.engine.conftest import App
-from tests.support.sam import sam_deploy
+from tests.support.sam import sam_build, sam_deploy
 
 pytestmark = pytest.mark.e2e
 
@@ -141,10 +142,29 @@ def test_bad_input_and_missing_tools(make_app: Callable[..., App], tmp_path: Pat
     env["AWS_CONFIG_FILE"] = str(tmp_path / "none")
     no_creds = app.lr(*app.deploy_args(), env=env)
     assert no_creds.returncode == 1 and "no AWS credentials" in no_creds.stderr
+    no_template = app.lr(*app.deploy_args("--template-file", "missing.yaml"))
+    assert no_template.returncode == 2 and "missing.yaml" in no_template.stderr
     no_stack = app.lr("status", "--stack", "does-not-exist-x")
     assert no_stack.returncode == 2 and "does not exist" in no_stack.stderr
     no_log = app.lr("history", "--stack", "does-not-exist-x", "--alias", "PROD")
     assert no_log.returncode == 2 and "--log-bucket" in no_log.stderr
+
+
+def test_config_change_without_new_version_warns(make_app: Callable[..., App]) -> None:
+    """Timeout is outside SAM's version hash: $LATEST changes, the alias does not."""
+    app = make_app(functions=("A",))
+    code, _, err = app.deploy_json()
+    assert code == 0, err
+    template = app.directory / "template.yaml"
+    doc = yaml.safe_load(template.read_text())
+    doc["Resources"]["AFunction"]["Properties"]["Timeout"] = 42
+    template.write_text(yaml.safe_dump(doc, sort_keys=False))
+    sam_build(app.directory, app.env)
+    code, data, err = app.deploy_json()
+    assert code == 0, err
+    assert data["outcome"] == "no-change"
+    assert any("$LATEST" in w and "AFunction" in w for w in data["warnings"])
+    assert "warning: AFunction" in err
 
 
 def test_build_prints_the_command_and_refuses_a_missing_template(

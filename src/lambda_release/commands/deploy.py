@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
-from lambda_release import output, sam
+from lambda_release import output, sam, watch
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
+from lambda_release.errors import UsageError
 from lambda_release.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.release import DeployPlan, deploy, summary, write_record_file
 from lambda_release.releaselog import LOG_TAG
@@ -16,6 +18,12 @@ NAME = "deploy"
 SUMMARY = "sam deploy one release to an alias, with pre-flight, lock, log and stable versions"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DEFAULT_RECORD = ".lambda-release/release.json"
+SAM_DEFAULT_TEMPLATES = (
+    ".aws-sam/build/template.yaml",
+    "template.yaml",
+    "template.yml",
+    "template.json",
+)
 DESCRIPTION = """\
 One release: pre-flight checks (stack mid-update, a CodeDeploy deployment in
 flight, an alarm already in ALARM, drift), the lock for the stack and alias,
@@ -142,6 +150,20 @@ def sam_deploy_command(
     )
 
 
+def check_template(explicit: str | None) -> None:
+    """A missing template is bad input: say so before taking the lock or calling sam."""
+    if explicit:
+        if not Path(explicit).is_file():
+            raise UsageError(f"template {explicit!r} does not exist: fix --template-file")
+        return
+    if not any(Path(p).is_file() for p in SAM_DEFAULT_TEMPLATES):
+        raise UsageError(
+            "no template here: sam deploy looks for .aws-sam/build/template.yaml (run "
+            "`lambda-release build` first) or template.yaml; run in the application's "
+            "directory or give --template-file"
+        )
+
+
 def show_dry_run(
     out: str, stack: str, alias: str, data: dict[str, Any], command: list[str]
 ) -> None:
@@ -171,6 +193,7 @@ def run(ctx: Context) -> int:
         if not dry_run:
             raise
         sam_path = s.get("sam_path") or "sam"
+    check_template(s.get("template_file"))
     if not dry_run:
         ctx.aws.check_credentials()
     location = opts.log_location(ctx, eng)
@@ -185,7 +208,14 @@ def run(ctx: Context) -> int:
         heartbeat=s.get_float("heartbeat", sam.DEFAULT_HEARTBEAT),
         dry_run=dry_run,
     )
-    result = deploy(eng, plan, run_sam=sam.run_streaming, progress=output.info)
+    # While sam waits on the canary, show each function's traffic, time left and alarms.
+    run_sam = watch.following(
+        sam.run_streaming,
+        eng,
+        minute=s.get_float("minute", 60.0),
+        poll=s.get_float("poll_interval", 5.0),
+    )
+    result = deploy(eng, plan, run_sam=run_sam, progress=output.info)
     for w in result.warnings:
         output.info(f"warning: {w}")
     if dry_run:
