@@ -49,7 +49,8 @@ lr_install_into() {
   # is much faster than pip; pip is the fall-back for other images.
   local venv="$1" requirement="$2"
   if command -v uv >/dev/null 2>&1; then
-    uv venv --quiet --allow-existing "${venv}"
+    # Only when missing: older uv releases have no --allow-existing.
+    [ -x "${venv}/bin/python" ] || uv venv --quiet "${venv}"
     uv pip install --quiet --python "${venv}/bin/python" "${requirement}"
   else
     if ! command -v python3 >/dev/null 2>&1; then

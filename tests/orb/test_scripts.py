@@ -358,3 +358,30 @@ def test_approver_is_looked_up_through_the_api_with_the_token_in_a_header(tmp_pa
         server.shutdown()
     assert out == ["rollback approved by: octocat"]
     assert seen == [("/api/v2/workflow/wf-1/job", "s3cret"), ("/api/v2/user/user-9", "s3cret")]
+
+
+def test_install_uses_uv_when_the_image_has_it_and_exports_only_the_helper(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir()
+    log = tmp_path / "uv.log"
+    uv = bin_dir / "uv"
+    # A stand-in for uv: logs its arguments and lays out a venv with a lambda-release in it.
+    uv.write_text(
+        "#!/usr/bin/env bash\n"
+        f'printf "%s\\n" "$*" >> "{log}"\n'
+        'if [ "$1" = venv ]; then mkdir -p "$3/bin"; touch "$3/bin/python";\n'
+        '  chmod +x "$3/bin/python";\n'
+        '  printf "#!/usr/bin/env bash\\necho lambda-release fake\\n" > "$3/bin/lambda-release";\n'
+        '  chmod +x "$3/bin/lambda-release"; fi\n'
+    )
+    uv.chmod(uv.stat().st_mode | stat.S_IEXEC)
+    home = tmp_path / "h"
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "LR_STR_HELPER_HOME": str(home)}
+    out = lines(bash("install_helper.sh", "main", env, tmp_path))
+    assert out[-1] == "lambda-release fake"
+    assert log.read_text().splitlines() == [
+        f"venv --quiet {home}/venv",
+        f"pip install --quiet --python {home}/venv/bin/python lambda-release=={__version__}",
+    ]
+    assert (tmp_path / "bash_env").read_text() == f"export PATH=\"$PATH\":'{home}/bin'\n"
+    assert sorted(p.name for p in (home / "bin").iterdir()) == ["lambda-release"]
