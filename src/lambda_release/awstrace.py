@@ -35,6 +35,7 @@ IDENTIFIER_PARAMS = (
     "deploymentGroupName",
     "deploymentId",
     "deploymentIds",
+    "deploymentConfigName",
     "AlarmNames",
     "UUID",
     "restApiId",

@@ -32,6 +32,7 @@ SAMPLE: dict[str, Any] = {
     "deploymentGroupName": "app-prod-AFunctionDeploymentGroup-Y",
     "deploymentId": "d-1",
     "deploymentIds": ["d-1"],
+    "deploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
     "AlarmNames": ["app-prod-AErrorsAlarm-Z"],
     "Bucket": "arts",
     "Key": "logs/lambda-release/app-prod/PROD/releases/1.json",

@@ -117,6 +117,11 @@ def _deployment(c: Call, s: Scope, lookup: DeploymentLookup | None) -> list[Reso
     return [(_group_arn(s, *lookup(str(i))), {}) for i in ids]
 
 
+def _config(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    name = str(c.params["deploymentConfigName"])
+    return [(f"arn:{s.partition}:codedeploy:{s.region}:{s.account}:deploymentconfig:{name}", {})]
+
+
 def _alarms(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
     names = c.params.get("AlarmNames") or ["*"]
     base = f"arn:{s.partition}:cloudwatch:{s.region}:{s.account}:alarm:"
@@ -164,6 +169,8 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
     ("cloudformation", "DescribeStacks"): _O("cloudformation:DescribeStacks", _stack),
     ("cloudformation", "ListStackResources"): _O("cloudformation:ListStackResources", _stack),
     ("cloudformation", "DescribeStackEvents"): _O("cloudformation:DescribeStackEvents", _stack),
+    ("cloudformation", "GetTemplate"): _O("cloudformation:GetTemplate", _stack),
+    ("cloudformation", "UpdateStack"): _O("cloudformation:UpdateStack", _stack),
     ("cloudformation", "CancelUpdateStack"): _O("cloudformation:CancelUpdateStack", _stack),
     # Lambda: aliases (release targets and <ALIAS>_STABLE), and audit's reads.
     ("lambda", "ListAliases"): _O("lambda:ListAliases", _function),
@@ -174,12 +181,15 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
     ("lambda", "GetFunction"): _O("lambda:GetFunction", _qualified),
     ("lambda", "GetPolicy"): _O("lambda:GetPolicy", _qualified),
     ("lambda", "GetFunctionUrlConfig"): _O("lambda:GetFunctionUrlConfig", _qualified),
+    ("lambda", "ListVersionsByFunction"): _O("lambda:ListVersionsByFunction", _function),
+    ("lambda", "DeleteFunction"): _O("lambda:DeleteFunction", _qualified),
     ("lambda", "ListEventSourceMappings"): _O("lambda:ListEventSourceMappings", _any),
     # CodeDeploy: deployments in flight, the groups' alarms, stopping a canary.
     ("codedeploy", "ListDeployments"): _O("codedeploy:ListDeployments", _group),
     ("codedeploy", "GetDeploymentGroup"): _O("codedeploy:GetDeploymentGroup", _group),
     ("codedeploy", "GetDeployment"): _O("codedeploy:GetDeployment", _deployment),
     ("codedeploy", "BatchGetDeployments"): _O("codedeploy:BatchGetDeployments", _deployment),
+    ("codedeploy", "GetDeploymentConfig"): _O("codedeploy:GetDeploymentConfig", _config),
     ("codedeploy", "StopDeployment"): _O("codedeploy:StopDeployment", _any),
     # CloudWatch: alarm states before a deploy; $LATEST invocations for audit.
     ("cloudwatch", "DescribeAlarms"): _O("cloudwatch:DescribeAlarms", _alarms),

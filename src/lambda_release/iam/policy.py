@@ -76,6 +76,17 @@ PERMISSIONS: Mapping[str, Permission] = {
     "cloudformation:DescribeStackEvents": Permission(
         "Stack", "why a failed `sam deploy` failed: the stack's failure events, reported"
     ),
+    # Drift realignment (drift.py), for `deploy` once it is wired in: add both to
+    # COMMANDS["deploy"] then, and a deploy after the rollback to tests/iam's story.
+    "cloudformation:GetTemplate": Permission(
+        "Stack", "drift: the processed template records the version each alias should run"
+    ),
+    "cloudformation:UpdateStack": Permission(
+        "Stack",
+        "drift: after a rollback, one update of the processed template pins each moved alias "
+        "to its live version (no traffic moves); CloudFormation then acts with the same "
+        "permissions as `sam deploy` (the stack's service role if it has one)",
+    ),
     "cloudformation:ListStackResources": Permission(
         "Stack", "the stack's functions, CodeDeploy application and groups, alarms"
     ),
