@@ -27,7 +27,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release import inflight
+from lambda_release import inflight, lock
 from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
 from lambda_release.aws import error_code
 from lambda_release.ci_metadata import ci_metadata
@@ -51,6 +51,7 @@ from lambda_release.stable import Current, apply_stable, stable_versions
 from lambda_release.stack import StackInfo, parallel_map
 
 ROLLBACK_KIND = "rollback"
+ROLLBACK_LEASE_SECONDS = 300.0
 
 
 @dataclass
@@ -321,6 +322,51 @@ def carry_out(
         },
     )
     rollback_id = str(claimed["rollback_id"])
+    take_lock(log, rollback_id, claimed)
+    try:
+        return _move_and_record(
+            engine, log, releases, plan, live, exist, claimed, rollback_id, progress
+        )
+    finally:
+        lock.release(log, rollback_id)
+
+
+def take_lock(log: ReleaseLog, rollback_id: str, claimed: dict[str, Any]) -> None:
+    """The stack and alias's release lock, so that no deploy begins while aliases move.
+
+    The holder is the rollback's id: a re-run or a concurrent run of the same rollback
+    shares it; a deploy holding it (about to run ``sam``) makes the rollback wait for
+    nothing and refuse, with the way out.
+    """
+    ci = claimed.get("ci") or {}
+    lease, theirs = lock.try_acquire(
+        log,
+        rollback_id,
+        mode="rollback",
+        ttl=ROLLBACK_LEASE_SECONDS,
+        who=str(claimed.get("who", "")),
+        job_url=str(ci.get("job_url", "")),
+    )
+    if lease is None:
+        raise OperationError(
+            f"stack {log.stack} alias {log.alias} is locked by "
+            f"{lock.holder_label(theirs or {})}: a deploy is starting; if it reaches the "
+            "canary, run the rollback again to stop it; otherwise wait for it to end"
+        )
+
+
+def _move_and_record(
+    engine: Engine,
+    log: ReleaseLog,
+    releases: list[Release],
+    plan: Plan,
+    live: dict[str, Live],
+    exist: set[tuple[str, str]],
+    claimed: dict[str, Any],
+    rollback_id: str,
+    progress: Callable[[str], None],
+) -> Outcome:
+    release = plan.release
     progress(f"rollback {rollback_id} of release {release.id}: {_plan_line(plan)}")
     lam = engine.client("lambda")
 

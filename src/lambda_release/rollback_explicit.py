@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lambda_release import lock
 from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.drift import explanations
@@ -25,10 +26,11 @@ from lambda_release.rollback import (
     existing_versions,
     read_live,
     stack_info,
+    take_lock,
     update_stable,
     write_record,
 )
-from lambda_release.rollback_plan import DONE, MOVE, Step
+from lambda_release.rollback_plan import DONE, MOVE, Live, Step
 
 
 def move_to_version(
@@ -93,6 +95,23 @@ def move_to_version(
         },
     )
     rollback_id = str(claimed["rollback_id"])
+    take_lock(log, rollback_id, claimed)
+    try:
+        return _move(engine, log, step, live, claimed, rollback_id)
+    finally:
+        lock.release(log, rollback_id)
+
+
+def _move(
+    engine: Engine,
+    log: ReleaseLog,
+    step: Step,
+    live: dict[str, Live],
+    claimed: dict[str, Any],
+    rollback_id: str,
+) -> Outcome:
+    lf = live[step.logical_id]
+    target = str(step.target)
     move_back(engine.client("lambda"), step, engine.alias, lf.revision_id, {target}, engine.limiter)
     # An explicit move accepts whatever the alias showed when asked; a 412 re-decision that
     # refused (someone moved it meanwhile) is reported, not overwritten.
@@ -100,7 +119,7 @@ def move_to_version(
     data["functions"] = [step.as_json()]
     if step.result not in (MOVED, ALREADY):
         step.result = step.result or FAILED
-        return Outcome(1, data, [f"{ref.logical_id}: {step.reason}"])
+        return Outcome(1, data, [f"{step.logical_id}: {step.reason}"])
     rows = entry_rows([step], live)
     rows[0].update(before=lf.version, after=target, moved=True)
     write_record(log, rollback_id, claimed, rows, complete=True)

@@ -167,3 +167,20 @@ def test_rollback_mid_canary_stops_it_and_leaves_every_alias_on_its_before_versi
     settle(engine, log, log.load(rid).entry, sam_exit_code=1, settled_by="test")
     lock.release(log, rid)
     assert log.load(rid).outcome == "failed"
+
+
+def test_a_deploy_holding_the_lock_makes_the_rollback_refuse_and_move_nothing(kit: Kit) -> None:
+    three_releases(kit)
+    log = kit.log()
+    lease, _ = lock.try_acquire(log, "deploy-starting", mode="deploy", ttl=60, who="ci")
+    assert lease is not None
+    refused = run_rollback(kit)
+    assert refused.returncode == 1, describe(refused)
+    assert "locked by" in refused.stderr and "deploy-starting" in refused.stderr
+    assert kit.versions() == {"A": "3", "B": "2", "C": "2"}
+    assert kit.rollback_entries() == []
+    lock.release(log, "deploy-starting")
+    done = run_rollback(kit)
+    assert done.returncode == 0, describe(done)
+    assert kit.versions() == {"A": "2", "B": "2", "C": "2"}
+    assert lock.is_free((lock.read_lease(log) or ({}, ""))[0])  # given back
