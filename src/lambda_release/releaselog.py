@@ -249,7 +249,15 @@ class ReleaseLog:
     # -- releases ---------------------------------------------------------
     def write_entry(self, entry: dict[str, Any]) -> None:
         body = {"schema": ENTRY_SCHEMA, **entry}
-        if not self.put_new(self.entry_key(entry["id"]), body):
+        if self.put_new(self.entry_key(entry["id"]), body):
+            return
+        # A retried write whose first attempt did land (the answer was lost) finds
+        # its own entry: that is success, not a conflict.
+        existing = self.get(self.entry_key(entry["id"]))
+        same = existing is not None and json.dumps(existing[0], sort_keys=True) == json.dumps(
+            body, sort_keys=True
+        )
+        if not same:
             raise OperationError(f"release {entry['id']} already exists in the log")
 
     def write_settlement(self, release_id: str, settlement: dict[str, Any]) -> dict[str, Any]:

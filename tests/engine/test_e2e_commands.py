@@ -142,6 +142,9 @@ def test_bad_input_and_missing_tools(make_app: Callable[..., App], tmp_path: Pat
     env["AWS_CONFIG_FILE"] = str(tmp_path / "none")
     no_creds = app.lr(*app.deploy_args(), env=env)
     assert no_creds.returncode == 1 and "no AWS credentials" in no_creds.stderr
+    for command in ("status", "history", "record"):
+        other = app.lr(command, "--stack", app.stack, "--alias", "PROD", env=env)
+        assert other.returncode == 1 and "no AWS credentials" in other.stderr, other.stderr
     no_template = app.lr(*app.deploy_args("--template-file", "missing.yaml"))
     assert no_template.returncode == 2 and "missing.yaml" in no_template.stderr
     no_stack = app.lr("status", "--stack", "does-not-exist-x")

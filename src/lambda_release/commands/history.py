@@ -51,6 +51,7 @@ def run(ctx: Context) -> int:
             raise UsageError(f"--limit {limit_text!r} must be a whole number of 1 or more")
         limit = int(limit_text)
     eng = opts.engine(ctx)
+    ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
     releases = [r.as_json() for r in log.releases(limit)]
     if out == "json":

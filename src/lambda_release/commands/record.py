@@ -48,6 +48,7 @@ def run(ctx: Context) -> int:
     out = ctx.output
     s = ctx.settings
     eng = opts.engine(ctx)
+    ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
     code_text = s.get("sam_exit_code")
     try:

@@ -50,6 +50,7 @@ def run(ctx: Context) -> int:
     out = ctx.output
     s = ctx.settings
     stack = opts.stack_name(ctx)
+    ctx.aws.check_credentials()
     alias = s.get("alias")
     rate = s.get_float("lambda_rate", LAMBDA_RATE)
     if rate <= 0:
