@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,6 +61,23 @@ class Story:
         self.ran.setdefault(role, []).append(list(args))
         assert p.returncode in ok, (args, p.returncode, p.stderr[-2000:])
         return p
+
+    def popen(self, role: str, *args: str) -> subprocess.Popen[str]:
+        env = {**self.env, awstrace.TRACE_ENV: str(self.traces[role])}
+        self.ran.setdefault(role, []).append(list(args))
+        return subprocess.Popen(
+            [str(BIN / "lambda-release"), *args],
+            cwd=self.directory,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def canary_running(self, logical_id: str) -> bool:
+        name = self.function_names()[logical_id]
+        alias = self.sandbox.client("lambda").get_alias(FunctionName=name, Name=ALIAS)
+        return bool((alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights"))
 
     def calls(self, role: str) -> list[Call]:
         return [Call.from_trace(e) for e in awstrace.read_trace(str(self.traces[role]))]
@@ -135,7 +153,8 @@ def _callers_of_latest(sb: Sandbox, story: Story) -> None:
 def run_story(sb: Sandbox, base_env: dict[str, str], work: Path) -> Iterator[Story]:
     """deploy role: three deploys, status, history, begin; readonly role: status --no-settle,
     history, audit (while the begun release is pending); deploy role: record; rollback role:
-    rollback, status, history."""
+    a canary deploy stopped in flight by the rollback role; rollback role: rollback (of the
+    last completed release), status, history."""
     env = sam_env(base_env)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop(awstrace.TRACE_ENV, None)
@@ -176,9 +195,35 @@ def run_story(sb: Sandbox, base_env: dict[str, str], work: Path) -> Iterator[Sto
 
     story.lr("deploy", "record", *target, "--log-bucket", bucket)
 
+    # A canary rolled back while it runs: the rollback role stops the deployment.
+    write_sam_app(
+        directory,
+        functions=("A", "B"),
+        code_version="5",
+        deployment_type="Canary10Percent5Minutes",
+    )
+    sam_build(directory, env)
+    minute = sb.minute
+    sb.minute = 3.0  # 10% for 15 s: time to catch it in flight
+    try:
+        running = story.popen("deploy", *deploy)
+        deadline = time.monotonic() + 300
+        while not story.canary_running("AFunction"):
+            assert running.poll() is None, running.communicate()
+            assert time.monotonic() < deadline, "the canary never started"
+            time.sleep(0.1)
+        stopped = story.lr("rollback", "rollback", *target, "--log-bucket", bucket)
+        assert "stopping CodeDeploy deployment" in stopped.stderr, stopped.stderr
+    finally:
+        sb.minute = minute
+        out, err = running.communicate(timeout=600)
+        story.outputs += [out, err]
+    assert running.returncode == 1, err[-2000:]  # its release failed: it was stopped
+
     story.lr("rollback", "rollback", *target, "--log-bucket", bucket)
     story.lr("rollback", "status", "--stack", story.stack, "--log-bucket", bucket)
     story.lr("rollback", "history", *target, "--log-bucket", bucket)
+
     yield story
 
 

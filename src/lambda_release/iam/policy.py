@@ -131,13 +131,11 @@ PERMISSIONS: Mapping[str, Permission] = {
     ),
     "codedeploy:GetDeployment": Permission(
         "StackDeploymentGroups",
-        "waiting for a stopped deployment to end",
-        only_when="a release is rolled back while its canary runs",
+        "rollback of a release whose canary runs: waiting for the stopped deployment to end",
     ),
     "codedeploy:StopDeployment": Permission(
         "NoResourceLevel",
-        "stopping an in-flight canary with its automatic rollback",
-        only_when="a release is rolled back while its canary runs",
+        "rollback of a release whose canary runs: stopping it with its automatic rollback",
     ),
     "cloudwatch:DescribeAlarms": Permission(
         "Alarms",
@@ -327,8 +325,10 @@ def build_policy(role: str, scope: Scope) -> dict[str, Any]:
 def explain(role: str, scope: Scope) -> list[tuple[str, str, str]]:
     """(action, resources, why) for every action of ``role``: the policy's justification."""
     out = []
+    sometimes = role_sometimes(role)
     for action in role_actions(role):
         p = PERMISSIONS[action]
-        why = p.why + (f" (only when {p.only_when})" if p.only_when else "")
+        when = sometimes.get(action)
+        why = p.why + (f" (only when {when})" if when else "")
         out.append((action, " ".join(RESOURCES[p.kind].arns(scope)), why))
     return out
