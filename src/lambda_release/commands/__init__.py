@@ -17,14 +17,17 @@ from lambda_release.commands import (
     begin,
     build,
     check,
+    demo,
     deploy,
     history,
     iam_policy,
+    prune,
     record,
     rollback,
     sandbox,
     status,
     target,
+    watch,
 )
 from lambda_release.context import Context
 
@@ -52,6 +55,9 @@ COMMANDS: list[Command] = [
     status,
     history,
     rollback,
+    watch,
+    prune,
     sandbox,
+    demo,
     iam_policy,
 ]

@@ -17,12 +17,16 @@ def install() -> None:
         # Imported here, not at the top: defining the resource models registers them in moto.
         from lambda_release.sandbox import (  # noqa: PLC0415
             codedeploy,
+            deployment_groups,
+            lambda_paging,
             lambda_rules,
             resources,
         )
 
         assert resources.MODELS
         lambda_rules.install()
+        lambda_paging.install()
+        deployment_groups.install()
         codedeploy.install()
         # The translator and moto chat on the root logger; the sandbox's stdout is for env lines.
         for name in ("samtranslator", "moto", "werkzeug"):

@@ -1,0 +1,191 @@
+"""`lambda-release watch` (and deploy's progress) against the sandbox, with the real SAM CLI.
+
+One stack, in order: v1 created; v2 by canary with watch following (success, and deploy
+shows the same progress); v3 whose alarm fires mid-canary (CodeDeploy stops and rolls back);
+v4 whose deployment someone stops. The CodeDeploy clock is slowed where the test must act
+inside a canary, so nothing depends on timing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from lambda_release.sandbox.server import Sandbox
+from tests.support.samapp import set_code_version
+from tests.watch.app import App, make_app, sandbox_minute
+
+pytestmark = pytest.mark.e2e
+
+SLOW = 60.0  # a 5-minute canary takes 5 real minutes: the test ends it, not the clock
+
+
+@pytest.fixture(scope="module")
+def app(
+    sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> App:
+    built = make_app(sandbox, sandbox_env, tmp_path_factory.mktemp("watch-app"))
+    first = built.deploy()
+    assert first.returncode == 0, first.stderr
+    return built
+
+
+def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+class Watcher:
+    """`lambda-release watch` in the background, its progress lines collected as they come."""
+
+    def __init__(self, app: App, minute: float) -> None:
+        self.proc = app.popen(
+            "watch", "--stack", app.stack, "--alias", "PROD", "--wait", "300",
+            "--progress", "plain", "--minute", f"{minute:g}", "--poll-interval", "0.1",
+            "--output", "json",
+        )  # fmt: skip
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line)
+
+    def saw(self, text: str) -> bool:
+        return any(text in line for line in list(self.lines))
+
+    def finish(self) -> tuple[int, dict[str, Any], str]:
+        assert self.proc.stdout is not None
+        out = self.proc.stdout.read()
+        self.proc.wait(timeout=600)
+        self._reader.join(timeout=30)
+        return self.proc.returncode, json.loads(out), "".join(self.lines)
+
+
+@contextmanager
+def background(*procs: subprocess.Popen[str]) -> Iterator[None]:
+    """Kill what is still running when the test fails half-way."""
+    try:
+        yield
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+
+
+def by_function(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {d["logical_id"]: d for d in result["deployments"]}
+
+
+def test_nothing_in_flight_is_reported_and_succeeds(app: App) -> None:
+    p = app.lr("watch", "--stack", app.stack, "--alias", "PROD")
+    assert p.returncode == 0, p.stderr
+    assert f"no deployment of {app.stack} in flight" in p.stdout
+
+
+def test_bad_input_exits_2(app: App) -> None:
+    missing = app.lr("watch", "--stack", "no-such-stack-x", "--alias", "PROD")
+    assert missing.returncode == 2
+    assert "no-such-stack-x does not exist" in missing.stderr
+    bad = app.lr("watch", "--stack", app.stack, "--alias", "PROD", "--poll-interval", "0")
+    assert bad.returncode == 2 and "--poll-interval 0 must be above 0" in bad.stderr
+
+
+def test_success_followed_by_watch_and_shown_by_deploy(app: App, sandbox: Sandbox) -> None:
+    app.change_code("2", ("A", "B"))
+    env = dict(app.env, LAMBDA_RELEASE_POLL_INTERVAL="0.1", LAMBDA_RELEASE_MINUTE="1")
+    with sandbox_minute(sandbox, 1.0):  # 5 s on 10%: both followers see the canary step
+        watcher = Watcher(app, 1.0)
+        with background(watcher.proc):
+            deployed = app.lr("deploy", *app.target(), env=env)
+            code, result, err = watcher.finish()
+    assert deployed.returncode == 0, deployed.stderr
+    assert code == 0, err
+    runs = by_function(result)
+    assert set(runs) == {"AFunction", "BFunction"}
+    for lid, run in runs.items():
+        assert run["status"] == "Succeeded"
+        assert (run["current_version"], run["target_version"]) == ("1", "2")
+        assert run["traffic_on_new_version"] == 1.0
+        assert run["alarms"] == {app.alarm_name(lid[0]): "OK"}
+        # watch printed the canary step, then the outcome, one line each (no flood).
+        assert err.count(f"{lid}: 10% on version 2 (from 1), next step in") == 1
+        assert err.count(f"{lid}: succeeded, 100% on version 2") == 1
+        assert f"[lambda-release] {lid}: 10% on version 2 (from 1)" in deployed.stderr
+        assert f"[lambda-release] {lid}: succeeded, 100% on version 2" in deployed.stderr
+    assert result["succeeded"] is True and result["failures"] == []
+
+
+def test_alarm_mid_canary_fails_naming_the_alarm(app: App, sandbox: Sandbox) -> None:
+    app.change_code("3", ("A",))
+    alarm = app.alarm_name("A")
+    cw = sandbox.client("cloudwatch")
+    with sandbox_minute(sandbox, SLOW):
+        watcher = Watcher(app, SLOW)
+        deploying = app.popen("deploy", *app.target())
+        with background(watcher.proc, deploying):
+            wait_for(lambda: watcher.saw("AFunction: 10% on version"), "watch to show A's canary")
+            cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test: errors")
+            code, result, err = watcher.finish()
+            deploying.communicate(timeout=600)
+    cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="test: recovered")
+    set_code_version(app.directory, "2", ("A",))  # the bad code is reverted, as a team would
+    assert deploying.returncode == 1
+    assert code == 1, err
+    (run,) = result["deployments"]
+    assert run["logical_id"] == "AFunction" and run["status"] in ("Stopped", "Failed")
+    assert run["alarms_firing"] == [alarm] and run["rolled_back"] is True
+    assert result["failures"] == [f"AFunction: {run['status'].lower()}: alarm {alarm} fired"]
+    assert f"lambda-release watch: AFunction: {run['status'].lower()}: alarm {alarm} fired" in err
+    assert app.weights("A") == {}
+    # the 10% step was shown with its time left on the (slowed) clock: minutes, not seconds
+    step = f"AFunction: 10% on version {run['target_version']} \\(from {run['current_version']}\\)"
+    assert re.search(step + r", next step in (4m \d\ds|5m 00s)", err)
+
+
+def test_stopped_deployment_fails(app: App, sandbox: Sandbox) -> None:
+    app.change_code("4", ("B",))
+    cd = sandbox.client("codedeploy")
+    with sandbox_minute(sandbox, SLOW):
+        watcher = Watcher(app, SLOW)
+        deploying = app.popen("deploy", *app.target())
+        with background(watcher.proc, deploying):
+            wait_for(lambda: watcher.saw("BFunction: 10% on version"), "watch to show B's canary")
+            (deployment_id,) = in_flight(app, "B")
+            cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
+            code, result, err = watcher.finish()
+            deploying.communicate(timeout=600)
+    assert deploying.returncode == 1
+    assert code == 1, err
+    (run,) = result["deployments"]
+    assert (run["logical_id"], run["deployment_id"]) == ("BFunction", deployment_id)
+    assert run["status"] == "Stopped" and run["rolled_back"] is True
+    assert run["alarms_firing"] == []
+    assert "StopDeployment" in run["message"]
+    assert f"BFunction: stopped, traffic back on version {run['current_version']}" in err
+    assert app.weights("B") == {}
+
+
+def in_flight(app: App, function: str) -> list[str]:
+    """Deployments in flight in the function's own deployment group."""
+    resources = app.resources()
+    got = app.sandbox.client("codedeploy").list_deployments(
+        applicationName=resources["ServerlessDeploymentApplication"],
+        deploymentGroupName=resources[f"{function}FunctionDeploymentGroup"],
+        includeOnlyStatuses=["Created", "Queued", "InProgress", "Baking", "Ready"],
+    )
+    return list(got["deployments"])
