@@ -20,6 +20,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from lambda_release import drift as drift_resolution
 from lambda_release import lock
 from lambda_release.aws import Aws, error_code
 from lambda_release.ci_metadata import ci_metadata
@@ -361,6 +362,11 @@ def begin(
         progress=progress,
     )
     holder = lease.holder
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message)
+
     try:
         settle_pending(engine, log, settled_by="deploy", own_lock=True, progress=progress)
         info = engine.info(refresh=True)
@@ -371,7 +377,11 @@ def begin(
         with ThreadPoolExecutor(max_workers=1) as pool:
             stack_checks = pool.submit(preflight_stack, engine, info)
             live = engine.live(info)
-            problems = stack_checks.result() + [d.message for d in drift(info, live)]
+            problems = stack_checks.result()
+        if not problems and drift(info, live):
+            # Drift a rollback explains is realigned (drift.py); the rest refuses.
+            problems = drift_resolution.deploy_preflight(engine, info, live, log, progress=say)
+            info = engine.info(refresh=True)
         if problems:
             lock.release(log, holder)
             return {}, lease, problems
@@ -520,7 +530,7 @@ def settle(
     if info is not None and info.in_progress:
         raise OperationError(
             f"stack {engine.stack} is {info.status}: release {entry['id']} is still in "
-            "flight; run the same command again once the stack has finished"
+            "flight; once the stack has finished, `lambda-release record` settles it"
         )
     body = settlement_for(engine, entry, info, sam_exit_code=sam_exit_code, settled_by=settled_by)
     stored = log.write_settlement(entry["id"], body)
@@ -692,7 +702,11 @@ def deploy(
         info = engine.info()
         engine.require_alias_functions(info)
         live = engine.live(info)
-        problems = preflight(engine, info, live)
+        problems = preflight_stack(engine, info)
+        if drift(info, live):
+            problems += drift_resolution.deploy_preflight(
+                engine, info, live, log, progress=progress, dry_run=True
+            )
         held = lock.read_lease(log)
         if held and not lock.is_free(held[0]):
             problems.append(f"locked by {lock.holder_label(held[0])}")

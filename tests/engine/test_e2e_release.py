@@ -251,3 +251,32 @@ def test_drift_is_refused_before_sam_runs(make_app: Callable[..., App], sandbox:
     assert "running:" not in p.stderr  # sam never ran
     assert log_of(app).pending_ids() == []
     assert lock.is_free((lock.read_lease(log_of(app)) or ({}, ""))[0])
+
+
+def test_deploy_after_a_rollback_realigns_and_succeeds(
+    make_app: Callable[..., App], sandbox: Sandbox
+) -> None:
+    """The pre-flight hands drift a rollback explains to drift.py, which realigns it."""
+    app = make_app(functions=("A",))
+    assert app.deploy_json()[0] == 0
+    app.change_code("2", ("A",))
+    code, r2, err = app.deploy_json()
+    assert code == 0, err
+    rb = app.lr("rollback", "--stack", app.stack, "--alias", "PROD")  # log found by tag
+    assert rb.returncode == 0, rb.stderr
+    assert (app.alias("AFunction", "PROD") or {})["FunctionVersion"] == "1"
+    s = json.loads(app.lr("status", "--stack", app.stack, "--output", "json").stdout)
+    assert s["aliases"][0]["drift"] == [{"function": "AFunction", "recorded": "2", "live": "1"}]
+    app.change_code("3", ("A",))
+    code, r3, err = app.deploy_json()
+    assert code == 0, err
+    assert r3["outcome"] == "succeeded"
+    assert by_function(r3, "before") == {"AFunction": "1"}
+    assert by_function(r3, "after") == {"AFunction": "3"}
+    assert by_function(r3, "stable") == {"AFunction": "1"}  # never the rolled-back 2
+    history = json.loads(
+        app.lr("history", "--stack", app.stack, "--alias", "PROD", "--output", "json").stdout
+    )
+    assert [h["id"] for h in history if h.get("undone")] == [r2["id"]]
+    s = json.loads(app.lr("status", "--stack", app.stack, "--output", "json").stdout)
+    assert s["aliases"][0]["drift"] == []
