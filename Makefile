@@ -31,5 +31,9 @@ test: lint typecheck orb-check
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
+# The release rehearsal: a local AWS stand-in, the bundled SAM app, the five chapters.
+demo: $(STAMP)
+	$(BIN)/lambda-release demo
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

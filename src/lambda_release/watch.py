@@ -322,8 +322,8 @@ def watch(
     engine.require_alias_functions(info)
     started = time.monotonic()
     follower.discover()
-    if not follower.tracked:
-        renderer.note(f"no deployment of stack {engine.stack} in flight; waiting {wait:g} s")
+    if not follower.tracked and wait > 0:
+        renderer.note(f"waiting up to {wait:g} s for a deployment of stack {engine.stack} to start")
     views: list[DeploymentView] = []
     while True:
         if not follower.tracked:
