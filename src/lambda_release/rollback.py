@@ -45,6 +45,7 @@ from lambda_release.rollback_plan import (
     choose_release,
     known_versions,
     plan_release,
+    rollback_key,
     versions_to_check,
 )
 from lambda_release.stable import Current, apply_stable, stable_versions
@@ -249,24 +250,54 @@ def rollback(
         progress(note)
         return Outcome(0, {"rollback": None, "nothing_to_do": note})
     # The log (S3) and the aliases (Lambda) are read at the same time: the Lambda reads
-    # are paced by the control-plane budget, and the log's reads hide behind them.
+    # are paced by the control-plane budget, and the log's reads, the claim and the lock
+    # hide behind them.
+    claimed: dict[str, Any] | None = None
     with ThreadPoolExecutor(max_workers=1) as pool:
         reading = pool.submit(read_live, engine, info)
         settled_any = False if req.dry_run else _settle_pending(engine, log, progress)
         releases = list(log.newest_first())
+        choice = choose_release(releases, req.release_id)
+        if choice.release is not None and not req.dry_run:
+            claimed = claim_and_lock(log, req, choice.release.id)
         live_list = reading.result()
-    if settled_any:  # settling moved <ALIAS>_STABLE pointers: read them again
-        live_list = read_live(engine, info)
-    choice = choose_release(releases, req.release_id)
     if choice.release is None:
         progress(choice.nothing_to_do)
         return Outcome(0, {"rollback": None, "nothing_to_do": choice.nothing_to_do})
-    release = choice.release
-    live = {lf.logical_id: lf for lf in live_list}
-    plan, exist = make_plan(engine, release, live_list, req.functions)
-    if req.dry_run:
-        return Outcome(0, summary_data(plan, None, dry_run=True))
-    return carry_out(engine, log, req, releases, plan, live, exist, progress)
+    try:
+        if settled_any:  # settling moved <ALIAS>_STABLE pointers: read them again
+            live_list = read_live(engine, info)
+        live = {lf.logical_id: lf for lf in live_list}
+        plan, exist = make_plan(engine, choice.release, live_list, req.functions)
+        if claimed is None:
+            return Outcome(0, summary_data(plan, None, dry_run=True))
+        rollback_id = str(claimed["rollback_id"])
+        return _move_and_record(
+            engine, log, releases, plan, live, exist, claimed, rollback_id, progress
+        )
+    finally:
+        if claimed is not None:
+            lock.release(log, str(claimed["rollback_id"]))
+
+
+def claim_and_lock(log: ReleaseLog, req: Request, release_id: str) -> dict[str, Any]:
+    """Claim the logical rollback (its entry id, once) and take the release lock."""
+    ci = ci_metadata()
+    claimed = claim(
+        log,
+        rollback_key(release_id, req.functions),
+        {
+            "rollback_id": new_id(),
+            "undoes": release_id,
+            "functions": sorted(set(req.functions)),
+            "reason": req.reason,
+            "who": ci.get("triggered_by", ""),
+            "ci": ci,
+            "time": iso(now()),
+        },
+    )
+    take_lock(log, str(claimed["rollback_id"]), claimed)
+    return claimed
 
 
 def _settle_pending(engine: Engine, log: ReleaseLog, progress: Callable[[str], None]) -> bool:
@@ -293,42 +324,6 @@ def make_plan(
     todo = [t for t in versions_to_check(release, live_list) if (t[0], t[2]) not in exist]
     exist |= existing_versions(engine, todo)
     return plan_release(release, live_list, exist, functions), exist
-
-
-def carry_out(
-    engine: Engine,
-    log: ReleaseLog,
-    req: Request,
-    releases: list[Release],
-    plan: Plan,
-    live: dict[str, Live],
-    exist: set[tuple[str, str]],
-    progress: Callable[[str], None],
-) -> Outcome:
-    """Claim, move, record, stable pointers, undo mark: each safe to repeat."""
-    release = plan.release
-    ci = ci_metadata()
-    claimed = claim(
-        log,
-        plan.rollback_key,
-        {
-            "rollback_id": new_id(),
-            "undoes": release.id,
-            "functions": list(plan.functions_filter),
-            "reason": req.reason,
-            "who": ci.get("triggered_by", ""),
-            "ci": ci,
-            "time": iso(now()),
-        },
-    )
-    rollback_id = str(claimed["rollback_id"])
-    take_lock(log, rollback_id, claimed)
-    try:
-        return _move_and_record(
-            engine, log, releases, plan, live, exist, claimed, rollback_id, progress
-        )
-    finally:
-        lock.release(log, rollback_id)
 
 
 def take_lock(log: ReleaseLog, rollback_id: str, claimed: dict[str, Any]) -> None:

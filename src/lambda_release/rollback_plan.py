@@ -84,11 +84,7 @@ class Plan:
 
     @property
     def rollback_key(self) -> str:
-        """Names the logical rollback: the same release and selection give the same key."""
-        if not self.functions_filter:
-            return self.release.id
-        digest = hashlib.sha256(",".join(sorted(self.functions_filter)).encode()).hexdigest()
-        return f"{self.release.id}--{digest[:12]}"
+        return rollback_key(self.release.id, self.functions_filter)
 
     def by_action(self, action: str) -> list[Step]:
         return [s for s in self.steps if s.action == action]
@@ -101,6 +97,14 @@ class Plan:
     def release_fully_undone(self) -> bool:
         """No function still routes to the release's version (judged after the moves)."""
         return not any(s.runs_release_version for s in self.steps)
+
+
+def rollback_key(release_id: str, functions: Sequence[str] = ()) -> str:
+    """Names the logical rollback: the same release and selection give the same key."""
+    if not functions:
+        return release_id
+    digest = hashlib.sha256(",".join(sorted(set(functions))).encode()).hexdigest()
+    return f"{release_id}--{digest[:12]}"
 
 
 # -- choosing the release --------------------------------------------------------
