@@ -28,10 +28,16 @@ deploy does not change keeps its live version.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import json
+import os
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import botocore.exceptions
@@ -41,6 +47,7 @@ from lambda_release.errors import OperationError
 from lambda_release.releaselog import Release, ReleaseLog
 from lambda_release.stack import LiveFunction, StackInfo, version_of_arn
 
+BUILT_TEMPLATE = Path(".aws-sam") / "build" / "template.yaml"
 TEMPLATE_BODY_MAX = 51_200
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 REALIGN_TIMEOUT = 1800.0
@@ -293,6 +300,7 @@ def resolve_before_deploy(
     progress: Callable[[str], None],
     dry_run: bool = False,
     poll: float = 2.0,
+    guard: Callable[[list[DriftItem]], list[str]] | None = None,
 ) -> tuple[list[DriftItem], list[str]]:
     """Detect drift and realign what a rollback explains. (items, problems refusing the deploy).
 
@@ -304,10 +312,82 @@ def resolve_before_deploy(
     recorded = recorded_versions(template, physical_ids(cfn, info.name))
     items = find_drift(info, live, recorded, releases)
     problems = [i.message for i in items if not i.resolvable]
+    if guard is not None and items and not problems:
+        problems = guard(items)
     if problems or not items or dry_run:
         return items, problems
     realign(cfn, info.name, template, items, progress=progress, poll=poll)
     return items, []
+
+
+# -- the rolled-back code itself, about to be deployed again -----------------------
+
+
+def sam_zip_sha256(directory: Path) -> str:
+    """Lambda's CodeSha256 of the zip ``sam deploy`` makes of a built function directory.
+
+    SAM zips deterministically (samcli.lib.package.utils.make_zip: walk order, Unix mode
+    bits, no timestamps, deflate), so equal hashes mean byte-identical code.
+    """
+    buf = io.BytesIO()
+    root = os.path.abspath(directory)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for here, _, files in os.walk(root, followlinks=True):
+            for filename in files:
+                full = os.path.join(here, filename)
+                info = zipfile.ZipInfo(os.path.relpath(full, root))
+                info.create_system = 3
+                info.external_attr = os.stat(full).st_mode << 16
+                with open(full, "rb") as f:
+                    zf.writestr(info, f.read(), compress_type=zipfile.ZIP_DEFLATED)
+    return base64.b64encode(hashlib.sha256(buf.getvalue()).digest()).decode()
+
+
+def built_code(template_path: Path) -> dict[str, str]:
+    """Logical id -> CodeSha256 of each zip function in a ``sam build`` output template."""
+    try:
+        template = _parse(template_path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    out: dict[str, str] = {}
+    for lid, res in (template.get("Resources") or {}).items():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = res.get("Properties") or {}
+        uri = props.get("CodeUri")
+        if props.get("PackageType") == "Image" or not isinstance(uri, str) or "://" in uri:
+            continue
+        directory = template_path.parent / uri
+        if directory.is_dir():
+            out[str(lid)] = sam_zip_sha256(directory)
+    return out
+
+
+def rolled_back_code(lam: Any, items: Sequence[DriftItem], built: dict[str, str]) -> list[str]:
+    """Refusals for drifted functions whose built code is the rolled-back version's code.
+
+    Deployed, SAM would point the alias at that version again (its Version resource is
+    unchanged), and after realignment CodeDeploy would shift traffic to it.
+    """
+    problems: list[str] = []
+    for item in items:
+        sha = built.get(item.logical_id)
+        if sha is None:
+            continue
+        try:
+            conf = lam.get_function_configuration(
+                FunctionName=item.function_name, Qualifier=item.recorded
+            )
+        except botocore.exceptions.ClientError:
+            continue  # the version is gone: SAM cannot route to it
+        if conf.get("CodeSha256") == sha:
+            problems.append(
+                f"{item.logical_id}: the built code is exactly version {item.recorded}'s, which "
+                f"rollback {item.explained_by} undid; deploying it would send traffic to that "
+                f"version again. Deploy a fix (or the code of version {item.live}, which runs "
+                "now), then deploy again"
+            )
+    return problems
 
 
 class _Clients(Protocol):
@@ -322,11 +402,19 @@ def deploy_preflight(
     *,
     progress: Callable[[str], None],
     dry_run: bool = False,
+    built_template: Path | None = None,
 ) -> list[str]:
     """What ``deploy``'s pre-flight calls instead of refusing every drift: realign the drift a
-    rollback explains (not in a dry run), and return the drift it cannot resolve safely."""
+    rollback explains (not in a dry run), and return the drift it cannot resolve safely.
+
+    ``built_template``: ``sam build``'s output (default ``.aws-sam/build/template.yaml`` in
+    the working directory, where ``sam deploy`` takes it from); when found, a drifted
+    function whose built code is its rolled-back version's refuses the deploy.
+    """
     if info is None:
         return []
+    template_path = built_template or Path.cwd() / BUILT_TEMPLATE
+    built = built_code(template_path) if template_path.is_file() else {}
     items, problems = resolve_before_deploy(
         engine.client("cloudformation"),
         info,
@@ -334,6 +422,7 @@ def deploy_preflight(
         list(log.newest_first()),
         progress=progress,
         dry_run=dry_run,
+        guard=lambda found: rolled_back_code(engine.client("lambda"), found, built),
     )
     if dry_run and items and not problems:
         names = ", ".join(f"{i.logical_id} ({i.recorded} -> {i.live})" for i in items)

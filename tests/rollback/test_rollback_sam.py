@@ -126,6 +126,21 @@ def test_rollback_pops_releases_made_with_the_sam_cli_then_the_next_deploy_works
     assert json.loads(first.stdout)["release"] == r3["id"]
     assert app.aliases() == {"A": ("2", {}), "B": ("2", {}), "C": ("2", {})}
 
+    # Deploying the rolled-back code again (A's build is still R3's) is refused before sam:
+    # it would send traffic to version 3 again.
+    redeploy = subprocess.run(
+        app.deploy_args(),
+        cwd=app.dir,
+        env=app.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert redeploy.returncode == 1, redeploy.stdout + redeploy.stderr
+    assert "AFunction: the built code is exactly version 3's" in redeploy.stderr
+    assert app.aliases() == {"A": ("2", {}), "B": ("2", {}), "C": ("2", {})}
+
     second = app.rollback()
     assert second.returncode == 0, second.stderr
     assert r2["id"] in second.stdout
