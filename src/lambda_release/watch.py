@@ -377,12 +377,13 @@ def following(
     def run(cmd: Sequence[str], **kwargs: Any) -> int:
         out = stream or sys.stderr
         renderer = LineRenderer(out, heartbeat=None, prefix=prefix)
+        # An engine of its own: the deploy's engine caches what it read.
+        own = Engine(engine.aws, engine.stack, engine.alias, rate=engine.rate)
+        follower = Follower(own, minute=minute)
         done = threading.Event()
+        failed: list[bool] = []
 
         def follow() -> None:
-            # An engine of its own: the deploy's engine caches what it read.
-            own = Engine(engine.aws, engine.stack, engine.alias, rate=engine.rate)
-            follower = Follower(own, minute=minute)
             try:
                 while not done.wait(poll):
                     follower.refresh_stack()
@@ -390,6 +391,7 @@ def following(
                     if follower.tracked:
                         renderer.update(follower.poll())
             except Exception as exc:  # progress is a courtesy: never fail the deploy
+                failed.append(True)
                 renderer.note(f"progress display stopped: {exc}")
 
         thread = threading.Thread(target=follow, name="deploy-progress", daemon=True)
@@ -399,5 +401,10 @@ def following(
         finally:
             done.set()
             thread.join(timeout=30)
+            if follower.tracked and not failed and not thread.is_alive():
+                try:  # the outcome of every deployment seen, even if sam ended between polls
+                    renderer.update(follower.poll())
+                except Exception as exc:
+                    renderer.note(f"progress display stopped: {exc}")
 
     return run

@@ -84,6 +84,8 @@ class Stage:
     # -- talking -----------------------------------------------------------------------------
 
     def say(self, text: str) -> None:
+        if text.startswith("\n"):
+            self.out.write("\n")
         for para in text.strip().split("\n\n"):
             self.out.write(textwrap.fill(" ".join(para.split()), WIDTH) + "\n")
         self.out.flush()
