@@ -300,7 +300,7 @@ def resolve_before_deploy(
     progress: Callable[[str], None],
     dry_run: bool = False,
     poll: float = 2.0,
-    guard: Callable[[list[DriftItem]], list[str]] | None = None,
+    guard: Callable[[dict[str, Any], dict[str, str]], list[str]] | None = None,
 ) -> tuple[list[DriftItem], list[str]]:
     """Detect drift and realign what a rollback explains. (items, problems refusing the deploy).
 
@@ -309,11 +309,12 @@ def resolve_before_deploy(
     if info.in_progress:
         return [], []  # the pre-flight refuses a stack mid-update anyway
     template = processed_template(cfn, info.name)
-    recorded = recorded_versions(template, physical_ids(cfn, info.name))
+    physical = physical_ids(cfn, info.name)
+    recorded = recorded_versions(template, physical)
     items = find_drift(info, live, recorded, releases)
     problems = [i.message for i in items if not i.resolvable]
-    if guard is not None and items and not problems:
-        problems = guard(items)
+    if guard is not None and not problems:
+        problems = guard(template, physical)
     if problems or not items or dry_run:
         return items, problems
     realign(cfn, info.name, template, items, progress=progress, poll=poll)
@@ -363,29 +364,63 @@ def built_code(template_path: Path) -> dict[str, str]:
     return out
 
 
-def rolled_back_code(lam: Any, items: Sequence[DriftItem], built: dict[str, str]) -> list[str]:
-    """Refusals for drifted functions whose built code is the rolled-back version's code.
+def rolled_back_versions(releases: Sequence[Release]) -> dict[tuple[str, str], str]:
+    """(logical id, version) a rollback moved an alias away from -> that rollback's id."""
+    out: dict[tuple[str, str], str] = {}
+    for r in releases:
+        if r.kind != "rollback":
+            continue
+        for f in r.functions():
+            if f.get("moved") and f.get("before") is not None:
+                out.setdefault((str(f["logical_id"]), str(f["before"])), r.id)
+    return out
 
-    Deployed, SAM would point the alias at that version again (its Version resource is
-    unchanged), and after realignment CodeDeploy would shift traffic to it.
+
+def stack_versions(template: dict[str, Any], physical: dict[str, str]) -> set[tuple[str, str]]:
+    """(function logical id, version) of every Version resource the stack holds."""
+    out: set[tuple[str, str]] = set()
+    for lid, res in (template.get("Resources") or {}).items():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::Lambda::Version":
+            continue
+        fn = (res.get("Properties") or {}).get("FunctionName")
+        version = version_of_arn(physical.get(str(lid)))
+        if isinstance(fn, dict) and "Ref" in fn and version is not None:
+            out.add((str(fn["Ref"]), version))
+    return out
+
+
+def rolled_back_code(
+    lam: Any,
+    info: StackInfo,
+    template: dict[str, Any],
+    physical: dict[str, str],
+    releases: Sequence[Release],
+    built: dict[str, str],
+) -> list[str]:
+    """Refusals for functions whose built code is that of a rolled-back version the stack
+    still holds a Version resource for.
+
+    Deployed, SAM would keep (or bring back) that Version resource and point the alias at
+    it: once CloudFormation records the live version (after realignment), CodeDeploy would
+    shift traffic to the rolled-back version again.
     """
+    undone = rolled_back_versions(releases)
+    names = {f.logical_id: f.name for f in info.functions}
     problems: list[str] = []
-    for item in items:
-        sha = built.get(item.logical_id)
-        if sha is None:
+    for lid, version in sorted(stack_versions(template, physical)):
+        by = undone.get((lid, version))
+        sha = built.get(lid)
+        if by is None or sha is None or lid not in names:
             continue
         try:
-            conf = lam.get_function_configuration(
-                FunctionName=item.function_name, Qualifier=item.recorded
-            )
+            conf = lam.get_function_configuration(FunctionName=names[lid], Qualifier=version)
         except botocore.exceptions.ClientError:
-            continue  # the version is gone: SAM cannot route to it
+            continue  # the version is gone: nothing can route to it
         if conf.get("CodeSha256") == sha:
             problems.append(
-                f"{item.logical_id}: the built code is exactly version {item.recorded}'s, which "
-                f"rollback {item.explained_by} undid; deploying it would send traffic to that "
-                f"version again. Deploy a fix (or the code of version {item.live}, which runs "
-                "now), then deploy again"
+                f"{lid}: the built code is exactly version {version}'s, which rollback {by} "
+                "undid; deploying it would send traffic to that version again. Deploy a fix "
+                "(or the code that runs now), then deploy again"
             )
     return problems
 
@@ -415,14 +450,17 @@ def deploy_preflight(
         return []
     template_path = built_template or Path.cwd() / BUILT_TEMPLATE
     built = built_code(template_path) if template_path.is_file() else {}
+    releases = list(log.newest_first())
     items, problems = resolve_before_deploy(
         engine.client("cloudformation"),
         info,
         live,
-        list(log.newest_first()),
+        releases,
         progress=progress,
         dry_run=dry_run,
-        guard=lambda found: rolled_back_code(engine.client("lambda"), found, built),
+        guard=lambda template, physical: rolled_back_code(
+            engine.client("lambda"), info, template, physical, releases, built
+        ),
     )
     if dry_run and items and not problems:
         names = ", ".join(f"{i.logical_id} ({i.recorded} -> {i.live})" for i in items)

@@ -21,6 +21,10 @@ from typing import Any
 
 import pytest
 
+from lambda_release import drift
+from lambda_release.aws import Aws
+from lambda_release.release import Engine
+from lambda_release.releaselog import LogLocation
 from lambda_release.sandbox import Sandbox
 from tests.support.aws_state import AliasWatcher, alias_state, stack_functions, stack_status
 from tests.support.sam import sam_build, sam_env
@@ -108,8 +112,10 @@ def make_app(sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path, kind
 
 
 def test_rollback_pops_releases_made_with_the_sam_cli_then_the_next_deploy_works(
-    sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path
+    sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for k, v in sandbox.env.items():
+        monkeypatch.setenv(k, v)
     app = make_app(sandbox, sandbox_env, tmp_path, "AllAtOnce")
     app.deploy("1", ("A", "B", "C"))
     r2 = app.deploy("2", ("A", "B", "C"))
@@ -140,6 +146,34 @@ def test_rollback_pops_releases_made_with_the_sam_cli_then_the_next_deploy_works
     assert redeploy.returncode == 1, redeploy.stdout + redeploy.stderr
     assert "AFunction: the built code is exactly version 3's" in redeploy.stderr
     assert app.aliases() == {"A": ("2", {}), "B": ("2", {}), "C": ("2", {})}
+    # Still refused once CloudFormation records the live version (realigned by an earlier
+    # deploy that then failed, say): the stack still holds version 3's Version resource.
+    engine = Engine(
+        Aws(region=sandbox.region, endpoint_url=sandbox.endpoint_url), app.stack, "PROD"
+    )
+    info = engine.info(refresh=True)
+    assert info is not None
+    log = engine.log(LogLocation(app.bucket))
+    items, problems = drift.resolve_before_deploy(
+        engine.client("cloudformation"),
+        info,
+        engine.live(info),
+        list(log.newest_first()),
+        progress=lambda _line: None,
+        poll=0.05,
+    )
+    assert [i.logical_id for i in items] == ["AFunction"] and problems == []
+    redeploy = subprocess.run(
+        app.deploy_args(),
+        cwd=app.dir,
+        env=app.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert redeploy.returncode == 1, redeploy.stdout + redeploy.stderr
+    assert "AFunction: the built code is exactly version 3's" in redeploy.stderr
 
     second = app.rollback()
     assert second.returncode == 0, second.stderr
