@@ -286,6 +286,15 @@ def run_streaming(
             stream.flush()
             last[0] = time.monotonic()
         return proc.wait()
+    except BaseException:
+        # Interrupted (Ctrl-C, or SIGTERM when CircleCI cancels the job): stop sam too;
+        # CloudFormation carries on, and the pending release is settled later.
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        raise
     finally:
         done.set()
         ticker.join(timeout=10)

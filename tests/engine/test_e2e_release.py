@@ -280,3 +280,46 @@ def test_deploy_after_a_rollback_realigns_and_succeeds(
     assert [h["id"] for h in history if h.get("undone")] == [r2["id"]]
     s = json.loads(app.lr("status", "--stack", app.stack, "--output", "json").stdout)
     assert s["aliases"][0]["drift"] == []
+
+
+def test_cancelled_mid_canary_then_record_settles(
+    make_app: Callable[..., App], sandbox: Sandbox
+) -> None:
+    """SIGTERM (CircleCI cancelling the job) while the canary runs: the lock is given
+    back at once, the release stays pending, and `record` settles it once the stack ends."""
+    app = make_app(functions=("A",), deployment="Canary10Percent5Minutes")
+    assert app.deploy_json()[0] == 0
+    app.change_code("2", ("A",))
+    with slow_canary(sandbox, minute=60.0):
+        proc = app.popen(*app.deploy_args())
+        wait_for(lambda: bool(weights(app, "AFunction")), "A's canary to start")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 1 and "interrupted" in err
+        log = log_of(app)
+        held = lock.read_lease(log)
+        assert held is not None and lock.is_free(held[0])
+        assert len(log.pending_ids()) == 1
+        # Still in flight: record leaves it alone and says so.
+        early = app.lr("record", "--stack", app.stack, "--alias", "PROD")
+        assert early.returncode == 1 and "still in flight" in early.stdout
+        sandbox.client("cloudwatch").set_alarm_state(
+            AlarmName=app.alarm_name("A"), StateValue="ALARM", StateReason="test"
+        )
+        cfn = sandbox.client("cloudformation")
+        wait_for(
+            lambda: (
+                not cfn.describe_stacks(StackName=app.stack)["Stacks"][0]["StackStatus"].endswith(
+                    "IN_PROGRESS"
+                )
+            ),
+            "the stack to roll back",
+        )
+    sandbox.client("cloudwatch").set_alarm_state(
+        AlarmName=app.alarm_name("A"), StateValue="OK", StateReason="test"
+    )
+    r = app.lr("record", "--stack", app.stack, "--alias", "PROD", "--output", "json")
+    assert r.returncode == 1, r.stderr  # settled, and the release failed
+    (settled,) = json.loads(r.stdout)["settled"]
+    assert settled["outcome"] == "failed" and settled["settled_by"] == "record"
+    assert log_of(app).pending_ids() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,10 @@ def sam_deploy_command(
     )
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def check_template(explicit: str | None) -> None:
     """A missing template is bad input: say so before taking the lock or calling sam."""
     if explicit:
@@ -215,7 +220,13 @@ def run(ctx: Context) -> int:
         minute=s.get_float("minute", 60.0),
         poll=s.get_float("poll_interval", 5.0),
     )
-    result = deploy(eng, plan, run_sam=run_sam, progress=output.info)
+    # CircleCI cancels a job with SIGTERM: end like Ctrl-C, so the lock is given back
+    # and the pending release stays for the next command to settle.
+    previous = signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        result = deploy(eng, plan, run_sam=run_sam, progress=output.info)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     for w in result.warnings:
         output.info(f"warning: {w}")
     if dry_run:
