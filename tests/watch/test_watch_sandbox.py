@@ -166,6 +166,10 @@ def test_stopped_deployment_fails(app: App, sandbox: Sandbox) -> None:
         with background(watcher.proc, deploying):
             wait_for(lambda: watcher.saw("BFunction: 10% on version"), "watch to show B's canary")
             (deployment_id,) = in_flight(app, "B")
+            # prune refuses while a canary is in flight: its versions must not go
+            busy = app.lr("prune", "--stack", app.stack, "--keep", "0", "--s3-bucket", app.bucket)
+            assert busy.returncode == 1
+            assert "UPDATE_IN_PROGRESS: prune once it has finished" in busy.stderr
             cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
             code, result, err = watcher.finish()
             deploying.communicate(timeout=600)
