@@ -662,10 +662,6 @@ def summary(data: dict[str, Any]) -> str:
     return head + "\n" + table
 
 
-def elapsed_since(start: float) -> float:
-    return time.monotonic() - start
-
-
 # -- the whole release -----------------------------------------------------------
 @dataclass
 class DeployPlan:

@@ -192,3 +192,18 @@ def test_help_has_an_example() -> None:
             env=dict(os.environ),
         ).stdout
         assert "example" in out and f"lambda-release {command}" in out
+
+
+def test_environment_selects_the_samconfig_section(make_app: Callable[..., App]) -> None:
+    """The overrides of the environment's samconfig section are merged, not replaced."""
+    app = make_app(functions=("A",))
+    (app.directory / "samconfig.toml").write_text(
+        "version = 0.1\n"
+        '[default.deploy.parameters]\nparameter_overrides = "From=default"\n'
+        '[prod.deploy.parameters]\nparameter_overrides = "From=prod Keep=\\"a b\\""\n'
+    )
+    env = dict(app.env, LAMBDA_RELEASE_ENVIRONMENT="prod")
+    p = app.lr(*app.deploy_args("--dry-run", "--parameter-override", "Extra=1"), env=env)
+    assert p.returncode == 0, p.stderr
+    assert "--config-env prod" in p.stdout
+    assert "'From=\"prod\"' 'Keep=\"a b\"' 'Extra=\"1\"' 'AliasName=\"PROD\"'" in p.stdout

@@ -14,6 +14,7 @@ from lambda_release.errors import UsageError
 from lambda_release.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.release import DeployPlan, deploy, summary, write_record_file
 from lambda_release.releaselog import LOG_TAG
+from lambda_release.settings import DEFAULT_CONFIG_ENV
 
 NAME = "deploy"
 SUMMARY = "sam deploy one release to an alias, with pre-flight, lock, log and stable versions"
@@ -115,7 +116,12 @@ DEFAULT_LOCK_TTL = DEPLOY_LEASE_SECONDS
 
 
 def sam_deploy_command(
-    ctx: Context, stack: str, alias: str, log_uri: str, sam_path: str
+    ctx: Context,
+    stack: str,
+    alias: str,
+    log_uri: str,
+    sam_path: str,
+    config_env: str = DEFAULT_CONFIG_ENV,
 ) -> list[str]:
     s = ctx.settings
     overrides = sam.merge_overrides(
@@ -146,7 +152,7 @@ def sam_deploy_command(
         image_repositories=s.get_list("image_repositories"),
         resolve_image_repos=s.get_bool("resolve_image_repos"),
         config_file=s.get("config_file"),
-        config_env=s.get("config_env"),
+        config_env=config_env if config_env != DEFAULT_CONFIG_ENV else None,
         extra=list(s.raw("sam_arg") or []) if s.source("sam_arg") == "flag" else [],
     )
 
@@ -188,7 +194,7 @@ def show_dry_run(
 
 def run(ctx: Context) -> int:
     out = ctx.output
-    opts.select_config_env(ctx)
+    config_env = opts.select_config_env(ctx)
     s = ctx.settings
     dry_run = s.get_bool("dry_run")
     eng = opts.engine(ctx)
@@ -202,7 +208,7 @@ def run(ctx: Context) -> int:
     if not dry_run:
         ctx.aws.check_credentials()
     location = opts.log_location(ctx, eng)
-    command = sam_deploy_command(ctx, eng.stack, eng.alias, location.uri, sam_path)
+    command = sam_deploy_command(ctx, eng.stack, eng.alias, location.uri, sam_path, config_env)
     plan = DeployPlan(
         environment=s.get("environment") or "",
         sam_command=command,
