@@ -444,6 +444,11 @@ def _in_flight(
             "then run the rollback again"
         )
     release = candidates[-1]
+    if req.functions:
+        raise UsageError(
+            f"release {release.id} is in flight (stack {info.status}): it is stopped as a "
+            "whole, by CodeDeploy's own rollback; run the rollback without --function"
+        )
     if req.release_id is not None and req.release_id != release.id:
         raise OperationError(
             f"release {release.id} is in flight (stack {info.status}), newer than "
