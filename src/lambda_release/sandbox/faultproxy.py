@@ -117,7 +117,7 @@ def identify(method: str, path: str, headers: Any, body: bytes) -> tuple[str, st
     return service, f"{method} {bare}"
 
 
-class _RateGate:
+class RateGate:
     """A token bucket like Lambda's: ``rate`` tokens a second, at most ``rate`` saved up.
 
     A call takes a token; with none left it waits for one (``delay``) or is refused (429).
@@ -174,7 +174,7 @@ class FaultProxy:
         self.upstream_port = parts.port or 80
         self.latency = latency
         self.rate_mode = rate_mode
-        self.gate = _RateGate(lambda_rate) if lambda_rate else None
+        self.gate = RateGate(lambda_rate) if lambda_rate else None
         self.faults: list[Fault] = []
         self.calls: list[Call] = []
         self.on_call: Callable[[Call], None] | None = None

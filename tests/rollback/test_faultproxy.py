@@ -1,0 +1,50 @@
+"""The fault proxy tells operations apart and caps Lambda like a token bucket."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from lambda_release.sandbox.faultproxy import Fault, RateGate, identify
+
+AUTH = "AWS4-HMAC-SHA256 Credential=AKID/20261126/us-east-1/{}/aws4_request, SignedHeaders=host"
+
+
+def test_lambda_operations_from_rest_paths() -> None:
+    h = {"Authorization": AUTH.format("lambda")}
+    base = "/2015-03-31/functions/my-fn"
+    assert identify("PUT", f"{base}/aliases/PROD", h, b"{}") == ("lambda", "UpdateAlias")
+    assert identify("GET", f"{base}/aliases/PROD", h, b"") == ("lambda", "GetAlias")
+    assert identify("GET", f"{base}/aliases?Marker=x", h, b"") == ("lambda", "ListAliases")
+    assert identify("GET", f"{base}/configuration?Qualifier=3", h, b"") == (
+        "lambda",
+        "GetFunctionConfiguration",
+    )
+
+
+def test_json_and_query_services() -> None:
+    cd = {
+        "Authorization": AUTH.format("codedeploy"),
+        "X-Amz-Target": "CodeDeploy_20141006.StopDeployment",
+    }
+    assert identify("POST", "/", cd, b"{}") == ("codedeploy", "StopDeployment")
+    cfn = {"Authorization": AUTH.format("cloudformation")}
+    body = b"Action=DescribeStacks&Version=2010-05-15&StackName=s"
+    assert identify("POST", "/", cfn, body) == ("cloudformation", "DescribeStacks")
+    s3 = {"Authorization": AUTH.format("s3")}
+    assert identify("GET", "/bucket/key.json", s3, b"")[0] == "s3"
+
+
+def test_token_bucket_allows_a_seconds_worth_then_refuses_or_waits() -> None:
+    gate = RateGate(5)
+    assert all(gate.admit(wait=False) for _ in range(5))
+    assert not gate.admit(wait=False)
+    start = time.monotonic()
+    assert gate.admit(wait=True)
+    assert 0.1 <= time.monotonic() - start < 0.5
+
+
+def test_fault_kinds_are_checked() -> None:
+    with pytest.raises(ValueError, match="teapot"):
+        Fault("UpdateAlias", "teapot")
