@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lambda_release import drift as drift_resolution
 from lambda_release.errors import LambdaReleaseError, UsageError
 from lambda_release.output import format_table
 from lambda_release.release import Engine, active_deployments, drift, settle_pending
@@ -31,28 +30,6 @@ def release_summary(rel: Release | None) -> dict[str, Any] | None:
         "who": rel.entry.get("who", ""),
         "job_url": ci.get("job_url", ""),
     }
-
-
-def refine_recorded(engine: Engine, info: StackInfo, notes: list[str]) -> None:
-    """What CloudFormation records for each alias, from the processed template.
-
-    After a rollback's realignment the alias is pinned to a literal version while
-    the Version resource still names the newer one: the template is the truth.
-    """
-    if info.in_progress or not info.functions:
-        return
-    cfn = engine.client("cloudformation")
-    try:
-        template = drift_resolution.processed_template(cfn, info.name)
-        recorded = drift_resolution.recorded_versions(
-            template, drift_resolution.physical_ids(cfn, info.name)
-        )
-    except LambdaReleaseError as exc:
-        notes.append(f"drift checked from the stack's Version resources only: {exc}")
-        return
-    for f in info.functions:
-        if f.alias_logical_id and f.alias_logical_id in recorded:
-            f.recorded_version = recorded[f.alias_logical_id]
 
 
 def alias_status(
@@ -85,7 +62,6 @@ def alias_status(
     else:
         notes.append("no release log found (no lambda-release:log tag; give --log-bucket)")
     live = engine.live(info)
-    refine_recorded(engine, info, notes)
     drifts = {d.function: d for d in drift(info, live)}
     by_name = {lf.name: lf for lf in live}
     functions = []
