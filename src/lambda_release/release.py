@@ -368,7 +368,7 @@ def begin(
             progress(message)
 
     try:
-        settle_pending(engine, log, settled_by="deploy", own_lock=True, progress=progress)
+        settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
         info = engine.info(refresh=True)
         engine.require_alias_functions(info)
         # The CodeDeploy and CloudWatch checks overlap the paced Lambda reads.
