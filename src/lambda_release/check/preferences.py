@@ -6,17 +6,8 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-PREDEFINED_TYPES = (
-    "Canary10Percent5Minutes",
-    "Canary10Percent10Minutes",
-    "Canary10Percent15Minutes",
-    "Canary10Percent30Minutes",
-    "Linear10PercentEvery1Minute",
-    "Linear10PercentEvery2Minutes",
-    "Linear10PercentEvery3Minutes",
-    "Linear10PercentEvery10Minutes",
-    "AllAtOnce",
-)
+from lambda_release.deployment_types import PREDEFINED_TYPES
+
 _LOWER = {t.lower(): t for t in PREDEFINED_TYPES}
 
 

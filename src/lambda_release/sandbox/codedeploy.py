@@ -25,7 +25,13 @@ from moto.codedeploy.models import codedeploy_backends
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 
-CONFIG_PREFIX = "CodeDeployDefault.Lambda"
+from lambda_release.deployment_types import (
+    ALL_AT_ONCE,
+    CANARY_MINUTES,
+    CONFIG_PREFIX,
+    LINEAR_MINUTES,
+    PREDEFINED_TYPES,
+)
 
 
 @dataclass
@@ -46,37 +52,17 @@ def traffic_schedule(config_name: str) -> list[tuple[float, float]]:
     100% after nine intervals. AllAtOnce: 100% at once.
     """
     name = config_name.removeprefix(CONFIG_PREFIX)
-    if name == "AllAtOnce":
+    if name == ALL_AT_ONCE:
         return [(0.0, 1.0)]
-    canaries = {f"Canary10Percent{m}Minutes": m for m in (5, 10, 15, 30)}
-    if name in canaries:
-        return [(0.0, 0.1), (float(canaries[name]), 1.0)]
-    linears = {
-        "Linear10PercentEvery1Minute": 1,
-        "Linear10PercentEvery2Minutes": 2,
-        "Linear10PercentEvery3Minutes": 3,
-        "Linear10PercentEvery10Minutes": 10,
-    }
-    if name in linears:
-        step = float(linears[name])
+    if name in CANARY_MINUTES:
+        return [(0.0, 0.1), (float(CANARY_MINUTES[name]), 1.0)]
+    if name in LINEAR_MINUTES:
+        step = float(LINEAR_MINUTES[name])
         return [(k * step, round((k + 1) / 10, 1)) for k in range(10)]
     raise ValueError(f"unknown CodeDeploy Lambda configuration {config_name!r}")
 
 
-PREDEFINED_CONFIGS = tuple(
-    CONFIG_PREFIX + n
-    for n in (
-        "Canary10Percent5Minutes",
-        "Canary10Percent10Minutes",
-        "Canary10Percent15Minutes",
-        "Canary10Percent30Minutes",
-        "Linear10PercentEvery1Minute",
-        "Linear10PercentEvery2Minutes",
-        "Linear10PercentEvery3Minutes",
-        "Linear10PercentEvery10Minutes",
-        "AllAtOnce",
-    )
-)
+PREDEFINED_CONFIGS = tuple(CONFIG_PREFIX + n for n in PREDEFINED_TYPES)
 
 
 class DeploymentStopped(Exception):
