@@ -29,12 +29,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from latency_proxy import LatencyProxy  # noqa: E402
 from tests.support.sam import sam_build, sam_env  # noqa: E402
 from tests.support.samapp import set_code_version, write_sam_app  # noqa: E402
 
+from lambda_release.sandbox.faultproxy import FaultProxy  # noqa: E402
 from lambda_release.sandbox.server import Sandbox  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -122,7 +121,7 @@ def main(sizes: list[int]) -> None:
         # not part of the release engine's cost: quieten it unless asked to measure it.
         if not os.environ.get("BENCH_WITH_WATCH"):
             env["LAMBDA_RELEASE_POLL_INTERVAL"] = "3600"
-        with LatencyProxy(sb.endpoint_url, delay=0.05, lambda_rate=LAMBDA_RATE) as proxy:
+        with FaultProxy(sb.endpoint_url, latency=0.05, lambda_rate=LAMBDA_RATE) as proxy:
             for n in sizes:
                 names = [f"F{i}" for i in range(n)]
                 app = work / f"app{n}"
