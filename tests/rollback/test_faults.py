@@ -166,21 +166,27 @@ def test_an_alias_moved_elsewhere_meanwhile_is_refused_not_overwritten(
 
 def test_killed_half_way_then_run_again(kit: Kit, sandbox: Sandbox) -> None:
     release = r2(kit)
-    # One Lambda call per second: the kill lands between the first and the second move.
+    # One Lambda call per second spaces the moves out; once the first has applied, every
+    # later UpdateAlias is cut off before it reaches the sandbox (those already waiting
+    # in the proxy included), so the kill lands half-way however slow the machine is.
     with FaultProxy(sandbox.endpoint_url, lambda_rate=1) as slow:
         first_move = threading.Event()
+        cut_off = Fault("UpdateAlias", RESET, times=1_000)
 
         def watch(call: Call) -> None:
             if call.operation == "UpdateAlias" and 200 <= call.status < 300:
+                if not first_move.is_set():
+                    slow.inject(cut_off)
                 first_move.set()
 
         slow.on_call = watch
         proc = start_rollback(kit, endpoint=slow.url)
-        moved_in_time = first_move.wait(timeout=60)
+        moved_in_time = first_move.wait(timeout=120)
         proc.send_signal(signal.SIGKILL)
         assert moved_in_time, [(c.operation, c.status) for c in slow.calls if c.service == "lambda"]
         proc.wait(timeout=10)
         slow.on_call = None
+        cut_off.times = cut_off.fired  # spent: the rerun goes through
         moved = [v for v, _ in kit.aliases().values()]
         assert moved.count("1") == 1, moved  # half-way: one moved, two not
         assert kit.rollback_entries() == []
