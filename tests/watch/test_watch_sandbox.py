@@ -107,9 +107,10 @@ def test_bad_input_exits_2(app: App) -> None:
 
 def test_success_followed_by_watch_and_shown_by_deploy(app: App, sandbox: Sandbox) -> None:
     app.change_code("2", ("A", "B"))
-    env = dict(app.env, LAMBDA_RELEASE_POLL_INTERVAL="0.1", LAMBDA_RELEASE_MINUTE="1")
-    with sandbox_minute(sandbox, 1.0):  # 5 s on 10%: both followers see the canary step
-        watcher = Watcher(app, 1.0)
+    env = dict(app.env, LAMBDA_RELEASE_POLL_INTERVAL="0.1", LAMBDA_RELEASE_MINUTE="2")
+    # 10 s on 10%, polled every 0.1 s: both followers see the canary step even on a busy machine.
+    with sandbox_minute(sandbox, 2.0):
+        watcher = Watcher(app, 2.0)
         with background(watcher.proc):
             deployed = app.lr("deploy", *app.target(), env=env)
             code, result, err = watcher.finish()
