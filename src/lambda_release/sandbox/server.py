@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 import urllib.request
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, cast
 
@@ -14,6 +16,34 @@ from typing import Any, cast
 DEFAULT_ACCOUNT_ID = "123456789012"  # moto's default account
 
 DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class DummyCredentials:
+    """Credentials the sandbox accepts (it checks none), unique to this process.
+
+    Unique so that a test can search everything the helper printed or recorded for
+    them and prove that no credential ever leaks.
+    """
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+
+    @classmethod
+    def generate(cls) -> DummyCredentials:
+        return cls(
+            access_key_id="ASIASANDBOX" + secrets.token_hex(5).upper(),
+            secret_access_key="sandbox-secret-" + secrets.token_hex(12),
+            session_token="sandbox-token-" + secrets.token_hex(16),
+        )
+
+    def values(self) -> tuple[str, str, str]:
+        return (self.access_key_id, self.secret_access_key, self.session_token)
+
+
+# One set per process, like moto's state: every Sandbox of a process shares it.
+CREDENTIALS = DummyCredentials.generate()
 
 
 class Sandbox:
@@ -77,8 +107,9 @@ class Sandbox:
         """Environment for boto3, the AWS CLI, the SAM CLI and lambda-release."""
         return {
             "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_ACCESS_KEY_ID": "sandbox",
-            "AWS_SECRET_ACCESS_KEY": "sandbox",  # a dummy: the sandbox checks nothing
+            "AWS_ACCESS_KEY_ID": CREDENTIALS.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_access_key,
+            "AWS_SESSION_TOKEN": CREDENTIALS.session_token,
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_EC2_METADATA_DISABLED": "true",
@@ -95,8 +126,9 @@ class Sandbox:
             service,
             endpoint_url=self.endpoint_url,
             region_name=self.region,
-            aws_access_key_id="sandbox",
-            aws_secret_access_key="sandbox",  # noqa: S106
+            aws_access_key_id=CREDENTIALS.access_key_id,
+            aws_secret_access_key=CREDENTIALS.secret_access_key,
+            aws_session_token=CREDENTIALS.session_token,
         )
 
     # controls -------------------------------------------------------------------------------
