@@ -72,6 +72,10 @@ def test_begin_then_own_sam_deploy_then_record(
         app.directory, app.stack, "PROD", app.env, bucket=app.bucket, extra=["--tags", tag]
     )
     assert done.returncode == 0, done.stderr
+    # A dry run names the pending release and settles nothing.
+    dry = app.lr("record", "--stack", app.stack, "--alias", "PROD", "--dry-run", "--output", "json")
+    assert dry.returncode == 0, dry.stderr
+    assert json.loads(dry.stdout) == {"dry_run": True, "pending": [entry["id"]]}
     # record runs elsewhere (another job): it finds the log from the stack's tag.
     r = app.lr("record", "--stack", app.stack, "--alias", "PROD", "--output", "json")
     assert r.returncode == 0, r.stderr

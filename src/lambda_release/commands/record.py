@@ -28,8 +28,9 @@ Exit codes: 0 settled as succeeded or no-change (or nothing was pending);
 1 a release failed or was partial, or one is still in flight; 2 bad input.
 """
 EXAMPLES = """\
-example:
+examples:
   lambda-release record --stack my-lambda-prod --alias PROD --sam-exit-code "$?"
+  lambda-release record --dry-run --output json     # what is pending, nothing settled
 """
 
 
@@ -42,6 +43,12 @@ def register(p: argparse.ArgumentParser) -> None:
         help="sam deploy's exit code, if known: a failure with nothing moved is then 'failed'",
     )
     p.add_argument("--record-file", help=f"JSON record (default {DEFAULT_RECORD})")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=None,
+        help="list the pending releases that would be settled; change nothing",
+    )
 
 
 def run(ctx: Context) -> int:
@@ -50,6 +57,15 @@ def run(ctx: Context) -> int:
     eng = opts.engine(ctx)
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
+    if s.get_bool("dry_run"):
+        pending = log.pending_ids()
+        if out == "json":
+            output.print_json({"dry_run": True, "pending": pending})
+        else:
+            print(f"dry run: {len(pending)} pending release(s) of {eng.stack} alias {eng.alias}")
+            for rid in pending:
+                print(f"  would settle {rid}")
+        return 0
     code_text = s.get("sam_exit_code")
     try:
         sam_exit = int(code_text) if code_text is not None else None
