@@ -5,55 +5,22 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
-import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lambda_release.sandbox.server import Sandbox
+from tests.support.cliapp import BIN, CliApp, unique
 from tests.support.sam import sam_build, sam_env
-from tests.support.samapp import alarm_logical_id, set_code_version, write_sam_app
+from tests.support.samapp import write_sam_app
 
-BIN = Path(sys.executable).parent
 FUNCTIONS = ("A", "B", "C")
 
 
-@dataclass
-class App:
+class App(CliApp):
     """A built SAM app, its artifacts bucket and a stack name of its own."""
-
-    directory: Path
-    bucket: str
-    stack: str
-    env: dict[str, str]
-    sandbox: Sandbox
-
-    def lr(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        """The console script, as a user runs it."""
-        return subprocess.run(
-            [str(BIN / "lambda-release"), *args],
-            cwd=self.directory,
-            env=env or self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-
-    def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [str(BIN / "lambda-release"), *args],
-            cwd=self.directory,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
 
     def deploy_args(self, *extra: str) -> list[str]:
         return [
@@ -72,10 +39,6 @@ class App:
         data = json.loads(p.stdout) if p.stdout.strip() else {}
         return p.returncode, data, p.stderr
 
-    def change_code(self, version: str, functions: Sequence[str]) -> None:
-        set_code_version(self.directory, version, functions)
-        sam_build(self.directory, self.env)
-
     def function_names(self) -> dict[str, str]:
         cfn = self.sandbox.client("cloudformation")
         out: dict[str, str] = {}
@@ -84,13 +47,6 @@ class App:
                 if r["ResourceType"] == "AWS::Lambda::Function":
                     out[r["LogicalResourceId"]] = r["PhysicalResourceId"]
         return out
-
-    def alarm_name(self, function: str) -> str:
-        cfn = self.sandbox.client("cloudformation")
-        r = cfn.describe_stack_resource(
-            StackName=self.stack, LogicalResourceId=alarm_logical_id(function)
-        )
-        return str(r["StackResourceDetail"]["PhysicalResourceId"])
 
     def alias(self, logical_id: str, name: str) -> dict[str, Any] | None:
         lam = self.sandbox.client("lambda")
@@ -101,10 +57,6 @@ class App:
         except lam.exceptions.ResourceNotFoundException:
             return None
         return got
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="module")

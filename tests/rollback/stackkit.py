@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
 import zipfile
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from lambda_release.aws import Aws
 from lambda_release.release import Engine, begin, settle
 from lambda_release.releaselog import LogLocation, Release, ReleaseLog
 from lambda_release.sandbox import Sandbox
+from tests.support.aws_state import wait_for_stack
 
 ALIAS = "PROD"
 
@@ -59,17 +59,6 @@ def template(code: Mapping[str, str], bucket: str, deployment_type: str = "AllAt
         "Resources": resources,
     }
     return yaml.safe_dump(body, sort_keys=False)
-
-
-def wait_for_stack(cfn: Any, stack: str, timeout: float = 120) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        status = str(cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"])
-        if not status.endswith("IN_PROGRESS"):
-            return status
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"stack {stack} still {status}")
-        time.sleep(0.02)
 
 
 @dataclass

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from tests.support.aws_state import wait_for_stack
+
 
 def inline_template(
     code_version: str,
@@ -66,18 +68,6 @@ def inline_template(
         "Outputs": {"FnName": {"Value": {"Ref": "Fn"}}},
     }
     return yaml.safe_dump(template, sort_keys=False)
-
-
-def wait_for_stack(cfn: Any, stack: str, timeout: float = 120) -> str:
-    """Poll until the stack's status no longer ends in IN_PROGRESS; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        status = str(cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"])
-        if not status.endswith("IN_PROGRESS"):
-            return status
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"stack {stack} still {status} after {timeout} s")
-        time.sleep(0.02)
 
 
 def create_stack(cfn: Any, stack: str, code_version: str = "1", **kwargs: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 
@@ -43,6 +44,18 @@ def published_versions(lambda_client: Any, function_name: str) -> list[str]:
 
 def stack_status(cfn_client: Any, stack: str) -> str:
     return str(cfn_client.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"])
+
+
+def wait_for_stack(cfn_client: Any, stack: str, timeout: float = 120) -> str:
+    """Poll until the stack's status no longer ends in IN_PROGRESS; return it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = stack_status(cfn_client, stack)
+        if not status.endswith("IN_PROGRESS"):
+            return status
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"stack {stack} still {status} after {timeout} s")
+        time.sleep(0.02)
 
 
 class AliasWatcher:

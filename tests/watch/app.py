@@ -5,66 +5,23 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lambda_release.sandbox.server import Sandbox
+from tests.support.cliapp import BIN, CliApp, unique
 from tests.support.sam import sam_build, sam_env
-from tests.support.samapp import alarm_logical_id, set_code_version, write_sam_app
-
-BIN = Path(sys.executable).parent
+from tests.support.samapp import write_sam_app
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-@dataclass
-class App:
-    directory: Path
-    bucket: str
-    stack: str
-    env: dict[str, str]
-    sandbox: Sandbox
-
-    def command(self, *args: str) -> list[str]:
-        return [str(BIN / "lambda-release"), *args]
-
-    def lr(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.command(*args),
-            cwd=self.directory,
-            env=env or self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-
-    def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            self.command(*args),
-            cwd=self.directory,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
+class App(CliApp):
     def target(self) -> list[str]:
         return ["--stack", self.stack, "--alias", "PROD", "--s3-bucket", self.bucket]
 
     def deploy(self, *extra: str) -> subprocess.CompletedProcess[str]:
         return self.lr("deploy", *self.target(), *extra)
-
-    def change_code(self, version: str, functions: Sequence[str]) -> None:
-        set_code_version(self.directory, version, functions)
-        sam_build(self.directory, self.env)
 
     def resources(self) -> dict[str, str]:
         cfn = self.sandbox.client("cloudformation")
@@ -76,9 +33,6 @@ class App:
 
     def function_name(self, function: str) -> str:
         return self.resources()[f"{function}Function"]
-
-    def alarm_name(self, function: str) -> str:
-        return self.resources()[alarm_logical_id(function)]
 
     def weights(self, function: str) -> dict[str, float]:
         lam = self.sandbox.client("lambda")
