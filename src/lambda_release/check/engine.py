@@ -96,7 +96,7 @@ def run_rules(
         matches = _run(cfnlint, path, data, ignore, region)
     except LambdaReleaseError:
         raise
-    except Exception as exc:  # noqa: BLE001 - cfn-lint's Template fails on what it cannot model
+    except Exception as exc:  # cfn-lint's Template fails on what it cannot model
         raise TemplateError(
             f"cannot analyse template {path}: cfn-lint cannot model it "
             f"({type(exc).__name__}: {_one_line(exc)})"
@@ -163,7 +163,7 @@ def sanitized(data: Mapping[str, Any]) -> dict[str, Any]:
     written. A condition named ``On`` is therefore used as a boolean too
     (``Condition: On``, ``!If [On, ...]``), so those values become the same string.
     """
-    out = _strings(data)
+    out: dict[str, Any] = _strings(data)
     for section in _SECTIONS_THAT_MUST_BE_MAPPINGS:
         if section in out and not isinstance(out[section], dict):
             del out[section]

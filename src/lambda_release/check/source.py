@@ -14,8 +14,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cfnlint.decode import decode
-
 SAM_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 FUNCTION_TYPES = (SAM_FUNCTION, LAMBDA_FUNCTION)
@@ -159,6 +157,8 @@ def read_source(filename: str) -> SourceTemplate | None:
     if key is None:
         return None
     if key not in _CACHE:
+        from cfnlint.decode import decode  # noqa: PLC0415 - optional dependency, on use
+
         data, errors = decode(filename)
         if errors or data is None:
             return None
