@@ -71,6 +71,8 @@ class SourceTemplate:
     data: Mapping[str, Any]
     resources: dict[str, Resource] = field(default_factory=dict)
     _name_locations: dict[str, Location | None] = field(default_factory=dict)
+    # What several rules work out from the same source (see check/invocations.py).
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, filename: str | None, data: Any) -> SourceTemplate:

@@ -16,6 +16,7 @@ from lambda_release.check.rules.canary_without_alarms import (
     CanaryWithoutAlarms,
     CanaryWithoutAlarmsInProduction,
 )
+from lambda_release.check.rules.custom_resource import CustomResourceAtLatest
 from lambda_release.check.rules.deployment_type import DeploymentTypeTypo
 from lambda_release.check.rules.fixed_alias import FixedAliasAcrossEnvironments
 from lambda_release.check.rules.fixed_name import FixedNameAcrossStacks
@@ -33,6 +34,7 @@ RULES = (
     DeploymentTypeTypo,
     FixedNameAcrossStacks,
     UnqualifiedInvocationTarget,
+    CustomResourceAtLatest,
     AliasHashMissesProperties,
 )
 
