@@ -2,8 +2,10 @@
 
 Load them into cfn-lint by directory or by module::
 
-    cfn-lint --append-rules src/lambda_release/check/rules template.yaml
-    cfn-lint --append-rules lambda_release.check.rules template.yaml
+    cfn-lint template.yaml --append-rules src/lambda_release/check/rules
+    cfn-lint template.yaml --append-rules lambda_release.check.rules --include-checks I
+
+(the template first, or after ``--``: both options take several values.)
 
 (cfn-lint skips this file when it walks the directory: its name starts with ``_``.)
 """
