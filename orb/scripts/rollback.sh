@@ -7,7 +7,7 @@
 # pipeline cannot undo a newer release (the helper refuses, naming it).
 #   LR_STR_RELEASE       explicit release id (beats the record)
 #   LR_STR_DEPLOY_RECORD the deploy job's record file (read for its release id)
-#   LR_STR_PIPELINE_ID   this pipeline's id (<< pipeline.id >>), to search the log
+#   CIRCLE_PIPELINE_ID   this pipeline's id (CircleCI sets it), to search the log
 #   LR_STR_REASON        why; the approver found by the approver step is appended
 #   LR_STR_REGION        AWS region (default: the environment's)
 #   LR_STR_PROFILE_NAME  named AWS profile (default: the environment's credentials)
@@ -126,7 +126,8 @@ lr_release_id() {
     printf '%s\n' "${release}"
     return 0
   fi
-  pipeline="$(lr_subst "${LR_STR_PIPELINE_ID:-}")"
+  # Built into every CircleCI job since 2024 (orbs cannot read pipeline values).
+  pipeline="${CIRCLE_PIPELINE_ID:-}"
   if [ -n "${pipeline}" ]; then
     echo "lambda-release/rollback: no release id in ${record:-(no record)}; looking up pipeline ${pipeline} in the release log" >&2
     release="$(lr_log_release_id "${pipeline}")" || return 1

@@ -65,7 +65,7 @@ def bump(root: Path, version: str) -> list[str]:
 
 
 def pin_problems(root: Path) -> list[str]:
-    """Why ``lambda-release@<ORB_MAJOR>`` in the examples would not resolve to this tree's release."""
+    """Why ``lambda-release@<ORB_MAJOR>`` in the examples would not resolve to this release."""
     versions = current_versions(root)
     problems = [
         f"{rel} says {found}, pyproject.toml says {versions['pyproject.toml']}"
