@@ -25,19 +25,24 @@ def test_deploy_job_order_and_record_kept_after_failure(packed_orb: dict[str, An
     job = compiled(packed_orb, "deploy", stack_prefix="app")
     assert names(job) == [
         "checkout",
+        "Work out the helper's cache key",
+        "Restore the helper's environment",
         "Install the lambda-release helper",
+        "Save the helper's environment",
         "Work out the release target from the branch",
         "Check the SAM template",
+        "Store the template check's SARIF report",
         "Build the SAM application",
         "Release with sam deploy and record it",
         "Keep the release record, even of a failed release",
         "Store the release record",
         "persist_to_workspace",
     ]
-    keep = job.steps[6]
-    assert keep.when == "always"
-    assert job.steps[7].kind == "store_artifacts" and job.steps[7].when == "always"
-    release = job.steps[5].spec
+    by_name = {str(s.spec.get("name", s.kind)): s for s in job.steps}
+    assert by_name["Keep the release record, even of a failed release"].when == "always"
+    for stored in ("Store the release record", "Store the template check's SARIF report"):
+        assert by_name[stored].kind == "store_artifacts" and by_name[stored].when == "always"
+    release = by_name["Release with sam deploy and record it"].spec
     assert release["no_output_timeout"] == "30m"  # a 30-minute canary is not cut at 10 minutes
     assert job.executor["docker"][0]["image"].startswith("public.ecr.aws/sam/build-python3.12:1.")
     code = [
@@ -66,7 +71,9 @@ def test_deploy_job_splices_auth_and_hooks_and_can_skip_the_check(
     assert "Check the SAM template" not in steps
     assert steps.index("smoke") < steps.index("Release with sam deploy and record it")
     assert steps.index("notify") == steps.index("Release with sam deploy and record it") + 1
-    install = job.steps[2].spec
+    install = next(
+        s.spec for s in job.steps if s.spec.get("name") == "Install the lambda-release helper"
+    )
     assert install["environment"]["LR_BOOL_WITH_CHECK"] is False
 
 
@@ -77,7 +84,8 @@ def test_rollback_job_reads_the_deploy_record_and_looks_up_the_approver(
     assert job.steps[0].kind == "attach_workspace"
     by_name = {str(s.spec.get("name")): s.spec for s in job.steps}
     assert by_name["Look up who approved the rollback"]["environment"] == {
-        "LR_ENV_TOKEN_NAME": "MY_TOKEN"
+        "LR_ENV_TOKEN_NAME": "MY_TOKEN",
+        "LR_STR_APPROVAL_JOB": "hold-rollback",
     }
     rollback = by_name["Roll back this pipeline's release"]["environment"]
     assert rollback["LR_STR_DEPLOY_RECORD"] == "lambda-release/release.json"

@@ -134,7 +134,8 @@ def test_a_job_runs_as_circleci_would(tmp_path: Path, repo: Path) -> None:
     by_name = {s.name: s for s in result.steps}
     assert result.status == "failed"
     greet = by_name["Greet you"].output
-    assert "hello you loud=true times=1 mood=calm branch=feature/x" in greet
+    # A boolean in `environment:` reaches the script as CircleCI writes it: 1 (0 for false).
+    assert "hello you loud=1 times=1 mood=calm branch=feature/x" in greet
     assert "literal << parameters.who >>" in greet  # escaped, so never expanded
     assert by_name["Shout"].status == "success"
     assert "Whisper" not in by_name  # unless: decided when the config is compiled
