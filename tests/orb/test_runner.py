@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from orbtools import yamlio
 from orbtools.params import CompileError
-from orbtools.runner import LocalRun
+from orbtools.runner import JobResult, LocalRun
 
 ORB = yamlio.load(
     r"""
@@ -229,3 +229,40 @@ jobs:
     assert "never" not in result.step("Silent").output
     assert time.monotonic() - started < 20  # killed after ~1 s of silence, not after 30 s
     assert "no_output_timeout" in run.log.getvalue()  # type: ignore[attr-defined]
+
+
+def test_caches_are_restored_by_key_prefix_and_never_overwritten(tmp_path: Path) -> None:
+    orb = {
+        "version": 2.1,
+        "jobs": {
+            "cached": {
+                "docker": [{"image": "x"}],
+                "steps": [
+                    {"run": {"name": "fixed key", "command": "echo v1 > key.txt"}},
+                    {"restore_cache": {"keys": ['k-{{ checksum "key.txt" }}', "k-"]}},
+                    {"run": {"name": "use", "command": "cat ~/data/f 2>/dev/null || echo miss"}},
+                    {
+                        "run": {
+                            "name": "make",
+                            "command": "mkdir -p ~/data; echo $RANDOM > ~/data/f",
+                        }
+                    },
+                    {"save_cache": {"key": 'k-{{ checksum "key.txt" }}', "paths": ["~/data"]}},
+                ],
+            }
+        },
+    }
+    cache = tmp_path / "cache"
+
+    def run_once(name: str) -> JobResult:
+        run = LocalRun(
+            config=orb, inline_orbs={}, home=tmp_path / name, cache=cache, log=io.StringIO()
+        )
+        return run.run("cached")
+
+    first = run_once("one")
+    assert first.step("use").output.strip() == "miss"
+    saved = (tmp_path / "one" / "data" / "f").read_text()
+    second = run_once("two")
+    assert second.step("use").output == saved  # restored into a fresh home
+    assert "exists; not saved" in second.steps[-1].output
