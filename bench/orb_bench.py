@@ -74,7 +74,9 @@ def job_env(
     if uv is not None and not (tools / "uv").exists():
         (tools / "uv").symlink_to(uv)
     path = [str(tools)] + [p for p in os.environ["PATH"].split(os.pathsep) if Path(p) != VENV_BIN]
-    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_SESSION_TOKEN")}
+    # HOME is the runner's (each job's own home, as in a container): never this machine's.
+    dropped = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "HOME")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env = {
         **env,
         **sandbox.env,

@@ -248,7 +248,8 @@ class LocalRun:
             for found in saved:
                 if found.name.startswith(prefix):
                     for rel in (found / ".paths").read_text().splitlines():
-                        _copy(found / _safe(rel), self._path(rel, workdir))
+                        if (found / _safe(rel)).exists():  # a path absent when saved
+                            _copy(found / _safe(rel), self._path(rel, workdir))
                     print(f"   restored cache {found.name}", file=self.log)
                     return StepResult(name, kind, "success", output=f"restored {found.name}")
         print("   no cache found", file=self.log)
