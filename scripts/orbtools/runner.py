@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from orbtools.compiler import Compiler, Job, Scope, Step, workflow_invocations
+from orbtools.compiler import Compiler, Job, Scope, Step, env_text, workflow_invocations
 from orbtools.params import CompileError
 
 __all__ = ["CompileError", "JobResult", "LocalRun", "StepResult"]
@@ -203,7 +203,7 @@ class LocalRun:
         script.write_text(str(spec["command"]), encoding="utf-8")
         step_env = {**env}
         for key, value in (spec.get("environment") or {}).items():
-            step_env[str(key)] = environment_value(value)
+            step_env[str(key)] = env_text(value)  # booleans as 1/0, as CircleCI writes them
         shell = str(spec.get("shell", "/bin/bash -eo pipefail")).split()
         silence = duration(str(spec.get("no_output_timeout", "10m")))
         code, output, timed_out = _run_watched([*shell, str(script)], cwd, step_env, silence)
@@ -298,15 +298,6 @@ class LocalRun:
             check=False,
         )
         return proc.stdout.strip() or "0" * 40
-
-
-def environment_value(value: Any) -> str:
-    """A step ``environment`` value as the script sees it: CircleCI writes booleans as 1/0."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
 
 
 CACHE_TEMPLATE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
