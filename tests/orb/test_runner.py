@@ -266,3 +266,18 @@ def test_caches_are_restored_by_key_prefix_and_never_overwritten(tmp_path: Path)
     second = run_once("two")
     assert second.step("use").output == saved  # restored into a fresh home
     assert "exists; not saved" in second.steps[-1].output
+
+
+def test_job_environment_booleans_are_written_as_circleci_writes_them(tmp_path: Path) -> None:
+    config = {
+        "version": 2.1,
+        "jobs": {
+            "j": {
+                "docker": [{"image": "x"}],
+                "environment": {"ON": True, "OFF": False, "N": 3},
+                "steps": [{"run": {"name": "show", "command": 'echo "$ON $OFF $N"'}}],
+            }
+        },
+    }
+    run = LocalRun(config=config, inline_orbs={}, home=tmp_path / "h", log=io.StringIO())
+    assert run.run("j").step("show").output == "1 0 3\n"
