@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,23 @@ def test_a_packed_here_string_is_not_a_parameter_expression() -> None:
     text = unescape(expand('read -r a \\<<< "$x"\necho >> "$f"', {}, {}, "here"))
     assert text == 'read -r a <<< "$x"\necho >> "$f"'
     assert pack(ORB_DIR)  # every script packs and compiles
+
+
+def test_history_refuses_an_empty_pipeline_id(tmp_path: Path) -> None:
+    """An empty id must not mean "every pipeline": the rollback would pick any release."""
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "lambda-release"),
+            "history",
+            "--stack=app-prod",
+            "--alias=PROD",
+            "--pipeline-id=",
+        ],
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AWS_REGION": "eu-west-1"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "--pipeline-id is empty" in proc.stderr and proc.stderr.count("\n") == 1

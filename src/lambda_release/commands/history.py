@@ -56,12 +56,14 @@ def run(ctx: Context) -> int:
         if not limit_text.isdigit() or int(limit_text) < 1:
             raise UsageError(f"--limit {limit_text!r} must be a whole number of 1 or more")
         limit = int(limit_text)
+    # raw, not get: an empty --pipeline-id= must be refused, never read as "every pipeline".
+    raw = ctx.settings.raw("pipeline_id")
+    pipeline = None if raw is None else str(raw).strip()
+    if pipeline == "":
+        raise UsageError("--pipeline-id is empty: give the pipeline's id (CIRCLE_PIPELINE_ID)")
     eng = opts.engine(ctx)
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
-    pipeline = ctx.settings.get("pipeline_id")
-    if pipeline is not None and not pipeline.strip():
-        raise UsageError("--pipeline-id is empty: give the pipeline's id (CIRCLE_PIPELINE_ID)")
     if pipeline is None:
         releases = [r.as_json() for r in log.releases(limit)]
     else:
