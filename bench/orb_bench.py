@@ -14,7 +14,11 @@ Then the bare `sam build` and `sam deploy` of the same kind of change, and the
 difference (goals: overhead under 10 s cold, install under 5 s warm). Prints
 figures; asserts nothing.
 
-    .venv/bin/python bench/orb_bench.py [--uv PATH/TO/uv]
+    .venv/bin/python bench/orb_bench.py [--uv PATH/TO/uv] [--install-only N]
+
+--install-only N runs only the orb's install command (a one-job config), N times in
+each situation, and prints the fastest and the median: on a shared, busy machine
+the minimum is the figure to compare.
 
 uv is not a dependency of this project: `python3 -m venv /tmp/uvtool &&
 /tmp/uvtool/bin/pip install uv` gives one for --uv.
@@ -149,11 +153,92 @@ def report(runs: list[tuple[str, JobResult, float]], build: float, deploy: float
         print(f"warm install {warm[0]:.2f} s ({verdict} the {WARM_INSTALL_GOAL:.0f} s goal)")
 
 
-def main() -> int:
+def install_only(orb: dict[str, Any], uv: Path | None, repeat: int) -> None:
+    """The install command alone: cold without uv, cold with uv, warm; min and median of N."""
+    config = {
+        "version": 2.1,
+        "orbs": {"lambda-release": "lambda-release/lambda-release@1"},
+        "jobs": {
+            "install": {
+                "docker": [{"image": "public.ecr.aws/sam/build-python3.12"}],
+                "parameters": {"source": {"type": "string"}},
+                "steps": [{"lambda-release/install": {"helper_source": "<< parameters.source >>"}}],
+            }
+        },
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        wheel_dir = work / "wheel"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "-q",
+                "--no-deps",
+                "-w",
+                str(wheel_dir),
+                str(ROOT),
+            ],
+            check=True,
+        )
+        wheel = next(wheel_dir.glob("*.whl"))
+        plan: list[tuple[str, Path | None, bool]] = [("cold, no uv", None, True)]
+        if uv is not None:
+            plan.append(("cold, uv in image", uv, True))
+        plan.append(("warm cache", None, False))
+        home, cache = work / "container", work / "cache"
+        for label, with_uv, cold in plan:
+            times = []
+            for _ in range(repeat):
+                if cold:
+                    shutil.rmtree(cache, ignore_errors=True)
+                shutil.rmtree(home, ignore_errors=True)
+                env = {k: v for k, v in os.environ.items() if k != "HOME"}
+                tools = work / ("tools-uv" if with_uv else "tools")
+                tools.mkdir(exist_ok=True)
+                if with_uv is not None and not (tools / "uv").exists():
+                    (tools / "uv").symlink_to(with_uv)
+                path = [str(tools)] + [
+                    p for p in env["PATH"].split(os.pathsep) if Path(p) != VENV_BIN
+                ]
+                env["PATH"] = os.pathsep.join(path)
+                run = LocalRun(
+                    config=config,
+                    inline_orbs={"lambda-release": orb},
+                    home=home,
+                    cache=cache,
+                    env=env,
+                    log=io.StringIO(),
+                )
+                result = run.run("install", {"source": str(wheel)})
+                if result.status != "success":
+                    raise SystemExit(run.log.getvalue()[-3000:])  # type: ignore[attr-defined]
+                if (
+                    not cold
+                    and "restored" not in result.step("Restore the helper's environment").output
+                ):
+                    raise SystemExit("the warm run restored nothing")
+                times.append(install_seconds(result))
+            times.sort()
+            median = times[len(times) // 2]
+            print(
+                f"install command, {label:18} min {times[0]:6.2f} s  "
+                f"median {median:6.2f} s  (n={repeat})"
+            )
+
+
+def main() -> int:  # noqa: PLR0915 - the benchmark's plan, step by step
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--uv", type=Path, help="a uv binary: also measure an image that has uv")
+    parser.add_argument("--install-only", type=int, metavar="N", help="only the install command")
     options = parser.parse_args()
     uv = options.uv.resolve() if options.uv else None
+    if options.install_only:
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        install_only(pack(ROOT / "orb"), uv, options.install_only)
+        return 0
     # PYTHONDONTWRITEBYTECODE is set on this workplace's machines, not in the SAM image: with it,
     # every step would recompile cfn-lint and boto3 from source, which a CI job never does.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
