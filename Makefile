@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit demo clean orb-check
+.PHONY: test lint typecheck unit demo clean orb-check sdk-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,20 @@ orb-check: $(STAMP)
 	MYPYPATH=scripts $(BIN)/mypy --strict scripts/orbtools
 	PYTHONPATH=scripts $(BIN)/python -m orbtools check orb --yaml .circleci --output build/orb.yml
 
-test: lint typecheck orb-check
+# The orb's dynamic-config example (@circleci/circleci-config-sdk): its node_modules live in
+# build/sdk, outside orb/, so that no YAML of a package is ever packed into the orb.
+SDK_DIR := build/sdk
+SDK_STAMP := $(SDK_DIR)/node_modules/.installed
+
+$(SDK_STAMP): orb/examples/sdk/package.json orb/examples/sdk/package-lock.json
+	mkdir -p $(SDK_DIR)
+	cp orb/examples/sdk/package.json orb/examples/sdk/package-lock.json $(SDK_DIR)/
+	cd $(SDK_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(SDK_STAMP)
+
+sdk-deps: $(SDK_STAMP)
+
+test: lint typecheck orb-check sdk-deps
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)

@@ -3,8 +3,69 @@
 # CircleCI's API when a token is available, and export the answer as
 # LAMBDA_RELEASE_APPROVER ("unknown" without a token or on any API error:
 # the rollback goes ahead, the record says the approver is unknown).
-#   LR_ENV_TOKEN_NAME  the NAME of the variable holding a CircleCI API token
-#   LR_STR_API_URL     CircleCI API base (default https://circleci.com/api/v2)
+#   LR_ENV_TOKEN_NAME    the NAME of the variable holding a CircleCI API token
+#   LR_STR_APPROVAL_JOB  the name of the approval job that gates the rollback: a
+#                        workflow may hold several (a deploy hold, say), and only
+#                        this one's approver is recorded
+#   LR_STR_API_URL       CircleCI API base (default https://circleci.com/api/v2)
+set -euo pipefail
+shopt -s inherit_errexit
+
+# begin lr_common: the same in every script (tests/orb/test_scripts.py compares them)
+lr_subst() {
+  # $1 with $NAME and ${NAME} replaced by the variable's value (empty when unset): what
+  # `circleci env subst` does, used when the executor has the CircleCI CLI, the same
+  # rule here otherwise. Only names are looked up: nothing is evaluated or run.
+  local out
+  if command -v circleci >/dev/null 2>&1 && out="$(printf '%s' "$1" | circleci env subst 2>/dev/null)"; then
+    printf '%s' "${out}"
+    return 0
+  fi
+  local text="$1" name=""
+  out=""
+  while [[ "${text}" == *'$'* ]]; do
+    out+="${text%%\$*}"
+    text="${text#*\$}"
+    if [[ "${text}" =~ ^\{([A-Za-z_][A-Za-z0-9_]*)\} ]]; then
+      name="${BASH_REMATCH[1]}"
+      text="${text:${#name}+2}"
+    elif [[ "${text}" =~ ^[A-Za-z_][A-Za-z0-9_]* ]]; then
+      name="${BASH_REMATCH[0]}"
+      text="${text:${#name}}"
+    else
+      out+='$'
+      continue
+    fi
+    out+="${!name-}"
+  done
+  printf '%s' "${out}${text}"
+}
+
+lr_true() {
+  # CircleCI writes a boolean parameter into `environment:` as 1 or 0.
+  case "${1:-}" in 1|true) return 0 ;; *) return 1 ;; esac
+}
+
+lr_split() {
+  # $2 split into words by the shell's quoting rules (quotes, backslashes; nothing is
+  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be.
+  python3 -c '
+import shlex, sys
+name, text = sys.argv[1], sys.argv[2]
+try:
+    words = shlex.split(text)
+except ValueError as exc:
+    sys.stderr.write(f"lambda-release: {name} {text!r}: {exc}; close the quote or escape it with a backslash\n")
+    sys.exit(2)
+for word in words:
+    if "\n" in word:
+        sys.stderr.write(f"lambda-release: {name}: the word {word!r} holds a line break; no argument may\n")
+        sys.exit(2)
+    print(word)
+' "$1" "$2"
+}
+# end lr_common
+
 
 lr_api() {
   # $1: path under the API; the token is sent as a header, never on the command line.
@@ -14,16 +75,20 @@ lr_api() {
 }
 
 lr_json_field() {
-  # Reads JSON on stdin; prints the approved_by of the first approval job, or the login.
+  # Reads JSON on stdin; prints the approved_by of the approval job named $2, or the login.
   python3 -c '
 import json, sys
 data = json.load(sys.stdin)
 if sys.argv[1] == "approver":
-    ids = [j.get("approved_by") for j in data.get("items", []) if j.get("type") == "approval" and j.get("approved_by")]
+    ids = [
+        j.get("approved_by")
+        for j in data.get("items", [])
+        if j.get("type") == "approval" and j.get("name") == sys.argv[2] and j.get("approved_by")
+    ]
     print(ids[-1] if ids else "")
 else:
     print(data.get("login") or data.get("name") or "")
-' "$1"
+' "$@"
 }
 
 lr_find_approver() {
@@ -33,8 +98,10 @@ lr_find_approver() {
     echo "unknown"
     return 0
   fi
-  local user_id login
-  user_id="$(lr_api "/workflow/${CIRCLE_WORKFLOW_ID}/job" | lr_json_field approver)" || user_id=""
+  local user_id login job
+  job="$(lr_subst "${LR_STR_APPROVAL_JOB:-}")"
+  job="${job:-hold-rollback}"
+  user_id="$(lr_api "/workflow/${CIRCLE_WORKFLOW_ID}/job" | lr_json_field approver "${job}")" || user_id=""
   if [ -z "${user_id}" ]; then echo "unknown"; return 0; fi
   login="$(lr_api "/user/${user_id}" | lr_json_field login)" || login=""
   echo "${login:-${user_id}}"

@@ -2,59 +2,126 @@
 # Release: snapshot the aliases, sam deploy with the alias override, and
 # settle the release from what the aliases show; write the record file.
 # The target (LAMBDA_RELEASE_STACK / _ALIAS) comes from the target step
-# through $BASH_ENV. Parameters (environment variables on the run step):
-#   LR_STR_PARAMETER_OVERRIDES  Key=Value, one per line (values may hold spaces)
-#   LR_STR_S3_BUCKET            artifacts bucket; or LR_BOOL_RESOLVE_S3=true
-# CircleCI writes a boolean parameter into the environment as true/false.
-#   LR_STR_CAPABILITIES         capabilities separated by spaces
+# through $BASH_ENV. Parameters (environment variables on the run step; every
+# string goes through lr_subst first, so `${CIRCLE_SHA1}` and `$BUCKET` work):
+#   LR_STR_PARAMETER_OVERRIDES  SAM's syntax: A=1 B="x y" (lines are spaces too)
+#   LR_STR_S3_BUCKET            artifacts bucket; or LR_BOOL_RESOLVE_S3=1
+#   LR_STR_CAPABILITIES         capabilities separated by commas and/or spaces
 #   LR_STR_REGION               AWS region (default: the environment's)
-#   LR_STR_EXTRA_DEPLOY_ARGS    extra `sam deploy` arguments, one per line, verbatim
-#   LR_STR_RECORD_FILE          where to write the release record (JSON)
+#   LR_STR_PROFILE_NAME         named AWS profile (default: the environment's credentials)
+#   LR_STR_IMAGE_REPOSITORIES   Function=URI pairs for image functions, commas/spaces
+#   LR_BOOL_RESOLVE_IMAGE_REPOS let SAM create the image repositories
+#   LR_STR_EXTRA_DEPLOY_ARGS    extra `sam deploy` arguments, split by the shell's rules
+#   LR_STR_RECORD_FILE          where to write the release record (JSON); literal, as
+#                               store_artifacts and persist_to_workspace take it
+set -euo pipefail
+shopt -s inherit_errexit
 
-lr_lines() {
-  local line
-  while IFS= read -r line || [ -n "${line}" ]; do
-    line="${line%$'\r'}"
-    [ -n "${line//[[:space:]]/}" ] && printf '%s\n' "${line}"
-  done <<< "$1"
-  return 0
+# begin lr_common: the same in every script (tests/orb/test_scripts.py compares them)
+lr_subst() {
+  # $1 with $NAME and ${NAME} replaced by the variable's value (empty when unset): what
+  # `circleci env subst` does, used when the executor has the CircleCI CLI, the same
+  # rule here otherwise. Only names are looked up: nothing is evaluated or run.
+  local out
+  if command -v circleci >/dev/null 2>&1 && out="$(printf '%s' "$1" | circleci env subst 2>/dev/null)"; then
+    printf '%s' "${out}"
+    return 0
+  fi
+  local text="$1" name=""
+  out=""
+  while [[ "${text}" == *'$'* ]]; do
+    out+="${text%%\$*}"
+    text="${text#*\$}"
+    if [[ "${text}" =~ ^\{([A-Za-z_][A-Za-z0-9_]*)\} ]]; then
+      name="${BASH_REMATCH[1]}"
+      text="${text:${#name}+2}"
+    elif [[ "${text}" =~ ^[A-Za-z_][A-Za-z0-9_]* ]]; then
+      name="${BASH_REMATCH[0]}"
+      text="${text:${#name}}"
+    else
+      out+='$'
+      continue
+    fi
+    out+="${!name-}"
+  done
+  printf '%s' "${out}${text}"
 }
 
 lr_true() {
-  # CircleCI renders booleans as true/false; 1 is accepted for hand-written calls.
-  case "${1:-}" in true|1) return 0 ;; *) return 1 ;; esac
+  # CircleCI writes a boolean parameter into `environment:` as 1 or 0.
+  case "${1:-}" in 1|true) return 0 ;; *) return 1 ;; esac
+}
+
+lr_split() {
+  # $2 split into words by the shell's quoting rules (quotes, backslashes; nothing is
+  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be.
+  python3 -c '
+import shlex, sys
+name, text = sys.argv[1], sys.argv[2]
+try:
+    words = shlex.split(text)
+except ValueError as exc:
+    sys.stderr.write(f"lambda-release: {name} {text!r}: {exc}; close the quote or escape it with a backslash\n")
+    sys.exit(2)
+for word in words:
+    if "\n" in word:
+        sys.stderr.write(f"lambda-release: {name}: the word {word!r} holds a line break; no argument may\n")
+        sys.exit(2)
+    print(word)
+' "$1" "$2"
+}
+# end lr_common
+
+lr_words() {
+  # $1 (a parameter's name) $2 (its value): the value split on commas and spaces.
+  local -a words=()
+  local word
+  IFS=$', \t\n' read -r -d '' -a words < <(printf "%s\n" "$2") || true
+  for word in "${words[@]}"; do printf '%s\n' "${word}"; done
+  return 0
 }
 
 lr_deploy_args() {
   # One argument per line; the caller reads them with mapfile.
-  local item
+  local item listing
   printf '%s\n' deploy "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"
   # Every user value is joined to its option with "=": a value starting with
   # "-" can never be read as an option, and each value stays one argument.
-  while IFS= read -r item; do
-    case "${item}" in
-      *=*) printf '%s\n' "--parameter-override=${item}" ;;
-      *) echo "lambda-release/deploy: parameter_overrides line '${item}' is not Key=Value" >&2; return 2 ;;
-    esac
-  done < <(lr_lines "${LR_STR_PARAMETER_OVERRIDES:-}")
-  if [ -n "${LR_STR_S3_BUCKET:-}" ] && lr_true "${LR_BOOL_RESOLVE_S3:-}"; then
+  local overrides
+  overrides="$(lr_subst "${LR_STR_PARAMETER_OVERRIDES:-}")"
+  if [ -n "${overrides//[[:space:]]/}" ]; then
+    # The helper parses SAM's own syntax and refuses what it cannot read (exit 2).
+    overrides="${overrides//$'\r'/}"
+    printf '%s\n' "--parameter-overrides=${overrides//$'\n'/ }"
+  fi
+  local bucket
+  bucket="$(lr_subst "${LR_STR_S3_BUCKET:-}")"
+  if [ -n "${bucket}" ] && lr_true "${LR_BOOL_RESOLVE_S3:-}"; then
     echo "lambda-release/deploy: set s3_bucket or resolve_s3, not both" >&2
     return 2
   fi
-  [ -n "${LR_STR_S3_BUCKET:-}" ] && printf '%s\n' "--s3-bucket=${LR_STR_S3_BUCKET}"
-  lr_true "${LR_BOOL_RESOLVE_S3:-}" && printf '%s\n' --resolve-s3
-  # Capability names never contain spaces: splitting on them is the rule.
-  local capability
-  set -f
-  for capability in ${LR_STR_CAPABILITIES:-}; do
-    printf '%s\n' "--capabilities=${capability}"
-  done
-  set +f
-  [ -n "${LR_STR_REGION:-}" ] && printf '%s\n' "--region=${LR_STR_REGION}"
-  [ -n "${LR_STR_RECORD_FILE:-}" ] && printf '%s\n' "--record-file=${LR_STR_RECORD_FILE}"
+  if [ -n "${bucket}" ]; then printf '%s\n' "--s3-bucket=${bucket}"; fi
+  if lr_true "${LR_BOOL_RESOLVE_S3:-}"; then printf '%s\n' --resolve-s3; fi
   while IFS= read -r item; do
-    printf '%s\n' "--sam-arg=${item}"
-  done < <(lr_lines "${LR_STR_EXTRA_DEPLOY_ARGS:-}")
+    [ -n "${item}" ] && printf '%s\n' "--capabilities=${item}"
+  done < <(lr_words capabilities "$(lr_subst "${LR_STR_CAPABILITIES:-}")")
+  while IFS= read -r item; do
+    [ -n "${item}" ] && printf '%s\n' "--image-repositories=${item}"
+  done < <(lr_words image_repositories "$(lr_subst "${LR_STR_IMAGE_REPOSITORIES:-}")")
+  if lr_true "${LR_BOOL_RESOLVE_IMAGE_REPOS:-}"; then printf '%s\n' --resolve-image-repos; fi
+  local region profile record
+  region="$(lr_subst "${LR_STR_REGION:-}")"
+  profile="$(lr_subst "${LR_STR_PROFILE_NAME:-}")"
+  record="${LR_STR_RECORD_FILE:-}"
+  if [ -n "${region}" ]; then printf '%s\n' "--region=${region}"; fi
+  if [ -n "${profile}" ]; then printf '%s\n' "--profile=${profile}"; fi
+  if [ -n "${record}" ]; then printf '%s\n' "--record-file=${record}"; fi
+  listing="$(lr_split extra_deploy_args "$(lr_subst "${LR_STR_EXTRA_DEPLOY_ARGS:-}")")" || return 2
+  if [ -n "${listing}" ]; then
+    while IFS= read -r item; do
+      printf '%s\n' "--sam-arg=${item}"
+    done < <(printf "%s\n" "${listing}")
+  fi
   return 0
 }
 
@@ -63,13 +130,15 @@ main() {
     echo "lambda-release/deploy: no target: run lambda-release/target first (it exports LAMBDA_RELEASE_STACK and LAMBDA_RELEASE_ALIAS)" >&2
     return 2
   fi
-  if [ -n "${LR_STR_RECORD_FILE:-}" ]; then
-    mkdir -p "$(dirname "${LR_STR_RECORD_FILE}")"
+  local record
+  record="${LR_STR_RECORD_FILE:-}"
+  if [ -n "${record}" ]; then
+    mkdir -p "$(dirname "${record}")"
   fi
   local -a args=()
   local listing
-  listing="$(lr_deploy_args)"
-  mapfile -t args <<< "${listing}"
+  listing="$(lr_deploy_args)" || return
+  mapfile -t args < <(printf "%s" "${listing}")
   lambda-release "${args[@]}"
 }
 

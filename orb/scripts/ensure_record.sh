@@ -2,9 +2,73 @@
 # Runs with `when: always`: a release that failed before the helper wrote its
 # record still leaves a record file behind, saying so, for store_artifacts.
 #   LR_STR_RECORD_FILE  the record the deploy or rollback step should have written
+set -euo pipefail
+shopt -s inherit_errexit
+
+# begin lr_common: the same in every script (tests/orb/test_scripts.py compares them)
+lr_subst() {
+  # $1 with $NAME and ${NAME} replaced by the variable's value (empty when unset): what
+  # `circleci env subst` does, used when the executor has the CircleCI CLI, the same
+  # rule here otherwise. Only names are looked up: nothing is evaluated or run.
+  local out
+  if command -v circleci >/dev/null 2>&1 && out="$(printf '%s' "$1" | circleci env subst 2>/dev/null)"; then
+    printf '%s' "${out}"
+    return 0
+  fi
+  local text="$1" name=""
+  out=""
+  while [[ "${text}" == *'$'* ]]; do
+    out+="${text%%\$*}"
+    text="${text#*\$}"
+    if [[ "${text}" =~ ^\{([A-Za-z_][A-Za-z0-9_]*)\} ]]; then
+      name="${BASH_REMATCH[1]}"
+      text="${text:${#name}+2}"
+    elif [[ "${text}" =~ ^[A-Za-z_][A-Za-z0-9_]* ]]; then
+      name="${BASH_REMATCH[0]}"
+      text="${text:${#name}}"
+    else
+      out+='$'
+      continue
+    fi
+    out+="${!name-}"
+  done
+  printf '%s' "${out}${text}"
+}
+
+lr_true() {
+  # CircleCI writes a boolean parameter into `environment:` as 1 or 0.
+  case "${1:-}" in 1|true) return 0 ;; *) return 1 ;; esac
+}
+
+lr_split() {
+  # $2 split into words by the shell's quoting rules (quotes, backslashes; nothing is
+  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be.
+  python3 -c '
+import shlex, sys
+name, text = sys.argv[1], sys.argv[2]
+try:
+    words = shlex.split(text)
+except ValueError as exc:
+    sys.stderr.write(f"lambda-release: {name} {text!r}: {exc}; close the quote or escape it with a backslash\n")
+    sys.exit(2)
+for word in words:
+    if "\n" in word:
+        sys.stderr.write(f"lambda-release: {name}: the word {word!r} holds a line break; no argument may\n")
+        sys.exit(2)
+    print(word)
+' "$1" "$2"
+}
+# end lr_common
+
 
 main() {
-  local record="${LR_STR_RECORD_FILE:?lambda-release/store_record: record_file is empty; give the path the deploy step wrote}"
+  local record
+  # Not substituted: store_artifacts and persist_to_workspace take the same path literally.
+  record="${LR_STR_RECORD_FILE:-}"
+  if [ -z "${record}" ]; then
+    echo "lambda-release/store_record: record_file is empty; give the path the deploy step wrote" >&2
+    return 2
+  fi
   mkdir -p "$(dirname "${record}")"
   if [ -s "${record}" ]; then
     echo "release record: ${record}"

@@ -3,19 +3,82 @@
 # only its console script on PATH (appended, so the image's python and sam
 # stay first). Parameters arrive as environment variables on the run step:
 #   LR_STR_HELPER_SOURCE  empty: the pinned release from PyPI; else a pip
-#                         requirement, a local path or a wheel file.
-#   LR_BOOL_WITH_CHECK    true: also install the template check's extra (cfn-lint).
-#   LR_STR_HELPER_HOME    where the environment lives (default ~/.lambda-release).
+#                         requirement, a local path or a wheel file ($VAR expanded).
+#   LR_BOOL_WITH_CHECK    1: also install the template check's extra (cfn-lint).
+#   LR_STR_HELPER_HOME    where the environment lives (default ~/.lambda-release,
+#                         the folder the install command caches).
+#   LR_STR_CACHE_KEY_FILE with LR_STR_MODE=key: where to write the cache key's
+#                         text (the install command checksums it).
+# With uv the install takes seconds; an image without uv gets uv first (with pip,
+# into the helper's folder, so it is cached too), and plain pip only if that fails.
+# An environment restored from the cache whose key matches is used as it is.
 # The pinned version below is bumped by scripts/release.py together with the
 # package: a test fails when the two differ.
-LR_HELPER_VERSION="0.1.0"
+LR_HELPER_VERSION="1.0.0"
+
+set -euo pipefail
+shopt -s inherit_errexit
+
+# begin lr_common: the same in every script (tests/orb/test_scripts.py compares them)
+lr_subst() {
+  # $1 with $NAME and ${NAME} replaced by the variable's value (empty when unset): what
+  # `circleci env subst` does, used when the executor has the CircleCI CLI, the same
+  # rule here otherwise. Only names are looked up: nothing is evaluated or run.
+  local out
+  if command -v circleci >/dev/null 2>&1 && out="$(printf '%s' "$1" | circleci env subst 2>/dev/null)"; then
+    printf '%s' "${out}"
+    return 0
+  fi
+  local text="$1" name=""
+  out=""
+  while [[ "${text}" == *'$'* ]]; do
+    out+="${text%%\$*}"
+    text="${text#*\$}"
+    if [[ "${text}" =~ ^\{([A-Za-z_][A-Za-z0-9_]*)\} ]]; then
+      name="${BASH_REMATCH[1]}"
+      text="${text:${#name}+2}"
+    elif [[ "${text}" =~ ^[A-Za-z_][A-Za-z0-9_]* ]]; then
+      name="${BASH_REMATCH[0]}"
+      text="${text:${#name}}"
+    else
+      out+='$'
+      continue
+    fi
+    out+="${!name-}"
+  done
+  printf '%s' "${out}${text}"
+}
+
+lr_true() {
+  # CircleCI writes a boolean parameter into `environment:` as 1 or 0.
+  case "${1:-}" in 1|true) return 0 ;; *) return 1 ;; esac
+}
+
+lr_split() {
+  # $2 split into words by the shell's quoting rules (quotes, backslashes; nothing is
+  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be.
+  python3 -c '
+import shlex, sys
+name, text = sys.argv[1], sys.argv[2]
+try:
+    words = shlex.split(text)
+except ValueError as exc:
+    sys.stderr.write(f"lambda-release: {name} {text!r}: {exc}; close the quote or escape it with a backslash\n")
+    sys.exit(2)
+for word in words:
+    if "\n" in word:
+        sys.stderr.write(f"lambda-release: {name}: the word {word!r} holds a line break; no argument may\n")
+        sys.exit(2)
+    print(word)
+' "$1" "$2"
+}
+# end lr_common
 
 lr_requirement() {
   # $1: the source (empty: PyPI at the pinned version). The [check] extra brings
   # cfn-lint, which only the template check needs.
   local extra=""
-  # CircleCI renders a boolean parameter as true/false.
-  case "${LR_BOOL_WITH_CHECK:-}" in true|1) extra="[check]" ;; esac
+  if lr_true "${LR_BOOL_WITH_CHECK:-}"; then extra="[check]"; fi
   if [ -n "${1:-}" ]; then
     printf '%s%s\n' "$1" "${extra}"
   else
@@ -44,36 +107,88 @@ lr_local_source() {
   return 2
 }
 
+lr_resolved_requirement() {
+  local source
+  source="$(lr_subst "${LR_STR_HELPER_SOURCE:-}")"
+  case "${source}" in
+    /*|./*|../*)
+      source="$(lr_local_source "${source}")" || return ;;
+  esac
+  lr_requirement "${source}"
+}
+
+lr_cache_key() {
+  # What the environment depends on: the requirement (and a local wheel's content),
+  # the Python it is built on, the machine. Any change makes a new cache key.
+  local requirement="$1" python
+  python="$(command -v python3 || echo none)"
+  printf 'requirement %s\n' "${requirement}"
+  case "${requirement}" in
+    /*|./*|../*)
+      local path="${requirement%\[check\]}"
+      if [ -f "${path}" ]; then printf 'sha256 %s\n' "$(sha256sum < "${path}" | cut -d' ' -f1)"; fi ;;
+  esac
+  printf 'python %s %s\n' "${python}" "$("${python}" --version 2>&1 || true)"
+  printf 'machine %s\n' "$(uname -sm)"
+}
+
+lr_uv() {
+  # uv from PATH (the newer SAM images have it), else one installed with pip into
+  # $1/tools (cached with the helper). Prints its path; fails when neither works.
+  local home="$1"
+  if command -v uv >/dev/null 2>&1; then command -v uv; return 0; fi
+  if [ -x "${home}/tools/bin/uv" ]; then printf '%s\n' "${home}/tools/bin/uv"; return 0; fi
+  command -v python3 >/dev/null 2>&1 || return 1
+  python3 -m venv "${home}/tools" >&2 || return 1
+  "${home}/tools/bin/python" -m pip install --quiet --disable-pip-version-check uv >&2 || return 1
+  printf '%s\n' "${home}/tools/bin/uv"
+}
+
 lr_install_into() {
-  # $1: the virtual environment; $2: the requirement. uv (in the SAM image)
-  # is much faster than pip; pip is the fall-back for other images.
-  local venv="$1" requirement="$2"
-  if command -v uv >/dev/null 2>&1; then
+  # $1: the helper's folder; $2: the requirement.
+  local home="$1" requirement="$2" uv venv="$1/venv"
+  if uv="$(lr_uv "${home}")"; then
     # Only when missing: older uv releases have no --allow-existing.
-    [ -x "${venv}/bin/python" ] || uv venv --quiet "${venv}"
-    uv pip install --quiet --python "${venv}/bin/python" "${requirement}"
-  else
-    if ! command -v python3 >/dev/null 2>&1; then
-      echo "lambda-release/install: neither uv nor python3 is on PATH; use the orb's default executor or install Python 3.11+ first" >&2
-      return 2
-    fi
-    python3 -m venv "${venv}"
-    "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${requirement}"
+    [ -x "${venv}/bin/python" ] || "${uv}" venv --quiet --python "$(command -v python3 || echo python3)" "${venv}"
+    "${uv}" pip install --quiet --python "${venv}/bin/python" "${requirement}"
+    return
   fi
+  if ! command -v python3 >/dev/null 2>&1; then
+    echo "lambda-release/install: neither uv nor python3 is on PATH; use the orb's default executor or install Python 3.11+ first" >&2
+    return 2
+  fi
+  echo "lambda-release/install: uv could not be installed; using pip (slower)" >&2
+  python3 -m venv "${venv}"
+  "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${requirement}"
+}
+
+lr_home() {
+  local home
+  home="$(lr_subst "${LR_STR_HELPER_HOME:-}")"
+  printf '%s\n' "${home:-${HOME}/.lambda-release}"
+}
+
+write_key() {
+  local requirement file="${LR_STR_CACHE_KEY_FILE:-/tmp/lambda-release-helper.cache-key}"
+  requirement="$(lr_resolved_requirement)" || return
+  lr_cache_key "${requirement}" > "${file}"
+  echo "helper cache key (${file}):"
+  cat "${file}"
 }
 
 main() {
-  local home="${LR_STR_HELPER_HOME:-}"
-  if [ -z "${home}" ]; then home="${HOME}/.lambda-release"; fi
-  local source="${LR_STR_HELPER_SOURCE:-}"
-  case "${source}" in
-    /*|./*|../*)
-      source="$(lr_local_source "${source}")" ;;
-  esac
-  local requirement
-  requirement="$(lr_requirement "${source}")"
-  echo "Installing ${requirement} into ${home}/venv"
-  lr_install_into "${home}/venv" "${requirement}"
+  local home requirement key
+  home="$(lr_home)"
+  requirement="$(lr_resolved_requirement)" || return
+  key="$(lr_cache_key "${requirement}")"
+  if [ -x "${home}/venv/bin/lambda-release" ] && [ "$(cat "${home}/cache-key" 2>/dev/null || true)" = "${key}" ]; then
+    echo "Using ${requirement} from ${home}/venv (restored from the cache)"
+  else
+    echo "Installing ${requirement} into ${home}/venv"
+    rm -rf "${home}/venv"
+    lr_install_into "${home}" "${requirement}"
+    printf '%s\n' "${key}" > "${home}/cache-key"
+  fi
   mkdir -p "${home}/bin"
   ln -sf "${home}/venv/bin/lambda-release" "${home}/bin/lambda-release"
   # $PATH is expanded when $BASH_ENV is sourced; the folder is single-quoted
@@ -86,5 +201,5 @@ main() {
 
 # Tests source this file with LR_SOURCE_ONLY=1 to call the functions one by one.
 if [ -z "${LR_SOURCE_ONLY:-}" ]; then
-  main "$@"
+  if [ "${LR_STR_MODE:-install}" = "key" ]; then write_key; else main "$@"; fi
 fi

@@ -1,32 +1,142 @@
 #!/usr/bin/env bash
 # Undo the release this pipeline's deploy made, and only that one: the
-# release id comes from the deploy job's record (through the workspace), so a
+# release id comes from the deploy job's record (through the workspace) or,
+# when no record reached the workspace (CircleCI skips persist_to_workspace
+# after a failed step), from the release log by this pipeline's id. So a
 # re-run or a second approval is a no-op and an approval left in an older
 # pipeline cannot undo a newer release (the helper refuses, naming it).
 #   LR_STR_RELEASE       explicit release id (beats the record)
 #   LR_STR_DEPLOY_RECORD the deploy job's record file (read for its release id)
+#   CIRCLE_PIPELINE_ID   this pipeline's id (CircleCI sets it), to search the log
 #   LR_STR_REASON        why; the approver found by the approver step is appended
 #   LR_STR_REGION        AWS region (default: the environment's)
+#   LR_STR_PROFILE_NAME  named AWS profile (default: the environment's credentials)
 #   LR_STR_RECORD_FILE   where to write the rollback's own record (its JSON output)
+# Strings go through lr_subst first (`$VAR`, `${VAR}`), as CircleCI's own orbs do.
+set -euo pipefail
+shopt -s inherit_errexit
 
-lr_release_id() {
-  if [ -n "${LR_STR_RELEASE:-}" ]; then
-    printf '%s\n' "${LR_STR_RELEASE}"
+# begin lr_common: the same in every script (tests/orb/test_scripts.py compares them)
+lr_subst() {
+  # $1 with $NAME and ${NAME} replaced by the variable's value (empty when unset): what
+  # `circleci env subst` does, used when the executor has the CircleCI CLI, the same
+  # rule here otherwise. Only names are looked up: nothing is evaluated or run.
+  local out
+  if command -v circleci >/dev/null 2>&1 && out="$(printf '%s' "$1" | circleci env subst 2>/dev/null)"; then
+    printf '%s' "${out}"
     return 0
   fi
-  local record="${LR_STR_DEPLOY_RECORD:-}"
-  if [ -z "${record}" ] || [ ! -s "${record}" ]; then
-    echo "lambda-release/rollback: no release id: the deploy record ${record:-(unset)} is missing; attach the deploy job's workspace or set the release parameter" >&2
-    return 2
-  fi
+  local text="$1" name=""
+  out=""
+  while [[ "${text}" == *'$'* ]]; do
+    out+="${text%%\$*}"
+    text="${text#*\$}"
+    if [[ "${text}" =~ ^\{([A-Za-z_][A-Za-z0-9_]*)\} ]]; then
+      name="${BASH_REMATCH[1]}"
+      text="${text:${#name}+2}"
+    elif [[ "${text}" =~ ^[A-Za-z_][A-Za-z0-9_]* ]]; then
+      name="${BASH_REMATCH[0]}"
+      text="${text:${#name}}"
+    else
+      out+='$'
+      continue
+    fi
+    out+="${!name-}"
+  done
+  printf '%s' "${out}${text}"
+}
+
+lr_true() {
+  # CircleCI writes a boolean parameter into `environment:` as 1 or 0.
+  case "${1:-}" in 1|true) return 0 ;; *) return 1 ;; esac
+}
+
+lr_split() {
+  # $2 split into words by the shell's quoting rules (quotes, backslashes; nothing is
+  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be.
+  python3 -c '
+import shlex, sys
+name, text = sys.argv[1], sys.argv[2]
+try:
+    words = shlex.split(text)
+except ValueError as exc:
+    sys.stderr.write(f"lambda-release: {name} {text!r}: {exc}; close the quote or escape it with a backslash\n")
+    sys.exit(2)
+for word in words:
+    if "\n" in word:
+        sys.stderr.write(f"lambda-release: {name}: the word {word!r} holds a line break; no argument may\n")
+        sys.exit(2)
+    print(word)
+' "$1" "$2"
+}
+# end lr_common
+
+lr_record_release_id() {
+  # The release id in the deploy record $1, or nothing (no record, or a placeholder).
+  local record="$1"
+  if [ -z "${record}" ] || [ ! -s "${record}" ]; then return 0; fi
   python3 -c '
 import json, sys
-data = json.load(open(sys.argv[1]))
-rid = data.get("release_id") or data.get("id") or ""
-if not rid:
-    sys.exit("lambda-release/rollback: " + sys.argv[1] + " holds no release id (outcome " + str(data.get("outcome")) + ")")
-print(rid)
+try:
+    data = json.load(open(sys.argv[1], encoding="utf-8"))
+except (OSError, ValueError) as exc:
+    sys.stderr.write(f"lambda-release/rollback: the deploy record {sys.argv[1]} is unreadable ({exc}); looking in the release log\n")
+    sys.exit(0)
+rid = data.get("release_id") or data.get("id") or "" if isinstance(data, dict) else ""
+print(rid if isinstance(rid, str) else "")
 ' "${record}"
+}
+
+lr_log_release_id() {
+  # The newest release this pipeline made, from the release log ($1: the pipeline id).
+  local pipeline="$1" listing
+  local -a args=(history "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"
+    "--pipeline-id=${pipeline}" --output=json)
+  lr_aws_args args
+  listing="$(lambda-release "${args[@]}")" || return 1
+  printf '%s' "${listing}" | python3 -c '
+import json, sys
+entries = json.load(sys.stdin)
+ids = [e.get("id", "") for e in entries if isinstance(e, dict) and e.get("kind", "release") == "release"]
+print(ids[0] if ids else "")
+'
+}
+
+lr_aws_args() {
+  # Appends --region / --profile to the array named $1 when they are set.
+  local -n into="$1"
+  local region profile
+  region="$(lr_subst "${LR_STR_REGION:-}")"
+  profile="$(lr_subst "${LR_STR_PROFILE_NAME:-}")"
+  if [ -n "${region}" ]; then into+=("--region=${region}"); fi
+  if [ -n "${profile}" ]; then into+=("--profile=${profile}"); fi
+  return 0
+}
+
+lr_release_id() {
+  local release record pipeline
+  release="$(lr_subst "${LR_STR_RELEASE:-}")"
+  if [ -n "${release}" ]; then
+    printf '%s\n' "${release}"
+    return 0
+  fi
+  record="$(lr_subst "${LR_STR_DEPLOY_RECORD:-}")"
+  release="$(lr_record_release_id "${record}")"
+  if [ -n "${release}" ]; then
+    printf '%s\n' "${release}"
+    return 0
+  fi
+  # Built into every CircleCI job since 2024 (orbs cannot read pipeline values).
+  pipeline="${CIRCLE_PIPELINE_ID:-}"
+  if [ -n "${pipeline}" ]; then
+    echo "lambda-release/rollback: no release id in ${record:-(no record)}; looking up pipeline ${pipeline} in the release log" >&2
+    release="$(lr_log_release_id "${pipeline}")" || return 1
+  fi
+  if [ -z "${release}" ]; then
+    echo "lambda-release/rollback: no release id: the deploy record ${record:-(unset)} is missing and the release log has no release of pipeline ${pipeline:-(unknown)}; set the release parameter" >&2
+    return 2
+  fi
+  printf '%s\n' "${release}"
 }
 
 main() {
@@ -35,21 +145,28 @@ main() {
     return 2
   fi
   local release
-  release="$(lr_release_id)"
-  local reason="${LR_STR_REASON:-rollback from CircleCI}"
-  reason="${reason} (approved by ${LAMBDA_RELEASE_APPROVER:-unknown})"
+  release="$(lr_release_id)" || return
+  if [ -z "${release}" ]; then
+    # Never "the latest": an empty id would undo whatever release is newest.
+    echo "lambda-release/rollback: the release id is empty; refusing to guess which release to undo" >&2
+    return 2
+  fi
+  local reason record
+  reason="$(lr_subst "${LR_STR_REASON:-}")"
+  reason="${reason:-rollback from CircleCI} (approved by ${LAMBDA_RELEASE_APPROVER:-unknown})"
   # "--option=value": a value starting with "-" is never read as an option.
   local -a args=(rollback "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"
     "--release=${release}" "--reason=${reason}")
-  if [ -n "${LR_STR_REGION:-}" ]; then args+=("--region=${LR_STR_REGION}"); fi
-  if [ -z "${LR_STR_RECORD_FILE:-}" ]; then
+  lr_aws_args args
+  record="${LR_STR_RECORD_FILE:-}"
+  if [ -z "${record}" ]; then
     lambda-release "${args[@]}"
     return
   fi
   # The JSON result is the rollback's record; tee shows it in the log too, and
   # pipefail keeps the helper's exit status.
-  mkdir -p "$(dirname "${LR_STR_RECORD_FILE}")"
-  lambda-release "${args[@]}" --output=json | tee "${LR_STR_RECORD_FILE}"
+  mkdir -p "$(dirname "${record}")"
+  lambda-release "${args[@]}" --output=json | tee "${record}"
 }
 
 if [ -z "${LR_SOURCE_ONLY:-}" ]; then

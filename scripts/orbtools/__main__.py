@@ -15,7 +15,7 @@ from pathlib import Path
 from orbtools import yamlio
 from orbtools.pack import PackError, pack, pack_text
 from orbtools.params import CompileError
-from orbtools.release import ReleaseError, bump, check_tag
+from orbtools.release import ReleaseError, bump, check_tag, pin_problems
 from orbtools.review import review
 from orbtools.runner import LocalRun
 from orbtools.validate import validate
@@ -119,6 +119,7 @@ def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return pe
         problems = validate(orb)
         problems += [str(f) for f in review(args.orb_dir)]
         problems += lint(args.orb_dir, args.yaml)
+        problems += pin_problems(args.orb_dir.resolve().parent)
         return _report("orb check (pack, validate, review, yamllint, shellcheck)", problems)
     if args.cmd == "release":
         changed = bump(args.root, args.version)

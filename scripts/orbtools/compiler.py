@@ -248,12 +248,13 @@ def _env(value: Any) -> dict[str, str]:
     if isinstance(value, list):
         pairs = (str(item).split("=", 1) for item in value)
         return {k: v for k, v in pairs}
-    return {str(k): _env_text(v) for k, v in value.items()}
+    return {str(k): env_text(v) for k, v in value.items()}
 
 
-def _env_text(value: Any) -> str:
+def env_text(value: Any) -> str:
+    """An ``environment:`` value as the script sees it: CircleCI writes booleans as 1/0."""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "1" if value else "0"
     return "" if value is None else str(value)
 
 

@@ -14,8 +14,9 @@ from typing import Any
 
 TYPES = ("string", "boolean", "integer", "enum", "executor", "steps", "env_var_name")
 ENV_VAR_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*$")
-# An expression not preceded by a backslash; \<< is CircleCI's escape for a literal <<.
-EXPRESSION = re.compile(r"(?<!\\)<<\s*([^<>]*?)\s*>>")
+# An expression not preceded by a backslash; \<< is CircleCI's escape for a literal <<
+# (so in a packed here-string, \<<<, the last two < are not an expression either).
+EXPRESSION = re.compile(r"(?<!\\)(?<!\\<)<<\s*([^<>]*?)\s*>>")
 EXPRESSION_EXACT = re.compile(r"^<<\s*([^<>]*?)\s*>>$")
 
 

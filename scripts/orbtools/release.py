@@ -64,6 +64,23 @@ def bump(root: Path, version: str) -> list[str]:
     return changed
 
 
+def pin_problems(root: Path) -> list[str]:
+    """Why ``lambda-release@<ORB_MAJOR>`` in the examples would not resolve to this release."""
+    versions = current_versions(root)
+    problems = [
+        f"{rel} says {found}, pyproject.toml says {versions['pyproject.toml']}"
+        for rel, found in versions.items()
+        if found != versions["pyproject.toml"]
+    ]
+    major = versions["pyproject.toml"].split(".", maxsplit=1)[0]
+    if major != str(ORB_MAJOR):
+        problems.append(
+            f"the package is {versions['pyproject.toml']} but the examples pin @{ORB_MAJOR}: "
+            f"run `orbtools release {ORB_MAJOR}.0.0` (or change review.ORB_MAJOR on purpose)"
+        )
+    return problems
+
+
 def check_tag(root: Path, tag: str) -> list[str]:
     """Problems with publishing ``tag`` (vX.Y.Z) from this tree: every pin must equal X.Y.Z."""
     version = tag.removeprefix("v")

@@ -6,14 +6,22 @@ every step, as on CircleCI), the job's and the step's ``environment``, and
 the step's ``working_directory`` (relative to the job's). ``checkout`` clones
 a fixture repository at the pipeline's branch; ``store_artifacts`` copies
 into a folder; ``persist_to_workspace``/``attach_workspace`` use a folder
-shared between runs. Steps of orbs that are not inlined (``aws-cli/setup``)
-are logged and skipped. The executor's image is not pulled: the job runs on
-this machine, with whatever tools are on PATH.
+shared between runs; ``restore_cache``/``save_cache`` use a folder of caches
+(keys rendered with ``{{ arch }}``, ``{{ checksum "file" }}``,
+``{{ .Environment.NAME }}``; restore takes the newest cache whose key starts
+with one of ``keys``, in order; a saved key is never overwritten). Step
+``environment`` values reach the script as CircleCI writes them: booleans as
+``1``/``0``, nothing expanded. Steps of orbs that are not inlined
+(``aws-cli/setup``) and ``setup_remote_docker`` are logged and skipped. The
+executor's image is not pulled: the job runs on this machine, with whatever
+tools are on PATH.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import platform
 import re
 import shutil
 import signal
@@ -27,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from orbtools.compiler import Compiler, Job, Scope, Step, workflow_invocations
+from orbtools.compiler import Compiler, Job, Scope, Step, env_text, workflow_invocations
 from orbtools.params import CompileError
 
 __all__ = ["CompileError", "JobResult", "LocalRun", "StepResult"]
@@ -68,7 +76,9 @@ class LocalRun:
     branch: str | None = None
     artifacts: Path | None = None
     workspace: Path | None = None
+    cache: Path | None = None
     env: Mapping[str, str] = field(default_factory=dict)
+    pipeline_id: str = "00000000-0000-0000-0000-000000000001"
     pipeline_parameters: Mapping[str, Any] = field(default_factory=dict)
     log: TextIO = field(default_factory=lambda: sys.stderr)
 
@@ -78,7 +88,7 @@ class LocalRun:
             "git.tag": "",
             "git.revision": self._revision(),
             "number": 1,
-            "id": "00000000-0000-0000-0000-000000000001",
+            "id": self.pipeline_id,
             "project.slug": "gh/local/project",
             "project.type": "github",
             "project.git_url": str(self.repo or ""),
@@ -168,6 +178,8 @@ class LocalRun:
                 return StepResult(name, step.kind, "success", output=f"{source} does not exist")
             _copy(source, dest)
             return StepResult(name, step.kind, "success", output=f"stored {source} as {dest}")
+        if step.kind in ("restore_cache", "save_cache"):
+            return self._cache_step(step.kind, spec, name, workdir, env)
         if step.kind == "persist_to_workspace":
             root = self._path(str(spec["root"]), workdir)
             for rel in spec.get("paths") or []:
@@ -191,11 +203,7 @@ class LocalRun:
         script.write_text(str(spec["command"]), encoding="utf-8")
         step_env = {**env}
         for key, value in (spec.get("environment") or {}).items():
-            step_env[str(key)] = (
-                ""
-                if value is None
-                else (("true" if value else "false") if isinstance(value, bool) else str(value))
-            )
+            step_env[str(key)] = env_text(value)  # booleans as 1/0, as CircleCI writes them
         shell = str(spec.get("shell", "/bin/bash -eo pipefail")).split()
         silence = duration(str(spec.get("no_output_timeout", "10m")))
         code, output, timed_out = _run_watched([*shell, str(script)], cwd, step_env, silence)
@@ -206,6 +214,46 @@ class LocalRun:
         elif status == "failed":
             print(f"   exit {code}", file=self.log)
         return StepResult(name, "run", status, code, output=output)
+
+    def _cache_step(
+        self, kind: str, spec: Mapping[str, Any], name: str, workdir: Path, env: Mapping[str, str]
+    ) -> StepResult:
+        if self.cache is None:
+            return StepResult(name, kind, "noop", output="no cache folder given")
+        if kind == "save_cache":
+            key = cache_key(str(spec["key"]), workdir, env)
+            dest = self.cache / _safe(key)
+            if dest.exists():
+                return StepResult(name, kind, "success", output=f"cache {key} exists; not saved")
+            for rel in spec.get("paths") or []:
+                source = self._path(str(rel), workdir)
+                if source.exists():
+                    _archive_copy(source, dest / _safe(str(rel)))
+            (dest / ".paths").parent.mkdir(parents=True, exist_ok=True)
+            (dest / ".paths").write_text("\n".join(map(str, spec.get("paths") or [])))
+            print(f"   saved cache {key}", file=self.log)
+            return StepResult(name, kind, "success", output=f"saved {key}")
+        keys = spec.get("keys") or [spec.get("key")]
+        saved = (
+            sorted(
+                (p for p in self.cache.iterdir() if (p / ".paths").exists()),
+                key=lambda p: p.stat().st_mtime,
+                reverse=True,
+            )
+            if self.cache.exists()
+            else []
+        )
+        for template in keys:
+            prefix = _safe(cache_key(str(template), workdir, env))
+            for found in saved:
+                if found.name.startswith(prefix):
+                    for rel in (found / ".paths").read_text().splitlines():
+                        if (found / _safe(rel)).exists():  # a path absent when saved
+                            _archive_copy(found / _safe(rel), self._path(rel, workdir))
+                    print(f"   restored cache {found.name}", file=self.log)
+                    return StepResult(name, kind, "success", output=f"restored {found.name}")
+        print("   no cache found", file=self.log)
+        return StepResult(name, kind, "success", output="no cache found")
 
     def _checkout(self, name: str, dest: Path) -> StepResult:
         if self.repo is None:
@@ -250,6 +298,34 @@ class LocalRun:
             check=False,
         )
         return proc.stdout.strip() or "0" * 40
+
+
+CACHE_TEMPLATE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+
+
+def cache_key(template: str, workdir: Path, env: Mapping[str, str]) -> str:
+    """A cache key with CircleCI's templates filled in (checksum, arch, .Environment.X)."""
+
+    def fill(match: re.Match[str]) -> str:
+        expr = match.group(1)
+        if expr == "arch":
+            return f"arch1-linux-{platform.machine().replace('x86_64', 'amd64')}"
+        checksum = re.fullmatch(r'checksum\s+"([^"]+)"', expr)
+        if checksum:
+            path = Path(checksum.group(1).replace("~", env.get("HOME", "~"), 1))
+            path = path if path.is_absolute() else workdir / path
+            if not path.is_file():
+                raise CompileError(f"cache key {template!r}: {path} does not exist")
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        if expr.startswith(".Environment."):
+            return env.get(expr.removeprefix(".Environment."), "<no value>")
+        raise CompileError(f"cache key {template!r}: unknown template {{{{ {expr} }}}}")
+
+    return CACHE_TEMPLATE.sub(fill, template)
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)
 
 
 def duration(text: str) -> float:
@@ -310,6 +386,15 @@ def _default_name(step: Step) -> str:
     if step.kind == "external":
         return str(step.spec.get("step"))
     return step.kind
+
+
+def _archive_copy(source: Path, dest: Path) -> None:
+    """A cache's copy: ``cp -a`` (links, modes, times kept), about as fast as CircleCI's untar."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists() and source.is_dir():
+        subprocess.run(["cp", "-a", f"{source}/.", str(dest)], check=True)
+    else:
+        subprocess.run(["cp", "-a", str(source), str(dest)], check=True)
 
 
 def _copy(source: Path, dest: Path) -> None:

@@ -24,7 +24,8 @@ def _git(*args: str) -> str:
 
 
 def ci_metadata(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """commit, branch, tag, pipeline_number, workflow_id, job, job_url, triggered_by, source."""
+    """commit, branch, tag, pipeline_id, pipeline_number, workflow_id, job, job_url, triggered_by,
+    source."""
     env = os.environ if environ is None else environ
     if env.get("CIRCLECI") == "true" or "CIRCLE_SHA1" in env:
         return {
@@ -35,6 +36,8 @@ def ci_metadata(environ: Mapping[str, str] | None = None) -> dict[str, str]:
             # pipeline.number is a pipeline value, not a built-in variable: the orb
             # exports it as CIRCLE_PIPELINE_NUMBER.
             "pipeline_number": env.get("CIRCLE_PIPELINE_NUMBER", env.get("CIRCLE_BUILD_NUM", "")),
+            # Built in since 2024: the rollback job finds its pipeline's release by it.
+            "pipeline_id": env.get("CIRCLE_PIPELINE_ID", ""),
             "workflow_id": env.get("CIRCLE_WORKFLOW_ID", ""),
             "job": env.get("CIRCLE_JOB", ""),
             "job_url": env.get("CIRCLE_BUILD_URL", ""),
@@ -55,6 +58,7 @@ def ci_metadata(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         "branch": _git("rev-parse", "--abbrev-ref", "HEAD"),
         "tag": "",
         "pipeline_number": "",
+        "pipeline_id": "",
         "workflow_id": "",
         "job": "",
         "job_url": "",

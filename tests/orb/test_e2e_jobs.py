@@ -177,8 +177,15 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
     bucket = f"{prefix}-artifacts"
     sandbox.client("s3").create_bucket(Bucket=bucket)
     cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
-    env = job_env(tmp_path, sandbox_env)
-    ours = {"stack_prefix": prefix, "helper_source": str(helper_wheel), "s3_bucket": bucket}
+    env = {**job_env(tmp_path, sandbox_env), "BUCKET": bucket}
+    # CircleCI's real forms: a $VAR the orb expands, a boolean (1/0 in the script), commas.
+    ours = {
+        "stack_prefix": prefix,
+        "helper_source": str(helper_wheel),
+        "s3_bucket": "$BUCKET",
+        "resolve_s3": False,
+        "capabilities": "CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND",
+    }
 
     # feature/x -> STAGING of <prefix>-staging.
     run = runner(packed_orb, "deploy_on_branch_push", tmp_path, "staging", repo, "feature/x", env)

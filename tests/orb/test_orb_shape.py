@@ -25,19 +25,24 @@ def test_deploy_job_order_and_record_kept_after_failure(packed_orb: dict[str, An
     job = compiled(packed_orb, "deploy", stack_prefix="app")
     assert names(job) == [
         "checkout",
+        "Work out the helper's cache key",
+        "Restore the helper's environment",
         "Install the lambda-release helper",
+        "Save the helper's environment",
         "Work out the release target from the branch",
         "Check the SAM template",
+        "Store the template check's SARIF report",
         "Build the SAM application",
         "Release with sam deploy and record it",
         "Keep the release record, even of a failed release",
         "Store the release record",
         "persist_to_workspace",
     ]
-    keep = job.steps[6]
-    assert keep.when == "always"
-    assert job.steps[7].kind == "store_artifacts" and job.steps[7].when == "always"
-    release = job.steps[5].spec
+    by_name = {str(s.spec.get("name", s.kind)): s for s in job.steps}
+    assert by_name["Keep the release record, even of a failed release"].when == "always"
+    for stored in ("Store the release record", "Store the template check's SARIF report"):
+        assert by_name[stored].kind == "store_artifacts" and by_name[stored].when == "always"
+    release = by_name["Release with sam deploy and record it"].spec
     assert release["no_output_timeout"] == "30m"  # a 30-minute canary is not cut at 10 minutes
     assert job.executor["docker"][0]["image"].startswith("public.ecr.aws/sam/build-python3.12:1.")
     code = [
@@ -66,7 +71,9 @@ def test_deploy_job_splices_auth_and_hooks_and_can_skip_the_check(
     assert "Check the SAM template" not in steps
     assert steps.index("smoke") < steps.index("Release with sam deploy and record it")
     assert steps.index("notify") == steps.index("Release with sam deploy and record it") + 1
-    install = job.steps[2].spec
+    install = next(
+        s.spec for s in job.steps if s.spec.get("name") == "Install the lambda-release helper"
+    )
     assert install["environment"]["LR_BOOL_WITH_CHECK"] is False
 
 
@@ -77,7 +84,8 @@ def test_rollback_job_reads_the_deploy_record_and_looks_up_the_approver(
     assert job.steps[0].kind == "attach_workspace"
     by_name = {str(s.spec.get("name")): s.spec for s in job.steps}
     assert by_name["Look up who approved the rollback"]["environment"] == {
-        "LR_ENV_TOKEN_NAME": "MY_TOKEN"
+        "LR_ENV_TOKEN_NAME": "MY_TOKEN",
+        "LR_STR_APPROVAL_JOB": "hold-rollback",
     }
     rollback = by_name["Roll back this pipeline's release"]["environment"]
     assert rollback["LR_STR_DEPLOY_RECORD"] == "lambda-release/release.json"
@@ -87,3 +95,78 @@ def test_rollback_job_reads_the_deploy_record_and_looks_up_the_approver(
 def test_integration_fixture_app_is_python_312_like_the_default_executor() -> None:
     template = (ROOT / "tests/orb/fixtures/app/template.yaml").read_text(encoding="utf-8")
     assert "Runtime: python3.12" in template
+
+
+def test_tag_pipelines_name_alias_and_stack_in_deploy(packed_orb: dict[str, Any]) -> None:
+    job = compiled(packed_orb, "deploy", alias="PROD", stack="orders-prod")
+    target = next(
+        s.spec for s in job.steps if s.spec.get("name", "").startswith("Work out the release")
+    )
+    assert target["environment"]["LR_STR_ALIAS"] == "PROD"
+    assert target["environment"]["LR_STR_STACK"] == "orders-prod"
+    job = compiled(packed_orb, "deploy", stack_prefix="app", target_environment="prod")
+    target = next(
+        s.spec for s in job.steps if s.spec.get("name", "").startswith("Work out the release")
+    )
+    assert target["environment"]["LR_ENUM_TARGET_ENVIRONMENT"] == "prod"
+
+
+def test_machine_builds_with_a_pre_build_hook_and_docker_for_image_functions(
+    packed_orb: dict[str, Any],
+) -> None:
+    install_sam = {"run": {"name": "Install the SAM CLI", "command": "pip install aws-sam-cli"}}
+    job = compiled(
+        packed_orb,
+        "deploy",
+        stack_prefix="app",
+        executor={"name": "lambda-release/machine", "resource_class": "arm.medium"},
+        pre_build=[install_sam],
+        setup_remote_docker=True,
+        image_repositories="Fn=1.dkr.ecr.eu-west-1.amazonaws.com/fn",
+        profile_name="deployer",
+    )
+    steps = names(job)
+    assert steps.index("Install the SAM CLI") < steps.index("Check the SAM template")
+    assert steps.index("Install the SAM CLI") < steps.index("Build the SAM application")
+    assert steps.index("setup_remote_docker") < steps.index("Build the SAM application")
+    assert job.executor["machine"]["image"].startswith("ubuntu-")
+    assert job.executor["resource_class"] == "arm.medium"
+    release = next(s.spec for s in job.steps if s.spec.get("name", "").startswith("Release"))
+    assert release["environment"]["LR_STR_IMAGE_REPOSITORIES"].startswith("Fn=")
+    assert release["environment"]["LR_STR_PROFILE_NAME"] == "deployer"
+    assert "setup_remote_docker" not in names(compiled(packed_orb, "deploy", stack_prefix="a"))
+
+
+def test_other_runtimes_and_arm64_on_the_default_executor(packed_orb: dict[str, Any]) -> None:
+    executor = {
+        "name": "lambda-release/default",
+        "image": "public.ecr.aws/sam/build-nodejs20.x",
+        "tag": "1.142.1-20250701194731",
+        "resource_class": "arm.large",
+    }
+    job = compiled(packed_orb, "deploy", stack_prefix="app", executor=executor)
+    assert job.executor["docker"][0]["image"] == (
+        "public.ecr.aws/sam/build-nodejs20.x:1.142.1-20250701194731"
+    )
+    assert job.executor["resource_class"] == "arm.large"
+
+
+def test_the_cache_is_keyed_on_the_helper_and_can_be_turned_off(
+    packed_orb: dict[str, Any],
+) -> None:
+    job = compiled(packed_orb, "deploy", stack_prefix="app")
+    restore = next(s.spec for s in job.steps if s.kind == "restore_cache")
+    save = next(s.spec for s in job.steps if s.kind == "save_cache")
+    assert restore["keys"] == [save["key"]]
+    assert "{{ arch }}" in save["key"] and '{{ checksum "' in save["key"]
+    assert save["paths"] == ["~/.lambda-release"]
+    off = compiled(packed_orb, "deploy", stack_prefix="app", cache=False)
+    assert not [s for s in off.steps if s.kind in ("restore_cache", "save_cache")]
+
+
+def test_rollback_records_the_approver_of_its_own_approval_job(
+    packed_orb: dict[str, Any],
+) -> None:
+    job = compiled(packed_orb, "rollback", stack_prefix="app", approval_job="undo-prod")
+    approver = next(s.spec for s in job.steps if s.spec.get("name", "").startswith("Look up"))
+    assert approver["environment"]["LR_STR_APPROVAL_JOB"] == "undo-prod"

@@ -25,7 +25,7 @@ def rename(old: str, new: str) -> Callable[[Path], None]:
 
 
 def remove_examples(orb: Path) -> None:
-    for path in (orb / "examples").iterdir():
+    for path in (orb / "examples").glob("*.yml"):  # sdk/ holds no YAML: not an example
         path.unlink()
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from orbtools import yamlio
 from orbtools.params import CompileError
-from orbtools.runner import LocalRun
+from orbtools.runner import JobResult, LocalRun
 
 ORB = yamlio.load(
     r"""
@@ -134,7 +134,8 @@ def test_a_job_runs_as_circleci_would(tmp_path: Path, repo: Path) -> None:
     by_name = {s.name: s for s in result.steps}
     assert result.status == "failed"
     greet = by_name["Greet you"].output
-    assert "hello you loud=true times=1 mood=calm branch=feature/x" in greet
+    # A boolean in `environment:` reaches the script as CircleCI writes it: 1 (0 for false).
+    assert "hello you loud=1 times=1 mood=calm branch=feature/x" in greet
     assert "literal << parameters.who >>" in greet  # escaped, so never expanded
     assert by_name["Shout"].status == "success"
     assert "Whisper" not in by_name  # unless: decided when the config is compiled
@@ -228,3 +229,55 @@ jobs:
     assert "never" not in result.step("Silent").output
     assert time.monotonic() - started < 20  # killed after ~1 s of silence, not after 30 s
     assert "no_output_timeout" in run.log.getvalue()  # type: ignore[attr-defined]
+
+
+def test_caches_are_restored_by_key_prefix_and_never_overwritten(tmp_path: Path) -> None:
+    orb = {
+        "version": 2.1,
+        "jobs": {
+            "cached": {
+                "docker": [{"image": "x"}],
+                "steps": [
+                    {"run": {"name": "fixed key", "command": "echo v1 > key.txt"}},
+                    {"restore_cache": {"keys": ['k-{{ checksum "key.txt" }}', "k-"]}},
+                    {"run": {"name": "use", "command": "cat ~/data/f 2>/dev/null || echo miss"}},
+                    {
+                        "run": {
+                            "name": "make",
+                            "command": "mkdir -p ~/data; echo $RANDOM > ~/data/f",
+                        }
+                    },
+                    {"save_cache": {"key": 'k-{{ checksum "key.txt" }}', "paths": ["~/data"]}},
+                ],
+            }
+        },
+    }
+    cache = tmp_path / "cache"
+
+    def run_once(name: str) -> JobResult:
+        run = LocalRun(
+            config=orb, inline_orbs={}, home=tmp_path / name, cache=cache, log=io.StringIO()
+        )
+        return run.run("cached")
+
+    first = run_once("one")
+    assert first.step("use").output.strip() == "miss"
+    saved = (tmp_path / "one" / "data" / "f").read_text()
+    second = run_once("two")
+    assert second.step("use").output == saved  # restored into a fresh home
+    assert "exists; not saved" in second.steps[-1].output
+
+
+def test_job_environment_booleans_are_written_as_circleci_writes_them(tmp_path: Path) -> None:
+    config = {
+        "version": 2.1,
+        "jobs": {
+            "j": {
+                "docker": [{"image": "x"}],
+                "environment": {"ON": True, "OFF": False, "N": 3},
+                "steps": [{"run": {"name": "show", "command": 'echo "$ON $OFF $N"'}}],
+            }
+        },
+    }
+    run = LocalRun(config=config, inline_orbs={}, home=tmp_path / "h", log=io.StringIO())
+    assert run.run("j").step("show").output == "1 0 3\n"

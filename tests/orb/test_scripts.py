@@ -4,8 +4,9 @@ Each script runs its main only when LR_SOURCE_ONLY is unset, so a test sources
 it and calls one function with the environment a run step would have. The
 argument lists are the heart of it: the official SAM orb split free-form
 arguments wrongly three times (an empty '' appended, an inverted emptiness
-test, a multi-flag string passed as one token); here each line is exactly one
-argument and nothing is ever evaluated.
+test, a multi-flag string passed as one token); here free-form arguments are
+split by the shell's quoting rules (an unclosed quote is refused), `$VAR` is
+substituted as `circleci env subst` does, and nothing is ever evaluated.
 """
 
 from __future__ import annotations
@@ -79,14 +80,18 @@ def test_deploy_arguments_with_defaults_have_no_empty_token(tmp_path: Path) -> N
     assert out == ["deploy", "--stack=app-prod", "--alias=PROD", "--capabilities=CAPABILITY_IAM"]
 
 
-def test_deploy_arguments_keep_each_line_one_argument(tmp_path: Path) -> None:
+def test_deploy_arguments_in_the_forms_sam_orb_users_type(tmp_path: Path) -> None:
     env = {
         **TARGET_ENV,
-        "LR_STR_PARAMETER_OVERRIDES": "Owner=team payments\n\n  \nGreeting=a=b, c\r\n",
-        "LR_STR_CAPABILITIES": "CAPABILITY_IAM  CAPABILITY_AUTO_EXPAND",
+        # SAM's own syntax, over two lines; the helper parses it (A=1 B="x y" is two).
+        "LR_STR_PARAMETER_OVERRIDES": 'A=1 Owner="team payments"\r\nGreeting=a=b,c\n',
+        "LR_STR_CAPABILITIES": "CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND, CAPABILITY_NAMED_IAM",
         "LR_STR_S3_BUCKET": "my-artifacts",
         "LR_STR_REGION": "eu-west-1",
-        "LR_STR_EXTRA_DEPLOY_ARGS": "--config-env\nprod env\n--tags=a=b c=d\n$(touch pwned)\n*",
+        "LR_STR_PROFILE_NAME": "deployer",
+        "LR_STR_IMAGE_REPOSITORIES": "Fn=1.dkr.ecr/x, Gn=1.dkr.ecr/y",
+        "LR_BOOL_RESOLVE_IMAGE_REPOS": "1",
+        "LR_STR_EXTRA_DEPLOY_ARGS": "--a --b\n--tags \"a=b c=d\" '$(touch pwned)' *",
         "LR_STR_RECORD_FILE": "out/release.json",
     }
     out = lines(bash("deploy.sh", "lr_deploy_args", env, tmp_path))
@@ -94,27 +99,47 @@ def test_deploy_arguments_keep_each_line_one_argument(tmp_path: Path) -> None:
         "deploy",
         "--stack=app-prod",
         "--alias=PROD",
-        "--parameter-override=Owner=team payments",
-        "--parameter-override=Greeting=a=b, c",
+        '--parameter-overrides=A=1 Owner="team payments" Greeting=a=b,c',
         "--s3-bucket=my-artifacts",
         "--capabilities=CAPABILITY_IAM",
         "--capabilities=CAPABILITY_AUTO_EXPAND",
+        "--capabilities=CAPABILITY_NAMED_IAM",
+        "--image-repositories=Fn=1.dkr.ecr/x",
+        "--image-repositories=Gn=1.dkr.ecr/y",
+        "--resolve-image-repos",
         "--region=eu-west-1",
+        "--profile=deployer",
         "--record-file=out/release.json",
-        "--sam-arg=--config-env",
-        "--sam-arg=prod env",
-        "--sam-arg=--tags=a=b c=d",
+        "--sam-arg=--a",
+        "--sam-arg=--b",
+        "--sam-arg=--tags",
+        "--sam-arg=a=b c=d",
         "--sam-arg=$(touch pwned)",
         "--sam-arg=*",
     ]
     assert not (tmp_path / "pwned").exists()
 
 
+def test_deploy_strings_arrive_with_variables_substituted(tmp_path: Path) -> None:
+    env = {
+        **TARGET_ENV,
+        "CIRCLE_SHA1": "abc123",
+        "BUCKET": "team-artifacts",
+        "LR_STR_PARAMETER_OVERRIDES": "Version=${CIRCLE_SHA1} Cost=$5",
+        "LR_STR_S3_BUCKET": "$BUCKET",
+        "LR_STR_EXTRA_DEPLOY_ARGS": "--tags commit=${CIRCLE_SHA1}",
+    }
+    out = lines(bash("deploy.sh", "lr_deploy_args", env, tmp_path))
+    assert "--parameter-overrides=Version=abc123 Cost=$5" in out
+    assert "--s3-bucket=team-artifacts" in out
+    assert out[-2:] == ["--sam-arg=--tags", "--sam-arg=commit=abc123"]
+
+
 def test_deploy_main_passes_the_arguments_unchanged_to_the_helper(tmp_path: Path) -> None:
     env = {
         **TARGET_ENV,
         "PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}",
-        "LR_STR_EXTRA_DEPLOY_ARGS": "--a b\n'quoted'",
+        "LR_STR_EXTRA_DEPLOY_ARGS": "--a b\n'quoted words'",
         "LR_STR_RECORD_FILE": "rec/release.json",
     }
     out = lines(bash("deploy.sh", "main", env, tmp_path))
@@ -123,8 +148,9 @@ def test_deploy_main_passes_the_arguments_unchanged_to_the_helper(tmp_path: Path
         "<--stack=app-prod>",
         "<--alias=PROD>",
         "<--record-file=rec/release.json>",
-        "<--sam-arg=--a b>",
-        "<--sam-arg='quoted'>",
+        "<--sam-arg=--a>",
+        "<--sam-arg=b>",
+        "<--sam-arg=quoted words>",
     ]
     assert (tmp_path / "rec").is_dir()
 
@@ -133,8 +159,8 @@ def test_deploy_main_passes_the_arguments_unchanged_to_the_helper(tmp_path: Path
     ("env", "message"),
     [
         ({}, "no target: run lambda-release/target first"),
-        ({**TARGET_ENV, "LR_STR_S3_BUCKET": "b", "LR_BOOL_RESOLVE_S3": "true"}, "not both"),
-        ({**TARGET_ENV, "LR_STR_PARAMETER_OVERRIDES": "NoEquals"}, "is not Key=Value"),
+        ({**TARGET_ENV, "LR_STR_S3_BUCKET": "b", "LR_BOOL_RESOLVE_S3": "1"}, "not both"),
+        ({**TARGET_ENV, "LR_STR_EXTRA_DEPLOY_ARGS": "--tags 'a=b"}, "close the quote"),
     ],
 )
 def test_deploy_preconditions_say_how_to_fix_them(
@@ -150,18 +176,17 @@ def test_deploy_preconditions_say_how_to_fix_them(
     assert message in proc.stderr
 
 
-def test_resolve_s3_true_adds_the_flag(tmp_path: Path) -> None:
-    out = lines(
-        bash("deploy.sh", "lr_deploy_args", {**TARGET_ENV, "LR_BOOL_RESOLVE_S3": "true"}, tmp_path)
-    )
-    assert "--resolve-s3" in out
+@pytest.mark.parametrize(("value", "added"), [("1", True), ("0", False), ("true", True)])
+def test_booleans_arrive_as_circleci_writes_them(tmp_path: Path, value: str, added: bool) -> None:
+    env = {**TARGET_ENV, "LR_BOOL_RESOLVE_S3": value}
+    assert ("--resolve-s3" in lines(bash("deploy.sh", "lr_deploy_args", env, tmp_path))) is added
 
 
 def test_build_passes_extra_args_one_per_line(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text("Resources: {}\n")
     env = {
         "PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}",
-        "LR_STR_EXTRA_BUILD_ARGS": "--build-dir\n.aws-sam/x y\n",
+        "LR_STR_EXTRA_BUILD_ARGS": '--build-dir ".aws-sam/x y"\n--use-container\n',
     }
     out = lines(bash("build.sh", "main", env, tmp_path))
     assert out == [
@@ -169,6 +194,7 @@ def test_build_passes_extra_args_one_per_line(tmp_path: Path) -> None:
         "<--template-file=template.yaml>",
         "<--sam-arg=--build-dir>",
         "<--sam-arg=.aws-sam/x y>",
+        "<--sam-arg=--use-container>",
     ]
     out = lines(bash("build.sh", "main", {"PATH": env["PATH"]}, tmp_path))
     assert out == ["<build>", "<--template-file=template.yaml>"]
@@ -185,7 +211,7 @@ def test_target_arguments_from_parameters(tmp_path: Path) -> None:
     env = {
         "LR_STR_PRODUCTION_BRANCH": "main release/*",
         "LR_STR_STACK_PREFIX": "app",
-        "LR_ENUM_ENVIRONMENT": "auto",
+        "LR_ENUM_TARGET_ENVIRONMENT": "auto",
         "LR_STR_PROD_ALIAS": "",
     }
     (tmp_path / "release").mkdir()
@@ -196,7 +222,9 @@ def test_target_arguments_from_parameters(tmp_path: Path) -> None:
         "--production-branch=release/*",
         "--stack-prefix=app",
     ]
-    out = lines(bash("target.sh", "lr_target_args", {"LR_ENUM_ENVIRONMENT": "prod"}, tmp_path))
+    out = lines(
+        bash("target.sh", "lr_target_args", {"LR_ENUM_TARGET_ENVIRONMENT": "prod"}, tmp_path)
+    )
     assert out == ["--environment=prod"]
 
 
@@ -297,16 +325,97 @@ def test_rollback_passes_the_release_of_this_pipelines_deploy(tmp_path: Path) ->
     assert "<--release=explicit-1>" in lines(bash("rollback.sh", "main", env, tmp_path))
 
 
-def test_rollback_without_a_record_explains_the_fix(tmp_path: Path) -> None:
+def test_rollback_without_a_record_or_pipeline_release_explains_the_fix(tmp_path: Path) -> None:
     proc = bash(
         "rollback.sh", "main", {**TARGET_ENV, "LR_STR_DEPLOY_RECORD": "none.json"}, tmp_path
     )
-    assert proc.returncode == 2 and "attach the deploy job's workspace" in proc.stderr
+    assert proc.returncode == 2 and "set the release parameter" in proc.stderr
     (tmp_path / "failed.json").write_text('{"outcome": "unknown"}')
     proc = bash(
         "rollback.sh", "main", {**TARGET_ENV, "LR_STR_DEPLOY_RECORD": "failed.json"}, tmp_path
     )
-    assert proc.returncode != 0 and "holds no release id" in proc.stderr
+    assert proc.returncode == 2 and "set the release parameter" in proc.stderr
+
+
+def fake_history(tmp_path: Path, entries: list[dict[str, object]]) -> Path:
+    """A `lambda-release` whose `history` prints ``entries``; other commands echo their args."""
+    bin_dir = tmp_path / "hbin"
+    bin_dir.mkdir(exist_ok=True)
+    (tmp_path / "history.json").write_text(json.dumps(entries))
+    helper = bin_dir / "lambda-release"
+    helper.write_text(
+        "#!/usr/bin/env bash\n"
+        f'if [ "$1" = history ]; then printf "%s\\n" "$*" > "{tmp_path}/history.args"; '
+        f'cat "{tmp_path}/history.json"; exit 0; fi\n'
+        'for a in "$@"; do printf "<%s>\\n" "$a"; done\n'
+    )
+    helper.chmod(helper.stat().st_mode | stat.S_IEXEC)
+    return bin_dir
+
+
+def test_rollback_finds_its_pipelines_release_in_the_log_when_no_record_came(
+    tmp_path: Path,
+) -> None:
+    entries = [
+        {"id": "r-undo", "kind": "rollback"},
+        {"id": "r-mine", "kind": "release"},
+        {"id": "r-older", "kind": "release"},
+    ]
+    env = {
+        **TARGET_ENV,
+        "PATH": f"{fake_history(tmp_path, entries)}:{os.environ['PATH']}",
+        "LR_STR_DEPLOY_RECORD": "lambda-release/release.json",  # never persisted: deploy failed
+        "CIRCLE_PIPELINE_ID": "pipe-7",
+        "LR_STR_REGION": "eu-west-1",
+    }
+    out = lines(bash("rollback.sh", "main", env, tmp_path))
+    assert "<--release=r-mine>" in out
+    assert (tmp_path / "history.args").read_text().split() == [
+        "history",
+        "--stack=app-prod",
+        "--alias=PROD",
+        "--pipeline-id=pipe-7",
+        "--output=json",
+        "--region=eu-west-1",
+    ]
+    (tmp_path / "history.json").write_text("[]")
+    proc = bash("rollback.sh", "main", env, tmp_path)
+    assert proc.returncode == 2
+    assert "no release of pipeline pipe-7" in proc.stderr
+    assert "<rollback>" not in proc.stdout
+
+
+@pytest.mark.parametrize("shell", [["bash"], ["bash", "-eo", "pipefail"]])
+def test_an_empty_release_id_fails_even_where_the_shell_lacks_e(
+    tmp_path: Path, shell: list[str]
+) -> None:
+    """Issue 12 item 8: each script sets -euo pipefail itself; an empty id never means latest."""
+    (tmp_path / "release.json").write_text('{"id": "", "outcome": "failed"}')
+    env = {
+        **TARGET_ENV,
+        "PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "BASH_ENV": str(tmp_path / "bash_env"),
+        "LR_STR_DEPLOY_RECORD": "release.json",
+        "LR_STR_RELEASE": "",
+    }
+    proc = subprocess.run(
+        [*shell, str(SCRIPTS / "rollback.sh")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "set the release parameter" in proc.stderr
+    assert "<rollback>" not in proc.stdout
+
+
+def test_every_script_sets_strict_mode_itself() -> None:
+    for script in sorted(SCRIPTS.glob("*.sh")):
+        text = script.read_text(encoding="utf-8")
+        assert "\nset -euo pipefail\nshopt -s inherit_errexit\n" in text, script.name
 
 
 def test_approver_is_unknown_without_a_token(tmp_path: Path) -> None:
@@ -325,7 +434,9 @@ def test_approver_is_looked_up_through_the_api_with_the_token_in_a_header(tmp_pa
                 body = {
                     "items": [
                         {"type": "build", "name": "deploy"},
-                        {"type": "approval", "name": "hold", "approved_by": "user-9"},
+                        {"type": "approval", "name": "hold-rollback", "approved_by": "user-9"},
+                        # A later hold of the same workflow: not the rollback's approver.
+                        {"type": "approval", "name": "hold-deploy", "approved_by": "user-1"},
                     ]
                 }
             elif self.path == "/api/v2/user/user-9":
@@ -369,18 +480,21 @@ def test_install_uses_uv_when_the_image_has_it_and_exports_only_the_helper(tmp_p
     uv.write_text(
         "#!/usr/bin/env bash\n"
         f'printf "%s\\n" "$*" >> "{log}"\n'
-        'if [ "$1" = venv ]; then mkdir -p "$3/bin"; touch "$3/bin/python";\n'
-        '  chmod +x "$3/bin/python";\n'
-        '  printf "#!/usr/bin/env bash\\necho lambda-release fake\\n" > "$3/bin/lambda-release";\n'
-        '  chmod +x "$3/bin/lambda-release"; fi\n'
+        'if [ "$1" = venv ]; then v="${*: -1}"; mkdir -p "$v/bin"; touch "$v/bin/python";\n'
+        '  chmod +x "$v/bin/python";\n'
+        '  printf "#!/usr/bin/env bash\\necho lambda-release fake\\n" > "$v/bin/lambda-release";\n'
+        '  chmod +x "$v/bin/lambda-release"; fi\n'
     )
     uv.chmod(uv.stat().st_mode | stat.S_IEXEC)
     home = tmp_path / "h"
     env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "LR_STR_HELPER_HOME": str(home)}
     out = lines(bash("install_helper.sh", "main", env, tmp_path))
     assert out[-1] == "lambda-release fake"
+    python3 = subprocess.run(
+        ["bash", "-c", "command -v python3"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert log.read_text().splitlines() == [
-        f"venv --quiet {home}/venv",
+        f"venv --quiet --python {python3} {home}/venv",
         f"pip install --quiet --python {home}/venv/bin/python lambda-release=={__version__}",
     ]
     assert (tmp_path / "bash_env").read_text() == f"export PATH=\"$PATH\":'{home}/bin'\n"

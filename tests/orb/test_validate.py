@@ -15,7 +15,7 @@ def test_the_orb_and_every_example_are_valid_with_the_schema(packed_orb: dict[st
 
 def test_the_schema_catches_what_it_covers(packed_orb: dict[str, Any]) -> None:
     broken = copy.deepcopy(packed_orb)
-    broken["commands"]["install"]["steps"][0]["run"]["when"] = "sometimes"
+    broken["commands"]["install"]["steps"][1]["run"]["when"] = "sometimes"
     problems = schema_problems({"orb": broken})
     assert problems and "sometimes" in problems[0]
 
@@ -64,7 +64,7 @@ def test_a_good_config_has_no_problem(packed_orb: dict[str, Any]) -> None:
         ),
         (
             lambda c: c["workflows"]["w"]["jobs"][0]["lambda-release/deploy"].update(
-                environment="production"
+                target_environment="production"
             ),
             "'production' is not one of",
         ),
@@ -128,8 +128,8 @@ def _set(path: list[Any], value: Any) -> Any:
             "parameter 'template' default: expected string",
         ),
         (
-            _set(["jobs", "rollback", "parameters", "environment", "default"], "qa"),
-            "parameter 'environment' default: 'qa' is not one of",
+            _set(["jobs", "rollback", "parameters", "target_environment", "default"], "qa"),
+            "parameter 'target_environment' default: 'qa' is not one of",
         ),
         (
             _set(["jobs", "deploy", "executor"], "gpu"),

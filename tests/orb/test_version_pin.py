@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from orbtools.release import ReleaseError, bump, current_versions
+from orbtools import yamlio
+from orbtools.release import ReleaseError, bump, current_versions, pin_problems
 from orbtools.review import ORB_MAJOR
 
 from lambda_release import __version__
@@ -55,3 +56,20 @@ def test_release_refuses_bad_versions_and_an_unplanned_major(tree: Path, bad: st
     with pytest.raises(ReleaseError):
         bump(tree, bad)
     assert set(current_versions(tree).values()) == {__version__}
+
+
+def test_the_first_release_is_the_major_the_examples_pin() -> None:
+    assert __version__.split(".")[0] == str(ORB_MAJOR)
+    assert pin_problems(ROOT) == []
+
+
+def test_a_package_behind_the_pinned_major_is_a_check_problem(tree: Path) -> None:
+    bump(tree, "0.9.0")
+    assert any("pin @" in problem for problem in pin_problems(tree))
+
+
+def test_the_pipeline_runs_rc011_with_the_orb_name() -> None:
+    config = yamlio.load((ROOT / ".circleci" / "config.yml").read_text(encoding="utf-8"))
+    jobs = config["workflows"]["lint-pack"]["jobs"]
+    review_job = next(j["orb-tools/review"] for j in jobs if "orb-tools/review" in j)
+    assert review_job["orb_name"] == "lambda-release"

@@ -23,6 +23,7 @@ EXAMPLES = """\
 examples:
   lambda-release history --stack my-lambda-prod --alias PROD --limit 10
   lambda-release history --output json | jq '.[0].functions'
+  lambda-release history --pipeline-id "$CIRCLE_PIPELINE_ID" --output json   # one pipeline's
 """
 
 
@@ -30,6 +31,11 @@ def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
     p.add_argument("--limit", type=int, help="at most N entries (default: all)")
+    p.add_argument(
+        "--pipeline-id",
+        metavar="ID",
+        help="only the entries a CircleCI pipeline made (its CIRCLE_PIPELINE_ID)",
+    )
 
 
 def moves(entry: dict[str, object]) -> str:
@@ -50,10 +56,21 @@ def run(ctx: Context) -> int:
         if not limit_text.isdigit() or int(limit_text) < 1:
             raise UsageError(f"--limit {limit_text!r} must be a whole number of 1 or more")
         limit = int(limit_text)
+    # raw, not get: an empty --pipeline-id= must be refused, never read as "every pipeline".
+    raw = ctx.settings.raw("pipeline_id")
+    pipeline = None if raw is None else str(raw).strip()
+    if pipeline == "":
+        raise UsageError("--pipeline-id is empty: give the pipeline's id (CIRCLE_PIPELINE_ID)")
     eng = opts.engine(ctx)
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
-    releases = [r.as_json() for r in log.releases(limit)]
+    if pipeline is None:
+        releases = [r.as_json() for r in log.releases(limit)]
+    else:
+        # Filtered before the limit: "the newest N of this pipeline".
+        releases = [r.as_json() for r in log.releases(None)]
+        releases = [r for r in releases if (r.get("ci") or {}).get("pipeline_id") == pipeline]
+        releases = releases[:limit] if limit is not None else releases
     if out == "json":
         output.print_json(releases)
         return 0

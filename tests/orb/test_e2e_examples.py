@@ -1,0 +1,221 @@
+"""Every example (and the SDK-generated config) run by the local runner against the sandbox.
+
+Arguments are given in CircleCI's real forms: `$VAR` / `${VAR}` strings that only the orb's
+scripts expand, booleans that reach the scripts as 1/0, capabilities separated by commas.
+The "deploy on branch push" and "rollback behind approval" examples run in
+test_e2e_jobs.py; here: the canary example (its smoke tests, overrides with variables),
+one member of the region matrix, the serial-group example where a deploy fails after it
+released (no record reaches the workspace: the rollback finds the release by pipeline id),
+and the config generated with @circleci/circleci-config-sdk.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from orbtools.runner import JobResult, LocalRun
+
+from lambda_release.sandbox import Sandbox
+from tests.orb.test_e2e_jobs import git, helper_wheel, job_env
+from tests.orb.test_sdk_example import SDK_MODULES, generated_config
+from tests.support.aws_state import alias_state, function_name
+from tests.support.samapp import set_code_version, write_sam_app
+
+pytestmark = pytest.mark.e2e
+__all__ = ["helper_wheel"]  # a module fixture, shared with test_e2e_jobs
+
+if shutil.which("python3.11") is None:
+    pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
+
+FORMS = {"s3_bucket": "$BUCKET", "capabilities": "CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND"}
+
+
+def make_repo(tmp_path: Path) -> Path:
+    """An app whose function A reads three template parameters, with unit tests."""
+    repo = tmp_path / "repo"
+    template = write_sam_app(repo, functions=("A", "B"), code_version="1")
+    data = yaml.safe_load(template.read_text())
+    data.setdefault("Parameters", {}).update(
+        {
+            "ErrorRateThreshold": {"Type": "Number", "Default": 5},
+            "Owner": {"Type": "String", "Default": "nobody"},
+            "Version": {"Type": "String", "Default": "none"},
+        }
+    )
+    variables = {k.upper(): {"Ref": k} for k in ("ErrorRateThreshold", "Owner", "Version")}
+    data["Resources"]["AFunction"]["Properties"]["Environment"] = {"Variables": variables}
+    template.write_text(yaml.safe_dump(data, sort_keys=False))
+    (repo / "tests" / "unit").mkdir(parents=True)
+    (repo / "tests" / "unit" / "test_smoke.py").write_text(
+        "import unittest\n\n\nclass Smoke(unittest.TestCase):\n"
+        "    def test_it(self):\n        self.assertTrue(True)\n"
+    )
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "app")
+    return repo
+
+
+def local_run(
+    config: dict[str, Any],
+    orb: dict[str, Any],
+    tmp_path: Path,
+    job: str,
+    repo: Path,
+    env: dict[str, str],
+    pipeline: str,
+) -> LocalRun:
+    return LocalRun(
+        config=config,
+        inline_orbs={"lambda-release": orb},
+        home=tmp_path / "jobs" / job,
+        repo=repo,
+        branch="main",
+        artifacts=tmp_path / "artifacts" / job,
+        workspace=tmp_path / "workspace" / pipeline,
+        env={**env, "CIRCLE_PIPELINE_ID": pipeline},
+        pipeline_id=pipeline,
+        log=io.StringIO(),
+    )
+
+
+def ok(result: JobResult, run: LocalRun) -> None:
+    assert result.status == "success", run.log.getvalue()[-6000:]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def world(
+    sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path, helper_wheel: Path
+) -> dict[str, Any]:
+    prefix = f"ex-{uuid.uuid4().hex[:8]}"
+    bucket = f"{prefix}-artifacts"
+    sandbox.client("s3").create_bucket(Bucket=bucket)
+    env = {**job_env(tmp_path, sandbox_env), "BUCKET": bucket, "ARTIFACTS_BUCKET": bucket}
+    return {
+        "prefix": prefix,
+        "env": env,
+        "repo": make_repo(tmp_path),
+        "ours": {"stack_prefix": prefix, "helper_source": str(helper_wheel)},
+    }
+
+
+def usage(packed_orb: dict[str, Any], example: str) -> dict[str, Any]:
+    data = packed_orb["examples"][example]["usage"]
+    assert isinstance(data, dict)
+    return data
+
+
+def test_canary_example_expands_variables_and_runs_its_tests(
+    packed_orb: dict[str, Any], sandbox: Sandbox, world: dict[str, Any], tmp_path: Path
+) -> None:
+    config = usage(packed_orb, "canary_with_alarms")
+    run = local_run(config, packed_orb, tmp_path, "canary", world["repo"], world["env"], "p1")
+    result = run.run_invocation("lambda-release/deploy", **world["ours"], **FORMS)
+    ok(result, run)
+    assert result.step("Smoke-test the build before traffic moves").status == "success"
+    cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
+    stack = f"{world['prefix']}-prod"
+    fn = function_name(cfn, stack, "AFunction")
+    variables = lam.get_function_configuration(FunctionName=fn)["Environment"]["Variables"]
+    sha = run.pipeline()["git.revision"]
+    # str(): the sandbox returns a Number parameter's Ref as a number (AWS: always a string).
+    assert {k: str(v) for k, v in variables.items()} == {
+        "ERRORRATETHRESHOLD": "1",
+        "OWNER": "team payments",
+        "VERSION": sha,
+    }
+    assert alias_state(lam, fn, "PROD") == ("1", {})
+    sarif = json.loads(
+        (tmp_path / "artifacts" / "canary" / "lambda-release" / "check.sarif").read_text()
+    )
+    assert sarif["version"] == "2.1.0"
+
+
+def test_matrix_example_releases_in_its_region(
+    packed_orb: dict[str, Any], sandbox: Sandbox, world: dict[str, Any], tmp_path: Path
+) -> None:
+    config = usage(packed_orb, "multi_region_matrix")
+    run = local_run(config, packed_orb, tmp_path, "eu", world["repo"], world["env"], "p1")
+    result = run.run_invocation("deploy-eu-west-1", **world["ours"], **FORMS, resolve_s3=False)
+    ok(result, run)
+    record = json.loads(
+        (tmp_path / "artifacts" / "eu" / "lambda-release" / "release-eu-west-1.json").read_text()
+    )
+    assert record["outcome"] == "succeeded"
+    env = world["env"]
+    cfn = boto3.client(
+        "cloudformation",
+        endpoint_url=sandbox.endpoint_url,
+        region_name="eu-west-1",
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=env["AWS_SESSION_TOKEN"],
+    )
+    stack = cfn.describe_stacks(StackName=f"{world['prefix']}-prod")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_serialised_example_rolls_back_a_failed_deploy_found_by_pipeline_id(
+    packed_orb: dict[str, Any], sandbox: Sandbox, world: dict[str, Any], tmp_path: Path
+) -> None:
+    config = usage(packed_orb, "serialised_deploys")
+    repo, env, ours = world["repo"], world["env"], world["ours"]
+    run = local_run(config, packed_orb, tmp_path, "d1", repo, env, "p1")
+    ok(run.run_invocation("lambda-release/deploy", **ours, **FORMS), run)
+
+    set_code_version(repo, "2", ["A", "B"])
+    git(repo, "commit", "-qam", "version 2")
+    failing_smoke = [{"run": {"name": "Smoke tests", "command": "echo smoke failed; exit 1"}}]
+    run = local_run(config, packed_orb, tmp_path, "d2", repo, env, "p2")
+    result = run.run_invocation("lambda-release/deploy", **ours, **FORMS, post_deploy=failing_smoke)
+    assert result.status == "failed"
+    assert result.step("Release with sam deploy and record it").status == "success"
+    assert result.step("persist_to_workspace").status == "skipped"  # as on CircleCI
+    assert (tmp_path / "artifacts" / "d2" / "lambda-release" / "release.json").exists()
+    cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
+    stack = f"{world['prefix']}-prod"
+    fns = [function_name(cfn, stack, f"{x}Function") for x in ("A", "B")]
+    assert [alias_state(lam, fn, "PROD") for fn in fns] == [("2", {}), ("2", {})]
+
+    run = local_run(config, packed_orb, tmp_path, "undo", repo, env, "p2")
+    result = run.run_invocation("lambda-release/rollback", **ours)
+    ok(result, run)
+    assert "looking up pipeline p2 in the release log" in run.log.getvalue()  # type: ignore[attr-defined]
+    assert [alias_state(lam, fn, "PROD") for fn in fns] == [("1", {}), ("1", {})]
+
+
+def test_sdk_generated_config_deploys_and_rolls_back(
+    packed_orb: dict[str, Any],
+    sandbox: Sandbox,
+    world: dict[str, Any],
+    tmp_path: Path,
+    helper_wheel: Path,
+) -> None:
+    if not (SDK_MODULES / "@circleci").is_dir():
+        pytest.skip("the SDK example needs `make sdk-deps`")
+    config = generated_config(
+        packed_orb, tmp_path, LR_STACK_PREFIX=world["prefix"], LR_HELPER_SOURCE=str(helper_wheel)
+    )
+    repo, env = world["repo"], world["env"]
+    run = local_run(config, packed_orb, tmp_path, "s1", repo, env, "p1")
+    ok(run.run_invocation("deploy"), run)
+    set_code_version(repo, "2", ["A", "B"])
+    git(repo, "commit", "-qam", "version 2")
+    run = local_run(config, packed_orb, tmp_path, "s2", repo, env, "p2")
+    ok(run.run_invocation("deploy"), run)
+    cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
+    fn = function_name(cfn, f"{world['prefix']}-prod", "AFunction")
+    assert alias_state(lam, fn, "PROD") == ("2", {})
+    run = local_run(config, packed_orb, tmp_path, "s3", repo, env, "p2")
+    ok(run.run_invocation("rollback"), run)
+    assert alias_state(lam, fn, "PROD") == ("1", {})
+    variables = lam.get_function_configuration(FunctionName=f"{fn}:PROD")["Environment"]
+    assert variables["Variables"]["VERSION"] != "${CIRCLE_SHA1}"

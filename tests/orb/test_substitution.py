@@ -1,0 +1,123 @@
+"""`$VAR` in string parameters: substituted as `circleci env subst` does, in every script.
+
+CircleCI does not expand variables in a step's `environment:`; CircleCI's own orbs pipe each
+string parameter through `circleci env subst`. The scripts do the same when the executor has
+the CLI and apply the same rule (envsubst's: `$NAME` and `${NAME}`, unset is empty, anything
+else literal) when it does not. Nothing is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.orb.conftest import ORB_DIR
+
+SCRIPTS = ORB_DIR / "scripts"
+COMMON = re.compile(r"# begin lr_common.*?# end lr_common\n", re.S)
+
+CASES = [
+    "Version=${CIRCLE_SHA1}",
+    "s3://$BUCKET/prefix",
+    "$UNSET_VARIABLE_X-${UNSET_VARIABLE_Y}|",
+    "cost $5 and $ alone and $$BUCKET and ${not closed",
+    "${BUCKET}${BUCKET}$BUCKET_SUFFIX_UNSET.$BUCKET",
+    "multi\nline $BUCKET\n\ttabs",
+    "$(touch pwned) `touch pwned2` ${BUCKET:-default} '$BUCKET' \"$BUCKET\"",
+    "é ünïcode $BUCKET",
+    "",
+]
+ENV = {"CIRCLE_SHA1": "0123abc", "BUCKET": "team-artifacts"}
+
+
+def subst(
+    text: str, tmp_path: Path, path: str = "/usr/bin:/bin"
+) -> subprocess.CompletedProcess[str]:
+    program = f'source "{SCRIPTS / "deploy.sh"}"\nlr_subst "$1"\n'
+    return subprocess.run(
+        ["bash", "-c", program, "bash", text],
+        env={"PATH": path, "LR_SOURCE_ONLY": "1", **ENV},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+def test_expected_values_arrive_expanded(tmp_path: Path) -> None:
+    assert subst("Version=${CIRCLE_SHA1}", tmp_path).stdout == "Version=0123abc"
+    assert subst("$BUCKET", tmp_path).stdout == "team-artifacts"
+    assert subst("$UNSET_VARIABLE_X", tmp_path).stdout == ""
+
+
+@pytest.mark.skipif(shutil.which("envsubst") is None, reason="GNU envsubst (gettext-base) absent")
+@pytest.mark.parametrize("text", CASES)
+def test_the_fallback_behaves_as_envsubst(tmp_path: Path, text: str) -> None:
+    expected = subprocess.run(
+        ["envsubst"], input=text, env=ENV, capture_output=True, text=True, check=True
+    ).stdout
+    assert subst(text, tmp_path).stdout == expected
+    assert not (tmp_path / "pwned").exists() and not (tmp_path / "pwned2").exists()
+
+
+def test_the_circleci_cli_is_used_where_it_exists(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    cli = bin_dir / "circleci"
+    cli.write_text('#!/bin/bash\n[ "$1 $2" = "env subst" ] || exit 1\nprintf "cli:%s" "$(cat)"\n')
+    cli.chmod(cli.stat().st_mode | stat.S_IEXEC)
+    assert subst("$BUCKET", tmp_path, f"{bin_dir}:/usr/bin:/bin").stdout == "cli:$BUCKET"
+    # A `circleci` without `env subst` (the local CLI): the same rule, here.
+    cli.write_text("#!/bin/bash\nexit 1\n")
+    assert subst("$BUCKET", tmp_path, f"{bin_dir}:/usr/bin:/bin").stdout == "team-artifacts"
+
+
+def test_every_script_carries_the_same_common_functions() -> None:
+    blocks = {}
+    for script in sorted(SCRIPTS.glob("*.sh")):
+        found = COMMON.findall(script.read_text(encoding="utf-8"))
+        assert len(found) == 1, f"{script.name} lacks the lr_common block"
+        blocks[script.name] = found[0]
+    assert len(set(blocks.values())) == 1, "the lr_common blocks differ: copy one to all"
+
+
+def test_every_string_parameter_of_the_commands_is_substituted() -> None:
+    """Each LR_STR_ variable a script reads goes through lr_subst (or is documented literal)."""
+    literal = {"LR_STR_RECORD_FILE", "LR_STR_API_URL", "LR_STR_CACHE_KEY_FILE", "LR_STR_MODE"}
+    for script in sorted(SCRIPTS.glob("*.sh")):
+        text = script.read_text(encoding="utf-8")
+        code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        for name in sorted(set(re.findall(r"\$\{(LR_STR_[A-Z0-9_]+)", code)) - literal):
+            assert re.search(r'lr_subst "\$\{' + name + r":-\}\"", code), f"{script.name}: {name}"
+
+
+def test_words_split_by_shell_rules_or_refused(tmp_path: Path) -> None:
+    program = f'source "{SCRIPTS / "deploy.sh"}"\nlr_split extra_deploy_args "$1"\n'
+
+    def split(text: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-c", program, "bash", text],
+            env={"PATH": os.environ["PATH"], "LR_SOURCE_ONLY": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    assert split('--a --b --tags "x=1 y=2" c\\ d').stdout.splitlines() == [
+        "--a",
+        "--b",
+        "--tags",
+        "x=1 y=2",
+        "c d",
+    ]
+    refused = split("--tags 'x=1")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("lambda-release: extra_deploy_args ")
+    assert "close the quote" in refused.stderr
+    assert split('"a\nb"').returncode == 2
