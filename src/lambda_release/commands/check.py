@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from lambda_release.check import require_cfnlint
+from lambda_release.commands import check_fix
 from lambda_release.context import Context
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, UsageError
 from lambda_release.output import info
@@ -33,6 +34,10 @@ cfn-lint), for the whole template with Metadata: {cfn-lint: {config:
 The same rules load into cfn-lint itself:
   cfn-lint --append-rules lambda_release.check.rules --include-checks I template.yaml
 
+With --fix, what has a mechanical fix is fixed in the file itself (YAML keeps
+its comments, key order, quoting and short tags; JSON stays JSON); the rest is
+left alone and listed. --fix --dry-run prints the unified diff, changes nothing.
+
 Exit codes: 1 an error was found, 0 none (warnings and info do not fail),
 2 the template is missing or unreadable.
 """
@@ -41,6 +46,7 @@ examples:
   lambda-release check                                  # ./template.yaml
   lambda-release check template.yaml --environments prod,staging
   lambda-release check template.yaml --ignore-checks I9020 --output sarif > check.sarif
+  lambda-release check --fix --dry-run                  # the diff --fix would apply
 """
 
 
@@ -61,6 +67,7 @@ def register(p: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="rule id or prefix to skip; repeatable or comma-separated",
     )
+    check_fix.register(p)
 
 
 def template_path(ctx: Context) -> Path:
@@ -87,6 +94,8 @@ def run(ctx: Context) -> int:
         )
     options = Options(environments=envs, prod_alias=s.get("prod_alias"))
     ignore = [i for item in s.get_list("ignore_checks") for i in item.split(",") if i]
+    if s.get_bool("fix"):
+        return check_fix.run(path, options, ignore, output, s.get_bool("dry_run"))
     findings = run_rules(path, ignore=ignore, options=options)
     if output == "json":
         print(as_json(findings), end="")

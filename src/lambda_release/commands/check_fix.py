@@ -1,0 +1,88 @@
+"""``lambda-release check --fix [--dry-run]``: the options and their printing.
+
+check.py registers these options and hands over to ``run`` when ``--fix`` is given;
+the fixes themselves live in lambda_release.fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from lambda_release.check.environments import Options
+from lambda_release.errors import EXIT_FAILED, EXIT_OK, UsageError
+from lambda_release.fix.run import FixResult, fix_file
+from lambda_release.output import info, print_json
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        default=None,
+        help="rewrite the template to fix what has a mechanical fix; list the rest",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=None,
+        help="with --fix: print the unified diff, change nothing",
+    )
+
+
+def aliases_of(options: Options) -> tuple[list[str], str]:
+    """The aliases to allow and the production alias, from --environments or defaults."""
+    prod = options.prod_alias or "PROD"
+    aliases = [e.alias for e in options.environments] or ["STAGING", prod]
+    if prod not in aliases:
+        aliases.append(prod)
+    return aliases, prod
+
+
+def run(path: Path, options: Options, ignore: Sequence[str], output: str, dry_run: bool) -> int:
+    if output not in ("text", "json"):
+        raise UsageError(f"--output {output}: --fix prints text or json; drop --output or pick one")
+    aliases, prod = aliases_of(options)
+    result = fix_file(
+        path, dry_run=dry_run, aliases=aliases, prod_alias=prod, ignore=ignore, options=options
+    )
+    if output == "json":
+        print_json(as_dict(result, dry_run))
+    else:
+        print(as_text(result, dry_run), end="")
+    errors = sum(f.severity == "error" for f in result.remaining)
+    verb = "would change" if dry_run else "changed"
+    info(
+        f"lambda-release check --fix: {path}: {verb} {len(result.changes)} place(s); "
+        f"{errors} error(s) left"
+    )
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+def as_dict(result: FixResult, dry_run: bool) -> dict[str, object]:
+    return {
+        "file": str(result.path),
+        "dry_run": dry_run,
+        "changed": result.changed,
+        "changes": result.changes,
+        "left": result.left,
+        "remaining": [f.as_dict() for f in result.remaining],
+        "diff": result.diff(),
+    }
+
+
+def as_text(result: FixResult, dry_run: bool) -> str:
+    lines: list[str] = []
+    if dry_run and result.changed:
+        lines.append(result.diff().rstrip("\n"))
+    head = "would fix" if dry_run else "fixed"
+    lines.extend(f"{head}: {c}" for c in result.changes)
+    if not result.changes:
+        lines.append(f"{result.path}: nothing to fix")
+    lines.extend(f"left alone: {item}" for item in result.left)
+    lines.extend(
+        f"left alone: {f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}"
+        for f in result.remaining
+    )
+    return "\n".join(lines) + "\n"
