@@ -152,9 +152,11 @@ def splice(original: str, baseline: str, changed: str) -> str:
                 stop = min(end, b2)
                 out.extend(base[i:stop])
                 i = stop
-    trailing = groups[len(base)][2] if len(base) in groups else []
-    out.extend(trailing)
-    return "".join(out)
+    out.extend(groups[len(base)][2])
+    # an original last line without its newline may no longer be last
+    return "".join(
+        ln if ln.endswith("\n") or i == len(out) - 1 else ln + "\n" for i, ln in enumerate(out)
+    )
 
 
 Group = tuple[int, int, list[str]]  # baseline lines [start, end) and the original lines for them

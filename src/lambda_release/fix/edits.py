@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 # CloudFormation's customary order of top-level sections.
@@ -23,12 +23,63 @@ SECTION_ORDER = (
 def put_at(mapping: Any, index: int, key: str, value: Any) -> None:
     """Insert ``key`` at position ``index`` (a new key; order of the others kept)."""
     if hasattr(mapping, "insert"):  # ruamel CommentedMap
+        keys = list(mapping)
+        # ruamel keeps the blank lines and comments that follow an entry on that entry's
+        # last line; they introduce what comes next, so they move to the new entry.
+        trailing = _take_trailing(mapping, keys[index - 1]) if 0 < index <= len(keys) else None
         mapping.insert(index, key, value)
+        if trailing is not None:
+            _give_trailing(mapping, key, trailing)
         return
     items = list(mapping.items())
     items.insert(index, (key, value))
     mapping.clear()
     mapping.update(items)
+
+
+def put(mapping: Any, key: str, value: Any) -> None:
+    """Set ``key``: in place if it exists, else as a new last entry."""
+    if key in mapping:
+        mapping[key] = value
+    else:
+        put_at(mapping, len(mapping), key, value)
+
+
+def _last_slot(mapping: Any, key: Any) -> tuple[Any, Any]:
+    """The block collection and key whose comment slot ends the entry ``key``."""
+    holder, slot = mapping, key
+    node = mapping[key]
+    while (
+        hasattr(node, "ca")
+        and isinstance(node, Mapping | list)
+        and len(node)
+        and not node.fa.flow_style()
+    ):
+        holder = node
+        slot = list(node)[-1] if isinstance(node, Mapping) else len(node) - 1
+        node = node[slot]
+    return holder, slot
+
+
+def _position(holder: Any) -> int:
+    return 2 if isinstance(holder, Mapping) else 0
+
+
+def _take_trailing(mapping: Any, key: Any) -> Any:
+    holder, slot = _last_slot(mapping, key)
+    entry = holder.ca.items.get(slot)
+    pos = _position(holder)
+    if not entry or entry[pos] is None:
+        return None
+    token = entry[pos]
+    entry[pos] = None
+    return token
+
+
+def _give_trailing(mapping: Any, key: Any, token: Any) -> None:
+    holder, slot = _last_slot(mapping, key)
+    entry = holder.ca.items.setdefault(slot, [None, None, None, None])
+    entry[_position(holder)] = token
 
 
 def put_in_order(mapping: Any, key: str, value: Any, order: Sequence[str]) -> None:

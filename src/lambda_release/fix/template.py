@@ -5,7 +5,7 @@ docs/rules.md ask for it: an alias parameter, ``AutoPublishAlias: !Ref AliasName
 (in ``Globals`` when no function sets its own), a ``DeploymentPreference`` (where
 there is none) whose ``Type`` follows the alias (canary in production, ``AllAtOnce``
 elsewhere), an Errors alarm on ``<function>:<alias>`` for every preference without
-``Alarms`` (a ``Type`` the team wrote stays as written), per-environment function names, and
+``Alarms`` (a ``Type`` the team wrote stays as written), per-environment physical names, and
 invocation targets pointed at the alias. A fix is applied only where its result is
 certain; everything else is listed in ``Outcome.left``. Running it on its own output
 changes nothing.
@@ -17,14 +17,17 @@ from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambda_release.check.rules.fixed_name import NAMED_PROPERTIES
 from lambda_release.fix import targets
-from lambda_release.fix.edits import put_after, put_at, put_section, unique_key
+from lambda_release.fix.edits import put, put_after, put_at, put_section, unique_key
 from lambda_release.fix.intrinsics import Writer, read, ref_target
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 ALIAS_PARAMETER = "AliasName"
 PROD_CONDITION = "IsProductionAlias"
+# Names that must be lower case (an alias such as PROD cannot go into them).
+LOWER_CASE_NAMES = ("AWS::S3::Bucket", "AWS::ECR::Repository")
 DEFAULT_CANARY = "Canary10Percent5Minutes"
 
 
@@ -78,10 +81,14 @@ class _Fixer:
         param = params.get(self.parameter)
         default = next((a for a in self.aliases if a != self.prod_alias), self.aliases[0])
         if param is None:
-            params[self.parameter] = self.write.mapping(
-                ("Type", "String"),
-                ("Default", default),
-                ("AllowedValues", self.write.flow_list(*self.aliases)),
+            put(
+                params,
+                self.parameter,
+                self.write.mapping(
+                    ("Type", "String"),
+                    ("Default", default),
+                    ("AllowedValues", self.write.flow_list(*self.aliases)),
+                ),
             )
             self.out.changes.append(
                 f"Parameters.{self.parameter}: added, one of {', '.join(self.aliases)}"
@@ -92,7 +99,7 @@ class _Fixer:
             return
         allowed = param.get("AllowedValues")
         if allowed is None:
-            param["AllowedValues"] = self.write.flow_list(*self.aliases)
+            put(param, "AllowedValues", self.write.flow_list(*self.aliases))
             self.out.changes.append(f"Parameters.{self.parameter}.AllowedValues: added")
         elif isinstance(allowed, list):
             missing = [a for a in self.aliases if a not in allowed]
@@ -145,13 +152,13 @@ class _Fixer:
                     globals_ = put_section(self.root, "Globals", self.write.mapping())
                 put_at(globals_, 0, "Function", self.write.mapping())
                 g = globals_["Function"]
-            g["AutoPublishAlias"] = self.write.ref(self.parameter)
+            put(g, "AutoPublishAlias", self.write.ref(self.parameter))
             self.out.changes.append(
                 f"Globals.Function.AutoPublishAlias: !Ref {self.parameter} (every function)"
             )
             return
         for name, props in missing:
-            props["AutoPublishAlias"] = self.write.ref(self.parameter)
+            put(props, "AutoPublishAlias", self.write.ref(self.parameter))
             self.out.changes.append(f"{name}.AutoPublishAlias: !Ref {self.parameter}")
 
     def _set_alias(self, where: Any, label: str) -> None:
@@ -169,26 +176,37 @@ class _Fixer:
             put_after(node, "Type", "Properties", self.write.mapping())
         return node["Properties"]
 
-    # -- function names -----------------------------------------------------------------
+    # -- physical names ---------------------------------------------------------------
 
-    def function_names(self) -> None:
-        """A fixed FunctionName collides between the per-environment stacks (E9008)."""
-        for name, node in self.functions():
-            props = self._properties(node)
-            fixed = props.get("FunctionName")
-            if not isinstance(fixed, str):
+    def physical_names(self) -> None:
+        """A fixed account-wide name collides between the per-environment stacks (E9008)."""
+        for name, node in list(self.resources.items()):
+            if not isinstance(node, Mapping):
                 continue
-            if sum(fixed in text for text in _strings(self.root)) > 1:
+            prop = NAMED_PROPERTIES.get(str(node.get("Type")))
+            props = node.get("Properties")
+            if prop is None or not isinstance(props, MutableMapping):
+                continue
+            fixed = props.get(prop)
+            if not isinstance(fixed, str) or not fixed:
+                continue
+            per_stack = f"{fixed}-${{{self.parameter}}}"
+            if node.get("Type") in LOWER_CASE_NAMES:
                 self.out.left.append(
-                    f"{name}.FunctionName: {fixed} is written out elsewhere in the template; "
-                    f"make it differ per stack, e.g. !Sub '{fixed}-${{{self.parameter}}}', "
-                    "and update those places"
+                    f"{name}.{prop}: {fixed} is fixed, and an alias in it would break "
+                    "the lower-case rule; drop the name or make it differ per stack"
                 )
                 continue
-            props["FunctionName"] = self.write.sub(f"{fixed}-${{{self.parameter}}}")
+            ids = {str(k) for k in self.resources}
+            if sum(fixed in t for t in _strings(self.root) if t.split(".")[0] not in ids) > 1:
+                self.out.left.append(
+                    f"{name}.{prop}: {fixed} is written out elsewhere in the template; "
+                    f"make it differ per stack, e.g. !Sub '{per_stack}', and update those places"
+                )
+                continue
+            props[prop] = self.write.sub(per_stack)
             self.out.changes.append(
-                f"{name}.FunctionName: {fixed} -> !Sub '{fixed}-${{{self.parameter}}}' "
-                "(one name per environment's stack)"
+                f"{name}.{prop}: {fixed} -> !Sub '{per_stack}' (one name per environment's stack)"
             )
 
     # -- deployment preference and alarms ---------------------------------------------
@@ -204,7 +222,7 @@ class _Fixer:
                 pref = self.write.mapping()
                 if "Type" not in g_pref:
                     pref["Type"] = self._type_by_alias(DEFAULT_CANARY)
-                props["DeploymentPreference"] = pref
+                put(props, "DeploymentPreference", pref)
                 self.out.changes.append(
                     f"{name}.DeploymentPreference: {DEFAULT_CANARY} in production, "
                     "AllAtOnce elsewhere"
@@ -218,7 +236,7 @@ class _Fixer:
                 continue
             if "Alarms" not in pref and "Alarms" not in g_pref:
                 alarm = self._alarm(name)
-                pref["Alarms"] = self.write.flow_list(self.write.ref(alarm))
+                put(pref, "Alarms", self.write.flow_list(self.write.ref(alarm)))
                 self.out.changes.append(
                     f"{name}.DeploymentPreference.Alarms: {alarm} (Errors on {name}:alias)"
                 )
@@ -235,7 +253,7 @@ class _Fixer:
             if _same(value, wanted):
                 return str(key)
         key = unique_key(conditions, PROD_CONDITION)
-        conditions[key] = wanted
+        put(conditions, key, wanted)
         self.out.changes.append(
             f"Conditions.{key}: !Equals [!Ref {self.parameter}, {self.prod_alias}]"
         )
@@ -244,7 +262,7 @@ class _Fixer:
     def _alarm(self, function: str) -> str:
         key = unique_key(self.resources, f"{function}ErrorsAlarm")
         w = self.write
-        self.resources[key] = w.mapping(
+        alarm = w.mapping(
             ("Type", "AWS::CloudWatch::Alarm"),
             (
                 "Properties",
@@ -274,6 +292,7 @@ class _Fixer:
                 ),
             ),
         )
+        put(self.resources, key, alarm)
         return key
 
     # -- invocation targets -----------------------------------------------------------
@@ -313,22 +332,21 @@ class _Fixer:
         self.transform()
         self.alias_parameter()
         self.auto_publish_alias()
-        self.function_names()
+        self.physical_names()
         self.deployment_preferences()
         self.invocation_targets()
         return self.out
 
 
 def _strings(node: Any) -> Iterator[str]:
-    """Every string in the tree, tagged scalars' values included."""
+    """Every string value in the tree (not keys), tagged scalars' values included."""
     value = getattr(node, "value", None)
     if isinstance(value, str):
         yield value
     if isinstance(node, str):
         yield node
     elif isinstance(node, Mapping):
-        for k, v in node.items():
-            yield str(k)
+        for v in node.values():
             yield from _strings(v)
     elif isinstance(node, list):
         for v in node:
