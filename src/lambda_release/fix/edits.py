@@ -48,17 +48,19 @@ def put(mapping: Any, key: str, value: Any) -> None:
 def _last_slot(mapping: Any, key: Any) -> tuple[Any, Any]:
     """The block collection and key whose comment slot ends the entry ``key``."""
     holder, slot = mapping, key
-    node = mapping[key]
-    while (
-        hasattr(node, "ca")
-        and isinstance(node, Mapping | list)
-        and len(node)
-        and not node.fa.flow_style()
-    ):
+    node: Any = mapping[key]
+    while _is_block(node):
         holder = node
         slot = list(node)[-1] if isinstance(node, Mapping) else len(node) - 1
         node = node[slot]
     return holder, slot
+
+
+def _is_block(node: Any) -> bool:
+    fa = getattr(node, "fa", None)
+    return (
+        isinstance(node, Mapping | list) and bool(node) and fa is not None and not fa.flow_style()
+    )
 
 
 def _position(holder: Any) -> int:
