@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -74,8 +75,10 @@ def _take_trailing(mapping: Any, key: Any) -> Any:
     if not entry or entry[pos] is None:
         return None
     token = entry[pos]
-    entry[pos] = None
-    return token
+    if token.value.strip():  # a comment introduces the next entry: it moves
+        entry[pos] = None
+        return token
+    return copy.copy(token)  # blank lines only: both entries keep them
 
 
 def _give_trailing(mapping: Any, key: Any, token: Any) -> None:

@@ -76,20 +76,20 @@ class _Fixer:
                 self.parameter = target
                 break
         params = self.root.get("Parameters")
-        if not isinstance(params, Mapping):
-            params = put_section(self.root, "Parameters", self.write.mapping())
-        param = params.get(self.parameter)
         default = next((a for a in self.aliases if a != self.prod_alias), self.aliases[0])
+        definition = self.write.mapping(
+            ("Type", "String"),
+            ("Default", default),
+            ("AllowedValues", self.write.flow_list(*self.aliases)),
+        )
+        param = params.get(self.parameter) if isinstance(params, Mapping) else None
         if param is None:
-            put(
-                params,
-                self.parameter,
-                self.write.mapping(
-                    ("Type", "String"),
-                    ("Default", default),
-                    ("AllowedValues", self.write.flow_list(*self.aliases)),
-                ),
-            )
+            if isinstance(params, Mapping):
+                put(params, self.parameter, definition)
+            else:
+                put_section(
+                    self.root, "Parameters", self.write.mapping((self.parameter, definition))
+                )
             self.out.changes.append(
                 f"Parameters.{self.parameter}: added, one of {', '.join(self.aliases)}"
             )
@@ -146,13 +146,15 @@ class _Fixer:
             return
         shared = not any_own and (self.root.get("Globals") is not None or len(fns) > 1)
         if shared:
-            if g is None:
-                globals_ = self.root.get("Globals")
-                if not isinstance(globals_, Mapping):
-                    globals_ = put_section(self.root, "Globals", self.write.mapping())
-                put_at(globals_, 0, "Function", self.write.mapping())
-                g = globals_["Function"]
-            put(g, "AutoPublishAlias", self.write.ref(self.parameter))
+            ref = self.write.ref(self.parameter)
+            globals_ = self.root.get("Globals")
+            if g is not None:
+                put(g, "AutoPublishAlias", ref)
+            elif isinstance(globals_, Mapping):
+                put_at(globals_, 0, "Function", self.write.mapping(("AutoPublishAlias", ref)))
+            else:
+                function = self.write.mapping(("AutoPublishAlias", ref))
+                put_section(self.root, "Globals", self.write.mapping(("Function", function)))
             self.out.changes.append(
                 f"Globals.Function.AutoPublishAlias: !Ref {self.parameter} (every function)"
             )
@@ -248,16 +250,21 @@ class _Fixer:
         conditions = self.root.get("Conditions")
         wanted = self.write.equals(self.write.ref(self.parameter), self.prod_alias)
         if not isinstance(conditions, Mapping):
-            conditions = put_section(self.root, "Conditions", self.write.mapping())
+            put_section(self.root, "Conditions", self.write.mapping((PROD_CONDITION, wanted)))
+            self._note_condition(PROD_CONDITION)
+            return PROD_CONDITION
         for key, value in conditions.items():
             if _same(value, wanted):
                 return str(key)
         key = unique_key(conditions, PROD_CONDITION)
         put(conditions, key, wanted)
+        self._note_condition(key)
+        return key
+
+    def _note_condition(self, key: str) -> None:
         self.out.changes.append(
             f"Conditions.{key}: !Equals [!Ref {self.parameter}, {self.prod_alias}]"
         )
-        return key
 
     def _alarm(self, function: str) -> str:
         key = unique_key(self.resources, f"{function}ErrorsAlarm")
