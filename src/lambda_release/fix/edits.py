@@ -21,13 +21,19 @@ SECTION_ORDER = (
 )
 
 
-def put_at(mapping: Any, index: int, key: str, value: Any) -> None:
-    """Insert ``key`` at position ``index`` (a new key; order of the others kept)."""
+def put_at(mapping: Any, index: int, key: str, value: Any, *, section: bool = False) -> None:
+    """Insert ``key`` at position ``index`` (a new key; order of the others kept).
+
+    ``section``: a top-level section, which gets the blank lines that set the
+    sections apart (inside a block, those blank lines end the block and move).
+    """
     if hasattr(mapping, "insert"):  # ruamel CommentedMap
         keys = list(mapping)
         # ruamel keeps the blank lines and comments that follow an entry on that entry's
         # last line; they introduce what comes next, so they move to the new entry.
-        trailing = _take_trailing(mapping, keys[index - 1]) if 0 < index <= len(keys) else None
+        trailing = (
+            _take_trailing(mapping, keys[index - 1], section) if 0 < index <= len(keys) else None
+        )
         mapping.insert(index, key, value)
         if trailing is not None:
             _give_trailing(mapping, key, trailing)
@@ -68,17 +74,24 @@ def _position(holder: Any) -> int:
     return 2 if isinstance(holder, Mapping) else 0
 
 
-def _take_trailing(mapping: Any, key: Any) -> Any:
+def _take_trailing(mapping: Any, key: Any, section: bool) -> Any:
     holder, slot = _last_slot(mapping, key)
     entry = holder.ca.items.get(slot)
     pos = _position(holder)
     if not entry or entry[pos] is None:
         return None
     token = entry[pos]
-    if token.value.strip():  # a comment introduces the next entry: it moves
-        entry[pos] = None
-        return token
-    return copy.copy(token)  # blank lines only: both entries keep them
+    if section and not token.value.strip():
+        return copy.copy(token)  # blank lines between sections: both sections keep them
+    entry[pos] = None
+    moved = copy.copy(token)
+    if getattr(holder[slot], "style", None) in ("|", ">") or type(holder[slot]).__name__ in (
+        "LiteralScalarString",
+        "FoldedScalarString",
+    ):
+        # after a block scalar the line is already ended; elsewhere the token ends it
+        moved.value = "\n" + token.value
+    return moved
 
 
 def _give_trailing(mapping: Any, key: Any, token: Any) -> None:
@@ -98,7 +111,9 @@ def put_in_order(mapping: Any, key: str, value: Any, order: Sequence[str]) -> No
 
 
 def put_section(template: Any, key: str, value: Any) -> Any:
-    put_in_order(template, key, value, SECTION_ORDER)
+    later = set(SECTION_ORDER[SECTION_ORDER.index(key) + 1 :])
+    index = next((i for i, k in enumerate(template) if k in later), len(template))
+    put_at(template, index, key, value, section=True)
     return template[key]
 
 

@@ -107,6 +107,12 @@ class Writer:
     def ref(self, target: str) -> Any:
         return self._scalar("Ref", target)
 
+    def ref_like(self, old: Any, target: str) -> Any:
+        """``Ref target`` spelt as ``old`` was: long form stays long, short stays short."""
+        if isinstance(old, Mapping) and tag_of(old) is None:
+            return self.mapping(("Ref", target))
+        return self.ref(target)
+
     def sub(self, text: str, like: Any = None) -> Any:
         style = getattr(like, "style", None) if like is not None else "'"
         return self._scalar("Fn::Sub", text, style)

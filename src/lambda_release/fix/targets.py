@@ -59,7 +59,7 @@ class _Walk:
             return
         how = f"!Ref {target}" if name == "Ref" else f"!GetAtt {target}.Arn"
         if target in self.sam:
-            container[key] = self.write.ref(f"{target}.Alias")
+            container[key] = self.write.ref_like(container[key], f"{target}.Alias")
             yield f"{self.prop}: {how} -> !Ref {target}.Alias", True, None
         elif target in self.others:
             yield "", False, f"{self.prop}: {how} invokes $LATEST; give {target} an alias"
