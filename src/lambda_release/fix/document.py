@@ -113,7 +113,7 @@ def guess_indent(text: str) -> tuple[int, int, int]:
         else:
             mappings[depth - base] = mappings.get(depth - base, 0) + 1
     mapping = max(mappings, key=lambda k: mappings[k]) if mappings else 2
-    offset = max(offsets, key=lambda k: offsets[k]) if offsets else 0
+    offset = max(offsets, key=lambda k: offsets[k]) if offsets else 2  # SAM docs write "  - "
     return mapping, offset + 2, offset
 
 
