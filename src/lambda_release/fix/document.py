@@ -47,6 +47,8 @@ class Document:
 
     @classmethod
     def read(cls, path: Path) -> Document:
+        if not path.is_file():
+            raise UsageError(f"template {str(path)!r} does not exist: give the path to a template")
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
