@@ -5,32 +5,59 @@ decoder, the rule classes, ``--ignore-checks`` prefixes and the template's
 ``Metadata: cfn-lint: config: ignore_checks`` (template-wide) or a resource's
 ``Metadata: cfn-lint: config: ignore_checks`` (that resource only). Only our
 rules run: cfn-lint's own checks stay cfn-lint's job.
+
+Two differences from plain cfn-lint, both so that a template is analysed
+rather than crashed on: the file is decoded once and cfn-lint's ``Template``
+gets a copy with empty sections dropped and YAML-boolean keys (``On:``) made
+strings; and the SAM transform is not run (the rules read the template as
+written, so a transform that cfn-lint cannot run costs nothing).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from lambda_release.check import INSTALL_HINT
 from lambda_release.check.environments import Options, set_options
 from lambda_release.check.findings import Finding, severity_of
-from lambda_release.errors import UsageError
+from lambda_release.errors import LambdaReleaseError, UsageError
 
-PARSE_ERRORS = ("E0000",)  # cfn-lint: the template could not be decoded
+RULE_ERRORS = ("E0002",)  # cfn-lint: a rule raised (ours: a bug)
+EXIT_INTERNAL = 3
+
+
+class TemplateError(UsageError):
+    """A template that is missing, unreadable or cannot be analysed (exit 2)."""
+
+
+class RuleCrash(LambdaReleaseError):
+    """One of our rules raised on a template: a bug in lambda-release (exit 3)."""
+
+    exit_code = EXIT_INTERNAL
 
 
 def _cfnlint() -> Any:
     try:
         import cfnlint.config  # noqa: PLC0415 - optional dependency, imported on use
+        import cfnlint.decode  # noqa: PLC0415
         import cfnlint.rules  # noqa: PLC0415
-        import cfnlint.runner.template.runner  # noqa: PLC0415
+        import cfnlint.template  # noqa: PLC0415
     except ImportError as exc:
         raise UsageError(
             f"lambda-release check needs cfn-lint, which is not installed ({exc}): {INSTALL_HINT}"
         ) from exc
     return cfnlint
+
+
+_RULES: list[Any] = []
+
+
+def _rules(cfnlint: Any) -> Any:
+    if not _RULES:  # loading the rule modules once per process, not once per file
+        _RULES.append(cfnlint.rules.Rules.create_from_module("lambda_release.check.rules"))
+    return _RULES[0]
 
 
 def run_rules(
@@ -42,41 +69,137 @@ def run_rules(
 ) -> list[Finding]:
     """Every finding of our rules on ``template``, sorted by position.
 
-    Raises UsageError when the file is missing or cannot be decoded.
+    Raises TemplateError (exit 2) when the file is missing, cannot be decoded or
+    cannot be analysed, RuleCrash (exit 3) when one of our rules fails on it.
     """
     cfnlint = _cfnlint()
     path = Path(template)
     if not path.is_file():
-        raise UsageError(f"template {str(template)!r} does not exist: give the path to a template")
-    rules = cfnlint.rules.Rules.create_from_module("lambda_release.check.rules")
+        raise TemplateError(f"template {path} does not exist: give the path to a template")
+    data, errors = _decode(cfnlint, path)
+    if errors:
+        first = errors[0]
+        raise TemplateError(
+            f"cannot read template {path}: {first.message} (line {first.linenumber}); "
+            "fix the YAML or JSON"
+        )
+    if not isinstance(data, Mapping):
+        raise TemplateError(
+            f"cannot analyse template {path}: it is not a mapping of sections "
+            "(a template has at least 'Resources:')"
+        )
+    from lambda_release.check.source import remember_source  # noqa: PLC0415 - needs cfn-lint
+
+    remember_source(str(path), data)
+    set_options(options)
+    try:
+        matches = _run(cfnlint, path, data, ignore, region)
+    except LambdaReleaseError:
+        raise
+    except Exception as exc:  # cfn-lint's Template fails on what it cannot model
+        raise TemplateError(
+            f"cannot analyse template {path}: cfn-lint cannot model it "
+            f"({type(exc).__name__}: {_one_line(exc)})"
+        ) from exc
+    finally:
+        set_options(None)
+    crashed = [m for m in matches if m.rule.id in RULE_ERRORS]
+    if crashed:
+        raise RuleCrash(
+            f"internal error on template {path}: {_one_line(crashed[0].message)}; "
+            "please report it with the template"
+        )
+    findings = {_finding(m, path) for m in matches}
+    return sorted(findings, key=lambda f: (f.file, f.line, f.column, f.rule, f.message))
+
+
+def _decode(cfnlint: Any, path: Path) -> tuple[Any, list[Any]]:
+    try:
+        data, errors = cfnlint.decode.decode(str(path))
+    except (OSError, UnicodeDecodeError, RecursionError) as exc:
+        raise TemplateError(f"cannot read template {path}: {_one_line(exc)}") from exc
+    return data, list(errors or [])
+
+
+def _run(cfnlint: Any, path: Path, data: Any, ignore: Sequence[str], region: str) -> list[Any]:
+    rules = _rules(cfnlint)
     config = cfnlint.config.ConfigMixIn(
         [], ignore_checks=list(ignore), include_checks=["I"], regions=[region]
     )
-    set_options(options)
-    try:
-        matches = list(
-            cfnlint.runner.template.runner.run_template_by_file_path(
-                str(path), config, rules, False
-            )
-        )
-    finally:
-        set_options(None)
-    parse = [m for m in matches if m.rule.id in PARSE_ERRORS]
-    if parse:
-        raise UsageError(
-            f"cannot read template {path}: {parse[0].message} (line {parse[0].linenumber}); "
-            "fix the YAML or JSON"
-        )
-    findings = [_finding(m) for m in matches]
-    return sorted(findings, key=lambda f: (f.file, f.line, f.column, f.rule))
+    modelled = sanitized(data)
+    config.set_template_args(modelled)  # the template's own ignore_checks
+    cfn = cfnlint.template.Template(str(path), modelled, config.regions)
+    directives = cfn.get_directives()
+    out: list[Any] = []
+    for match in rules.run(filename=str(path), cfn=cfn, config=config):
+        rule_id = match.rule.id
+        where = getattr(match, "path", None) or []
+        if (
+            rule_id in directives
+            and len(where) >= 2
+            and where[0] == "Resources"
+            and where[1] in directives[rule_id]
+        ):
+            continue  # ignored by that resource's Metadata
+        out.append(match)
+    return out
 
 
-def _finding(match: Any) -> Finding:
+_SECTIONS_THAT_MUST_BE_MAPPINGS = (
+    "Parameters",
+    "Globals",
+    "Conditions",
+    "Mappings",
+    "Outputs",
+    "Metadata",
+    "Rules",
+)
+
+
+def sanitized(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy cfn-lint's Template can model: empty sections dropped, every key a string.
+
+    YAML 1.1 reads ``On:`` / ``Yes:`` as booleans; CloudFormation names them as
+    written. A condition named ``On`` is therefore used as a boolean too
+    (``Condition: On``, ``!If [On, ...]``), so those values become the same string.
+    """
+    out: dict[str, Any] = _strings(data)
+    for section in _SECTIONS_THAT_MUST_BE_MAPPINGS:
+        if section in out and not isinstance(out[section], dict):
+            del out[section]
+    globals_ = out.get("Globals")
+    if isinstance(globals_, dict):
+        out["Globals"] = {k: v for k, v in globals_.items() if isinstance(v, dict)}
+    return out
+
+
+def _strings(value: Any, key: str | None = None) -> Any:
+    if isinstance(value, Mapping):
+        return {_key_text(k): _strings(v, _key_text(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_strings(v) for v in value]
+        if key == "Fn::If" and items and isinstance(items[0], bool):
+            items[0] = _key_text(items[0])
+        return items
+    if key in ("Condition", "Fn::Condition") and isinstance(value, bool):
+        return _key_text(value)
+    return value
+
+
+def _key_text(key: Any) -> str:
+    return key if isinstance(key, str) else str(key)
+
+
+def _one_line(value: Any) -> str:
+    return " ".join(str(value).split())[:300]
+
+
+def _finding(match: Any, path: Path) -> Finding:
     # cfn-lint copies the RuleMatch's attributes (path, fix) onto the Match.
-    path = getattr(match, "path", None) or []
-    resource = str(path[1]) if len(path) >= 2 and path[0] == "Resources" else None
+    where = getattr(match, "path", None) or []
+    resource = str(where[1]) if len(where) >= 2 and where[0] == "Resources" else None
     return Finding(
-        file=str(match.filename),
+        file=str(match.filename or path),
         line=int(match.linenumber),
         column=int(match.columnnumber),
         rule=str(match.rule.id),

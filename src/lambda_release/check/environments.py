@@ -6,8 +6,10 @@ rules run inside plain cfn-lint), then ``Metadata: {lambda-release:
 to when it lists two or more ``AllowedValues`` (the seed's ``AliasName``).
 An environment is written as a name (``prod``: its alias is the name in upper
 case, ``PROD``) or as ``name=ALIAS``. Production is the environment whose
-alias is ``PROD`` (``--prod-alias`` / ``LAMBDA_RELEASE_PROD_ALIAS`` or the
-metadata's ``prod-alias`` change it).
+alias is a production alias: by default ``PROD``, ``Production``, ``live`` or
+``prod`` (the names SAM's documentation uses); ``--production-alias``
+(repeatable), ``LAMBDA_RELEASE_PRODUCTION_ALIAS`` or the metadata's
+``production-aliases`` / ``prod-alias`` replace the list.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from typing import Any
 
 from lambda_release.check.source import SAM_FUNCTION, SourceTemplate
 
-DEFAULT_PROD_ALIAS = "PROD"
+DEFAULT_PRODUCTION_ALIASES = ("PROD", "Production", "live", "prod")
 METADATA_KEY = "lambda-release"
 ENV_ENVIRONMENTS = "LAMBDA_RELEASE_ENVIRONMENTS"
-ENV_PROD_ALIAS = "LAMBDA_RELEASE_PROD_ALIAS"
+ENV_PRODUCTION_ALIASES = ("LAMBDA_RELEASE_PRODUCTION_ALIAS", "LAMBDA_RELEASE_PROD_ALIAS")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Options:
     """What the command line adds to the template's own declarations."""
 
     environments: tuple[Environment, ...] = ()
-    prod_alias: str | None = None
+    production_aliases: tuple[str, ...] = ()  # empty: the template's, else the defaults
 
 
 # Set by ``lambda-release check`` for the run; plain cfn-lint reads the environment.
@@ -58,12 +60,17 @@ def parse_environments(items: Iterable[str]) -> tuple[Environment, ...]:
     return tuple(result)
 
 
+def split_words(items: Iterable[str]) -> tuple[str, ...]:
+    """``a,b c`` and repeated items -> ``(a, b, c)``."""
+    return tuple(w for item in items for w in str(item).replace(",", " ").split())
+
+
 def current_options() -> Options:
     if _OPTIONS is not None:
         return _OPTIONS
     return Options(
         parse_environments([os.environ.get(ENV_ENVIRONMENTS, "")]),
-        os.environ.get(ENV_PROD_ALIAS) or None,
+        split_words(os.environ.get(name, "") for name in ENV_PRODUCTION_ALIASES),
     )
 
 
@@ -72,12 +79,20 @@ def _metadata(src: SourceTemplate) -> Mapping[str, Any]:
     return m if isinstance(m, Mapping) else {}
 
 
-def prod_alias(src: SourceTemplate) -> str:
+def production_aliases(src: SourceTemplate) -> tuple[str, ...]:
+    """The aliases that are production: command line, else the template's metadata, else
+    the defaults."""
     opts = current_options()
-    if opts.prod_alias:
-        return opts.prod_alias
-    value = _metadata(src).get("prod-alias")
-    return value if isinstance(value, str) and value else DEFAULT_PROD_ALIAS
+    if opts.production_aliases:
+        return opts.production_aliases
+    meta = _metadata(src)
+    for key in ("production-aliases", "prod-alias"):
+        value = meta.get(key)
+        if isinstance(value, str | list):
+            listed = split_words([value] if isinstance(value, str) else map(str, value))
+            if listed:
+                return listed
+    return DEFAULT_PRODUCTION_ALIASES
 
 
 def alias_parameter(value: Any) -> str | None:
@@ -138,14 +153,14 @@ def serves_production(src: SourceTemplate, alias_value: Any) -> bool:
     is production when one of the environments is; with nothing declared we
     cannot prove otherwise, so it is.
     """
-    prod = prod_alias(src)
+    prod = production_aliases(src)
     if isinstance(alias_value, str):
-        return alias_value == prod
+        return alias_value in prod
     envs = environments(src)
     param = alias_parameter(alias_value)
     values = allowed_values(src, param) if param else None
     if values:
-        return prod in values or any(e.alias == prod for e in envs)
+        return any(v in prod for v in values) or any(e.alias in prod for e in envs)
     if envs:
-        return any(e.alias == prod for e in envs)
+        return any(e.alias in prod for e in envs)
     return True

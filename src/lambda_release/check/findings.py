@@ -27,3 +27,12 @@ class Finding:
 
 def severity_of(rule_id: str) -> str:
     return SEVERITIES.get(rule_id[:1].upper(), "info")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A template that could not be checked, and why (one line)."""
+
+    file: str
+    message: str
+    exit_code: int

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lambda_release import __version__
-from lambda_release.check.findings import Finding
+from lambda_release.check.findings import Finding, Problem
 from lambda_release.check.rulebase import DOCS_URL, docs_url
 
 FORMATS = ("text", "json", "sarif")
@@ -27,7 +27,12 @@ def as_json(findings: Sequence[Finding]) -> str:
     return json.dumps([f.as_dict() for f in findings], indent=2) + "\n"
 
 
-def as_sarif(findings: Sequence[Finding], descriptions: dict[str, str]) -> str:
+def as_sarif(
+    findings: Sequence[Finding],
+    descriptions: dict[str, str],
+    problems: Sequence[Problem] = (),
+) -> str:
+    """SARIF 2.1.0; templates that could not be checked are tool notifications."""
     rule_ids = sorted({f.rule for f in findings} | set(descriptions))
     doc: dict[str, Any] = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -49,6 +54,21 @@ def as_sarif(findings: Sequence[Finding], descriptions: dict[str, str]) -> str:
                         ],
                     }
                 },
+                "invocations": [
+                    {
+                        "executionSuccessful": not problems,
+                        "toolExecutionNotifications": [
+                            {
+                                "level": "error",
+                                "message": {"text": p.message},
+                                "locations": [
+                                    {"physicalLocation": {"artifactLocation": {"uri": p.file}}}
+                                ],
+                            }
+                            for p in problems
+                        ],
+                    }
+                ],
                 "results": [
                     {
                         "ruleId": f.rule,

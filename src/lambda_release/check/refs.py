@@ -1,10 +1,13 @@
-"""Finding references to a function that carry no qualifier (and so run ``$LATEST``).
+"""Finding references to a function that reach ``$LATEST``.
 
 A reference is qualified when it names a version or an alias: ``!Ref Fn.Alias``,
-``!Ref FnAliasPROD``, ``!Ref Fn.Version``, ``${Fn.Arn}:PROD`` in a ``!Sub``, or a
-``!Join`` whose next piece starts with ``:``. It is unqualified when it is
-``!GetAtt Fn.Arn``, ``!Ref Fn``, ``${Fn.Arn}`` / ``${Fn}`` with nothing after it,
-or the function's fixed name or ARN written out.
+``!Ref FnAliasPROD``, ``!Ref Fn.Version``, ``${Fn.Arn}:PROD`` or
+``${Fn.Arn}:${AliasName}`` in a ``!Sub``, ``!Join [':', [!GetAtt Fn.Arn, PROD]]``,
+or a ``!Join`` whose next piece is ``:PROD``. It is unqualified when it is
+``!GetAtt Fn.Arn``, ``!Ref Fn``, ``${Fn.Arn}`` / ``${Fn}`` with nothing (or no
+alias or version name) after it, a ``!Sub`` variable bound to one of those, or the
+function's fixed name or ARN written out. A qualifier of ``$LATEST`` is named
+explicitly: that is reported for any function, inside the template or not.
 """
 
 from __future__ import annotations
@@ -14,14 +17,31 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lambda_release.check.render import quoted
 from lambda_release.check.source import Location, SourceTemplate, location
+
+LATEST = "$LATEST"
+# A qualifier after a function ARN: an alias or version name, or a ${Variable}.
+_QUALIFIER = re.compile(r":(\$\{[^}]+\}|\$LATEST\b|[A-Za-z0-9_-]+)")
+# An ARN written with an explicit $LATEST: arn:...:function:NAME:$LATEST.
+_LATEST_ARN = re.compile(r"function:([A-Za-z0-9_${}.:-]+?):\$LATEST\b")
+_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+# Keys under which a bare function name (not an ARN) names a function.
+NAME_KEYS = frozenset({"FunctionName"})
 
 
 @dataclass(frozen=True)
 class UnqualifiedRef:
-    function: str  # logical id
-    how: str  # how it was written, for the message
+    function: str  # the function's logical id, or its name as written
+    how: str  # how it was written, in template syntax, for the message
     where: Location | None
+    explicit_latest: bool = False  # ':$LATEST' written out (wrong for any function)
+
+
+def qualifier_after(rest: str) -> str | None:
+    """The qualifier at the start of ``rest`` (``:PROD`` -> ``PROD``), else None."""
+    m = _QUALIFIER.match(rest)
+    return m.group(1) if m else None
 
 
 def _getatt_target(value: Any) -> str | None:
@@ -32,36 +52,21 @@ def _getatt_target(value: Any) -> str | None:
     return None
 
 
-_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
-
-
-def _sub_refs(text: str, functions: Mapping[str, str | None]) -> Iterator[str]:
-    for m in _SUB_VAR.finditer(text):
-        var = m.group(1).strip()
-        name = var[: -len(".Arn")] if var.endswith(".Arn") else var
-        if name in functions and not text[m.end() :].startswith(":"):
-            yield f"${{{var}}}"
-
-
-def _literal_match(text: str, functions: Mapping[str, str | None], bare: bool) -> str | None:
-    """The function a literal names: its ARN with no qualifier, or (where a name is
-    expected, ``bare``) its fixed name alone."""
-    for logical, fixed in functions.items():
-        if fixed and (text.endswith(f":function:{fixed}") or (bare and text == fixed)):
-            return logical
-    return None
+@dataclass(frozen=True)
+class _Walk:
+    functions: Mapping[str, str | None]  # logical id -> fixed FunctionName
 
 
 def find_unqualified(
     value: Any, src: SourceTemplate, *, literal_names: bool = True
 ) -> Iterator[UnqualifiedRef]:
-    """Every unqualified reference to one of the template's functions inside ``value``.
+    """Every reference inside ``value`` that reaches ``$LATEST``.
 
-    ``literal_names``: a bare fixed function name counts (where the property expects
-    a function name, as ``FunctionName`` does); a written-out ARN always counts.
+    ``literal_names``: a bare fixed function name counts at the top (where the
+    property expects a function name, as ``FunctionName`` does); below, under a
+    ``FunctionName`` key. A written-out ARN always counts.
     """
-    functions = fixed_names(src)
-    yield from _walk(value, functions, literal_names, None)
+    yield from _walk(value, _Walk(fixed_names(src)), literal_names)
 
 
 def fixed_names(src: SourceTemplate) -> dict[str, str | None]:
@@ -73,75 +78,125 @@ def fixed_names(src: SourceTemplate) -> dict[str, str | None]:
     return result
 
 
-def _walk(
-    value: Any, functions: Mapping[str, str | None], literal: bool, parent: Any
-) -> Iterator[UnqualifiedRef]:
+def _walk(value: Any, ctx: _Walk, literal: bool) -> Iterator[UnqualifiedRef]:
     if isinstance(value, Mapping):
         if len(value) == 1:
             (key,) = value.keys()
             handler = _INTRINSICS.get(str(key))
             if handler is not None:
-                yield from handler(value, value[key], functions, literal)
+                yield from handler(value, value[key], ctx, literal)
                 return
-        for v in value.values():
-            yield from _walk(v, functions, literal, value)
+        for k, v in value.items():
+            yield from _walk(v, ctx, str(k) in NAME_KEYS)
     elif isinstance(value, list):
         for v in value:
-            yield from _walk(v, functions, literal, value)
+            yield from _walk(v, ctx, literal)
     elif isinstance(value, str):
-        fn = _literal_match(value, functions, literal)
-        if fn is not None:
-            yield UnqualifiedRef(fn, f"'{value}'", location(value))
+        yield from _literal(value, ctx, literal, quoted(value), location(value))
 
 
-Handler = Callable[[Any, Any, Mapping[str, str | None], bool], Iterator[UnqualifiedRef]]
-
-
-def _ref(
-    node: Any, inner: Any, functions: Mapping[str, str | None], literal: bool
+def _literal(
+    text: str, ctx: _Walk, bare: bool, how: str, where: Location | None
 ) -> Iterator[UnqualifiedRef]:
-    if isinstance(inner, str) and inner in functions:
+    """A string written out: an explicit ``$LATEST`` ARN, or a fixed name or ARN unqualified."""
+    latest = _LATEST_ARN.search(text)
+    if latest is not None:
+        yield UnqualifiedRef(_logical(latest.group(1), ctx), how, where, explicit_latest=True)
+        return
+    for logical, fixed in ctx.functions.items():
+        if fixed and (text.endswith(f":function:{fixed}") or (bare and text == fixed)):
+            yield UnqualifiedRef(logical, how, where)
+            return
+
+
+def _logical(name: str, ctx: _Walk) -> str:
+    """The logical id of a function written as ``name`` (its fixed name or ``${Fn}``)."""
+    for logical, fixed in ctx.functions.items():
+        if name in (fixed, f"${{{logical}}}", f"${{{logical}.Arn}}"):
+            return logical
+    return name
+
+
+Handler = Callable[[Any, Any, _Walk, bool], Iterator[UnqualifiedRef]]
+
+
+def _ref(node: Any, inner: Any, ctx: _Walk, literal: bool) -> Iterator[UnqualifiedRef]:
+    if isinstance(inner, str) and inner in ctx.functions:
         yield UnqualifiedRef(inner, f"!Ref {inner}", location(inner) or location(node))
 
 
-def _getatt(
-    node: Any, inner: Any, functions: Mapping[str, str | None], literal: bool
-) -> Iterator[UnqualifiedRef]:
+def _getatt(node: Any, inner: Any, ctx: _Walk, literal: bool) -> Iterator[UnqualifiedRef]:
     target = _getatt_target(inner)
-    if target in functions:
+    if target in ctx.functions:
         yield UnqualifiedRef(
             str(target), f"!GetAtt {target}.Arn", location(inner) or location(node)
         )
 
 
-def _sub(
-    node: Any, inner: Any, functions: Mapping[str, str | None], literal: bool
-) -> Iterator[UnqualifiedRef]:
+def _sub(node: Any, inner: Any, ctx: _Walk, literal: bool) -> Iterator[UnqualifiedRef]:
     text = inner[0] if isinstance(inner, list) and inner else inner
-    if isinstance(text, str):
-        written = _literal_match(text, functions, bare=False)
-        if written is not None:
-            yield UnqualifiedRef(written, f"!Sub '{text}'", location(text) or location(node))
-        for how in _sub_refs(text, functions):
-            name = how[2:-1].removesuffix(".Arn")
-            yield UnqualifiedRef(name, f"!Sub '{how}'", location(text) or location(node))
-    if isinstance(inner, list) and len(inner) > 1:
-        yield from _walk(inner[1], functions, literal, node)
+    variables = inner[1] if isinstance(inner, list) and len(inner) > 1 else None
+    variables = variables if isinstance(variables, Mapping) else {}
+    if not isinstance(text, str):
+        return
+    seen: set[tuple[str, bool]] = set()
+    for ref in _sub_refs(text, variables, ctx, location(text) or location(node)):
+        if (ref.function, ref.explicit_latest) not in seen:  # one per function and kind
+            seen.add((ref.function, ref.explicit_latest))
+            yield ref
 
 
-def _join(
-    node: Any, inner: Any, functions: Mapping[str, str | None], literal: bool
+def _sub_refs(
+    text: str, variables: Mapping[Any, Any], ctx: _Walk, where: Location | None
 ) -> Iterator[UnqualifiedRef]:
+    yield from _literal(text, ctx, False, f"!Sub {quoted(text)}", where)
+    for m in _SUB_VAR.finditer(text):
+        var = m.group(1).strip()
+        qualifier = qualifier_after(text[m.end() :])
+        if qualifier is not None and qualifier != LATEST:
+            continue  # ${X}:PROD, ${X}:${AliasName}
+        if var in variables:
+            # A variable of the map: whatever it is bound to, with this text's qualifier.
+            for ref in _walk(variables[var], ctx, False):
+                how = f"!Sub [{quoted(text)}, {{{var}: {ref.how}}}]"
+                yield UnqualifiedRef(ref.function, how, ref.where, qualifier == LATEST)
+            continue
+        name = var.removesuffix(".Arn")
+        if name in ctx.functions:
+            written = "${" + var + "}" + (":" + LATEST if qualifier == LATEST else "")
+            yield UnqualifiedRef(name, f"!Sub {quoted(written)}", where, qualifier == LATEST)
+
+
+def _join(node: Any, inner: Any, ctx: _Walk, literal: bool) -> Iterator[UnqualifiedRef]:
     if not (isinstance(inner, list) and len(inner) == 2 and isinstance(inner[1], list)):
         return
     delimiter, pieces = inner
     for i, piece in enumerate(pieces):
         nxt = pieces[i + 1] if i + 1 < len(pieces) else None
-        if nxt is not None and delimiter == ":":
-            continue  # the next piece is the qualifier
-        if isinstance(nxt, str) and nxt.startswith(":"):
-            continue  # a qualifier follows
-        yield from _walk(piece, functions, literal, node)
+        qualifier: str | None
+        if delimiter == ":" and nxt is not None:
+            qualifier = nxt if isinstance(nxt, str) else "${...}"
+        elif isinstance(nxt, str) and nxt.startswith(":"):
+            qualifier = qualifier_after(nxt)
+        else:
+            qualifier = None
+        refs = list(_walk(piece, ctx, literal))
+        if qualifier == LATEST:
+            how = f"!Join [{quoted(str(delimiter))}, [..., {quoted(str(nxt))}]]"
+            for ref in refs:
+                yield UnqualifiedRef(ref.function, how, ref.where, explicit_latest=True)
+            if not refs and isinstance(piece, str) and delimiter == ":":
+                yield UnqualifiedRef(
+                    _logical(piece.rsplit(":", 1)[-1], ctx),
+                    how,
+                    location(nxt) or location(node),
+                    explicit_latest=True,
+                )
+        elif qualifier is None:
+            yield from refs
+        else:
+            # A qualifier follows: only explicit $LATEST inside the piece counts.
+            yield from (r for r in refs if r.explicit_latest)
 
 
 _INTRINSICS: dict[str, Handler] = {

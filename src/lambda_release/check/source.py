@@ -14,8 +14,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cfnlint.decode import decode
-
 SAM_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 FUNCTION_TYPES = (SAM_FUNCTION, LAMBDA_FUNCTION)
@@ -73,6 +71,8 @@ class SourceTemplate:
     data: Mapping[str, Any]
     resources: dict[str, Resource] = field(default_factory=dict)
     _name_locations: dict[str, Location | None] = field(default_factory=dict)
+    # What several rules work out from the same source (see check/invocations.py).
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, filename: str | None, data: Any) -> SourceTemplate:
@@ -137,14 +137,30 @@ def _key(mapping: Mapping[Any, Any], key: Any) -> Any:
 _CACHE: dict[tuple[str, int, int], SourceTemplate] = {}
 
 
-def read_source(filename: str) -> SourceTemplate | None:
-    """The decoded file, cached by path, size and modification time; None if unreadable."""
+def _cache_key(filename: str) -> tuple[str, int, int] | None:
     try:
         st = os.stat(filename)
     except OSError:
         return None
-    key = (os.path.abspath(filename), st.st_size, st.st_mtime_ns)
+    return (os.path.abspath(filename), st.st_size, st.st_mtime_ns)
+
+
+def remember_source(filename: str, data: Any) -> None:
+    """Keep a file that the engine has just decoded, so the rules do not decode it again."""
+    key = _cache_key(filename)
+    if key is not None:
+        _CACHE.clear()  # one template at a time: a run over many files keeps no old ones
+        _CACHE[key] = SourceTemplate.from_data(filename, data)
+
+
+def read_source(filename: str) -> SourceTemplate | None:
+    """The decoded file, cached by path, size and modification time; None if unreadable."""
+    key = _cache_key(filename)
+    if key is None:
+        return None
     if key not in _CACHE:
+        from cfnlint.decode import decode  # noqa: PLC0415 - optional dependency, on use
+
         data, errors = decode(filename)
         if errors or data is None:
             return None

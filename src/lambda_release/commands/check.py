@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+import sys
 
 from lambda_release.check import require_cfnlint
+from lambda_release.check.environments import (
+    DEFAULT_PRODUCTION_ALIASES,
+    Options,
+    parse_environments,
+    split_words,
+)
+from lambda_release.check.targets import expand
 from lambda_release.commands import check_fix
 from lambda_release.context import Context
-from lambda_release.errors import EXIT_FAILED, EXIT_OK, UsageError
+from lambda_release.errors import UsageError
 from lambda_release.output import info
 
 NAME = "check"
@@ -16,35 +23,47 @@ SUMMARY = "check a SAM template for every path to $LATEST and unsafe release set
 OUTPUTS: tuple[str, ...] = ("text", "json", "sarif")
 DESCRIPTION = """\
 Run lambda-release's template rules (cfn-lint rules E9xxx, W9xxx, I9xxx; see
-docs/rules.md) over a SAM or CloudFormation template, YAML or JSON, with or
+docs/rules.md) over SAM or CloudFormation templates, YAML or JSON, with or
 without a Transform line: functions without an alias, aliases or names fixed
 in a template deployed to several environments, canaries without alarms,
-mistyped deployment types, and every unqualified reference used as an
-invocation target (each one calls $LATEST).
+mistyped deployment types, and every unqualified or $LATEST reference that an
+AWS service invokes (each one calls $LATEST).
+
+TEMPLATE is a file, a directory (searched for templates) or a quoted glob
+pattern ('stacks/**/*.yaml'); give as many as you like: one run checks them all.
 
 Environments come from --environments, else the template's
 Metadata: {lambda-release: {environments: [prod, staging]}}, else the
 parameter AutoPublishAlias refers to (two or more AllowedValues, e.g.
-AliasName: [STAGING, PROD]). Production is the environment whose alias is
-PROD (--prod-alias).
+AliasName: [STAGING, PROD]). Production is the environment whose alias is a
+production alias: PROD, Production, live or prod unless --production-alias
+names others.
 
 Disable a rule with --ignore-checks ID (a prefix such as W9 works, as in
 cfn-lint), for the whole template with Metadata: {cfn-lint: {config:
 {ignore_checks: [ID]}}}, or for one resource with the same Metadata on it.
-The same rules load into cfn-lint itself:
-  cfn-lint --append-rules lambda_release.check.rules --include-checks I template.yaml
+The same rules load into cfn-lint itself (-- ends the options, since
+--append-rules and --include-checks take several values):
+  cfn-lint --append-rules lambda_release.check.rules --include-checks I -- template.yaml
 
 With --fix, what has a mechanical fix is fixed in the file itself (YAML keeps
 its comments, key order, quoting and short tags; JSON stays JSON); the rest is
 left alone and listed. --fix --dry-run prints the unified diff, changes nothing.
 
-Exit codes: 1 an error was found, 0 none (warnings and info do not fail),
-2 the template is missing or unreadable.
+Output (--output): text (default), json (a list of findings) or sarif (SARIF
+2.1.0, for code scanning).
+
+Exit codes: 0 no error found (warnings and info do not fail), 1 an error was
+found, 2 bad input: a template missing, unreadable or that cannot be analysed
+(one line naming it and why; the other templates are still checked),
+3 internal error.
 """
 EXAMPLES = """\
 examples:
   lambda-release check                                  # ./template.yaml
   lambda-release check template.yaml --environments prod,staging
+  lambda-release check stacks/ 'services/**/template.yaml'
+  lambda-release check template.yaml --production-alias LIVE --production-alias Prod
   lambda-release check template.yaml --ignore-checks I9020 --output sarif > check.sarif
   lambda-release check --fix --dry-run                  # the diff --fix would apply
 """
@@ -52,7 +71,10 @@ examples:
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "template", nargs="?", default=None, help="template file (default: template.yaml)"
+        "template",
+        nargs="*",
+        metavar="TEMPLATE",
+        help="template files, directories or quoted glob patterns (default: template.yaml)",
     )
     p.add_argument(
         "--environments",
@@ -60,7 +82,16 @@ def register(p: argparse.ArgumentParser) -> None:
         help="environments the template is deployed to (name, or name=ALIAS; the alias "
         "defaults to the name in upper case)",
     )
-    p.add_argument("--prod-alias", help="the production alias (default: PROD)")
+    p.add_argument(
+        "--production-alias",
+        action="append",
+        metavar="ALIAS",
+        help="an alias that is production; repeatable or comma-separated "
+        f"(default: {', '.join(DEFAULT_PRODUCTION_ALIASES)})",
+    )
+    p.add_argument(
+        "--prod-alias", action="append", metavar="ALIAS", help="same as --production-alias"
+    )
     p.add_argument(
         "--ignore-checks",
         action="append",
@@ -70,42 +101,52 @@ def register(p: argparse.ArgumentParser) -> None:
     check_fix.register(p)
 
 
-def template_path(ctx: Context) -> Path:
+def template_arguments(ctx: Context) -> list[str]:
     s = ctx.settings
-    given = s.get("template") or s.get("template_file") or "template.yaml"
-    return Path(given)
+    given = s.get_list("template") or [s.get("template_file") or "template.yaml"]
+    return [str(g) for g in given]
 
 
-def run(ctx: Context) -> int:
-    require_cfnlint()
-    from lambda_release.check.engine import run_rules  # noqa: PLC0415 - needs cfn-lint
-    from lambda_release.check.environments import Options, parse_environments  # noqa: PLC0415
-    from lambda_release.check.formats import as_json, as_sarif, as_text  # noqa: PLC0415
-    from lambda_release.check.rules import RULES  # noqa: PLC0415
-
+def options_from(ctx: Context) -> Options:
     s = ctx.settings
-    output = ctx.output
-    path = template_path(ctx)
     envs = parse_environments(s.get_list("environments"))
     if any(not e.name or not e.alias for e in envs):
         raise UsageError(
             f"--environments {s.get('environments')!r}: write names such as prod,staging "
             "or prod=PROD,staging=STAGING"
         )
-    options = Options(environments=envs, prod_alias=s.get("prod_alias"))
-    ignore = [i for item in s.get_list("ignore_checks") for i in item.split(",") if i]
-    if s.get_bool("fix"):
-        return check_fix.run(path, options, ignore, output, s.get_bool("dry_run"))
-    findings = run_rules(path, ignore=ignore, options=options)
-    if output == "json":
-        print(as_json(findings), end="")
-    elif output == "sarif":
-        print(as_sarif(findings, {r.id: r.shortdesc for r in RULES}), end="")
+    aliases = split_words([*s.get_list("production_alias"), *s.get_list("prod_alias")])
+    return Options(environments=envs, production_aliases=aliases)
+
+
+def run(ctx: Context) -> int:
+    require_cfnlint()
+    from lambda_release.check.batch import check_all  # noqa: PLC0415 - needs cfn-lint
+    from lambda_release.check.formats import as_json, as_sarif, as_text  # noqa: PLC0415
+    from lambda_release.check.rules import RULES  # noqa: PLC0415
+
+    options = options_from(ctx)
+    ignore = [i for item in ctx.settings.get_list("ignore_checks") for i in item.split(",") if i]
+    paths = expand(template_arguments(ctx))
+    if ctx.settings.get_bool("fix"):
+        return check_fix.run_all(
+            paths, options, ignore, ctx.output, ctx.settings.get_bool("dry_run")
+        )
+    result = check_all(paths, ignore=ignore, options=options)
+    for problem in result.problems:
+        print(f"lambda-release check: error: {problem.message}", file=sys.stderr)
+    if ctx.output == "json":
+        print(as_json(result.findings), end="")
+    elif ctx.output == "sarif":
+        descriptions = {r.id: r.shortdesc for r in RULES}
+        print(as_sarif(result.findings, descriptions, result.problems), end="")
     else:
-        print(as_text(findings), end="")
-    errors = sum(f.severity == "error" for f in findings)
+        print(as_text(result.findings), end="")
+    errors = result.errors
+    where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} templates"
+    unchecked = f", {len(result.problems)} not checked" if result.problems else ""
     info(
-        f"lambda-release check: {path}: {errors} error(s), "
-        f"{len(findings) - errors} warning(s) or note(s)"
+        f"lambda-release check: {where}: {errors} error(s), "
+        f"{len(result.findings) - errors} warning(s) or note(s){unchecked}"
     )
-    return EXIT_FAILED if errors else EXIT_OK
+    return result.exit_code

@@ -7,11 +7,12 @@ the fixes themselves live in lambda_release.fix.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from lambda_release.check.environments import Options
-from lambda_release.errors import EXIT_FAILED, EXIT_OK, UsageError
+from lambda_release.errors import EXIT_FAILED, EXIT_OK, LambdaReleaseError, UsageError
 from lambda_release.fix.run import FixResult, fix_file
 from lambda_release.output import info, print_json
 
@@ -32,12 +33,28 @@ def register(p: argparse.ArgumentParser) -> None:
 
 
 def aliases_of(options: Options) -> tuple[list[str], str]:
-    """The aliases to allow and the production alias, from --environments or defaults."""
-    prod = options.prod_alias or "PROD"
+    """The aliases to allow and the production alias, from the options or the seed's."""
+    prod = options.production_aliases[0] if options.production_aliases else "PROD"
     aliases = [e.alias for e in options.environments] or ["STAGING", prod]
     if prod not in aliases:
         aliases.append(prod)
     return aliases, prod
+
+
+def run_all(
+    paths: Sequence[Path], options: Options, ignore: Sequence[str], output: str, dry_run: bool
+) -> int:
+    """Fix each template; the worst exit code wins (bad input on one does not stop the rest)."""
+    if output not in ("text", "json"):
+        raise UsageError(f"--output {output}: --fix prints text or json; drop --output or pick one")
+    codes = []
+    for path in paths:
+        try:
+            codes.append(run(path, options, ignore, output, dry_run))
+        except LambdaReleaseError as exc:
+            print(f"lambda-release check: error: {exc}", file=sys.stderr)
+            codes.append(exc.exit_code)
+    return max(codes, default=EXIT_OK)
 
 
 def run(path: Path, options: Options, ignore: Sequence[str], output: str, dry_run: bool) -> int:

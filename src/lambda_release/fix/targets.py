@@ -1,6 +1,6 @@
 """Invocation targets that name a function unqualified, pointed at its alias instead.
 
-The same places rule E9010 looks at (``TARGET_PROPERTIES``): ``!GetAtt Fn.Arn`` and
+The same places rule E9010 looks at (``invocation_paths.PATHS``): ``!GetAtt Fn.Arn`` and
 ``!Ref Fn`` become ``!Ref Fn.Alias`` (SAM resolves it to the alias's ARN, which every
 one of these properties accepts); ``${Fn.Arn}`` and ``${Fn}`` inside a ``!Sub``
 become ``${Fn.Alias}``. A function written out by name or ARN, a plain
@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lambda_release.check.rules.unqualified_target import TARGET_PROPERTIES
+from lambda_release.check.invocation_paths import ALL, path_for
 from lambda_release.fix.intrinsics import Writer, read
 
 # (what changed, for the report; True when rewritten; what could not be fixed, or None)
@@ -132,9 +132,15 @@ def retarget(
             for _, _, left in probe.node(props, "TargetFunctionArn"):
                 yield "", False, f"{left}; use the function's FunctionUrlConfig instead"
         return
-    spec = TARGET_PROPERTIES.get(rtype)
-    if spec is None or rtype == "AWS::Lambda::EventInvokeConfig":
+    spec = path_for(rtype)
+    if spec is None:
         return
-    for prop in spec[1]:
+    if spec.needs_version:  # Lambda@Edge takes a version ARN, never an alias
+        probe = _Walk(spec.kind, set(), sam | others, write)
+        for prop in spec.properties if spec.properties != ALL else list(props):
+            for _, _, left in probe.node(props, prop) if prop in props else ():
+                yield "", False, f"{left}; Lambda@Edge needs a version ARN"
+        return
+    for prop in spec.properties if spec.properties != ALL else list(props):
         if prop in props:
             yield from _Walk(prop, sam, others, write).node(props, prop)

@@ -2,8 +2,10 @@
 
 Load them into cfn-lint by directory or by module::
 
-    cfn-lint --append-rules src/lambda_release/check/rules template.yaml
-    cfn-lint --append-rules lambda_release.check.rules template.yaml
+    cfn-lint template.yaml --append-rules src/lambda_release/check/rules
+    cfn-lint template.yaml --append-rules lambda_release.check.rules --include-checks I
+
+(the template first, or after ``--``: both options take several values.)
 
 (cfn-lint skips this file when it walks the directory: its name starts with ``_``.)
 """
@@ -16,6 +18,7 @@ from lambda_release.check.rules.canary_without_alarms import (
     CanaryWithoutAlarms,
     CanaryWithoutAlarmsInProduction,
 )
+from lambda_release.check.rules.custom_resource import CustomResourceAtLatest
 from lambda_release.check.rules.deployment_type import DeploymentTypeTypo
 from lambda_release.check.rules.fixed_alias import FixedAliasAcrossEnvironments
 from lambda_release.check.rules.fixed_name import FixedNameAcrossStacks
@@ -33,6 +36,7 @@ RULES = (
     DeploymentTypeTypo,
     FixedNameAcrossStacks,
     UnqualifiedInvocationTarget,
+    CustomResourceAtLatest,
     AliasHashMissesProperties,
 )
 

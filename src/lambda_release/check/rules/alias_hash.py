@@ -12,9 +12,18 @@ from lambda_release.check.source import SAM_FUNCTION, SourceTemplate, source_of
 
 # What SAM hashes by default to decide whether to publish a new version.
 HASHED = frozenset({"CodeUri", "InlineCode", "ImageUri", "Environment", "MemorySize", "SnapStart"})
-# Properties that never reach a version or say nothing about one.
+# Properties that never reach a version or say nothing about one (SAM makes the
+# invoke config and the URL separate resources on the alias; concurrency limits and
+# the role belong to the function, not to a version).
 IGNORED = frozenset(
     {
+        "EventInvokeConfig",
+        "FunctionUrlConfig",
+        "ReservedConcurrentExecutions",
+        "PermissionsBoundary",
+        "AssumeRolePolicyDocument",
+        "RolePath",
+        "CodeSigningConfigArn",
         "AutoPublishAlias",
         "AutoPublishAliasAllProperties",
         "AutoPublishCodeSha256",

@@ -8,6 +8,7 @@ from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from lambda_release.check.environments import serves_production
 from lambda_release.check.preferences import has_alarms, is_enabled, is_gradual, preference
+from lambda_release.check.render import as_template
 from lambda_release.check.rulebase import TAGS, docs_url, report
 from lambda_release.check.source import SAM_FUNCTION, source_of
 
@@ -35,7 +36,8 @@ def _unguarded(cfn: Any, production: bool) -> list[RuleMatch]:
                 src,
                 fn,
                 "DeploymentPreference",
-                f"Function {fn.name} shifts traffic ({kind}) with no Alarms in {where}: "
+                f"Function {fn.name} shifts traffic ({as_template(kind)}) with no Alarms "
+                f"in {where}: "
                 "a bad release is never rolled back automatically",
                 FIX,
             )

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from lambda_release.check.preferences import likely_intended, preference
+from lambda_release.check.render import quoted
 from lambda_release.check.rulebase import TAGS, docs_url, report
 from lambda_release.check.source import SAM_FUNCTION, key_location, source_of
 
@@ -37,8 +38,8 @@ class DeploymentTypeTypo(CloudFormationLintRule):  # type: ignore[misc]  # cfn-l
                     src,
                     fn,
                     "DeploymentPreference",
-                    f"Function {fn.name}: DeploymentPreference Type {kind!r} is not a "
-                    f"predefined configuration; did you mean {intended!r}?",
+                    f"Function {fn.name}: DeploymentPreference Type {quoted(kind)} is not a "
+                    f"predefined configuration; did you mean {intended}?",
                     f"write 'Type: {intended}' (or, for a custom CodeDeploy configuration, "
                     "disable W9007 on this resource)",
                     where=key_location(pref, "Type"),

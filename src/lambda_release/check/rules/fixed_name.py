@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from lambda_release.check.environments import environments, is_multi_environment
+from lambda_release.check.render import quoted
 from lambda_release.check.rulebase import TAGS, docs_url, report
 from lambda_release.check.source import source_of
 
@@ -78,10 +79,10 @@ class FixedNameAcrossStacks(CloudFormationLintRule):  # type: ignore[misc]  # cf
                     src,
                     res,
                     prop,
-                    f"{res.name} has the fixed {prop} {shown!r} but the template is deployed "
+                    f"{res.name} has the fixed {prop} {quoted(shown)} but the template is deployed "
                     f"as {stacks} stacks: the second stack cannot create it",
                     f"remove {prop} (let CloudFormation name it) or make it differ per "
-                    f"environment, e.g. !Sub '{shown}-${{AWS::StackName}}'",
+                    f"environment, e.g. !Sub {quoted(shown + '-${AWS::StackName}')}",
                 )
             )
         return out

@@ -1,4 +1,8 @@
-"""E9001: a function that publishes no alias is called at ``$LATEST``."""
+"""E9001: a function that publishes no alias is called at ``$LATEST``.
+
+The paths that invoke it unqualified are part of this finding (one root cause),
+with a fix in the order that works: the alias first, then the paths.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,13 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
+from lambda_release.check.invocations import (
+    functions_without_alias,
+    invocations,
+    provisioning_only,
+)
 from lambda_release.check.rulebase import TAGS, docs_url, report
-from lambda_release.check.source import LAMBDA_FUNCTION, SAM_FUNCTION, source_of
+from lambda_release.check.source import SAM_FUNCTION, source_of
 
 
 class FunctionWithoutAlias(CloudFormationLintRule):  # type: ignore[misc]  # cfn-lint is untyped
@@ -22,46 +31,28 @@ class FunctionWithoutAlias(CloudFormationLintRule):  # type: ignore[misc]  # cfn
 
     def match(self, cfn: Any) -> list[RuleMatch]:
         src = source_of(cfn)
-        aliased = _functions_with_plain_alias(src.resources.values())
+        provisioning = provisioning_only(src)
+        paths = [i for i in invocations(src) if not i.ref.explicit_latest]
         out: list[RuleMatch] = []
-        for fn in src.of_type(SAM_FUNCTION):
-            if fn.properties.get("AutoPublishAlias") in (None, ""):
-                out.append(
-                    report(
-                        src,
-                        fn,
-                        None,
-                        f"Function {fn.name} has no AutoPublishAlias: production would call "
-                        "$LATEST",
-                        "add 'AutoPublishAlias: !Ref AliasName' (a parameter listing your "
-                        "aliases) so every deploy publishes a version behind an alias",
-                    )
-                )
-        for fn in src.of_type(LAMBDA_FUNCTION):
-            if fn.name not in aliased:
-                out.append(
-                    report(
-                        src,
-                        fn,
-                        None,
-                        f"Function {fn.name} has no AWS::Lambda::Alias: production would call "
-                        "$LATEST",
-                        "add an AWS::Lambda::Version and an AWS::Lambda::Alias for it (or use "
-                        "AWS::Serverless::Function with AutoPublishAlias)",
-                    )
-                )
+        for fn in functions_without_alias(src).values():
+            if fn.name in provisioning:
+                continue  # custom resource provider: I9011
+            callers = [i for i in paths if i.ref.function == fn.name]
+            sam = fn.type == SAM_FUNCTION
+            missing = "AutoPublishAlias" if sam else "AWS::Lambda::Alias"
+            add = (
+                "add 'AutoPublishAlias: !Ref AliasName' (a parameter listing your aliases) "
+                "so every deploy publishes a version behind an alias"
+                if sam
+                else f"add an AWS::Lambda::Version and an AWS::Lambda::Alias ({fn.name}Alias) "
+                "for it, or use AWS::Serverless::Function with AutoPublishAlias"
+            )
+            message = f"Function {fn.name} has no {missing}: production would call $LATEST"
+            fix = add
+            if callers:
+                named = ", ".join(sorted({i.resource.name for i in callers}))
+                message += f"; {len(callers)} invocation path(s) name it unqualified: {named}"
+                alias = f"!Ref {fn.name}.Alias" if sam else f"!Ref {fn.name}Alias"
+                fix = f"first {add}; then point {named} at the alias ({alias})"
+            out.append(report(src, fn, None, message, fix))
         return out
-
-
-def _functions_with_plain_alias(resources: Any) -> set[str]:
-    """Logical ids named (by !Ref or !GetAtt) in some AWS::Lambda::Alias's FunctionName."""
-    names: set[str] = set()
-    for r in resources:
-        if r.type == "AWS::Lambda::Alias":
-            target = r.properties.get("FunctionName")
-            if isinstance(target, dict) and isinstance(target.get("Ref"), str):
-                names.add(target["Ref"])
-            elif isinstance(target, dict) and "Fn::GetAtt" in target:
-                att = target["Fn::GetAtt"]
-                names.add(str(att[0] if isinstance(att, list) else att).split(".")[0])
-    return names

@@ -1,101 +1,69 @@
-"""E9010: an invocation target that names the function without a qualifier (``$LATEST``)."""
+"""E9010: an invocation path that reaches ``$LATEST`` (unqualified, or ``$LATEST`` by name)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from lambda_release.check.refs import UnqualifiedRef, find_unqualified
+from lambda_release.check.invocations import (
+    Invocation,
+    alias_reference,
+    functions_without_alias,
+    invocations,
+    service_tokens,
+    version_reference,
+)
 from lambda_release.check.rulebase import TAGS, docs_url, report
-from lambda_release.check.source import Resource, SourceTemplate, source_of
-
-# Resource type -> (what it is, properties that name invocation targets).
-TARGET_PROPERTIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "AWS::Lambda::EventSourceMapping": ("event source mapping", ("FunctionName",)),
-    "AWS::Lambda::Permission": ("permission", ("FunctionName",)),
-    "AWS::ApiGateway::Method": ("API Gateway integration", ("Integration",)),
-    "AWS::ApiGatewayV2::Integration": ("HTTP API integration", ("IntegrationUri",)),
-    "AWS::ApiGateway::Authorizer": ("API Gateway authorizer", ("AuthorizerUri",)),
-    "AWS::ApiGatewayV2::Authorizer": ("HTTP API authorizer", ("AuthorizerUri",)),
-    "AWS::Serverless::Api": ("API definition", ("DefinitionBody",)),
-    "AWS::Serverless::HttpApi": ("HTTP API definition", ("DefinitionBody",)),
-    "AWS::Events::Rule": ("EventBridge target", ("Targets",)),
-    "AWS::Scheduler::Schedule": ("schedule target", ("Target",)),
-    "AWS::SNS::Subscription": ("SNS subscription", ("Endpoint",)),
-    "AWS::SNS::Topic": ("SNS subscription", ("Subscription",)),
-    "AWS::S3::Bucket": ("S3 notification", ("NotificationConfiguration",)),
-    "AWS::StepFunctions::StateMachine": (
-        "Step Functions definition",
-        ("Definition", "DefinitionString", "DefinitionSubstitutions"),
-    ),
-    "AWS::Serverless::StateMachine": (
-        "Step Functions definition",
-        ("Definition", "DefinitionSubstitutions"),
-    ),
-    "AWS::ElasticLoadBalancingV2::TargetGroup": ("ALB target group", ("Targets",)),
-    "AWS::Lambda::EventInvokeConfig": ("event invoke config", ("FunctionName",)),
-}
+from lambda_release.check.source import SourceTemplate, source_of
 
 
-def _function_url_refs(res: Resource, src: SourceTemplate) -> Iterator[UnqualifiedRef]:
-    if res.properties.get("Qualifier") in (None, ""):
-        yield from find_unqualified(res.properties.get("TargetFunctionArn"), src)
-
-
-def _refs(res: Resource, src: SourceTemplate) -> Iterator[tuple[str, UnqualifiedRef]]:
-    if res.type == "AWS::Lambda::Url":
-        for ref in _function_url_refs(res, src):
-            yield "TargetFunctionArn", ref
-        return
-    if res.type == "AWS::Lambda::EventInvokeConfig":
-        return  # Qualifier is required there; $LATEST is named explicitly
-    spec = TARGET_PROPERTIES.get(res.type)
-    if spec is None:
-        return
-    for prop in spec[1]:
-        value = res.properties.get(prop)
-        if value is None:
-            continue
-        # A bare name only counts where a function name is expected; ARNs always do.
-        for ref in find_unqualified(value, src, literal_names=prop == "FunctionName"):
-            yield prop, ref
-
-
-def _kind(res: Resource) -> str:
-    if res.type == "AWS::Lambda::Url":
-        return "function URL"
-    return TARGET_PROPERTIES[res.type][0]
+def describe(src: SourceTemplate, inv: Invocation) -> tuple[str, str]:
+    """The message and the fix for one path."""
+    ref, res, kind = inv.ref, inv.resource, inv.path.kind
+    known = ref.function in src.functions
+    if inv.path.needs_version:
+        target = version_reference(src, ref.function) if known else "a version ARN"
+        return (
+            f"{kind} {res.name} runs {ref.function} at $LATEST ({ref.how}): Lambda@Edge "
+            "needs a published version",
+            f"name a version: {target}",
+        )
+    if ref.explicit_latest:
+        target = alias_reference(src, ref.function) if known else "an alias or a version"
+        return (
+            f"{kind} {res.name} names $LATEST explicitly ({ref.how}): it invokes "
+            f"{ref.function}'s unpublished code",
+            f"name an alias instead of $LATEST: {target}",
+        )
+    return (
+        f"{kind} {res.name} targets {ref.function} unqualified ({ref.how}): it invokes $LATEST",
+        f"target the alias instead: {alias_reference(src, ref.function)}",
+    )
 
 
 class UnqualifiedInvocationTarget(CloudFormationLintRule):  # type: ignore[misc]  # cfn-lint is untyped
     id = "E9010"
-    shortdesc = "Unqualified function reference as an invocation target"
+    shortdesc = "Invocation path that reaches $LATEST"
     description = (
-        "SAM rewires only a function's own Events to its alias. A hand-written event "
-        "source mapping, permission, function URL, API integration, EventBridge or "
-        "schedule target, SNS subscription, S3 notification, Step Functions definition or "
-        "ALB target group that uses !GetAtt Fn.Arn or !Ref Fn invokes $LATEST."
+        "SAM rewires only a function's own Events to its alias. Any other resource through "
+        "which AWS invokes a function (permission, event source mapping, URL, API, "
+        "EventBridge, SNS, S3, Logs, Firehose, Cognito, Step Functions, AppSync, IoT, SES, "
+        "Secrets Manager, Config, Lex, CodePipeline, CloudFront, ...) and names it by "
+        "!GetAtt Fn.Arn, !Ref Fn or with an explicit :$LATEST invokes $LATEST."
     )
     source_url = docs_url(id)
     tags: ClassVar[list[str]] = [*TAGS, "alias", "latest"]
 
     def match(self, cfn: Any) -> list[RuleMatch]:
         src = source_of(cfn)
+        # A path to a function with no alias at all is part of that function's E9001.
+        folded = functions_without_alias(src)
+        explicit_tokens = [i for i in service_tokens(src) if i.ref.explicit_latest]
         out: list[RuleMatch] = []
-        for res in src.resources.values():
-            for prop, ref in _refs(res, src):
-                out.append(
-                    report(
-                        src,
-                        res,
-                        prop,
-                        f"{_kind(res)} {res.name} targets {ref.function} unqualified "
-                        f"({ref.how}): it invokes $LATEST",
-                        f"target the alias instead: !Ref {ref.function}.Alias (SAM), or "
-                        f"!Sub '${{{ref.function}.Arn}}:${{AliasName}}'",
-                        where=ref.where,
-                    )
-                )
+        for inv in [*invocations(src), *explicit_tokens]:
+            if inv.ref.function in folded and not inv.ref.explicit_latest:
+                continue
+            message, fix = describe(src, inv)
+            out.append(report(src, inv.resource, inv.prop, message, fix, where=inv.ref.where))
         return out
