@@ -50,7 +50,8 @@ class Document:
         if not path.is_file():
             raise UsageError(f"template {str(path)!r} does not exist: give the path to a template")
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open(encoding="utf-8", newline="") as f:  # keep \r\n as written
+                text = f.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read template {path}: {exc}; give a readable file") from exc
         return cls.parse(path, text)
@@ -80,9 +81,16 @@ class Document:
         return buf.getvalue()
 
     def render(self) -> str:
-        """The new text: the original, changed only where the tree was changed."""
-        baseline = self.serialise(self.parse(self.path, self.text).data)
-        return splice(self.text, baseline, self.serialise(self.data))
+        """The new text: the original, changed only where the tree was changed.
+
+        Windows line endings are worked on as plain newlines and put back, so that
+        every line keeps its ending (the serialisers write ``\n`` only).
+        """
+        crlf = "\r\n" in self.text
+        text = self.text.replace("\r\n", "\n") if crlf else self.text
+        baseline = self.serialise(self.parse(self.path, text).data)
+        out = splice(text, baseline, self.serialise(self.data))
+        return out.replace("\n", "\r\n") if crlf else out
 
 
 def _round_trip_yaml(text: str) -> Any:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lambda_release.check.findings import Finding
+from lambda_release.errors import LambdaReleaseError
 from lambda_release.fix.document import Document
 from lambda_release.fix.template import fix_tree
 
@@ -57,7 +58,11 @@ def recheck(result: FixResult, ignore: Sequence[str] = (), options: object = Non
     with tempfile.TemporaryDirectory(prefix="lambda-release-fix-") as tmp:
         copy = Path(tmp) / result.path.name
         copy.write_text(result.after, encoding="utf-8")
-        found = run_rules(copy, ignore=ignore, options=opts)
+        try:
+            found = run_rules(copy, ignore=ignore, options=opts)
+        except LambdaReleaseError as exc:  # name the user's file, not the copy
+            exc.args = (str(exc).replace(str(copy), str(result.path)),)
+            raise
     result.remaining = [
         Finding(**{**f.as_dict(), "file": str(result.path)}) for f in found if f.severity != "info"
     ]
@@ -76,5 +81,6 @@ def fix_file(
     result = fix_text(path, Document.read(path).text, aliases=aliases, prod_alias=prod_alias)
     recheck(result, ignore, options)
     if result.changed and not dry_run:
-        path.write_text(result.after, encoding="utf-8")
+        with path.open("w", encoding="utf-8", newline="") as f:  # line endings as rendered
+            f.write(result.after)
     return result

@@ -217,8 +217,20 @@ class _Fixer:
         g = self.globals_function() or {}
         g_pref = g.get("DeploymentPreference")
         g_pref = g_pref if isinstance(g_pref, Mapping) else {}
+        owners: dict[int, list[str]] = {}
+        for name, node in self.functions():
+            owners.setdefault(id(self._properties(node)), []).append(name)
         for name, node in self.functions():
             props = self._properties(node)
+            shared = owners[id(props)]
+            if len(shared) > 1:
+                # one YAML anchor for several functions: an alarm added there would watch
+                # the first function only, for all of them
+                self.out.left.append(
+                    f"{name}.Properties is shared with {', '.join(n for n in shared if n != name)} "
+                    "(a YAML anchor): give each function its own DeploymentPreference and alarm"
+                )
+                continue
             pref = props.get("DeploymentPreference")
             if pref is None:
                 pref = self.write.mapping()
