@@ -167,3 +167,31 @@ def test_init_leaves_an_unreadable_circleci_config_alone(
     assert (tmp_path / ".circleci/config.yml").read_text() == broken
     out = capsys.readouterr().out
     assert "cannot be read" in out and "lambda-release/deploy:" in out
+
+
+def test_without_ruamel_fix_says_how_to_install_and_check_still_works(tmp_path: Path) -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    template = tmp_path / "template.yaml"
+    template.write_text(HEAD + FUNCTION)
+    code = (
+        "import sys; sys.modules['ruamel'] = None\n"
+        "from lambda_release.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    fix = subprocess.run(
+        [sys.executable, "-c", code, "check", str(template), "--fix"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert fix.returncode == 2 and "pip install 'lambda-release[check]'" in fix.stderr
+    assert "Traceback" not in fix.stderr
+    plain = subprocess.run(
+        [sys.executable, "-c", code, "check", str(template)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert plain.returncode == 1 and "E9001" in plain.stdout  # check needs no ruamel

@@ -10,11 +10,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lambda_release.check.environments import Options
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, LambdaReleaseError, UsageError
-from lambda_release.fix.run import FixResult, fix_file
 from lambda_release.output import info, print_json
+
+if TYPE_CHECKING:
+    from lambda_release.fix.run import FixResult
 
 
 def register(p: argparse.ArgumentParser) -> None:
@@ -58,6 +61,8 @@ def run_all(
 
 
 def run(path: Path, options: Options, ignore: Sequence[str], output: str, dry_run: bool) -> int:
+    from lambda_release.fix.run import fix_file  # noqa: PLC0415 - needs cfn-lint and ruamel
+
     if output not in ("text", "json"):
         raise UsageError(f"--output {output}: --fix prints text or json; drop --output or pick one")
     aliases, prod = aliases_of(options)
