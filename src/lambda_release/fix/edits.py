@@ -24,8 +24,8 @@ SECTION_ORDER = (
 def put_at(mapping: Any, index: int, key: str, value: Any, *, section: bool = False) -> None:
     """Insert ``key`` at position ``index`` (a new key; order of the others kept).
 
-    ``section``: a top-level section, which gets the blank lines that set the
-    sections apart (inside a block, those blank lines end the block and move).
+    ``section``: a top-level section or a resource, which gets the blank lines that set
+    its siblings apart (elsewhere, those blank lines end the block and move).
     """
     if hasattr(mapping, "insert"):  # ruamel CommentedMap
         keys = list(mapping)
@@ -44,12 +44,12 @@ def put_at(mapping: Any, index: int, key: str, value: Any, *, section: bool = Fa
     mapping.update(items)
 
 
-def put(mapping: Any, key: str, value: Any) -> None:
-    """Set ``key``: in place if it exists, else as a new last entry."""
+def put(mapping: Any, key: str, value: Any, *, section: bool = False) -> None:
+    """Set ``key``: in place if it exists, else as a new last entry (``section``: see put_at)."""
     if key in mapping:
         mapping[key] = value
     else:
-        put_at(mapping, len(mapping), key, value)
+        put_at(mapping, len(mapping), key, value, section=section)
 
 
 def _last_slot(mapping: Any, key: Any) -> tuple[Any, Any]:

@@ -311,7 +311,7 @@ class _Fixer:
                 ),
             ),
         )
-        put(self.resources, key, alarm)
+        put(self.resources, key, alarm, section=True)
         return key
 
     # -- invocation targets -----------------------------------------------------------
