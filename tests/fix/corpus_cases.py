@@ -61,3 +61,22 @@ def with_code(template: dict[str, Any], code: str | None = None) -> dict[str, An
             props.pop("Architectures", None)
             props.pop("Layers", None)
     return out
+
+
+def with_local_code(template: dict[str, Any], directory: Path, version: str) -> dict[str, Any]:
+    """The app as `sam build` finds it: one python3.11 handler directory per function.
+
+    The corpus vendors templates only; their code (and runtimes this machine may not
+    have) is the test's to supply. Everything the fix wrote stays as it is.
+    """
+    out = copy.deepcopy(template)
+    for name, props in functions(out):
+        for key in ("ImageUri", "PackageType", "Architectures", "Layers", "SnapStart"):
+            props.pop(key, None)
+        code = directory / "src" / name.lower()
+        code.mkdir(parents=True, exist_ok=True)
+        (code / "app.py").write_text(
+            f"VERSION = {version!r}\n\n\ndef handler(event, context):\n    return VERSION\n"
+        )
+        props.update(CodeUri=f"src/{name.lower()}/", Handler="app.handler", Runtime="python3.11")
+    return out
