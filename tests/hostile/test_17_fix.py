@@ -195,3 +195,44 @@ def test_without_ruamel_fix_says_how_to_install_and_check_still_works(tmp_path: 
         check=False,
     )
     assert plain.returncode == 1 and "E9001" in plain.stdout  # check needs no ruamel
+
+
+ROLE = """\
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+      Policies:
+        - PolicyName: invoke
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: lambda:InvokeFunction
+                Resource: !GetAtt Fn.Arn
+              - Effect: Deny
+                Action: lambda:InvokeFunction
+                Resource: !GetAtt Fn.Arn
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Role: !GetAtt Role.Arn
+      DefinitionUri: machine.json
+      DefinitionSubstitutions:
+        FnArn: !GetAtt Fn.Arn
+"""
+
+
+def test_a_role_that_invoked_the_function_may_invoke_its_alias_too(tmp_path: Path) -> None:
+    after, _ = _fix(tmp_path, HEAD + FUNCTION + ROLE)
+    statements = as_plain(after)["Resources"]["Role"]["Properties"]["Policies"][0][
+        "PolicyDocument"
+    ]["Statement"]
+    allow, deny = statements
+    assert allow["Resource"] == [
+        {"Fn::GetAtt": ["Fn", "Arn"]},
+        {"Fn::Sub": "${Fn.Arn}:*"},
+    ]
+    assert deny["Resource"] == {"Fn::GetAtt": ["Fn", "Arn"]}  # a Deny is not widened
+    assert "FnArn: !Ref Fn.Alias" in after
+    again = fix_text(tmp_path / "template.yaml", after)
+    assert not again.changed, again.diff()

@@ -18,8 +18,9 @@ from typing import Any
 from lambda_release.check.invocation_paths import ALL, path_for
 from lambda_release.fix.intrinsics import Writer, read
 
-# (what changed, for the report; True when rewritten; what could not be fixed, or None)
-Event = tuple[str, bool, str | None]
+# (what changed, for the report; the function now called by its alias, or None when
+# nothing was rewritten; what could not be fixed, or None)
+Event = tuple[str, str | None, str | None]
 
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 
@@ -60,9 +61,9 @@ class _Walk:
         how = f"!Ref {target}" if name == "Ref" else f"!GetAtt {target}.Arn"
         if target in self.sam:
             container[key] = self.write.ref_like(container[key], f"{target}.Alias")
-            yield f"{self.prop}: {how} -> !Ref {target}.Alias", True, None
+            yield f"{self.prop}: {how} -> !Ref {target}.Alias", target, None
         elif target in self.others:
-            yield "", False, f"{self.prop}: {how} invokes $LATEST; give {target} an alias"
+            yield "", None, f"{self.prop}: {how} invokes $LATEST; give {target} an alias"
 
     def _sub(self, node: Any, arg: Any) -> Iterator[Event]:
         text = arg[0] if isinstance(arg, list) and arg else arg
@@ -76,11 +77,11 @@ class _Walk:
                 else:
                     node["Fn::Sub"] = new
                 for old, target in hits:
-                    yield f"{self.prop}: {old} -> ${{{target}.Alias}} in !Sub", True, None
+                    yield f"{self.prop}: {old} -> ${{{target}.Alias}} in !Sub", target, None
             for m in _SUB_VAR.finditer(new):
                 var = m.group(1).strip().removesuffix(".Arn")
                 if var in self.others and not new[m.end() :].startswith(":"):
-                    yield "", False, f"{self.prop}: ${{{m.group(1)}}} invokes $LATEST"
+                    yield "", None, f"{self.prop}: ${{{m.group(1)}}} invokes $LATEST"
         if isinstance(arg, list) and len(arg) > 1:
             yield from self.node(arg, 1)
 
@@ -130,7 +131,7 @@ def retarget(
         if props.get("Qualifier") in (None, "") and "TargetFunctionArn" in props:
             probe = _Walk("TargetFunctionArn", set(), sam | others, write)
             for _, _, left in probe.node(props, "TargetFunctionArn"):
-                yield "", False, f"{left}; use the function's FunctionUrlConfig instead"
+                yield "", None, f"{left}; use the function's FunctionUrlConfig instead"
         return
     spec = path_for(rtype)
     if spec is None:
@@ -139,7 +140,7 @@ def retarget(
         probe = _Walk(spec.kind, set(), sam | others, write)
         for prop in spec.properties if spec.properties != ALL else list(props):
             for _, _, left in probe.node(props, prop) if prop in props else ():
-                yield "", False, f"{left}; Lambda@Edge needs a version ARN"
+                yield "", None, f"{left}; Lambda@Edge needs a version ARN"
         return
     for prop in spec.properties if spec.properties != ALL else list(props):
         if prop in props:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambda_release.check.rules.fixed_name import NAMED_PROPERTIES
-from lambda_release.fix import targets
+from lambda_release.fix import grants, targets
 from lambda_release.fix.edits import put, put_after, put_at, put_section, unique_key
 from lambda_release.fix.intrinsics import Writer, read, ref_target
 
@@ -323,16 +323,19 @@ class _Fixer:
             for n, node in self.resources.items()
             if isinstance(node, Mapping) and node.get("Type") == "AWS::Lambda::Function"
         }
+        moved: set[str] = set()
         for name, node in list(self.resources.items()):
             if not isinstance(node, Mapping):
                 continue
-            for label, rewritten, unfixable in targets.retarget(
+            for label, function, unfixable in targets.retarget(
                 str(name), node, sam, others, self.write
             ):
-                if rewritten:
+                if function:
                     self.out.changes.append(f"{name}.{label}")
+                    moved.add(function)
                 if unfixable:
                     self.out.left.append(f"{name}.{unfixable}")
+        self.out.changes.extend(grants.widen(self.resources, moved & sam, self.write))
 
     def run(self) -> Outcome:
         if not isinstance(self.root, Mapping) or not isinstance(
