@@ -43,6 +43,7 @@ def _cfnlint() -> Any:
         import cfnlint.config  # noqa: PLC0415 - optional dependency, imported on use
         import cfnlint.decode  # noqa: PLC0415
         import cfnlint.rules  # noqa: PLC0415
+        import cfnlint.rules.errors  # noqa: PLC0415
         import cfnlint.template  # noqa: PLC0415
     except ImportError as exc:
         raise UsageError(
@@ -56,7 +57,10 @@ _RULES: list[Any] = []
 
 def _rules(cfnlint: Any) -> Any:
     if not _RULES:  # loading the rule modules once per process, not once per file
-        _RULES.append(cfnlint.rules.Rules.create_from_module("lambda_release.check.rules"))
+        rules = cfnlint.rules.Rules.create_from_module("lambda_release.check.rules")
+        # cfn-lint reports a rule that raised as E0002, but only when E0002 is in the set.
+        rules.register(cfnlint.rules.errors.RuleError())
+        _RULES.append(rules)
     return _RULES[0]
 
 
@@ -79,14 +83,20 @@ def run_rules(
     data, errors = _decode(cfnlint, path)
     if errors:
         first = errors[0]
-        raise TemplateError(
-            f"cannot read template {path}: {first.message} (line {first.linenumber}); "
-            "fix the YAML or JSON"
+        # "could not be parsed": the decoder failed on YAML it accepted (not a syntax error).
+        hint = (
+            "cfn-lint's decoder cannot read it"
+            if "could not be parsed" in str(first.message)
+            else "fix the YAML or JSON"
         )
-    if not isinstance(data, Mapping):
         raise TemplateError(
-            f"cannot analyse template {path}: it is not a mapping of sections "
-            "(a template has at least 'Resources:')"
+            f"cannot read template {path}: {_one_line(first.message)} "
+            f"(line {first.linenumber}); {hint}"
+        )
+    if not isinstance(data, Mapping) or not isinstance(data.get("Resources"), Mapping):
+        raise TemplateError(
+            f"cannot analyse template {path}: a template is a mapping with a 'Resources:' "
+            "section of resources; is this file a CloudFormation or SAM template?"
         )
     from lambda_release.check.source import remember_source  # noqa: PLC0415 - needs cfn-lint
 
