@@ -137,7 +137,8 @@ def test_flow_style_properties_stay_flow_and_valid(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "says"),
     [
-        (b"- a\n- b\n", "not a mapping"),
+        (b"- a\n- b\n", "not a CloudFormation or SAM template"),
+        (b"Resources: 3\n", "not a CloudFormation or SAM template"),
         (b"Resources:\n  A: 1\n  A: 2\n", "cannot read template"),
         (b"\xff\xfe\x00bad", "cannot read template"),
         (b"Resources: [unclosed\n", "cannot read template"),

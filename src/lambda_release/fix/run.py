@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lambda_release.check.findings import Finding
-from lambda_release.errors import LambdaReleaseError
+from lambda_release.errors import LambdaReleaseError, UsageError
 from lambda_release.fix.document import Document
 from lambda_release.fix.template import fix_tree
 
@@ -44,6 +44,11 @@ def fix_text(
 ) -> FixResult:
     """The fixed text of ``text`` (read from ``path``), without writing anything."""
     doc = Document.parse(path, text)
+    if not isinstance(doc.data, dict) or not isinstance(doc.data.get("Resources"), dict):
+        raise UsageError(
+            f"cannot fix {path}: not a CloudFormation or SAM template (it needs a "
+            "'Resources:' mapping); give the template's path"
+        )
     outcome = fix_tree(doc.data, yaml_style=not doc.is_json, aliases=aliases, prod_alias=prod_alias)
     after = doc.render() if outcome.changes else text
     return FixResult(path, text, after, outcome.changes, outcome.left)
