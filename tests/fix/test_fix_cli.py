@@ -106,3 +106,18 @@ def test_sarif_with_fix_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["check", str(template), "--fix", "--output", "sarif"]) == 2
     assert template.read_text() == SEED_LIKE
     assert "--output sarif" in capsys.readouterr().err
+
+
+def test_several_templates_one_json_list_and_the_worst_exit_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "a.yaml"
+    good.write_text(SEED_LIKE)
+    broken = tmp_path / "b.yaml"
+    broken.write_text("Resources: [unclosed\n")
+    code = main(["check", str(good), str(broken), "--fix", "--dry-run", "--output", "json"])
+    captured = capsys.readouterr()
+    assert code == 2 and "b.yaml" in captured.err
+    (report,) = json.loads(captured.out)
+    assert report["file"] == str(good) and report["changed"] and report["dry_run"]
+    assert good.read_text() == SEED_LIKE

@@ -47,39 +47,45 @@ def aliases_of(options: Options) -> tuple[list[str], str]:
 def run_all(
     paths: Sequence[Path], options: Options, ignore: Sequence[str], output: str, dry_run: bool
 ) -> int:
-    """Fix each template; the worst exit code wins (bad input on one does not stop the rest)."""
+    """Fix each template; the worst exit code wins (bad input on one does not stop the rest).
+
+    JSON output is one object for one template, a list of them for several.
+    """
     if output not in ("text", "json"):
         raise UsageError(f"--output {output}: --fix prints text or json; drop --output or pick one")
-    codes = []
+    codes: list[int] = []
+    reports: list[dict[str, object]] = []
     for path in paths:
         try:
-            codes.append(run(path, options, ignore, output, dry_run))
+            result = fix_one(path, options, ignore, dry_run)
         except LambdaReleaseError as exc:
             print(f"lambda-release check: error: {exc}", file=sys.stderr)
             codes.append(exc.exit_code)
+            continue
+        if output == "json":
+            reports.append(as_dict(result, dry_run))
+        else:
+            print(as_text(result, dry_run), end="")
+        codes.append(EXIT_FAILED if any(f.severity == "error" for f in result.remaining) else 0)
+    if output == "json":
+        print_json(reports[0] if len(paths) == 1 and reports else reports)
     return max(codes, default=EXIT_OK)
 
 
-def run(path: Path, options: Options, ignore: Sequence[str], output: str, dry_run: bool) -> int:
+def fix_one(path: Path, options: Options, ignore: Sequence[str], dry_run: bool) -> FixResult:
     from lambda_release.fix.run import fix_file  # noqa: PLC0415 - needs cfn-lint and ruamel
 
-    if output not in ("text", "json"):
-        raise UsageError(f"--output {output}: --fix prints text or json; drop --output or pick one")
     aliases, prod = aliases_of(options)
     result = fix_file(
         path, dry_run=dry_run, aliases=aliases, prod_alias=prod, ignore=ignore, options=options
     )
-    if output == "json":
-        print_json(as_dict(result, dry_run))
-    else:
-        print(as_text(result, dry_run), end="")
     errors = sum(f.severity == "error" for f in result.remaining)
     verb = "would change" if dry_run else "changed"
     info(
         f"lambda-release check --fix: {path}: {verb} {len(result.changes)} place(s); "
         f"{errors} error(s) left"
     )
-    return EXIT_FAILED if errors else EXIT_OK
+    return result
 
 
 def as_dict(result: FixResult, dry_run: bool) -> dict[str, object]:
