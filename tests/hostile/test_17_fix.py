@@ -237,3 +237,18 @@ def test_a_role_that_invoked_the_function_may_invoke_its_alias_too(tmp_path: Pat
     assert "FnArn: !Ref Fn.Alias" in after
     again = fix_text(tmp_path / "template.yaml", after)
     assert not again.changed, again.diff()
+
+
+def test_init_sees_the_orb_under_another_name_and_adds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "template.yaml").write_text(HEAD + FUNCTION)
+    (tmp_path / ".circleci").mkdir()
+    mine = (
+        "version: 2.1\norbs:\n  lr: lambda-release/lambda-release@1.0.0\n"
+        "workflows:\n  ship:\n    jobs:\n      - lr/deploy:\n          stack_prefix: app\n"
+    )
+    (tmp_path / ".circleci/config.yml").write_text(mine)
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--stack-prefix", "app"]) == 0
+    assert (tmp_path / ".circleci/config.yml").read_text() == mine

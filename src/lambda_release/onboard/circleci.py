@@ -85,6 +85,14 @@ def render(data: Any) -> str:
 
 
 def _uses_deploy(config: Any) -> bool:
+    """Whether a workflow already runs our deploy job, under whatever name the orb has."""
+    orbs = config.get("orbs")
+    names = {"lambda-release"} | {
+        str(name)
+        for name, ref in (orbs.items() if isinstance(orbs, dict) else [])
+        if isinstance(ref, str) and ref.split("@")[0].endswith("/lambda-release")
+    }
+    deploys = {f"{name}/deploy" for name in names}
     workflows = config.get("workflows")
     if not isinstance(workflows, dict):
         return False
@@ -92,7 +100,7 @@ def _uses_deploy(config: Any) -> bool:
         jobs = wf.get("jobs") if isinstance(wf, dict) else None
         for job in jobs if isinstance(jobs, list) else []:
             name = next(iter(job)) if isinstance(job, dict) and job else job
-            if name == DEPLOY_JOB:
+            if name in deploys:
                 return True
     return False
 
