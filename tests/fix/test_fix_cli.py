@@ -121,3 +121,21 @@ def test_several_templates_one_json_list_and_the_worst_exit_code(
     (report,) = json.loads(captured.out)
     assert report["file"] == str(good) and report["changed"] and report["dry_run"]
     assert good.read_text() == SEED_LIKE
+
+
+def test_environments_name_the_aliases_and_production(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.11\n"
+    )
+    args = ["check", str(template), "--environments", "live=LIVE,test=TEST"]
+    assert main([*args, "--fix", "--production-alias", "LIVE"]) == 0
+    data = as_plain(template.read_text())
+    assert data["Parameters"]["AliasName"]["AllowedValues"] == ["LIVE", "TEST"]
+    assert data["Parameters"]["AliasName"]["Default"] == "TEST"
+    assert data["Conditions"]["IsProductionAlias"] == {"Fn::Equals": [{"Ref": "AliasName"}, "LIVE"]}
+    assert main([*args, "--production-alias", "LIVE"]) == 0

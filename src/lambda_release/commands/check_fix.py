@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lambda_release.check.environments import Options
+from lambda_release.check.environments import DEFAULT_PRODUCTION_ALIASES, Options
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, LambdaReleaseError, UsageError
 from lambda_release.output import info, print_json
 
@@ -36,12 +36,19 @@ def register(p: argparse.ArgumentParser) -> None:
 
 
 def aliases_of(options: Options) -> tuple[list[str], str]:
-    """The aliases to allow and the production alias, from the options or the seed's."""
-    prod = options.production_aliases[0] if options.production_aliases else "PROD"
-    aliases = [e.alias for e in options.environments] or ["STAGING", prod]
-    if prod not in aliases:
-        aliases.append(prod)
-    return aliases, prod
+    """The aliases to allow and the production alias.
+
+    With --environments: their aliases, production the first that is a production
+    alias (--production-alias, else the defaults). Without: the seed's STAGING and
+    PROD (or the first --production-alias).
+    """
+    production = options.production_aliases or DEFAULT_PRODUCTION_ALIASES
+    aliases = [e.alias for e in options.environments]
+    if not aliases:
+        prod = production[0]
+        return ["STAGING", prod], prod
+    prod = next((a for a in aliases if a in production), production[0])
+    return (aliases if prod in aliases else [*aliases, prod]), prod
 
 
 def run_all(
