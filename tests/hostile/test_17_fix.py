@@ -252,3 +252,22 @@ def test_init_sees_the_orb_under_another_name_and_adds_nothing(
     monkeypatch.chdir(tmp_path)
     assert main(["init", "--stack-prefix", "app"]) == 0
     assert (tmp_path / ".circleci/config.yml").read_text() == mine
+
+
+def test_sequences_indented_two_ways_still_give_the_same_template(tmp_path: Path) -> None:
+    # ruamel writes every sequence one way; with repeated lines in both styles the
+    # line-splice could misplace a change: the result must still mean what it says.
+    text = HEAD + (
+        "  A:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: s3://b/k.zip\n      Handler: a.b\n      Runtime: python3.11\n"
+        "      AutoPublishAlias: live\n      DeploymentPreference:\n"
+        "        Type: Linear10PercentEvery3Minutes\n        Enabled: !If\n"
+        "          - C\n          - true\n          - false\n"
+        "      ReservedConcurrentExecutions: !If\n      - C\n      - true\n      - false\n"
+    )
+    after, _ = _fix(tmp_path, "Conditions:\n  C: !Equals [a, a]\n" + text)
+    props = as_plain(after)["Resources"]["A"]["Properties"]
+    branch = {"Fn::If": ["C", True, False]}
+    assert props["ReservedConcurrentExecutions"] == branch
+    assert props["DeploymentPreference"]["Enabled"] == branch
+    assert props["DeploymentPreference"]["Alarms"] == [{"Ref": "AErrorsAlarm"}]

@@ -80,6 +80,12 @@ class Document:
         self._yaml.dump(data, buf)
         return buf.getvalue()
 
+    def _same_as(self, text: str, serialised: str) -> bool:
+        try:
+            return self.serialise(self.parse(self.path, text).data) == serialised
+        except UsageError:
+            return False
+
     def render(self) -> str:
         """The new text: the original, changed only where the tree was changed.
 
@@ -89,7 +95,12 @@ class Document:
         crlf = "\r\n" in self.text
         text = self.text.replace("\r\n", "\n") if crlf else self.text
         baseline = self.serialise(self.parse(self.path, text).data)
-        out = splice(text, baseline, self.serialise(self.data))
+        changed = self.serialise(self.data)
+        out = splice(text, baseline, changed)
+        if not self._same_as(out, changed):
+            # The splice lost its way (the serialiser re-indented lines that repeat, and a
+            # change landed among them): the serialiser's own text is right, if less close.
+            out = changed
         return out.replace("\n", "\r\n") if crlf else out
 
 
