@@ -80,9 +80,10 @@ class Document:
         self._yaml.dump(data, buf)
         return buf.getvalue()
 
-    def _same_as(self, text: str, serialised: str) -> bool:
+    def _means_the_same(self, text: str) -> bool:
+        """Whether ``text`` holds exactly the edited tree (comments and layout aside)."""
         try:
-            return self.serialise(self.parse(self.path, text).data) == serialised
+            return bool(plain(self.parse(self.path, text).data) == plain(self.data))
         except UsageError:
             return False
 
@@ -97,11 +98,27 @@ class Document:
         baseline = self.serialise(self.parse(self.path, text).data)
         changed = self.serialise(self.data)
         out = splice(text, baseline, changed)
-        if not self._same_as(out, changed):
+        if not self._means_the_same(out):
             # The splice lost its way (the serialiser re-indented lines that repeat, and a
             # change landed among them): the serialiser's own text is right, if less close.
             out = changed
         return out.replace("\n", "\r\n") if crlf else out
+
+
+def plain(node: Any) -> Any:
+    """A tree as plain data, tags kept as ``{tag: value}``: what a template means."""
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(node, dict):
+        value: Any = {str(k): plain(v) for k, v in node.items()}
+    elif isinstance(node, list):
+        value = [plain(v) for v in node]
+    elif hasattr(node, "value") and tag:  # a tagged scalar
+        return {tag: str(node.value)}
+    elif isinstance(node, str):
+        value = str(node)
+    else:
+        value = node
+    return {tag: value} if isinstance(tag, str) and tag.startswith("!") else value
 
 
 def _round_trip_yaml(text: str) -> Any:
