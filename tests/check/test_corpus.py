@@ -1,7 +1,7 @@
 """``check`` over the SAM translator's 831 input templates (tests/check/corpus/).
 
-No template crashes the run (a template the rules cannot analyse is exit 2 with
-a reason, never an internal error), and the templates known good by SAM's own
+No template crashes the run (the one input that is no template at all is
+exit 2 with a reason, never an internal error), and the templates known good by SAM's own
 output (known-good.txt, rule in corpus/known_good.py) get no finding at all.
 """
 
@@ -30,7 +30,10 @@ def test_corpus_is_the_whole_input_set_with_its_licence() -> None:
 def test_no_template_crashes_the_rules() -> None:
     result = check_all(INPUTS)
     assert result.files == len(INPUTS)
-    assert result.problems == []  # every input is analysed, SAM's rejects included
+    # Every input is analysed, SAM's rejects included, but for what is no template at all.
+    assert [(Path(p.file).name, p.exit_code) for p in result.problems] == [
+        ("error_invalid_template.yaml", 2)
+    ]
     assert result.findings  # most inputs have functions without aliases: found
     for f in result.findings:
         assert "{'" not in f.message and "['" not in f.message, f  # no Python reprs
@@ -44,8 +47,10 @@ def test_known_good_templates_have_no_finding() -> None:
 @pytest.mark.e2e
 def test_console_script_over_the_corpus_directory_keeps_json_valid() -> None:
     proc = run_cli("check", str(CORPUS / "input"), "--output", "json")
-    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert proc.returncode == 2, proc.stderr[-2000:]  # error_invalid_template.yaml
     findings = json.loads(proc.stdout)
     assert {Path(f["file"]).name for f in findings} <= {p.name for p in INPUTS}
     assert "Traceback" not in proc.stderr
-    assert f"{len(INPUTS)} templates" in proc.stderr
+    (reason,) = [line for line in proc.stderr.splitlines() if ": error: " in line]
+    assert "error_invalid_template.yaml" in reason
+    assert f"{len(INPUTS)} templates" in proc.stderr and "1 not checked" in proc.stderr

@@ -71,10 +71,14 @@ def find_unqualified(
 
 def fixed_names(src: SourceTemplate) -> dict[str, str | None]:
     """Logical id -> fixed ``FunctionName`` (None when CloudFormation names it)."""
+    cached: dict[str, str | None] | None = src.memo.get("fixed_names")
+    if cached is not None:
+        return cached
     result: dict[str, str | None] = {}
     for name, fn in src.functions.items():
         fixed = fn.properties.get("FunctionName")
         result[name] = str(fixed) if isinstance(fixed, str) else None
+    src.memo["fixed_names"] = result
     return result
 
 

@@ -100,7 +100,7 @@ class SourceTemplate:
                 merged[str(k)] = v
                 written_in[str(k)] = props
             res = Resource(str(name), node["Type"], node, merged, written_in)
-            src._name_locations[str(name)] = location(_key(resources, name))
+            src._name_locations[str(name)] = location(name)  # the key itself has the marks
             src.resources[str(name)] = res
         return src
 
@@ -114,7 +114,11 @@ class SourceTemplate:
 
     @property
     def functions(self) -> dict[str, Resource]:
-        return {n: r for n, r in self.resources.items() if r.type in FUNCTION_TYPES}
+        found: dict[str, Resource] | None = self.memo.get("functions")
+        if found is None:  # asked once per reference: computed once per template
+            found = {n: r for n, r in self.resources.items() if r.type in FUNCTION_TYPES}
+            self.memo["functions"] = found
+        return found
 
     @property
     def parameters(self) -> Mapping[str, Any]:
@@ -125,13 +129,6 @@ class SourceTemplate:
     def metadata(self) -> Mapping[str, Any]:
         m = self.data.get("Metadata")
         return m if isinstance(m, Mapping) else {}
-
-
-def _key(mapping: Mapping[Any, Any], key: Any) -> Any:
-    for k in mapping:
-        if k == key:
-            return k
-    return None
 
 
 _CACHE: dict[tuple[str, int, int], SourceTemplate] = {}
