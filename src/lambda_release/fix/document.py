@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lambda_release.check import INSTALL_HINT
 from lambda_release.errors import UsageError
-
-INSTALL_HINT = "pip install 'lambda-release[check]'"
 
 
 def _yaml() -> Any:

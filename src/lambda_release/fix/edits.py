@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 # CloudFormation's customary order of top-level sections.
@@ -98,16 +98,6 @@ def _give_trailing(mapping: Any, key: Any, token: Any) -> None:
     holder, slot = _last_slot(mapping, key)
     entry = holder.ca.items.setdefault(slot, [None, None, None, None])
     entry[_position(holder)] = token
-
-
-def put_in_order(mapping: Any, key: str, value: Any, order: Sequence[str]) -> None:
-    """Insert ``key`` before the first existing key that ``order`` places after it."""
-    later = set(order[order.index(key) + 1 :]) if key in order else set()
-    for i, existing in enumerate(mapping):
-        if existing in later:
-            put_at(mapping, i, key, value)
-            return
-    put_at(mapping, len(mapping), key, value)
 
 
 def put_section(template: Any, key: str, value: Any) -> Any:
