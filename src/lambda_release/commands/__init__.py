@@ -21,6 +21,7 @@ from lambda_release.commands import (
     deploy,
     history,
     iam_policy,
+    init,
     prune,
     record,
     rollback,
@@ -45,6 +46,7 @@ class Command(Protocol):
 
 
 COMMANDS: list[Command] = [
+    init,
     target,
     check,
     audit,

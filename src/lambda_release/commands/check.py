@@ -13,6 +13,7 @@ from lambda_release.check.environments import (
     split_words,
 )
 from lambda_release.check.targets import expand
+from lambda_release.commands import check_fix
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.output import info
@@ -45,6 +46,10 @@ The same rules load into cfn-lint itself (-- ends the options, since
 --append-rules and --include-checks take several values):
   cfn-lint --append-rules lambda_release.check.rules --include-checks I -- template.yaml
 
+With --fix, what has a mechanical fix is fixed in the file itself (YAML keeps
+its comments, key order, quoting and short tags; JSON stays JSON); the rest is
+left alone and listed. --fix --dry-run prints the unified diff, changes nothing.
+
 Output (--output): text (default), json (a list of findings) or sarif (SARIF
 2.1.0, for code scanning).
 
@@ -60,6 +65,7 @@ examples:
   lambda-release check stacks/ 'services/**/template.yaml'
   lambda-release check template.yaml --production-alias LIVE --production-alias Prod
   lambda-release check template.yaml --ignore-checks I9020 --output sarif > check.sarif
+  lambda-release check --fix --dry-run                  # the diff --fix would apply
 """
 
 
@@ -92,6 +98,7 @@ def register(p: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="rule id or prefix to skip; repeatable or comma-separated",
     )
+    check_fix.register(p)
 
 
 def template_arguments(ctx: Context) -> list[str]:
@@ -121,6 +128,10 @@ def run(ctx: Context) -> int:
     options = options_from(ctx)
     ignore = [i for item in ctx.settings.get_list("ignore_checks") for i in item.split(",") if i]
     paths = expand(template_arguments(ctx))
+    if ctx.settings.get_bool("fix"):
+        return check_fix.run_all(
+            paths, options, ignore, ctx.output, ctx.settings.get_bool("dry_run")
+        )
     result = check_all(paths, ignore=ignore, options=options)
     for problem in result.problems:
         print(f"lambda-release check: error: {problem.message}", file=sys.stderr)

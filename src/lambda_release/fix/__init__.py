@@ -1,0 +1,1 @@
+"""``check --fix``: the mechanical fixes for the template rules, written back in place."""

@@ -1,0 +1,1 @@
+"""``lambda-release init``: a SAM app made ready for safe releases from CircleCI."""

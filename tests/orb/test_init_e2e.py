@@ -1,0 +1,101 @@
+"""`lambda-release init` on the demo app stripped of its guardrails gives back a working
+release: the config init writes runs its deploy job through the local orb runner (the
+real `sam build`/`sam deploy`, the helper from a wheel of this tree) against the
+stand-in, first creating production, then releasing new code to PROD by canary."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lambda_release.sandbox import Sandbox
+from tests.orb.test_e2e_jobs import assert_ok, git, helper_wheel, job_env, record, runner
+from tests.support.aws_state import AliasWatcher, alias_state, function_name
+from tests.support.bare_demo import write_bare_demo
+
+__all__ = ["helper_wheel"]  # the module-scoped wheel fixture, shared with the orb e2e tests
+
+pytestmark = pytest.mark.e2e
+LAMBDA_RELEASE = Path(sys.executable).parent / "lambda-release"
+
+
+def _init(repo: Path, prefix: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LAMBDA_RELEASE), "init", "--stack-prefix", prefix],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _deploy(
+    packed_orb: dict[str, Any],
+    tmp_path: Path,
+    repo: Path,
+    env: dict[str, str],
+    ours: dict[str, Any],
+    pipeline: str,
+) -> None:
+    config = yaml.safe_load((repo / ".circleci" / "config.yml").read_text())
+    run = runner(packed_orb, "deploy_on_branch_push", tmp_path, pipeline, repo, "main", env)
+    run.config = config  # the generated config, not an example's
+    assert_ok(run.run_invocation("lambda-release/deploy", **ours), run)
+
+
+def test_init_on_the_bare_demo_app_gives_a_working_release(
+    packed_orb: dict[str, Any],
+    sandbox: Sandbox,
+    sandbox_env: dict[str, str],
+    tmp_path: Path,
+    helper_wheel: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    write_bare_demo(repo)
+    prefix = f"init-{uuid.uuid4().hex[:8]}"
+    done = _init(repo, prefix)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"lambda-release iam-policy --role deploy --stack {prefix}-prod" in done.stdout
+    again = _init(repo, prefix)
+    assert again.returncode == 0 and "nothing to change" in again.stdout, again.stdout
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "app, made safe by lambda-release init")
+
+    bucket = f"{prefix}-artifacts"
+    sandbox.client("s3").create_bucket(Bucket=bucket)
+    cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
+    env = job_env(tmp_path, sandbox_env)
+    ours = {"helper_source": str(helper_wheel), "s3_bucket": bucket}
+
+    _deploy(packed_orb, tmp_path, repo, env, ours, "p1")
+    prod = f"{prefix}-prod"
+    functions = [function_name(cfn, prod, f"{x}Function") for x in ("Orders", "Payments")]
+    for fn in functions:
+        assert alias_state(lam, fn, "PROD") == ("1", {})
+
+    orders = repo / "src" / "orders" / "orders.py"
+    orders.write_text(orders.read_text() + "\n# version 2\n")
+    git(repo, "commit", "-qam", "orders: version 2")
+    before, sandbox.minute = sandbox.minute, 0.4  # a 2 s canary, so the watcher sees 10%
+    try:
+        watcher = AliasWatcher(lam, functions[0], "PROD")
+        _deploy(packed_orb, tmp_path, repo, env, ours, "p2")
+        seen = watcher.stop()
+    finally:
+        sandbox.minute = before
+    assert ("1", {"2": 0.1}) in seen, seen  # production moved by canary
+    assert alias_state(lam, functions[0], "PROD") == ("2", {})
+    assert alias_state(lam, functions[1], "PROD") == ("1", {})  # its code did not change
+    released = record(tmp_path, "p2")
+    assert (released["stack"], released["alias"], released["outcome"]) == (
+        prod,
+        "PROD",
+        "succeeded",
+    )
