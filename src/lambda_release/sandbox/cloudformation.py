@@ -11,13 +11,16 @@ moto stores stacks, change sets and events; this module changes how they are exe
   and the stack stays `UPDATE_IN_PROGRESS` until it ends; a failed or stopped deployment, or
   CancelUpdateStack, rolls the stack back to its previous template (`UPDATE_ROLLBACK_COMPLETE`);
 - stacks made through change sets get their Outputs;
-- template URLs on 127.0.0.1 (or any host:port) are read path-style.
+- template URLs on 127.0.0.1 (or any host:port) are read path-style;
+- GetTemplate honours `TemplateStage`: `Processed` is the template after the SAM transform,
+  and `StagesAvailable` says which stages there are.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import re
 import threading
 from collections.abc import Callable
@@ -30,7 +33,7 @@ from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation import utils as cfn_utils
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.parsing import clean_json, parse_and_update_resource
-from moto.core.responses import EmptyResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.s3.models import s3_backends
 
 from lambda_release.sandbox import codedeploy
@@ -556,6 +559,33 @@ def _cancel_update_stack_response(self: Any) -> Any:
     return EmptyResult()
 
 
+def _get_template_response(self: Any) -> Any:
+    """GetTemplate as AWS answers it: the original or the processed template, and the stages.
+
+    For a stack both stages are always available; for a change set the processed one is
+    available once the change set is created (CloudFormation API reference, GetTemplate).
+    """
+    backend = self.cloudformation_backend
+    stage = self._get_param("TemplateStage") or "Original"
+    if stage not in ("Original", "Processed"):
+        raise ValidationError(
+            message=f"1 validation error detected: Value '{stage}' at 'templateStage' failed "
+            "to satisfy constraint: Member must satisfy enum value set: [Original, Processed]"
+        )
+    change_set_name = self._get_param("ChangeSetName")
+    stack_name = self._get_param("StackName")
+    source: Any
+    if change_set_name:
+        source = _find_change_set(backend, change_set_name, stack_name)
+    else:
+        source = backend.get_stack(stack_name)
+    if stage == "Processed":
+        body: Any = json.dumps(source.template_dict)
+    else:
+        body = source.template
+    return ActionResult({"TemplateBody": body, "StagesAvailable": ["Original", "Processed"]})
+
+
 def _stack_init_wrapper(original: Callable[..., None]) -> Callable[..., None]:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         # The SAM transform needs these before moto's __init__ parses the template.
@@ -589,5 +619,6 @@ def install() -> None:
     backend_cls.update_stack = _update_stack  # type: ignore[method-assign]
     backend_cls.cancel_update_stack = _cancel_update_stack  # type: ignore[attr-defined]
     cfn_responses.CloudFormationResponse.cancel_update_stack = _cancel_update_stack_response  # type: ignore[attr-defined]
+    cfn_responses.CloudFormationResponse.get_template = _get_template_response  # type: ignore[method-assign]
     for module in (cfn_responses, cfn_models, cfn_utils):
         setattr(module, "get_stack_from_s3_url", get_stack_from_s3_url)  # noqa: B010 - not exported

@@ -16,6 +16,7 @@ def install() -> None:
             return
         # Imported here, not at the top: defining the resource models registers them in moto.
         from lambda_release.sandbox import (  # noqa: PLC0415
+            alarms,
             codedeploy,
             deployment_groups,
             lambda_paging,
@@ -25,6 +26,7 @@ def install() -> None:
 
         assert resources.MODELS
         lambda_rules.install()
+        alarms.install()
         lambda_paging.install()
         deployment_groups.install()
         codedeploy.install()

@@ -1,0 +1,97 @@
+"""Probes of the rows of docs/sandbox.md's fidelity table: each asserts, over HTTP, what AWS
+does (the source of each is cited in that table)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.sandbox.inline_app import create_stack, inline_template, output
+
+
+def test_get_template_processed_stage_is_the_transformed_template(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn = clients["cloudformation"]
+    stack = unique("processed")
+    assert create_stack(cfn, stack, "1") == "CREATE_COMPLETE"
+    original = cfn.get_template(StackName=stack)
+    assert original["StagesAvailable"] == ["Original", "Processed"]
+    assert "AWS::Serverless::Function" in original["TemplateBody"]
+    processed = cfn.get_template(StackName=stack, TemplateStage="Processed")
+    body = processed["TemplateBody"]
+    template = body if isinstance(body, dict) else json.loads(body)
+    assert "Transform" not in template
+    types = {r["Type"] for r in template["Resources"].values()}
+    assert "AWS::Serverless::Function" not in types
+    assert {"AWS::Lambda::Function", "AWS::Lambda::Alias", "AWS::Lambda::Version"} <= types
+    alias = template["Resources"]["FnAliaslive"]
+    assert "CodeDeployLambdaAliasUpdate" in alias["UpdatePolicy"]
+
+
+def test_get_template_of_a_change_set_and_a_bad_stage(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn = clients["cloudformation"]
+    stack = unique("csproc")
+    cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName="create",
+        ChangeSetType="CREATE",
+        TemplateBody=inline_template("1"),
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    got = cfn.get_template(StackName=stack, ChangeSetName="create", TemplateStage="Processed")
+    body = got["TemplateBody"]
+    template = body if isinstance(body, dict) else json.loads(body)
+    assert "FnAliaslive" in template["Resources"]
+    with pytest.raises(ClientError) as exc:
+        cfn.get_template(StackName=stack, ChangeSetName="create", TemplateStage="Final")
+    assert exc.value.response["Error"]["Code"] == "ValidationError"
+
+
+def test_a_new_alarm_starts_insufficient_data_and_an_update_keeps_its_state(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cw = clients["cloudwatch"]
+    name = unique("alarm")
+
+    def put(threshold: float) -> None:
+        cw.put_metric_alarm(
+            AlarmName=name,
+            Namespace="AWS/Lambda",
+            MetricName="Errors",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=threshold,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+        )
+
+    def state() -> str:
+        return str(cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"])
+
+    put(1)
+    assert state() == "INSUFFICIENT_DATA"
+    cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="probe")
+    put(2)
+    assert state() == "ALARM"
+
+
+def test_a_stack_alarm_starts_insufficient_data(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn, cw = clients["cloudformation"], clients["cloudwatch"]
+    stack = unique("cwstack")
+    create_stack(cfn, stack, "1")
+    name = cfn.describe_stack_resource(StackName=stack, LogicalResourceId="FnErrors")[
+        "StackResourceDetail"
+    ]["PhysicalResourceId"]
+    assert cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"] == (
+        "INSUFFICIENT_DATA"
+    )
+    assert output(cfn, stack, "FnName")
