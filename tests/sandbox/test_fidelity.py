@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.sandbox.conftest import zipped
 from tests.sandbox.inline_app import create_stack, inline_template, output
 
 
@@ -95,3 +96,40 @@ def test_a_stack_alarm_starts_insufficient_data(
         "INSUFFICIENT_DATA"
     )
     assert output(cfn, stack, "FnName")
+
+
+@pytest.mark.parametrize("name", ["7", "$LATEST", "a" * 129, "has space", "dot.ted"])
+def test_alias_names_outside_lambdas_rules_are_refused(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str], name: str
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    with pytest.raises(ClientError) as exc:
+        lam.create_alias(FunctionName=fn, Name=name, FunctionVersion="1")
+    assert exc.value.response["Error"]["Code"] == "ValidationException"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+@pytest.mark.parametrize("name", ["PROD", "7a", "a-b_c", "a" * 128])
+def test_alias_names_within_lambdas_rules_are_accepted(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str], name: str
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    lam.create_alias(FunctionName=fn, Name=name, FunctionVersion="1")
+    assert lam.get_alias(FunctionName=fn, Name=name)["FunctionVersion"] == "1"
+
+
+def test_version_numbers_are_never_reused_after_deletes(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(3)
+    lam.delete_function(FunctionName=fn, Qualifier="3")
+    lam.delete_function(FunctionName=fn, Qualifier="2")
+    lam.update_function_code(FunctionName=fn, ZipFile=zipped("V = 4\n"))
+    assert lam.publish_version(FunctionName=fn)["Version"] == "4"
+    listed = [v["Version"] for v in lam.list_versions_by_function(FunctionName=fn)["Versions"]]
+    assert listed == ["$LATEST", "1", "4"]
+    # Publishing with nothing changed returns the latest version, not a new one.
+    assert lam.publish_version(FunctionName=fn)["Version"] == "4"
