@@ -7,9 +7,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from lambda_release.sandbox import Sandbox
+from lambda_release.sandbox.faultproxy import CONFLICT, Fault, FaultProxy
 from tests.sandbox.conftest import zipped
 from tests.sandbox.inline_app import create_stack, inline_template, output
 
@@ -133,3 +137,29 @@ def test_version_numbers_are_never_reused_after_deletes(
     assert listed == ["$LATEST", "1", "4"]
     # Publishing with nothing changed returns the latest version, not a new one.
     assert lam.publish_version(FunctionName=fn)["Version"] == "4"
+
+
+def test_fault_proxy_answers_409_conditional_request_conflict_for_s3_writes(
+    sandbox: Sandbox, unique: Callable[[str], str]
+) -> None:
+    bucket = unique("cond")
+    sandbox.client("s3").create_bucket(Bucket=bucket)
+    with FaultProxy(sandbox.endpoint_url) as proxy:
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=proxy.url,
+            region_name=sandbox.region,
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",
+            config=Config(retries={"mode": "standard", "max_attempts": 1}),
+        )
+        proxy.inject(Fault("PutObject", CONFLICT, service="s3"))
+        with pytest.raises(ClientError) as exc:
+            s3.put_object(Bucket=bucket, Key="k.json", Body=b"{}", IfNoneMatch="*")
+        assert exc.value.response["Error"]["Code"] == "ConditionalRequestConflict"
+        assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+        # Nothing was applied: the key is still free and a retry writes it.
+        assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="k.json", Body=b"{}", IfNoneMatch="*")
+        assert [c.operation for c in proxy.calls] == ["PutObject", "ListObjectsV2", "PutObject"]
+        assert [c.status for c in proxy.calls] == [409, 200, 200]
