@@ -163,3 +163,45 @@ def test_fault_proxy_answers_409_conditional_request_conflict_for_s3_writes(
         s3.put_object(Bucket=bucket, Key="k.json", Body=b"{}", IfNoneMatch="*")
         assert [c.operation for c in proxy.calls] == ["PutObject", "ListObjectsV2", "PutObject"]
         assert [c.status for c in proxy.calls] == [409, 200, 200]
+
+
+def _python_function(sandbox: Sandbox, name: str, source: str, env: dict[str, str]) -> None:
+    iam, lam = sandbox.client("iam"), sandbox.client("lambda")
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": zipped(source)},
+        Environment={"Variables": env},
+    )
+
+
+def test_invoke_runs_the_python_handler_which_can_call_back_into_the_sandbox(
+    sandbox: Sandbox, unique: Callable[[str], str]
+) -> None:
+    lam = sandbox.client("lambda")
+    name = unique("runs")
+    source = (
+        "import os, boto3\n"
+        "def handler(event, context):\n"
+        "    names = boto3.client('lambda').list_functions()['Functions']\n"
+        "    return {'got': event['x'] * 2, 'color': os.environ['COLOR'],\n"
+        "            'me': context.function_name in [f['FunctionName'] for f in names]}\n"
+    )
+    _python_function(sandbox, name, source, {"COLOR": "blue"})
+    answer = lam.invoke(FunctionName=name, Payload=json.dumps({"x": 21}).encode())
+    assert "FunctionError" not in answer
+    assert json.loads(answer["Payload"].read()) == {"got": 42, "color": "blue", "me": True}
+
+
+def test_invoke_reports_a_handler_error_as_lambda_does(
+    sandbox: Sandbox, unique: Callable[[str], str]
+) -> None:
+    lam = sandbox.client("lambda")
+    name = unique("raises")
+    _python_function(sandbox, name, "def handler(event, context):\n    raise KeyError('k')\n", {})
+    answer = lam.invoke(FunctionName=name, Payload=b"{}")
+    assert answer["FunctionError"] == "Unhandled"
+    assert json.loads(answer["Payload"].read())["errorType"] == "KeyError"

@@ -21,12 +21,14 @@ def install() -> None:
             deployment_groups,
             lambda_paging,
             lambda_rules,
+            lambda_runtime,
             resources,
         )
 
         assert resources.MODELS
         lambda_rules.install()
         alarms.install()
+        lambda_runtime.install()
         lambda_paging.install()
         deployment_groups.install()
         codedeploy.install()

@@ -76,6 +76,10 @@ class Sandbox:
         server.start()
         self._server = server
         self.port = int(server.get_host_and_port()[1])
+        # Handlers the sandbox runs (Invoke, CodeDeploy hooks) call back here, as on AWS.
+        from lambda_release.sandbox.lambda_runtime import ENDPOINT  # noqa: PLC0415
+
+        ENDPOINT["env"] = {k: v for k, v in self.env.items() if not k.startswith("SAM_")}
         # Invoke must not look for Docker: it echoes instead.
         self._post("/moto-api/config", {"lambda": {"use_docker": False}})
         return self
