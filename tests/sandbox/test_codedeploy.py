@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambda_release.sandbox import Sandbox
-from lambda_release.sandbox.codedeploy import PREDEFINED_CONFIGS, traffic_schedule
+from lambda_release.sandbox.codedeploy import PREDEFINED_CONFIGS, SETTINGS, traffic_schedule
 from tests.sandbox.inline_app import (
     create_stack,
     output,
@@ -24,14 +24,20 @@ from tests.support.aws_state import AliasWatcher, alias_state
 ALIAS = "live"
 
 
-def _deployment_of(cd: Any, cfn: Any, stack: str) -> dict[str, Any]:
-    """The latest deployment of the stack's only deployment group."""
+def _deployments_of(cd: Any, cfn: Any, stack: str) -> list[dict[str, Any]]:
+    """Every deployment of the stack's only deployment group, oldest first."""
     app = _physical(cfn, stack, "ServerlessDeploymentApplication")
     group = _physical(cfn, stack, "FnDeploymentGroup")
     ids = cd.list_deployments(applicationName=app, deploymentGroupName=group)["deployments"]
-    assert ids, f"no deployment for {stack}"
     infos = [cd.get_deployment(deploymentId=i)["deploymentInfo"] for i in ids]
-    return max(infos, key=lambda d: d["createTime"])
+    return sorted(infos, key=lambda d: d["createTime"])
+
+
+def _deployment_of(cd: Any, cfn: Any, stack: str) -> dict[str, Any]:
+    """The latest deployment CloudFormation started (not a rollback deployment)."""
+    started = [d for d in _deployments_of(cd, cfn, stack) if d["creator"] != "codeDeployRollback"]
+    assert started, f"no deployment for {stack}"
+    return started[-1]
 
 
 def _physical(cfn: Any, stack: str, logical: str) -> str:
@@ -134,6 +140,18 @@ def test_alarm_during_the_canary_stops_it_and_rolls_the_stack_back(
     deployment = _deployment_of(cd, cfn, stack)
     assert deployment["status"] == "Stopped"
     assert deployment["errorInformation"]["code"] == "ALARM_ACTIVE"
+    # The rollback is a deployment of its own, linked both ways.
+    rollback_id = deployment["rollbackInfo"]["rollbackDeploymentId"]
+    rollback = wait_until(
+        lambda: (
+            (d := cd.get_deployment(deploymentId=rollback_id)["deploymentInfo"])["status"]
+            == "Succeeded"
+            and d
+        ),
+        what="rollback deployment succeeded",
+    )
+    assert rollback["creator"] == "codeDeployRollback"
+    assert rollback["rollbackInfo"]["rollbackTriggeringDeploymentId"] == deployment["deploymentId"]
     # $LATEST went back to the old code too: the template is the old one again.
     assert "VERSION = '1'" in cfn.get_template(StackName=stack)["TemplateBody"]
 
@@ -233,8 +251,83 @@ def test_alias_moved_by_hand_fails_the_deployment_with_a_configuration_error(
     )
 
 
+def _lifecycle(cd: Any, deployment_id: str) -> dict[str, str]:
+    """Lifecycle event -> status, from the deployment's Lambda target."""
+    targets = cd.list_deployment_targets(deploymentId=deployment_id)["targetIds"]
+    got = cd.batch_get_deployment_targets(deploymentId=deployment_id, targetIds=targets)
+    events = got["deploymentTargets"][0]["lambdaTarget"]["lifecycleEvents"]
+    return {e["lifecycleEventName"]: e["status"] for e in events}
+
+
+def test_hooks_run_and_the_deployment_waits_for_their_status(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("hooks")
+    assert create_stack(cfn, stack, "1", hooks=True) == "CREATE_COMPLETE"
+    fn = output(cfn, stack, "FnName")
+    start_update(cfn, stack, "2", hooks=True)
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    assert alias_state(lam, fn, ALIAS) == ("2", {})
+    deployment = _deployment_of(cd, cfn, stack)
+    assert deployment["status"] == "Succeeded"
+    assert _lifecycle(cd, deployment["deploymentId"]) == {
+        "Start": "Succeeded",
+        "BeforeAllowTraffic": "Succeeded",
+        "AllowTraffic": "Succeeded",
+        "AfterAllowTraffic": "Succeeded",
+        "End": "Succeeded",
+    }
+
+
+@pytest.mark.parametrize("result", ["Failed", "silent"])
+def test_a_hook_that_fails_or_never_reports_fails_the_deployment(
+    sandbox: Sandbox,
+    clients: dict[str, Any],
+    unique: Callable[[str], str],
+    result: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("hookfail")
+    assert create_stack(cfn, stack, "1", hooks=True, hook_result=result) == "CREATE_COMPLETE"
+    fn = output(cfn, stack, "FnName")
+    watcher = AliasWatcher(lam, fn, ALIAS)
+    monkeypatch.setattr(SETTINGS, "hook_timeout_floor", 1.0)  # a silent hook never reports
+    start_update(cfn, stack, "2", hooks=True, hook_result=result)
+    assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert all(weights == {} for _, weights in watcher.stop())  # PreTraffic: no traffic moved
+    assert alias_state(lam, fn, ALIAS) == ("1", {})
+    deployment = _deployment_of(cd, cfn, stack)
+    assert (deployment["status"], deployment["errorInformation"]["code"]) == (
+        "Failed",
+        "HOOK_EXECUTION_FAILURE",
+    )
+    expected = "did not report" if result == "silent" else "reported Failed"
+    assert expected in deployment["errorInformation"]["message"]
+    events = _lifecycle(cd, deployment["deploymentId"])
+    assert events["BeforeAllowTraffic"] == "Failed"
+    assert events["AllowTraffic"] == events["AfterAllowTraffic"] == "Skipped"
+
+
+def test_put_lifecycle_event_hook_execution_status_refuses_unknown_ids(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn, cd = clients["cloudformation"], clients["codedeploy"]
+    stack = unique("hookids")
+    create_stack(cfn, stack, "1", hooks=True)
+    start_update(cfn, stack, "2", hooks=True)
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    deployment_id = _deployment_of(cd, cfn, stack)["deploymentId"]
+    with pytest.raises(ClientError) as exc:
+        cd.put_lifecycle_event_hook_execution_status(
+            deploymentId=deployment_id, lifecycleEventHookExecutionId="nope", status="Succeeded"
+        )
+    assert exc.value.response["Error"]["Code"] == "InvalidLifecycleEventHookExecutionIdException"
+
+
 @pytest.mark.parametrize("fail", [False, True])
-def test_hooks_succeed_unless_told_to_fail(
+def test_hooks_stub_fails_them_when_told(
     sandbox: Sandbox, clients: dict[str, Any], unique: Callable[[str], str], fail: bool
 ) -> None:
     cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
