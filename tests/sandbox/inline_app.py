@@ -32,11 +32,13 @@ def inline_template(
     hooks: bool = False,
     alias: str = "live",
     hook_result: str = "Succeeded",
+    routing: dict[str, Any] | None = None,
 ) -> str:
     """One function with AutoPublishAlias, a CodeDeploy preference and one alarm.
 
     `hooks`: PreTraffic and PostTraffic hooks that report `hook_result` to CodeDeploy
-    (`silent`: they report nothing).
+    (`silent`: they report nothing). `routing`: a custom deployment configuration's
+    TrafficRoutingConfig, used instead of `deployment_type`.
     """
     code = f"VERSION = {code_version!r}\n\ndef handler(event, context):\n    return VERSION\n"
     preference: dict[str, Any] = {
@@ -67,6 +69,12 @@ def inline_template(
             },
         },
     }
+    if routing is not None:
+        resources["FnConfig"] = {
+            "Type": "AWS::CodeDeploy::DeploymentConfig",
+            "Properties": {"ComputePlatform": "Lambda", "TrafficRoutingConfig": routing},
+        }
+        preference["Type"] = {"Ref": "FnConfig"}
     if hooks:
         for name in ("PreHook", "PostHook"):
             resources[name] = {

@@ -206,7 +206,7 @@ class LambdaDeployment:
             info.error_information = {"code": stop.code, "message": stop.message}
             self._fail_open_events()
             self._overview(failed=1)
-            if stop.rollback:
+            if stop.rollback and self.rollback_of is None:  # a rollback is not rolled back
                 self._start_rollback()
         except Exception as exc:  # a bug here must still end the deployment and the stack
             info.status = "Failed"
@@ -242,7 +242,8 @@ class LambdaDeployment:
         self._set_weight(1.0)
         self._event("AllowTraffic", "Succeeded")
         end = time.monotonic() + SETTINGS.rollback_minutes * SETTINGS.minute
-        while not self._stop.is_set() and time.monotonic() < end:
+        while time.monotonic() < end:
+            self._check_stop()
             self._stop.wait(min(0.1, max(0.0, end - time.monotonic())))
 
     def _start_rollback(self) -> None:

@@ -18,6 +18,8 @@ from moto.cloudwatch.models import cloudwatch_backends
 from moto.codedeploy.models import codedeploy_backends
 from moto.core.common_models import CloudFormationModel
 
+from lambda_release.sandbox import deployment_configs
+
 # moto files model classes by the second part of their module path; keep them with Lambda's.
 _MOTO_MODULE = "moto.awslambda.models"
 
@@ -259,6 +261,8 @@ class SandboxCodeDeployDeploymentGroup(SandboxModel, CloudFormationModel):
         **kwargs: Any,
     ) -> SandboxCodeDeployDeploymentGroup:
         props = cloudformation_json["Properties"]
+        if props.get("DeploymentConfigName"):  # DeploymentConfigDoesNotExistException if not
+            deployment_configs.lookup(account_id, region_name, props["DeploymentConfigName"])
         codedeploy_backends[account_id][region_name].create_deployment_group(
             application_name=props["ApplicationName"],
             deployment_group_name=resource_name,
@@ -297,6 +301,52 @@ class SandboxCodeDeployDeploymentGroup(SandboxModel, CloudFormationModel):
     def delete(self, account_id: str, region: str) -> None:
         groups = codedeploy_backends[account_id][region].deployment_groups
         groups.get(self.application_name, {}).pop(self.name, None)
+
+
+class SandboxCodeDeployDeploymentConfig(SandboxModel, CloudFormationModel):
+    """A custom deployment configuration; every property change replaces it, as on AWS."""
+
+    TYPE = "AWS::CodeDeploy::DeploymentConfig"
+    NAME_TYPE = "DeploymentConfigName"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> SandboxCodeDeployDeploymentConfig:
+        props = cloudformation_json["Properties"]
+        deployment_configs.create(
+            account_id,
+            region_name,
+            resource_name,
+            props.get("ComputePlatform", "Server"),
+            _lower_first(props.get("TrafficRoutingConfig")),
+        )
+        return cls(resource_name)
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: SandboxCodeDeployDeploymentConfig,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> SandboxCodeDeployDeploymentConfig:
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(
+            new_resource_name, cloudformation_json, account_id, region_name
+        )
+
+    def delete(self, account_id: str, region: str) -> None:
+        deployment_configs.delete(account_id, region, self.name)
 
 
 class SandboxCloudWatchAlarm(SandboxModel, CloudFormationModel):
@@ -458,6 +508,7 @@ MODELS: tuple[type[CloudFormationModel], ...] = (
     SandboxLambdaAlias,
     SandboxCodeDeployApplication,
     SandboxCodeDeployDeploymentGroup,
+    SandboxCodeDeployDeploymentConfig,
     SandboxCloudWatchAlarm,
     SandboxS3BucketPolicy,
     SandboxLambdaPermission,
