@@ -48,7 +48,8 @@ from lambda_release.releaselog import Release, ReleaseLog
 from lambda_release.stack import LiveFunction, StackInfo, version_of_arn
 
 BUILT_TEMPLATE = Path(".aws-sam") / "build" / "template.yaml"
-TEMPLATE_BODY_MAX = 51_200
+TEMPLATE_BODY_MAX = 51_200  # CloudFormation's limit for an inline TemplateBody, in bytes
+TEMPLATE_URL_MAX = 1_048_576  # ...and for a template read from S3 (TemplateURL)
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 REALIGN_TIMEOUT = 1800.0
 
@@ -106,7 +107,11 @@ def processed_template(cfn: Any, stack: str) -> dict[str, Any]:
     body = resp.get("TemplateBody")
     template = body if isinstance(body, dict) else _parse(str(body))
     if template.get("Transform"):
-        template = _translate_locally(cfn, stack, template)
+        raise OperationError(
+            f"stack {stack}: CloudFormation returned the template with its transforms "
+            "unprocessed although asked for TemplateStage=Processed; the endpoint does not "
+            "behave as CloudFormation does"
+        )
     return template
 
 
@@ -138,25 +143,6 @@ def _cfn_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 
 
 _CfnLoader.add_multi_constructor("!", _cfn_tag)
-
-
-def _translate_locally(cfn: Any, stack: str, template: dict[str, Any]) -> dict[str, Any]:
-    """An emulator that ignores ``TemplateStage``: expand SAM here, as it did.
-
-    AWS honours ``TemplateStage="Processed"``; this path exists for the local stand-in.
-    """
-    try:
-        from lambda_release.sandbox.sam_transform import translate  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover - the sandbox extra is missing
-        raise OperationError(
-            f"stack {stack}: CloudFormation returned the template unprocessed and the SAM "
-            "translator is not installed (pip install 'lambda-release[sandbox]')"
-        ) from exc
-    desc = cfn.describe_stacks(StackName=stack)["Stacks"][0]
-    params = {p["ParameterKey"]: p.get("ParameterValue") for p in desc.get("Parameters", [])}
-    region = cfn.meta.region_name
-    account = str(desc["StackId"]).split(":")[4]
-    return translate(template, params, region, account)
 
 
 def physical_ids(cfn: Any, stack: str) -> dict[str, str]:
@@ -245,6 +231,30 @@ def realign_template(template: dict[str, Any], items: Sequence[DriftItem]) -> di
     return out
 
 
+# Puts a template body where CloudFormation can read it; returns its TemplateURL.
+TemplateStore = Callable[[str, str], str]
+
+
+def s3_template_store(s3: Any, bucket: str, prefix: str) -> TemplateStore:
+    """Templates under ``prefix`` in ``bucket``, addressed as ``sam deploy`` addresses them."""
+
+    def store(stack: str, body: str) -> str:
+        key = f"{prefix}templates/realign-{stack}-{int(time.time() * 1000)}.json"
+        try:
+            s3.put_object(
+                Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json"
+            )
+        except botocore.exceptions.ClientError as exc:
+            raise OperationError(
+                f"stack {stack}: cannot upload the realignment template to s3://{bucket}/{key} "
+                f"({exc}); the role needs s3:PutObject there"
+            ) from exc
+        # Path style on the client's own endpoint, as sam deploy builds its TemplateURL.
+        return f"{str(s3.meta.endpoint_url).rstrip('/')}/{bucket}/{key}"
+
+    return store
+
+
 def realign(
     cfn: Any,
     stack: str,
@@ -254,24 +264,31 @@ def realign(
     progress: Callable[[str], None],
     timeout: float = REALIGN_TIMEOUT,
     poll: float = 2.0,
+    store: TemplateStore | None = None,
 ) -> str:
-    """Run the realignment update and wait for it; the final stack status."""
+    """Run the realignment update and wait for it; the final stack status.
+
+    A template over CloudFormation's inline limit goes through ``store`` (S3) as a
+    TemplateURL.
+    """
     body = json.dumps(realign_template(template, items), sort_keys=True)
-    if len(body) > TEMPLATE_BODY_MAX:
+    size = len(body.encode())
+    source: dict[str, str] = {"TemplateBody": body}
+    if size > TEMPLATE_URL_MAX or (size > TEMPLATE_BODY_MAX and store is None):
         raise OperationError(
-            f"stack {stack}: the realignment template is {len(body)} bytes, over "
-            f"CloudFormation's {TEMPLATE_BODY_MAX} for an inline body; realign by hand: "
-            "see docs/rollback.md"
+            f"stack {stack}: the realignment template is {size} bytes, over "
+            f"CloudFormation's {TEMPLATE_URL_MAX if store else TEMPLATE_BODY_MAX}; realign "
+            "by hand: see docs/rollback.md"
         )
+    if size > TEMPLATE_BODY_MAX and store is not None:
+        source = {"TemplateURL": store(stack, body)}
     params = [
         {"ParameterKey": k, "UsePreviousValue": True} for k in template.get("Parameters") or {}
     ]
     names = ", ".join(f"{i.logical_id} -> {i.live}" for i in items)
     progress(f"realigning CloudFormation with the live aliases after a rollback: {names}")
     try:
-        cfn.update_stack(
-            StackName=stack, TemplateBody=body, Parameters=params, Capabilities=CAPABILITIES
-        )
+        cfn.update_stack(StackName=stack, Parameters=params, Capabilities=CAPABILITIES, **source)
     except botocore.exceptions.ClientError as exc:
         raise OperationError(f"stack {stack}: realignment update refused: {exc}") from exc
     deadline = time.monotonic() + timeout
@@ -301,6 +318,7 @@ def resolve_before_deploy(
     dry_run: bool = False,
     poll: float = 2.0,
     guard: Callable[[dict[str, Any], dict[str, str]], list[str]] | None = None,
+    store: TemplateStore | None = None,
 ) -> tuple[list[DriftItem], list[str]]:
     """Detect drift and realign what a rollback explains. (items, problems refusing the deploy).
 
@@ -317,7 +335,7 @@ def resolve_before_deploy(
         problems = guard(template, physical)
     if problems or not items or dry_run:
         return items, problems
-    realign(cfn, info.name, template, items, progress=progress, poll=poll)
+    realign(cfn, info.name, template, items, progress=progress, poll=poll, store=store)
     return items, []
 
 
@@ -461,6 +479,7 @@ def deploy_preflight(
         guard=lambda template, physical: rolled_back_code(
             engine.client("lambda"), info, template, physical, releases, built
         ),
+        store=s3_template_store(log.s3, log.location.bucket, log.base),
     )
     if dry_run and items and not problems:
         names = ", ".join(f"{i.logical_id} ({i.recorded} -> {i.live})" for i in items)

@@ -205,3 +205,19 @@ def test_invoke_reports_a_handler_error_as_lambda_does(
     answer = lam.invoke(FunctionName=name, Payload=b"{}")
     assert answer["FunctionError"] == "Unhandled"
     assert json.loads(answer["Payload"].read())["errorType"] == "KeyError"
+
+
+def test_an_inline_template_body_over_51200_bytes_is_refused(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn = clients["cloudformation"]
+    body = json.dumps(
+        {
+            "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+            "Metadata": {"Padding": "x" * 51_200},
+        }
+    )
+    with pytest.raises(ClientError) as exc:
+        cfn.create_stack(StackName=unique("big"), TemplateBody=body)
+    assert exc.value.response["Error"]["Code"] == "ValidationError"
+    assert "51200" in exc.value.response["Error"]["Message"]

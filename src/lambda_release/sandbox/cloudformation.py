@@ -14,6 +14,7 @@ moto stores stacks, change sets and events; this module changes how they are exe
   ContinueUpdateRollback, with `ResourcesToSkip`, finishes the rollback;
 - stacks made through change sets get their Outputs;
 - template URLs on 127.0.0.1 (or any host:port) are read path-style;
+- an inline TemplateBody over 51,200 bytes is refused (a TemplateURL is not);
 - GetTemplate honours `TemplateStage`: `Processed` is the template after the SAM transform,
   and `StagesAvailable` says which stages there are.
 """
@@ -651,6 +652,25 @@ def _continue_update_rollback_response(self: Any) -> Any:
     return EmptyResult()
 
 
+TEMPLATE_BODY_MAX = 51_200  # bytes: CloudFormation's limit for an inline TemplateBody
+
+
+def _template_body_limited(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A request whose inline TemplateBody is over 51,200 bytes is refused, as on AWS."""
+
+    def action(self: Any) -> Any:
+        body = self._get_param("TemplateBody")
+        if body and len(str(body).encode()) > TEMPLATE_BODY_MAX:
+            raise ValidationError(
+                message="1 validation error detected: Value at 'templateBody' failed to "
+                "satisfy constraint: Member must have length less than or equal to "
+                f"{TEMPLATE_BODY_MAX}"
+            )
+        return original(self)
+
+    return action
+
+
 def _create_change_set_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
     def create_change_set(self: Any, stack_name: str, *args: Any, **kwargs: Any) -> Any:
         for stack in self.stacks.values():
@@ -726,6 +746,9 @@ def install() -> None:
     backend_cls.update_stack = _update_stack  # type: ignore[method-assign]
     backend_cls.cancel_update_stack = _cancel_update_stack  # type: ignore[attr-defined]
     backend_cls.create_change_set = _create_change_set_wrapper(backend_cls.create_change_set)  # type: ignore[method-assign]
+    for action in ("create_stack", "update_stack", "create_change_set", "validate_template"):
+        original = getattr(cfn_responses.CloudFormationResponse, action)
+        setattr(cfn_responses.CloudFormationResponse, action, _template_body_limited(original))
     cfn_responses.CloudFormationResponse.continue_update_rollback = (  # type: ignore[attr-defined]
         _continue_update_rollback_response
     )
