@@ -46,6 +46,16 @@ def holder_label(body: dict[str, Any]) -> str:
     return f"release {body.get('holder')} by {who} since {since}" + (f" ({where})" if where else "")
 
 
+def locked_message(log: ReleaseLog, theirs: dict[str, Any]) -> str:
+    """Why the lock cannot be taken now, and the ways out (the real run and dry runs say it)."""
+    return (
+        f"stack {log.stack} alias {log.alias} is locked by {holder_label(theirs)} "
+        f"until {theirs.get('expires', '?')}: wait for it to finish (or pass "
+        "--lock-timeout SECONDS to wait here); if that job was killed, its lease lapses "
+        "by itself, and a release begun with `begin` is ended by `lambda-release record`"
+    )
+
+
 def is_free(body: dict[str, Any], at: float | None = None) -> bool:
     return bool(body.get("released")) or float(body.get("expires_epoch", 0)) <= (at or time.time())
 
@@ -137,12 +147,7 @@ def acquire(
             on_held(theirs)
         left = deadline - time.monotonic()
         if left <= 0:
-            raise OperationError(
-                f"stack {log.stack} alias {log.alias} is locked by {holder_label(theirs)} "
-                f"until {theirs.get('expires', '?')}: wait for it to finish (or pass "
-                "--lock-timeout SECONDS to wait here); if that job was killed, its lease lapses "
-                "by itself, and a release begun with `begin` is ended by `lambda-release record`"
-            )
+            raise OperationError(locked_message(log, theirs))
         if progress is not None:
             progress(
                 f"waiting for the lock held by {holder_label(theirs)} "

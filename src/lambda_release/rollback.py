@@ -31,9 +31,10 @@ from lambda_release import inflight, lock
 from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
 from lambda_release.aws import error_code
 from lambda_release.ci_metadata import ci_metadata
+from lambda_release.codedeploy import active_deployment_ids
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.output import format_table
-from lambda_release.release import Engine, settle_pending
+from lambda_release.release import settle_pending
 from lambda_release.releaselog import Release, ReleaseLog, iso, new_id, now
 from lambda_release.rollback_plan import (
     DONE,
@@ -50,6 +51,7 @@ from lambda_release.rollback_plan import (
 )
 from lambda_release.stable import Current, apply_stable, stable_versions
 from lambda_release.stack import StackInfo, parallel_map
+from lambda_release.stack_alias import StackAlias
 
 ROLLBACK_KIND = "rollback"
 ROLLBACK_LEASE_SECONDS = 300.0
@@ -80,7 +82,7 @@ class Outcome:
 # -- reading ---------------------------------------------------------------------
 
 
-def read_live(engine: Engine, info: StackInfo) -> list[Live]:
+def read_live(engine: StackAlias, info: StackInfo) -> list[Live]:
     """Every function's alias and stable pointer: one list_aliases call per function."""
     by_name = {f.name: f.logical_id for f in info.functions}
     out: list[Live] = []
@@ -100,7 +102,9 @@ def read_live(engine: Engine, info: StackInfo) -> list[Live]:
     return out
 
 
-def existing_versions(engine: Engine, todo: Sequence[tuple[str, str, str]]) -> set[tuple[str, str]]:
+def existing_versions(
+    engine: StackAlias, todo: Sequence[tuple[str, str, str]]
+) -> set[tuple[str, str]]:
     """Which (logical id, version) of ``todo`` exist: one GetFunctionConfiguration each."""
     lam = engine.client("lambda")
 
@@ -119,7 +123,7 @@ def existing_versions(engine: Engine, todo: Sequence[tuple[str, str, str]]) -> s
     return {r for r in parallel_map(one, list(todo), engine.limiter) if r is not None}
 
 
-def stack_info(engine: Engine) -> StackInfo:
+def stack_info(engine: StackAlias) -> StackInfo:
     info = engine.info(refresh=True)
     if info is None:
         raise OperationError(
@@ -210,7 +214,7 @@ def write_record(
 
 
 def update_stable(
-    engine: Engine,
+    engine: StackAlias,
     rollback_id: str,
     steps: Sequence[Step],
     live: dict[str, Live],
@@ -239,7 +243,7 @@ def update_stable(
 
 
 def rollback(
-    engine: Engine, log: ReleaseLog, req: Request, progress: Callable[[str], None]
+    engine: StackAlias, log: ReleaseLog, req: Request, progress: Callable[[str], None]
 ) -> Outcome:
     """Undo one release: the most recent in effect, or ``req.release_id`` if it is that one."""
     info = stack_info(engine)
@@ -300,7 +304,7 @@ def claim_and_lock(log: ReleaseLog, req: Request, release_id: str) -> dict[str, 
     return claimed
 
 
-def _settle_pending(engine: Engine, log: ReleaseLog, progress: Callable[[str], None]) -> bool:
+def _settle_pending(engine: StackAlias, log: ReleaseLog, progress: Callable[[str], None]) -> bool:
     """Settle what a killed job left pending; refuse while a deploy is still running."""
     settled, waiting = settle_pending(engine, log, settled_by="rollback", progress=progress)
     # A release stopped in flight by an earlier rollback is undone already; its own
@@ -317,7 +321,7 @@ def _settle_pending(engine: Engine, log: ReleaseLog, progress: Callable[[str], N
 
 
 def make_plan(
-    engine: Engine, release: Release, live_list: list[Live], functions: Sequence[str]
+    engine: StackAlias, release: Release, live_list: list[Live], functions: Sequence[str]
 ) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan, after checking the before-versions no alias proves to exist."""
     exist = known_versions(release, live_list)
@@ -351,7 +355,7 @@ def take_lock(log: ReleaseLog, rollback_id: str, claimed: dict[str, Any]) -> Non
 
 
 def _move_and_record(
-    engine: Engine,
+    engine: StackAlias,
     log: ReleaseLog,
     releases: list[Release],
     plan: Plan,
@@ -432,7 +436,11 @@ def _plan_line(plan: Plan) -> str:
 
 
 def _in_flight(
-    engine: Engine, log: ReleaseLog, info: StackInfo, req: Request, progress: Callable[[str], None]
+    engine: StackAlias,
+    log: ReleaseLog,
+    info: StackInfo,
+    req: Request,
+    progress: Callable[[str], None],
 ) -> Outcome:
     pending = [rid for rid in log.pending_ids()]
     releases = [log.load(rid) for rid in pending]
@@ -456,7 +464,7 @@ def _in_flight(
             f"{release.id}`)"
         )
     if req.dry_run:
-        deployments = inflight.active_deployments(engine.client("codedeploy"), info)
+        deployments = active_deployment_ids(engine.client("codedeploy"), info)
         return Outcome(
             0,
             {

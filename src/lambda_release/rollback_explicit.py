@@ -16,7 +16,6 @@ from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.drift import explanations
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.release import Engine
 from lambda_release.releaselog import ReleaseLog, iso, new_id, now
 from lambda_release.rollback import (
     Outcome,
@@ -31,10 +30,11 @@ from lambda_release.rollback import (
     write_record,
 )
 from lambda_release.rollback_plan import DONE, MOVE, Live, Step
+from lambda_release.stack_alias import StackAlias
 
 
 def move_to_version(
-    engine: Engine, log: ReleaseLog, req: Request, progress: Callable[[str], None]
+    engine: StackAlias, log: ReleaseLog, req: Request, progress: Callable[[str], None]
 ) -> Outcome:
     assert req.to_version is not None
     target = req.to_version
@@ -103,7 +103,7 @@ def move_to_version(
 
 
 def _move(
-    engine: Engine,
+    engine: StackAlias,
     log: ReleaseLog,
     step: Step,
     live: dict[str, Live],

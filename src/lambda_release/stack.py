@@ -74,6 +74,12 @@ def version_of_arn(arn: str | None) -> str | None:
     return tail if tail.isdigit() else None
 
 
+def function_arn_of(arn: str) -> str:
+    """Drop a version or alias qualifier: ``arn:aws:lambda:r:a:function:name``."""
+    parts = arn.split(":")
+    return ":".join(parts[:7]) if len(parts) > 7 else arn
+
+
 @dataclass
 class FunctionRef:
     """One function of the stack that carries the release's alias."""

@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lambda_release import codedeploy
 from lambda_release.errors import LambdaReleaseError, UsageError
 from lambda_release.output import format_table
-from lambda_release.release import Engine, active_deployments, drift, settle_pending
+from lambda_release.preflight import alias_drift
+from lambda_release.release import settle_pending
 from lambda_release.releaselog import LogLocation, Release
 from lambda_release.stack import StackInfo
+from lambda_release.stack_alias import StackAlias
 
 STATUS_SCHEMA = "lambda-release/status@1"
 
@@ -33,7 +36,7 @@ def release_summary(rel: Release | None) -> dict[str, Any] | None:
 
 
 def alias_status(
-    engine: Engine,
+    engine: StackAlias,
     info: StackInfo,
     location: LogLocation | None,
     *,
@@ -62,7 +65,7 @@ def alias_status(
     else:
         notes.append("no release log found (no lambda-release:log tag; give --log-bucket)")
     live = engine.live(info)
-    drifts = {d.function: d for d in drift(info, live)}
+    drifts = {d.function: d for d in alias_drift(info, live)}
     by_name = {lf.name: lf for lf in live}
     functions = []
     for f in info.functions:
@@ -92,7 +95,9 @@ def alias_status(
         "last_release": release_summary(last),
         "in_effect": release_summary(in_effect),
         "pending": pending,
-        "deployments_in_flight": active_deployments(engine, info),
+        "deployments_in_flight": [
+            d.as_json() for d in codedeploy.active_deployments(engine.client("codedeploy"), info)
+        ],
         "drift": [
             {"function": d.function, "recorded": d.recorded, "live": d.live}
             for d in drifts.values()
@@ -102,9 +107,9 @@ def alias_status(
 
 
 def stack_status(
-    make_engine: Callable[[str], Engine],
+    make_engine: Callable[[str], StackAlias],
     aliases: list[str] | None,
-    location_for: Callable[[Engine], LogLocation | None],
+    location_for: Callable[[StackAlias], LogLocation | None],
     *,
     settle: bool = True,
     progress: Callable[[str], None] | None = None,

@@ -8,9 +8,9 @@ from lambda_release import output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.release import Engine
 from lambda_release.releaselog import LogLocation
 from lambda_release.stack import LAMBDA_RATE
+from lambda_release.stack_alias import StackAlias
 from lambda_release.status import stack_status, status_text
 
 NAME = "status"
@@ -56,10 +56,10 @@ def run(ctx: Context) -> int:
     if rate <= 0:
         raise UsageError(f"--lambda-rate {rate:g} must be above 0")
 
-    def make(name: str) -> Engine:
-        return Engine(ctx.aws, stack, name, rate=rate)
+    def make(name: str) -> StackAlias:
+        return StackAlias(ctx.aws, stack, name, rate=rate)
 
-    def location(eng: Engine) -> LogLocation | None:
+    def location(eng: StackAlias) -> LogLocation | None:
         try:
             return opts.log_location(ctx, eng)
         except UsageError:
