@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from lambda_release import codedeploy, lock
+from lambda_release import codedeploy, lock, stuck_rollback
 from lambda_release import drift as realignment
 from lambda_release.releaselog import ReleaseLog
 from lambda_release.stack import LiveFunction, StackInfo
@@ -59,6 +59,8 @@ def stack_problems(sa: StackAlias, info: StackInfo | None) -> list[str]:
     if info is None:
         return []
     problems: list[str] = []
+    if info.status == stuck_rollback.STUCK:
+        problems.append(stuck_rollback.stuck_message(sa.client("cloudformation"), info.name))
     if info.in_progress:
         problems.append(
             f"stack {info.name} is {info.status}: wait until it finishes (lambda-release status "

@@ -27,7 +27,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release import inflight, lock
+from lambda_release import inflight, lock, stuck_rollback
 from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
 from lambda_release.aws import error_code
 from lambda_release.ci_metadata import ci_metadata
@@ -247,6 +247,10 @@ def rollback(
 ) -> Outcome:
     """Undo one release: the most recent in effect, or ``req.release_id`` if it is that one."""
     info = stack_info(engine)
+    if info.status == stuck_rollback.STUCK:
+        raise OperationError(
+            stuck_rollback.stuck_message(engine.client("cloudformation"), info.name)
+        )
     if info.in_progress:
         return _in_flight(engine, log, info, req, progress)
     if req.release_id is not None and log.get(log.undo_key(req.release_id)) is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lambda_release import lock
+from lambda_release import lock, stuck_rollback
 from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.drift import explanations
@@ -39,6 +39,10 @@ def move_to_version(
     assert req.to_version is not None
     target = req.to_version
     info = stack_info(engine)
+    if info.status == stuck_rollback.STUCK:
+        raise OperationError(
+            stuck_rollback.stuck_message(engine.client("cloudformation"), info.name)
+        )
     if info.in_progress:
         raise OperationError(
             f"stack {engine.stack} is {info.status}: a release is in flight; run "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lambda_release import codedeploy
+from lambda_release import codedeploy, stuck_rollback
 from lambda_release.errors import LambdaReleaseError, UsageError
 from lambda_release.output import format_table
 from lambda_release.preflight import alias_drift
@@ -123,9 +123,12 @@ def stack_status(
             "and --region"
         )
     names = aliases or info.aliases_seen
+    stack: dict[str, Any] = {"name": info.name, "status": info.status}
+    if info.status == stuck_rollback.STUCK:
+        stack["way_out"] = stuck_rollback.stuck_message(first.client("cloudformation"), info.name)
     result: dict[str, Any] = {
         "schema": STATUS_SCHEMA,
-        "stack": {"name": info.name, "status": info.status},
+        "stack": stack,
         "log": None,
         "aliases": [],
     }
@@ -145,6 +148,8 @@ def stack_status(
 
 def status_text(data: dict[str, Any]) -> str:
     lines = [f"stack {data['stack']['name']}: {data['stack']['status']}"]
+    if data["stack"].get("way_out"):
+        lines.append(data["stack"]["way_out"])
     if data.get("log"):
         lines.append(f"release log: {data['log']}")
     if not data["aliases"]:
