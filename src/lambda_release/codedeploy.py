@@ -6,7 +6,9 @@ rollback, prune, watch) asks here, so they all agree on what "in flight" means.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import botocore.exceptions
@@ -107,3 +109,69 @@ def alarms_in_alarm(cw: Any, names: list[str]) -> list[str]:
             str(a["AlarmName"]) for a in resp.get("MetricAlarms", []) if a["StateValue"] == "ALARM"
         ]
     return sorted(firing)
+
+
+# Lifecycle events for Lambda and the SAM hook that runs in each.
+HOOK_EVENTS = {"BeforeAllowTraffic": "PreTraffic", "AfterAllowTraffic": "PostTraffic"}
+
+
+def _hook_functions(info: dict[str, Any]) -> dict[str, str]:
+    """Lifecycle event -> hook function, from the deployment's AppSpec."""
+    content = ((info.get("revision") or {}).get("appSpecContent") or {}).get("content")
+    try:
+        hooks = json.loads(content).get("Hooks") or [] if content else []
+        return {str(k): str(v) for hook in hooks for k, v in hook.items()}
+    except (ValueError, AttributeError, TypeError):
+        return {}
+
+
+def _failed_hook(cd: Any, deployment_id: str) -> str | None:
+    """The lifecycle event (BeforeAllowTraffic, ...) that failed, from the Lambda target."""
+    try:
+        ids = cd.list_deployment_targets(deploymentId=deployment_id).get("targetIds", [])
+        got = cd.batch_get_deployment_targets(deploymentId=deployment_id, targetIds=ids[:25])
+    except botocore.exceptions.ClientError:
+        return None
+    for target in got.get("deploymentTargets", []) if ids else []:
+        for event in (target.get("lambdaTarget") or {}).get("lifecycleEvents", []):
+            if event.get("status") == "Failed" and event.get("lifecycleEventName") in HOOK_EVENTS:
+                return str(event["lifecycleEventName"])
+    return None
+
+
+def failures_since(cd: Any, info: StackInfo, since: datetime) -> list[str]:
+    """Why each deployment of the stack created since ``since`` failed or was stopped,
+    naming the hook when a PreTraffic/PostTraffic hook failed it (CodeDeploy's rollback
+    deployments are left out: they are the cure, not the cause)."""
+    if not info.application:
+        return []
+    out: list[str] = []
+    try:
+        for group in info.deployment_groups:
+            pages = cd.get_paginator("list_deployments").paginate(
+                applicationName=info.application,
+                deploymentGroupName=group,
+                includeOnlyStatuses=list(ENDED_STATUSES[1:]),
+                createTimeRange={"start": since},
+            )
+            ids = [str(d) for page in pages for d in page.get("deployments", [])]
+            for i in range(0, len(ids), BATCH_GET_MAX):
+                resp = cd.batch_get_deployments(deploymentIds=ids[i : i + BATCH_GET_MAX])
+                for d in resp.get("deploymentsInfo", []):
+                    if d.get("creator") == "codeDeployRollback":
+                        continue
+                    out.append(_failure_text(cd, group, d))
+    except botocore.exceptions.ClientError:
+        return out  # the outcome stands without its reasons
+    return out
+
+
+def _failure_text(cd: Any, group: str, d: dict[str, Any]) -> str:
+    deployment_id = str(d.get("deploymentId"))
+    what = f"{group}: deployment {deployment_id} {str(d.get('status', '')).lower()}"
+    event = _failed_hook(cd, deployment_id)
+    if event is not None:
+        function = _hook_functions(d).get(event, "?")
+        what += f": the {HOOK_EVENTS[event]} hook {function} failed"
+    message = str((d.get("errorInformation") or {}).get("message") or "")
+    return what + (f" ({message})" if message else "")

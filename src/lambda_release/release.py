@@ -16,13 +16,15 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release import lock
+from lambda_release import codedeploy, lock
 from lambda_release.aws import error_code
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
 from lambda_release.preflight import preflight
 from lambda_release.releaselog import (
+    FAILED,
     NO_CHANGE,
+    PARTIAL,
     SUCCEEDED,
     LogLocation,
     Release,
@@ -212,6 +214,10 @@ def settle(
         settled_by=settled_by,
         settled_at=iso(now()),
     )
+    started = started_at(entry)
+    if body["outcome"] in (FAILED, PARTIAL) and info is not None and started is not None:
+        # Why: each failed deployment, naming the hook that failed it.
+        body["failures"] = codedeploy.failures_since(engine.client("codedeploy"), info, started)
     stored = log.write_settlement(entry["id"], body)
     release = Release(entry, stored)
     stable, warnings = update_stable_pointers(engine, log, release, dry_run=not update_stable)

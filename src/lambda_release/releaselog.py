@@ -147,7 +147,14 @@ class Release:
         data["outcome"] = self.outcome
         data["functions"] = self.functions()
         if self.settlement is not None:
-            for key in ("settled_at", "settled_by", "sam_exit_code", "stack_status", "warnings"):
+            for key in (
+                "settled_at",
+                "settled_by",
+                "sam_exit_code",
+                "stack_status",
+                "warnings",
+                "failures",
+            ):
                 if key in self.settlement:
                     data[key] = self.settlement[key]
         data["undone"] = self.undo is not None

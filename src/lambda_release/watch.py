@@ -122,6 +122,35 @@ def _appspec(info: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in props.items() if isinstance(v, str | int)}
 
 
+# CodeDeploy's lifecycle events for Lambda and the SAM hook that runs in each.
+HOOK_EVENTS = {"BeforeAllowTraffic": "PreTraffic", "AfterAllowTraffic": "PostTraffic"}
+
+
+def _has_hooks(info: dict[str, Any]) -> bool:
+    content = ((info.get("revision") or {}).get("appSpecContent") or {}).get("content")
+    try:
+        return bool(content and json.loads(content).get("Hooks"))
+    except (ValueError, AttributeError):
+        return False
+
+
+def running_hook(cd: Any, deployment_id: str) -> tuple[str, float | None]:
+    """(PreTraffic or PostTraffic, its start time) of the hook running now; ("", None)."""
+    try:
+        ids = cd.list_deployment_targets(deploymentId=deployment_id).get("targetIds", [])
+        if not ids:
+            return "", None
+        got = cd.batch_get_deployment_targets(deploymentId=deployment_id, targetIds=ids[:25])
+    except botocore.exceptions.ClientError:
+        return "", None  # progress only: the deployment's own status still tells the outcome
+    for target in got.get("deploymentTargets", []):
+        for event in (target.get("lambdaTarget") or {}).get("lifecycleEvents", []):
+            hook = HOOK_EVENTS.get(str(event.get("lifecycleEventName")))
+            if hook and event.get("status") == "InProgress":
+                return hook, _epoch(event.get("startTime"))
+    return "", None
+
+
 @dataclass
 class Follower:
     """Reads the deployments of one stack and alias; each :meth:`poll` gives a fresh view."""
@@ -222,8 +251,18 @@ class Follower:
             target_version=target,
             alarms={n: states.get(n, "MISSING") for n in self._group_alarms(group)},
             message=str((info.get("errorInformation") or {}).get("message", "")),
-            rolled_back=bool(info.get("rollbackInfo")),
+            rolled_back=bool((info.get("rollbackInfo") or {}).get("rollbackDeploymentId")),
+            rollback_of=str(
+                (info.get("rollbackInfo") or {}).get("rollbackTriggeringDeploymentId") or ""
+            ),
         )
+        rollback = str((info.get("rollbackInfo") or {}).get("rollbackDeploymentId") or "")
+        if rollback and rollback not in self.tracked:
+            self.tracked[rollback] = group  # CodeDeploy's rollback: follow it to its end
+        if status == "InProgress" and _has_hooks(info):
+            view.hook, hook_started = running_hook(self.cd, deployment_id)
+            if hook_started is not None:
+                view.hook_running_for = max(0.0, self.clock() - hook_started)
         alias = spec.get("Alias") or self.engine.alias
         view.share = 1.0 if view.succeeded else self._share(name, alias, target)
         started = _epoch(info.get("startTime")) or _epoch(info.get("createTime"))
@@ -241,13 +280,20 @@ class Follower:
         todo = [(d, g) for d, g in self.tracked.items() if d not in self._ended]
         groups = {g for _, g in todo}
         states = self._alarm_states([a for g in groups for a in self._group_alarms(g)])
-        for deployment_id, group in todo:
-            view = self._view(deployment_id, group, states)
-            if view.ended:
-                self._ended[deployment_id] = view
-            else:
-                self._ended.pop(deployment_id, None)
-                self._live[deployment_id] = view
+        while todo:
+            for deployment_id, group in todo:
+                view = self._view(deployment_id, group, states)
+                if view.ended:
+                    self._ended[deployment_id] = view
+                else:
+                    self._ended.pop(deployment_id, None)
+                    self._live[deployment_id] = view
+            # a rollback deployment found just now is read in this same poll
+            todo = [
+                (d, g)
+                for d, g in self.tracked.items()
+                if d not in self._ended and d not in self._live
+            ]
         views = [self._ended.get(d) or self._live[d] for d in self.tracked]
         return sorted(views, key=lambda v: (v.logical_id or v.function_name, v.deployment_id))
 

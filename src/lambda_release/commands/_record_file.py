@@ -52,4 +52,5 @@ def summary(data: dict[str, Any]) -> str:
         if rows
         else "(no functions)"
     )
-    return head + "\n" + table
+    why = "".join(f"\n  why: {f}" for f in data.get("failures") or [])
+    return head + "\n" + table + why
