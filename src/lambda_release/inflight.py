@@ -56,7 +56,15 @@ def stop_in_flight(
 ) -> InFlight:
     """Stop what runs (deployments with auto-rollback, else the stack update) and wait."""
     state = InFlight(info.status, active_deployment_ids(cd, info))
+    rollbacks = rollback_deployments(cd, [d for d, _ in state.deployments])
     for deployment_id, group in state.deployments:
+        if deployment_id in rollbacks:
+            # Stopping CodeDeploy's own rollback could leave the alias split: let it finish.
+            progress(
+                f"deployment {deployment_id} ({group}) is CodeDeploy's rollback of "
+                f"{rollbacks[deployment_id]}: waiting for it to finish"
+            )
+            continue
         progress(f"stopping CodeDeploy deployment {deployment_id} ({group}) with its rollback")
         try:
             cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
@@ -95,12 +103,18 @@ def wait_until_settled(
     last = ""
     while True:
         statuses: dict[str, str] = {}
-        for deployment_id, _ in state.deployments:
+        for deployment_id, group in list(state.deployments):
             try:
                 got = cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
                 statuses[deployment_id] = str(got.get("status", ""))
             except botocore.exceptions.ClientError as exc:
                 raise OperationError(f"cannot read deployment {deployment_id}: {exc}") from exc
+            # A stopped deployment's rollback is a deployment of its own: wait for it too.
+            rollback = str((got.get("rollbackInfo") or {}).get("rollbackDeploymentId") or "")
+            if rollback and rollback not in dict(state.deployments):
+                state.deployments.append((rollback, group))
+                statuses[rollback] = "Created"
+                progress(f"CodeDeploy rolls {deployment_id} back with deployment {rollback}")
         desc = describe_stack(cfn, stack)
         stack_status = str(desc.get("StackStatus", "")) if desc else "DELETED"
         state.final_deployments, state.final_stack_status = statuses, stack_status
@@ -118,6 +132,42 @@ def wait_until_settled(
                 f"{_fmt(statuses)}): run the same command again to keep waiting and finish"
             )
         time.sleep(poll)
+
+
+def rollback_deployments(cd: Any, ids: list[str]) -> dict[str, str]:
+    """Those of ``ids`` that are CodeDeploy's rollbacks -> the deployment each rolls back."""
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), 25):
+        try:
+            resp = cd.batch_get_deployments(deploymentIds=ids[i : i + 25])
+        except botocore.exceptions.ClientError as exc:
+            raise OperationError(f"cannot read CodeDeploy deployments: {exc}") from exc
+        for d in resp.get("deploymentsInfo", []):
+            if d.get("creator") == "codeDeployRollback":
+                trigger = (d.get("rollbackInfo") or {}).get("rollbackTriggeringDeploymentId")
+                out[str(d.get("deploymentId"))] = str(trigger or "?")
+    return out
+
+
+def wait_for_rollback_deployments(
+    cfn: Any,
+    cd: Any,
+    info: StackInfo,
+    *,
+    progress: Callable[[str], None],
+    timeout: float,
+    poll: float = 2.0,
+) -> InFlight | None:
+    """A stack that finished while CodeDeploy's rollback deployments still run: wait for
+    them (moving an alias by hand meanwhile would race them). None: nothing runs."""
+    running = active_deployment_ids(cd, info)
+    if not running:
+        return None
+    state = InFlight(info.status, running)
+    for deployment_id, group in running:
+        progress(f"deployment {deployment_id} ({group}) is still in flight: waiting for it")
+    wait_until_settled(cfn, cd, info.name, state, progress=progress, timeout=timeout, poll=poll)
+    return state
 
 
 def _fmt(statuses: dict[str, str]) -> str:

@@ -253,6 +253,15 @@ def rollback(
         )
     if info.in_progress:
         return _in_flight(engine, log, info, req, progress)
+    if not req.dry_run and inflight.wait_for_rollback_deployments(
+        engine.client("cloudformation"),
+        engine.client("codedeploy"),
+        info,
+        progress=progress,
+        timeout=req.wait_timeout,
+        poll=req.poll,
+    ):
+        info = stack_info(engine)  # CodeDeploy moved aliases back meanwhile
     if req.release_id is not None and log.get(log.undo_key(req.release_id)) is not None:
         note = f"release {req.release_id} is already undone"
         progress(note)
