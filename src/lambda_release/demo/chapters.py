@@ -67,8 +67,10 @@ def prod_canary(story: Story) -> None:
     story.deploy()
     story.new_release()
     s.say(
-        "The next push changes both functions. Each new version gets 10% of the traffic "
-        "first, under its alarm, then 100%. deploy shows the progress while sam deploy waits."
+        "The next push changes both functions. Before any traffic moves, a PreTraffic hook "
+        "(if the template has one, as the bundled app does) invokes each new version and "
+        "checks its answer; then each gets 10% of the traffic first, under its alarm, then "
+        "100%. deploy shows the progress while sam deploy waits."
     )
     story.deploy()
     s.say("PROD now runs version 2 everywhere; PROD_STABLE (the rollback target) points at 1.")
