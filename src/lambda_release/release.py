@@ -17,7 +17,7 @@ from typing import Any
 import botocore.exceptions
 
 from lambda_release import lock
-from lambda_release.aws import error_code
+from lambda_release.aws import error_code, parallel_map
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
 from lambda_release.preflight import preflight
@@ -40,13 +40,7 @@ from lambda_release.settlement import (
     started_at,
 )
 from lambda_release.stable import Current, apply_stable, stable_versions
-from lambda_release.stack import (
-    LiveFunction,
-    StackInfo,
-    function_arn_of,
-    functions_updated_since,
-    parallel_map,
-)
+from lambda_release.stack import LiveFunction, StackInfo, function_arn_of, functions_updated_since
 from lambda_release.stack_alias import StackAlias
 
 
@@ -260,10 +254,13 @@ def settle_pending(
     include_begun: bool = False,
     sam_exit_code: int | None = None,
     progress: Callable[[str], None] | None = None,
+    dry_run: bool = False,
 ) -> tuple[list[tuple[Release, dict[str, str | None]]], list[str]]:
     """Settle releases a killed job left pending.
 
     Returns ((release, stable versions) for each settled, ids still in flight).
+    ``dry_run``: decide the same, write nothing; each release carries the settlement it
+    would get (and no stable versions), so a dry run plans from the same story.
 
     A release whose lease is still live is left alone: a deploy renews its lease
     while it runs, and a ``begin`` lease belongs to a ``record`` still to come
@@ -285,6 +282,9 @@ def settle_pending(
         if info is not None and info.in_progress:
             in_flight.append(rid)
             continue
+        if dry_run:
+            settled.append((would_settle(engine, log, rid, info, sam_exit_code, settled_by), {}))
+            continue
         entry = log.load(rid, settled=False, undone=False).entry
         if progress is not None:
             progress(f"settling release {rid}, left pending by an earlier job")
@@ -295,6 +295,27 @@ def settle_pending(
         if live_lease or lease.get("holder") == rid:
             lock.release(log, rid)
     return settled, in_flight
+
+
+def would_settle(
+    engine: StackAlias,
+    log: ReleaseLog,
+    release_id: str,
+    info: StackInfo | None,
+    sam_exit_code: int | None,
+    settled_by: str,
+) -> Release:
+    """The release as settling it now would leave it (nothing written)."""
+    release = log.load(release_id, settled=False)
+    release.settlement = settlement_for(
+        release.entry,
+        read_settlement(engine, release.entry, info, sam_exit_code),
+        alias=engine.alias,
+        sam_exit_code=sam_exit_code,
+        settled_by=settled_by,
+        settled_at=iso(now()),
+    )
+    return release
 
 
 # -- the whole release -----------------------------------------------------------

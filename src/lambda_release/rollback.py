@@ -29,7 +29,7 @@ import botocore.exceptions
 
 from lambda_release import inflight, lock
 from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
-from lambda_release.aws import error_code
+from lambda_release.aws import error_code, parallel_map
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.codedeploy import active_deployment_ids
 from lambda_release.errors import OperationError, UsageError
@@ -50,7 +50,7 @@ from lambda_release.rollback_plan import (
     versions_to_check,
 )
 from lambda_release.stable import Current, apply_stable, stable_versions
-from lambda_release.stack import StackInfo, parallel_map
+from lambda_release.stack import StackInfo
 from lambda_release.stack_alias import StackAlias
 
 ROLLBACK_KIND = "rollback"
@@ -126,9 +126,9 @@ def existing_versions(
 def stack_info(engine: StackAlias) -> StackInfo:
     info = engine.info(refresh=True)
     if info is None:
-        raise OperationError(
-            f"stack {engine.stack} does not exist: check --stack / LAMBDA_RELEASE_STACK and "
-            "--region"
+        raise UsageError(
+            f"stack {engine.stack} does not exist (in this account and region): check --stack "
+            "/ LAMBDA_RELEASE_STACK and --region"
         )
     engine.require_alias_functions(info)
     return info
@@ -259,10 +259,13 @@ def rollback(
     claimed: dict[str, Any] | None = None
     with ThreadPoolExecutor(max_workers=1) as pool:
         reading = pool.submit(read_live, engine, info)
-        settled_any = False if req.dry_run else _settle_pending(engine, log, progress)
-        releases = list(log.newest_first())
+        settled = _settle_pending(engine, log, progress, dry_run=req.dry_run)
+        settled_any = bool(settled) and not req.dry_run
+        releases = with_settled(list(log.newest_first()), settled)
         choice = choose_release(releases, req.release_id)
-        if choice.release is not None and not req.dry_run:
+        if choice.release is not None and req.dry_run:
+            check_lock(log, req, choice.release.id)
+        elif choice.release is not None:
             claimed = claim_and_lock(log, req, choice.release.id)
         live_list = reading.result()
     if choice.release is None:
@@ -304,9 +307,19 @@ def claim_and_lock(log: ReleaseLog, req: Request, release_id: str) -> dict[str, 
     return claimed
 
 
-def _settle_pending(engine: StackAlias, log: ReleaseLog, progress: Callable[[str], None]) -> bool:
+def with_settled(releases: list[Release], settled: Sequence[Release]) -> list[Release]:
+    """``releases`` with those just settled (or, in a dry run, as they would be)."""
+    by_id = {r.id: r for r in settled}
+    return [by_id.get(r.id, r) for r in releases]
+
+
+def _settle_pending(
+    engine: StackAlias, log: ReleaseLog, progress: Callable[[str], None], *, dry_run: bool
+) -> list[Release]:
     """Settle what a killed job left pending; refuse while a deploy is still running."""
-    settled, waiting = settle_pending(engine, log, settled_by="rollback", progress=progress)
+    settled, waiting = settle_pending(
+        engine, log, settled_by="rollback", progress=progress, dry_run=dry_run
+    )
     # A release stopped in flight by an earlier rollback is undone already; its own
     # job settles it. Any other live one is still being deployed.
     waiting = [rid for rid in waiting if log.get(log.undo_key(rid)) is None]
@@ -317,7 +330,7 @@ def _settle_pending(engine: StackAlias, log: ReleaseLog, progress: Callable[[str
             "(a release begun with `begin` ends with `lambda-release record`), then run "
             "the rollback again"
         )
-    return bool(settled)
+    return [release for release, _ in settled]
 
 
 def make_plan(
@@ -347,11 +360,26 @@ def take_lock(log: ReleaseLog, rollback_id: str, claimed: dict[str, Any]) -> Non
         job_url=str(ci.get("job_url", "")),
     )
     if lease is None:
-        raise OperationError(
-            f"stack {log.stack} alias {log.alias} is locked by "
-            f"{lock.holder_label(theirs or {})}: a deploy is starting; if it reaches the "
-            "canary, run the rollback again to stop it; otherwise wait for it to end"
-        )
+        raise OperationError(locked_message(log, theirs or {}))
+
+
+def locked_message(log: ReleaseLog, theirs: dict[str, Any]) -> str:
+    return (
+        f"stack {log.stack} alias {log.alias} is locked by "
+        f"{lock.holder_label(theirs)}: a deploy is starting; if it reaches the "
+        "canary, run the rollback again to stop it; otherwise wait for it to end"
+    )
+
+
+def check_lock(log: ReleaseLog, req: Request, release_id: str) -> None:
+    """A dry run's view of :func:`take_lock`: refuse as the real run would, take nothing."""
+    held = lock.read_lease(log)
+    if held is None or lock.is_free(held[0]):
+        return
+    existing = log.get(claim_key(log, rollback_key(release_id, req.functions)))
+    ours = existing is not None and existing[0].get("rollback_id") == held[0].get("holder")
+    if not ours:
+        raise OperationError(locked_message(log, held[0]))
 
 
 def _move_and_record(
