@@ -20,6 +20,7 @@ from lambda_release import lock
 from lambda_release.aws import error_code, parallel_map
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
+from lambda_release.logschema import Entry, EntryFunction
 from lambda_release.preflight import preflight
 from lambda_release.releaselog import (
     NO_CHANGE,
@@ -45,13 +46,11 @@ from lambda_release.stack_alias import StackAlias
 
 
 # -- begin ---------------------------------------------------------------------
-def snapshot_functions(
-    info: StackInfo | None, live: Sequence[LiveFunction]
-) -> list[dict[str, Any]]:
+def snapshot_functions(info: StackInfo | None, live: Sequence[LiveFunction]) -> list[EntryFunction]:
     if info is None:
         return []
     by_name = {lf.name: lf for lf in live}
-    out = []
+    out: list[EntryFunction] = []
     for f in info.functions:
         lf = by_name.get(f.name)
         out.append(
@@ -75,7 +74,7 @@ def new_entry(
     kind: str = "release",
     command: Sequence[str] = (),
     release_id: str | None = None,
-) -> dict[str, Any]:
+) -> Entry:
     t = now()
     ci = ci_metadata()
     return {
@@ -102,7 +101,7 @@ def begin(
     lock_timeout: float,
     command: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
-) -> tuple[dict[str, Any], lock.Lease, list[str]]:
+) -> tuple[Entry | None, lock.Lease, list[str]]:
     """Lock, settle what a killed job left, check, and write the pending entry.
 
     Returns (entry, lease, pre-flight problems); with problems the entry is not
@@ -125,7 +124,7 @@ def begin(
         found = preflight(engine, log, dry_run=False, progress=progress or _quiet)
         if found.problems:
             lock.release(log, holder)
-            return {}, lease, found.problems
+            return None, lease, found.problems
         entry = new_entry(
             engine,
             found.info,
@@ -163,7 +162,7 @@ def read_aliases_now(engine: StackAlias, names: Sequence[str]) -> dict[str, Alia
 
 
 def read_settlement(
-    engine: StackAlias, entry: dict[str, Any], info: StackInfo | None, sam_exit_code: int | None
+    engine: StackAlias, entry: Entry, info: StackInfo | None, sam_exit_code: int | None
 ) -> SettlementReads:
     """What settling ``entry`` needs from AWS; the stack's events only when they matter."""
     if info is None:
@@ -182,7 +181,7 @@ def read_settlement(
 def settle(
     engine: StackAlias,
     log: ReleaseLog,
-    entry: dict[str, Any],
+    entry: Entry,
     *,
     sam_exit_code: int | None,
     settled_by: str,
@@ -375,12 +374,11 @@ def deploy_dry_run(
     entry = new_entry(
         engine, found.info, found.live, environment=plan.environment, command=plan.sam_command
     )
-    entry["outcome"] = "dry-run"
     return DeployResult(
         1 if found.problems else 0,
         dry_run={
             "dry_run": True,
-            "entry": entry,
+            "entry": {**entry, "outcome": "dry-run"},
             "pending": found.pending,
             "problems": found.problems,
         },
@@ -409,7 +407,7 @@ def deploy(
         command=plan.sam_command,
         progress=progress,
     )
-    if problems:
+    if problems or entry is None:
         return DeployResult(1, problems=problems)
     progress(f"release {entry['id']} begun (pending) in {log.location.uri}")
     keeper = LeaseKeeper(lease, plan.lock_ttl, progress)

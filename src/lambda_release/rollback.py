@@ -137,18 +137,40 @@ def stack_info(engine: StackAlias) -> StackInfo:
 # -- the log ---------------------------------------------------------------------
 
 
-def claim_key(log: ReleaseLog, key: str) -> str:
-    return f"{log.base}rollbacks/{key}.json"
+def claim_body(
+    undoes: str | None,
+    functions: Sequence[str],
+    reason: str,
+    *,
+    to_version: str | None = None,
+    in_flight: bool = False,
+) -> dict[str, Any]:
+    """A fresh claim: a new rollback id, what it undoes, and who asks (CI metadata)."""
+    ci = ci_metadata()
+    body: dict[str, Any] = {
+        "rollback_id": new_id(),
+        "undoes": undoes,
+        "functions": list(functions),
+        "reason": reason,
+        "who": ci.get("triggered_by", ""),
+        "ci": ci,
+        "time": iso(now()),
+    }
+    if to_version is not None:
+        body["to_version"] = to_version
+    if in_flight:
+        body["in_flight"] = True
+    return body
 
 
 def claim(log: ReleaseLog, key: str, body: dict[str, Any]) -> dict[str, Any]:
     """The claim of logical rollback ``key``: ours if first, else the one already there."""
-    if log.put_new(claim_key(log, key), body):
+    if log.put_new(log.claim_key(key), body):
         return body
-    existing = log.get(claim_key(log, key))
+    existing = log.read_claim(key)
     if existing is None:  # pragma: no cover - a failed IfNoneMatch means it exists
         raise OperationError(f"rollback claim {key} vanished; run the command again")
-    return existing[0]
+    return dict(existing)
 
 
 def entry_rows(steps: Sequence[Step], live: dict[str, Live]) -> list[dict[str, Any]]:
@@ -249,7 +271,7 @@ def rollback(
     info = stack_info(engine)
     if info.in_progress:
         return _in_flight(engine, log, info, req, progress)
-    if req.release_id is not None and log.get(log.undo_key(req.release_id)) is not None:
+    if req.release_id is not None and log.read_undo(req.release_id) is not None:
         note = f"release {req.release_id} is already undone"
         progress(note)
         return Outcome(0, {"rollback": None, "nothing_to_do": note})
@@ -289,19 +311,10 @@ def rollback(
 
 def claim_and_lock(log: ReleaseLog, req: Request, release_id: str) -> dict[str, Any]:
     """Claim the logical rollback (its entry id, once) and take the release lock."""
-    ci = ci_metadata()
     claimed = claim(
         log,
         rollback_key(release_id, req.functions),
-        {
-            "rollback_id": new_id(),
-            "undoes": release_id,
-            "functions": sorted(set(req.functions)),
-            "reason": req.reason,
-            "who": ci.get("triggered_by", ""),
-            "ci": ci,
-            "time": iso(now()),
-        },
+        claim_body(release_id, sorted(set(req.functions)), req.reason),
     )
     take_lock(log, str(claimed["rollback_id"]), claimed)
     return claimed
@@ -322,7 +335,7 @@ def _settle_pending(
     )
     # A release stopped in flight by an earlier rollback is undone already; its own
     # job settles it. Any other live one is still being deployed.
-    waiting = [rid for rid in waiting if log.get(log.undo_key(rid)) is None]
+    waiting = [rid for rid in waiting if log.read_undo(rid) is None]
     if waiting:
         raise OperationError(
             f"release {', '.join(waiting)} of stack {engine.stack} is still being deployed "
@@ -376,8 +389,8 @@ def check_lock(log: ReleaseLog, req: Request, release_id: str) -> None:
     held = lock.read_lease(log)
     if held is None or lock.is_free(held[0]):
         return
-    existing = log.get(claim_key(log, rollback_key(release_id, req.functions)))
-    ours = existing is not None and existing[0].get("rollback_id") == held[0].get("holder")
+    existing = log.read_claim(rollback_key(release_id, req.functions))
+    ours = existing is not None and existing["rollback_id"] == held[0].get("holder")
     if not ours:
         raise OperationError(locked_message(log, held[0]))
 
@@ -504,21 +517,7 @@ def _in_flight(
                 "would_cancel_update": not deployments,
             },
         )
-    ci = ci_metadata()
-    claimed = claim(
-        log,
-        release.id,
-        {
-            "rollback_id": new_id(),
-            "undoes": release.id,
-            "functions": [],
-            "reason": req.reason,
-            "who": ci.get("triggered_by", ""),
-            "ci": ci,
-            "time": iso(now()),
-            "in_flight": True,
-        },
-    )
+    claimed = claim(log, release.id, claim_body(release.id, [], req.reason, in_flight=True))
     rollback_id = str(claimed["rollback_id"])
     progress(f"release {release.id} is in flight (stack {info.status}): stopping it")
     state = inflight.stop_in_flight(
