@@ -9,7 +9,6 @@ a killed job lets lapse); ``begin`` takes a long one that ``record`` gives back.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import time
@@ -18,11 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import botocore.exceptions
-
-from lambda_release.aws import error_code
 from lambda_release.errors import OperationError
-from lambda_release.releaselog import CONFLICT_CODES, ReleaseLog, iso, now
+from lambda_release.releaselog import ReleaseLog, iso, now
 
 DEPLOY_LEASE_SECONDS = 300.0
 BEGIN_LEASE_SECONDS = 3 * 3600.0
@@ -61,7 +57,8 @@ def is_free(body: dict[str, Any], at: float | None = None) -> bool:
 
 
 def read_lease(log: ReleaseLog) -> tuple[dict[str, Any], str] | None:
-    return log.get(log.lock_key)
+    found = log.read_lease()
+    return None if found is None else (dict(found[0]), found[1])
 
 
 def _body(holder: str, mode: str, ttl: float, who: str, job_url: str) -> dict[str, Any]:
@@ -81,19 +78,7 @@ def _body(holder: str, mode: str, ttl: float, who: str, job_url: str) -> dict[st
 
 def _put(log: ReleaseLog, body: dict[str, Any], condition: dict[str, str]) -> str | None:
     """Conditional write of the lease; its new ETag, or None when the condition failed."""
-    try:
-        resp = log.s3.put_object(
-            Bucket=log.location.bucket,
-            Key=log.lock_key,
-            Body=json.dumps(body, indent=2, sort_keys=True).encode(),
-            ContentType="application/json",
-            **condition,
-        )
-    except botocore.exceptions.ClientError as exc:
-        if error_code(exc) in (*CONFLICT_CODES, "NoSuchKey"):
-            return None
-        raise log._fail("writing the lock", exc) from exc
-    return str(resp.get("ETag", ""))
+    return log.put_if(log.lock_key, body, condition)
 
 
 def try_acquire(

@@ -23,12 +23,12 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import Aws, error_code
+from lambda_release.aws import LAMBDA_RATE, Aws, RateLimiter, error_code, parallel_map
 from lambda_release.codedeploy import active_deployment_ids
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
 from lambda_release.releaselog import LogLocation, Release, ReleaseLog
 from lambda_release.stable import Current, stable_versions
-from lambda_release.stack import LAMBDA_RATE, RateLimiter, parallel_map, read_live, version_of_arn
+from lambda_release.stack import read_live, version_of_arn
 from lambda_release.stack_alias import StackAlias
 
 LATEST = "$LATEST"

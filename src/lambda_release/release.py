@@ -17,9 +17,10 @@ from typing import Any
 import botocore.exceptions
 
 from lambda_release import codedeploy, lock
-from lambda_release.aws import error_code
+from lambda_release.aws import error_code, parallel_map
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
+from lambda_release.logschema import Entry, EntryFunction
 from lambda_release.preflight import preflight
 from lambda_release.releaselog import (
     FAILED,
@@ -42,24 +43,16 @@ from lambda_release.settlement import (
     started_at,
 )
 from lambda_release.stable import Current, apply_stable, stable_versions
-from lambda_release.stack import (
-    LiveFunction,
-    StackInfo,
-    function_arn_of,
-    functions_updated_since,
-    parallel_map,
-)
+from lambda_release.stack import LiveFunction, StackInfo, function_arn_of, functions_updated_since
 from lambda_release.stack_alias import StackAlias
 
 
 # -- begin ---------------------------------------------------------------------
-def snapshot_functions(
-    info: StackInfo | None, live: Sequence[LiveFunction]
-) -> list[dict[str, Any]]:
+def snapshot_functions(info: StackInfo | None, live: Sequence[LiveFunction]) -> list[EntryFunction]:
     if info is None:
         return []
     by_name = {lf.name: lf for lf in live}
-    out = []
+    out: list[EntryFunction] = []
     for f in info.functions:
         lf = by_name.get(f.name)
         out.append(
@@ -83,7 +76,7 @@ def new_entry(
     kind: str = "release",
     command: Sequence[str] = (),
     release_id: str | None = None,
-) -> dict[str, Any]:
+) -> Entry:
     t = now()
     ci = ci_metadata()
     return {
@@ -110,7 +103,7 @@ def begin(
     lock_timeout: float,
     command: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
-) -> tuple[dict[str, Any], lock.Lease, list[str]]:
+) -> tuple[Entry | None, lock.Lease, list[str]]:
     """Lock, settle what a killed job left, check, and write the pending entry.
 
     Returns (entry, lease, pre-flight problems); with problems the entry is not
@@ -133,7 +126,7 @@ def begin(
         found = preflight(engine, log, dry_run=False, progress=progress or _quiet)
         if found.problems:
             lock.release(log, holder)
-            return {}, lease, found.problems
+            return None, lease, found.problems
         entry = new_entry(
             engine,
             found.info,
@@ -171,7 +164,7 @@ def read_aliases_now(engine: StackAlias, names: Sequence[str]) -> dict[str, Alia
 
 
 def read_settlement(
-    engine: StackAlias, entry: dict[str, Any], info: StackInfo | None, sam_exit_code: int | None
+    engine: StackAlias, entry: Entry, info: StackInfo | None, sam_exit_code: int | None
 ) -> SettlementReads:
     """What settling ``entry`` needs from AWS; the stack's events only when they matter."""
     if info is None:
@@ -190,7 +183,7 @@ def read_settlement(
 def settle(
     engine: StackAlias,
     log: ReleaseLog,
-    entry: dict[str, Any],
+    entry: Entry,
     *,
     sam_exit_code: int | None,
     settled_by: str,
@@ -266,10 +259,13 @@ def settle_pending(
     include_begun: bool = False,
     sam_exit_code: int | None = None,
     progress: Callable[[str], None] | None = None,
+    dry_run: bool = False,
 ) -> tuple[list[tuple[Release, dict[str, str | None]]], list[str]]:
     """Settle releases a killed job left pending.
 
     Returns ((release, stable versions) for each settled, ids still in flight).
+    ``dry_run``: decide the same, write nothing; each release carries the settlement it
+    would get (and no stable versions), so a dry run plans from the same story.
 
     A release whose lease is still live is left alone: a deploy renews its lease
     while it runs, and a ``begin`` lease belongs to a ``record`` still to come
@@ -291,6 +287,9 @@ def settle_pending(
         if info is not None and info.in_progress:
             in_flight.append(rid)
             continue
+        if dry_run:
+            settled.append((would_settle(engine, log, rid, info, sam_exit_code, settled_by), {}))
+            continue
         entry = log.load(rid, settled=False, undone=False).entry
         if progress is not None:
             progress(f"settling release {rid}, left pending by an earlier job")
@@ -301,6 +300,27 @@ def settle_pending(
         if live_lease or lease.get("holder") == rid:
             lock.release(log, rid)
     return settled, in_flight
+
+
+def would_settle(
+    engine: StackAlias,
+    log: ReleaseLog,
+    release_id: str,
+    info: StackInfo | None,
+    sam_exit_code: int | None,
+    settled_by: str,
+) -> Release:
+    """The release as settling it now would leave it (nothing written)."""
+    release = log.load(release_id, settled=False)
+    release.settlement = settlement_for(
+        release.entry,
+        read_settlement(engine, release.entry, info, sam_exit_code),
+        alias=engine.alias,
+        sam_exit_code=sam_exit_code,
+        settled_by=settled_by,
+        settled_at=iso(now()),
+    )
+    return release
 
 
 # -- the whole release -----------------------------------------------------------
@@ -360,12 +380,11 @@ def deploy_dry_run(
     entry = new_entry(
         engine, found.info, found.live, environment=plan.environment, command=plan.sam_command
     )
-    entry["outcome"] = "dry-run"
     return DeployResult(
         1 if found.problems else 0,
         dry_run={
             "dry_run": True,
-            "entry": entry,
+            "entry": {**entry, "outcome": "dry-run"},
             "pending": found.pending,
             "problems": found.problems,
         },
@@ -394,7 +413,7 @@ def deploy(
         command=plan.sam_command,
         progress=progress,
     )
-    if problems:
+    if problems or entry is None:
         return DeployResult(1, problems=problems)
     progress(f"release {entry['id']} begun (pending) in {log.location.uri}")
     keeper = LeaseKeeper(lease, plan.lock_ttl, progress)

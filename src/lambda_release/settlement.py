@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from lambda_release.logschema import SettledFunction, Settlement
 from lambda_release.releaselog import FAILED, NO_CHANGE, PARTIAL, SUCCEEDED
 
 # CloudFormation's LastUpdatedTime and the entry's time come from two clocks.
@@ -79,10 +80,10 @@ def function_rows(
     entry: Mapping[str, Any],
     functions_now: Mapping[str, str],
     aliases: Mapping[str, AliasNow | None],
-) -> list[dict[str, Any]]:
+) -> list[SettledFunction]:
     """Per function (those of the entry and those of the stack now): before, after, moved."""
     before = {f["logical_id"]: f for f in entry.get("functions", [])}
-    rows: list[dict[str, Any]] = []
+    rows: list[SettledFunction] = []
     for lid in sorted(set(before) | set(functions_now)):
         b = before.get(lid, {})
         name = functions_now.get(lid)
@@ -92,7 +93,7 @@ def function_rows(
         arn_before = b.get("function_arn") or ""
         arn_after = a.function_arn if a else arn_before
         replaced = bool(arn_before and a and arn_after and arn_before != arn_after)
-        row: dict[str, Any] = {
+        row: SettledFunction = {
             "logical_id": lid,
             "function_name": name or b.get("function_name", ""),
             "function_arn": arn_after,
@@ -137,7 +138,7 @@ def settlement_for(
     sam_exit_code: int | None,
     settled_by: str,
     settled_at: str,
-) -> dict[str, Any]:
+) -> Settlement:
     """The settlement body: outcome, after-versions and warnings."""
     rows = function_rows(entry, reads.stack.functions or {}, reads.aliases)
     failed = deploy_failed(entry, reads.stack, sam_exit_code)

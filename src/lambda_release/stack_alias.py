@@ -11,18 +11,11 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import Aws
+from lambda_release.aws import LAMBDA_RATE, Aws, RateLimiter
 from lambda_release.errors import UsageError
 from lambda_release.names import stable_alias_name, validate_alias, validate_stack_name
 from lambda_release.releaselog import LOG_TAG, LogLocation, ReleaseLog
-from lambda_release.stack import (
-    LAMBDA_RATE,
-    LiveFunction,
-    RateLimiter,
-    StackInfo,
-    read_live,
-    read_stack,
-)
+from lambda_release.stack import LiveFunction, StackInfo, read_live, read_stack
 
 SAM_MANAGED_STACK = "aws-sam-cli-managed-default"
 

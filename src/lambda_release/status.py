@@ -10,7 +10,6 @@ from lambda_release import codedeploy, stuck_rollback
 from lambda_release.errors import LambdaReleaseError, UsageError
 from lambda_release.output import format_table
 from lambda_release.preflight import alias_drift
-from lambda_release.release import settle_pending
 from lambda_release.releaselog import LogLocation, Release
 from lambda_release.stack import StackInfo
 from lambda_release.stack_alias import StackAlias
@@ -39,21 +38,17 @@ def alias_status(
     engine: StackAlias,
     info: StackInfo,
     location: LogLocation | None,
-    *,
-    settle: bool = True,
-    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """The status of one alias of the stack."""
+    """The status of one alias of the stack: read only, it never settles or writes."""
     notes: list[str] = []
+    log_error: str | None = None
     last: Release | None = None
     in_effect: Release | None = None
     pending: list[str] = []
     if location is not None:
         log = engine.log(location)
         try:
-            if settle:
-                _, pending = settle_pending(engine, log, settled_by="status", progress=progress)
-                info = engine.info(refresh=True) or info
+            pending = log.pending_ids()
             for rel in log.newest_first():
                 if last is None and rel.kind == "release":
                     last = rel
@@ -61,6 +56,7 @@ def alias_status(
                     in_effect = rel
                     break
         except LambdaReleaseError as exc:
+            log_error = str(exc)
             notes.append(f"release log unreadable: {exc}")
     else:
         notes.append("no release log found (no lambda-release:log tag; give --log-bucket)")
@@ -103,6 +99,7 @@ def alias_status(
             for d in drifts.values()
         ],
         "notes": notes,
+        "log_error": log_error,
     }
 
 
@@ -110,9 +107,6 @@ def stack_status(
     make_engine: Callable[[str], StackAlias],
     aliases: list[str] | None,
     location_for: Callable[[StackAlias], LogLocation | None],
-    *,
-    settle: bool = True,
-    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Status of the stack for ``aliases`` (None: every alias its functions carry)."""
     first = make_engine(aliases[0] if aliases else "STATUS")
@@ -140,9 +134,7 @@ def stack_status(
         eng.require_alias_functions(alias_info)
         location = location_for(eng)
         result["log"] = location.uri if location else None
-        result["aliases"].append(
-            alias_status(eng, alias_info, location, settle=settle, progress=progress)
-        )
+        result["aliases"].append(alias_status(eng, alias_info, location))
     return result
 
 

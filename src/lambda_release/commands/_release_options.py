@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lambda_release.aws import LAMBDA_RATE
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.releaselog import LogLocation, ReleaseLog
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig
-from lambda_release.stack import LAMBDA_RATE
 from lambda_release.stack_alias import StackAlias
 
 

@@ -55,9 +55,9 @@ def run(ctx: Context) -> int:
     if s.get_bool("dry_run"):
         found = preflight(eng, log, dry_run=True, progress=output.info)
         problems = found.problems
-        entry = new_entry(eng, found.info, found.live, environment=s.get("environment") or "")
+        planned = new_entry(eng, found.info, found.live, environment=s.get("environment") or "")
         if out == "json":
-            output.print_json({"dry_run": True, "entry": entry, "problems": problems})
+            output.print_json({"dry_run": True, "entry": planned, "problems": problems})
         else:
             where = log.location.uri
             print(f"dry run: would begin a release of {eng.stack} alias {eng.alias} in {where}")
@@ -74,7 +74,7 @@ def run(ctx: Context) -> int:
         lock_timeout=s.get_float("lock_timeout", 0.0),
         progress=output.info,
     )
-    if problems:
+    if problems or entry is None:
         for problem in problems:
             output.info(f"refused: {problem}")
         return 1
