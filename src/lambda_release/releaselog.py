@@ -233,18 +233,31 @@ class ReleaseLog:
         the condition failed (someone else wrote first, or the object is gone)."""
         data = json.dumps(body, indent=2, sort_keys=True).encode()
         try:
-            resp = self.s3.put_object(
-                Bucket=self.location.bucket,
-                Key=key,
-                Body=data,
-                ContentType="application/json",
-                **condition,
-            )
+            resp = self._put_object(key, data, condition)
         except botocore.exceptions.ClientError as exc:
-            if error_code(exc) in (*CONFLICT_CODES, "NoSuchKey"):
-                return None
-            raise self.fail(f"writing {key}", exc) from exc
+            if error_code(exc) != "ConditionalRequestConflict":
+                if error_code(exc) in (*CONFLICT_CODES, "NoSuchKey"):
+                    return None
+                raise self.fail(f"writing {key}", exc) from exc
+            # 409: a concurrent conditional write raced ours and NOTHING was applied (S3:
+            # "you can retry the request"); only a second answer tells who won. botocore
+            # does not retry it, so ask once more here.
+            try:
+                resp = self._put_object(key, data, condition)
+            except botocore.exceptions.ClientError as again:
+                if error_code(again) in (*CONFLICT_CODES, "NoSuchKey"):
+                    return None
+                raise self.fail(f"writing {key}", again) from again
         return str(resp.get("ETag", ""))
+
+    def _put_object(self, key: str, data: bytes, condition: dict[str, str]) -> Any:
+        return self.s3.put_object(
+            Bucket=self.location.bucket,
+            Key=key,
+            Body=data,
+            ContentType="application/json",
+            **condition,
+        )
 
     def get(self, key: str) -> tuple[dict[str, Any], str] | None:
         """The JSON object at ``key`` and its ETag, or None when there is none."""
