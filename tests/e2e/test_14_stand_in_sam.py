@@ -164,7 +164,7 @@ def test_a_rollback_deployment_still_running_is_in_flight_for_status_and_deploy(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sandbox = app.sandbox
-    monkeypatch.setattr(SETTINGS, "rollback_minutes", 20.0 / 0.4)  # ~20 s at minute 0.4
+    monkeypatch.setattr(SETTINGS, "rollback_seconds", 20.0)
     cw = sandbox.client("cloudwatch")
     alarm = app.alarm_name("A")
     app.change_code("4", ("A",))

@@ -29,7 +29,7 @@ def rolling_back(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     while CodeDeploy's rollback deployment still runs (for ~25 s). (kit, its id)."""
     for k, v in sandbox.env.items():
         monkeypatch.setenv(k, v)
-    monkeypatch.setattr(SETTINGS, "rollback_minutes", 25.0 / sandbox.minute)
+    monkeypatch.setattr(SETTINGS, "rollback_seconds", 25.0)
     kit = Kit.create(sandbox, "rbd")
     kit.release({"A": "1", "B": "1"})
     kit.release({"A": "2", "B": "2"})

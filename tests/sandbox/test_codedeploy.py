@@ -450,7 +450,7 @@ def test_a_rollback_deployment_still_running_is_in_flight_after_the_stack_rolled
     cfn, lam, cd, cw = (
         clients[s] for s in ("cloudformation", "lambda", "codedeploy", "cloudwatch")
     )
-    monkeypatch.setattr(SETTINGS, "rollback_minutes", 10.0)
+    monkeypatch.setattr(SETTINGS, "rollback_seconds", 4.0)
     stack = unique("rbflight")
     create_stack(cfn, stack, "1")
     fn = output(cfn, stack, "FnName")

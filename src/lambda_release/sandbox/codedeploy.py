@@ -54,7 +54,9 @@ class Settings:
     # ...but never sooner than this many real seconds: starting a hook's interpreter takes
     # a second or two here that AWS does not count, and a compressed clock must not eat it.
     hook_timeout_floor: float = 20.0
-    rollback_minutes: float = 0.5  # how long a rollback deployment stays InProgress
+    # How long a rollback deployment stays InProgress after traffic is back, in real seconds:
+    # it does not follow the configuration's clock (nothing is shifted step by step).
+    rollback_seconds: float = 2.0
     fail_stack_rollbacks: bool = False  # the next stack rollbacks end UPDATE_ROLLBACK_FAILED
 
 
@@ -241,7 +243,7 @@ class LambdaDeployment:
         self._event("AllowTraffic", "InProgress")
         self._set_weight(1.0)
         self._event("AllowTraffic", "Succeeded")
-        end = time.monotonic() + SETTINGS.rollback_minutes * SETTINGS.minute
+        end = time.monotonic() + SETTINGS.rollback_seconds
         while time.monotonic() < end:
             self._check_stop()
             self._stop.wait(min(0.1, max(0.0, end - time.monotonic())))
