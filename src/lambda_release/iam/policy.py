@@ -137,6 +137,16 @@ PERMISSIONS: Mapping[str, Permission] = {
         "NoResourceLevel",
         "rollback of a release whose canary runs: stopping it with its automatic rollback",
     ),
+    "codedeploy:ListDeploymentTargets": Permission(
+        "NoResourceLevel",
+        "a deployment's Lambda target: which PreTraffic/PostTraffic hook runs or failed",
+        only_when="a deployment with hooks runs (progress) or fails (the settlement names it)",
+    ),
+    "codedeploy:BatchGetDeploymentTargets": Permission(
+        "NoResourceLevel",
+        "the target's lifecycle events: the hook running now, or the one that failed",
+        only_when="a deployment with hooks runs (progress) or fails (the settlement names it)",
+    ),
     "cloudwatch:DescribeAlarms": Permission(
         "Alarms",
         "an alarm of a deployment group already in ALARM stops a deploy; the group's "
@@ -197,6 +207,8 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:BatchGetDeployments",
             "codedeploy:GetDeploymentGroup",
             "codedeploy:GetDeployment",  # following the canary while sam waits
+            "codedeploy:ListDeploymentTargets",  # hooks: shown running, named when failing
+            "codedeploy:BatchGetDeploymentTargets",
             "cloudwatch:DescribeAlarms",
         ),
     ),
@@ -210,13 +222,28 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:BatchGetDeployments",
             "codedeploy:GetDeploymentGroup",
             "cloudwatch:DescribeAlarms",
+            "cloudformation:DescribeStackEvents",
         ),
+        sometimes={
+            "cloudformation:DescribeStackEvents": "the stack is UPDATE_ROLLBACK_FAILED: the "
+            "resources its rollback could not restore are named in the way out",
+        },
     ),
     "record": CommandNeeds(("deploy",), (*_READ_STACK, *_READ_LOG, *_SETTLE)),
     "status": CommandNeeds(
         ("deploy", "rollback", "readonly"),
-        (*_READ_STACK, *_READ_LOG, "lambda:ListAliases", "codedeploy:ListDeployments"),
+        (
+            *_READ_STACK,
+            *_READ_LOG,
+            "lambda:ListAliases",
+            "codedeploy:ListDeployments",
+            "cloudformation:DescribeStackEvents",
+        ),
         settles=_SETTLE,
+        sometimes={
+            "cloudformation:DescribeStackEvents": "the stack is UPDATE_ROLLBACK_FAILED: the "
+            "resources its rollback could not restore are named in the way out",
+        },
     ),
     "history": CommandNeeds(("deploy", "rollback", "readonly"), (*_READ_STACK, *_READ_LOG)),
     "rollback": CommandNeeds(
@@ -229,9 +256,15 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:ListDeployments",
             "codedeploy:GetDeployment",
             "codedeploy:StopDeployment",
+            "codedeploy:BatchGetDeployments",
             "cloudformation:CancelUpdateStack",
+            "cloudformation:DescribeStackEvents",
         ),
         sometimes={
+            "codedeploy:BatchGetDeployments": "a release is rolled back while its canary "
+            "runs: CodeDeploy's own rollback deployments are waited for, not stopped",
+            "cloudformation:DescribeStackEvents": "the stack is UPDATE_ROLLBACK_FAILED: the "
+            "resources its rollback could not restore are named in the way out",
             "lambda:CreateAlias": "settling a release a killed job left pending, which "
             "created a function: its <ALIAS>_STABLE is created",
             "lambda:GetFunctionConfiguration": "checking that the versions to return to "
