@@ -210,7 +210,12 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:ListDeploymentTargets",  # hooks: shown running, named when failing
             "codedeploy:BatchGetDeploymentTargets",
             "cloudwatch:DescribeAlarms",
+            "lambda:GetAlias",
         ),
+        sometimes={
+            "lambda:GetAlias": "following a deployment in flight while sam waits (a canary, "
+            "or CodeDeploy's rollback deployment): the share of traffic on the new version",
+        },
     ),
     "begin": CommandNeeds(
         ("deploy",),
