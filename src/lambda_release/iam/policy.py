@@ -196,9 +196,13 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:ListDeployments",
             "codedeploy:BatchGetDeployments",
             "codedeploy:GetDeploymentGroup",
-            "codedeploy:GetDeployment",  # following the canary while sam waits
             "cloudwatch:DescribeAlarms",
         ),
+        sometimes={
+            "codedeploy:GetDeployment": "following a canary while sam waits, once its "
+            "deployment is seen",
+            "lambda:GetAlias": "following a canary while sam waits: each alias's split",
+        },
     ),
     "begin": CommandNeeds(
         ("deploy",),
