@@ -213,6 +213,8 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "lambda:GetAlias",
         ),
         sometimes={
+            "codedeploy:GetDeployment": "following a canary while sam waits, once its "
+            "deployment is seen",
             "lambda:GetAlias": "following a deployment in flight while sam waits (a canary, "
             "or CodeDeploy's rollback deployment): the share of traffic on the new version",
         },

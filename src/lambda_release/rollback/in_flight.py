@@ -19,8 +19,15 @@ import botocore.exceptions
 
 from lambda_release.aws import error_code
 from lambda_release.codedeploy import ENDED_STATUSES, active_deployment_ids
-from lambda_release.errors import OperationError
+from lambda_release.errors import OperationError, UsageError
+from lambda_release.releaselog import Release, ReleaseLog
+from lambda_release.rollback.alias_moves import ALREADY, FAILED
+from lambda_release.rollback.claim import claim, claim_body
+from lambda_release.rollback.plan import DONE, Live, Step
+from lambda_release.rollback.record import read_live, stack_info, write_record
+from lambda_release.rollback.request import Outcome, Request
 from lambda_release.stack import StackInfo, describe_stack
+from lambda_release.stack_alias import StackAlias
 
 
 @dataclass
@@ -172,3 +179,129 @@ def wait_for_rollback_deployments(
 
 def _fmt(statuses: dict[str, str]) -> str:
     return ", ".join(f"{d} {s}" for d, s in statuses.items()) or "none"
+
+
+# -- undoing a release in flight ----
+
+
+def stop_release(
+    engine: StackAlias,
+    log: ReleaseLog,
+    info: StackInfo,
+    req: Request,
+    progress: Callable[[str], None],
+) -> Outcome:
+    """Undo the release still in flight: stop it, wait, check, record."""
+    release = release_in_flight(log, info, req)
+    if req.dry_run:
+        return would_stop(engine, info, release)
+    claimed = claim(log, release.id, claim_body(release.id, [], req.reason, in_flight=True))
+    rollback_id = str(claimed["rollback_id"])
+    progress(f"release {release.id} is in flight (stack {info.status}): stopping it")
+    state = stop_in_flight(
+        engine.client("cloudformation"),
+        engine.client("codedeploy"),
+        info,
+        progress=progress,
+        timeout=req.wait_timeout,
+        poll=req.poll,
+    )
+    live = {lf.logical_id: lf for lf in read_live(engine, stack_info(engine))}
+    steps = steps_after_stop(release, live)
+    data: dict[str, Any] = {
+        "rollback": rollback_id,
+        "release": release.id,
+        "in_flight": state.as_json(),
+        "functions": [s.as_json() for s in steps],
+    }
+    wrong = [s.logical_id for s in steps if s.result == FAILED]
+    if wrong:
+        data["recorded"] = False
+        note = (
+            f"after stopping the release, {', '.join(wrong)} not on the before-version: check "
+            "with `lambda-release status`; run the rollback again once the stack has settled"
+        )
+        return Outcome(1, data, [note])
+    write_record(log, rollback_id, claimed, stopped_rows(steps, live), complete=True)
+    log.write_undo(release.id, rollback_id, {"in_flight": True})
+    data.update(recorded=True, release_undone=True)
+    return Outcome(0, data)
+
+
+def release_in_flight(log: ReleaseLog, info: StackInfo, req: Request) -> Release:
+    """The pending release the stack is busy with, if the request may stop it."""
+    candidates = [r for r in map(log.load, log.pending_ids()) if r.kind == "release"]
+    if not candidates:
+        raise OperationError(
+            f"stack {info.name} is {info.status} but the release log has no release in flight: "
+            "it was not deployed by lambda-release; let it finish (or stop it in the console), "
+            "then run the rollback again"
+        )
+    release = candidates[-1]
+    if req.functions:
+        raise UsageError(
+            f"release {release.id} is in flight (stack {info.status}): it is stopped as a "
+            "whole, by CodeDeploy's own rollback; run the rollback without --function"
+        )
+    if req.release_id is not None and req.release_id != release.id:
+        raise OperationError(
+            f"release {release.id} is in flight (stack {info.status}), newer than "
+            f"{req.release_id}: roll it back first (`lambda-release rollback --release "
+            f"{release.id}`)"
+        )
+    return release
+
+
+def would_stop(engine: StackAlias, info: StackInfo, release: Release) -> Outcome:
+    """The dry run: what stopping the release would stop."""
+    deployments = active_deployment_ids(engine.client("codedeploy"), info)
+    return Outcome(
+        0,
+        {
+            "dry_run": True,
+            "in_flight": True,
+            "release": release.id,
+            "stack_status": info.status,
+            "would_stop": [{"id": d, "group": g} for d, g in deployments],
+            "would_cancel_update": not deployments,
+        },
+    )
+
+
+def steps_after_stop(release: Release, live: dict[str, Live]) -> list[Step]:
+    """Each function the release covered: back on its before-version (ALREADY) or not."""
+    steps: list[Step] = []
+    for f in release.entry["functions"]:
+        lid = str(f["logical_id"])
+        lf = live.get(lid)
+        step = Step(lid, str(f.get("function_name", "")), DONE, f.get("before"), None)
+        if lf is not None:
+            step.current, step.weights = lf.version, dict(lf.weights)
+        ok = lf is not None and lf.version == step.before and not lf.weights
+        step.result = ALREADY if ok else FAILED
+        step.reason = (
+            "on its before-version"
+            if ok
+            else f"routes to {step.current} {step.weights or ''}, not its before-version "
+            f"{step.before}"
+        )
+        steps.append(step)
+    return steps
+
+
+def stopped_rows(steps: list[Step], live: dict[str, Live]) -> list[dict[str, Any]]:
+    """The rollback's record of a stopped release: nothing moved by us, each function as is."""
+    return [
+        {
+            "logical_id": s.logical_id,
+            "function_name": s.name,
+            "function_arn": live[s.logical_id].function_arn if s.logical_id in live else "",
+            "before": s.current,
+            "after": s.current,
+            "moved": False,
+            "action": "stopped",
+            "result": s.result,
+            "reason": s.reason,
+        }
+        for s in steps
+    ]
