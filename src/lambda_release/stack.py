@@ -156,6 +156,8 @@ def _recorded_versions(
 
 def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
     """The stack's functions carrying ``alias``, or None when the stack does not exist."""
+    # Long on purpose: one pass over one resource listing pairs functions, aliases, versions,
+    # deployment groups and alarms by logical id (the listing is the only call).
     desc = describe_stack(cfn, stack)
     if desc is None:
         return None
