@@ -12,7 +12,7 @@ from lambda_release.errors import LambdaReleaseError, UsageError
 from lambda_release.output import format_table
 from lambda_release.preflight import alias_drift
 from lambda_release.releaselog import LogLocation, Release
-from lambda_release.stack import LiveFunction, StackInfo
+from lambda_release.stack import LiveFunction, StackInfo, with_live
 from lambda_release.stack_alias import StackAlias
 
 STATUS_SCHEMA = "lambda-release/status@1"
@@ -100,10 +100,8 @@ def function_rows(
     info: StackInfo, live: Sequence[LiveFunction], drifted: set[str]
 ) -> list[dict[str, Any]]:
     """Per function: its alias, weights, stable version, recorded version, drift."""
-    by_name = {lf.name: lf for lf in live}
     functions = []
-    for f in info.functions:
-        lf = by_name.get(f.name)
+    for f, lf in with_live(info, live):
         a = lf.alias if lf else None
         s = lf.stable if lf else None
         functions.append(
