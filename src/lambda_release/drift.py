@@ -28,27 +28,25 @@ deploy does not change keeps its live version.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
 import json
-import os
 import time
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import botocore.exceptions
-import yaml
 
+from lambda_release.built_code import built_code
+from lambda_release.cfn_template import parse_template
 from lambda_release.errors import OperationError
 from lambda_release.releaselog import Release, ReleaseLog
-from lambda_release.stack import LiveFunction, StackInfo, version_of_arn
+from lambda_release.stack import LiveFunction, StackInfo, list_resources, version_of_arn
+from lambda_release.stack import physical_ids as stack_physical_ids
 
 BUILT_TEMPLATE = Path(".aws-sam") / "build" / "template.yaml"
-TEMPLATE_BODY_MAX = 51_200
+TEMPLATE_BODY_MAX = 51_200  # CloudFormation's limit for an inline TemplateBody, in bytes
+TEMPLATE_URL_MAX = 1_048_576  # ...and for a template read from S3 (TemplateURL)
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 REALIGN_TIMEOUT = 1800.0
 
@@ -104,67 +102,18 @@ def processed_template(cfn: Any, stack: str) -> dict[str, Any]:
     except botocore.exceptions.ClientError as exc:
         raise OperationError(f"cannot read the template of stack {stack}: {exc}") from exc
     body = resp.get("TemplateBody")
-    template = body if isinstance(body, dict) else _parse(str(body))
+    template = body if isinstance(body, dict) else parse_template(str(body), "the stack's template")
     if template.get("Transform"):
-        template = _translate_locally(cfn, stack, template)
+        raise OperationError(
+            f"stack {stack}: CloudFormation returned the template with its transforms "
+            "unprocessed although asked for TemplateStage=Processed; the endpoint does not "
+            "behave as CloudFormation does"
+        )
     return template
 
 
-def _parse(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - our loader only adds CFN tags
-    if not isinstance(data, dict):
-        raise OperationError("the stack's template is not a mapping")
-    return data
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags (!Ref, !GetAtt, ...) as their long forms."""
-
-
-def _cfn_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt" and isinstance(value, str):
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    return {name: value}
-
-
-_CfnLoader.add_multi_constructor("!", _cfn_tag)
-
-
-def _translate_locally(cfn: Any, stack: str, template: dict[str, Any]) -> dict[str, Any]:
-    """An emulator that ignores ``TemplateStage``: expand SAM here, as it did.
-
-    AWS honours ``TemplateStage="Processed"``; this path exists for the local stand-in.
-    """
-    try:
-        from lambda_release.sandbox.sam_transform import translate  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover - the sandbox extra is missing
-        raise OperationError(
-            f"stack {stack}: CloudFormation returned the template unprocessed and the SAM "
-            "translator is not installed (pip install 'lambda-release[sandbox]')"
-        ) from exc
-    desc = cfn.describe_stacks(StackName=stack)["Stacks"][0]
-    params = {p["ParameterKey"]: p.get("ParameterValue") for p in desc.get("Parameters", [])}
-    region = cfn.meta.region_name
-    account = str(desc["StackId"]).split(":")[4]
-    return translate(template, params, region, account)
-
-
 def physical_ids(cfn: Any, stack: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-        for r in page.get("StackResourceSummaries", []):
-            out[str(r["LogicalResourceId"])] = str(r.get("PhysicalResourceId") or "")
-    return out
+    return stack_physical_ids(list_resources(cfn, stack))
 
 
 def recorded_versions(template: dict[str, Any], physical: dict[str, str]) -> dict[str, str]:
@@ -245,6 +194,30 @@ def realign_template(template: dict[str, Any], items: Sequence[DriftItem]) -> di
     return out
 
 
+# Puts a template body where CloudFormation can read it; returns its TemplateURL.
+TemplateStore = Callable[[str, str], str]
+
+
+def s3_template_store(s3: Any, bucket: str, prefix: str) -> TemplateStore:
+    """Templates under ``prefix`` in ``bucket``, addressed as ``sam deploy`` addresses them."""
+
+    def store(stack: str, body: str) -> str:
+        key = f"{prefix}templates/realign-{stack}-{int(time.time() * 1000)}.json"
+        try:
+            s3.put_object(
+                Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json"
+            )
+        except botocore.exceptions.ClientError as exc:
+            raise OperationError(
+                f"stack {stack}: cannot upload the realignment template to s3://{bucket}/{key} "
+                f"({exc}); the role needs s3:PutObject there"
+            ) from exc
+        # Path style on the client's own endpoint, as sam deploy builds its TemplateURL.
+        return f"{str(s3.meta.endpoint_url).rstrip('/')}/{bucket}/{key}"
+
+    return store
+
+
 def realign(
     cfn: Any,
     stack: str,
@@ -254,24 +227,31 @@ def realign(
     progress: Callable[[str], None],
     timeout: float = REALIGN_TIMEOUT,
     poll: float = 2.0,
+    store: TemplateStore | None = None,
 ) -> str:
-    """Run the realignment update and wait for it; the final stack status."""
+    """Run the realignment update and wait for it; the final stack status.
+
+    A template over CloudFormation's inline limit goes through ``store`` (S3) as a
+    TemplateURL.
+    """
     body = json.dumps(realign_template(template, items), sort_keys=True)
-    if len(body) > TEMPLATE_BODY_MAX:
+    size = len(body.encode())
+    source: dict[str, str] = {"TemplateBody": body}
+    if size > TEMPLATE_URL_MAX or (size > TEMPLATE_BODY_MAX and store is None):
         raise OperationError(
-            f"stack {stack}: the realignment template is {len(body)} bytes, over "
-            f"CloudFormation's {TEMPLATE_BODY_MAX} for an inline body; realign by hand: "
-            "see docs/rollback.md"
+            f"stack {stack}: the realignment template is {size} bytes, over "
+            f"CloudFormation's {TEMPLATE_URL_MAX if store else TEMPLATE_BODY_MAX}; realign "
+            "by hand: see docs/rollback.md"
         )
+    if size > TEMPLATE_BODY_MAX and store is not None:
+        source = {"TemplateURL": store(stack, body)}
     params = [
         {"ParameterKey": k, "UsePreviousValue": True} for k in template.get("Parameters") or {}
     ]
     names = ", ".join(f"{i.logical_id} -> {i.live}" for i in items)
     progress(f"realigning CloudFormation with the live aliases after a rollback: {names}")
     try:
-        cfn.update_stack(
-            StackName=stack, TemplateBody=body, Parameters=params, Capabilities=CAPABILITIES
-        )
+        cfn.update_stack(StackName=stack, Parameters=params, Capabilities=CAPABILITIES, **source)
     except botocore.exceptions.ClientError as exc:
         raise OperationError(f"stack {stack}: realignment update refused: {exc}") from exc
     deadline = time.monotonic() + timeout
@@ -301,6 +281,7 @@ def resolve_before_deploy(
     dry_run: bool = False,
     poll: float = 2.0,
     guard: Callable[[dict[str, Any], dict[str, str]], list[str]] | None = None,
+    store: TemplateStore | None = None,
 ) -> tuple[list[DriftItem], list[str]]:
     """Detect drift and realign what a rollback explains. (items, problems refusing the deploy).
 
@@ -317,51 +298,11 @@ def resolve_before_deploy(
         problems = guard(template, physical)
     if problems or not items or dry_run:
         return items, problems
-    realign(cfn, info.name, template, items, progress=progress, poll=poll)
+    realign(cfn, info.name, template, items, progress=progress, poll=poll, store=store)
     return items, []
 
 
 # -- the rolled-back code itself, about to be deployed again -----------------------
-
-
-def sam_zip_sha256(directory: Path) -> str:
-    """Lambda's CodeSha256 of the zip ``sam deploy`` makes of a built function directory.
-
-    SAM zips deterministically (samcli.lib.package.utils.make_zip: walk order, Unix mode
-    bits, no timestamps, deflate), so equal hashes mean byte-identical code.
-    """
-    buf = io.BytesIO()
-    root = os.path.abspath(directory)
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for here, _, files in os.walk(root, followlinks=True):
-            for filename in files:
-                full = os.path.join(here, filename)
-                info = zipfile.ZipInfo(os.path.relpath(full, root))
-                info.create_system = 3
-                info.external_attr = os.stat(full).st_mode << 16
-                with open(full, "rb") as f:
-                    zf.writestr(info, f.read(), compress_type=zipfile.ZIP_DEFLATED)
-    return base64.b64encode(hashlib.sha256(buf.getvalue()).digest()).decode()
-
-
-def built_code(template_path: Path) -> dict[str, str]:
-    """Logical id -> CodeSha256 of each zip function in a ``sam build`` output template."""
-    try:
-        template = _parse(template_path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return {}
-    out: dict[str, str] = {}
-    for lid, res in (template.get("Resources") or {}).items():
-        if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
-            continue
-        props = res.get("Properties") or {}
-        uri = props.get("CodeUri")
-        if props.get("PackageType") == "Image" or not isinstance(uri, str) or "://" in uri:
-            continue
-        directory = template_path.parent / uri
-        if directory.is_dir():
-            out[str(lid)] = sam_zip_sha256(directory)
-    return out
 
 
 def rolled_back_versions(releases: Sequence[Release]) -> dict[tuple[str, str], str]:
@@ -461,6 +402,7 @@ def deploy_preflight(
         guard=lambda template, physical: rolled_back_code(
             engine.client("lambda"), info, template, physical, releases, built
         ),
+        store=s3_template_store(log.s3, log.location.bucket, log.base),
     )
     if dry_run and items and not problems:
         names = ", ".join(f"{i.logical_id} ({i.recorded} -> {i.live})" for i in items)

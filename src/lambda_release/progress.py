@@ -37,6 +37,9 @@ class DeploymentView:
     alarms: dict[str, str] = field(default_factory=dict)  # alarm name -> state
     message: str = ""  # CodeDeploy's error message when it failed or stopped
     rolled_back: bool = False
+    hook: str = ""  # the lifecycle hook running now: "PreTraffic" or "PostTraffic"
+    hook_running_for: float | None = None  # seconds since that hook started
+    rollback_of: str = ""  # this is CodeDeploy's rollback of that deployment
 
     @property
     def ended(self) -> bool:
@@ -58,6 +61,7 @@ class DeploymentView:
             tuple(sorted(self.alarms.items())),
             self.message,
             self.rolled_back,
+            self.hook,
         )
 
     def as_json(self) -> dict[str, object]:
@@ -77,6 +81,11 @@ class DeploymentView:
             "alarms_firing": self.firing,
             "message": self.message,
             "rolled_back": self.rolled_back,
+            "hook": self.hook or None,
+            "hook_running_seconds": None
+            if self.hook_running_for is None
+            else round(self.hook_running_for, 1),
+            "rollback_of": self.rollback_of or None,
         }
 
 
@@ -106,6 +115,17 @@ def describe(view: DeploymentView, *, with_time: bool = True) -> str:
     """One readable sentence about one function's deployment."""
     name = view.logical_id or view.function_name
     new, old = view.target_version or "?", view.current_version or "?"
+    if view.rollback_of:
+        state = "done" if view.succeeded else view.status.lower()
+        return (
+            f"{name}: CodeDeploy's rollback of {view.rollback_of} ({view.deployment_id}): "
+            f"traffic back on version {new}, {state}"
+        )
+    if view.hook and not view.ended:
+        since = f", {duration(view.hook_running_for)}" if view.hook_running_for is not None else ""
+        if not with_time:
+            since = ""
+        return f"{name}: {view.hook} hook running{since} (version {new}, from {old})"
     if view.succeeded:
         return f"{name}: succeeded, 100% on version {new}"
     if view.ended:

@@ -10,60 +10,15 @@ within Lambda's control-plane budget.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import error_code
-from lambda_release.errors import OperationError
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-# Lambda's control plane allows about 15 requests/s per account for most calls.
-LAMBDA_RATE = 15.0
-WORKERS = 8
-
-
-class RateLimiter:
-    """Spaces calls at most ``rate`` per second across threads (a start-time schedule)."""
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            t = time.monotonic()
-            start = max(t, self._next)
-            self._next = start + self.interval
-        if start > t:
-            time.sleep(start - t)
-
-
-def parallel_map(
-    fn: Callable[[T], R], items: Sequence[T], limiter: RateLimiter | None = None
-) -> list[R]:
-    """``fn`` over ``items`` on a few threads, each call paced by ``limiter``; order kept."""
-
-    def paced(item: T) -> R:
-        if limiter is not None:
-            limiter.wait()
-        return fn(item)
-
-    if len(items) <= 1:
-        return [paced(i) for i in items]
-    with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
-        return list(pool.map(paced, items))
+from lambda_release.aws import RateLimiter, error_code, parallel_map
+from lambda_release.errors import OperationError, UsageError
 
 
 def version_of_arn(arn: str | None) -> str | None:
@@ -72,6 +27,33 @@ def version_of_arn(arn: str | None) -> str | None:
         return None
     tail = arn.rsplit(":", 1)[-1]
     return tail if tail.isdigit() else None
+
+
+def list_resources(cfn: Any, stack: str) -> list[dict[str, Any]]:
+    """Every resource summary of the stack, every page (the one listing all readers use)."""
+    resources: list[dict[str, Any]] = []
+    try:
+        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
+            resources.extend(page.get("StackResourceSummaries", []))
+    except botocore.exceptions.ClientError as exc:
+        if "does not exist" in str(exc):
+            raise UsageError(
+                f"stack {stack} does not exist (in this account and region): check --stack "
+                "and --region"
+            ) from exc
+        raise OperationError(f"cannot list the resources of stack {stack}: {exc}") from exc
+    return resources
+
+
+def physical_ids(resources: list[dict[str, Any]]) -> dict[str, str]:
+    """Logical id -> physical id ("" while not created)."""
+    return {str(r["LogicalResourceId"]): str(r.get("PhysicalResourceId") or "") for r in resources}
+
+
+def function_arn_of(arn: str) -> str:
+    """Drop a version or alias qualifier: ``arn:aws:lambda:r:a:function:name``."""
+    parts = arn.split(":")
+    return ":".join(parts[:7]) if len(parts) > 7 else arn
 
 
 @dataclass
@@ -132,6 +114,16 @@ class LiveFunction:
     aliases: dict[str, AliasState] = field(default_factory=dict)
 
 
+def with_live(
+    info: StackInfo | None, live: Sequence[LiveFunction]
+) -> list[tuple[FunctionRef, LiveFunction | None]]:
+    """Each function of the stack beside what Lambda showed for it (None: not read)."""
+    if info is None:
+        return []
+    by_name = {lf.name: lf for lf in live}
+    return [(f, by_name.get(f.name)) for f in info.functions]
+
+
 def describe_stack(cfn: Any, stack: str) -> dict[str, Any] | None:
     try:
         resp = cfn.describe_stacks(StackName=stack)
@@ -174,6 +166,8 @@ def _recorded_versions(
 
 def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
     """The stack's functions carrying ``alias``, or None when the stack does not exist."""
+    # Long on purpose: one pass over one resource listing pairs functions, aliases, versions,
+    # deployment groups and alarms by logical id (the listing is the only call).
     desc = describe_stack(cfn, stack)
     if desc is None:
         return None
@@ -184,12 +178,7 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
         tags={t["Key"]: t["Value"] for t in desc.get("Tags", [])},
         last_updated=desc.get("LastUpdatedTime") or desc.get("CreationTime"),
     )
-    resources: list[dict[str, Any]] = []
-    try:
-        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-            resources.extend(page.get("StackResourceSummaries", []))
-    except botocore.exceptions.ClientError as exc:
-        raise OperationError(f"cannot list the resources of stack {stack}: {exc}") from exc
+    resources = list_resources(cfn, stack)
     by_type: dict[str, list[dict[str, Any]]] = {}
     for r in resources:
         by_type.setdefault(str(r["ResourceType"]), []).append(r)

@@ -24,11 +24,11 @@ from typing import Any, TextIO
 
 import botocore.exceptions
 
+from lambda_release.codedeploy import active_deployment_ids, group_alarms
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
-from lambda_release.inflight import ACTIVE
 from lambda_release.progress import DeploymentView, LineRenderer, Renderer
-from lambda_release.release import Engine
 from lambda_release.stack import StackInfo, describe_stack
+from lambda_release.stack_alias import StackAlias
 
 _PREDEFINED = re.compile(
     r"^CodeDeployDefault\.Lambda(?:(Canary)(\d+)Percent(\d+)Minutes?"
@@ -122,11 +122,40 @@ def _appspec(info: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in props.items() if isinstance(v, str | int)}
 
 
+# CodeDeploy's lifecycle events for Lambda and the SAM hook that runs in each.
+HOOK_EVENTS = {"BeforeAllowTraffic": "PreTraffic", "AfterAllowTraffic": "PostTraffic"}
+
+
+def _has_hooks(info: dict[str, Any]) -> bool:
+    content = ((info.get("revision") or {}).get("appSpecContent") or {}).get("content")
+    try:
+        return bool(content and json.loads(content).get("Hooks"))
+    except (ValueError, AttributeError):
+        return False
+
+
+def running_hook(cd: Any, deployment_id: str) -> tuple[str, float | None]:
+    """(PreTraffic or PostTraffic, its start time) of the hook running now; ("", None)."""
+    try:
+        ids = cd.list_deployment_targets(deploymentId=deployment_id).get("targetIds", [])
+        if not ids:
+            return "", None
+        got = cd.batch_get_deployment_targets(deploymentId=deployment_id, targetIds=ids[:25])
+    except botocore.exceptions.ClientError:
+        return "", None  # progress only: the deployment's own status still tells the outcome
+    for target in got.get("deploymentTargets", []):
+        for event in (target.get("lambdaTarget") or {}).get("lifecycleEvents", []):
+            hook = HOOK_EVENTS.get(str(event.get("lifecycleEventName")))
+            if hook and event.get("status") == "InProgress":
+                return hook, _epoch(event.get("startTime"))
+    return "", None
+
+
 @dataclass
 class Follower:
     """Reads the deployments of one stack and alias; each :meth:`poll` gives a fresh view."""
 
-    engine: Engine
+    engine: StackAlias
     minute: float = 60.0  # real seconds per deployment minute (an emulator may compress it)
     clock: Callable[[], float] = time.time
     tracked: dict[str, str] = field(default_factory=dict)  # deployment id -> group
@@ -157,22 +186,10 @@ class Follower:
         if info is None or not info.application:
             return []
         new: list[str] = []
-        for group in info.deployment_groups:
-            try:
-                pages = self.cd.get_paginator("list_deployments").paginate(
-                    applicationName=info.application,
-                    deploymentGroupName=group,
-                    includeOnlyStatuses=ACTIVE,
-                )
-                ids = [str(d) for page in pages for d in page.get("deployments", [])]
-            except botocore.exceptions.ClientError as exc:
-                raise OperationError(
-                    f"cannot list CodeDeploy deployments of {group}: {exc}"
-                ) from exc
-            for deployment_id in ids:
-                if deployment_id not in self.tracked:
-                    self.tracked[deployment_id] = group
-                    new.append(deployment_id)
+        for deployment_id, group in active_deployment_ids(self.cd, info):
+            if deployment_id not in self.tracked:
+                self.tracked[deployment_id] = group
+                new.append(deployment_id)
         return new
 
     def _group_alarms(self, group: str) -> list[str]:
@@ -180,15 +197,7 @@ class Follower:
             names: list[str] = []
             info = self._info
             if info is not None and info.application:
-                try:
-                    got = self.cd.get_deployment_group(
-                        applicationName=info.application, deploymentGroupName=group
-                    )["deploymentGroupInfo"]
-                    config = got.get("alarmConfiguration") or {}
-                    if config.get("enabled", True):
-                        names = [str(a["name"]) for a in config.get("alarms", [])]
-                except (botocore.exceptions.ClientError, KeyError):
-                    names = []
+                names = group_alarms(self.cd, info.application, group)
             self._alarms_of[group] = names
         return self._alarms_of[group]
 
@@ -242,8 +251,18 @@ class Follower:
             target_version=target,
             alarms={n: states.get(n, "MISSING") for n in self._group_alarms(group)},
             message=str((info.get("errorInformation") or {}).get("message", "")),
-            rolled_back=bool(info.get("rollbackInfo")),
+            rolled_back=bool((info.get("rollbackInfo") or {}).get("rollbackDeploymentId")),
+            rollback_of=str(
+                (info.get("rollbackInfo") or {}).get("rollbackTriggeringDeploymentId") or ""
+            ),
         )
+        rollback = str((info.get("rollbackInfo") or {}).get("rollbackDeploymentId") or "")
+        if rollback and rollback not in self.tracked:
+            self.tracked[rollback] = group  # CodeDeploy's rollback: follow it to its end
+        if status == "InProgress" and _has_hooks(info):
+            view.hook, hook_started = running_hook(self.cd, deployment_id)
+            if hook_started is not None:
+                view.hook_running_for = max(0.0, self.clock() - hook_started)
         alias = spec.get("Alias") or self.engine.alias
         view.share = 1.0 if view.succeeded else self._share(name, alias, target)
         started = _epoch(info.get("startTime")) or _epoch(info.get("createTime"))
@@ -261,13 +280,20 @@ class Follower:
         todo = [(d, g) for d, g in self.tracked.items() if d not in self._ended]
         groups = {g for _, g in todo}
         states = self._alarm_states([a for g in groups for a in self._group_alarms(g)])
-        for deployment_id, group in todo:
-            view = self._view(deployment_id, group, states)
-            if view.ended:
-                self._ended[deployment_id] = view
-            else:
-                self._ended.pop(deployment_id, None)
-                self._live[deployment_id] = view
+        while todo:
+            for deployment_id, group in todo:
+                view = self._view(deployment_id, group, states)
+                if view.ended:
+                    self._ended[deployment_id] = view
+                else:
+                    self._ended.pop(deployment_id, None)
+                    self._live[deployment_id] = view
+            # a rollback deployment found just now is read in this same poll
+            todo = [
+                (d, g)
+                for d, g in self.tracked.items()
+                if d not in self._ended and d not in self._live
+            ]
         views = [self._ended.get(d) or self._live[d] for d in self.tracked]
         return sorted(views, key=lambda v: (v.logical_id or v.function_name, v.deployment_id))
 
@@ -302,7 +328,7 @@ def describe_failure(view: DeploymentView) -> str:
 
 
 def watch(
-    engine: Engine,
+    engine: StackAlias,
     renderer: Renderer,
     *,
     minute: float = 60.0,
@@ -361,7 +387,7 @@ RunSam = Callable[..., int]
 
 def following(
     run_sam: RunSam,
-    engine: Engine,
+    engine: StackAlias,
     *,
     minute: float = 60.0,
     poll: float = 5.0,
@@ -378,7 +404,7 @@ def following(
         out = stream or sys.stderr
         renderer = LineRenderer(out, heartbeat=None, prefix=prefix)
         # An engine of its own: the deploy's engine caches what it read.
-        own = Engine(engine.aws, engine.stack, engine.alias, rate=engine.rate)
+        own = StackAlias(engine.aws, engine.stack, engine.alias, rate=engine.rate)
         follower = Follower(own, minute=minute)
         done = threading.Event()
         failed: list[bool] = []

@@ -19,9 +19,10 @@ import yaml
 
 from lambda_release import lock
 from lambda_release.aws import Aws
-from lambda_release.release import Engine, begin, settle
+from lambda_release.release import begin, settle
 from lambda_release.releaselog import LogLocation, Release, ReleaseLog
 from lambda_release.sandbox import Sandbox
+from lambda_release.stack_alias import StackAlias
 from tests.support.aws_state import wait_for_stack
 
 ALIAS = "PROD"
@@ -38,8 +39,13 @@ def zipped(fn: str, version: str) -> bytes:
     return buf.getvalue()
 
 
-def template(code: Mapping[str, str], bucket: str, deployment_type: str = "AllAtOnce") -> str:
-    """One SAM function per key of ``code`` (logical id ``<K>Function``), its code version."""
+def template(
+    code: Mapping[str, str], bucket: str, deployment_type: str = "AllAtOnce", padding: int = 0
+) -> str:
+    """One SAM function per key of ``code`` (logical id ``<K>Function``), its code version.
+
+    ``padding``: that many bytes of template Metadata, to pass CloudFormation's size limits.
+    """
     resources: dict[str, Any] = {}
     for fn, version in sorted(code.items()):
         resources[f"{fn}Function"] = {
@@ -58,6 +64,8 @@ def template(code: Mapping[str, str], bucket: str, deployment_type: str = "AllAt
         "Parameters": {"AliasName": {"Type": "String", "Default": ALIAS}},
         "Resources": resources,
     }
+    if padding:
+        body["Metadata"] = {"Padding": ["x" * 100] * (padding // 100 + 1)}
     return yaml.safe_dump(body, sort_keys=False)
 
 
@@ -69,6 +77,7 @@ class Kit:
     stack: str
     bucket: str
     code: dict[str, str] = field(default_factory=dict)
+    padding: int = 0  # bytes of template Metadata (see template())
 
     @classmethod
     def create(cls, sandbox: Sandbox, prefix: str = "rb") -> Kit:
@@ -81,11 +90,11 @@ class Kit:
     def env(self) -> dict[str, str]:
         return dict(self.sandbox.env)
 
-    def engine(self, endpoint_url: str | None = None) -> Engine:
+    def engine(self, endpoint_url: str | None = None) -> StackAlias:
         aws = Aws(
             region=self.sandbox.region, endpoint_url=endpoint_url or self.sandbox.endpoint_url
         )
-        return Engine(aws, self.stack, ALIAS)
+        return StackAlias(aws, self.stack, ALIAS)
 
     def log(self, endpoint_url: str | None = None) -> ReleaseLog:
         return self.engine(endpoint_url).log(LogLocation(self.bucket))
@@ -108,7 +117,7 @@ class Kit:
         s3 = self.sandbox.client("s3")
         for fn, version in changes.items():
             s3.put_object(Bucket=self.bucket, Key=code_key(fn, version), Body=zipped(fn, version))
-        body = template(self.code, self.bucket, deployment_type)
+        body = template(self.code, self.bucket, deployment_type, self.padding)
         self.submit(body, create=engine.info(refresh=True) is None)
         if not wait:
             return str(entry["id"])
@@ -119,17 +128,20 @@ class Kit:
         return str(entry["id"])
 
     def submit(self, body: str, *, create: bool = False) -> None:
+        """Create or update the stack; a body over the inline limit goes by S3, as sam's."""
         cfn = self.sandbox.client("cloudformation")
         params = [{"ParameterKey": "AliasName", "ParameterValue": ALIAS}]
         caps = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+        source = {"TemplateBody": body}
+        if len(body.encode()) > 51_200:
+            key = f"templates/{uuid.uuid4().hex}.yaml"
+            s3 = self.sandbox.client("s3")
+            s3.put_object(Bucket=self.bucket, Key=key, Body=body.encode())
+            source = {"TemplateURL": f"{self.sandbox.endpoint_url}/{self.bucket}/{key}"}
         if create:
-            cfn.create_stack(
-                StackName=self.stack, TemplateBody=body, Parameters=params, Capabilities=caps
-            )
+            cfn.create_stack(StackName=self.stack, Parameters=params, Capabilities=caps, **source)
         else:
-            cfn.update_stack(
-                StackName=self.stack, TemplateBody=body, Parameters=params, Capabilities=caps
-            )
+            cfn.update_stack(StackName=self.stack, Parameters=params, Capabilities=caps, **source)
 
     def update_outside_the_log(
         self, changes: Mapping[str, str], deployment_type: str = "AllAtOnce"
@@ -139,7 +151,7 @@ class Kit:
         s3 = self.sandbox.client("s3")
         for fn, version in changes.items():
             s3.put_object(Bucket=self.bucket, Key=code_key(fn, version), Body=zipped(fn, version))
-        self.submit(template(self.code, self.bucket, deployment_type))
+        self.submit(template(self.code, self.bucket, deployment_type, self.padding))
         return wait_for_stack(self.sandbox.client("cloudformation"), self.stack)
 
     # -- reading ----------------------------------------------------------------------

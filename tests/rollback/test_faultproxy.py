@@ -48,3 +48,13 @@ def test_token_bucket_allows_a_seconds_worth_then_refuses_or_waits() -> None:
 def test_fault_kinds_are_checked() -> None:
     with pytest.raises(ValueError, match="teapot"):
         Fault("UpdateAlias", "teapot")
+
+
+def test_s3_operations_of_path_style_requests() -> None:
+    s3 = {"Authorization": AUTH.format("s3")}
+    assert identify("PUT", "/bucket/a/key.json", s3, b"{}") == ("s3", "PutObject")
+    assert identify("GET", "/bucket/key.json", s3, b"") == ("s3", "GetObject")
+    assert identify("HEAD", "/bucket/key.json", s3, b"") == ("s3", "HeadObject")
+    assert identify("GET", "/bucket?list-type=2&prefix=x", s3, b"") == ("s3", "ListObjectsV2")
+    copy = {**s3, "x-amz-copy-source": "/bucket/other"}
+    assert identify("PUT", "/bucket/key.json", copy, b"") == ("s3", "CopyObject")

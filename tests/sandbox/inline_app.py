@@ -10,14 +10,36 @@ import yaml
 
 from tests.support.aws_state import wait_for_stack
 
+# A lifecycle hook as AWS runs one: it reports to CodeDeploy with the ids from its event.
+HOOK_CODE = """\
+import os
+import boto3
+
+def handler(event, context):
+    result = os.environ["HOOK_RESULT"]
+    if result != "silent":
+        boto3.client("codedeploy").put_lifecycle_event_hook_execution_status(
+            deploymentId=event["DeploymentId"],
+            lifecycleEventHookExecutionId=event["LifecycleEventHookExecutionId"],
+            status=result,
+        )
+"""
+
 
 def inline_template(
     code_version: str,
     deployment_type: str = "Canary10Percent5Minutes",
     hooks: bool = False,
     alias: str = "live",
+    hook_result: str = "Succeeded",
+    routing: dict[str, Any] | None = None,
 ) -> str:
-    """One function with AutoPublishAlias, a CodeDeploy preference and one alarm."""
+    """One function with AutoPublishAlias, a CodeDeploy preference and one alarm.
+
+    `hooks`: PreTraffic and PostTraffic hooks that report `hook_result` to CodeDeploy
+    (`silent`: they report nothing). `routing`: a custom deployment configuration's
+    TrafficRoutingConfig, used instead of `deployment_type`.
+    """
     code = f"VERSION = {code_version!r}\n\ndef handler(event, context):\n    return VERSION\n"
     preference: dict[str, Any] = {
         "Type": deployment_type,
@@ -47,16 +69,22 @@ def inline_template(
             },
         },
     }
+    if routing is not None:
+        resources["FnConfig"] = {
+            "Type": "AWS::CodeDeploy::DeploymentConfig",
+            "Properties": {"ComputePlatform": "Lambda", "TrafficRoutingConfig": routing},
+        }
+        preference["Type"] = {"Ref": "FnConfig"}
     if hooks:
-        hook_code = "def handler(event, context):\n    return None\n"
         for name in ("PreHook", "PostHook"):
             resources[name] = {
                 "Type": "AWS::Serverless::Function",
                 "Properties": {
-                    "InlineCode": hook_code,
+                    "InlineCode": HOOK_CODE,
                     "Handler": "index.handler",
                     "Runtime": "python3.11",
                     "FunctionName": {"Fn::Sub": f"CodeDeployHook_${{AWS::StackName}}{name}"},
+                    "Environment": {"Variables": {"HOOK_RESULT": hook_result}},
                 },
             }
         preference["Hooks"] = {"PreTraffic": {"Ref": "PreHook"}, "PostTraffic": {"Ref": "PostHook"}}

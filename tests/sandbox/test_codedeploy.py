@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambda_release.sandbox import Sandbox
-from lambda_release.sandbox.codedeploy import PREDEFINED_CONFIGS, traffic_schedule
+from lambda_release.sandbox.codedeploy import PREDEFINED_CONFIGS, SETTINGS, traffic_schedule
 from tests.sandbox.inline_app import (
     create_stack,
     output,
@@ -24,14 +24,20 @@ from tests.support.aws_state import AliasWatcher, alias_state
 ALIAS = "live"
 
 
-def _deployment_of(cd: Any, cfn: Any, stack: str) -> dict[str, Any]:
-    """The latest deployment of the stack's only deployment group."""
+def _deployments_of(cd: Any, cfn: Any, stack: str) -> list[dict[str, Any]]:
+    """Every deployment of the stack's only deployment group, oldest first."""
     app = _physical(cfn, stack, "ServerlessDeploymentApplication")
     group = _physical(cfn, stack, "FnDeploymentGroup")
     ids = cd.list_deployments(applicationName=app, deploymentGroupName=group)["deployments"]
-    assert ids, f"no deployment for {stack}"
     infos = [cd.get_deployment(deploymentId=i)["deploymentInfo"] for i in ids]
-    return max(infos, key=lambda d: d["createTime"])
+    return sorted(infos, key=lambda d: d["createTime"])
+
+
+def _deployment_of(cd: Any, cfn: Any, stack: str) -> dict[str, Any]:
+    """The latest deployment CloudFormation started (not a rollback deployment)."""
+    started = [d for d in _deployments_of(cd, cfn, stack) if d["creator"] != "codeDeployRollback"]
+    assert started, f"no deployment for {stack}"
+    return started[-1]
 
 
 def _physical(cfn: Any, stack: str, logical: str) -> str:
@@ -134,6 +140,18 @@ def test_alarm_during_the_canary_stops_it_and_rolls_the_stack_back(
     deployment = _deployment_of(cd, cfn, stack)
     assert deployment["status"] == "Stopped"
     assert deployment["errorInformation"]["code"] == "ALARM_ACTIVE"
+    # The rollback is a deployment of its own, linked both ways.
+    rollback_id = deployment["rollbackInfo"]["rollbackDeploymentId"]
+    rollback = wait_until(
+        lambda: (
+            (d := cd.get_deployment(deploymentId=rollback_id)["deploymentInfo"])["status"]
+            == "Succeeded"
+            and d
+        ),
+        what="rollback deployment succeeded",
+    )
+    assert rollback["creator"] == "codeDeployRollback"
+    assert rollback["rollbackInfo"]["rollbackTriggeringDeploymentId"] == deployment["deploymentId"]
     # $LATEST went back to the old code too: the template is the old one again.
     assert "VERSION = '1'" in cfn.get_template(StackName=stack)["TemplateBody"]
 
@@ -233,8 +251,83 @@ def test_alias_moved_by_hand_fails_the_deployment_with_a_configuration_error(
     )
 
 
+def _lifecycle(cd: Any, deployment_id: str) -> dict[str, str]:
+    """Lifecycle event -> status, from the deployment's Lambda target."""
+    targets = cd.list_deployment_targets(deploymentId=deployment_id)["targetIds"]
+    got = cd.batch_get_deployment_targets(deploymentId=deployment_id, targetIds=targets)
+    events = got["deploymentTargets"][0]["lambdaTarget"]["lifecycleEvents"]
+    return {e["lifecycleEventName"]: e["status"] for e in events}
+
+
+def test_hooks_run_and_the_deployment_waits_for_their_status(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("hooks")
+    assert create_stack(cfn, stack, "1", hooks=True) == "CREATE_COMPLETE"
+    fn = output(cfn, stack, "FnName")
+    start_update(cfn, stack, "2", hooks=True)
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    assert alias_state(lam, fn, ALIAS) == ("2", {})
+    deployment = _deployment_of(cd, cfn, stack)
+    assert deployment["status"] == "Succeeded"
+    assert _lifecycle(cd, deployment["deploymentId"]) == {
+        "Start": "Succeeded",
+        "BeforeAllowTraffic": "Succeeded",
+        "AllowTraffic": "Succeeded",
+        "AfterAllowTraffic": "Succeeded",
+        "End": "Succeeded",
+    }
+
+
+@pytest.mark.parametrize("result", ["Failed", "silent"])
+def test_a_hook_that_fails_or_never_reports_fails_the_deployment(
+    sandbox: Sandbox,
+    clients: dict[str, Any],
+    unique: Callable[[str], str],
+    result: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("hookfail")
+    assert create_stack(cfn, stack, "1", hooks=True, hook_result=result) == "CREATE_COMPLETE"
+    fn = output(cfn, stack, "FnName")
+    watcher = AliasWatcher(lam, fn, ALIAS)
+    monkeypatch.setattr(SETTINGS, "hook_timeout_floor", 1.0)  # a silent hook never reports
+    start_update(cfn, stack, "2", hooks=True, hook_result=result)
+    assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert all(weights == {} for _, weights in watcher.stop())  # PreTraffic: no traffic moved
+    assert alias_state(lam, fn, ALIAS) == ("1", {})
+    deployment = _deployment_of(cd, cfn, stack)
+    assert (deployment["status"], deployment["errorInformation"]["code"]) == (
+        "Failed",
+        "HOOK_EXECUTION_FAILURE",
+    )
+    expected = "did not report" if result == "silent" else "reported Failed"
+    assert expected in deployment["errorInformation"]["message"]
+    events = _lifecycle(cd, deployment["deploymentId"])
+    assert events["BeforeAllowTraffic"] == "Failed"
+    assert events["AllowTraffic"] == events["AfterAllowTraffic"] == "Skipped"
+
+
+def test_put_lifecycle_event_hook_execution_status_refuses_unknown_ids(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn, cd = clients["cloudformation"], clients["codedeploy"]
+    stack = unique("hookids")
+    create_stack(cfn, stack, "1", hooks=True)
+    start_update(cfn, stack, "2", hooks=True)
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    deployment_id = _deployment_of(cd, cfn, stack)["deploymentId"]
+    with pytest.raises(ClientError) as exc:
+        cd.put_lifecycle_event_hook_execution_status(
+            deploymentId=deployment_id, lifecycleEventHookExecutionId="nope", status="Succeeded"
+        )
+    assert exc.value.response["Error"]["Code"] == "InvalidLifecycleEventHookExecutionIdException"
+
+
 @pytest.mark.parametrize("fail", [False, True])
-def test_hooks_succeed_unless_told_to_fail(
+def test_hooks_stub_fails_them_when_told(
     sandbox: Sandbox, clients: dict[str, Any], unique: Callable[[str], str], fail: bool
 ) -> None:
     cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
@@ -256,3 +349,192 @@ def test_hooks_succeed_unless_told_to_fail(
         assert status == "UPDATE_COMPLETE"
         assert deployment["status"] == "Succeeded"
         assert alias_state(lam, fn, ALIAS) == ("2", {})
+
+
+def test_a_custom_deployment_config_from_the_template_shifts_by_its_schedule(
+    sandbox: Sandbox, clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("custom")
+    routing = {
+        "Type": "TimeBasedLinear",
+        "TimeBasedLinear": {"LinearPercentage": 25, "LinearInterval": 1},
+    }
+    assert create_stack(cfn, stack, "1", routing=routing) == "CREATE_COMPLETE"
+    fn = output(cfn, stack, "FnName")
+    name = _physical(cfn, stack, "FnConfig")
+    info = cd.get_deployment_config(deploymentConfigName=name)["deploymentConfigInfo"]
+    assert info["computePlatform"] == "Lambda"
+    assert info["trafficRoutingConfig"] == {
+        "type": "TimeBasedLinear",
+        "timeBasedLinear": {"linearPercentage": 25, "linearInterval": 1},
+    }
+    assert name in cd.list_deployment_configs()["deploymentConfigsList"]
+    watcher = AliasWatcher(lam, fn, ALIAS)
+    start_update(cfn, stack, "2", routing=routing)
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    seen = watcher.stop()
+    assert alias_state(lam, fn, ALIAS) == ("2", {})
+    allowed = [("1", {}), ("1", {"2": 0.25}), ("1", {"2": 0.5}), ("1", {"2": 0.75}), ("2", {})]
+    assert all(state in allowed for state in seen), seen
+    deployment = _deployment_of(cd, cfn, stack)
+    assert (deployment["status"], deployment["deploymentConfigName"]) == ("Succeeded", name)
+    elapsed = (deployment["completeTime"] - deployment["startTime"]).total_seconds()
+    assert elapsed >= 3 * sandbox.minute * 0.9
+
+
+def test_deployment_configs_through_the_api(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cd = clients["codedeploy"]
+    predefined = cd.get_deployment_config(
+        deploymentConfigName="CodeDeployDefault.LambdaCanary10Percent5Minutes"
+    )["deploymentConfigInfo"]
+    assert predefined["trafficRoutingConfig"] == {
+        "type": "TimeBasedCanary",
+        "timeBasedCanary": {"canaryPercentage": 10, "canaryInterval": 5},
+    }
+    name = unique("cfg")
+    cd.create_deployment_config(
+        deploymentConfigName=name,
+        computePlatform="Lambda",
+        trafficRoutingConfig={
+            "type": "TimeBasedCanary",
+            "timeBasedCanary": {"canaryPercentage": 20, "canaryInterval": 2},
+        },
+    )
+    got = cd.get_deployment_config(deploymentConfigName=name)["deploymentConfigInfo"]
+    assert got["trafficRoutingConfig"]["timeBasedCanary"]["canaryPercentage"] == 20
+    assert traffic_schedule(name) == [(0.0, 0.2), (2.0, 1.0)]
+    with pytest.raises(ClientError) as exc:
+        cd.create_deployment_config(deploymentConfigName=name, computePlatform="Lambda")
+    assert exc.value.response["Error"]["Code"] == "DeploymentConfigAlreadyExistsException"
+    cd.delete_deployment_config(deploymentConfigName=name)
+    with pytest.raises(ClientError) as exc:
+        cd.get_deployment_config(deploymentConfigName=name)
+    assert exc.value.response["Error"]["Code"] == "DeploymentConfigDoesNotExistException"
+
+
+def test_a_split_alias_blocks_the_next_deployment(
+    clients: dict[str, Any], unique: Callable[[str], str], slow_clock: float
+) -> None:
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    stack = unique("split")
+    create_stack(cfn, stack, "1")
+    fn = output(cfn, stack, "FnName")
+    start_update(cfn, stack, "2")
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    # As a deployment stopped without rollback leaves it: shifting between two versions.
+    lam.update_alias(
+        FunctionName=fn,
+        Name=ALIAS,
+        FunctionVersion="2",
+        RoutingConfig={"AdditionalVersionWeights": {"1": 0.5}},
+    )
+    start_update(cfn, stack, "3")
+    assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    deployment = _deployment_of(cd, cfn, stack)
+    assert (deployment["status"], deployment["errorInformation"]["code"]) == (
+        "Failed",
+        "INVALID_LAMBDA_CONFIGURATION",
+    )
+    assert "shifts traffic between two versions" in deployment["errorInformation"]["message"]
+
+
+def test_a_rollback_deployment_still_running_is_in_flight_after_the_stack_rolled_back(
+    clients: dict[str, Any],
+    unique: Callable[[str], str],
+    slow_clock: float,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cfn, lam, cd, cw = (
+        clients[s] for s in ("cloudformation", "lambda", "codedeploy", "cloudwatch")
+    )
+    monkeypatch.setattr(SETTINGS, "rollback_seconds", 4.0)
+    stack = unique("rbflight")
+    create_stack(cfn, stack, "1")
+    fn = output(cfn, stack, "FnName")
+    start_update(cfn, stack, "2")
+    wait_until(lambda: alias_state(lam, fn, ALIAS)[1], what="canary weights")
+    cw.set_alarm_state(AlarmName=_alarm(cfn, stack), StateValue="ALARM", StateReason="test")
+    assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert alias_state(lam, fn, ALIAS) == ("1", {})  # traffic is back at once
+    first, rollback = _deployments_of(cd, cfn, stack)
+    assert rollback["creator"] == "codeDeployRollback"
+    assert rollback["status"] == "InProgress"
+    app = _physical(cfn, stack, "ServerlessDeploymentApplication")
+    group = _physical(cfn, stack, "FnDeploymentGroup")
+    in_flight = cd.list_deployments(
+        applicationName=app, deploymentGroupName=group, includeOnlyStatuses=["InProgress"]
+    )["deployments"]
+    assert in_flight == [rollback["deploymentId"]]
+    assert first["rollbackInfo"]["rollbackDeploymentId"] == rollback["deploymentId"]
+    cd.stop_deployment(deploymentId=rollback["deploymentId"])  # it can be stopped, too
+    assert (
+        cd.get_deployment(deploymentId=rollback["deploymentId"])["deploymentInfo"]["status"]
+        == "Stopped"
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "during"),
+    [("recorded", ("2", {"3": 0.1})), ("live", ("1", {"3": 0.1}))],
+)
+def test_drift_models_for_a_deployment_over_an_alias_moved_by_hand(
+    sandbox: Sandbox,
+    clients: dict[str, Any],
+    unique: Callable[[str], str],
+    slow_clock: float,
+    model: str,
+    during: tuple[str, dict[str, float]],
+) -> None:
+    cfn, lam = clients["cloudformation"], clients["lambda"]
+    stack = unique(f"drift-{model}")
+    create_stack(cfn, stack, "1")
+    fn = output(cfn, stack, "FnName")
+    start_update(cfn, stack, "2")
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    lam.update_alias(FunctionName=fn, Name=ALIAS, FunctionVersion="1")  # a rollback by hand
+    sandbox.drift_model = model
+    try:
+        watcher = AliasWatcher(lam, fn, ALIAS)
+        start_update(cfn, stack, "3")
+        assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    finally:
+        sandbox.drift_model = "fail"
+    seen = watcher.stop()
+    # recorded: CloudFormation's version (2, rolled back by hand) gets 90% of the traffic
+    # again; live: the canary starts from what the alias really served (1).
+    assert during in seen, seen
+    assert alias_state(lam, fn, ALIAS) == ("3", {})
+
+
+def test_a_failed_stack_rollback_ends_update_rollback_failed_until_continued(
+    sandbox: Sandbox, clients: dict[str, Any], unique: Callable[[str], str], slow_clock: float
+) -> None:
+    cfn, lam, cw = clients["cloudformation"], clients["lambda"], clients["cloudwatch"]
+    stack = unique("rbfail")
+    create_stack(cfn, stack, "1")
+    fn = output(cfn, stack, "FnName")
+    start_update(cfn, stack, "2")
+    wait_until(lambda: alias_state(lam, fn, ALIAS)[1], what="canary weights")
+    sandbox.fail_stack_rollbacks(True)
+    try:
+        cw.set_alarm_state(AlarmName=_alarm(cfn, stack), StateValue="ALARM", StateReason="t")
+        assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_FAILED"
+        events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
+        failed = [e for e in events if e["ResourceStatus"] == "UPDATE_FAILED"]
+        assert [e["LogicalResourceId"] for e in failed] == ["FnAliaslive"]
+        assert "Function not found" in failed[0]["ResourceStatusReason"]
+        with pytest.raises(ClientError) as exc:  # no update until the rollback continues
+            start_update(cfn, stack, "3")
+        assert "UPDATE_ROLLBACK_FAILED state and can not be updated" in str(exc.value)
+        cfn.continue_update_rollback(StackName=stack)  # the switch is still on: fails again
+        assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_FAILED"
+        cfn.continue_update_rollback(StackName=stack, ResourcesToSkip=["FnAliaslive"])
+        assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    finally:
+        sandbox.fail_stack_rollbacks(False)
+    cw.set_alarm_state(AlarmName=_alarm(cfn, stack), StateValue="OK", StateReason="fixed")
+    start_update(cfn, stack, "3")
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"

@@ -71,7 +71,7 @@ def test_command_json_output_and_fixed_port() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = _start("--port", str(port), "--output", "json")
+    proc = _start("--port", str(port), "--output", "json", "--drift-model", "recorded")
     try:
         assert proc.stdout is not None
         announced = json.loads(proc.stdout.readline())
@@ -79,8 +79,9 @@ def test_command_json_output_and_fixed_port() -> None:
         assert announced["env"]["AWS_ENDPOINT_URL"] == announced["endpoint_url"]
     finally:
         proc.terminate()
-        proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0
+    assert "drift model recorded" in err
 
 
 @pytest.mark.parametrize(
@@ -90,6 +91,7 @@ def test_command_json_output_and_fixed_port() -> None:
         (["--port", "70000"], "out of range"),
         (["--minute", "0"], "must be more than 0"),
         (["--minute", "fast"], "not a number of seconds"),
+        (["--drift-model", "guess"], "--drift-model 'guess' is not one of fail, recorded, live"),
     ],
 )
 def test_command_rejects_bad_options(args: list[str], message: str) -> None:

@@ -122,7 +122,8 @@ def test_success_followed_by_watch_and_shown_by_deploy(app: App, sandbox: Sandbo
         assert run["status"] == "Succeeded"
         assert (run["current_version"], run["target_version"]) == ("1", "2")
         assert run["traffic_on_new_version"] == 1.0
-        assert run["alarms"] == {app.alarm_name(lid[0]): "OK"}
+        # A new alarm starts INSUFFICIENT_DATA, as on AWS (no metric data in the sandbox).
+        assert run["alarms"] == {app.alarm_name(lid[0]): "INSUFFICIENT_DATA"}
         # watch printed the canary step, then the outcome, one line each (no flood).
         assert err.count(f"{lid}: 10% on version 2 (from 1), next step in") == 1
         assert err.count(f"{lid}: succeeded, 100% on version 2") == 1
@@ -147,7 +148,12 @@ def test_alarm_mid_canary_fails_naming_the_alarm(app: App, sandbox: Sandbox) -> 
     set_code_version(app.directory, "2", ("A",))  # the bad code is reverted, as a team would
     assert deploying.returncode == 1
     assert code == 1, err
-    (run,) = result["deployments"]
+    # watch follows CodeDeploy's rollback deployment too, to its end
+    (run,) = [d for d in result["deployments"] if not d["rollback_of"]]
+    rollbacks = [d for d in result["deployments"] if d["rollback_of"]]
+    assert [(d["rollback_of"], d["status"]) for d in rollbacks] == [
+        (run["deployment_id"], "Succeeded")
+    ]
     assert run["logical_id"] == "AFunction" and run["status"] in ("Stopped", "Failed")
     assert run["alarms_firing"] == [alarm] and run["rolled_back"] is True
     assert result["failures"] == [f"AFunction: {run['status'].lower()}: alarm {alarm} fired"]
@@ -176,7 +182,8 @@ def test_stopped_deployment_fails(app: App, sandbox: Sandbox) -> None:
             deploying.communicate(timeout=600)
     assert deploying.returncode == 1
     assert code == 1, err
-    (run,) = result["deployments"]
+    (run,) = [d for d in result["deployments"] if not d["rollback_of"]]
+    assert [d["rollback_of"] for d in result["deployments"] if d["rollback_of"]] == [deployment_id]
     assert (run["logical_id"], run["deployment_id"]) == ("BFunction", deployment_id)
     assert run["status"] == "Stopped" and run["rolled_back"] is True
     assert run["alarms_firing"] == []

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lambda_release.aws import LAMBDA_RATE
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.release import Engine
 from lambda_release.releaselog import LogLocation, ReleaseLog
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig
-from lambda_release.stack import LAMBDA_RATE
+from lambda_release.stack_alias import StackAlias
 
 
 def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> None:
@@ -67,14 +67,14 @@ def select_config_env(ctx: Context) -> str:
     return DEFAULT_CONFIG_ENV
 
 
-def engine(ctx: Context, alias: str | None = None) -> Engine:
+def engine(ctx: Context, alias: str | None = None) -> StackAlias:
     rate = ctx.settings.get_float("lambda_rate", LAMBDA_RATE)
     if rate <= 0:
         raise UsageError(f"--lambda-rate {rate:g} must be above 0")
-    return Engine(ctx.aws, stack_name(ctx), alias or alias_name(ctx), rate=rate)
+    return StackAlias(ctx.aws, stack_name(ctx), alias or alias_name(ctx), rate=rate)
 
 
-def log_location(ctx: Context, eng: Engine) -> LogLocation:
+def log_location(ctx: Context, eng: StackAlias) -> LogLocation:
     return eng.log_location(
         ctx.settings.get("log_bucket"),
         ctx.settings.get("s3_bucket"),
@@ -82,5 +82,5 @@ def log_location(ctx: Context, eng: Engine) -> LogLocation:
     )
 
 
-def release_log(ctx: Context, eng: Engine) -> ReleaseLog:
+def release_log(ctx: Context, eng: StackAlias) -> ReleaseLog:
     return eng.log(log_location(ctx, eng))

@@ -35,6 +35,11 @@ needs, every value single-quoted, then runs until Ctrl-C or SIGTERM:
 --minute sets how many real seconds one deployment minute lasts, so a
 Canary10Percent5Minutes deployment takes 5 x MINUTE seconds.
 
+--drift-model chooses what a CodeDeploy deployment does when the alias was
+moved by hand since CloudFormation recorded it (AWS does not document it):
+fail (the default: the deployment fails), recorded (it shifts from the
+version CloudFormation recorded) or live (it shifts from the alias's version).
+
 Needs the package's `sandbox` extra: pip install 'lambda-release[sandbox]'.
 Nothing else in lambda-release uses the sandbox unless you point it there.
 """
@@ -47,6 +52,7 @@ examples:
 """
 
 DEFAULT_MINUTE = 60.0
+DRIFT_MODELS = ("fail", "recorded", "live")
 
 
 def register(p: argparse.ArgumentParser) -> None:
@@ -55,6 +61,7 @@ def register(p: argparse.ArgumentParser) -> None:
         "--minute",
         help=f"real seconds per CodeDeploy deployment minute (default {DEFAULT_MINUTE:g})",
     )
+    add_drift_model(p)
 
 
 def _port(value: str | None) -> int:
@@ -83,9 +90,27 @@ def _minute(value: str | None) -> float:
     return minute
 
 
+def add_drift_model(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--drift-model",
+        help="a deployment over an alias moved by hand: "
+        + "|".join(DRIFT_MODELS)
+        + " (default fail)",
+    )
+
+
+def drift_model(value: str | None) -> str:
+    if value is None:
+        return DRIFT_MODELS[0]
+    if value not in DRIFT_MODELS:
+        raise UsageError(f"--drift-model {value!r} is not one of {', '.join(DRIFT_MODELS)}")
+    return value
+
+
 def run(ctx: Context) -> int:
     port = _port(ctx.settings.get("port"))
     minute = _minute(ctx.settings.get("minute"))
+    drift = drift_model(ctx.settings.get("drift_model"))
     output = ctx.output
     region = ctx.settings.get("region") or "us-east-1"
     if (
@@ -108,9 +133,10 @@ def run(ctx: Context) -> int:
         sys.stdout.flush()
         info(
             f"lambda-release sandbox: listening on {env['AWS_ENDPOINT_URL']} "
-            f"(a deployment minute lasts {minute:g} s); Ctrl-C or SIGTERM stops it"
+            f"(a deployment minute lasts {minute:g} s, drift model {drift}); Ctrl-C or "
+            "SIGTERM stops it"
         )
 
-    serve_until_stopped(port, minute, announce, region=region)
+    serve_until_stopped(port, minute, announce, region=region, drift_model=drift)
     info("lambda-release sandbox: stopped")
     return 0

@@ -191,6 +191,8 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
     ("codedeploy", "BatchGetDeployments"): _O("codedeploy:BatchGetDeployments", _deployment),
     ("codedeploy", "GetDeploymentConfig"): _O("codedeploy:GetDeploymentConfig", _config),
     ("codedeploy", "StopDeployment"): _O("codedeploy:StopDeployment", _any),
+    ("codedeploy", "ListDeploymentTargets"): _O("codedeploy:ListDeploymentTargets", _any),
+    ("codedeploy", "BatchGetDeploymentTargets"): _O("codedeploy:BatchGetDeploymentTargets", _any),
     # CloudWatch: alarm states before a deploy; $LATEST invocations for audit.
     ("cloudwatch", "DescribeAlarms"): _O("cloudwatch:DescribeAlarms", _alarms),
     ("cloudwatch", "ListMetrics"): _O("cloudwatch:ListMetrics", _any),

@@ -137,6 +137,16 @@ PERMISSIONS: Mapping[str, Permission] = {
         "NoResourceLevel",
         "rollback of a release whose canary runs: stopping it with its automatic rollback",
     ),
+    "codedeploy:ListDeploymentTargets": Permission(
+        "NoResourceLevel",
+        "a deployment's Lambda target: which PreTraffic/PostTraffic hook runs or failed",
+        only_when="a deployment with hooks runs (progress) or fails (the settlement names it)",
+    ),
+    "codedeploy:BatchGetDeploymentTargets": Permission(
+        "NoResourceLevel",
+        "the target's lifecycle events: the hook running now, or the one that failed",
+        only_when="a deployment with hooks runs (progress) or fails (the settlement names it)",
+    ),
     "cloudwatch:DescribeAlarms": Permission(
         "Alarms",
         "an alarm of a deployment group already in ALARM stops a deploy; the group's "
@@ -196,8 +206,18 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:ListDeployments",
             "codedeploy:BatchGetDeployments",
             "codedeploy:GetDeploymentGroup",
+            "codedeploy:GetDeployment",  # following the canary while sam waits
+            "codedeploy:ListDeploymentTargets",  # hooks: shown running, named when failing
+            "codedeploy:BatchGetDeploymentTargets",
             "cloudwatch:DescribeAlarms",
+            "lambda:GetAlias",
         ),
+        sometimes={
+            "codedeploy:GetDeployment": "following a canary while sam waits, once its "
+            "deployment is seen",
+            "lambda:GetAlias": "following a deployment in flight while sam waits (a canary, "
+            "or CodeDeploy's rollback deployment): the share of traffic on the new version",
+        },
     ),
     "begin": CommandNeeds(
         ("deploy",),
@@ -209,13 +229,28 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:BatchGetDeployments",
             "codedeploy:GetDeploymentGroup",
             "cloudwatch:DescribeAlarms",
+            "cloudformation:DescribeStackEvents",
         ),
+        sometimes={
+            "cloudformation:DescribeStackEvents": "the stack is UPDATE_ROLLBACK_FAILED: the "
+            "resources its rollback could not restore are named in the way out",
+        },
     ),
     "record": CommandNeeds(("deploy",), (*_READ_STACK, *_READ_LOG, *_SETTLE)),
     "status": CommandNeeds(
         ("deploy", "rollback", "readonly"),
-        (*_READ_STACK, *_READ_LOG, "lambda:ListAliases", "codedeploy:ListDeployments"),
+        (
+            *_READ_STACK,
+            *_READ_LOG,
+            "lambda:ListAliases",
+            "codedeploy:ListDeployments",
+            "cloudformation:DescribeStackEvents",
+        ),
         settles=_SETTLE,
+        sometimes={
+            "cloudformation:DescribeStackEvents": "the stack is UPDATE_ROLLBACK_FAILED: the "
+            "resources its rollback could not restore are named in the way out",
+        },
     ),
     "history": CommandNeeds(("deploy", "rollback", "readonly"), (*_READ_STACK, *_READ_LOG)),
     "rollback": CommandNeeds(
@@ -228,9 +263,15 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:ListDeployments",
             "codedeploy:GetDeployment",
             "codedeploy:StopDeployment",
+            "codedeploy:BatchGetDeployments",
             "cloudformation:CancelUpdateStack",
+            "cloudformation:DescribeStackEvents",
         ),
         sometimes={
+            "codedeploy:BatchGetDeployments": "a release is rolled back while its canary "
+            "runs: CodeDeploy's own rollback deployments are waited for, not stopped",
+            "cloudformation:DescribeStackEvents": "the stack is UPDATE_ROLLBACK_FAILED: the "
+            "resources its rollback could not restore are named in the way out",
             "lambda:CreateAlias": "settling a release a killed job left pending, which "
             "created a function: its <ALIAS>_STABLE is created",
             "lambda:GetFunctionConfiguration": "checking that the versions to return to "

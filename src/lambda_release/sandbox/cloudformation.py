@@ -10,14 +10,20 @@ moto stores stacks, change sets and events; this module changes how they are exe
 - an alias update with SAM's `CodeDeployLambdaAliasUpdate` policy starts a CodeDeploy deployment
   and the stack stays `UPDATE_IN_PROGRESS` until it ends; a failed or stopped deployment, or
   CancelUpdateStack, rolls the stack back to its previous template (`UPDATE_ROLLBACK_COMPLETE`);
+  a resource that cannot be restored leaves it `UPDATE_ROLLBACK_FAILED` (refusing updates) until
+  ContinueUpdateRollback, with `ResourcesToSkip`, finishes the rollback;
 - stacks made through change sets get their Outputs;
-- template URLs on 127.0.0.1 (or any host:port) are read path-style.
+- template URLs on 127.0.0.1 (or any host:port) are read path-style;
+- an inline TemplateBody over 51,200 bytes is refused (a TemplateURL is not);
+- GetTemplate honours `TemplateStage`: `Processed` is the template after the SAM transform,
+  and `StagesAvailable` says which stages there are.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import re
 import threading
 from collections.abc import Callable
@@ -30,7 +36,7 @@ from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation import utils as cfn_utils
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.parsing import clean_json, parse_and_update_resource
-from moto.core.responses import EmptyResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.s3.models import s3_backends
 
 from lambda_release.sandbox import codedeploy
@@ -213,6 +219,7 @@ class StackOperation:
 
     def start(self) -> None:
         stack = self.stack
+        refuse_update_of_failed_rollback(stack)
         with _lock:
             if stack.stack_id in OPERATIONS and not OPERATIONS[stack.stack_id].done.is_set():
                 raise ValidationError(
@@ -427,49 +434,131 @@ class StackOperation:
         self._load(rm, old["template_dict"], old["input_parameters"])
         rm._parsed_resources = dict(old["parsed"])
         old_resources = old["template_dict"]["Resources"]
+        failed: dict[str, str] = {}
         for lid in [x for x in dependency_order(old_resources) if x in modified]:
-            body = old_resources[lid]
-            with contextlib.suppress(Exception):
-                resource = rm._parsed_resources.get(lid)
-                if body["Type"] == "AWS::Lambda::Alias" and resource is not None:
-                    backend = _lambda_backend(stack)
-                    backend.update_alias(
-                        resource.name,
-                        resource.function_name,
-                        resource.function_version,
-                        None,
-                        resource.routing,
-                    )
-                else:
-                    changed = parse_and_update_resource(
-                        lid, body, rm, account_id=stack.account_id, region_name=stack.region_name
-                    )
-                    if changed is not None:
-                        rm._parsed_resources[lid] = changed
-            _event(
-                stack,
-                lid,
-                _physical_id(rm._parsed_resources.get(lid)),
-                body["Type"],
-                "UPDATE_COMPLETE",
-            )
+            problem = restore_resource(stack, lid, old_resources[lid])
+            if problem:
+                failed[lid] = problem
         stack.template = old["template"]
         stack.template_dict = old["template_dict"]
         stack.raw_template_dict = old["raw_template_dict"]
         stack.parameters = old["parameters"]
         stack.output_map = old["output_map"]
         stack.description = old["description"]
-        _stack_status(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
-        new_resources = self.template_dict["Resources"]
-        for lid in reversed(added):
-            body = new_resources[lid]
-            resource = new_parsed.get(lid)
-            if resource is None or body.get("DeletionPolicy") == "Retain":
-                continue
-            with contextlib.suppress(Exception):
-                rm._delete_resource(resource, body)
-            _event(stack, lid, _physical_id(resource), body["Type"], "DELETE_COMPLETE")
-        _stack_status(stack, "UPDATE_ROLLBACK_COMPLETE")
+        if failed:
+            # As CloudFormation: the stack stays UPDATE_ROLLBACK_FAILED until
+            # ContinueUpdateRollback (with the resources to skip) finishes the rollback.
+            stack.rollback_failed = failed
+            stack.rollback_cleanup = (self.template_dict["Resources"], new_parsed, added)
+            _stack_status(
+                stack,
+                "UPDATE_ROLLBACK_FAILED",
+                "The following resource(s) failed to update: [" + ", ".join(sorted(failed)) + "].",
+            )
+            return
+        finish_rollback(stack, self.template_dict["Resources"], new_parsed, added)
+
+
+def restore_resource(stack: Any, lid: str, body: dict[str, Any]) -> str | None:
+    """Give one resource its previous properties again; why it failed, or None."""
+    rm = stack.resource_map
+    resource = rm._parsed_resources.get(lid)
+    physical = _physical_id(resource)
+    try:
+        if body["Type"] == "AWS::Lambda::Alias" and resource is not None:
+            if codedeploy.SETTINGS.fail_stack_rollbacks:
+                # The sandbox's fault switch: as when the version the alias must go back to
+                # was deleted (for example by a prune) while the update ran.
+                raise RuntimeError(
+                    'Resource handler returned message: "Function not found: '
+                    f'{resource.arn.rsplit(":", 1)[0]}:{resource.function_version}" '
+                    "(sandbox fault switch: stack rollbacks fail)"
+                )
+            _lambda_backend(stack).update_alias(
+                resource.name,
+                resource.function_name,
+                resource.function_version,
+                None,
+                resource.routing,
+            )
+        else:
+            changed = parse_and_update_resource(
+                lid, body, rm, account_id=stack.account_id, region_name=stack.region_name
+            )
+            if changed is not None:
+                rm._parsed_resources[lid] = changed
+    except Exception as exc:
+        _event(stack, lid, physical, body["Type"], "UPDATE_FAILED", str(exc))
+        return str(exc)
+    _event(stack, lid, _physical_id(rm._parsed_resources.get(lid)), body["Type"], "UPDATE_COMPLETE")
+    return None
+
+
+def finish_rollback(
+    stack: Any, new_resources: dict[str, Any], new_parsed: dict[str, Any], added: list[str]
+) -> None:
+    """The cleanup of a rollback: delete what the failed update added (except Retain)."""
+    rm = stack.resource_map
+    _stack_status(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+    for lid in reversed(added):
+        body = new_resources[lid]
+        resource = new_parsed.get(lid)
+        if resource is None or body.get("DeletionPolicy") == "Retain":
+            continue
+        with contextlib.suppress(Exception):
+            rm._delete_resource(resource, body)
+        _event(stack, lid, _physical_id(resource), body["Type"], "DELETE_COMPLETE")
+    _stack_status(stack, "UPDATE_ROLLBACK_COMPLETE")
+
+
+def refuse_update_of_failed_rollback(stack: Any) -> None:
+    """CloudFormation updates nothing in UPDATE_ROLLBACK_FAILED until the rollback continues."""
+    if stack.status == "UPDATE_ROLLBACK_FAILED":
+        raise ValidationError(
+            stack.stack_id,
+            message=f"Stack:{stack.stack_id} is in UPDATE_ROLLBACK_FAILED state and can not "
+            "be updated.",
+        )
+
+
+def continue_update_rollback(stack: Any, skip: list[str]) -> None:
+    """ContinueUpdateRollback: retry the resources that failed, except those to skip."""
+    failed: dict[str, str] = dict(getattr(stack, "rollback_failed", {}) or {})
+    unknown = sorted(set(skip) - set(failed))
+    if unknown:
+        raise ValidationError(
+            stack.stack_id,
+            message=f"Resources {unknown} cannot be skipped: only resources in the "
+            f"UPDATE_FAILED state can be ({', '.join(sorted(failed))})",
+        )
+    _stack_status(stack, "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated")
+    still: dict[str, str] = {}
+    resources = stack.template_dict["Resources"]
+    for lid in failed:
+        if lid in skip:
+            _event(
+                stack,
+                lid,
+                _physical_id(stack.resource_map._parsed_resources.get(lid)),
+                resources[lid]["Type"],
+                "UPDATE_COMPLETE",
+                "Resource skipped during rollback",
+            )
+            continue
+        problem = restore_resource(stack, lid, resources[lid])
+        if problem:
+            still[lid] = problem
+    if still:
+        stack.rollback_failed = still
+        _stack_status(
+            stack,
+            "UPDATE_ROLLBACK_FAILED",
+            "The following resource(s) failed to update: [" + ", ".join(sorted(still)) + "].",
+        )
+        return
+    stack.rollback_failed = {}
+    new_resources, new_parsed, added = stack.rollback_cleanup
+    finish_rollback(stack, new_resources, new_parsed, added)
 
 
 class _Cancelled(Exception):
@@ -551,9 +640,77 @@ def _cancel_update_stack(self: Any, stack_name: str) -> None:
     operation.cancel()
 
 
+def _continue_update_rollback_response(self: Any) -> Any:
+    stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+    if stack.status != "UPDATE_ROLLBACK_FAILED":
+        raise ValidationError(
+            stack.stack_id,
+            message="ContinueUpdateRollback cannot be called from current stack status "
+            f"{stack.status}",
+        )
+    continue_update_rollback(stack, list(self._get_param("ResourcesToSkip", []) or []))
+    return EmptyResult()
+
+
+TEMPLATE_BODY_MAX = 51_200  # bytes: CloudFormation's limit for an inline TemplateBody
+
+
+def _template_body_limited(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A request whose inline TemplateBody is over 51,200 bytes is refused, as on AWS."""
+
+    def action(self: Any) -> Any:
+        body = self._get_param("TemplateBody")
+        if body and len(str(body).encode()) > TEMPLATE_BODY_MAX:
+            raise ValidationError(
+                message="1 validation error detected: Value at 'templateBody' failed to "
+                "satisfy constraint: Member must have length less than or equal to "
+                f"{TEMPLATE_BODY_MAX}"
+            )
+        return original(self)
+
+    return action
+
+
+def _create_change_set_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_change_set(self: Any, stack_name: str, *args: Any, **kwargs: Any) -> Any:
+        for stack in self.stacks.values():
+            if stack.name == stack_name:
+                refuse_update_of_failed_rollback(stack)
+        return original(self, stack_name, *args, **kwargs)
+
+    return create_change_set
+
+
 def _cancel_update_stack_response(self: Any) -> Any:
     self.cloudformation_backend.cancel_update_stack(self._get_param("StackName"))
     return EmptyResult()
+
+
+def _get_template_response(self: Any) -> Any:
+    """GetTemplate as AWS answers it: the original or the processed template, and the stages.
+
+    For a stack both stages are always available; for a change set the processed one is
+    available once the change set is created (CloudFormation API reference, GetTemplate).
+    """
+    backend = self.cloudformation_backend
+    stage = self._get_param("TemplateStage") or "Original"
+    if stage not in ("Original", "Processed"):
+        raise ValidationError(
+            message=f"1 validation error detected: Value '{stage}' at 'templateStage' failed "
+            "to satisfy constraint: Member must satisfy enum value set: [Original, Processed]"
+        )
+    change_set_name = self._get_param("ChangeSetName")
+    stack_name = self._get_param("StackName")
+    source: Any
+    if change_set_name:
+        source = _find_change_set(backend, change_set_name, stack_name)
+    else:
+        source = backend.get_stack(stack_name)
+    if stage == "Processed":
+        body: Any = json.dumps(source.template_dict)
+    else:
+        body = source.template
+    return ActionResult({"TemplateBody": body, "StagesAvailable": ["Original", "Processed"]})
 
 
 def _stack_init_wrapper(original: Callable[..., None]) -> Callable[..., None]:
@@ -588,6 +745,14 @@ def install() -> None:
     backend_cls.execute_change_set = _execute_change_set  # type: ignore[method-assign]
     backend_cls.update_stack = _update_stack  # type: ignore[method-assign]
     backend_cls.cancel_update_stack = _cancel_update_stack  # type: ignore[attr-defined]
+    backend_cls.create_change_set = _create_change_set_wrapper(backend_cls.create_change_set)  # type: ignore[method-assign]
+    for action in ("create_stack", "update_stack", "create_change_set", "validate_template"):
+        original = getattr(cfn_responses.CloudFormationResponse, action)
+        setattr(cfn_responses.CloudFormationResponse, action, _template_body_limited(original))
+    cfn_responses.CloudFormationResponse.continue_update_rollback = (  # type: ignore[attr-defined]
+        _continue_update_rollback_response
+    )
     cfn_responses.CloudFormationResponse.cancel_update_stack = _cancel_update_stack_response  # type: ignore[attr-defined]
+    cfn_responses.CloudFormationResponse.get_template = _get_template_response  # type: ignore[method-assign]
     for module in (cfn_responses, cfn_models, cfn_utils):
         setattr(module, "get_stack_from_s3_url", get_stack_from_s3_url)  # noqa: B010 - not exported

@@ -1,9 +1,11 @@
 """CodeDeploy for Lambda: shifting an alias's weights on a compressed clock, as AWS does.
 
 A deployment moves traffic from the version CloudFormation recorded for the alias to the new
-one by the deployment group's predefined configuration. Every tick it checks the group's alarms
-(driven with CloudWatch's `set_alarm_state`) and any stop request. Hooks cannot run here (no
-Docker): they count as succeeded unless `SETTINGS.fail_hooks` is set.
+one by the deployment group's configuration (predefined or custom). Every tick it checks the
+group's alarms (driven with CloudWatch's `set_alarm_state`) and any stop request. Hook
+functions are invoked (their Python code runs, see lambda_runtime.py) and the deployment waits
+for their PutLifecycleEventHookExecutionStatus. A deployment that fails or is stopped with
+rollback gets a rollback deployment of its own, linked both ways in `rollbackInfo`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import hashlib
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from moto.awslambda.utils import get_backend
@@ -25,13 +28,17 @@ from moto.codedeploy.models import codedeploy_backends
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 
-from lambda_release.deployment_types import (
-    ALL_AT_ONCE,
-    CANARY_MINUTES,
-    CONFIG_PREFIX,
-    LINEAR_MINUTES,
-    PREDEFINED_TYPES,
-)
+from lambda_release.deployment_types import ALL_AT_ONCE, CONFIG_PREFIX
+from lambda_release.sandbox import deployment_configs
+from lambda_release.sandbox.deployment_configs import lookup, schedule_of
+from lambda_release.sandbox.lambda_runtime import invoke_async, runs_here
+
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+PREDEFINED_CONFIGS = deployment_configs.PREDEFINED_CONFIGS
+
+
+DRIFT_MODELS = ("fail", "recorded", "live")
 
 
 @dataclass
@@ -39,30 +46,33 @@ class Settings:
     """Process-wide knobs of the stand-in (moto's backends are process-wide too)."""
 
     minute: float = 60.0  # real seconds per deployment minute
-    fail_hooks: bool = False
+    fail_hooks: bool = False  # hooks report Failed without running (a stub)
+    # What a deployment does when the alias's live version is not the one CloudFormation
+    # recorded (moved by hand): AWS does not document it; see docs/sandbox.md.
+    drift_model: str = "fail"
+    hook_timeout_minutes: float = 60.0  # a hook must report within an hour
+    # ...but never sooner than this many real seconds: starting a hook's interpreter takes
+    # a second or two here that AWS does not count, and a compressed clock must not eat it.
+    hook_timeout_floor: float = 20.0
+    # How long a rollback deployment stays InProgress after traffic is back, in real seconds:
+    # it does not follow the configuration's clock (nothing is shifted step by step).
+    rollback_seconds: float = 2.0
+    fail_stack_rollbacks: bool = False  # the next stack rollbacks end UPDATE_ROLLBACK_FAILED
 
 
 SETTINGS = Settings()
 
 
-def traffic_schedule(config_name: str) -> list[tuple[float, float]]:
-    """(deployment minute, weight on the new version) steps of a predefined Lambda config.
+def traffic_schedule(
+    config_name: str, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION
+) -> list[tuple[float, float]]:
+    """(deployment minute, weight on the new version) steps of a Lambda configuration.
 
-    Canary: 10% at once, the rest after the interval. Linear: 10% more every interval, so
-    100% after nine intervals. AllAtOnce: 100% at once.
+    Predefined canary: 10% at once, the rest after the interval; linear: 10% more every
+    interval, so 100% after nine intervals; AllAtOnce: 100% at once. Custom configurations
+    follow their trafficRoutingConfig.
     """
-    name = config_name.removeprefix(CONFIG_PREFIX)
-    if name == ALL_AT_ONCE:
-        return [(0.0, 1.0)]
-    if name in CANARY_MINUTES:
-        return [(0.0, 0.1), (float(CANARY_MINUTES[name]), 1.0)]
-    if name in LINEAR_MINUTES:
-        step = float(LINEAR_MINUTES[name])
-        return [(k * step, round((k + 1) / 10, 1)) for k in range(10)]
-    raise ValueError(f"unknown CodeDeploy Lambda configuration {config_name!r}")
-
-
-PREDEFINED_CONFIGS = tuple(CONFIG_PREFIX + n for n in PREDEFINED_TYPES)
+    return schedule_of(lookup(account_id, region, config_name)["trafficRoutingConfig"])
 
 
 class DeploymentStopped(Exception):
@@ -86,11 +96,27 @@ class AliasShift:
     after_hook: str | None = None
 
 
+@dataclass
+class HookRun:
+    """One lifecycle hook execution: CodeDeploy waits for its status."""
+
+    event: str
+    execution_id: str
+    status: str = "InProgress"
+    reported: threading.Event = field(default_factory=threading.Event)
+
+
 RUNNERS: dict[str, LambdaDeployment] = {}
+
+LIFECYCLE_EVENTS = ("Start", "BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic", "End")
 
 
 class LambdaDeployment:
-    """One CodeDeploy deployment of a Lambda alias, run on its own thread."""
+    """One CodeDeploy deployment of a Lambda alias, run on its own thread.
+
+    `rollback_of`: this is the rollback deployment CodeDeploy creates when that deployment
+    fails or is stopped with rollback: its own id, linked both ways in `rollbackInfo`.
+    """
 
     def __init__(
         self,
@@ -100,11 +126,16 @@ class LambdaDeployment:
         group: str,
         shift: AliasShift,
         on_done: Callable[[LambdaDeployment], None] | None = None,
+        rollback_of: LambdaDeployment | None = None,
     ) -> None:
         self.account_id = account_id
         self.region = region
+        self.application = application
+        self.group_name = group
         self.shift = shift
         self.on_done = on_done
+        self.rollback_of = rollback_of
+        self.rollback: LambdaDeployment | None = None
         backend = codedeploy_backends[account_id][region]
         appspec = appspec_content(shift)
         self.deployment_id: str = backend.create_deployment(
@@ -117,16 +148,25 @@ class LambdaDeployment:
                     "sha256": hashlib.sha256(appspec.encode()).hexdigest(),
                 },
             },
+            deployment_config_name=(CONFIG_PREFIX + ALL_AT_ONCE) if rollback_of else None,
             description=f"{shift.function_name}:{shift.alias} "
             f"{shift.current_version} -> {shift.target_version}",
         )
         # moto's DeploymentInfo, plus the fields moto leaves out
         info: Any = backend.deployments[self.deployment_id]
         info.error_information = {}
-        info.rollback_info = {}
-        info.creator = "user"
+        info.rollback_info = (
+            {"rollbackTriggeringDeploymentId": rollback_of.deployment_id} if rollback_of else {}
+        )
+        info.creator = "codeDeployRollback" if rollback_of else "user"
         self.info = info
         self.group = backend.deployment_groups[application][group]
+        self.events: dict[str, dict[str, Any]] = {
+            name: {"lifecycleEventName": name, "status": "Pending"} for name in LIFECYCLE_EVENTS
+        }
+        self.hook_run: HookRun | None = None
+        self.target_weight = 0.0
+        self.last_updated = utcnow()
         self._stop = threading.Event()
         self._stop_rollback = True
         self.finished = threading.Event()
@@ -155,28 +195,25 @@ class LambdaDeployment:
         info.start_time = utcnow()
         self._overview(in_progress=1)
         try:
-            self._check_alias_unchanged()
-            self._check_alarms()
-            self._hook(self.shift.before_hook, "BeforeAllowTraffic")
-            start = time.monotonic()
-            for minute, weight in traffic_schedule(str(info.deployment_config_name)):
-                self._wait_until(start + minute * SETTINGS.minute)
-                self._set_weight(weight)
-            self._hook(self.shift.after_hook, "AfterAllowTraffic")
+            self._event("Start", "Succeeded")
+            if self.rollback_of is not None:
+                self._run_rollback()
+            else:
+                self._run_shift()
             info.status = "Succeeded"
+            self._event("End", "Succeeded")
             self._overview(succeeded=1)
         except DeploymentStopped as stop:
             info.status = stop.status
             info.error_information = {"code": stop.code, "message": stop.message}
+            self._fail_open_events()
             self._overview(failed=1)
-            if stop.rollback:
-                self._roll_back_alias()
-                info.rollback_info = {
-                    "rollbackMessage": f"Traffic returned to version {self.shift.current_version}"
-                }
+            if stop.rollback and self.rollback_of is None:  # a rollback is not rolled back
+                self._start_rollback()
         except Exception as exc:  # a bug here must still end the deployment and the stack
             info.status = "Failed"
             info.error_information = {"code": "INTERNAL_ERROR", "message": str(exc)}
+            self._fail_open_events()
             self._overview(failed=1)
             with contextlib.suppress(Exception):
                 self._roll_back_alias()
@@ -185,6 +222,66 @@ class LambdaDeployment:
             self.finished.set()
             if self.on_done is not None:
                 self.on_done(self)
+
+    def _run_shift(self) -> None:
+        self._check_alias()
+        self._check_alarms()
+        self._hook(self.shift.before_hook, "BeforeAllowTraffic")
+        self._event("AllowTraffic", "InProgress")
+        start = time.monotonic()
+        schedule = traffic_schedule(
+            str(self.info.deployment_config_name), self.account_id, self.region
+        )
+        for minute, weight in schedule:
+            self._wait_until(start + minute * SETTINGS.minute)
+            self._set_weight(weight)
+        self._event("AllowTraffic", "Succeeded")
+        self._hook(self.shift.after_hook, "AfterAllowTraffic")
+
+    def _run_rollback(self) -> None:
+        """Traffic back to the original version at once; the deployment ends a little later."""
+        self._event("AllowTraffic", "InProgress")
+        self._set_weight(1.0)
+        self._event("AllowTraffic", "Succeeded")
+        end = time.monotonic() + SETTINGS.rollback_seconds
+        while time.monotonic() < end:
+            self._check_stop()
+            self._stop.wait(min(0.1, max(0.0, end - time.monotonic())))
+
+    def _start_rollback(self) -> None:
+        back = AliasShift(
+            function_name=self.shift.function_name,
+            alias=self.shift.alias,
+            current_version=self.shift.target_version,
+            target_version=self.shift.current_version,
+        )
+        rollback = LambdaDeployment(
+            self.account_id, self.region, self.application, self.group_name, back, rollback_of=self
+        )
+        self.rollback = rollback
+        self.info.rollback_info = {
+            "rollbackDeploymentId": rollback.deployment_id,
+            "rollbackMessage": f"Deployment {self.deployment_id} was rolled back by deployment "
+            f"{rollback.deployment_id}: traffic returns to version {self.shift.current_version}",
+        }
+        rollback.start()
+
+    def _event(self, name: str, status: str) -> None:
+        event = self.events[name]
+        now = utcnow()
+        if status == "InProgress" or "startTime" not in event:
+            event["startTime"] = now
+        if status != "InProgress":
+            event["endTime"] = now
+        event["status"] = status
+        self.last_updated = now
+
+    def _fail_open_events(self) -> None:
+        for name, event in self.events.items():
+            if event["status"] == "InProgress":
+                self._event(name, "Failed")
+            elif event["status"] == "Pending":
+                event["status"] = "Skipped"
 
     def _overview(self, in_progress: int = 0, succeeded: int = 0, failed: int = 0) -> None:
         self.info.deployment_overview = {
@@ -199,19 +296,39 @@ class LambdaDeployment:
     def _lambda(self) -> Any:
         return get_backend(self.account_id, self.region)
 
-    def _check_alias_unchanged(self) -> None:
+    def _check_alias(self) -> None:
+        """The alias as CodeDeploy finds it: not split, and on the version it starts from."""
         alias = self._lambda().get_alias(self.shift.alias, self.shift.function_name)
-        live = str(alias.function_version)
-        if live != self.shift.current_version:
+        weights = (alias.routing_config or {}).get("AdditionalVersionWeights") or {}
+        if weights:
+            # CodeDeploy's troubleshooting guide: an alias left shifting between two versions
+            # (a stopped deployment without rollback) makes later deployments fail.
             raise DeploymentStopped(
                 "Failed",
                 "INVALID_LAMBDA_CONFIGURATION",
-                f"The deployment failed because the current version ({live}) of alias "
-                f"{self.shift.alias} of function {self.shift.function_name} differs from the "
-                f"version CloudFormation recorded ({self.shift.current_version}): the alias "
-                "was moved outside CloudFormation",
+                f"The deployment failed because alias {self.shift.alias} of function "
+                f"{self.shift.function_name} shifts traffic between two versions "
+                f"({alias.function_version} and {', '.join(map(str, weights))}): set the "
+                "alias's weighted routing to none, then deploy again",
                 rollback=False,
             )
+        live = str(alias.function_version)
+        if live == self.shift.current_version:
+            return
+        if SETTINGS.drift_model == "live":
+            self.shift.current_version = live
+            return
+        if SETTINGS.drift_model == "recorded":
+            return  # shift from CloudFormation's version, whatever the alias shows
+        raise DeploymentStopped(
+            "Failed",
+            "INVALID_LAMBDA_CONFIGURATION",
+            f"The deployment failed because the current version ({live}) of alias "
+            f"{self.shift.alias} of function {self.shift.function_name} differs from the "
+            f"version CloudFormation recorded ({self.shift.current_version}): the alias "
+            "was moved outside CloudFormation",
+            rollback=False,
+        )
 
     def _alarm_names(self) -> list[str]:
         config = self.group.alarm_configuration
@@ -233,7 +350,7 @@ class LambdaDeployment:
         ]
         if firing:
             # Before any traffic moved, AWS fails the deployment; afterwards it stops it.
-            moved = self.info.status == "InProgress" and getattr(self, "_moved", False)
+            moved = self.info.status == "InProgress" and self.target_weight > 0
             raise DeploymentStopped(
                 "Stopped" if moved else "Failed",
                 "ALARM_ACTIVE",
@@ -244,11 +361,51 @@ class LambdaDeployment:
             )
 
     def _hook(self, hook: str | None, event: str) -> None:
-        if hook and SETTINGS.fail_hooks:
+        """Run one lifecycle hook: invoke it, wait for its PutLifecycleEventHookExecutionStatus."""
+        if not hook:
+            self._event(event, "Skipped")
+            return
+        self._event(event, "InProgress")
+        run = HookRun(event, str(uuid.uuid4()))
+        self.hook_run = run
+        payload = {
+            "DeploymentId": self.deployment_id,
+            "LifecycleEventHookExecutionId": run.execution_id,
+        }
+        if SETTINGS.fail_hooks:
+            run.status = "Failed"  # the stub: as if the hook had reported failure
+            run.reported.set()
+        else:
+            function = self._lambda().get_function(hook)
+            if runs_here(function):
+                invoke_async(function, payload)
+            else:  # a runtime the sandbox cannot run: it reports success on the hook's behalf
+                run.status = "Succeeded"
+                run.reported.set()
+        deadline = time.monotonic() + max(
+            SETTINGS.hook_timeout_minutes * SETTINGS.minute, SETTINGS.hook_timeout_floor
+        )
+        while not run.reported.is_set():
+            self._check_stop()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                run.status = "Failed"
+                self._event(event, "Failed")
+                raise DeploymentStopped(
+                    "Failed",
+                    "HOOK_EXECUTION_FAILURE",
+                    f"The {event} hook {hook} did not report a status "
+                    "(PutLifecycleEventHookExecutionStatus) within "
+                    f"{SETTINGS.hook_timeout_minutes:g} minutes",
+                    rollback=True,
+                )
+            run.reported.wait(min(0.1, remaining))
+        self._event(event, run.status)
+        if run.status != "Succeeded":
             raise DeploymentStopped(
                 "Failed",
                 "HOOK_EXECUTION_FAILURE",
-                f"The {event} hook {hook} reported failure (sandbox told to fail hooks)",
+                f"The {event} hook {hook} reported {run.status}",
                 rollback=True,
             )
 
@@ -289,7 +446,8 @@ class LambdaDeployment:
                 None,
                 {"AdditionalVersionWeights": {self.shift.target_version: weight}},
             )
-        self._moved = True
+        self.target_weight = weight
+        self.last_updated = utcnow()
 
     def _roll_back_alias(self) -> None:
         self._lambda().update_alias(
@@ -299,6 +457,35 @@ class LambdaDeployment:
             None,
             {"AdditionalVersionWeights": {}},
         )
+
+    # -- what ListDeploymentTargets / BatchGetDeploymentTargets show ----------------------
+
+    @property
+    def target_id(self) -> str:
+        return f"{self.shift.function_name}:{self.shift.alias}"
+
+    def target(self) -> dict[str, Any]:
+        status = {"Stopped": "Failed"}.get(self.status, self.status)
+        function = self._lambda().get_function(self.shift.function_name)
+        arn = str(function.function_arn).split(":$LATEST")[0]
+        return {
+            "deploymentTargetType": "LambdaTarget",
+            "lambdaTarget": {
+                "deploymentId": self.deployment_id,
+                "targetId": self.target_id,
+                "targetArn": f"{arn}:{self.shift.alias}",
+                "status": status,
+                "lastUpdatedAt": self.last_updated,
+                "lifecycleEvents": [dict(e) for e in self.events.values()],
+                "lambdaFunctionInfo": {
+                    "functionName": self.shift.function_name,
+                    "functionAlias": self.shift.alias,
+                    "currentVersion": self.shift.current_version,
+                    "targetVersion": self.shift.target_version,
+                    "targetVersionWeight": self.target_weight,
+                },
+            },
+        }
 
 
 def appspec_content(shift: AliasShift) -> str:
@@ -344,10 +531,7 @@ def _deployment_info(deployment: Any) -> dict[str, Any]:
 def _stop_deployment(self: Any) -> Any:
     deployment_id = self._get_param("deploymentId")
     auto_rollback = self._get_param("autoRollbackEnabled")
-    runner = RUNNERS.get(deployment_id)
-    if runner is None or runner.account_id != self.current_account:
-        self.codedeploy_backend.get_deployment(deployment_id)  # raises if unknown
-        raise DeploymentDoesNotExistException(f"Deployment {deployment_id} is not in progress")
+    runner = _runner(self, deployment_id)
     if runner.finished.is_set():
         raise CodeDeployException(
             "DeploymentAlreadyCompletedException",
@@ -361,10 +545,79 @@ def _stop_deployment(self: Any) -> Any:
     return ActionResult({"status": status, "statusMessage": f"Deployment {deployment_id} stopped"})
 
 
+def _runner(self: Any, deployment_id: str) -> LambdaDeployment:
+    runner = RUNNERS.get(deployment_id)
+    if runner is None or runner.account_id != self.current_account:
+        self.codedeploy_backend.get_deployment(deployment_id)  # raises if unknown
+        raise DeploymentDoesNotExistException(f"Deployment {deployment_id} is not a Lambda one")
+    return runner
+
+
+def _error(code: str, message: str) -> CodeDeployException:
+    exc = CodeDeployException(code, message)
+    exc.code = 400
+    return exc
+
+
+def _put_lifecycle_event_hook_execution_status(self: Any) -> Any:
+    runner = _runner(self, str(self._get_param("deploymentId")))
+    execution_id = str(self._get_param("lifecycleEventHookExecutionId"))
+    status = str(self._get_param("status"))
+    run = runner.hook_run
+    if run is None or run.execution_id != execution_id:
+        raise _error(
+            "InvalidLifecycleEventHookExecutionIdException",
+            f"Lifecycle event hook execution {execution_id} is not one of deployment "
+            f"{runner.deployment_id}",
+        )
+    if status not in ("Succeeded", "Failed"):
+        raise _error(
+            "InvalidLifecycleEventHookExecutionStatusException",
+            f"Status {status} is not a final status: report Succeeded or Failed",
+        )
+    if run.reported.is_set():
+        raise _error(
+            "LifecycleEventAlreadyCompletedException",
+            f"The {run.event} lifecycle event of deployment {runner.deployment_id} has already "
+            "completed",
+        )
+    run.status = status
+    run.reported.set()
+    return ActionResult({"lifecycleEventHookExecutionId": execution_id})
+
+
+def _list_deployment_targets(self: Any) -> Any:
+    runner = _runner(self, str(self._get_param("deploymentId")))
+    return ActionResult({"targetIds": [runner.target_id]})
+
+
+def _batch_get_deployment_targets(self: Any) -> Any:
+    runner = _runner(self, str(self._get_param("deploymentId")))
+    wanted = self._get_param("targetIds") or []
+    if any(t != runner.target_id for t in wanted):
+        raise _error("DeploymentTargetDoesNotExistException", f"No target among {wanted}")
+    return ActionResult({"deploymentTargets": [runner.target()] if wanted else []})
+
+
+def _get_deployment_target(self: Any) -> Any:
+    runner = _runner(self, str(self._get_param("deploymentId")))
+    if self._get_param("targetId") != runner.target_id:
+        raise _error("DeploymentTargetDoesNotExistException", "No such target")
+    return ActionResult({"deploymentTarget": runner.target()})
+
+
 def install() -> None:
     """Add StopDeployment and the missing deployment fields to moto's CodeDeploy; idempotent."""
     if _original_deployment_info:
         return
     _original_deployment_info.append(codedeploy_responses._deployment_info)
     codedeploy_responses._deployment_info = _deployment_info
-    codedeploy_responses.CodeDeployResponse.stop_deployment = _stop_deployment  # type: ignore[attr-defined]
+    response = codedeploy_responses.CodeDeployResponse
+    response.stop_deployment = _stop_deployment  # type: ignore[attr-defined]
+    response.put_lifecycle_event_hook_execution_status = (  # type: ignore[attr-defined]
+        _put_lifecycle_event_hook_execution_status
+    )
+    response.list_deployment_targets = _list_deployment_targets  # type: ignore[attr-defined]
+    response.batch_get_deployment_targets = _batch_get_deployment_targets  # type: ignore[attr-defined]
+    response.get_deployment_target = _get_deployment_target  # type: ignore[attr-defined]
+    deployment_configs.install()

@@ -16,15 +16,19 @@ def install() -> None:
             return
         # Imported here, not at the top: defining the resource models registers them in moto.
         from lambda_release.sandbox import (  # noqa: PLC0415
+            alarms,
             codedeploy,
             deployment_groups,
             lambda_paging,
             lambda_rules,
+            lambda_runtime,
             resources,
         )
 
         assert resources.MODELS
         lambda_rules.install()
+        alarms.install()
+        lambda_runtime.install()
         lambda_paging.install()
         deployment_groups.install()
         codedeploy.install()

@@ -11,7 +11,8 @@ it forwards every request to the sandbox, after optionally:
 - injecting faults for chosen operations (:class:`Fault`): 429, HTTP 500/503,
   a connection reset before the request is forwarded, or after it was forwarded
   (the upstream applied it, the client never hears: "did it apply?"), or a read
-  timeout after forwarding (the answer is held until the client gives up).
+  timeout after forwarding (the answer is held until the client gives up), or S3's 409
+  ``ConditionalRequestConflict`` (two conditional writes raced; nothing applied).
 
 The operation is told from the request: Lambda's REST paths (``PUT
 /2015-03-31/functions/F/aliases/A`` is UpdateAlias), ``X-Amz-Target`` for JSON
@@ -42,7 +43,8 @@ HTTP_503 = "503"
 RESET = "reset"  # connection reset before forwarding: nothing applied
 RESET_AFTER = "reset-after-forward"  # forwarded (applied), then the connection reset
 TIMEOUT_AFTER = "timeout-after-forward"  # forwarded (applied), answer held back
-KINDS = (THROTTLE, HTTP_500, HTTP_503, RESET, RESET_AFTER, TIMEOUT_AFTER)
+CONFLICT = "409"  # S3 ConditionalRequestConflict: a concurrent conditional write won
+KINDS = (THROTTLE, HTTP_500, HTTP_503, RESET, RESET_AFTER, TIMEOUT_AFTER, CONFLICT)
 
 _LAMBDA_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("PUT", re.compile(r"^/[\d-]+/functions/[^/]+/aliases/[^/]+$"), "UpdateAlias"),
@@ -103,10 +105,9 @@ def identify(method: str, path: str, headers: Any, body: bytes) -> tuple[str, st
         return service, target.rsplit(".", 1)[-1]
     bare = urlsplit(path).path
     if service == "lambda" or bare.startswith("/2015-03-31/"):
-        for verb, pattern, name in _LAMBDA_ROUTES:
-            if verb == method and pattern.match(bare):
-                return "lambda", name
-        return "lambda", f"{method} {bare}"
+        return "lambda", _lambda_operation(method, bare)
+    if service == "s3":
+        return service, _s3_operation(method, path, headers)
     if method == "POST" and body:
         action = parse_qs(body.decode("utf-8", "replace")).get("Action")
         if action:
@@ -115,6 +116,35 @@ def identify(method: str, path: str, headers: Any, body: bytes) -> tuple[str, st
     if query:
         return service, query[0]
     return service, f"{method} {bare}"
+
+
+def _lambda_operation(method: str, bare: str) -> str:
+    for verb, pattern, name in _LAMBDA_ROUTES:
+        if verb == method and pattern.match(bare):
+            return name
+    return f"{method} {bare}"
+
+
+_S3_OBJECT_OPERATIONS = {
+    "GET": "GetObject",
+    "HEAD": "HeadObject",
+    "DELETE": "DeleteObject",
+    "PUT": "PutObject",
+}
+
+
+def _s3_operation(method: str, path: str, headers: Any) -> str:
+    """S3 operations of path-style requests (what clients use against 127.0.0.1)."""
+    parts = urlsplit(path)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    bucket, _, key = parts.path.lstrip("/").partition("/")
+    if key and method in _S3_OBJECT_OPERATIONS:
+        if method == "PUT" and headers.get("x-amz-copy-source"):
+            return "CopyObject"
+        return _S3_OBJECT_OPERATIONS[method]
+    if bucket and method == "GET" and not key:
+        return "ListObjectsV2" if query.get("list-type") == ["2"] else "ListObjects"
+    return f"{method} {parts.path}"
 
 
 class RateGate:
@@ -287,6 +317,15 @@ class FaultProxy:
             self._record(Call(time.time(), service, operation, h.path, status, kind, kept))
             self._error(h, status, code, f"injected {status}")
             return
+        if kind == CONFLICT:
+            self._record(Call(time.time(), service, operation, h.path, 409, kind, kept))
+            self._s3_error(
+                h,
+                409,
+                "ConditionalRequestConflict",
+                "A conflicting operation occurred. If using PutObject you can retry the request.",
+            )
+            return
         status, reason, headers, payload = self._forward(h, body)
         if kind in (RESET_AFTER, TIMEOUT_AFTER):
             self._record(Call(time.time(), service, operation, h.path, 0, kind, kept))
@@ -323,6 +362,18 @@ class FaultProxy:
         h.send_response(status)
         h.send_header("Content-Type", "application/json")
         h.send_header("x-amzn-ErrorType", code)
+        h.send_header("Content-Length", str(len(payload)))
+        h.end_headers()
+        h.wfile.write(payload)
+
+    @staticmethod
+    def _s3_error(h: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
+        payload = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+        ).encode()
+        h.send_response(status)
+        h.send_header("Content-Type", "application/xml")
         h.send_header("Content-Length", str(len(payload)))
         h.end_headers()
         h.wfile.write(payload)

@@ -5,12 +5,18 @@
 - `RevisionId` changes on every alias update, and an update carrying a stale one gets 412
   `PreconditionFailedException`;
 - a version an alias references (primary or weighted) cannot be deleted
-  (`ResourceConflictException`).
+  (`ResourceConflictException`);
+- an alias name matches `(?!^[0-9]+$)([a-zA-Z0-9-_]+)` and is 1 to 128 characters
+  (`ValidationException`), so `$LATEST` and `7` are refused;
+- version numbers are never reused: after versions are deleted the next one is still one more
+  than the highest ever published (moto counts the versions left).
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +28,11 @@ from moto.awslambda.exceptions import (
     InvalidParameterValueException,
     LambdaClientError,
     PreconditionFailedException,
+    ValidationException,
 )
+
+ALIAS_NAME_PATTERN = "(?!^[0-9]+$)([a-zA-Z0-9-_]+)"
+ALIAS_NAME_MAX = 128
 
 
 class ResourceConflictException(LambdaClientError):
@@ -70,6 +80,18 @@ def check_alias(storage: Any, function_name: str, version: str, routing: Any) ->
             )
 
 
+def check_alias_name(name: str) -> None:
+    """Raise as Lambda's CreateAlias does for a name outside its pattern or length."""
+    if not re.fullmatch(ALIAS_NAME_PATTERN, name):
+        raise ValidationException(
+            name, "name", f"Member must satisfy regular expression pattern: {ALIAS_NAME_PATTERN}"
+        )
+    if len(name) > ALIAS_NAME_MAX:
+        raise ValidationException(
+            name, "name", f"Member must have length less than or equal to {ALIAS_NAME_MAX}"
+        )
+
+
 def references_to_version(storage: Any, function_name: str, version: str) -> list[str]:
     """Names of the aliases of a function that route to `version`."""
     fn = storage.get_function_by_name_or_arn_with_qualifier(function_name)
@@ -92,6 +114,7 @@ def _put_alias(
     description: str,
     routing_config: Any,
 ) -> Any:
+    check_alias_name(name)
     fn = self.get_function_by_name_or_arn_with_qualifier(function_name)
     check_alias(self, fn.function_name, str(function_version), routing_config)
     return _originals["put_alias"](
@@ -137,6 +160,28 @@ def _del_function(self: Any, name_or_arn: str, qualifier: str | None = None) -> 
     _originals["del_function"](self, name_or_arn, qualifier)
 
 
+def _publish_version(self: Any, name_or_arn: str, description: str = "") -> Any:
+    """moto's PublishVersion, numbering from the highest version ever published."""
+    function = self.get_function_by_name_or_arn_forbid_qualifier(name_or_arn)
+    entry = self._functions.get(function.function_name)
+    if entry is None or not entry["latest"]:
+        return None
+    versions = entry["versions"]
+    if versions and not function.code_or_config_updated:
+        return versions[-1]  # nothing changed since the last version: no new one
+    function.code_or_config_updated = False
+    # Kept in the function's own entry: deleting the function starts numbering afresh, as AWS.
+    highest = max([int(v.version) for v in versions] + [entry.get("highest_version", 0)])
+    entry["highest_version"] = highest + 1
+    published = copy.copy(entry["latest"])
+    published.set_version(highest + 1)
+    if description:
+        published.description = description
+    versions.append(published)
+    self._arns[published.function_arn] = published
+    return published
+
+
 def _update_alias_response(self: Any) -> Any:
     """UpdateAlias with RevisionId: moto ignores it; Lambda answers 412 to a stale one."""
     params = json.loads(self.body or "{}")
@@ -161,10 +206,12 @@ def install() -> None:
     _originals["put_alias"] = storage.put_alias
     _originals["update_alias"] = storage.update_alias
     _originals["del_function"] = storage.del_function
+    _originals["publish_version"] = storage.publish_version
     _originals["LambdaAlias.update"] = lambda_models.LambdaAlias.update
     _originals["response.update_alias"] = lambda_responses.LambdaResponse.update_alias
     storage.put_alias = _put_alias  # type: ignore[method-assign]
     storage.update_alias = _update_alias  # type: ignore[method-assign]
     storage.del_function = _del_function  # type: ignore[method-assign]
+    storage.publish_version = _publish_version  # type: ignore[method-assign]
     lambda_models.LambdaAlias.update = _alias_update  # type: ignore[method-assign]
     lambda_responses.LambdaResponse.update_alias = _update_alias_response  # type: ignore[method-assign]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from moto.awslambda.exceptions import UnknownFunctionException
 from moto.awslambda.utils import get_backend
@@ -18,8 +18,51 @@ from moto.cloudwatch.models import cloudwatch_backends
 from moto.codedeploy.models import codedeploy_backends
 from moto.core.common_models import CloudFormationModel
 
+from lambda_release.sandbox import deployment_configs
+
 # moto files model classes by the second part of their module path; keep them with Lambda's.
 _MOTO_MODULE = "moto.awslambda.models"
+
+
+class SandboxModel:
+    """What every sandbox resource model shares, declared instead of written out.
+
+    A mixin, not a CloudFormationModel subclass: moto lists only direct subclasses of
+    CloudFormationModel, so each model names both (`class X(SandboxModel, CloudFormationModel)`)
+    and this class itself is never taken for a resource type.
+
+    - `TYPE`: the CloudFormation resource type; `NAME_TYPE`: its name property, if any;
+    - `PHYSICAL_ID`: the attribute holding the physical id (what `Ref` returns);
+    - `ATTRIBUTES`: `Fn::GetAtt` names -> attributes of the instance.
+    An update keeps the resource unless the model says otherwise.
+    """
+
+    __module__ = _MOTO_MODULE
+    TYPE: ClassVar[str]
+    NAME_TYPE: ClassVar[str] = ""
+    PHYSICAL_ID: ClassVar[str] = "name"
+    ATTRIBUTES: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.NAME_TYPE
+
+    @property
+    def physical_resource_id(self) -> str:
+        return str(getattr(self, self.PHYSICAL_ID))
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls.ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        if attribute_name not in self.ATTRIBUTES:
+            raise _unknown_attribute()
+        return str(getattr(self, self.ATTRIBUTES[attribute_name]))
 
 
 def _lambda(account_id: str, region: str) -> Any:
@@ -43,36 +86,15 @@ def routing_from_cfn(routing: dict[str, Any] | None) -> dict[str, Any]:
     return {"AdditionalVersionWeights": weights}
 
 
-class SandboxLambdaVersion(CloudFormationModel):
-    __module__ = _MOTO_MODULE
+class SandboxLambdaVersion(SandboxModel, CloudFormationModel):
+    TYPE = "AWS::Lambda::Version"
+    PHYSICAL_ID = "arn"
+    ATTRIBUTES: ClassVar[dict[str, str]] = {"Version": "version", "FunctionArn": "arn"}
 
     def __init__(self, function_name: str, version: str, arn: str) -> None:
         self.function_name = function_name
         self.version = version
         self.arn = arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::Version"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Version", "FunctionArn")
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Version":
-            return self.version
-        if attribute_name == "FunctionArn":
-            return self.arn
-        raise _unknown_attribute()
 
     @classmethod
     def create_from_cloudformation_json(
@@ -89,25 +111,15 @@ class SandboxLambdaVersion(CloudFormationModel):
         )
         return cls(published.function_name, str(published.version), published.function_arn)
 
-    @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: SandboxLambdaVersion,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> SandboxLambdaVersion:
-        # Versions are immutable; SAM gives a changed version a new logical id.
-        return original_resource
-
     def delete(self, account_id: str, region: str) -> None:
         with contextlib.suppress(UnknownFunctionException):
             _lambda(account_id, region).delete_function(self.function_name, self.version)
 
 
-class SandboxLambdaAlias(CloudFormationModel):
-    __module__ = _MOTO_MODULE
+class SandboxLambdaAlias(SandboxModel, CloudFormationModel):
+    TYPE = "AWS::Lambda::Alias"
+    PHYSICAL_ID = "arn"
+    ATTRIBUTES: ClassVar[dict[str, str]] = {"AliasArn": "arn"}
 
     def __init__(
         self,
@@ -123,27 +135,6 @@ class SandboxLambdaAlias(CloudFormationModel):
         self.function_version = function_version
         self.routing = routing
         self.arn = arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::Alias"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "AliasArn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "AliasArn":
-            return self.arn
-        raise _unknown_attribute()
 
     @classmethod
     def create_from_cloudformation_json(
@@ -206,27 +197,12 @@ class SandboxLambdaAlias(CloudFormationModel):
             _lambda(account_id, region).delete_alias(self.name, self.function_name)
 
 
-class SandboxCodeDeployApplication(CloudFormationModel):
-    __module__ = _MOTO_MODULE
+class SandboxCodeDeployApplication(SandboxModel, CloudFormationModel):
+    TYPE = "AWS::CodeDeploy::Application"
+    NAME_TYPE = "ApplicationName"
 
     def __init__(self, name: str) -> None:
         self.name = name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "ApplicationName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CodeDeploy::Application"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
 
     @classmethod
     def create_from_cloudformation_json(
@@ -242,17 +218,6 @@ class SandboxCodeDeployApplication(CloudFormationModel):
             resource_name, props.get("ComputePlatform", "Lambda"), props.get("Tags") or []
         )
         return cls(resource_name)
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: SandboxCodeDeployApplication,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> SandboxCodeDeployApplication:
-        return original_resource
 
     def delete(self, account_id: str, region: str) -> None:
         backend = codedeploy_backends[account_id][region]
@@ -278,28 +243,13 @@ def _lower_first(value: Any) -> Any:
     return value
 
 
-class SandboxCodeDeployDeploymentGroup(CloudFormationModel):
-    __module__ = _MOTO_MODULE
+class SandboxCodeDeployDeploymentGroup(SandboxModel, CloudFormationModel):
+    TYPE = "AWS::CodeDeploy::DeploymentGroup"
+    NAME_TYPE = "DeploymentGroupName"
 
     def __init__(self, application_name: str, name: str) -> None:
         self.application_name = application_name
         self.name = name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "DeploymentGroupName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CodeDeploy::DeploymentGroup"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
 
     @classmethod
     def create_from_cloudformation_json(
@@ -311,6 +261,8 @@ class SandboxCodeDeployDeploymentGroup(CloudFormationModel):
         **kwargs: Any,
     ) -> SandboxCodeDeployDeploymentGroup:
         props = cloudformation_json["Properties"]
+        if props.get("DeploymentConfigName"):  # DeploymentConfigDoesNotExistException if not
+            deployment_configs.lookup(account_id, region_name, props["DeploymentConfigName"])
         codedeploy_backends[account_id][region_name].create_deployment_group(
             application_name=props["ApplicationName"],
             deployment_group_name=resource_name,
@@ -351,33 +303,60 @@ class SandboxCodeDeployDeploymentGroup(CloudFormationModel):
         groups.get(self.application_name, {}).pop(self.name, None)
 
 
-class SandboxCloudWatchAlarm(CloudFormationModel):
-    __module__ = _MOTO_MODULE
+class SandboxCodeDeployDeploymentConfig(SandboxModel, CloudFormationModel):
+    """A custom deployment configuration; every property change replaces it, as on AWS."""
+
+    TYPE = "AWS::CodeDeploy::DeploymentConfig"
+    NAME_TYPE = "DeploymentConfigName"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> SandboxCodeDeployDeploymentConfig:
+        props = cloudformation_json["Properties"]
+        deployment_configs.create(
+            account_id,
+            region_name,
+            resource_name,
+            props.get("ComputePlatform", "Server"),
+            _lower_first(props.get("TrafficRoutingConfig")),
+        )
+        return cls(resource_name)
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: SandboxCodeDeployDeploymentConfig,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> SandboxCodeDeployDeploymentConfig:
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(
+            new_resource_name, cloudformation_json, account_id, region_name
+        )
+
+    def delete(self, account_id: str, region: str) -> None:
+        deployment_configs.delete(account_id, region, self.name)
+
+
+class SandboxCloudWatchAlarm(SandboxModel, CloudFormationModel):
+    TYPE = "AWS::CloudWatch::Alarm"
+    NAME_TYPE = "AlarmName"
+    ATTRIBUTES: ClassVar[dict[str, str]] = {"Arn": "arn"}
 
     def __init__(self, name: str, arn: str) -> None:
         self.name = name
         self.arn = arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "AlarmName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudWatch::Alarm"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Arn":
-            return self.arn
-        raise _unknown_attribute()
 
     @classmethod
     def create_from_cloudformation_json(
@@ -389,9 +368,8 @@ class SandboxCloudWatchAlarm(CloudFormationModel):
         **kwargs: Any,
     ) -> SandboxCloudWatchAlarm:
         props = cloudformation_json["Properties"]
-        backend = cloudwatch_backends[account_id][region_name]
-        previous = backend.alarms.get(resource_name)
-        alarm = backend.put_metric_alarm(
+        # A new alarm starts INSUFFICIENT_DATA, an updated one keeps its state (alarms.py).
+        alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
             name=resource_name,
             namespace=props.get("Namespace", ""),
             metric_name=props.get("MetricName", ""),
@@ -411,9 +389,6 @@ class SandboxCloudWatchAlarm(CloudFormationModel):
             datapoints_to_alarm=props.get("DatapointsToAlarm"),
             unit=props.get("Unit"),
         )
-        if previous is not None:
-            # An update keeps the alarm's state, as CloudWatch does.
-            alarm.state_value = previous.state_value
         return cls(resource_name, alarm.alarm_arn)
 
     @classmethod
@@ -434,34 +409,19 @@ class SandboxCloudWatchAlarm(CloudFormationModel):
         cloudwatch_backends[account_id][region].delete_alarms([self.name])
 
 
-class SandboxS3BucketPolicy(CloudFormationModel):
+class SandboxS3BucketPolicy(SandboxModel, CloudFormationModel):
     """Accepted and recorded, not applied.
 
     SAM's managed bucket (`--resolve-s3`) carries a policy denying requests without TLS;
     the sandbox speaks plain HTTP on 127.0.0.1, so applying it would refuse every upload.
     """
 
-    __module__ = _MOTO_MODULE
+    TYPE = "AWS::S3::BucketPolicy"
+    PHYSICAL_ID = "bucket"
 
     def __init__(self, bucket: str, document: Any) -> None:
         self.bucket = bucket
         self.document = document
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::S3::BucketPolicy"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.bucket
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
 
     @classmethod
     def create_from_cloudformation_json(
@@ -492,7 +452,7 @@ class SandboxS3BucketPolicy(CloudFormationModel):
         self.document = None
 
 
-class SandboxLambdaPermission(CloudFormationModel):
+class SandboxLambdaPermission(SandboxModel, CloudFormationModel):
     """A resource-policy statement, attached where AWS attaches it.
 
     moto's own model drops the qualifier when ``FunctionName`` is an alias or version
@@ -500,28 +460,13 @@ class SandboxLambdaPermission(CloudFormationModel):
     the alias look like one on ``$LATEST``.
     """
 
-    __module__ = _MOTO_MODULE
+    TYPE = "AWS::Lambda::Permission"
+    PHYSICAL_ID = "sid"
 
     def __init__(self, function: str, qualifier: str | None, sid: str) -> None:
         self.function = function
         self.qualifier = qualifier
         self.sid = sid
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::Permission"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.sid
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
 
     @staticmethod
     def split_function(name: str) -> tuple[str, str | None]:
@@ -563,6 +508,7 @@ MODELS: tuple[type[CloudFormationModel], ...] = (
     SandboxLambdaAlias,
     SandboxCodeDeployApplication,
     SandboxCodeDeployDeploymentGroup,
+    SandboxCodeDeployDeploymentConfig,
     SandboxCloudWatchAlarm,
     SandboxS3BucketPolicy,
     SandboxLambdaPermission,

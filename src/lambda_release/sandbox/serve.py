@@ -11,7 +11,11 @@ from lambda_release.sandbox.server import Sandbox
 
 
 def serve_until_stopped(
-    port: int, minute: float, on_ready: Callable[[Sandbox], None], region: str = "us-east-1"
+    port: int,
+    minute: float,
+    on_ready: Callable[[Sandbox], None],
+    region: str = "us-east-1",
+    drift_model: str = "fail",
 ) -> None:
     """Start a sandbox, call `on_ready`, block until SIGINT/SIGTERM, then stop it cleanly."""
     stop = threading.Event()
@@ -22,6 +26,7 @@ def serve_until_stopped(
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with Sandbox(port=port, minute=minute, region=region) as sandbox:
+            sandbox.drift_model = drift_model
             on_ready(sandbox)
             while not stop.wait(timeout=1.0):
                 pass

@@ -76,6 +76,10 @@ class Sandbox:
         server.start()
         self._server = server
         self.port = int(server.get_host_and_port()[1])
+        # Handlers the sandbox runs (Invoke, CodeDeploy hooks) call back here, as on AWS.
+        from lambda_release.sandbox.lambda_runtime import ENDPOINT  # noqa: PLC0415
+
+        ENDPOINT["env"] = {k: v for k, v in self.env.items() if not k.startswith("SAM_")}
         # Invoke must not look for Docker: it echoes instead.
         self._post("/moto-api/config", {"lambda": {"use_docker": False}})
         return self
@@ -146,6 +150,28 @@ class Sandbox:
         self._minute = seconds
         SETTINGS.minute = seconds
 
+    @property
+    def drift_model(self) -> str:
+        """What a deployment does over an alias moved by hand: fail, recorded or live."""
+        from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
+
+        return SETTINGS.drift_model
+
+    @drift_model.setter
+    def drift_model(self, model: str) -> None:
+        from lambda_release.sandbox.codedeploy import DRIFT_MODELS, SETTINGS  # noqa: PLC0415
+
+        if model not in DRIFT_MODELS:
+            raise ValueError(f"drift model {model!r} is not one of {', '.join(DRIFT_MODELS)}")
+        SETTINGS.drift_model = model
+
+    def fail_stack_rollbacks(self, fail: bool = True) -> None:
+        """Make stack rollbacks fail (True): stacks end UPDATE_ROLLBACK_FAILED, as when the
+        version an alias must return to was deleted; False (the default) lets them finish."""
+        from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
+
+        SETTINGS.fail_stack_rollbacks = fail
+
     def fail_hooks(self, fail: bool = True) -> None:
         """Make PreTraffic/PostTraffic hooks fail (True) or succeed (False, the default)."""
         from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
@@ -154,7 +180,7 @@ class Sandbox:
 
     def reset(self) -> None:
         """Wipe all state (every service), stopping deployments in flight."""
-        from lambda_release.sandbox import codedeploy  # noqa: PLC0415
+        from lambda_release.sandbox import codedeploy, deployment_configs  # noqa: PLC0415
 
         operations = _stack_operations()
         for operation in list(operations.values()):
@@ -167,6 +193,7 @@ class Sandbox:
             operation.done.wait(timeout=10)
         operations.clear()
         codedeploy.RUNNERS.clear()
+        deployment_configs.reset()
         self._post("/moto-api/reset", None)
         self._post("/moto-api/config", {"lambda": {"use_docker": False}})
 

@@ -1,0 +1,223 @@
+"""Probes of the rows of docs/sandbox.md's fidelity table: each asserts, over HTTP, what AWS
+does (the source of each is cited in that table)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from lambda_release.sandbox import Sandbox
+from lambda_release.sandbox.faultproxy import CONFLICT, Fault, FaultProxy
+from tests.sandbox.conftest import zipped
+from tests.sandbox.inline_app import create_stack, inline_template, output
+
+
+def test_get_template_processed_stage_is_the_transformed_template(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn = clients["cloudformation"]
+    stack = unique("processed")
+    assert create_stack(cfn, stack, "1") == "CREATE_COMPLETE"
+    original = cfn.get_template(StackName=stack)
+    assert original["StagesAvailable"] == ["Original", "Processed"]
+    assert "AWS::Serverless::Function" in original["TemplateBody"]
+    processed = cfn.get_template(StackName=stack, TemplateStage="Processed")
+    body = processed["TemplateBody"]
+    template = body if isinstance(body, dict) else json.loads(body)
+    assert "Transform" not in template
+    types = {r["Type"] for r in template["Resources"].values()}
+    assert "AWS::Serverless::Function" not in types
+    assert {"AWS::Lambda::Function", "AWS::Lambda::Alias", "AWS::Lambda::Version"} <= types
+    alias = template["Resources"]["FnAliaslive"]
+    assert "CodeDeployLambdaAliasUpdate" in alias["UpdatePolicy"]
+
+
+def test_get_template_of_a_change_set_and_a_bad_stage(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn = clients["cloudformation"]
+    stack = unique("csproc")
+    cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName="create",
+        ChangeSetType="CREATE",
+        TemplateBody=inline_template("1"),
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    got = cfn.get_template(StackName=stack, ChangeSetName="create", TemplateStage="Processed")
+    body = got["TemplateBody"]
+    template = body if isinstance(body, dict) else json.loads(body)
+    assert "FnAliaslive" in template["Resources"]
+    with pytest.raises(ClientError) as exc:
+        cfn.get_template(StackName=stack, ChangeSetName="create", TemplateStage="Final")
+    assert exc.value.response["Error"]["Code"] == "ValidationError"
+
+
+def test_a_new_alarm_starts_insufficient_data_and_an_update_keeps_its_state(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cw = clients["cloudwatch"]
+    name = unique("alarm")
+
+    def put(threshold: float) -> None:
+        cw.put_metric_alarm(
+            AlarmName=name,
+            Namespace="AWS/Lambda",
+            MetricName="Errors",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=threshold,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+        )
+
+    def state() -> str:
+        return str(cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"])
+
+    put(1)
+    assert state() == "INSUFFICIENT_DATA"
+    cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="probe")
+    put(2)
+    assert state() == "ALARM"
+
+
+def test_a_stack_alarm_starts_insufficient_data(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn, cw = clients["cloudformation"], clients["cloudwatch"]
+    stack = unique("cwstack")
+    create_stack(cfn, stack, "1")
+    name = cfn.describe_stack_resource(StackName=stack, LogicalResourceId="FnErrors")[
+        "StackResourceDetail"
+    ]["PhysicalResourceId"]
+    assert cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"] == (
+        "INSUFFICIENT_DATA"
+    )
+    assert output(cfn, stack, "FnName")
+
+
+@pytest.mark.parametrize("name", ["7", "$LATEST", "a" * 129, "has space", "dot.ted"])
+def test_alias_names_outside_lambdas_rules_are_refused(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str], name: str
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    with pytest.raises(ClientError) as exc:
+        lam.create_alias(FunctionName=fn, Name=name, FunctionVersion="1")
+    assert exc.value.response["Error"]["Code"] == "ValidationException"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+@pytest.mark.parametrize("name", ["PROD", "7a", "a-b_c", "a" * 128])
+def test_alias_names_within_lambdas_rules_are_accepted(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str], name: str
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    lam.create_alias(FunctionName=fn, Name=name, FunctionVersion="1")
+    assert lam.get_alias(FunctionName=fn, Name=name)["FunctionVersion"] == "1"
+
+
+def test_version_numbers_are_never_reused_after_deletes(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(3)
+    lam.delete_function(FunctionName=fn, Qualifier="3")
+    lam.delete_function(FunctionName=fn, Qualifier="2")
+    lam.update_function_code(FunctionName=fn, ZipFile=zipped("V = 4\n"))
+    assert lam.publish_version(FunctionName=fn)["Version"] == "4"
+    listed = [v["Version"] for v in lam.list_versions_by_function(FunctionName=fn)["Versions"]]
+    assert listed == ["$LATEST", "1", "4"]
+    # Publishing with nothing changed returns the latest version, not a new one.
+    assert lam.publish_version(FunctionName=fn)["Version"] == "4"
+
+
+def test_fault_proxy_answers_409_conditional_request_conflict_for_s3_writes(
+    sandbox: Sandbox, unique: Callable[[str], str]
+) -> None:
+    bucket = unique("cond")
+    sandbox.client("s3").create_bucket(Bucket=bucket)
+    with FaultProxy(sandbox.endpoint_url) as proxy:
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=proxy.url,
+            region_name=sandbox.region,
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",
+            config=Config(retries={"mode": "standard", "max_attempts": 1}),
+        )
+        proxy.inject(Fault("PutObject", CONFLICT, service="s3"))
+        with pytest.raises(ClientError) as exc:
+            s3.put_object(Bucket=bucket, Key="k.json", Body=b"{}", IfNoneMatch="*")
+        assert exc.value.response["Error"]["Code"] == "ConditionalRequestConflict"
+        assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+        # Nothing was applied: the key is still free and a retry writes it.
+        assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="k.json", Body=b"{}", IfNoneMatch="*")
+        assert [c.operation for c in proxy.calls] == ["PutObject", "ListObjectsV2", "PutObject"]
+        assert [c.status for c in proxy.calls] == [409, 200, 200]
+
+
+def _python_function(sandbox: Sandbox, name: str, source: str, env: dict[str, str]) -> None:
+    iam, lam = sandbox.client("iam"), sandbox.client("lambda")
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": zipped(source)},
+        Environment={"Variables": env},
+    )
+
+
+def test_invoke_runs_the_python_handler_which_can_call_back_into_the_sandbox(
+    sandbox: Sandbox, unique: Callable[[str], str]
+) -> None:
+    lam = sandbox.client("lambda")
+    name = unique("runs")
+    source = (
+        "import os, boto3\n"
+        "def handler(event, context):\n"
+        "    names = boto3.client('lambda').list_functions()['Functions']\n"
+        "    return {'got': event['x'] * 2, 'color': os.environ['COLOR'],\n"
+        "            'me': context.function_name in [f['FunctionName'] for f in names]}\n"
+    )
+    _python_function(sandbox, name, source, {"COLOR": "blue"})
+    answer = lam.invoke(FunctionName=name, Payload=json.dumps({"x": 21}).encode())
+    assert "FunctionError" not in answer
+    assert json.loads(answer["Payload"].read()) == {"got": 42, "color": "blue", "me": True}
+
+
+def test_invoke_reports_a_handler_error_as_lambda_does(
+    sandbox: Sandbox, unique: Callable[[str], str]
+) -> None:
+    lam = sandbox.client("lambda")
+    name = unique("raises")
+    _python_function(sandbox, name, "def handler(event, context):\n    raise KeyError('k')\n", {})
+    answer = lam.invoke(FunctionName=name, Payload=b"{}")
+    assert answer["FunctionError"] == "Unhandled"
+    assert json.loads(answer["Payload"].read())["errorType"] == "KeyError"
+
+
+def test_an_inline_template_body_over_51200_bytes_is_refused(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn = clients["cloudformation"]
+    body = json.dumps(
+        {
+            "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+            "Metadata": {"Padding": "x" * 51_200},
+        }
+    )
+    with pytest.raises(ClientError) as exc:
+        cfn.create_stack(StackName=unique("big"), TemplateBody=body)
+    assert exc.value.response["Error"]["Code"] == "ValidationError"
+    assert "51200" in exc.value.response["Error"]["Message"]
