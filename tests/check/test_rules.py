@@ -91,3 +91,47 @@ def test_a_property_from_globals_is_reported_where_globals_write_it(tmp_path: Pa
     )
     (finding,) = run_rules(path)
     assert (finding.rule, finding.resource, finding.line, finding.column) == ("E9005", "Fn", 5, 5)
+
+
+def test_a_codedeploy_hook_needs_no_alias(tmp_path: Path) -> None:
+    # CodeDeploy invokes a PreTraffic/PostTraffic hook by name, unqualified, by design.
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      AutoPublishAlias: PROD
+      DeploymentPreference:
+        Type: AllAtOnce
+        Hooks:
+          PreTraffic: !Ref SmokeTest
+          PostTraffic: Later
+  SmokeTest:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: smoke.handler
+      CodeUri: src/
+  Later:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: later.handler
+      CodeUri: src/
+  Unrelated:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: other.handler
+      CodeUri: src/
+""",
+        encoding="utf-8",
+    )
+    e9001 = sorted(f.resource or "" for f in run_rules(template) if f.rule == "E9001")
+    assert e9001 == ["Unrelated"]

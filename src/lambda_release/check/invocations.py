@@ -109,15 +109,32 @@ def functions_without_alias(src: SourceTemplate) -> dict[str, Resource]:
 
 
 def provisioning_only(src: SourceTemplate) -> set[str]:
-    """Functions that only custom resources call (a ServiceToken), with no Events and no
-    invocation path: they run on stack operations, never on release traffic."""
-    tokens = {i.ref.function for i in service_tokens(src)}
+    """Functions that only custom resources (a ServiceToken) or CodeDeploy (a
+    DeploymentPreference hook) call, with no Events and no invocation path: they run on
+    stack operations or between traffic shifts, never on release traffic."""
+    tokens = {i.ref.function for i in service_tokens(src)} | deployment_hooks(src)
     invoked = {i.ref.function for i in invocations(src)}
     return {
         name
         for name in tokens - invoked
         if name in src.resources and not src.resources[name].properties.get("Events")
     }
+
+
+def deployment_hooks(src: SourceTemplate) -> set[str]:
+    """Functions named as PreTraffic/PostTraffic hooks. CodeDeploy invokes a hook by name,
+    unqualified, by design: a hook has no alias of its own to shift."""
+    out: set[str] = set()
+    for fn in src.of_type(SAM_FUNCTION):
+        pref = fn.properties.get("DeploymentPreference")
+        hooks = pref.get("Hooks") if isinstance(pref, Mapping) else None
+        if not isinstance(hooks, Mapping):
+            continue
+        for value in hooks.values():
+            name = value.get("Ref") if isinstance(value, Mapping) else value
+            if isinstance(name, str):
+                out.add(name)
+    return out
 
 
 def alias_reference(src: SourceTemplate, function: str) -> str:

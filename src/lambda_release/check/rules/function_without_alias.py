@@ -36,7 +36,7 @@ class FunctionWithoutAlias(CloudFormationLintRule):  # type: ignore[misc]  # cfn
         out: list[RuleMatch] = []
         for fn in functions_without_alias(src).values():
             if fn.name in provisioning:
-                continue  # custom resource provider: I9011
+                continue  # a custom resource provider (I9011) or a CodeDeploy hook
             callers = [i for i in paths if i.ref.function == fn.name]
             sam = fn.type == SAM_FUNCTION
             missing = "AutoPublishAlias" if sam else "AWS::Lambda::Alias"
