@@ -221,3 +221,20 @@ def test_an_inline_template_body_over_51200_bytes_is_refused(
         cfn.create_stack(StackName=unique("big"), TemplateBody=body)
     assert exc.value.response["Error"]["Code"] == "ValidationError"
     assert "51200" in exc.value.response["Error"]["Message"]
+
+
+def test_describe_stacks_gives_last_updated_time_once_the_stack_was_updated(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    # AWS: LastUpdatedTime "will only be returned if the stack has been updated at least once"
+    # (DescribeStacks, Stack data type).
+    cfn = clients["cloudformation"]
+    stack = unique("lastupdated")
+    assert create_stack(cfn, stack, "1") == "CREATE_COMPLETE"
+    created = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    assert "LastUpdatedTime" not in created
+    cfn.update_stack(
+        StackName=stack, TemplateBody=inline_template("2"), Capabilities=["CAPABILITY_IAM"]
+    )
+    updated = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    assert updated["LastUpdatedTime"] >= created["CreationTime"]

@@ -37,6 +37,7 @@ from moto.cloudformation import utils as cfn_utils
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.parsing import clean_json, parse_and_update_resource
 from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import utcnow
 from moto.s3.models import s3_backends
 
 from lambda_release.sandbox import codedeploy
@@ -228,6 +229,10 @@ class StackOperation:
                     "be updated.",
                 )
             OPERATIONS[stack.stack_id] = self
+        if self.kind == "UPDATE":
+            # DescribeStacks' LastUpdatedTime: set when an update starts, absent until the first
+            # (moto never sets it).
+            stack.last_updated_time = utcnow()
         _stack_status(stack, f"{self.kind}_IN_PROGRESS", "User Initiated")
         threading.Thread(target=self._run, name=f"cfn-{stack.name}", daemon=True).start()
 
