@@ -16,6 +16,7 @@ from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import CONFLICT, Fault, FaultProxy
 from tests.sandbox.conftest import zipped
 from tests.sandbox.inline_app import create_stack, inline_template, output
+from tests.support.aws_state import wait_for_stack
 
 
 def test_get_template_processed_stage_is_the_transformed_template(
@@ -238,3 +239,67 @@ def test_describe_stacks_gives_last_updated_time_once_the_stack_was_updated(
     )
     updated = cfn.describe_stacks(StackName=stack)["Stacks"][0]
     assert updated["LastUpdatedTime"] >= created["CreationTime"]
+
+
+def test_a_number_parameter_is_a_string_where_it_is_referenced(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    # AWS: a Number parameter is validated as a number, but "when you use the parameter
+    # elsewhere in your template (for example, by using the Ref intrinsic function), the
+    # parameter value becomes a string" (CloudFormation Parameters, Type).
+    cfn = clients["cloudformation"]
+    stack = unique("numberparam")
+    template = {
+        "Parameters": {
+            "Threshold": {"Type": "Number", "Default": 5},
+            "Sizes": {"Type": "List<Number>", "Default": "1,2"},
+        },
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "python3.12",
+                    "Handler": "index.handler",
+                    "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "Code": {"ZipFile": "def handler(e, c):\n    return e\n"},
+                    "Environment": {
+                        "Variables": {
+                            "THRESHOLD": {"Ref": "Threshold"},
+                            "FIRST": {"Fn::Select": [0, {"Ref": "Sizes"}]},
+                        }
+                    },
+                },
+            },
+            "Role": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "lambda.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                },
+            },
+        },
+        "Outputs": {"Threshold": {"Value": {"Ref": "Threshold"}}},
+    }
+    cfn.create_stack(
+        StackName=stack,
+        TemplateBody=json.dumps(template),
+        Capabilities=["CAPABILITY_IAM"],
+        Parameters=[{"ParameterKey": "Threshold", "ParameterValue": "1.50"}],
+    )
+    assert wait_for_stack(cfn, stack) == "CREATE_COMPLETE"
+    name = cfn.describe_stack_resource(StackName=stack, LogicalResourceId="Fn")[
+        "StackResourceDetail"
+    ]["PhysicalResourceId"]
+    variables = clients["lambda"].get_function_configuration(FunctionName=name)["Environment"][
+        "Variables"
+    ]
+    assert variables == {"THRESHOLD": "1.50", "FIRST": "1"}
+    assert output(cfn, stack, "Threshold") == "1.50"

@@ -32,6 +32,7 @@ from urllib.parse import urlparse
 
 from moto.awslambda.utils import get_backend
 from moto.cloudformation import models as cfn_models
+from moto.cloudformation import parsing as cfn_parsing
 from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation import utils as cfn_utils
 from moto.cloudformation.exceptions import ValidationError
@@ -736,6 +737,29 @@ def _stack_init_wrapper(original: Callable[..., None]) -> Callable[..., None]:
 _installed: list[bool] = []
 
 
+def _number_parameters_as_strings(original: Callable[[Any], None]) -> Callable[[Any], None]:
+    """AWS validates a Number parameter as a number, but ``Ref`` gives it as a string
+    (List<Number>: a list of strings); moto resolves it to an int or float."""
+
+    def load_parameters(self: Any) -> None:
+        original(self)
+        for name, slot in (self._template.get("Parameters") or {}).items():
+            kind = slot.get("Type", "String") if isinstance(slot, dict) else "String"
+            value = self.input_parameters.get(name, slot.get("Default"))
+            if kind not in ("Number", "List<Number>") or value is None:
+                continue
+            if kind == "Number":
+                text: Any = str(value)
+            elif isinstance(value, str):
+                text = [item.strip() for item in value.split(",")]
+            else:
+                text = [str(item) for item in value]
+            self.resolved_parameters[name] = text
+            self._parsed_resources[name] = text
+
+    return load_parameters
+
+
 def install() -> None:
     """Patch moto's CloudFormation; idempotent."""
     if _installed:
@@ -743,6 +767,8 @@ def install() -> None:
     _installed.append(True)
     stack_cls = cfn_models.Stack
     stack_cls.__init__ = _stack_init_wrapper(stack_cls.__init__)  # type: ignore[method-assign]
+    resource_map = cfn_parsing.ResourceMap
+    resource_map.load_parameters = _number_parameters_as_strings(resource_map.load_parameters)  # type: ignore[method-assign,assignment]
     stack_cls._parse_template = _stack_parse_template  # type: ignore[method-assign]
     stack_cls.has_template = _stack_has_template  # type: ignore[method-assign]
     cfn_models.ChangeSet._parse_template = _change_set_parse_template  # type: ignore[method-assign]
