@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lambda_release import __version__, awstrace
+from lambda_release import __version__, awstrace, bounds
 from lambda_release.commands import COMMANDS
 from lambda_release.context import Context
 from lambda_release.errors import EXIT_FAILED, EXIT_USAGE, LambdaReleaseError
@@ -55,7 +55,7 @@ def global_options() -> argparse.ArgumentParser:
     g.add_argument(
         "--retry-mode", default=s, help="botocore retry mode: standard (default) or adaptive"
     )
-    g.add_argument("--max-attempts", default=s, help="botocore attempts per AWS call (default 8)")
+    bounds.add_option(g, bounds.MAX_ATTEMPTS, "botocore attempts per AWS call", 8, suppress=True)
     return parent
 
 

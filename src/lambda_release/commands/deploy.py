@@ -7,7 +7,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from lambda_release import output, sam, watch
+from lambda_release import bounds, output, sam, watch
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
@@ -89,19 +89,21 @@ def register(p: argparse.ArgumentParser) -> None:
         help="one more argument for sam deploy, passed as is; repeatable; write "
         "--sam-arg=--flag for one starting with '-'",
     )
-    p.add_argument(
-        "--lock-timeout",
-        type=float,
-        help="seconds to wait for another release of this stack and alias (default 0: refuse)",
+    bounds.add_option(
+        p,
+        bounds.LOCK_TIMEOUT,
+        "seconds to wait for another release of this stack and alias (0: refuse)",
+        0.0,
     )
-    p.add_argument(
-        "--lock-ttl",
-        type=float,
-        help=f"seconds the lease lasts unless renewed (default {DEFAULT_LOCK_TTL:g}); it is "
-        "renewed while sam runs, so a killed job's lease lapses by itself",
+    bounds.add_option(
+        p,
+        bounds.LOCK_TTL,
+        "seconds the lease lasts unless renewed; it is renewed while sam runs, so a killed "
+        "job's lease lapses by itself",
+        DEFAULT_LOCK_TTL,
     )
-    p.add_argument(
-        "--heartbeat", type=float, help="seconds of silence before a progress line (default 60)"
+    bounds.add_option(
+        p, bounds.HEARTBEAT, "seconds of silence before a progress line", sam.DEFAULT_HEARTBEAT
     )
     p.add_argument("--record-file", help=f"JSON record of the release (default {DEFAULT_RECORD})")
     p.add_argument(
@@ -197,6 +199,12 @@ def run(ctx: Context) -> int:
     config_env = opts.select_config_env(ctx)
     s = ctx.settings
     dry_run = s.get_bool("dry_run")
+    # Every number checked before anything is looked up or changed.
+    lock_ttl = bounds.LOCK_TTL.value(s, DEFAULT_LOCK_TTL)
+    lock_timeout = bounds.LOCK_TIMEOUT.value(s, 0.0)
+    heartbeat = bounds.HEARTBEAT.value(s, sam.DEFAULT_HEARTBEAT)
+    minute = bounds.MINUTE.value(s, 60.0)
+    poll = bounds.POLL_INTERVAL.value(s, 5.0)
     eng = opts.engine(ctx)
     try:
         sam_path = sam.find_sam(s.get("sam_path"))
@@ -214,17 +222,17 @@ def run(ctx: Context) -> int:
         sam_command=command,
         sam_env=sam.subprocess_env(s.get("endpoint_url"), s.get("region")),
         log_location=location,
-        lock_ttl=s.get_float("lock_ttl", DEFAULT_LOCK_TTL),
-        lock_timeout=s.get_float("lock_timeout", 0.0),
-        heartbeat=s.get_float("heartbeat", sam.DEFAULT_HEARTBEAT),
+        lock_ttl=lock_ttl,
+        lock_timeout=lock_timeout,
+        heartbeat=heartbeat,
         dry_run=dry_run,
     )
     # While sam waits on the canary, show each function's traffic, time left and alarms.
     run_sam = watch.following(
         sam.run_streaming,
         eng,
-        minute=s.get_float("minute", 60.0),
-        poll=s.get_float("poll_interval", 5.0),
+        minute=minute,
+        poll=poll,
     )
     # CircleCI cancels a job with SIGTERM: end like Ctrl-C, so the lock is given back
     # and the pending release stays for the next command to settle.

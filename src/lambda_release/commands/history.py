@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from lambda_release import output
+from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
-from lambda_release.errors import UsageError
 
 NAME = "history"
 SUMMARY = "the release log of a stack and alias, newest first"
@@ -29,7 +28,7 @@ examples:
 def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
-    p.add_argument("--limit", type=int, help="at most N entries (default: all)")
+    bounds.add_option(p, bounds.LIMIT, "at most N entries", "all")
 
 
 def moves(entry: dict[str, object]) -> str:
@@ -44,12 +43,8 @@ def moves(entry: dict[str, object]) -> str:
 
 def run(ctx: Context) -> int:
     out = ctx.output
-    limit_text = ctx.settings.get("limit")
-    limit = None
-    if limit_text is not None:
-        if not limit_text.isdigit() or int(limit_text) < 1:
-            raise UsageError(f"--limit {limit_text!r} must be a whole number of 1 or more")
-        limit = int(limit_text)
+    found = bounds.LIMIT.read(ctx.settings)
+    limit = None if found is None else int(found)
     eng = opts.engine(ctx)
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)

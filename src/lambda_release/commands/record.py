@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from lambda_release import output
+from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
-from lambda_release.errors import UsageError
 from lambda_release.release import record_json, settle_pending, summary, write_record_file
 from lambda_release.releaselog import NO_CHANGE, SUCCEEDED
 
@@ -37,10 +36,10 @@ examples:
 def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
-    p.add_argument(
-        "--sam-exit-code",
-        type=int,
-        help="sam deploy's exit code, if known: a failure with nothing moved is then 'failed'",
+    bounds.add_option(
+        p,
+        bounds.SAM_EXIT_CODE,
+        "sam deploy's exit code, if known: a failure with nothing moved is then 'failed'",
     )
     p.add_argument("--record-file", help=f"JSON record (default {DEFAULT_RECORD})")
     p.add_argument(
@@ -66,11 +65,8 @@ def run(ctx: Context) -> int:
             for rid in pending:
                 print(f"  would settle {rid}")
         return 0
-    code_text = s.get("sam_exit_code")
-    try:
-        sam_exit = int(code_text) if code_text is not None else None
-    except ValueError:
-        raise UsageError(f"--sam-exit-code {code_text!r} is not a number") from None
+    code = bounds.SAM_EXIT_CODE.read(s)
+    sam_exit = None if code is None else int(code)
     settled, in_flight = settle_pending(
         eng,
         log,
