@@ -50,8 +50,8 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--since",
-        help="how far back to read the Invocations metric: 90m, 24h, 7d (more than 0, at most "
-        "455d: what CloudWatch keeps; default: 24h)",
+        help="how far back to read the Invocations metric: 90m, 24h, 7d "
+        f"({bounds.SINCE.describe()}: what CloudWatch keeps; default: 24h)",
     )
 
 

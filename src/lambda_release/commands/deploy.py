@@ -7,14 +7,14 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from lambda_release import bounds, output, sam, watch
+from lambda_release import bounds, output, record_file, redaction, sam, watch
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.release import DeployPlan, deploy, summary, write_record_file
 from lambda_release.releaselog import LOG_TAG
-from lambda_release.settings import DEFAULT_CONFIG_ENV
+from lambda_release.settings import DEFAULT_CONFIG_ENV, env_var
 
 NAME = "deploy"
 SUMMARY = "sam deploy one release to an alias, with pre-flight, lock, log and stable versions"
@@ -107,6 +107,13 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--record-file", help=f"JSON record of the release (default {DEFAULT_RECORD})")
     p.add_argument(
+        "--secret-parameter",
+        action="append",
+        metavar="NAME",
+        help="a template parameter whose value is written as ***** everywhere (NoEcho "
+        "parameters always are); repeatable",
+    )
+    p.add_argument(
         "--dry-run",
         action="store_true",
         default=None,
@@ -117,16 +124,10 @@ def register(p: argparse.ArgumentParser) -> None:
 DEFAULT_LOCK_TTL = DEPLOY_LEASE_SECONDS
 
 
-def sam_deploy_command(
-    ctx: Context,
-    stack: str,
-    alias: str,
-    log_uri: str,
-    sam_path: str,
-    config_env: str = DEFAULT_CONFIG_ENV,
-) -> list[str]:
+def deploy_overrides(ctx: Context, alias: str) -> dict[str, str]:
+    """The parameter overrides sam deploy gets: samconfig's, then the user's, then AliasName."""
     s = ctx.settings
-    overrides = sam.merge_overrides(
+    return sam.merge_overrides(
         sam.config_overrides(s.file.get("parameter_overrides")),
         sam.parse_overrides(s.get("parameter_overrides") or "")
         if s.source("parameter_overrides") in ("flag", "env")
@@ -136,6 +137,17 @@ def sam_deploy_command(
         else [],
         alias,
     )
+
+
+def sam_deploy_command(
+    ctx: Context,
+    stack: str,
+    overrides: dict[str, str],
+    log_uri: str,
+    sam_path: str,
+    config_env: str = DEFAULT_CONFIG_ENV,
+) -> list[str]:
+    s = ctx.settings
     tags = sam.parse_tags(s.get_list("tags")) if s.source("tags") == "flag" else {}
     if s.source("tags") in ("env", "file"):
         tags = sam.parse_tags(str(s.get("tags") or "").split())
@@ -194,9 +206,38 @@ def show_dry_run(
     print("  would run: " + sam.quoted(command))
 
 
+def template_path(explicit: str | None) -> Path | None:
+    """The template sam deploy will read: the one given, else SAM's first default found."""
+    if explicit:
+        return Path(explicit)
+    return next((Path(p) for p in SAM_DEFAULT_TEMPLATES if Path(p).is_file()), None)
+
+
+def secrets(ctx: Context, overrides: dict[str, str]) -> redaction.Redactor:
+    """The values to redact: NoEcho parameters of the template, and those marked secret."""
+    names = redaction.template_noecho(template_path(ctx.settings.get("template_file")))
+    # Flag and environment together: for secrets, one layer never hides the other.
+    s = ctx.settings
+    names |= set(s.flags.get("secret_parameter") or [])
+    names |= set(s.environ.get(env_var("secret_parameter"), "").replace(",", " ").split())
+    return redaction.Redactor.of(redaction.secret_values(overrides, names))
+
+
 def run(ctx: Context) -> int:
-    out = ctx.output
+    ctx.output  # noqa: B018 - validates --output first
     config_env = opts.select_config_env(ctx)
+    overrides = deploy_overrides(ctx, opts.alias_name(ctx))
+    redactor = secrets(ctx, overrides)
+    # Every way out of the process is redacted from here on: output, errors, S3 objects.
+    s3 = None if not redactor else ctx.aws.client("s3")
+    with redaction.guarded(redactor, s3):
+        return _run(ctx, config_env, overrides, redactor)
+
+
+def _run(
+    ctx: Context, config_env: str, overrides: dict[str, str], redactor: redaction.Redactor
+) -> int:
+    out = ctx.output
     s = ctx.settings
     dry_run = s.get_bool("dry_run")
     # Every number checked before anything is looked up or changed.
@@ -213,10 +254,11 @@ def run(ctx: Context) -> int:
             raise
         sam_path = s.get("sam_path") or "sam"
     check_template(s.get("template_file"))
+    record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
     if not dry_run:
         ctx.aws.check_credentials()
     location = opts.log_location(ctx, eng)
-    command = sam_deploy_command(ctx, eng.stack, eng.alias, location.uri, sam_path, config_env)
+    command = sam_deploy_command(ctx, eng.stack, overrides, location.uri, sam_path, config_env)
     plan = DeployPlan(
         environment=s.get("environment") or "",
         sam_command=command,
@@ -252,7 +294,7 @@ def run(ctx: Context) -> int:
         if out == "json":
             output.print_json(result.data)
         return result.exit_code
-    write_record_file(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD, result.data)
+    write_record_file(str(record_path), redactor.json(result.data))
     if out == "json":
         output.print_json(result.data)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lambda_release import bounds, output
+from lambda_release import bounds, output, record_file
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.release import record_json, settle_pending, summary, write_record_file
@@ -54,6 +54,8 @@ def run(ctx: Context) -> int:
     out = ctx.output
     s = ctx.settings
     eng = opts.engine(ctx)
+    code = bounds.SAM_EXIT_CODE.read(s)
+    record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
     if s.get_bool("dry_run"):
@@ -65,7 +67,6 @@ def run(ctx: Context) -> int:
             for rid in pending:
                 print(f"  would settle {rid}")
         return 0
-    code = bounds.SAM_EXIT_CODE.read(s)
     sam_exit = None if code is None else int(code)
     settled, in_flight = settle_pending(
         eng,
@@ -78,7 +79,7 @@ def run(ctx: Context) -> int:
     records = [record_json(release, stable, log) for release, stable in settled]
     if records:
         # The record file describes the latest release settled here.
-        write_record_file(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD, records[-1])
+        write_record_file(str(record_path), records[-1])
     if out == "json":
         output.print_json({"settled": records, "in_flight": in_flight})
     else:
