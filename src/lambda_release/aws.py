@@ -1,4 +1,4 @@
-"""boto3 sessions and clients, configured once.
+"""The AWS boundary: one boto3 session, its clients, and the pacing of parallel calls.
 
 Retries are botocore's own ("standard" mode by default: exponential backoff
 with jitter, throttling and 5xx errors retried), never a hand-rolled loop.
@@ -9,17 +9,72 @@ to real AWS.
 
 from __future__ import annotations
 
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import boto3
 import botocore.config
 import botocore.exceptions
 
 from lambda_release import __version__, awstrace
-from lambda_release.errors import OperationError, UsageError
+from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 
 RETRY_MODES = ("standard", "adaptive", "legacy")
+# botocore's own rule for a region (a DNS label); checked up front so a typo is bad input.
+REGION_SYNTAX = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$")
+CREDENTIALS_WAY_OUT = (
+    "in CircleCI run aws-cli/setup with role_arn (OIDC) before this step; locally set "
+    "AWS_PROFILE or the AWS_* variables"
+)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Lambda's control plane allows about 15 requests/s per account for most calls.
+LAMBDA_RATE = 15.0
+WORKERS = 8
+
+
+class RateLimiter:
+    """Spaces calls at most ``rate`` per second across threads (a start-time schedule)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            t = time.monotonic()
+            start = max(t, self._next)
+            self._next = start + self.interval
+        if start > t:
+            time.sleep(start - t)
+
+
+def parallel_map(
+    fn: Callable[[T], R], items: Sequence[T], limiter: RateLimiter | None = None
+) -> list[R]:
+    """``fn`` over ``items`` on a few threads, each call paced by ``limiter``; order kept."""
+
+    def paced(item: T) -> R:
+        if limiter is not None:
+            limiter.wait()
+        return fn(item)
+
+    if len(items) <= 1:
+        return [paced(i) for i in items]
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
+        return list(pool.map(paced, items))
 
 
 @dataclass
@@ -33,12 +88,27 @@ class Aws:
     max_attempts: int = 8
     _session: Any = field(default=None, init=False, repr=False)
     _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    # A boto3 session is not thread-safe: clients are made one at a time (then shared).
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    # The last AWS call begun ("lambda.UpdateAlias"), so an error can name it.
+    last_call: str = field(default="", init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.retry_mode not in RETRY_MODES:
             raise UsageError(
                 f"retry mode {self.retry_mode!r} is not one of {', '.join(RETRY_MODES)}"
             )
+        # AWS_REGION is what most AWS SDKs and CircleCI's aws-cli orb set; botocore reads
+        # only AWS_DEFAULT_REGION.
+        self.region = self.region or os.environ.get("AWS_REGION") or None
+        if self.region is not None and not REGION_SYNTAX.match(self.region):
+            raise UsageError(
+                f"region {self.region!r} is not a region name (like eu-west-1): fix --region "
+                "or AWS_REGION"
+            )
+        if self.endpoint_url is not None:
+            check_endpoint_url(self.endpoint_url)
 
     @property
     def session(self) -> Any:
@@ -61,7 +131,11 @@ class Aws:
         )
 
     def client(self, service: str) -> Any:
-        """A client for ``service``, created once per session."""
+        """A client for ``service``, created once per session (clients are thread-safe)."""
+        with self._lock:
+            return self._client(service)
+
+    def _client(self, service: str) -> Any:
         if service not in self._clients:
             if not self.session.region_name:
                 raise UsageError(
@@ -72,18 +146,81 @@ class Aws:
             if self.endpoint_url:
                 kwargs["endpoint_url"] = self.endpoint_url
             client = self.session.client(service, **kwargs)
+            client.meta.events.register("before-call", self._note_call)
             if trace := awstrace.trace_path():
                 awstrace.install(client, trace)
             self._clients[service] = client
         return self._clients[service]
 
+    def _note_call(self, model: Any, **_: Any) -> None:
+        self.last_call = f"{model.service_model.service_name}.{model.name}"
+
     def check_credentials(self) -> None:
         """Fail early, with the fix, when no credentials can be found."""
         if self.session.get_credentials() is None:
-            raise OperationError(
-                "no AWS credentials found: in CircleCI run aws-cli/setup with role_arn "
-                "(OIDC) before this step; locally set AWS_PROFILE or the AWS_* variables"
-            )
+            raise OperationError(f"no AWS credentials found: {CREDENTIALS_WAY_OUT}")
+
+
+def check_endpoint_url(url: str) -> None:
+    """An endpoint must be an http(s) URL with a host (and a numeric port, if any)."""
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise UsageError(
+            f"endpoint URL {url!r} is not an http(s) URL with a host, like "
+            "http://127.0.0.1:4566: fix --endpoint-url or AWS_ENDPOINT_URL"
+        )
+
+
+def as_release_error(exc: BaseException, call: str = "") -> LambdaReleaseError | None:
+    """An AWS (botocore) failure that escaped, as one line saying what failed and the way
+    out (exit 1; a missing region is bad input, exit 2). None for anything else."""
+    if isinstance(exc, botocore.exceptions.NoRegionError):
+        return UsageError(
+            "no AWS region: give --region, set AWS_REGION, or set region in your AWS profile "
+            "or samconfig.toml"
+        )
+    line = _aws_error_line(exc, call)
+    return None if line is None else OperationError(line)
+
+
+def _aws_error_line(exc: BaseException, call: str) -> str | None:
+    at = f"{call}: " if call else ""
+    if isinstance(
+        exc,
+        botocore.exceptions.NoCredentialsError
+        | botocore.exceptions.PartialCredentialsError
+        | botocore.exceptions.CredentialRetrievalError,
+    ):
+        return f"{at}no usable AWS credentials ({exc}): {CREDENTIALS_WAY_OUT}"
+    if isinstance(exc, botocore.exceptions.ClientError):
+        code = error_code(exc)
+        message = str(exc.response.get("Error", {}).get("Message", "")) or str(exc)
+        name = call or str(getattr(exc, "operation_name", "")) or "an AWS call"
+        if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"):
+            way = "the credentials are expired or invalid: refresh them, then run again"
+        elif "AccessDenied" in code or code == "UnauthorizedOperation":
+            way = "the role lacks this permission: see `lambda-release iam-policy`"
+        else:
+            way = "see AWS's message; run again once the cause is fixed"
+        return f"{name} failed: {code}: {message}: {way}"
+    if isinstance(
+        exc,
+        botocore.exceptions.EndpointConnectionError
+        | botocore.exceptions.ConnectionError
+        | botocore.exceptions.HTTPClientError,
+    ):
+        return (
+            f"{at}cannot reach AWS ({exc}): check the network, --region and "
+            "--endpoint-url / AWS_ENDPOINT_URL, then run again"
+        )
+    if isinstance(exc, botocore.exceptions.BotoCoreError):
+        return f"{at}the AWS call failed: {exc}: check the AWS settings, then run again"
+    return None
 
 
 def error_code(exc: BaseException) -> str:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from lambda_release import __version__, awstrace, bounds
+from lambda_release.aws import as_release_error
 from lambda_release.commands import COMMANDS
 from lambda_release.context import Context
-from lambda_release.errors import EXIT_FAILED, EXIT_USAGE, LambdaReleaseError
+from lambda_release.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_USAGE, LambdaReleaseError
 
 DESCRIPTION = """\
 Safe AWS Lambda releases with SAM: every change ships as an immutable version,
@@ -21,7 +24,8 @@ Every option can also be set as an environment variable LAMBDA_RELEASE_<NAME>
 s3_bucket, parameter_overrides, ...) are also read from samconfig.toml.
 A flag beats the environment, which beats the file.
 
-Exit codes: 0 success, 1 the operation failed, 2 bad input.
+Exit codes: 0 success, 1 the operation failed, 2 bad input, 3 internal error
+(a bug: please report it; --debug shows the traceback).
 """
 
 EPILOG = """\
@@ -29,6 +33,9 @@ example, in CI:
   lambda-release target --stack-prefix my-lambda >> "$BASH_ENV"
   lambda-release deploy          # uses the exported stack and alias
 """
+
+
+ISSUES_URL = "https://github.com/lambda-release/lambda-release/issues"
 
 
 def global_options() -> argparse.ArgumentParser:
@@ -56,6 +63,12 @@ def global_options() -> argparse.ArgumentParser:
         "--retry-mode", default=s, help="botocore retry mode: standard (default) or adaptive"
     )
     bounds.add_option(g, bounds.MAX_ATTEMPTS, "botocore attempts per AWS call", 8, suppress=True)
+    g.add_argument(
+        "--debug",
+        action="store_true",
+        default=s,
+        help="on an internal error, print the traceback (to report it)",
+    )
     return parent
 
 
@@ -92,16 +105,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     outputs: tuple[str, ...] = args._outputs
     awstrace.current_command = args._command
+    ctx: Context | None = None
     try:
         ctx = Context.from_args(args, outputs=outputs, default_output=outputs[0])
         code: int = args._run(ctx)
+        sys.stdout.flush()  # a closed pipe shows here, inside the boundary
         return code
-    except LambdaReleaseError as exc:
-        print(f"lambda-release {args._command}: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print(f"lambda-release {args._command}: interrupted", file=sys.stderr)
+    except BaseException as exc:
+        return report(exc, args._command, ctx, debug=bool(getattr(args, "debug", False)))
+
+
+def report(exc: BaseException, command: str, ctx: Context | None, *, debug: bool) -> int:
+    """Every failure as one line and its exit code; a traceback only for a bug, on --debug."""
+    prefix = f"lambda-release {command}"
+    if isinstance(exc, SystemExit | GeneratorExit):
+        raise exc
+    if isinstance(exc, BrokenPipeError):
+        # The reader went away (`history | head -1`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
+    if isinstance(exc, KeyboardInterrupt):
+        print(f"{prefix}: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+    if not isinstance(exc, LambdaReleaseError):
+        call = ctx.aws.last_call if ctx is not None and ctx.has_aws else ""
+        exc = as_release_error(exc, call) or exc
+    if isinstance(exc, LambdaReleaseError):
+        print(f"{prefix}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    print(
+        f"{prefix}: internal error ({type(exc).__name__}), please report it at "
+        f"{ISSUES_URL} with the output of the same command run with --debug",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -56,6 +56,11 @@ class Context:
         return value
 
     @property
+    def has_aws(self) -> bool:
+        """Whether the AWS session was made (an error report must not make one)."""
+        return self._aws is not None
+
+    @property
     def aws(self) -> Aws:
         if self._aws is None:
             s = self.settings

@@ -2,6 +2,7 @@
 
 Exit 2: the user's input is wrong (fix the command and run it again).
 Exit 1: the operation failed (the input was fine; AWS or the release was not).
+Exit 3: a bug in the helper (reported as such; the traceback only under ``--debug``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 class LambdaReleaseError(Exception):

@@ -18,11 +18,9 @@ from typing import Any
 import botocore.exceptions
 
 from lambda_release.aws import error_code
+from lambda_release.codedeploy import ENDED_STATUSES, active_deployment_ids
 from lambda_release.errors import OperationError
 from lambda_release.stack import StackInfo, describe_stack
-
-ACTIVE = ["Created", "Queued", "InProgress", "Baking", "Ready"]
-DEPLOYMENT_DONE = ("Succeeded", "Failed", "Stopped")
 
 
 @dataclass
@@ -47,25 +45,6 @@ class InFlight:
         }
 
 
-def active_deployments(cd: Any, info: StackInfo) -> list[tuple[str, str]]:
-    """(deployment id, group) of every deployment in flight for the stack's groups."""
-    if not info.application:
-        return []
-    found: list[tuple[str, str]] = []
-    for group in info.deployment_groups:
-        try:
-            pages = cd.get_paginator("list_deployments").paginate(
-                applicationName=info.application,
-                deploymentGroupName=group,
-                includeOnlyStatuses=ACTIVE,
-            )
-            for page in pages:
-                found += [(str(d), group) for d in page.get("deployments", [])]
-        except botocore.exceptions.ClientError as exc:
-            raise OperationError(f"cannot list CodeDeploy deployments of {group}: {exc}") from exc
-    return found
-
-
 def stop_in_flight(
     cfn: Any,
     cd: Any,
@@ -76,7 +55,7 @@ def stop_in_flight(
     poll: float = 2.0,
 ) -> InFlight:
     """Stop what runs (deployments with auto-rollback, else the stack update) and wait."""
-    state = InFlight(info.status, active_deployments(cd, info))
+    state = InFlight(info.status, active_deployment_ids(cd, info))
     for deployment_id, group in state.deployments:
         progress(f"stopping CodeDeploy deployment {deployment_id} ({group}) with its rollback")
         try:
@@ -125,7 +104,7 @@ def wait_until_settled(
         desc = describe_stack(cfn, stack)
         stack_status = str(desc.get("StackStatus", "")) if desc else "DELETED"
         state.final_deployments, state.final_stack_status = statuses, stack_status
-        deployments_done = all(s in DEPLOYMENT_DONE for s in statuses.values())
+        deployments_done = all(s in ENDED_STATUSES for s in statuses.values())
         if deployments_done and not stack_status.endswith("_IN_PROGRESS"):
             progress(f"stack {stack} is {stack_status}; deployments ended: {_fmt(statuses)}")
             return

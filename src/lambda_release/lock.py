@@ -9,7 +9,6 @@ a killed job lets lapse); ``begin`` takes a long one that ``record`` gives back.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import time
@@ -18,11 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import botocore.exceptions
-
-from lambda_release.aws import error_code
 from lambda_release.errors import OperationError
-from lambda_release.releaselog import CONFLICT_CODES, ReleaseLog, iso, now
+from lambda_release.releaselog import ReleaseLog, iso, now
 
 DEPLOY_LEASE_SECONDS = 300.0
 BEGIN_LEASE_SECONDS = 3 * 3600.0
@@ -46,12 +42,23 @@ def holder_label(body: dict[str, Any]) -> str:
     return f"release {body.get('holder')} by {who} since {since}" + (f" ({where})" if where else "")
 
 
+def locked_message(log: ReleaseLog, theirs: dict[str, Any]) -> str:
+    """Why the lock cannot be taken now, and the ways out (the real run and dry runs say it)."""
+    return (
+        f"stack {log.stack} alias {log.alias} is locked by {holder_label(theirs)} "
+        f"until {theirs.get('expires', '?')}: wait for it to finish (or pass "
+        "--lock-timeout SECONDS to wait here); if that job was killed, its lease lapses "
+        "by itself, and a release begun with `begin` is ended by `lambda-release record`"
+    )
+
+
 def is_free(body: dict[str, Any], at: float | None = None) -> bool:
     return bool(body.get("released")) or float(body.get("expires_epoch", 0)) <= (at or time.time())
 
 
 def read_lease(log: ReleaseLog) -> tuple[dict[str, Any], str] | None:
-    return log.get(log.lock_key)
+    found = log.read_lease()
+    return None if found is None else (dict(found[0]), found[1])
 
 
 def _body(holder: str, mode: str, ttl: float, who: str, job_url: str) -> dict[str, Any]:
@@ -71,19 +78,7 @@ def _body(holder: str, mode: str, ttl: float, who: str, job_url: str) -> dict[st
 
 def _put(log: ReleaseLog, body: dict[str, Any], condition: dict[str, str]) -> str | None:
     """Conditional write of the lease; its new ETag, or None when the condition failed."""
-    try:
-        resp = log.s3.put_object(
-            Bucket=log.location.bucket,
-            Key=log.lock_key,
-            Body=json.dumps(body, indent=2, sort_keys=True).encode(),
-            ContentType="application/json",
-            **condition,
-        )
-    except botocore.exceptions.ClientError as exc:
-        if error_code(exc) in (*CONFLICT_CODES, "NoSuchKey"):
-            return None
-        raise log._fail("writing the lock", exc) from exc
-    return str(resp.get("ETag", ""))
+    return log.put_if(log.lock_key, body, condition)
 
 
 def try_acquire(
@@ -137,12 +132,7 @@ def acquire(
             on_held(theirs)
         left = deadline - time.monotonic()
         if left <= 0:
-            raise OperationError(
-                f"stack {log.stack} alias {log.alias} is locked by {holder_label(theirs)} "
-                f"until {theirs.get('expires', '?')}: wait for it to finish (or pass "
-                "--lock-timeout SECONDS to wait here); if that job was killed, its lease lapses "
-                "by itself, and a release begun with `begin` is ended by `lambda-release record`"
-            )
+            raise OperationError(locked_message(log, theirs))
         if progress is not None:
             progress(
                 f"waiting for the lock held by {holder_label(theirs)} "

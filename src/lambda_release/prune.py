@@ -23,13 +23,13 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import Aws, error_code
+from lambda_release.aws import LAMBDA_RATE, Aws, RateLimiter, error_code, parallel_map
+from lambda_release.codedeploy import active_deployment_ids
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
-from lambda_release.inflight import active_deployments
-from lambda_release.release import Engine
 from lambda_release.releaselog import LogLocation, Release, ReleaseLog
 from lambda_release.stable import Current, stable_versions
-from lambda_release.stack import LAMBDA_RATE, RateLimiter, parallel_map, read_live, version_of_arn
+from lambda_release.stack import read_live, version_of_arn
+from lambda_release.stack_alias import StackAlias
 
 LATEST = "$LATEST"
 PAGE_SIZE = 50
@@ -250,7 +250,7 @@ def plan_prune(
         raise UsageError(f"--keep {keep} must be 0 or more (the newest versions to keep)")
     limiter = RateLimiter(rate)
     cfn, lam = aws.client("cloudformation"), aws.client("lambda")
-    probe = Engine(aws, stack, "PRUNE", rate=rate)
+    probe = StackAlias(aws, stack, "PRUNE", rate=rate)
     info = probe.info()
     if info is None:
         raise UsageError(
@@ -261,7 +261,7 @@ def plan_prune(
             f"stack {stack} is {info.status}: prune once it has finished (a version being "
             "deployed or rolled back to must not go)"
         )
-    in_flight = active_deployments(aws.client("codedeploy"), info)
+    in_flight = active_deployment_ids(aws.client("codedeploy"), info)
     if in_flight:
         ids = ", ".join(d for d, _ in in_flight)
         raise OperationError(
@@ -285,7 +285,7 @@ def plan_prune(
             plan.protect(version, "referenced by the stack's current template")
     result = PrunePlan(stack, keep, plans)
     for alias in info.aliases_seen:
-        engine = Engine(aws, stack, alias, rate=rate)
+        engine = StackAlias(aws, stack, alias, rate=rate)
         location = _location(engine, log_bucket, s3_bucket)
         log = engine.log(location)
         result.logs.append(f"{alias}: {location.uri}")
@@ -296,7 +296,7 @@ def plan_prune(
     return result
 
 
-def _location(engine: Engine, log_bucket: str | None, s3_bucket: str | None) -> LogLocation:
+def _location(engine: StackAlias, log_bucket: str | None, s3_bucket: str | None) -> LogLocation:
     try:
         return engine.log_location(log_bucket, s3_bucket)
     except UsageError as exc:

@@ -8,6 +8,10 @@ docs/release-log.md for the JSON schemas)::
     settled/<id>.json    its settlement: outcome and versions after
     undone/<id>.json     written by a rollback that undid release <id>
     lock.json            the lease (see lock.py)
+    rollbacks/<key>.json a logical rollback's claim (see rollback.py)
+
+Every key is built here, and every object read is checked against its shape
+(logschema.py): a malformed object is an error naming its key, never a traceback.
 
 Every object except the lease is written with ``IfNoneMatch="*"``: two writers
 can never overwrite each other, and "settle" or "undo" adds an object rather
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,18 +32,29 @@ import botocore.exceptions
 
 from lambda_release.aws import error_code
 from lambda_release.errors import OperationError, UsageError
+from lambda_release.logschema import (
+    ENTRY_SCHEMA,
+    SETTLEMENT_SCHEMA,
+    UNDO_SCHEMA,
+    Claim,
+    Entry,
+    Kind,
+    Lease,
+    Outcome,
+    Settlement,
+    Undo,
+    checked,
+)
 
 LOG_TAG = "lambda-release:log"
 ROOT = "lambda-release"
-ENTRY_SCHEMA = "lambda-release/entry@1"
-SETTLEMENT_SCHEMA = "lambda-release/settlement@1"
-UNDO_SCHEMA = "lambda-release/undo@1"
+__all__ = ["ENTRY_SCHEMA", "SETTLEMENT_SCHEMA", "UNDO_SCHEMA", "Kind", "Outcome"]
 
-PENDING = "pending"
-SUCCEEDED = "succeeded"
-FAILED = "failed"
-PARTIAL = "partial"
-NO_CHANGE = "no-change"
+PENDING = Outcome.PENDING
+SUCCEEDED = Outcome.SUCCEEDED
+FAILED = Outcome.FAILED
+PARTIAL = Outcome.PARTIAL
+NO_CHANGE = Outcome.NO_CHANGE
 OUTCOMES = (SUCCEEDED, FAILED, PARTIAL, NO_CHANGE)
 # A release that moved at least one alias: the ones a rollback can undo.
 MOVING_OUTCOMES = (SUCCEEDED, PARTIAL)
@@ -102,9 +117,9 @@ class LogLocation:
 class Release:
     """One entry with the facts added to it later (settlement, undo)."""
 
-    entry: dict[str, Any]
-    settlement: dict[str, Any] | None = None
-    undo: dict[str, Any] | None = None
+    entry: Entry
+    settlement: Settlement | None = None
+    undo: Undo | None = None
 
     @property
     def id(self) -> str:
@@ -112,7 +127,7 @@ class Release:
 
     @property
     def kind(self) -> str:
-        return str(self.entry.get("kind", "release"))
+        return str(self.entry.get("kind", Kind.RELEASE))
 
     @property
     def outcome(self) -> str:
@@ -127,14 +142,15 @@ class Release:
     @property
     def in_effect(self) -> bool:
         """Moved at least one alias and was not undone: what rollback pops."""
-        return self.kind == "release" and self.outcome in MOVING_OUTCOMES and not self.undone
+        return self.kind == Kind.RELEASE and self.outcome in MOVING_OUTCOMES and not self.undone
 
     def functions(self) -> list[dict[str, Any]]:
         """Per function: the entry's before, merged with the settlement's after."""
-        after = {f["logical_id"]: f for f in (self.settlement or {}).get("functions", [])}
-        out = []
-        for f in self.entry.get("functions", []):
-            merged = dict(f)
+        settled = self.settlement["functions"] if self.settlement else []
+        after: dict[str, dict[str, Any]] = {f["logical_id"]: dict(f) for f in settled}
+        out: list[dict[str, Any]] = []
+        for f in self.entry["functions"]:
+            merged: dict[str, Any] = dict(f)
             merged.update(after.get(f["logical_id"], {}))
             out.append(merged)
         # Functions the release created appear only in the settlement.
@@ -143,7 +159,7 @@ class Release:
         return out
 
     def as_json(self) -> dict[str, Any]:
-        data = dict(self.entry)
+        data: dict[str, Any] = dict(self.entry)
         data["outcome"] = self.outcome
         data["functions"] = self.functions()
         if self.settlement is not None:
@@ -180,8 +196,14 @@ class ReleaseLog:
     def lock_key(self) -> str:
         return f"{self.base}lock.json"
 
+    def claim_key(self, key: str) -> str:
+        return f"{self.base}rollbacks/{key}.json"
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.location.bucket}/{key}"
+
     # -- raw access -----------------------------------------------------------
-    def _fail(self, action: str, exc: botocore.exceptions.ClientError) -> OperationError:
+    def fail(self, action: str, exc: botocore.exceptions.ClientError) -> OperationError:
         code = error_code(exc)
         if code == "NoSuchBucket":
             return OperationError(
@@ -195,22 +217,27 @@ class ReleaseLog:
             )
         return OperationError(f"release log {self.location.uri}: {action} failed: {exc}")
 
-    def put_new(self, key: str, body: dict[str, Any]) -> bool:
+    def put_new(self, key: str, body: Mapping[str, Any]) -> bool:
         """Write ``key`` only if it does not exist. False: someone wrote it first."""
+        return self.put_if(key, body, {"IfNoneMatch": "*"}) is not None
+
+    def put_if(self, key: str, body: Mapping[str, Any], condition: dict[str, str]) -> str | None:
+        """A conditional write (``IfNoneMatch``/``IfMatch``): the new ETag, or None when
+        the condition failed (someone else wrote first, or the object is gone)."""
         data = json.dumps(body, indent=2, sort_keys=True).encode()
         try:
-            self.s3.put_object(
+            resp = self.s3.put_object(
                 Bucket=self.location.bucket,
                 Key=key,
                 Body=data,
-                IfNoneMatch="*",
                 ContentType="application/json",
+                **condition,
             )
         except botocore.exceptions.ClientError as exc:
-            if error_code(exc) in CONFLICT_CODES:
-                return False
-            raise self._fail(f"writing {key}", exc) from exc
-        return True
+            if error_code(exc) in (*CONFLICT_CODES, "NoSuchKey"):
+                return None
+            raise self.fail(f"writing {key}", exc) from exc
+        return str(resp.get("ETag", ""))
 
     def get(self, key: str) -> tuple[dict[str, Any], str] | None:
         """The JSON object at ``key`` and its ETag, or None when there is none."""
@@ -219,7 +246,7 @@ class ReleaseLog:
         except botocore.exceptions.ClientError as exc:
             if error_code(exc) in ("NoSuchKey", "404"):
                 return None
-            raise self._fail(f"reading {key}", exc) from exc
+            raise self.fail(f"reading {key}", exc) from exc
         try:
             body = json.loads(resp["Body"].read())
         except ValueError as exc:
@@ -228,8 +255,30 @@ class ReleaseLog:
                 "it was not written by lambda-release; move it out of the log's prefix"
             ) from exc
         if not isinstance(body, dict):
-            raise OperationError(f"release log object {key} is not a JSON object")
+            raise OperationError(
+                f"release log object {self.uri(key)} is not a JSON object: it was not written "
+                "by lambda-release; move it out of the log's prefix"
+            )
         return body, str(resp.get("ETag", ""))
+
+    def read(self, key: str, what: str) -> tuple[Any, str] | None:
+        """``get``, then the object's shape checked (``what``: a logschema.SHAPES name)."""
+        found = self.get(key)
+        if found is None:
+            return None
+        return checked(found[0], what, self.uri(key)), found[1]
+
+    def read_lease(self) -> tuple[Lease, str] | None:
+        found = self.read(self.lock_key, "lease")
+        return None if found is None else (found[0], found[1])
+
+    def read_claim(self, key: str) -> Claim | None:
+        found = self.read(self.claim_key(key), "rollback claim")
+        return None if found is None else found[0]
+
+    def read_undo(self, release_id: str) -> Undo | None:
+        found = self.read(self.undo_key(release_id), "undo marker")
+        return None if found is None else found[0]
 
     def list_ids(self, folder: str) -> list[str]:
         """Ids under ``folder`` (releases, settled, undone), oldest first, every page."""
@@ -243,11 +292,11 @@ class ReleaseLog:
                     if name.endswith(".json") and "/" not in name:
                         ids.append(name[: -len(".json")])
         except botocore.exceptions.ClientError as exc:
-            raise self._fail(f"listing {prefix}", exc) from exc
+            raise self.fail(f"listing {prefix}", exc) from exc
         return sorted(ids)
 
     # -- releases ---------------------------------------------------------
-    def write_entry(self, entry: dict[str, Any]) -> None:
+    def write_entry(self, entry: Mapping[str, Any]) -> None:
         body = {"schema": ENTRY_SCHEMA, **entry}
         if self.put_new(self.entry_key(entry["id"]), body):
             return
@@ -260,15 +309,15 @@ class ReleaseLog:
         if not same:
             raise OperationError(f"release {entry['id']} already exists in the log")
 
-    def write_settlement(self, release_id: str, settlement: dict[str, Any]) -> dict[str, Any]:
+    def write_settlement(self, release_id: str, settlement: Mapping[str, Any]) -> Settlement:
         """Settle ``release_id`` once; if someone settled it first, theirs stands."""
         body = {"schema": SETTLEMENT_SCHEMA, "id": release_id, **settlement}
         if self.put_new(self.settlement_key(release_id), body):
-            return body
-        existing = self.get(self.settlement_key(release_id))
+            return checked(body, "settlement", self.uri(self.settlement_key(release_id)))  # type: ignore[no-any-return]
+        existing = self.read(self.settlement_key(release_id), "settlement")
         if existing is None:  # pragma: no cover - a 412 means the object exists
             raise OperationError(f"settlement of {release_id} vanished")
-        return existing[0]
+        return existing[0]  # type: ignore[no-any-return]
 
     def write_undo(self, release_id: str, by: str, extra: dict[str, Any] | None = None) -> bool:
         """Mark ``release_id`` undone by entry ``by``. False: it was already marked."""
@@ -277,7 +326,7 @@ class ReleaseLog:
         return self.put_new(self.undo_key(release_id), body)
 
     def load(self, release_id: str, *, settled: bool = True, undone: bool = True) -> Release:
-        found = self.get(self.entry_key(release_id))
+        found = self.read(self.entry_key(release_id), "entry")
         if found is None:
             raise UsageError(
                 f"release {release_id!r} is not in the log of stack {self.stack} alias "
@@ -285,11 +334,10 @@ class ReleaseLog:
             )
         rel = Release(found[0])
         if settled:
-            s = self.get(self.settlement_key(release_id))
+            s = self.read(self.settlement_key(release_id), "settlement")
             rel.settlement = s[0] if s else None
         if undone:
-            u = self.get(self.undo_key(release_id))
-            rel.undo = u[0] if u else None
+            rel.undo = self.read_undo(release_id)
         return rel
 
     def newest_first(self) -> Iterator[Release]:
@@ -322,6 +370,6 @@ class ReleaseLog:
 
     def last_settled(self) -> Release | None:
         for rel in self.newest_first():
-            if rel.settlement is not None and rel.kind == "release":
+            if rel.settlement is not None and rel.kind == Kind.RELEASE:
                 return rel
         return None

@@ -29,11 +29,12 @@ import botocore.exceptions
 
 from lambda_release import inflight, lock
 from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
-from lambda_release.aws import error_code
+from lambda_release.aws import error_code, parallel_map
 from lambda_release.ci_metadata import ci_metadata
+from lambda_release.codedeploy import active_deployment_ids
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.output import format_table
-from lambda_release.release import Engine, settle_pending
+from lambda_release.release import settle_pending
 from lambda_release.releaselog import Release, ReleaseLog, iso, new_id, now
 from lambda_release.rollback_plan import (
     DONE,
@@ -49,7 +50,8 @@ from lambda_release.rollback_plan import (
     versions_to_check,
 )
 from lambda_release.stable import Current, apply_stable, stable_versions
-from lambda_release.stack import StackInfo, parallel_map
+from lambda_release.stack import StackInfo
+from lambda_release.stack_alias import StackAlias
 
 ROLLBACK_KIND = "rollback"
 ROLLBACK_LEASE_SECONDS = 300.0
@@ -80,7 +82,7 @@ class Outcome:
 # -- reading ---------------------------------------------------------------------
 
 
-def read_live(engine: Engine, info: StackInfo) -> list[Live]:
+def read_live(engine: StackAlias, info: StackInfo) -> list[Live]:
     """Every function's alias and stable pointer: one list_aliases call per function."""
     by_name = {f.name: f.logical_id for f in info.functions}
     out: list[Live] = []
@@ -100,7 +102,9 @@ def read_live(engine: Engine, info: StackInfo) -> list[Live]:
     return out
 
 
-def existing_versions(engine: Engine, todo: Sequence[tuple[str, str, str]]) -> set[tuple[str, str]]:
+def existing_versions(
+    engine: StackAlias, todo: Sequence[tuple[str, str, str]]
+) -> set[tuple[str, str]]:
     """Which (logical id, version) of ``todo`` exist: one GetFunctionConfiguration each."""
     lam = engine.client("lambda")
 
@@ -119,12 +123,12 @@ def existing_versions(engine: Engine, todo: Sequence[tuple[str, str, str]]) -> s
     return {r for r in parallel_map(one, list(todo), engine.limiter) if r is not None}
 
 
-def stack_info(engine: Engine) -> StackInfo:
+def stack_info(engine: StackAlias) -> StackInfo:
     info = engine.info(refresh=True)
     if info is None:
-        raise OperationError(
-            f"stack {engine.stack} does not exist: check --stack / LAMBDA_RELEASE_STACK and "
-            "--region"
+        raise UsageError(
+            f"stack {engine.stack} does not exist (in this account and region): check --stack "
+            "/ LAMBDA_RELEASE_STACK and --region"
         )
     engine.require_alias_functions(info)
     return info
@@ -133,18 +137,40 @@ def stack_info(engine: Engine) -> StackInfo:
 # -- the log ---------------------------------------------------------------------
 
 
-def claim_key(log: ReleaseLog, key: str) -> str:
-    return f"{log.base}rollbacks/{key}.json"
+def claim_body(
+    undoes: str | None,
+    functions: Sequence[str],
+    reason: str,
+    *,
+    to_version: str | None = None,
+    in_flight: bool = False,
+) -> dict[str, Any]:
+    """A fresh claim: a new rollback id, what it undoes, and who asks (CI metadata)."""
+    ci = ci_metadata()
+    body: dict[str, Any] = {
+        "rollback_id": new_id(),
+        "undoes": undoes,
+        "functions": list(functions),
+        "reason": reason,
+        "who": ci.get("triggered_by", ""),
+        "ci": ci,
+        "time": iso(now()),
+    }
+    if to_version is not None:
+        body["to_version"] = to_version
+    if in_flight:
+        body["in_flight"] = True
+    return body
 
 
 def claim(log: ReleaseLog, key: str, body: dict[str, Any]) -> dict[str, Any]:
     """The claim of logical rollback ``key``: ours if first, else the one already there."""
-    if log.put_new(claim_key(log, key), body):
+    if log.put_new(log.claim_key(key), body):
         return body
-    existing = log.get(claim_key(log, key))
+    existing = log.read_claim(key)
     if existing is None:  # pragma: no cover - a failed IfNoneMatch means it exists
         raise OperationError(f"rollback claim {key} vanished; run the command again")
-    return existing[0]
+    return dict(existing)
 
 
 def entry_rows(steps: Sequence[Step], live: dict[str, Live]) -> list[dict[str, Any]]:
@@ -210,7 +236,7 @@ def write_record(
 
 
 def update_stable(
-    engine: Engine,
+    engine: StackAlias,
     rollback_id: str,
     steps: Sequence[Step],
     live: dict[str, Live],
@@ -239,13 +265,13 @@ def update_stable(
 
 
 def rollback(
-    engine: Engine, log: ReleaseLog, req: Request, progress: Callable[[str], None]
+    engine: StackAlias, log: ReleaseLog, req: Request, progress: Callable[[str], None]
 ) -> Outcome:
     """Undo one release: the most recent in effect, or ``req.release_id`` if it is that one."""
     info = stack_info(engine)
     if info.in_progress:
         return _in_flight(engine, log, info, req, progress)
-    if req.release_id is not None and log.get(log.undo_key(req.release_id)) is not None:
+    if req.release_id is not None and log.read_undo(req.release_id) is not None:
         note = f"release {req.release_id} is already undone"
         progress(note)
         return Outcome(0, {"rollback": None, "nothing_to_do": note})
@@ -255,10 +281,13 @@ def rollback(
     claimed: dict[str, Any] | None = None
     with ThreadPoolExecutor(max_workers=1) as pool:
         reading = pool.submit(read_live, engine, info)
-        settled_any = False if req.dry_run else _settle_pending(engine, log, progress)
-        releases = list(log.newest_first())
+        settled = _settle_pending(engine, log, progress, dry_run=req.dry_run)
+        settled_any = bool(settled) and not req.dry_run
+        releases = with_settled(list(log.newest_first()), settled)
         choice = choose_release(releases, req.release_id)
-        if choice.release is not None and not req.dry_run:
+        if choice.release is not None and req.dry_run:
+            check_lock(log, req, choice.release.id)
+        elif choice.release is not None:
             claimed = claim_and_lock(log, req, choice.release.id)
         live_list = reading.result()
     if choice.release is None:
@@ -282,30 +311,31 @@ def rollback(
 
 def claim_and_lock(log: ReleaseLog, req: Request, release_id: str) -> dict[str, Any]:
     """Claim the logical rollback (its entry id, once) and take the release lock."""
-    ci = ci_metadata()
     claimed = claim(
         log,
         rollback_key(release_id, req.functions),
-        {
-            "rollback_id": new_id(),
-            "undoes": release_id,
-            "functions": sorted(set(req.functions)),
-            "reason": req.reason,
-            "who": ci.get("triggered_by", ""),
-            "ci": ci,
-            "time": iso(now()),
-        },
+        claim_body(release_id, sorted(set(req.functions)), req.reason),
     )
     take_lock(log, str(claimed["rollback_id"]), claimed)
     return claimed
 
 
-def _settle_pending(engine: Engine, log: ReleaseLog, progress: Callable[[str], None]) -> bool:
+def with_settled(releases: list[Release], settled: Sequence[Release]) -> list[Release]:
+    """``releases`` with those just settled (or, in a dry run, as they would be)."""
+    by_id = {r.id: r for r in settled}
+    return [by_id.get(r.id, r) for r in releases]
+
+
+def _settle_pending(
+    engine: StackAlias, log: ReleaseLog, progress: Callable[[str], None], *, dry_run: bool
+) -> list[Release]:
     """Settle what a killed job left pending; refuse while a deploy is still running."""
-    settled, waiting = settle_pending(engine, log, settled_by="rollback", progress=progress)
+    settled, waiting = settle_pending(
+        engine, log, settled_by="rollback", progress=progress, dry_run=dry_run
+    )
     # A release stopped in flight by an earlier rollback is undone already; its own
     # job settles it. Any other live one is still being deployed.
-    waiting = [rid for rid in waiting if log.get(log.undo_key(rid)) is None]
+    waiting = [rid for rid in waiting if log.read_undo(rid) is None]
     if waiting:
         raise OperationError(
             f"release {', '.join(waiting)} of stack {engine.stack} is still being deployed "
@@ -313,11 +343,11 @@ def _settle_pending(engine: Engine, log: ReleaseLog, progress: Callable[[str], N
             "(a release begun with `begin` ends with `lambda-release record`), then run "
             "the rollback again"
         )
-    return bool(settled)
+    return [release for release, _ in settled]
 
 
 def make_plan(
-    engine: Engine, release: Release, live_list: list[Live], functions: Sequence[str]
+    engine: StackAlias, release: Release, live_list: list[Live], functions: Sequence[str]
 ) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan, after checking the before-versions no alias proves to exist."""
     exist = known_versions(release, live_list)
@@ -343,15 +373,30 @@ def take_lock(log: ReleaseLog, rollback_id: str, claimed: dict[str, Any]) -> Non
         job_url=str(ci.get("job_url", "")),
     )
     if lease is None:
-        raise OperationError(
-            f"stack {log.stack} alias {log.alias} is locked by "
-            f"{lock.holder_label(theirs or {})}: a deploy is starting; if it reaches the "
-            "canary, run the rollback again to stop it; otherwise wait for it to end"
-        )
+        raise OperationError(locked_message(log, theirs or {}))
+
+
+def locked_message(log: ReleaseLog, theirs: dict[str, Any]) -> str:
+    return (
+        f"stack {log.stack} alias {log.alias} is locked by "
+        f"{lock.holder_label(theirs)}: a deploy is starting; if it reaches the "
+        "canary, run the rollback again to stop it; otherwise wait for it to end"
+    )
+
+
+def check_lock(log: ReleaseLog, req: Request, release_id: str) -> None:
+    """A dry run's view of :func:`take_lock`: refuse as the real run would, take nothing."""
+    held = lock.read_lease(log)
+    if held is None or lock.is_free(held[0]):
+        return
+    existing = log.read_claim(rollback_key(release_id, req.functions))
+    ours = existing is not None and existing["rollback_id"] == held[0].get("holder")
+    if not ours:
+        raise OperationError(locked_message(log, held[0]))
 
 
 def _move_and_record(
-    engine: Engine,
+    engine: StackAlias,
     log: ReleaseLog,
     releases: list[Release],
     plan: Plan,
@@ -432,7 +477,11 @@ def _plan_line(plan: Plan) -> str:
 
 
 def _in_flight(
-    engine: Engine, log: ReleaseLog, info: StackInfo, req: Request, progress: Callable[[str], None]
+    engine: StackAlias,
+    log: ReleaseLog,
+    info: StackInfo,
+    req: Request,
+    progress: Callable[[str], None],
 ) -> Outcome:
     pending = [rid for rid in log.pending_ids()]
     releases = [log.load(rid) for rid in pending]
@@ -456,7 +505,7 @@ def _in_flight(
             f"{release.id}`)"
         )
     if req.dry_run:
-        deployments = inflight.active_deployments(engine.client("codedeploy"), info)
+        deployments = active_deployment_ids(engine.client("codedeploy"), info)
         return Outcome(
             0,
             {
@@ -468,21 +517,7 @@ def _in_flight(
                 "would_cancel_update": not deployments,
             },
         )
-    ci = ci_metadata()
-    claimed = claim(
-        log,
-        release.id,
-        {
-            "rollback_id": new_id(),
-            "undoes": release.id,
-            "functions": [],
-            "reason": req.reason,
-            "who": ci.get("triggered_by", ""),
-            "ci": ci,
-            "time": iso(now()),
-            "in_flight": True,
-        },
-    )
+    claimed = claim(log, release.id, claim_body(release.id, [], req.reason, in_flight=True))
     rollback_id = str(claimed["rollback_id"])
     progress(f"release {release.id} is in flight (stack {info.status}): stopping it")
     state = inflight.stop_in_flight(

@@ -13,15 +13,14 @@ from typing import Any
 
 from lambda_release import lock
 from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
-from lambda_release.ci_metadata import ci_metadata
 from lambda_release.drift import explanations
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.release import Engine
-from lambda_release.releaselog import ReleaseLog, iso, new_id, now
+from lambda_release.releaselog import ReleaseLog
 from lambda_release.rollback import (
     Outcome,
     Request,
     claim,
+    claim_body,
     entry_rows,
     existing_versions,
     read_live,
@@ -31,10 +30,11 @@ from lambda_release.rollback import (
     write_record,
 )
 from lambda_release.rollback_plan import DONE, MOVE, Live, Step
+from lambda_release.stack_alias import StackAlias
 
 
 def move_to_version(
-    engine: Engine, log: ReleaseLog, req: Request, progress: Callable[[str], None]
+    engine: StackAlias, log: ReleaseLog, req: Request, progress: Callable[[str], None]
 ) -> Outcome:
     assert req.to_version is not None
     target = req.to_version
@@ -79,20 +79,10 @@ def move_to_version(
         return Outcome(0, {"dry_run": True, "functions": [step.as_json()], "to_version": target})
     ids = log.list_ids("releases")
     head = ids[-1] if ids else "empty"
-    ci = ci_metadata()
     claimed = claim(
         log,
         f"move-{head}-{ref.logical_id}-{target}",
-        {
-            "rollback_id": new_id(),
-            "undoes": None,
-            "functions": [ref.logical_id],
-            "to_version": target,
-            "reason": req.reason,
-            "who": ci.get("triggered_by", ""),
-            "ci": ci,
-            "time": iso(now()),
-        },
+        claim_body(None, [ref.logical_id], req.reason, to_version=target),
     )
     rollback_id = str(claimed["rollback_id"])
     take_lock(log, rollback_id, claimed)
@@ -103,7 +93,7 @@ def move_to_version(
 
 
 def _move(
-    engine: Engine,
+    engine: StackAlias,
     log: ReleaseLog,
     step: Step,
     live: dict[str, Live],

@@ -140,7 +140,7 @@ def choose_release(newest_first: Sequence[Release], requested: str | None) -> Ch
             f"{requested!r} is a {found.kind} entry, not a release: give the id of a release"
         )
     if found.undone:
-        by = (found.undo or {}).get("by", "")
+        by = found.undo["by"] if found.undo else ""
         note = f" (by {by})" if by else ""
         return Choice(None, f"release {requested} is already undone{note}")
     if found.outcome == PENDING:

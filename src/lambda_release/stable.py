@@ -14,10 +14,9 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import error_code
+from lambda_release.aws import RateLimiter, error_code, parallel_map
 from lambda_release.names import stable_alias_name
 from lambda_release.releaselog import Release
-from lambda_release.stack import RateLimiter, parallel_map
 
 
 @dataclass(frozen=True)

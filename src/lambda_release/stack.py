@@ -10,60 +10,15 @@ within Lambda's control-plane budget.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import error_code
+from lambda_release.aws import RateLimiter, error_code, parallel_map
 from lambda_release.errors import OperationError
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-# Lambda's control plane allows about 15 requests/s per account for most calls.
-LAMBDA_RATE = 15.0
-WORKERS = 8
-
-
-class RateLimiter:
-    """Spaces calls at most ``rate`` per second across threads (a start-time schedule)."""
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            t = time.monotonic()
-            start = max(t, self._next)
-            self._next = start + self.interval
-        if start > t:
-            time.sleep(start - t)
-
-
-def parallel_map(
-    fn: Callable[[T], R], items: Sequence[T], limiter: RateLimiter | None = None
-) -> list[R]:
-    """``fn`` over ``items`` on a few threads, each call paced by ``limiter``; order kept."""
-
-    def paced(item: T) -> R:
-        if limiter is not None:
-            limiter.wait()
-        return fn(item)
-
-    if len(items) <= 1:
-        return [paced(i) for i in items]
-    with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
-        return list(pool.map(paced, items))
 
 
 def version_of_arn(arn: str | None) -> str | None:
@@ -72,6 +27,12 @@ def version_of_arn(arn: str | None) -> str | None:
         return None
     tail = arn.rsplit(":", 1)[-1]
     return tail if tail.isdigit() else None
+
+
+def function_arn_of(arn: str) -> str:
+    """Drop a version or alias qualifier: ``arn:aws:lambda:r:a:function:name``."""
+    parts = arn.split(":")
+    return ":".join(parts[:7]) if len(parts) > 7 else arn
 
 
 @dataclass

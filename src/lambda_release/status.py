@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lambda_release import codedeploy
 from lambda_release.errors import LambdaReleaseError, UsageError
 from lambda_release.output import format_table
-from lambda_release.release import Engine, active_deployments, drift, settle_pending
+from lambda_release.preflight import alias_drift
 from lambda_release.releaselog import LogLocation, Release
 from lambda_release.stack import StackInfo
+from lambda_release.stack_alias import StackAlias
 
 STATUS_SCHEMA = "lambda-release/status@1"
 
@@ -33,24 +35,20 @@ def release_summary(rel: Release | None) -> dict[str, Any] | None:
 
 
 def alias_status(
-    engine: Engine,
+    engine: StackAlias,
     info: StackInfo,
     location: LogLocation | None,
-    *,
-    settle: bool = True,
-    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """The status of one alias of the stack."""
+    """The status of one alias of the stack: read only, it never settles or writes."""
     notes: list[str] = []
+    log_error: str | None = None
     last: Release | None = None
     in_effect: Release | None = None
     pending: list[str] = []
     if location is not None:
         log = engine.log(location)
         try:
-            if settle:
-                _, pending = settle_pending(engine, log, settled_by="status", progress=progress)
-                info = engine.info(refresh=True) or info
+            pending = log.pending_ids()
             for rel in log.newest_first():
                 if last is None and rel.kind == "release":
                     last = rel
@@ -58,11 +56,12 @@ def alias_status(
                     in_effect = rel
                     break
         except LambdaReleaseError as exc:
+            log_error = str(exc)
             notes.append(f"release log unreadable: {exc}")
     else:
         notes.append("no release log found (no lambda-release:log tag; give --log-bucket)")
     live = engine.live(info)
-    drifts = {d.function: d for d in drift(info, live)}
+    drifts = {d.function: d for d in alias_drift(info, live)}
     by_name = {lf.name: lf for lf in live}
     functions = []
     for f in info.functions:
@@ -92,22 +91,22 @@ def alias_status(
         "last_release": release_summary(last),
         "in_effect": release_summary(in_effect),
         "pending": pending,
-        "deployments_in_flight": active_deployments(engine, info),
+        "deployments_in_flight": [
+            d.as_json() for d in codedeploy.active_deployments(engine.client("codedeploy"), info)
+        ],
         "drift": [
             {"function": d.function, "recorded": d.recorded, "live": d.live}
             for d in drifts.values()
         ],
         "notes": notes,
+        "log_error": log_error,
     }
 
 
 def stack_status(
-    make_engine: Callable[[str], Engine],
+    make_engine: Callable[[str], StackAlias],
     aliases: list[str] | None,
-    location_for: Callable[[Engine], LogLocation | None],
-    *,
-    settle: bool = True,
-    progress: Callable[[str], None] | None = None,
+    location_for: Callable[[StackAlias], LogLocation | None],
 ) -> dict[str, Any]:
     """Status of the stack for ``aliases`` (None: every alias its functions carry)."""
     first = make_engine(aliases[0] if aliases else "STATUS")
@@ -132,9 +131,7 @@ def stack_status(
         eng.require_alias_functions(alias_info)
         location = location_for(eng)
         result["log"] = location.uri if location else None
-        result["aliases"].append(
-            alias_status(eng, alias_info, location, settle=settle, progress=progress)
-        )
+        result["aliases"].append(alias_status(eng, alias_info, location))
     return result
 
 

@@ -24,11 +24,11 @@ from typing import Any, TextIO
 
 import botocore.exceptions
 
+from lambda_release.codedeploy import active_deployment_ids, group_alarms
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
-from lambda_release.inflight import ACTIVE
 from lambda_release.progress import DeploymentView, LineRenderer, Renderer
-from lambda_release.release import Engine
 from lambda_release.stack import StackInfo, describe_stack
+from lambda_release.stack_alias import StackAlias
 
 _PREDEFINED = re.compile(
     r"^CodeDeployDefault\.Lambda(?:(Canary)(\d+)Percent(\d+)Minutes?"
@@ -126,7 +126,7 @@ def _appspec(info: dict[str, Any]) -> dict[str, str]:
 class Follower:
     """Reads the deployments of one stack and alias; each :meth:`poll` gives a fresh view."""
 
-    engine: Engine
+    engine: StackAlias
     minute: float = 60.0  # real seconds per deployment minute (an emulator may compress it)
     clock: Callable[[], float] = time.time
     tracked: dict[str, str] = field(default_factory=dict)  # deployment id -> group
@@ -157,22 +157,10 @@ class Follower:
         if info is None or not info.application:
             return []
         new: list[str] = []
-        for group in info.deployment_groups:
-            try:
-                pages = self.cd.get_paginator("list_deployments").paginate(
-                    applicationName=info.application,
-                    deploymentGroupName=group,
-                    includeOnlyStatuses=ACTIVE,
-                )
-                ids = [str(d) for page in pages for d in page.get("deployments", [])]
-            except botocore.exceptions.ClientError as exc:
-                raise OperationError(
-                    f"cannot list CodeDeploy deployments of {group}: {exc}"
-                ) from exc
-            for deployment_id in ids:
-                if deployment_id not in self.tracked:
-                    self.tracked[deployment_id] = group
-                    new.append(deployment_id)
+        for deployment_id, group in active_deployment_ids(self.cd, info):
+            if deployment_id not in self.tracked:
+                self.tracked[deployment_id] = group
+                new.append(deployment_id)
         return new
 
     def _group_alarms(self, group: str) -> list[str]:
@@ -180,15 +168,7 @@ class Follower:
             names: list[str] = []
             info = self._info
             if info is not None and info.application:
-                try:
-                    got = self.cd.get_deployment_group(
-                        applicationName=info.application, deploymentGroupName=group
-                    )["deploymentGroupInfo"]
-                    config = got.get("alarmConfiguration") or {}
-                    if config.get("enabled", True):
-                        names = [str(a["name"]) for a in config.get("alarms", [])]
-                except (botocore.exceptions.ClientError, KeyError):
-                    names = []
+                names = group_alarms(self.cd, info.application, group)
             self._alarms_of[group] = names
         return self._alarms_of[group]
 
@@ -302,7 +282,7 @@ def describe_failure(view: DeploymentView) -> str:
 
 
 def watch(
-    engine: Engine,
+    engine: StackAlias,
     renderer: Renderer,
     *,
     minute: float = 60.0,
@@ -361,7 +341,7 @@ RunSam = Callable[..., int]
 
 def following(
     run_sam: RunSam,
-    engine: Engine,
+    engine: StackAlias,
     *,
     minute: float = 60.0,
     poll: float = 5.0,
@@ -378,7 +358,7 @@ def following(
         out = stream or sys.stderr
         renderer = LineRenderer(out, heartbeat=None, prefix=prefix)
         # An engine of its own: the deploy's engine caches what it read.
-        own = Engine(engine.aws, engine.stack, engine.alias, rate=engine.rate)
+        own = StackAlias(engine.aws, engine.stack, engine.alias, rate=engine.rate)
         follower = Follower(own, minute=minute)
         done = threading.Event()
         failed: list[bool] = []

@@ -19,9 +19,10 @@ import yaml
 
 from lambda_release import lock
 from lambda_release.aws import Aws
-from lambda_release.release import Engine, begin, settle
+from lambda_release.release import begin, settle
 from lambda_release.releaselog import LogLocation, Release, ReleaseLog
 from lambda_release.sandbox import Sandbox
+from lambda_release.stack_alias import StackAlias
 from tests.support.aws_state import wait_for_stack
 
 ALIAS = "PROD"
@@ -81,11 +82,11 @@ class Kit:
     def env(self) -> dict[str, str]:
         return dict(self.sandbox.env)
 
-    def engine(self, endpoint_url: str | None = None) -> Engine:
+    def engine(self, endpoint_url: str | None = None) -> StackAlias:
         aws = Aws(
             region=self.sandbox.region, endpoint_url=endpoint_url or self.sandbox.endpoint_url
         )
-        return Engine(aws, self.stack, ALIAS)
+        return StackAlias(aws, self.stack, ALIAS)
 
     def log(self, endpoint_url: str | None = None) -> ReleaseLog:
         return self.engine(endpoint_url).log(LogLocation(self.bucket))

@@ -16,7 +16,6 @@ import botocore.config
 import pytest
 
 from lambda_release.aws import Aws
-from lambda_release.release import Engine
 from lambda_release.releaselog import LogLocation
 from lambda_release.rollback import Request, rollback
 from lambda_release.sandbox import Sandbox
@@ -31,6 +30,7 @@ from lambda_release.sandbox.faultproxy import (
     Fault,
     FaultProxy,
 )
+from lambda_release.stack_alias import StackAlias
 from tests.rollback.cli import describe, run_rollback, start_rollback, versions_sent
 from tests.rollback.stackkit import ALIAS, Kit
 
@@ -105,7 +105,9 @@ def test_read_timeout_after_the_update_applied(kit: Kit, proxy: FaultProxy) -> N
     request carries the old RevisionId, gets 412, and the re-read shows it on its target."""
     release = r2(kit)
     fault = proxy.inject(Fault("UpdateAlias", TIMEOUT_AFTER, times=1, hold=3))
-    engine = Engine(ShortReads(region=kit.sandbox.region, endpoint_url=proxy.url), kit.stack, ALIAS)
+    engine = StackAlias(
+        ShortReads(region=kit.sandbox.region, endpoint_url=proxy.url), kit.stack, ALIAS
+    )
     log = engine.log(LogLocation(kit.bucket))
     outcome = rollback(engine, log, Request(), lambda _line: None)
     assert fault.fired == 1

@@ -23,9 +23,9 @@ import pytest
 
 from lambda_release import drift
 from lambda_release.aws import Aws
-from lambda_release.release import Engine
 from lambda_release.releaselog import LogLocation
 from lambda_release.sandbox import Sandbox
+from lambda_release.stack_alias import StackAlias
 from tests.support.aws_state import AliasWatcher, alias_state, stack_functions, stack_status
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import set_code_version, write_sam_app
@@ -148,7 +148,7 @@ def test_rollback_pops_releases_made_with_the_sam_cli_then_the_next_deploy_works
     assert app.aliases() == {"A": ("2", {}), "B": ("2", {}), "C": ("2", {})}
     # Still refused once CloudFormation records the live version (realigned by an earlier
     # deploy that then failed, say): the stack still holds version 3's Version resource.
-    engine = Engine(
+    engine = StackAlias(
         Aws(region=sandbox.region, endpoint_url=sandbox.endpoint_url), app.stack, "PROD"
     )
     info = engine.info(refresh=True)

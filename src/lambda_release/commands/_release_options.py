@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 
 from lambda_release import bounds
+from lambda_release.aws import LAMBDA_RATE
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.release import Engine
 from lambda_release.releaselog import LogLocation, ReleaseLog
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig
-from lambda_release.stack import LAMBDA_RATE
+from lambda_release.stack_alias import StackAlias
 
 
 def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> None:
@@ -66,12 +66,12 @@ def select_config_env(ctx: Context) -> str:
     return DEFAULT_CONFIG_ENV
 
 
-def engine(ctx: Context, alias: str | None = None) -> Engine:
+def engine(ctx: Context, alias: str | None = None) -> StackAlias:
     rate = bounds.LAMBDA_RATE.value(ctx.settings, LAMBDA_RATE)
-    return Engine(ctx.aws, stack_name(ctx), alias or alias_name(ctx), rate=rate)
+    return StackAlias(ctx.aws, stack_name(ctx), alias or alias_name(ctx), rate=rate)
 
 
-def log_location(ctx: Context, eng: Engine) -> LogLocation:
+def log_location(ctx: Context, eng: StackAlias) -> LogLocation:
     return eng.log_location(
         ctx.settings.get("log_bucket"),
         ctx.settings.get("s3_bucket"),
@@ -79,5 +79,5 @@ def log_location(ctx: Context, eng: Engine) -> LogLocation:
     )
 
 
-def release_log(ctx: Context, eng: Engine) -> ReleaseLog:
+def release_log(ctx: Context, eng: StackAlias) -> ReleaseLog:
     return eng.log(log_location(ctx, eng))

@@ -8,7 +8,8 @@ from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.lock import BEGIN_LEASE_SECONDS
-from lambda_release.release import begin, new_entry, preflight
+from lambda_release.preflight import preflight
+from lambda_release.release import begin, new_entry
 
 NAME = "begin"
 SUMMARY = "record a release as pending before running sam deploy yourself (then: record)"
@@ -52,13 +53,11 @@ def run(ctx: Context) -> int:
     eng = opts.engine(ctx)
     log = opts.release_log(ctx, eng)
     if s.get_bool("dry_run"):
-        info = eng.info()
-        eng.require_alias_functions(info)
-        live = eng.live(info)
-        problems = preflight(eng, info, live)
-        entry = new_entry(eng, info, live, environment=s.get("environment") or "")
+        found = preflight(eng, log, dry_run=True, progress=output.info)
+        problems = found.problems
+        planned = new_entry(eng, found.info, found.live, environment=s.get("environment") or "")
         if out == "json":
-            output.print_json({"dry_run": True, "entry": entry, "problems": problems})
+            output.print_json({"dry_run": True, "entry": planned, "problems": problems})
         else:
             where = log.location.uri
             print(f"dry run: would begin a release of {eng.stack} alias {eng.alias} in {where}")
@@ -75,7 +74,7 @@ def run(ctx: Context) -> int:
         lock_timeout=lock_timeout,
         progress=output.info,
     )
-    if problems:
+    if problems or entry is None:
         for problem in problems:
             output.info(f"refused: {problem}")
         return 1

@@ -9,10 +9,11 @@ from typing import Any
 
 from lambda_release import bounds, output, record_file, redaction, sam, watch
 from lambda_release.commands import _release_options as opts
+from lambda_release.commands._record_file import record_json, summary, write_record_file
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.lock import DEPLOY_LEASE_SECONDS
-from lambda_release.release import DeployPlan, deploy, summary, write_record_file
+from lambda_release.release import DeployPlan, deploy
 from lambda_release.releaselog import LOG_TAG
 from lambda_release.settings import DEFAULT_CONFIG_ENV, env_var
 
@@ -285,18 +286,19 @@ def _run(
         signal.signal(signal.SIGTERM, previous)
     for w in result.warnings:
         output.info(f"warning: {w}")
-    if dry_run:
-        show_dry_run(out, eng.stack, eng.alias, result.data, command)
+    if result.dry_run is not None:
+        show_dry_run(out, eng.stack, eng.alias, result.dry_run, command)
         return result.exit_code
-    if result.problems:
+    if result.release is None or result.log is None:
         for problem in result.problems:
             output.info(f"refused: {problem}")
         if out == "json":
-            output.print_json(result.data)
+            output.print_json({"refused": True, "problems": result.problems})
         return result.exit_code
-    write_record_file(str(record_path), redactor.json(result.data))
+    data = record_json(result.release, result.stable, result.log)
+    write_record_file(str(record_path), redactor.json(data))
     if out == "json":
-        output.print_json(result.data)
+        output.print_json(data)
     else:
-        print(summary(result.data))
+        print(summary(data))
     return result.exit_code

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 
 from lambda_release import bounds, output
+from lambda_release.aws import LAMBDA_RATE
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.release import Engine
 from lambda_release.releaselog import LogLocation
-from lambda_release.stack import LAMBDA_RATE
+from lambda_release.stack_alias import StackAlias
 from lambda_release.status import stack_status, status_text
 
 NAME = "status"
@@ -22,10 +22,12 @@ weights (a canary in progress), the stable version (<ALIAS>_STABLE), the last
 release of the alias (when, commit, outcome), deployments in flight, and drift:
 CloudFormation's recorded version for the alias versus the live one.
 
-A release left pending by a killed job is settled on the way (use --no-settle
-to only look). --output json follows the schema in docs/release-log.md.
+status only reads: a release left pending by a killed job is shown as pending
+(`lambda-release record` settles it). --output json follows the schema in
+docs/release-log.md.
 
-Exit codes: 0 shown; 1 AWS failed; 2 bad input (no such stack).
+Exit codes: 0 shown; 1 AWS failed or the release log could not be read; 2 bad
+input (no such stack).
 """
 EXAMPLES = """\
 examples:
@@ -42,7 +44,7 @@ def register(p: argparse.ArgumentParser) -> None:
         dest="settle",
         action="store_false",
         default=None,
-        help="do not settle a release left pending by a killed job",
+        help="accepted for older scripts: status never settles (run `record` to settle)",
     )
 
 
@@ -54,10 +56,10 @@ def run(ctx: Context) -> int:
     alias = s.get("alias")
     rate = bounds.LAMBDA_RATE.value(s, LAMBDA_RATE)
 
-    def make(name: str) -> Engine:
-        return Engine(ctx.aws, stack, name, rate=rate)
+    def make(name: str) -> StackAlias:
+        return StackAlias(ctx.aws, stack, name, rate=rate)
 
-    def location(eng: Engine) -> LogLocation | None:
+    def location(eng: StackAlias) -> LogLocation | None:
         try:
             return opts.log_location(ctx, eng)
         except UsageError:
@@ -67,11 +69,12 @@ def run(ctx: Context) -> int:
         make,
         [alias] if alias else None,
         location,
-        settle=s.get_bool("settle", True),
-        progress=output.info,
     )
     if out == "json":
         output.print_json(data)
     else:
         print(status_text(data))
-    return 0
+    unreadable = [a["log_error"] for a in data["aliases"] if a.get("log_error")]
+    for problem in unreadable:
+        output.info(f"lambda-release status: error: release log unreadable: {problem}")
+    return 1 if unreadable else 0

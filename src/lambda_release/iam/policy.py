@@ -198,6 +198,7 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:ListDeployments",
             "codedeploy:BatchGetDeployments",
             "codedeploy:GetDeploymentGroup",
+            "codedeploy:GetDeployment",  # following the canary while sam waits
             "cloudwatch:DescribeAlarms",
             "codedeploy:GetDeployment",
             *_REALIGN,

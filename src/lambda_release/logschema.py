@@ -1,0 +1,265 @@
+"""The release log's contract as types: every object's shape, checked when it is read.
+
+The JSON written is unchanged (StrEnum members serialise as their values) and the
+shapes are lenient where older entries differ: only what the helper relies on is
+required. A log object of the wrong shape is an error naming its key (exit 1),
+never a traceback. docs/release-log.md shows the same shapes; a test keeps the two
+in step.
+"""
+
+# No ``from __future__ import annotations`` here: TypedDict needs its Required[...] markers
+# evaluated to know which keys are required.
+import math
+import types
+from collections.abc import Callable
+from enum import StrEnum
+from typing import (
+    Any,
+    Required,
+    TypedDict,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
+
+from lambda_release.errors import OperationError
+
+ENTRY_SCHEMA = "lambda-release/entry@1"
+SETTLEMENT_SCHEMA = "lambda-release/settlement@1"
+UNDO_SCHEMA = "lambda-release/undo@1"
+
+
+class Outcome(StrEnum):
+    """How a release ended (``pending``: not settled yet)."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    PARTIAL = "partial"
+    NO_CHANGE = "no-change"
+
+
+class Kind(StrEnum):
+    """What an entry records."""
+
+    RELEASE = "release"
+    ROLLBACK = "rollback"
+
+
+class EntryFunction(TypedDict, total=False):
+    """A function as a release found it when it began."""
+
+    logical_id: Required[str]
+    function_name: str
+    function_arn: str
+    before: str | None
+    stable_before: str | None
+
+
+class Entry(TypedDict, total=False):
+    """``releases/<id>.json``: written when a release (or rollback) begins."""
+
+    schema: str
+    id: Required[str]
+    kind: str
+    time: str
+    stack: str
+    alias: str
+    environment: str
+    functions: Required[list[EntryFunction]]
+    ci: dict[str, Any]
+    who: str
+    sam_command: list[str]
+    # a rollback's entry
+    undoes: str | None
+    functions_selected: list[str]
+    to_version: str | None
+    reason: str
+
+
+class SettledFunction(TypedDict, total=False):
+    """A function as the settlement found it."""
+
+    logical_id: Required[str]
+    function_name: str
+    function_arn: str
+    before: str | None
+    after: str | None
+    code_sha256: str | None
+    moved: bool
+    created: bool
+    replaced: bool
+    removed: bool
+    # a rollback's settlement
+    action: str
+    result: str
+    reason: str
+
+
+class Settlement(TypedDict, total=False):
+    """``settled/<id>.json``: how the release ended, from what the aliases showed."""
+
+    schema: str
+    id: str
+    outcome: Required[str]
+    settled_at: str
+    settled_by: str
+    sam_exit_code: int | None
+    stack_status: str
+    functions: Required[list[SettledFunction]]
+    warnings: list[str]
+
+
+class Undo(TypedDict, total=False):
+    """``undone/<id>.json``: written once by the rollback that undid release ``id``."""
+
+    schema: str
+    id: str
+    by: Required[str]
+    time: str
+    rollback_key: str
+    in_flight: bool
+
+
+class Claim(TypedDict, total=False):
+    """``rollbacks/<key>.json``: one logical rollback's id, claimed once."""
+
+    rollback_id: Required[str]
+    undoes: str | None
+    functions: list[str]
+    to_version: str | None
+    reason: str
+    who: str
+    ci: dict[str, Any]
+    time: str
+    in_flight: bool
+
+
+class Lease(TypedDict, total=False):
+    """``lock.json``: the lease of the stack and alias (see lock.py)."""
+
+    holder: Required[str]
+    mode: str
+    who: str
+    job_url: str
+    host: str
+    acquired: str
+    expires: str
+    expires_epoch: Required[float]
+    released: bool
+    released_at: str
+
+
+SHAPES: dict[str, type] = {
+    "entry": Entry,
+    "settlement": Settlement,
+    "undo marker": Undo,
+    "rollback claim": Claim,
+    "lease": Lease,
+}
+
+
+def problem_with(value: Any, shape: Any, where: str = "") -> str | None:
+    """What is wrong with ``value`` as ``shape`` (a TypedDict or a type hint); None: fine."""
+    return _checker(shape)(value, shape, where)
+
+
+Checker = Callable[[Any, Any, str], str | None]
+
+
+def _checker(shape: Any) -> Checker:
+    origin = get_origin(shape)
+    if shape is Any or shape is type(None):
+        return _scalar_problem
+    if origin in (Union, types.UnionType):
+        return _union_problem
+    if isinstance(shape, type) and hasattr(shape, "__required_keys__"):
+        return _typed_dict_problem
+    if origin is list:
+        return _list_problem
+    if origin is dict:
+        return _dict_problem
+    return _scalar_problem
+
+
+def _union_problem(value: Any, shape: Any, where: str) -> str | None:
+    if any(problem_with(value, option, where) is None for option in get_args(shape)):
+        return None
+    return f"{where or 'value'} is {_kind(value)}, not {_names(shape)}"
+
+
+def _list_problem(value: Any, shape: Any, where: str) -> str | None:
+    if not isinstance(value, list):
+        return f"{where or 'value'} is {_kind(value)}, not a list"
+    (item,) = get_args(shape)
+    problems = (problem_with(v, item, f"{where}[{i}]") for i, v in enumerate(value))
+    return next((p for p in problems if p is not None), None)
+
+
+def _dict_problem(value: Any, _shape: Any, where: str) -> str | None:
+    return (
+        None if isinstance(value, dict) else f"{where or 'value'} is {_kind(value)}, not an object"
+    )
+
+
+def _typed_dict_problem(value: Any, shape: type, where: str) -> str | None:
+    if not isinstance(value, dict):
+        return f"{where or 'the object'} is {_kind(value)}, not an object"
+    hints = get_type_hints(shape)
+    for key in sorted(shape.__required_keys__):  # type: ignore[attr-defined]
+        if key not in value:
+            return f"{where + '.' if where else ''}{key} is missing"
+    for key, hint in hints.items():
+        if key in value and (found := problem_with(value[key], hint, _path(where, key))):
+            return found
+    return None
+
+
+def _scalar_problem(value: Any, shape: Any, where: str) -> str | None:
+    ok = {
+        Any: True,
+        type(None): value is None,
+        str: isinstance(value, str),
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value),
+    }.get(shape, True)
+    return None if ok else f"{where or 'value'} is {_kind(value)}, not {_names(shape)}"
+
+
+def _path(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), f"the {type(value).__name__} {value!r}"
+    )
+
+
+def _names(shape: Any) -> str:
+    options = get_args(shape) if get_origin(shape) in (Union, types.UnionType) else (shape,)
+    names = {str: "a string", int: "a whole number", float: "a number", bool: "a boolean"}
+    return " or ".join(
+        "null" if o is type(None) else names.get(o, getattr(o, "__name__", str(o))) for o in options
+    )
+
+
+def checked(value: Any, what: str, uri: str) -> Any:
+    """``value`` if it has the shape of ``what`` (a key of SHAPES); else the error naming
+    ``uri``."""
+    found = problem_with(value, SHAPES[what])
+    if found is None:
+        return value
+    way_out = (
+        "if no release is running, delete it (the next release writes a new one)"
+        if what == "lease"
+        else "it was not written by lambda-release (or was edited): move it out of the "
+        "log's prefix, or restore it"
+    )
+    raise OperationError(f"release log object {uri} is not a valid {what}: {found}; {way_out}")

@@ -1,0 +1,133 @@
+"""Every reason not to release now, each with the way out: ONE pre-flight.
+
+``deploy``, ``begin`` and both their dry runs call :func:`preflight`, so a dry
+run refuses exactly where the real run would, with the same words. Drift a
+lambda-release rollback explains is not a reason to refuse: the real run
+realigns CloudFormation first (:mod:`lambda_release.drift`), the dry run says
+it would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from lambda_release import codedeploy, lock
+from lambda_release import drift as realignment
+from lambda_release.releaselog import ReleaseLog
+from lambda_release.stack import LiveFunction, StackInfo
+from lambda_release.stack_alias import StackAlias
+
+
+@dataclass(frozen=True)
+class Drift:
+    """An alias whose live version is not the one CloudFormation records."""
+
+    function: str
+    recorded: str
+    live: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"drift on {self.function}: CloudFormation records version {self.recorded} for the "
+            f"alias but it runs {self.live} (a manual move or a rollback): a deploy now would "
+            "shift traffic from the wrong version; move the alias back to "
+            f"{self.recorded} or roll back the stack's release with `lambda-release rollback`, "
+            "then deploy"
+        )
+
+
+def alias_drift(info: StackInfo | None, live: Sequence[LiveFunction]) -> list[Drift]:
+    """Drift as the stack listing shows it (no template read): cheap, for every status."""
+    if info is None:
+        return []
+    by_name = {lf.name: lf for lf in live}
+    out: list[Drift] = []
+    for f in info.functions:
+        lf = by_name.get(f.name)
+        if f.recorded_version is None or lf is None or lf.alias is None:
+            continue
+        if lf.alias.version != f.recorded_version:
+            out.append(Drift(f.logical_id, f.recorded_version, lf.alias.version))
+    return out
+
+
+def stack_problems(sa: StackAlias, info: StackInfo | None) -> list[str]:
+    """The checks that need no Lambda call (they run beside the Lambda reads)."""
+    if info is None:
+        return []
+    problems: list[str] = []
+    if info.in_progress:
+        problems.append(
+            f"stack {info.name} is {info.status}: wait until it finishes (lambda-release status "
+            "shows it), then deploy again"
+        )
+    cd = sa.client("codedeploy")
+    found = [f"{d} ({g})" for d, g in codedeploy.active_deployment_ids(cd, info)]
+    if found:
+        problems.append(
+            f"CodeDeploy deployment in flight: {', '.join(found)}: let it finish, or stop it "
+            "with `lambda-release rollback`, then deploy again"
+        )
+    firing = codedeploy.alarms_in_alarm(sa.client("cloudwatch"), codedeploy.stack_alarms(cd, info))
+    if firing:
+        problems.append(
+            f"alarm already in ALARM: {', '.join(firing)}: CodeDeploy would stop the "
+            "deployment at once; fix the cause (or the alarm) until it returns to OK, then deploy"
+        )
+    return problems
+
+
+@dataclass
+class Preflight:
+    """What the pre-flight read and found: the stack, its live aliases, the problems."""
+
+    info: StackInfo | None
+    live: list[LiveFunction]
+    problems: list[str]
+    pending: list[str] = field(default_factory=list)
+
+
+def preflight(
+    sa: StackAlias,
+    log: ReleaseLog,
+    *,
+    dry_run: bool,
+    progress: Callable[[str], None],
+) -> Preflight:
+    """Read the stack and its aliases, then every reason to refuse (empty: go ahead).
+
+    The real run calls this under the lock, after settling what a killed job left;
+    a dry run calls it without the lock and adds what the lock would say.
+    """
+    info = sa.info(refresh=True)
+    sa.require_alias_functions(info)
+    for service in ("lambda", "codedeploy", "cloudwatch"):
+        sa.client(service)  # created here, before the worker thread: a session is not thread-safe
+    # The CodeDeploy and CloudWatch checks overlap the paced Lambda reads.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        stack_checks = pool.submit(stack_problems, sa, info)
+        live = sa.live(info)
+        problems = stack_checks.result()
+    if not problems and alias_drift(info, live):
+        # Drift a rollback explains is realigned (drift.py); the rest refuses.
+        problems = realignment.deploy_preflight(
+            sa, info, live, log, progress=progress, dry_run=dry_run
+        )
+        if not dry_run:
+            info = sa.info(refresh=True)
+    found = Preflight(info, live, problems)
+    if dry_run:
+        found.problems = lock_problems(log) + found.problems
+        found.pending = log.pending_ids()
+    return found
+
+
+def lock_problems(log: ReleaseLog) -> list[str]:
+    """What taking the lock now would refuse with (for dry runs; nothing is taken)."""
+    held = lock.read_lease(log)
+    if held and not lock.is_free(held[0]):
+        return [lock.locked_message(log, held[0])]
+    return []

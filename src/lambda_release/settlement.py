@@ -1,0 +1,161 @@
+"""How a release ended, decided from what was read: no AWS call in this module.
+
+A release is settled from what the aliases show after ``sam deploy``, not from
+its exit code: a function moved when its alias now names another version (or
+the function was replaced). The reads live in :mod:`lambda_release.release`
+(:func:`~lambda_release.release.read_settlement`); this module is the rule, and
+is unit-tested like :mod:`lambda_release.rollback_plan`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from lambda_release.logschema import SettledFunction, Settlement
+from lambda_release.releaselog import FAILED, NO_CHANGE, PARTIAL, SUCCEEDED
+
+# CloudFormation's LastUpdatedTime and the entry's time come from two clocks.
+CLOCK_SLACK = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class AliasNow:
+    """One function's alias as it stands after the deploy."""
+
+    version: str
+    code_sha256: str
+    function_arn: str
+
+
+@dataclass(frozen=True)
+class StackNow:
+    """The stack after the deploy (``status`` "NONE": it is gone)."""
+
+    status: str
+    failed: bool = False
+    last_updated: datetime | None = None
+    functions: Mapping[str, str] | None = None  # logical id -> function name
+
+
+@dataclass(frozen=True)
+class SettlementReads:
+    """Everything settling reads: the stack, each function's alias by name, and the
+    functions CloudFormation updated since the release began (read only when needed)."""
+
+    stack: StackNow
+    aliases: Mapping[str, AliasNow | None]
+    updated_since: frozenset[str] = frozenset()
+
+
+def outcome_of(any_moved: bool, *, failed: bool) -> str:
+    """From what the aliases show: moved or not, and whether the deploy failed."""
+    if any_moved:
+        return PARTIAL if failed else SUCCEEDED
+    return FAILED if failed else NO_CHANGE
+
+
+def started_at(entry: Mapping[str, Any]) -> datetime | None:
+    try:
+        return datetime.strptime(str(entry.get("time", "")), "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=UTC
+        )
+    except ValueError:
+        return None
+
+
+def deploy_failed(entry: Mapping[str, Any], stack: StackNow, sam_exit_code: int | None) -> bool:
+    """sam's exit code when known; else whether the stack failed since the release began."""
+    if sam_exit_code is not None:
+        return sam_exit_code != 0
+    started = started_at(entry)
+    return stack.failed and (
+        started is None or stack.last_updated is None or stack.last_updated >= started - CLOCK_SLACK
+    )
+
+
+def function_rows(
+    entry: Mapping[str, Any],
+    functions_now: Mapping[str, str],
+    aliases: Mapping[str, AliasNow | None],
+) -> list[SettledFunction]:
+    """Per function (those of the entry and those of the stack now): before, after, moved."""
+    before = {f["logical_id"]: f for f in entry.get("functions", [])}
+    rows: list[SettledFunction] = []
+    for lid in sorted(set(before) | set(functions_now)):
+        b = before.get(lid, {})
+        name = functions_now.get(lid)
+        a = aliases.get(name) if name else None
+        version_before = b.get("before")
+        version_after = a.version if a else None
+        arn_before = b.get("function_arn") or ""
+        arn_after = a.function_arn if a else arn_before
+        replaced = bool(arn_before and a and arn_after and arn_before != arn_after)
+        row: SettledFunction = {
+            "logical_id": lid,
+            "function_name": name or b.get("function_name", ""),
+            "function_arn": arn_after,
+            "before": version_before,
+            "after": version_after,
+            "code_sha256": a.code_sha256 if a else None,
+            "moved": version_after is not None and (version_after != version_before or replaced),
+        }
+        if version_before is None and version_after is not None:
+            row["created"] = True
+        if replaced:
+            row["replaced"] = True
+        if name is None:
+            row["removed"] = True
+        rows.append(row)
+    return rows
+
+
+def unmoved_present(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Functions still in the stack whose alias did not move."""
+    return [r["logical_id"] for r in rows if not r["moved"] and not r.get("removed")]
+
+
+def needs_update_events(
+    entry: Mapping[str, Any], reads: SettlementReads, sam_exit_code: int | None
+) -> bool:
+    """Whether the stack's events are worth reading: a deploy that did not fail left some
+    function unmoved, and CloudFormation may have changed its configuration silently."""
+    if started_at(entry) is None or reads.stack.functions is None:
+        return False
+    if deploy_failed(entry, reads.stack, sam_exit_code):
+        return False
+    rows = function_rows(entry, reads.stack.functions, reads.aliases)
+    return bool(unmoved_present(rows))
+
+
+def settlement_for(
+    entry: Mapping[str, Any],
+    reads: SettlementReads,
+    *,
+    alias: str,
+    sam_exit_code: int | None,
+    settled_by: str,
+    settled_at: str,
+) -> Settlement:
+    """The settlement body: outcome, after-versions and warnings."""
+    rows = function_rows(entry, reads.stack.functions or {}, reads.aliases)
+    failed = deploy_failed(entry, reads.stack, sam_exit_code)
+    warnings = [
+        f"{lid}: the function's configuration changed on $LATEST but no new version "
+        f"was published, so {alias} still runs the old configuration (SAM "
+        "hashes only Code, Environment, MemorySize and SnapStart): set "
+        "AutoPublishAliasAllProperties: true, or change one of those"
+        for lid in ([] if failed else unmoved_present(rows))
+        if lid in reads.updated_since
+    ]
+    return {
+        "outcome": outcome_of(any(r["moved"] for r in rows), failed=failed),
+        "settled_at": settled_at,
+        "settled_by": settled_by,
+        "sam_exit_code": sam_exit_code,
+        "stack_status": reads.stack.status,
+        "functions": rows,
+        "warnings": warnings,
+    }

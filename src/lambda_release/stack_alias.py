@@ -1,0 +1,101 @@
+"""The handle every command works through: one stack, one alias, their AWS clients.
+
+It caches the stack read (one paged listing) and knows where the stack's
+release log is; it decides nothing about releases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.exceptions
+
+from lambda_release.aws import LAMBDA_RATE, Aws, RateLimiter
+from lambda_release.errors import UsageError
+from lambda_release.names import stable_alias_name, validate_alias, validate_stack_name
+from lambda_release.releaselog import LOG_TAG, LogLocation, ReleaseLog
+from lambda_release.stack import LiveFunction, StackInfo, read_live, read_stack
+
+SAM_MANAGED_STACK = "aws-sam-cli-managed-default"
+
+
+@dataclass
+class StackAlias:
+    """The clients and coordinates of one stack and one alias."""
+
+    aws: Aws
+    stack: str
+    alias: str
+    rate: float = LAMBDA_RATE
+    limiter: RateLimiter = field(init=False)
+    _info: StackInfo | None = field(default=None, init=False)
+    _read: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        validate_stack_name(self.stack)
+        validate_alias(self.alias)
+        self.limiter = RateLimiter(self.rate)
+
+    @property
+    def stable_name(self) -> str:
+        return stable_alias_name(self.alias)
+
+    def client(self, service: str) -> Any:
+        return self.aws.client(service)
+
+    def info(self, *, refresh: bool = False) -> StackInfo | None:
+        if refresh or not self._read:
+            self._info = read_stack(self.client("cloudformation"), self.stack, self.alias)
+            self._read = True
+        return self._info
+
+    def require_alias_functions(self, info: StackInfo | None) -> None:
+        """A stack whose functions carry other aliases but not ours: the alias is wrong."""
+        if info is not None and not info.functions and info.other_functions:
+            has = ", ".join(info.aliases_seen) or "none"
+            raise UsageError(
+                f"no function of stack {self.stack} carries alias {self.alias!r} (aliases in "
+                f"the stack: {has}): check --alias / LAMBDA_RELEASE_ALIAS, and that the "
+                "template sets AutoPublishAlias: !Ref AliasName"
+            )
+
+    def live(self, info: StackInfo | None) -> list[LiveFunction]:
+        if info is None:
+            return []
+        names = [f.name for f in info.functions]
+        return read_live(self.client("lambda"), names, self.alias, self.stable_name, self.limiter)
+
+    # -- where the log is ------------------------------------------------
+    def log_location(
+        self, explicit: str | None, s3_bucket: str | None = None, *, resolve_s3: bool = False
+    ) -> LogLocation:
+        if explicit:
+            return LogLocation.parse(explicit)
+        info = self.info()
+        if info is not None and info.tags.get(LOG_TAG):
+            return LogLocation.parse(info.tags[LOG_TAG])
+        if s3_bucket:
+            return LogLocation(s3_bucket)
+        if resolve_s3:
+            managed = self._sam_managed_bucket()
+            if managed:
+                return LogLocation(managed)
+        raise UsageError(
+            f"cannot tell where the release log of stack {self.stack} is: the stack has no "
+            f"{LOG_TAG!r} tag yet. Give --log-bucket BUCKET (or --s3-bucket, or s3_bucket in "
+            "samconfig.toml)"
+        )
+
+    def _sam_managed_bucket(self) -> str | None:
+        try:
+            resp = self.client("cloudformation").describe_stacks(StackName=SAM_MANAGED_STACK)
+        except botocore.exceptions.ClientError:
+            return None
+        for out in (resp.get("Stacks") or [{}])[0].get("Outputs", []):
+            if out.get("OutputKey") == "SourceBucket":
+                return str(out["OutputValue"])
+        return None
+
+    def log(self, location: LogLocation) -> ReleaseLog:
+        return ReleaseLog(self.client("s3"), location, self.stack, self.alias)
