@@ -74,10 +74,11 @@ def new_entry(
     kind: str = "release",
     command: Sequence[str] = (),
     release_id: str | None = None,
+    allow_rolled_back_code: str = "",
 ) -> Entry:
     t = now()
     ci = ci_metadata()
-    return {
+    entry: Entry = {
         "id": release_id or new_id(t),
         "kind": kind,
         "time": iso(t),
@@ -89,6 +90,9 @@ def new_entry(
         "who": ci.get("triggered_by", ""),
         "sam_command": list(command),
     }
+    if allow_rolled_back_code:
+        entry["allow_rolled_back_code"] = allow_rolled_back_code
+    return entry
 
 
 def begin(
@@ -101,6 +105,7 @@ def begin(
     lock_timeout: float,
     command: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
+    allow_rolled_back_code: str = "",
 ) -> tuple[Entry | None, lock.Lease, list[str]]:
     """Lock, settle what a killed job left, check, and write the pending entry.
 
@@ -121,7 +126,13 @@ def begin(
     holder = lease.holder
     try:
         settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
-        found = preflight(engine, log, dry_run=False, progress=progress or _quiet)
+        found = preflight(
+            engine,
+            log,
+            dry_run=False,
+            progress=progress or _quiet,
+            allow_rolled_back_code=allow_rolled_back_code,
+        )
         if found.problems:
             lock.release(log, holder)
             return None, lease, found.problems
@@ -132,6 +143,7 @@ def begin(
             environment=environment,
             command=command,
             release_id=holder,
+            allow_rolled_back_code=allow_rolled_back_code,
         )
         log.write_entry(entry)
     except BaseException:
@@ -330,6 +342,7 @@ class DeployPlan:
     lock_timeout: float = 0.0
     heartbeat: float = 60.0
     dry_run: bool = False
+    allow_rolled_back_code: str = ""
 
 
 @dataclass
@@ -370,9 +383,20 @@ def deploy_dry_run(
     engine: StackAlias, log: ReleaseLog, plan: DeployPlan, progress: Callable[[str], None]
 ) -> DeployResult:
     """The real run's pre-flight and lock check, writing nothing: what deploy would do."""
-    found = preflight(engine, log, dry_run=True, progress=progress)
+    found = preflight(
+        engine,
+        log,
+        dry_run=True,
+        progress=progress,
+        allow_rolled_back_code=plan.allow_rolled_back_code,
+    )
     entry = new_entry(
-        engine, found.info, found.live, environment=plan.environment, command=plan.sam_command
+        engine,
+        found.info,
+        found.live,
+        environment=plan.environment,
+        command=plan.sam_command,
+        allow_rolled_back_code=plan.allow_rolled_back_code,
     )
     return DeployResult(
         1 if found.problems else 0,
@@ -406,6 +430,7 @@ def deploy(
         lock_timeout=plan.lock_timeout,
         command=plan.sam_command,
         progress=progress,
+        allow_rolled_back_code=plan.allow_rolled_back_code,
     )
     if problems or entry is None:
         return DeployResult(1, problems=problems)

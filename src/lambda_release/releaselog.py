@@ -163,7 +163,15 @@ class Release:
         data["outcome"] = self.outcome
         data["functions"] = self.functions()
         if self.settlement is not None:
-            for key in ("settled_at", "settled_by", "sam_exit_code", "stack_status", "warnings"):
+            for key in (
+                "settled_at",
+                "settled_by",
+                "sam_exit_code",
+                "stack_status",
+                "warnings",
+                "reason",
+                "superseded_by",
+            ):
                 if key in self.settlement:
                     data[key] = self.settlement[key]
         data["undone"] = self.undo is not None

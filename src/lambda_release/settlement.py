@@ -17,6 +17,9 @@ from typing import Any
 from lambda_release.logschema import SettledFunction, Settlement
 from lambda_release.releaselog import FAILED, NO_CHANGE, PARTIAL, SUCCEEDED
 
+# The reason of a release that removed its own alias from a function.
+ALIAS_REMOVED = "alias-removed"
+
 # CloudFormation's LastUpdatedTime and the entry's time come from two clocks.
 CLOCK_SLACK = timedelta(seconds=5)
 
@@ -117,6 +120,16 @@ def unmoved_present(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return [r["logical_id"] for r in rows if not r["moved"] and not r.get("removed")]
 
 
+def alias_removed(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Functions still in the stack that carried the alias before and carry it no more
+    (the template dropped AutoPublishAlias, or AliasName changed)."""
+    return [
+        r["logical_id"]
+        for r in rows
+        if r.get("before") is not None and r.get("after") is None and not r.get("removed")
+    ]
+
+
 def needs_update_events(
     entry: Mapping[str, Any], reads: SettlementReads, sam_exit_code: int | None
 ) -> bool:
@@ -150,7 +163,7 @@ def settlement_for(
         for lid in ([] if failed else unmoved_present(rows))
         if lid in reads.updated_since
     ]
-    return {
+    body: Settlement = {
         "outcome": outcome_of(any(r["moved"] for r in rows), failed=failed),
         "settled_at": settled_at,
         "settled_by": settled_by,
@@ -159,3 +172,15 @@ def settlement_for(
         "functions": rows,
         "warnings": warnings,
     }
+    lost = alias_removed(rows)
+    if lost:
+        # Whatever else moved, the release broke the alias: never a success.
+        body["outcome"], body["reason"] = FAILED, ALIAS_REMOVED
+        warnings.insert(
+            0,
+            f"alias {alias} was removed from {', '.join(lost)}: the template no longer "
+            f"publishes it (AutoPublishAlias dropped, or AliasName not {alias}); restore "
+            "it and deploy again, or point the alias back with `lambda-release rollback "
+            "--function NAME --to-version V`",
+        )
+    return body

@@ -7,15 +7,17 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from lambda_release import bounds, output, record_file, redaction, sam, watch
+from lambda_release import alias_guard, bounds, output, record_file, redaction, sam, watch
 from lambda_release.commands import _release_options as opts
 from lambda_release.commands._record_file import record_json, summary, write_record_file
 from lambda_release.context import Context
-from lambda_release.errors import UsageError
+from lambda_release.drift import _parse as parse_template
+from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 from lambda_release.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.release import DeployPlan, deploy
 from lambda_release.releaselog import LOG_TAG
 from lambda_release.settings import DEFAULT_CONFIG_ENV, env_var
+from lambda_release.stack_alias import StackAlias
 
 NAME = "deploy"
 SUMMARY = "sam deploy one release to an alias, with pre-flight, lock, log and stable versions"
@@ -107,6 +109,18 @@ def register(p: argparse.ArgumentParser) -> None:
         p, bounds.HEARTBEAT, "seconds of silence before a progress line", sam.DEFAULT_HEARTBEAT
     )
     p.add_argument("--record-file", help=f"JSON record of the release (default {DEFAULT_RECORD})")
+    p.add_argument(
+        "--allow-alias-removal",
+        action="store_true",
+        default=None,
+        help="let the template take the alias off functions that carry it (else refused)",
+    )
+    p.add_argument(
+        "--allow-rolled-back-code",
+        metavar="REASON",
+        help="release code a rollback undid (else refused, naming the functions); the "
+        "reason is recorded in the release's entry",
+    )
     p.add_argument(
         "--secret-parameter",
         action="append",
@@ -224,8 +238,28 @@ def secrets(ctx: Context, overrides: dict[str, str]) -> redaction.Redactor:
     return redaction.Redactor.of(redaction.secret_values(overrides, names))
 
 
+def check_alias_kept(ctx: Context, eng: StackAlias, overrides: dict[str, str]) -> None:
+    """Pre-flight: the template must keep the alias on every function that carries it."""
+    path = template_path(ctx.settings.get("template_file"))
+    if path is None or ctx.settings.get_bool("allow_alias_removal"):
+        return
+    try:
+        template = parse_template(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, LambdaReleaseError):
+        return  # sam reports a broken template itself
+    info = eng.info(refresh=True)
+    if info is None:
+        return
+    names = {f.name: f.logical_id for f in info.functions}
+    carrying = [names[lf.name] for lf in eng.live(info) if lf.alias and lf.name in names]
+    removals = alias_guard.alias_removals(template, carrying, eng.alias, overrides)
+    if removals:
+        raise OperationError(alias_guard.refusal(eng.stack, eng.alias, removals))
+
+
 def run(ctx: Context) -> int:
     ctx.output  # noqa: B018 - validates --output first
+    sam.check_pass_through(ctx.settings.flags.get("sam_arg") or [])
     config_env = opts.select_config_env(ctx)
     overrides = deploy_overrides(ctx, opts.alias_name(ctx))
     redactor = secrets(ctx, overrides)
@@ -258,6 +292,7 @@ def _run(
     record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
     if not dry_run:
         ctx.aws.check_credentials()
+    check_alias_kept(ctx, eng, overrides)
     location = opts.log_location(ctx, eng)
     command = sam_deploy_command(ctx, eng.stack, overrides, location.uri, sam_path, config_env)
     plan = DeployPlan(
@@ -269,6 +304,7 @@ def _run(
         lock_timeout=lock_timeout,
         heartbeat=heartbeat,
         dry_run=dry_run,
+        allow_rolled_back_code=s.get("allow_rolled_back_code") or "",
     )
     # While sam waits on the canary, show each function's traffic, time left and alarms.
     run_sam = watch.following(

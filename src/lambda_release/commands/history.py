@@ -62,11 +62,16 @@ def run(ctx: Context) -> int:
             (
                 r["id"],
                 r.get("kind", "release"),
-                r["outcome"] + (" (undone)" if r.get("undone") else ""),
+                r["outcome"]
+                + (f" ({r['reason']})" if r.get("reason") else "")
+                + (" (undone)" if r.get("undone") else ""),
                 moves(r),
                 (ci.get("commit") or "")[:12] or "-",
                 r.get("who") or "-",
             )
         )
     print(output.format_table(("id", "kind", "outcome", "moved", "commit", "who"), rows))
+    for r in releases:
+        if r.get("allow_rolled_back_code"):
+            print(f"{r['id']}: released rolled-back code again: {r['allow_rolled_back_code']}")
     return 0
