@@ -31,6 +31,7 @@ from lambda_release.releaselog import (
     iso,
     new_id,
     now,
+    ordered_id,
 )
 from lambda_release.settlement import (
     AliasNow,
@@ -39,6 +40,7 @@ from lambda_release.settlement import (
     needs_update_events,
     settlement_for,
     started_at,
+    superseded_settlement,
 )
 from lambda_release.stable import Current, apply_stable, stable_versions
 from lambda_release.stack import LiveFunction, StackInfo, function_arn_of, functions_updated_since
@@ -123,6 +125,18 @@ def begin(
         job_url=ci.get("job_url", ""),
         progress=progress,
     )
+    try:
+        # Taken under the lock: later than every id in the log, whatever our clock says.
+        ids = log.list_ids("releases")
+        later = ordered_id(lease.holder, ids[-1] if ids else None)
+        if later != lease.holder and not lock.rekey(lease, later):
+            raise OperationError(
+                f"the lock of {engine.stack} alias {engine.alias} was taken over while "
+                "this release began: run it again"
+            )
+    except BaseException:
+        lock.release(log, lease.holder)
+        raise
     holder = lease.holder
     try:
         settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
@@ -284,10 +298,18 @@ def settle_pending(
         return settled, in_flight
     held = lock.read_lease(log)
     lease = held[0] if held else {}
+    every_id = log.list_ids("releases")
     for rid in pending:
         live_lease = lease.get("holder") == rid and not lock.is_free(lease)
         if live_lease and not own_lock and not (include_begun and lease.get("mode") == "begin"):
             in_flight.append(rid)
+            continue
+        newer = [i for i in every_id if i > rid]
+        if newer:
+            # Only the newest release can be settled from the live aliases.
+            settled.append((settle_superseded(log, rid, newer, settled_by, dry_run, progress), {}))
+            if not dry_run and lease.get("holder") == rid:
+                lock.release(log, rid)
             continue
         info = engine.info(refresh=True)
         if info is not None and info.in_progress:
@@ -306,6 +328,24 @@ def settle_pending(
         if live_lease or lease.get("holder") == rid:
             lock.release(log, rid)
     return settled, in_flight
+
+
+def settle_superseded(
+    log: ReleaseLog,
+    release_id: str,
+    newer: Sequence[str],
+    settled_by: str,
+    dry_run: bool,
+    progress: Callable[[str], None] | None,
+) -> Release:
+    """Settle an old pending release ``unknown`` (superseded by ``newer``)."""
+    entry = log.load(release_id, settled=False, undone=False).entry
+    body = superseded_settlement(entry, newer, settled_by=settled_by, settled_at=iso(now()))
+    if dry_run:
+        return Release(entry, body)
+    if progress is not None:
+        progress(f"settling release {release_id} as unknown: newer releases came after it")
+    return Release(entry, log.write_settlement(release_id, body))
 
 
 def would_settle(

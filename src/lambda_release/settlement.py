@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lambda_release.logschema import SettledFunction, Settlement
+from lambda_release.logschema import Outcome, SettledFunction, Settlement
 from lambda_release.releaselog import FAILED, NO_CHANGE, PARTIAL, SUCCEEDED
 
 # The reason of a release that removed its own alias from a function.
 ALIAS_REMOVED = "alias-removed"
+# The reason of an old pending release settled after newer ones (outcome unknown).
+SUPERSEDED = "superseded"
 
 # CloudFormation's LastUpdatedTime and the entry's time come from two clocks.
 CLOCK_SLACK = timedelta(seconds=5)
@@ -128,6 +130,38 @@ def alias_removed(rows: Sequence[Mapping[str, Any]]) -> list[str]:
         for r in rows
         if r.get("before") is not None and r.get("after") is None and not r.get("removed")
     ]
+
+
+def superseded_settlement(
+    entry: Mapping[str, Any], newer: Sequence[str], *, settled_by: str, settled_at: str
+) -> Settlement:
+    """An old pending release settled after newer releases: the aliases now show their
+    changes too, so it is credited with nothing (``unknown``), with the evidence."""
+    rows: list[SettledFunction] = [
+        {
+            "logical_id": f["logical_id"],
+            "function_name": f.get("function_name", ""),
+            "function_arn": f.get("function_arn", ""),
+            "before": f.get("before"),
+            "after": None,
+            "moved": False,
+        }
+        for f in entry.get("functions", [])
+    ]
+    return {
+        "outcome": Outcome.UNKNOWN,
+        "reason": SUPERSEDED,
+        "superseded_by": list(newer),
+        "settled_at": settled_at,
+        "settled_by": settled_by,
+        "sam_exit_code": None,
+        "functions": rows,
+        "warnings": [
+            f"settled after {len(newer)} newer release(s) ({', '.join(newer[:3])}"
+            + (", ..." if len(newer) > 3 else "")
+            + "): what this release moved cannot be told apart from what they moved"
+        ],
+    }
 
 
 def needs_update_events(

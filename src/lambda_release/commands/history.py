@@ -7,6 +7,7 @@ import argparse
 from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
+from lambda_release.status import orphan_warning
 
 NAME = "history"
 SUMMARY = "the release log of a stack and alias, newest first"
@@ -49,6 +50,8 @@ def run(ctx: Context) -> int:
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
     releases = [r.as_json() for r in log.releases(limit)]
+    for key in log.orphans():
+        output.info(f"lambda-release history: {orphan_warning(log.uri(key))}")
     if out == "json":
         output.print_json(releases)
         return 0
