@@ -1,63 +1,60 @@
-"""Helpers for issue 12's hostile tests: the world's state before and after an attack.
+"""Helpers for issue 12's hostile tests: the world before and after an attack.
 
-``world(app)`` is everything a command could change: every object in the app's bucket
-(the release log, the lock) and every alias of every function of the stack. A test that
-expects nothing to change compares it before and after.
+``world(kit)`` is everything a command could change: every release-log object with its
+ETag, and where each function's alias and ``<ALIAS>_STABLE`` point. A test that expects
+nothing to change compares it before and after.
 """
 
 from __future__ import annotations
 
-import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
-from tests.engine.conftest import App
+from tests.rollback.cli import cli_env, console_script
+from tests.rollback.stackkit import ALIAS, Kit
 
-World = tuple[dict[str, bytes], dict[str, tuple[str, str]]]
+SAM = str(Path(sys.executable).parent / "sam")
 
 
-def log_objects(app: App) -> dict[str, bytes]:
-    """Every object in the app's bucket, by key."""
-    s3 = app.sandbox.client("s3")
-    found: dict[str, bytes] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=app.bucket):
+def log_objects(kit: Kit) -> dict[str, str]:
+    """Every object of the log bucket with its ETag: any write changes this."""
+    s3 = kit.sandbox.client("s3")
+    found: dict[str, str] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=kit.bucket):
         for obj in page.get("Contents", []):
-            found[obj["Key"]] = s3.get_object(Bucket=app.bucket, Key=obj["Key"])["Body"].read()
+            found[obj["Key"]] = obj["ETag"]
     return found
 
 
-def aliases(app: App) -> dict[str, tuple[str, str]]:
-    """(function logical id, alias) -> (version, routing weights as JSON), for the stack."""
-    lam = app.sandbox.client("lambda")
-    found: dict[str, tuple[str, str]] = {}
-    try:
-        names = app.function_names()
-    except Exception:
-        return found
-    for logical_id, name in names.items():
-        for page in lam.get_paginator("list_aliases").paginate(FunctionName=name):
-            for a in page["Aliases"]:
-                weights = (a.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
-                found[f"{logical_id}:{a['Name']}"] = (
-                    a["FunctionVersion"],
-                    json.dumps(weights, sort_keys=True),
-                )
-    return found
+def world(kit: Kit) -> tuple[dict[str, str], Any, Any]:
+    return log_objects(kit), kit.aliases(), kit.aliases(f"{ALIAS}_STABLE")
 
 
-def world(app: App) -> World:
-    return log_objects(app), aliases(app)
+def lr(
+    kit: Kit,
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    target: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """The console script, with the kit's stack, alias and log unless ``target`` is False."""
+    command, *rest = args
+    return subprocess.run(
+        [console_script(), command, *(kit.cli_args() if target else []), *rest],
+        cwd=cwd,
+        env=cli_env(kit, extra=env or {}),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
 
 
 def one_line(stderr: str) -> str:
-    """The single line a refusal prints (asserting it is one)."""
+    """The single line a refusal prints (asserting it is one, and no traceback)."""
+    assert "Traceback" not in stderr, stderr
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, f"expected one line, got: {stderr!r}"
-    assert "Traceback" not in stderr
     return lines[0]
-
-
-def entries(app: App) -> list[dict[str, Any]]:
-    """The release log's entries (releases/ objects), oldest first."""
-    objs = log_objects(app)
-    keys = sorted(k for k in objs if "/releases/" in k)
-    return [json.loads(objs[k]) for k in keys]
