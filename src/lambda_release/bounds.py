@@ -97,7 +97,7 @@ LOCK_TIMEOUT = Bound("lock_timeout", 0, DAY)
 HEARTBEAT = Bound("heartbeat", 1, 540)  # CircleCI kills a step silent for 10 minutes
 MINUTE = Bound("minute", 0, 3600, above_low=True)
 DEMO_MINUTE = Bound("minute", 0, 60, above_low=True)
-POLL_INTERVAL = Bound("poll_interval", 0.05, 600)
+POLL_INTERVAL = Bound("poll_interval", 0.05, 3600)
 WAIT = Bound("wait", 0, DAY)
 TIMEOUT = Bound("timeout", 1, 7 * DAY)
 WAIT_TIMEOUT = Bound("wait_timeout", 1, 7 * DAY)

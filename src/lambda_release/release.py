@@ -194,7 +194,13 @@ def read_settlement(
     if info is None:
         return SettlementReads(StackNow("NONE", functions={}), {})
     functions = {f.logical_id: f.name for f in info.functions}
-    stack = StackNow(info.status, info.failed, info.last_updated, functions)
+    stack = StackNow(
+        info.status,
+        info.failed,
+        info.last_updated,
+        functions,
+        without_alias=frozenset(info.other_functions),
+    )
     reads = SettlementReads(stack, read_aliases_now(engine, list(functions.values())))
     started = started_at(entry)
     if started is not None and needs_update_events(entry, reads, sam_exit_code):

@@ -43,6 +43,8 @@ class StackNow:
     failed: bool = False
     last_updated: datetime | None = None
     functions: Mapping[str, str] | None = None  # logical id -> function name
+    # logical ids of the stack's functions that do not carry the alias (any more)
+    without_alias: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -122,13 +124,15 @@ def unmoved_present(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return [r["logical_id"] for r in rows if not r["moved"] and not r.get("removed")]
 
 
-def alias_removed(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+def alias_removed(rows: Sequence[Mapping[str, Any]], without_alias: frozenset[str]) -> list[str]:
     """Functions still in the stack that carried the alias before and carry it no more
     (the template dropped AutoPublishAlias, or AliasName changed)."""
     return [
         r["logical_id"]
         for r in rows
-        if r.get("before") is not None and r.get("after") is None and not r.get("removed")
+        if r.get("before") is not None
+        and r.get("after") is None
+        and (not r.get("removed") or r["logical_id"] in without_alias)
     ]
 
 
@@ -206,7 +210,10 @@ def settlement_for(
         "functions": rows,
         "warnings": warnings,
     }
-    lost = alias_removed(rows)
+    lost = alias_removed(rows, reads.stack.without_alias)
+    for row in rows:
+        if row["logical_id"] in lost:
+            row.pop("removed", None)  # still in the stack: only its alias is gone
     if lost:
         # Whatever else moved, the release broke the alias: never a success.
         body["outcome"], body["reason"] = FAILED, ALIAS_REMOVED
