@@ -198,14 +198,15 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:ListDeployments",
             "codedeploy:BatchGetDeployments",
             "codedeploy:GetDeploymentGroup",
-            "codedeploy:GetDeployment",  # following the canary while sam waits
             "cloudwatch:DescribeAlarms",
             "codedeploy:GetDeployment",
+            "lambda:GetAlias",
             *_REALIGN,
         ),
         sometimes={
-            "codedeploy:GetDeployment": "sam deploy waits on a canary long enough for its "
-            "progress to be read",
+            "codedeploy:GetDeployment": "following a canary while sam waits, once its "
+            "deployment is seen",
+            "lambda:GetAlias": "following a canary while sam waits: each alias's split",
         },
     ),
     "begin": CommandNeeds(
