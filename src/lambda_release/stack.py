@@ -18,7 +18,7 @@ from typing import Any
 import botocore.exceptions
 
 from lambda_release.aws import RateLimiter, error_code, parallel_map
-from lambda_release.errors import OperationError
+from lambda_release.errors import OperationError, UsageError
 
 
 def version_of_arn(arn: str | None) -> str | None:
@@ -27,6 +27,27 @@ def version_of_arn(arn: str | None) -> str | None:
         return None
     tail = arn.rsplit(":", 1)[-1]
     return tail if tail.isdigit() else None
+
+
+def list_resources(cfn: Any, stack: str) -> list[dict[str, Any]]:
+    """Every resource summary of the stack, every page (the one listing all readers use)."""
+    resources: list[dict[str, Any]] = []
+    try:
+        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
+            resources.extend(page.get("StackResourceSummaries", []))
+    except botocore.exceptions.ClientError as exc:
+        if "does not exist" in str(exc):
+            raise UsageError(
+                f"stack {stack} does not exist (in this account and region): check --stack "
+                "and --region"
+            ) from exc
+        raise OperationError(f"cannot list the resources of stack {stack}: {exc}") from exc
+    return resources
+
+
+def physical_ids(resources: list[dict[str, Any]]) -> dict[str, str]:
+    """Logical id -> physical id ("" while not created)."""
+    return {str(r["LogicalResourceId"]): str(r.get("PhysicalResourceId") or "") for r in resources}
 
 
 def function_arn_of(arn: str) -> str:
@@ -93,6 +114,16 @@ class LiveFunction:
     aliases: dict[str, AliasState] = field(default_factory=dict)
 
 
+def with_live(
+    info: StackInfo | None, live: Sequence[LiveFunction]
+) -> list[tuple[FunctionRef, LiveFunction | None]]:
+    """Each function of the stack beside what Lambda showed for it (None: not read)."""
+    if info is None:
+        return []
+    by_name = {lf.name: lf for lf in live}
+    return [(f, by_name.get(f.name)) for f in info.functions]
+
+
 def describe_stack(cfn: Any, stack: str) -> dict[str, Any] | None:
     try:
         resp = cfn.describe_stacks(StackName=stack)
@@ -135,6 +166,8 @@ def _recorded_versions(
 
 def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
     """The stack's functions carrying ``alias``, or None when the stack does not exist."""
+    # Long on purpose: one pass over one resource listing pairs functions, aliases, versions,
+    # deployment groups and alarms by logical id (the listing is the only call).
     desc = describe_stack(cfn, stack)
     if desc is None:
         return None
@@ -145,12 +178,7 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
         tags={t["Key"]: t["Value"] for t in desc.get("Tags", [])},
         last_updated=desc.get("LastUpdatedTime") or desc.get("CreationTime"),
     )
-    resources: list[dict[str, Any]] = []
-    try:
-        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-            resources.extend(page.get("StackResourceSummaries", []))
-    except botocore.exceptions.ClientError as exc:
-        raise OperationError(f"cannot list the resources of stack {stack}: {exc}") from exc
+    resources = list_resources(cfn, stack)
     by_type: dict[str, list[dict[str, Any]]] = {}
     for r in resources:
         by_type.setdefault(str(r["ResourceType"]), []).append(r)
