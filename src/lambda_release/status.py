@@ -63,6 +63,14 @@ def alias_status(
     }
 
 
+def orphan_warning(uri: str) -> str:
+    """The warning for a settlement or undo marker whose entry is missing."""
+    return (
+        f"warning: {uri} has no entry in the log (it was deleted or moved): its release "
+        "is not shown; restore the entry, or move the object out of the log's prefix"
+    )
+
+
 @dataclass
 class LogStory:
     """What the log says about an alias: its last release, the one in effect, the pending."""
@@ -84,6 +92,7 @@ class LogStory:
         log = engine.log(location)
         try:
             story.pending = log.pending_ids()
+            story.notes += [orphan_warning(log.uri(key)) for key in log.orphans()]
             for rel in log.newest_first():
                 if story.last is None and rel.kind == "release":
                     story.last = rel

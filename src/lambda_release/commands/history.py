@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from lambda_release import output
+from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
+from lambda_release.status import orphan_warning
 
 NAME = "history"
 SUMMARY = "the release log of a stack and alias, newest first"
@@ -30,7 +31,7 @@ examples:
 def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
-    p.add_argument("--limit", type=int, help="at most N entries (default: all)")
+    bounds.add_option(p, bounds.LIMIT, "at most N entries", "all")
     p.add_argument(
         "--pipeline-id",
         metavar="ID",
@@ -50,12 +51,8 @@ def moves(entry: dict[str, object]) -> str:
 
 def run(ctx: Context) -> int:
     out = ctx.output
-    limit_text = ctx.settings.get("limit")
-    limit = None
-    if limit_text is not None:
-        if not limit_text.isdigit() or int(limit_text) < 1:
-            raise UsageError(f"--limit {limit_text!r} must be a whole number of 1 or more")
-        limit = int(limit_text)
+    found = bounds.LIMIT.read(ctx.settings)
+    limit = None if found is None else int(found)
     # raw, not get: an empty --pipeline-id= must be refused, never read as "every pipeline".
     raw = ctx.settings.raw("pipeline_id")
     pipeline = None if raw is None else str(raw).strip()
@@ -71,6 +68,8 @@ def run(ctx: Context) -> int:
         releases = [r.as_json() for r in log.releases(None)]
         releases = [r for r in releases if (r.get("ci") or {}).get("pipeline_id") == pipeline]
         releases = releases[:limit] if limit is not None else releases
+    for key in log.orphans():
+        output.info(f"lambda-release history: {orphan_warning(log.uri(key))}")
     if out == "json":
         output.print_json(releases)
         return 0
@@ -84,11 +83,16 @@ def run(ctx: Context) -> int:
             (
                 r["id"],
                 r.get("kind", "release"),
-                r["outcome"] + (" (undone)" if r.get("undone") else ""),
+                r["outcome"]
+                + (f" ({r['reason']})" if r.get("reason") else "")
+                + (" (undone)" if r.get("undone") else ""),
                 moves(r),
                 (ci.get("commit") or "")[:12] or "-",
                 r.get("who") or "-",
             )
         )
     print(output.format_table(("id", "kind", "outcome", "moved", "commit", "who"), rows))
+    for r in releases:
+        if r.get("allow_rolled_back_code"):
+            print(f"{r['id']}: released rolled-back code again: {r['allow_rolled_back_code']}")
     return 0
