@@ -8,7 +8,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from lambda_release import __version__, awstrace
+from lambda_release import __version__, awstrace, bounds
 from lambda_release.aws import as_release_error
 from lambda_release.commands import COMMANDS
 from lambda_release.context import Context
@@ -62,7 +62,7 @@ def global_options() -> argparse.ArgumentParser:
     g.add_argument(
         "--retry-mode", default=s, help="botocore retry mode: standard (default) or adaptive"
     )
-    g.add_argument("--max-attempts", default=s, help="botocore attempts per AWS call (default 8)")
+    bounds.add_option(g, bounds.MAX_ATTEMPTS, "botocore attempts per AWS call", 8, suppress=True)
     g.add_argument(
         "--debug",
         action="store_true",

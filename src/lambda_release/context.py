@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lambda_release import bounds
 from lambda_release.aws import Aws
 from lambda_release.errors import UsageError
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig, Settings
@@ -63,14 +64,12 @@ class Context:
     def aws(self) -> Aws:
         if self._aws is None:
             s = self.settings
-            attempts = s.get("max_attempts", "8") or "8"
-            if not attempts.isdigit() or int(attempts) < 1:
-                raise UsageError(f"--max-attempts {attempts!r} must be a whole number of 1 or more")
+            attempts = bounds.MAX_ATTEMPTS.whole(s, 8)
             self._aws = Aws(
                 region=s.get("region"),
                 profile=s.get("profile"),
                 endpoint_url=s.get("endpoint_url"),
                 retry_mode=s.get("retry_mode", "standard") or "standard",
-                max_attempts=int(attempts),
+                max_attempts=attempts,
             )
         return self._aws

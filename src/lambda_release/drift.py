@@ -425,6 +425,15 @@ def rolled_back_code(
     return problems
 
 
+def allowed(problems: list[str], reason: str, progress: Callable[[str], None]) -> list[str]:
+    """Rolled-back-code refusals, or none when the user gave a reason to go ahead."""
+    if not reason:
+        return problems
+    for p in problems:
+        progress(f"warning: {p.split('. ')[0]}; released anyway (--allow-rolled-back-code)")
+    return []
+
+
 class _Clients(Protocol):
     def client(self, service: str) -> Any: ...
 
@@ -438,13 +447,15 @@ def deploy_preflight(
     progress: Callable[[str], None],
     dry_run: bool = False,
     built_template: Path | None = None,
+    allow_rolled_back_code: str = "",
 ) -> list[str]:
     """What ``deploy``'s pre-flight calls instead of refusing every drift: realign the drift a
     rollback explains (not in a dry run), and return the drift it cannot resolve safely.
 
     ``built_template``: ``sam build``'s output (default ``.aws-sam/build/template.yaml`` in
     the working directory, where ``sam deploy`` takes it from); when found, a drifted
-    function whose built code is its rolled-back version's refuses the deploy.
+    function whose built code is its rolled-back version's refuses the deploy, unless
+    ``allow_rolled_back_code`` gives the reason to release it again (then only said).
     """
     if info is None:
         return []
@@ -458,8 +469,10 @@ def deploy_preflight(
         releases,
         progress=progress,
         dry_run=dry_run,
-        guard=lambda template, physical: rolled_back_code(
-            engine.client("lambda"), info, template, physical, releases, built
+        guard=lambda template, physical: allowed(
+            rolled_back_code(engine.client("lambda"), info, template, physical, releases, built),
+            allow_rolled_back_code,
+            progress,
         ),
     )
     if dry_run and items and not problems:

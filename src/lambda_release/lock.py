@@ -153,6 +153,16 @@ def renew(lease: Lease, ttl: float) -> bool:
     return True
 
 
+def rekey(lease: Lease, holder: str) -> bool:
+    """Hand our lease to a new holder name (a later release id); False if we lost it."""
+    body = dict(lease.body, holder=holder)
+    etag = _put(lease.log, body, {"IfMatch": lease.etag})
+    if etag is None:
+        return False
+    lease.body, lease.etag, lease.holder = body, etag, holder
+    return True
+
+
 def release(log: ReleaseLog, holder: str) -> bool:
     """Give back the lease if ``holder`` still holds it. False: it was not ours (any more)."""
     current = read_lease(log)

@@ -38,6 +38,9 @@ class Outcome(StrEnum):
     FAILED = "failed"
     PARTIAL = "partial"
     NO_CHANGE = "no-change"
+    # An old pending release settled after newer ones: what it moved cannot be told apart
+    # from what they moved (reason ``superseded``).
+    UNKNOWN = "unknown"
 
 
 class Kind(StrEnum):
@@ -71,6 +74,8 @@ class Entry(TypedDict, total=False):
     ci: dict[str, Any]
     who: str
     sam_command: list[str]
+    # deploy --allow-rolled-back-code REASON: why code a rollback undid was released again
+    allow_rolled_back_code: str
     # a rollback's entry
     undoes: str | None
     functions_selected: list[str]
@@ -109,6 +114,10 @@ class Settlement(TypedDict, total=False):
     stack_status: str
     functions: Required[list[SettledFunction]]
     warnings: list[str]
+    # why the outcome is what it is, when the versions alone do not say
+    # (``alias-removed``; ``superseded`` for an ``unknown`` outcome)
+    reason: str
+    superseded_by: list[str]
 
 
 class Undo(TypedDict, total=False):

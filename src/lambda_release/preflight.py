@@ -96,6 +96,7 @@ def preflight(
     *,
     dry_run: bool,
     progress: Callable[[str], None],
+    allow_rolled_back_code: str = "",
 ) -> Preflight:
     """Read the stack and its aliases, then every reason to refuse (empty: go ahead).
 
@@ -114,7 +115,13 @@ def preflight(
     if not problems and alias_drift(info, live):
         # Drift a rollback explains is realigned (drift.py); the rest refuses.
         problems = realignment.deploy_preflight(
-            sa, info, live, log, progress=progress, dry_run=dry_run
+            sa,
+            info,
+            live,
+            log,
+            progress=progress,
+            dry_run=dry_run,
+            allow_rolled_back_code=allow_rolled_back_code,
         )
         if not dry_run:
             info = sa.info(refresh=True)

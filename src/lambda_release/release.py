@@ -31,6 +31,7 @@ from lambda_release.releaselog import (
     iso,
     new_id,
     now,
+    ordered_id,
 )
 from lambda_release.settlement import (
     AliasNow,
@@ -39,6 +40,7 @@ from lambda_release.settlement import (
     needs_update_events,
     settlement_for,
     started_at,
+    superseded_settlement,
 )
 from lambda_release.stable import Current, apply_stable, stable_versions
 from lambda_release.stack import LiveFunction, StackInfo, function_arn_of, functions_updated_since
@@ -74,10 +76,11 @@ def new_entry(
     kind: str = "release",
     command: Sequence[str] = (),
     release_id: str | None = None,
+    allow_rolled_back_code: str = "",
 ) -> Entry:
     t = now()
     ci = ci_metadata()
-    return {
+    entry: Entry = {
         "id": release_id or new_id(t),
         "kind": kind,
         "time": iso(t),
@@ -89,6 +92,9 @@ def new_entry(
         "who": ci.get("triggered_by", ""),
         "sam_command": list(command),
     }
+    if allow_rolled_back_code:
+        entry["allow_rolled_back_code"] = allow_rolled_back_code
+    return entry
 
 
 def begin(
@@ -101,6 +107,7 @@ def begin(
     lock_timeout: float,
     command: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
+    allow_rolled_back_code: str = "",
 ) -> tuple[Entry | None, lock.Lease, list[str]]:
     """Lock, settle what a killed job left, check, and write the pending entry.
 
@@ -118,10 +125,28 @@ def begin(
         job_url=ci.get("job_url", ""),
         progress=progress,
     )
+    try:
+        # Taken under the lock: later than every id in the log, whatever our clock says.
+        ids = log.list_ids("releases")
+        later = ordered_id(lease.holder, ids[-1] if ids else None)
+        if later != lease.holder and not lock.rekey(lease, later):
+            raise OperationError(
+                f"the lock of {engine.stack} alias {engine.alias} was taken over while "
+                "this release began: run it again"
+            )
+    except BaseException:
+        lock.release(log, lease.holder)
+        raise
     holder = lease.holder
     try:
         settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
-        found = preflight(engine, log, dry_run=False, progress=progress or _quiet)
+        found = preflight(
+            engine,
+            log,
+            dry_run=False,
+            progress=progress or _quiet,
+            allow_rolled_back_code=allow_rolled_back_code,
+        )
         if found.problems:
             lock.release(log, holder)
             return None, lease, found.problems
@@ -132,6 +157,7 @@ def begin(
             environment=environment,
             command=command,
             release_id=holder,
+            allow_rolled_back_code=allow_rolled_back_code,
         )
         log.write_entry(entry)
     except BaseException:
@@ -168,7 +194,13 @@ def read_settlement(
     if info is None:
         return SettlementReads(StackNow("NONE", functions={}), {})
     functions = {f.logical_id: f.name for f in info.functions}
-    stack = StackNow(info.status, info.failed, info.last_updated, functions)
+    stack = StackNow(
+        info.status,
+        info.failed,
+        info.last_updated,
+        functions,
+        without_alias=frozenset(info.other_functions),
+    )
     reads = SettlementReads(stack, read_aliases_now(engine, list(functions.values())))
     started = started_at(entry)
     if started is not None and needs_update_events(entry, reads, sam_exit_code):
@@ -272,10 +304,18 @@ def settle_pending(
         return settled, in_flight
     held = lock.read_lease(log)
     lease = held[0] if held else {}
+    every_id = log.list_ids("releases")
     for rid in pending:
         live_lease = lease.get("holder") == rid and not lock.is_free(lease)
         if live_lease and not own_lock and not (include_begun and lease.get("mode") == "begin"):
             in_flight.append(rid)
+            continue
+        newer = [i for i in every_id if i > rid]
+        if newer:
+            # Only the newest release can be settled from the live aliases.
+            settled.append((settle_superseded(log, rid, newer, settled_by, dry_run, progress), {}))
+            if not dry_run and lease.get("holder") == rid:
+                lock.release(log, rid)
             continue
         info = engine.info(refresh=True)
         if info is not None and info.in_progress:
@@ -294,6 +334,24 @@ def settle_pending(
         if live_lease or lease.get("holder") == rid:
             lock.release(log, rid)
     return settled, in_flight
+
+
+def settle_superseded(
+    log: ReleaseLog,
+    release_id: str,
+    newer: Sequence[str],
+    settled_by: str,
+    dry_run: bool,
+    progress: Callable[[str], None] | None,
+) -> Release:
+    """Settle an old pending release ``unknown`` (superseded by ``newer``)."""
+    entry = log.load(release_id, settled=False, undone=False).entry
+    body = superseded_settlement(entry, newer, settled_by=settled_by, settled_at=iso(now()))
+    if dry_run:
+        return Release(entry, body)
+    if progress is not None:
+        progress(f"settling release {release_id} as unknown: newer releases came after it")
+    return Release(entry, log.write_settlement(release_id, body))
 
 
 def would_settle(
@@ -330,6 +388,7 @@ class DeployPlan:
     lock_timeout: float = 0.0
     heartbeat: float = 60.0
     dry_run: bool = False
+    allow_rolled_back_code: str = ""
 
 
 @dataclass
@@ -370,9 +429,20 @@ def deploy_dry_run(
     engine: StackAlias, log: ReleaseLog, plan: DeployPlan, progress: Callable[[str], None]
 ) -> DeployResult:
     """The real run's pre-flight and lock check, writing nothing: what deploy would do."""
-    found = preflight(engine, log, dry_run=True, progress=progress)
+    found = preflight(
+        engine,
+        log,
+        dry_run=True,
+        progress=progress,
+        allow_rolled_back_code=plan.allow_rolled_back_code,
+    )
     entry = new_entry(
-        engine, found.info, found.live, environment=plan.environment, command=plan.sam_command
+        engine,
+        found.info,
+        found.live,
+        environment=plan.environment,
+        command=plan.sam_command,
+        allow_rolled_back_code=plan.allow_rolled_back_code,
     )
     return DeployResult(
         1 if found.problems else 0,
@@ -406,6 +476,7 @@ def deploy(
         lock_timeout=plan.lock_timeout,
         command=plan.sam_command,
         progress=progress,
+        allow_rolled_back_code=plan.allow_rolled_back_code,
     )
     if problems or entry is None:
         return DeployResult(1, problems=problems)

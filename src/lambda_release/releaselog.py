@@ -25,7 +25,7 @@ import json
 import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import botocore.exceptions
@@ -76,6 +76,25 @@ def new_id(t: datetime | None = None) -> str:
     """A release id that sorts by time: ``20261126T221700.123456Z-1a2b3c4d``."""
     stamp = (t or now()).astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     return f"{stamp}-{secrets.token_hex(4)}"
+
+
+def id_time(release_id: str) -> datetime | None:
+    """The time at the start of a release id (None: not an id of ours)."""
+    try:
+        return datetime.strptime(release_id[:23], "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def ordered_id(candidate: str, newest: str | None) -> str:
+    """``candidate`` if it sorts after ``newest``, else an id one microsecond after it:
+    ids stay in the order releases held the lock whatever the local clock says."""
+    if newest is None or candidate > newest:
+        return candidate
+    t = id_time(newest)
+    if t is None:  # pragma: no cover - every id in the log is one of ours
+        raise OperationError(f"release id {newest!r} in the log is not a release id")
+    return new_id(t + timedelta(microseconds=1))
 
 
 @dataclass(frozen=True)
@@ -163,7 +182,15 @@ class Release:
         data["outcome"] = self.outcome
         data["functions"] = self.functions()
         if self.settlement is not None:
-            for key in ("settled_at", "settled_by", "sam_exit_code", "stack_status", "warnings"):
+            for key in (
+                "settled_at",
+                "settled_by",
+                "sam_exit_code",
+                "stack_status",
+                "warnings",
+                "reason",
+                "superseded_by",
+            ):
                 if key in self.settlement:
                     data[key] = self.settlement[key]
         data["undone"] = self.undo is not None
@@ -355,6 +382,17 @@ class ReleaseLog:
                 break
             out.append(rel)
         return out
+
+    def orphans(self) -> list[str]:
+        """Keys of ``settled/`` and ``undone/`` objects whose entry is missing: reported as a
+        warning by history and status, never silently dropped."""
+        entries = set(self.list_ids("releases"))
+        return [
+            (self.settlement_key if folder == "settled" else self.undo_key)(rid)
+            for folder in ("settled", "undone")
+            for rid in self.list_ids(folder)
+            if rid not in entries
+        ]
 
     def pending_ids(self) -> list[str]:
         """Releases begun and never settled, oldest first (from listings only)."""

@@ -137,6 +137,10 @@ def stack_info(engine: StackAlias) -> StackInfo:
 # -- the log ---------------------------------------------------------------------
 
 
+# The key, in memory only, that says a claim is this run's own (see claim_and_lock).
+FIRST_RUN = "_first_run"
+
+
 def claim_body(
     undoes: str | None,
     functions: Sequence[str],
@@ -202,8 +206,11 @@ def write_record(
     rows: list[dict[str, Any]],
     *,
     complete: bool,
+    moved: bool = True,
 ) -> bool:
-    """The rollback's entry and settlement, each written once. False: already there."""
+    """The rollback's entry and settlement, each written once. False: already there.
+
+    ``moved``: False when the rollback moved no alias (outcome ``no-change``)."""
     entry = {
         "schema": "lambda-release/entry@1",
         "id": rollback_id,
@@ -226,7 +233,7 @@ def write_record(
     log.write_settlement(
         rollback_id,
         {
-            "outcome": "succeeded" if complete else "partial",
+            "outcome": ("succeeded" if complete else "partial") if moved else "no-change",
             "settled_at": iso(now()),
             "settled_by": "rollback",
             "functions": rows,
@@ -311,13 +318,11 @@ def rollback(
 
 def claim_and_lock(log: ReleaseLog, req: Request, release_id: str) -> dict[str, Any]:
     """Claim the logical rollback (its entry id, once) and take the release lock."""
-    claimed = claim(
-        log,
-        rollback_key(release_id, req.functions),
-        claim_body(release_id, sorted(set(req.functions)), req.reason),
-    )
+    ours = claim_body(release_id, sorted(set(req.functions)), req.reason)
+    claimed = claim(log, rollback_key(release_id, req.functions), ours)
     take_lock(log, str(claimed["rollback_id"]), claimed)
-    return claimed
+    # In memory only: a first run (not the re-run of one stopped half-way).
+    return dict(claimed, **{FIRST_RUN: claimed["rollback_id"] == ours["rollback_id"]})
 
 
 def with_settled(releases: list[Release], settled: Sequence[Release]) -> list[Release]:
@@ -415,6 +420,11 @@ def _move_and_record(
         exists = {v for (i, v) in exist if i == step.logical_id}
         return move_back(lam, step, engine.alias, lf.revision_id, exists, engine.limiter)
 
+    # A first run that finds no alias routing to the release's versions moves nothing and
+    # marks nothing undone (a re-run finishes what an earlier run moved).
+    moves_nothing = bool(claimed.get(FIRST_RUN)) and not any(
+        s.runs_release_version for s in plan.steps
+    )
     moving = [s for s in plan.steps if s.action in (MOVE, DONE)]
     for s in parallel_map(one, moving):
         progress(f"  {s.logical_id}: {s.result} ({s.reason})")
@@ -434,13 +444,26 @@ def _move_and_record(
                 "command again to finish (moves already made are kept)"
             ],
         )
-    undone = plan.release_fully_undone
+    undone = plan.release_fully_undone and not moves_nothing
+    if moves_nothing:
+        progress(
+            f"no alias of release {release.id} routes to its versions: nothing moved back, "
+            "and the release is not marked undone"
+        )
     rows = entry_rows(plan.steps, live)
     next_in_effect = release if not undone else _next_in_effect(releases, release)
     # The entry (S3) and the stable pointers (Lambda) are written at the same time; the
     # undo mark comes last, only once both are done.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        writing = pool.submit(write_record, log, rollback_id, claimed, rows, complete=not refused)
+        writing = pool.submit(
+            write_record,
+            log,
+            rollback_id,
+            claimed,
+            rows,
+            complete=not refused,
+            moved=not moves_nothing,
+        )
         stable, warnings = update_stable(engine, rollback_id, plan.steps, live, next_in_effect)
         fresh = writing.result()
     progress(

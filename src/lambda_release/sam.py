@@ -178,6 +178,59 @@ def build_command(
     return cmd + list(extra)
 
 
+# What the helper sets for `sam deploy` (and SAM's aliases for them): a pass-through
+# --sam-arg must not override it (SAM takes the later value: AliasName=STAGING in a
+# second --parameter-overrides would delete the PROD alias from every function).
+RESERVED_DEPLOY_OPTIONS = frozenset(
+    {
+        "--stack-name",
+        "--parameter-overrides",
+        "--config-env",
+        "--config-file",
+        "--s3-bucket",
+        "--s3-prefix",
+        "--resolve-s3",
+        "--tags",
+        "--capabilities",
+        "--region",
+        "--profile",
+        "--template-file",
+        "--template",
+        "-t",
+        "--image-repositories",
+        "--image-repository",
+        "--resolve-image-repos",
+        "--confirm-changeset",
+        "--no-confirm-changeset",
+        "--fail-on-empty-changeset",
+        "--no-fail-on-empty-changeset",
+        "--guided",
+        "-g",
+    }
+)
+
+
+def reserved_pass_through(extra: Sequence[str]) -> list[str]:
+    """The options among ``extra`` that the helper sets itself (``--x`` or ``--x=v``)."""
+    found = []
+    for arg in extra:
+        name = arg.split("=", 1)[0] if arg.startswith("-") else ""
+        if name in RESERVED_DEPLOY_OPTIONS and name not in found:
+            found.append(name)
+    return found
+
+
+def check_pass_through(extra: Sequence[str]) -> None:
+    """Refuse pass-through arguments that would override what the helper sets."""
+    reserved = reserved_pass_through(extra)
+    if reserved:
+        raise UsageError(
+            f"--sam-arg {' '.join(reserved)}: lambda-release sets "
+            f"{'this' if len(reserved) == 1 else 'these'} for sam deploy itself; use the "
+            "helper's own option (--parameter-override, --s3-bucket, --config-env, ...) instead"
+        )
+
+
 def deploy_command(
     sam: str,
     *,
@@ -218,6 +271,7 @@ def deploy_command(
         cmd += ["--image-repositories", repo]
     if resolve_image_repos:
         cmd.append("--resolve-image-repos")
+    check_pass_through(extra)
     cmd += ["--parameter-overrides", *override_args(overrides)]
     if tags:
         cmd += ["--tags", *(f"{k}={v}" for k, v in tags.items())]

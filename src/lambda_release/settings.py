@@ -48,6 +48,10 @@ FILE_KEYS = frozenset(
     }
 )
 
+# Options where an empty flag means something (or is checked by the command itself);
+# for every other option `--release=` is bad input, never "use the default".
+EMPTY_ALLOWED = frozenset({"reason", "parameter_overrides", "s3_prefix", "branch"})
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -166,7 +170,11 @@ class Settings:
     def raw(self, name: str) -> Any:
         src = self.source(name)
         if src == "flag":
-            return self.flags[name]
+            value = self.flags[name]
+            if name not in EMPTY_ALLOWED and _has_empty(value):
+                flag = "--" + name.replace("_", "-")
+                raise UsageError(f"{flag} is empty: give a value, or leave {flag} out")
+            return value
         if src == "env":
             return self.environ[env_var(name)]
         if src == "file":
@@ -209,11 +217,11 @@ class Settings:
         where = env_var(name) if self.source(name) == "env" else name
         raise UsageError(f"{where}={value!r} is not a yes/no value: use true or false")
 
-    def get_float(self, name: str, default: float) -> float:
-        value = self.get(name)
-        if value is None:
-            return default
-        try:
-            return float(value)
-        except ValueError:
-            raise UsageError(f"{name.replace('_', '-')} {value!r} is not a number") from None
+
+def _has_empty(value: Any) -> bool:
+    """An empty string, or a repeated flag with an empty item."""
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, list | tuple):
+        return any(isinstance(v, str) and v.strip() == "" for v in value)
+    return False

@@ -14,8 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lambda_release.logschema import SettledFunction, Settlement
+from lambda_release.logschema import Outcome, SettledFunction, Settlement
 from lambda_release.releaselog import FAILED, NO_CHANGE, PARTIAL, SUCCEEDED
+
+# The reason of a release that removed its own alias from a function.
+ALIAS_REMOVED = "alias-removed"
+# The reason of an old pending release settled after newer ones (outcome unknown).
+SUPERSEDED = "superseded"
 
 # CloudFormation's LastUpdatedTime and the entry's time come from two clocks.
 CLOCK_SLACK = timedelta(seconds=5)
@@ -38,6 +43,8 @@ class StackNow:
     failed: bool = False
     last_updated: datetime | None = None
     functions: Mapping[str, str] | None = None  # logical id -> function name
+    # logical ids of the stack's functions that do not carry the alias (any more)
+    without_alias: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,50 @@ def unmoved_present(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return [r["logical_id"] for r in rows if not r["moved"] and not r.get("removed")]
 
 
+def alias_removed(rows: Sequence[Mapping[str, Any]], without_alias: frozenset[str]) -> list[str]:
+    """Functions still in the stack that carried the alias before and carry it no more
+    (the template dropped AutoPublishAlias, or AliasName changed)."""
+    return [
+        r["logical_id"]
+        for r in rows
+        if r.get("before") is not None
+        and r.get("after") is None
+        and (not r.get("removed") or r["logical_id"] in without_alias)
+    ]
+
+
+def superseded_settlement(
+    entry: Mapping[str, Any], newer: Sequence[str], *, settled_by: str, settled_at: str
+) -> Settlement:
+    """An old pending release settled after newer releases: the aliases now show their
+    changes too, so it is credited with nothing (``unknown``), with the evidence."""
+    rows: list[SettledFunction] = [
+        {
+            "logical_id": f["logical_id"],
+            "function_name": f.get("function_name", ""),
+            "function_arn": f.get("function_arn", ""),
+            "before": f.get("before"),
+            "after": None,
+            "moved": False,
+        }
+        for f in entry.get("functions", [])
+    ]
+    return {
+        "outcome": Outcome.UNKNOWN,
+        "reason": SUPERSEDED,
+        "superseded_by": list(newer),
+        "settled_at": settled_at,
+        "settled_by": settled_by,
+        "sam_exit_code": None,
+        "functions": rows,
+        "warnings": [
+            f"settled after {len(newer)} newer release(s) ({', '.join(newer[:3])}"
+            + (", ..." if len(newer) > 3 else "")
+            + "): what this release moved cannot be told apart from what they moved"
+        ],
+    }
+
+
 def needs_update_events(
     entry: Mapping[str, Any], reads: SettlementReads, sam_exit_code: int | None
 ) -> bool:
@@ -150,7 +201,7 @@ def settlement_for(
         for lid in ([] if failed else unmoved_present(rows))
         if lid in reads.updated_since
     ]
-    return {
+    body: Settlement = {
         "outcome": outcome_of(any(r["moved"] for r in rows), failed=failed),
         "settled_at": settled_at,
         "settled_by": settled_by,
@@ -159,3 +210,18 @@ def settlement_for(
         "functions": rows,
         "warnings": warnings,
     }
+    lost = alias_removed(rows, reads.stack.without_alias)
+    for row in rows:
+        if row["logical_id"] in lost:
+            row.pop("removed", None)  # still in the stack: only its alias is gone
+    if lost:
+        # Whatever else moved, the release broke the alias: never a success.
+        body["outcome"], body["reason"] = FAILED, ALIAS_REMOVED
+        warnings.insert(
+            0,
+            f"alias {alias} was removed from {', '.join(lost)}: the template no longer "
+            f"publishes it (AutoPublishAlias dropped, or AliasName not {alias}); restore "
+            "it and deploy again, or point the alias back with `lambda-release rollback "
+            "--function NAME --to-version V`",
+        )
+    return body

@@ -34,6 +34,14 @@ def release_summary(rel: Release | None) -> dict[str, Any] | None:
     }
 
 
+def orphan_warning(uri: str) -> str:
+    """The warning for a settlement or undo marker whose entry is missing."""
+    return (
+        f"warning: {uri} has no entry in the log (it was deleted or moved): its release "
+        "is not shown; restore the entry, or move the object out of the log's prefix"
+    )
+
+
 def alias_status(
     engine: StackAlias,
     info: StackInfo,
@@ -49,6 +57,7 @@ def alias_status(
         log = engine.log(location)
         try:
             pending = log.pending_ids()
+            notes += [orphan_warning(log.uri(key)) for key in log.orphans()]
             for rel in log.newest_first():
                 if last is None and rel.kind == "release":
                     last = rel

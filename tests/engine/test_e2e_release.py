@@ -163,12 +163,12 @@ def test_release_scenario(make_app: Callable[..., App], sandbox: Sandbox) -> Non
     assert alarm in refused.stderr and "ALARM" in refused.stderr
     cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="test: recovered")
 
-    # 6. C changes; the job is killed right after sam deploy returns. Its short lease
+    # 6. C changes; the job is killed right after sam deploy returns. Its shortest lease (30 s)
     # lapses; the next deploy settles it from the aliases, then releases its own.
     set_code_version(app.directory, "2", ("B",))  # B back to the code version 2 runs
     app.change_code("5", ("C",))
     killer = killing_sam(app.directory)
-    killed = app.lr(*app.deploy_args("--sam-path", str(killer), "--lock-ttl", "1"))
+    killed = app.lr(*app.deploy_args("--sam-path", str(killer), "--lock-ttl", "30"))
     assert killed.returncode == -signal.SIGKILL
     log = log_of(app)
     pending = log.pending_ids()

@@ -96,6 +96,11 @@ class Story:
             if r["ResourceType"] == "AWS::Lambda::Function"
         }
 
+    def function_owner(self, name: str) -> str | None:
+        """The stack tag AWS puts on a function CloudFormation created for the story's stack
+        (``aws:cloudformation:stack-name``); None for any other function."""
+        return self.stack if name in self.function_names().values() else None
+
     def log_objects_text(self) -> str:
         s3 = self.sandbox.client("s3")
         out = []
@@ -223,6 +228,12 @@ def run_story(sb: Sandbox, base_env: dict[str, str], work: Path) -> Iterator[Sto
     story.lr("rollback", "rollback", *target, "--log-bucket", bucket)
     story.lr("rollback", "status", "--stack", story.stack, "--log-bucket", bucket)
     story.lr("rollback", "history", *target, "--log-bucket", bucket)
+
+    # New code after the rollback: the deploy role realigns the drift the rollback left.
+    set_code_version(directory, "6", ["A", "B"])
+    sam_build(directory, env)
+    realigned = story.lr("deploy", *deploy)
+    assert "realign" in realigned.stderr.lower(), realigned.stderr[-2000:]
 
     yield story
 

@@ -94,7 +94,7 @@ def test_parliament_on_the_trust_policy() -> None:
         (["--org-id", "not-a-uuid", "--project-id", PROJECT], "--org-id 'not-a-uuid'"),
         (["--org-id", ORG, "--project-id", "x"], "--project-id 'x'"),
         (["--org-id", ORG], "--trust needs --org-id and --project-id"),
-        (["--org-id", ORG, "--project-id", PROJECT, "--branch", "feat*"], "--branch 'feat*'"),
+        (["--org-id", ORG, "--project-id", PROJECT, "--branch", "v[!1]"], "--branch 'v[!1]'"),
         (["--org-id", ORG, "--project-id", PROJECT, "--branch", "a..b"], "--branch 'a..b'"),
     ],
 )

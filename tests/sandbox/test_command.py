@@ -86,10 +86,10 @@ def test_command_json_output_and_fixed_port() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--port", "http"], "--port 'http' is not a number"),
+        (["--port", "http"], "--port 'http' is not a whole number from 0 to 65535"),
         (["--port", "70000"], "out of range"),
-        (["--minute", "0"], "must be more than 0"),
-        (["--minute", "fast"], "not a number of seconds"),
+        (["--minute", "0"], "--minute '0' is out of range: give a number more than 0"),
+        (["--minute", "fast"], "--minute 'fast' is not a number more than 0"),
     ],
 )
 def test_command_rejects_bad_options(args: list[str], message: str) -> None:

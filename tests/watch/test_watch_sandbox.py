@@ -102,7 +102,7 @@ def test_bad_input_exits_2(app: App) -> None:
     assert missing.returncode == 2
     assert "no-such-stack-x does not exist" in missing.stderr
     bad = app.lr("watch", "--stack", app.stack, "--alias", "PROD", "--poll-interval", "0")
-    assert bad.returncode == 2 and "--poll-interval 0 must be above 0" in bad.stderr
+    assert bad.returncode == 2 and "--poll-interval '0' is out of range" in bad.stderr
 
 
 def test_success_followed_by_watch_and_shown_by_deploy(app: App, sandbox: Sandbox) -> None:

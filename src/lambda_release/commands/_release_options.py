@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lambda_release import bounds
 from lambda_release.aws import LAMBDA_RATE
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
@@ -26,10 +27,8 @@ def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> No
         help="where the release log is: BUCKET or s3://BUCKET/PREFIX (default: the stack's "
         "'lambda-release:log' tag, else --s3-bucket / samconfig s3_bucket)",
     )
-    p.add_argument(
-        "--lambda-rate",
-        type=float,
-        help=f"Lambda control-plane calls per second at most (default {LAMBDA_RATE:g})",
+    bounds.add_option(
+        p, bounds.LAMBDA_RATE, "Lambda control-plane calls per second at most", LAMBDA_RATE
     )
 
 
@@ -68,9 +67,7 @@ def select_config_env(ctx: Context) -> str:
 
 
 def engine(ctx: Context, alias: str | None = None) -> StackAlias:
-    rate = ctx.settings.get_float("lambda_rate", LAMBDA_RATE)
-    if rate <= 0:
-        raise UsageError(f"--lambda-rate {rate:g} must be above 0")
+    rate = bounds.LAMBDA_RATE.value(ctx.settings, LAMBDA_RATE)
     return StackAlias(ctx.aws, stack_name(ctx), alias or alias_name(ctx), rate=rate)
 
 

@@ -6,6 +6,7 @@ import argparse
 import re
 from datetime import timedelta
 
+from lambda_release import bounds
 from lambda_release.audit import audit_stack
 from lambda_release.context import Context
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, UsageError
@@ -37,7 +38,7 @@ examples:
 """
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def register(p: argparse.ArgumentParser) -> None:
@@ -49,7 +50,8 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--since",
-        help="how far back to read the Invocations metric: 90m, 24h, 7d (default: 24h)",
+        help="how far back to read the Invocations metric: 90m, 24h, 7d "
+        f"({bounds.SINCE.describe()}: what CloudWatch keeps; default: 24h)",
     )
 
 
@@ -59,7 +61,9 @@ def parse_since(value: str) -> timedelta:
         raise UsageError(
             f"--since {value!r} is not a duration: write a number and a unit, e.g. 90m, 24h, 7d"
         )
-    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    days = int(m.group(1)) * _SECONDS[m.group(2)] / 86400
+    bounds.SINCE.within(days, f"--since {value!r} ({days:g} days)")
+    return timedelta(days=days)
 
 
 def run(ctx: Context) -> int:

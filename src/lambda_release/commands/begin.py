@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lambda_release import output
+from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.lock import BEGIN_LEASE_SECONDS
@@ -38,11 +38,9 @@ def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
     p.add_argument("--environment", help="environment recorded in the log")
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
-    p.add_argument("--lock-timeout", type=float, help="seconds to wait for the lock (default 0)")
-    p.add_argument(
-        "--lock-ttl",
-        type=float,
-        help=f"seconds the lease lasts (default {BEGIN_LEASE_SECONDS:g}); `record` gives it back",
+    bounds.add_option(p, bounds.LOCK_TIMEOUT, "seconds to wait for the lock", 0.0)
+    bounds.add_option(
+        p, bounds.LOCK_TTL, "seconds the lease lasts; `record` gives it back", BEGIN_LEASE_SECONDS
     )
     p.add_argument("--dry-run", action="store_true", default=None, help="check and print only")
 
@@ -50,6 +48,8 @@ def register(p: argparse.ArgumentParser) -> None:
 def run(ctx: Context) -> int:
     out = ctx.output
     s = ctx.settings
+    lock_ttl = bounds.LOCK_TTL.value(s, BEGIN_LEASE_SECONDS)
+    lock_timeout = bounds.LOCK_TIMEOUT.value(s, 0.0)
     eng = opts.engine(ctx)
     log = opts.release_log(ctx, eng)
     if s.get_bool("dry_run"):
@@ -70,8 +70,8 @@ def run(ctx: Context) -> int:
         log,
         environment=s.get("environment") or "",
         mode="begin",
-        lock_ttl=s.get_float("lock_ttl", BEGIN_LEASE_SECONDS),
-        lock_timeout=s.get_float("lock_timeout", 0.0),
+        lock_ttl=lock_ttl,
+        lock_timeout=lock_timeout,
         progress=output.info,
     )
     if problems or entry is None:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from lambda_release import bounds
 from lambda_release.context import Context
-from lambda_release.errors import UsageError
 from lambda_release.names import validate_stack_name
 
 NAME = "demo"
@@ -53,10 +53,8 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workdir", metavar="DIR", help="where to build and keep demo.log (default: a temp dir)"
     )
-    p.add_argument(
-        "--minute",
-        metavar="SECONDS",
-        help="real seconds per deployment minute in the sandbox (default 0.6)",
+    bounds.add_option(
+        p, bounds.DEMO_MINUTE, "real seconds per deployment minute in the sandbox", 0.6
     )
 
 
@@ -65,9 +63,7 @@ def run(ctx: Context) -> int:
     from lambda_release.demo.rehearsal import DEFAULT_MINUTE, Options, rehearse  # noqa: PLC0415
 
     s = ctx.settings
-    minute = s.get_float("minute", DEFAULT_MINUTE)
-    if not 0 < minute <= 60:
-        raise UsageError(f"--minute {minute:g} must be above 0 and at most 60 seconds")
+    minute = bounds.DEMO_MINUTE.value(s, DEFAULT_MINUTE)
     prefix = s.get("stack_prefix") or "demo"
     validate_stack_name(f"{prefix}-staging")
     template, workdir = s.get("template"), s.get("workdir")

@@ -7,15 +7,17 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from lambda_release import output, sam, watch
+from lambda_release import alias_guard, bounds, output, record_file, redaction, sam, watch
 from lambda_release.commands import _release_options as opts
 from lambda_release.commands._record_file import record_json, summary, write_record_file
 from lambda_release.context import Context
-from lambda_release.errors import UsageError
+from lambda_release.drift import _parse as parse_template
+from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 from lambda_release.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.release import DeployPlan, deploy
 from lambda_release.releaselog import LOG_TAG
-from lambda_release.settings import DEFAULT_CONFIG_ENV
+from lambda_release.settings import DEFAULT_CONFIG_ENV, env_var
+from lambda_release.stack_alias import StackAlias
 
 NAME = "deploy"
 SUMMARY = "sam deploy one release to an alias, with pre-flight, lock, log and stable versions"
@@ -90,21 +92,42 @@ def register(p: argparse.ArgumentParser) -> None:
         help="one more argument for sam deploy, passed as is; repeatable; write "
         "--sam-arg=--flag for one starting with '-'",
     )
-    p.add_argument(
-        "--lock-timeout",
-        type=float,
-        help="seconds to wait for another release of this stack and alias (default 0: refuse)",
+    bounds.add_option(
+        p,
+        bounds.LOCK_TIMEOUT,
+        "seconds to wait for another release of this stack and alias (0: refuse)",
+        0.0,
     )
-    p.add_argument(
-        "--lock-ttl",
-        type=float,
-        help=f"seconds the lease lasts unless renewed (default {DEFAULT_LOCK_TTL:g}); it is "
-        "renewed while sam runs, so a killed job's lease lapses by itself",
+    bounds.add_option(
+        p,
+        bounds.LOCK_TTL,
+        "seconds the lease lasts unless renewed; it is renewed while sam runs, so a killed "
+        "job's lease lapses by itself",
+        DEFAULT_LOCK_TTL,
     )
-    p.add_argument(
-        "--heartbeat", type=float, help="seconds of silence before a progress line (default 60)"
+    bounds.add_option(
+        p, bounds.HEARTBEAT, "seconds of silence before a progress line", sam.DEFAULT_HEARTBEAT
     )
     p.add_argument("--record-file", help=f"JSON record of the release (default {DEFAULT_RECORD})")
+    p.add_argument(
+        "--allow-alias-removal",
+        action="store_true",
+        default=None,
+        help="let the template take the alias off functions that carry it (else refused)",
+    )
+    p.add_argument(
+        "--allow-rolled-back-code",
+        metavar="REASON",
+        help="release code a rollback undid (else refused, naming the functions); the "
+        "reason is recorded in the release's entry",
+    )
+    p.add_argument(
+        "--secret-parameter",
+        action="append",
+        metavar="NAME",
+        help="a template parameter whose value is written as ***** everywhere (NoEcho "
+        "parameters always are); repeatable",
+    )
     p.add_argument(
         "--dry-run",
         action="store_true",
@@ -116,16 +139,10 @@ def register(p: argparse.ArgumentParser) -> None:
 DEFAULT_LOCK_TTL = DEPLOY_LEASE_SECONDS
 
 
-def sam_deploy_command(
-    ctx: Context,
-    stack: str,
-    alias: str,
-    log_uri: str,
-    sam_path: str,
-    config_env: str = DEFAULT_CONFIG_ENV,
-) -> list[str]:
+def deploy_overrides(ctx: Context, alias: str) -> dict[str, str]:
+    """The parameter overrides sam deploy gets: samconfig's, then the user's, then AliasName."""
     s = ctx.settings
-    overrides = sam.merge_overrides(
+    return sam.merge_overrides(
         sam.config_overrides(s.file.get("parameter_overrides")),
         sam.parse_overrides(s.get("parameter_overrides") or "")
         if s.source("parameter_overrides") in ("flag", "env")
@@ -135,6 +152,17 @@ def sam_deploy_command(
         else [],
         alias,
     )
+
+
+def sam_deploy_command(
+    ctx: Context,
+    stack: str,
+    overrides: dict[str, str],
+    log_uri: str,
+    sam_path: str,
+    config_env: str = DEFAULT_CONFIG_ENV,
+) -> list[str]:
+    s = ctx.settings
     tags = sam.parse_tags(s.get_list("tags")) if s.source("tags") == "flag" else {}
     if s.source("tags") in ("env", "file"):
         tags = sam.parse_tags(str(s.get("tags") or "").split())
@@ -193,11 +221,66 @@ def show_dry_run(
     print("  would run: " + sam.quoted(command))
 
 
+def template_path(explicit: str | None) -> Path | None:
+    """The template sam deploy will read: the one given, else SAM's first default found."""
+    if explicit:
+        return Path(explicit)
+    return next((Path(p) for p in SAM_DEFAULT_TEMPLATES if Path(p).is_file()), None)
+
+
+def secrets(ctx: Context, overrides: dict[str, str]) -> redaction.Redactor:
+    """The values to redact: NoEcho parameters of the template, and those marked secret."""
+    names = redaction.template_noecho(template_path(ctx.settings.get("template_file")))
+    # Flag and environment together: for secrets, one layer never hides the other.
+    s = ctx.settings
+    names |= set(s.flags.get("secret_parameter") or [])
+    names |= set(s.environ.get(env_var("secret_parameter"), "").replace(",", " ").split())
+    return redaction.Redactor.of(redaction.secret_values(overrides, names))
+
+
+def check_alias_kept(ctx: Context, eng: StackAlias, overrides: dict[str, str]) -> None:
+    """Pre-flight: the template must keep the alias on every function that carries it."""
+    path = template_path(ctx.settings.get("template_file"))
+    if path is None or ctx.settings.get_bool("allow_alias_removal"):
+        return
+    try:
+        template = parse_template(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, LambdaReleaseError):
+        return  # sam reports a broken template itself
+    info = eng.info(refresh=True)
+    if info is None:
+        return
+    names = {f.name: f.logical_id for f in info.functions}
+    carrying = [names[lf.name] for lf in eng.live(info) if lf.alias and lf.name in names]
+    removals = alias_guard.alias_removals(template, carrying, eng.alias, overrides)
+    if removals:
+        raise OperationError(alias_guard.refusal(eng.stack, eng.alias, removals))
+
+
 def run(ctx: Context) -> int:
-    out = ctx.output
+    ctx.output  # noqa: B018 - validates --output first
+    sam.check_pass_through(ctx.settings.flags.get("sam_arg") or [])
     config_env = opts.select_config_env(ctx)
+    overrides = deploy_overrides(ctx, opts.alias_name(ctx))
+    redactor = secrets(ctx, overrides)
+    # Every way out of the process is redacted from here on: output, errors, S3 objects.
+    s3 = None if not redactor else ctx.aws.client("s3")
+    with redaction.guarded(redactor, s3):
+        return _run(ctx, config_env, overrides, redactor)
+
+
+def _run(
+    ctx: Context, config_env: str, overrides: dict[str, str], redactor: redaction.Redactor
+) -> int:
+    out = ctx.output
     s = ctx.settings
     dry_run = s.get_bool("dry_run")
+    # Every number checked before anything is looked up or changed.
+    lock_ttl = bounds.LOCK_TTL.value(s, DEFAULT_LOCK_TTL)
+    lock_timeout = bounds.LOCK_TIMEOUT.value(s, 0.0)
+    heartbeat = bounds.HEARTBEAT.value(s, sam.DEFAULT_HEARTBEAT)
+    minute = bounds.MINUTE.value(s, 60.0)
+    poll = bounds.POLL_INTERVAL.value(s, 5.0)
     eng = opts.engine(ctx)
     try:
         sam_path = sam.find_sam(s.get("sam_path"))
@@ -206,26 +289,29 @@ def run(ctx: Context) -> int:
             raise
         sam_path = s.get("sam_path") or "sam"
     check_template(s.get("template_file"))
+    record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
     if not dry_run:
         ctx.aws.check_credentials()
+    check_alias_kept(ctx, eng, overrides)
     location = opts.log_location(ctx, eng)
-    command = sam_deploy_command(ctx, eng.stack, eng.alias, location.uri, sam_path, config_env)
+    command = sam_deploy_command(ctx, eng.stack, overrides, location.uri, sam_path, config_env)
     plan = DeployPlan(
         environment=s.get("environment") or "",
         sam_command=command,
         sam_env=sam.subprocess_env(s.get("endpoint_url"), s.get("region")),
         log_location=location,
-        lock_ttl=s.get_float("lock_ttl", DEFAULT_LOCK_TTL),
-        lock_timeout=s.get_float("lock_timeout", 0.0),
-        heartbeat=s.get_float("heartbeat", sam.DEFAULT_HEARTBEAT),
+        lock_ttl=lock_ttl,
+        lock_timeout=lock_timeout,
+        heartbeat=heartbeat,
         dry_run=dry_run,
+        allow_rolled_back_code=s.get("allow_rolled_back_code") or "",
     )
     # While sam waits on the canary, show each function's traffic, time left and alarms.
     run_sam = watch.following(
         sam.run_streaming,
         eng,
-        minute=s.get_float("minute", 60.0),
-        poll=s.get_float("poll_interval", 5.0),
+        minute=minute,
+        poll=poll,
     )
     # CircleCI cancels a job with SIGTERM: end like Ctrl-C, so the lock is given back
     # and the pending release stays for the next command to settle.
@@ -246,7 +332,7 @@ def run(ctx: Context) -> int:
             output.print_json({"refused": True, "problems": result.problems})
         return result.exit_code
     data = record_json(result.release, result.stable, result.log)
-    write_record_file(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD, data)
+    write_record_file(str(record_path), redactor.json(data))
     if out == "json":
         output.print_json(data)
     else:

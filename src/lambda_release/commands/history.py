@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from lambda_release import output
+from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
-from lambda_release.errors import UsageError
+from lambda_release.status import orphan_warning
 
 NAME = "history"
 SUMMARY = "the release log of a stack and alias, newest first"
@@ -29,7 +29,7 @@ examples:
 def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
-    p.add_argument("--limit", type=int, help="at most N entries (default: all)")
+    bounds.add_option(p, bounds.LIMIT, "at most N entries", "all")
 
 
 def moves(entry: dict[str, object]) -> str:
@@ -44,16 +44,14 @@ def moves(entry: dict[str, object]) -> str:
 
 def run(ctx: Context) -> int:
     out = ctx.output
-    limit_text = ctx.settings.get("limit")
-    limit = None
-    if limit_text is not None:
-        if not limit_text.isdigit() or int(limit_text) < 1:
-            raise UsageError(f"--limit {limit_text!r} must be a whole number of 1 or more")
-        limit = int(limit_text)
+    found = bounds.LIMIT.read(ctx.settings)
+    limit = None if found is None else int(found)
     eng = opts.engine(ctx)
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
     releases = [r.as_json() for r in log.releases(limit)]
+    for key in log.orphans():
+        output.info(f"lambda-release history: {orphan_warning(log.uri(key))}")
     if out == "json":
         output.print_json(releases)
         return 0
@@ -67,11 +65,16 @@ def run(ctx: Context) -> int:
             (
                 r["id"],
                 r.get("kind", "release"),
-                r["outcome"] + (" (undone)" if r.get("undone") else ""),
+                r["outcome"]
+                + (f" ({r['reason']})" if r.get("reason") else "")
+                + (" (undone)" if r.get("undone") else ""),
                 moves(r),
                 (ci.get("commit") or "")[:12] or "-",
                 r.get("who") or "-",
             )
         )
     print(output.format_table(("id", "kind", "outcome", "moved", "commit", "who"), rows))
+    for r in releases:
+        if r.get("allow_rolled_back_code"):
+            print(f"{r['id']}: released rolled-back code again: {r['allow_rolled_back_code']}")
     return 0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from lambda_release import output
+from lambda_release import bounds, output
 from lambda_release.aws import LAMBDA_RATE
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.prune import apply, plan_prune, summary_text
+from lambda_release.settings import Settings
 
 NAME = "prune"
 SUMMARY = "delete old published versions of every function of a stack, keeping the N newest"
@@ -41,17 +42,15 @@ examples:
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stack", help="CloudFormation stack (default: $LAMBDA_RELEASE_STACK)")
-    p.add_argument("--keep", metavar="N", help="keep the N newest published versions (required)")
+    bounds.add_option(p, bounds.KEEP, "keep the N newest published versions (required)")
     p.add_argument(
         "--log-bucket",
         metavar="S3URI",
         help="where the release log is (default: the stack's 'lambda-release:log' tag)",
     )
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
-    p.add_argument(
-        "--lambda-rate",
-        type=float,
-        help=f"Lambda control-plane calls per second at most (default {LAMBDA_RATE:g})",
+    bounds.add_option(
+        p, bounds.LAMBDA_RATE, "Lambda control-plane calls per second at most", LAMBDA_RATE
     )
     p.add_argument(
         "--dry-run",
@@ -61,24 +60,21 @@ def register(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _keep(value: str | None) -> int:
-    if value is None:
+def _keep(settings: Settings) -> int:
+    found = bounds.KEEP.read(settings)
+    if found is None:
         raise UsageError(
             "no --keep: say how many of the newest published versions to keep, e.g. --keep 10 "
             "(or set LAMBDA_RELEASE_KEEP)"
         )
-    if not value.isdigit():
-        raise UsageError(f"--keep {value!r} must be a whole number of 0 or more")
-    return int(value)
+    return int(found)
 
 
 def run(ctx: Context) -> int:
     out = ctx.output
     s = ctx.settings
-    keep = _keep(s.get("keep"))
-    rate = s.get_float("lambda_rate", LAMBDA_RATE)
-    if rate <= 0:
-        raise UsageError(f"--lambda-rate {rate:g} must be above 0")
+    keep = _keep(s)
+    rate = bounds.LAMBDA_RATE.value(s, LAMBDA_RATE)
     plan = plan_prune(
         ctx.aws,
         opts.stack_name(ctx),

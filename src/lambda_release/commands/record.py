@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from lambda_release import output
+from lambda_release import bounds, output, record_file
 from lambda_release.commands import _release_options as opts
 from lambda_release.commands._record_file import record_json, summary, write_record_file
 from lambda_release.context import Context
-from lambda_release.errors import UsageError
 from lambda_release.release import settle_pending
 from lambda_release.releaselog import NO_CHANGE, SUCCEEDED
 
@@ -38,10 +37,10 @@ examples:
 def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
-    p.add_argument(
-        "--sam-exit-code",
-        type=int,
-        help="sam deploy's exit code, if known: a failure with nothing moved is then 'failed'",
+    bounds.add_option(
+        p,
+        bounds.SAM_EXIT_CODE,
+        "sam deploy's exit code, if known: a failure with nothing moved is then 'failed'",
     )
     p.add_argument("--record-file", help=f"JSON record (default {DEFAULT_RECORD})")
     p.add_argument(
@@ -56,6 +55,8 @@ def run(ctx: Context) -> int:
     out = ctx.output
     s = ctx.settings
     eng = opts.engine(ctx)
+    code = bounds.SAM_EXIT_CODE.read(s)
+    record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
     if s.get_bool("dry_run"):
@@ -67,11 +68,7 @@ def run(ctx: Context) -> int:
             for rid in pending:
                 print(f"  would settle {rid}")
         return 0
-    code_text = s.get("sam_exit_code")
-    try:
-        sam_exit = int(code_text) if code_text is not None else None
-    except ValueError:
-        raise UsageError(f"--sam-exit-code {code_text!r} is not a number") from None
+    sam_exit = None if code is None else int(code)
     settled, in_flight = settle_pending(
         eng,
         log,
@@ -83,7 +80,7 @@ def run(ctx: Context) -> int:
     records = [record_json(release, stable, log) for release, stable in settled]
     if records:
         # The record file describes the latest release settled here.
-        write_record_file(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD, records[-1])
+        write_record_file(str(record_path), records[-1])
     if out == "json":
         output.print_json({"settled": records, "in_flight": in_flight})
     else:

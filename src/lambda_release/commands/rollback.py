@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from lambda_release import output
+from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
-from lambda_release.errors import UsageError
 from lambda_release.rollback import Request, rollback, summary_text, validate
 from lambda_release.rollback_explicit import move_to_version
 
@@ -72,19 +71,18 @@ def register(p: argparse.ArgumentParser) -> None:
         default=None,
         help="print the plan and touch nothing",
     )
-    p.add_argument(
-        "--wait-timeout",
-        metavar="SECONDS",
-        help="how long to wait for a stopped in-flight release to settle (default 3600)",
+    bounds.add_option(
+        p,
+        bounds.WAIT_TIMEOUT,
+        "how long to wait for a stopped in-flight release to settle",
+        3600.0,
     )
 
 
 def run(ctx: Context) -> int:
     s = ctx.settings
     fmt = ctx.output
-    wait = s.get_float("wait_timeout", 3600.0)
-    if wait <= 0:
-        raise UsageError(f"--wait-timeout {wait:g} must be above 0")
+    wait = bounds.WAIT_TIMEOUT.value(s, 3600.0)
     req = Request(
         release_id=s.get("release"),
         functions=tuple(s.get_list("function")),
@@ -92,7 +90,7 @@ def run(ctx: Context) -> int:
         reason=s.get("reason", "") or "",
         dry_run=s.get_bool("dry_run"),
         wait_timeout=wait,
-        poll=s.get_float("poll_interval", 2.0),
+        poll=bounds.POLL_INTERVAL.value(s, 2.0),
     )
     validate(req)
     engine = opts.engine(ctx)

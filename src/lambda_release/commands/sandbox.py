@@ -8,6 +8,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from lambda_release import bounds
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.output import info
@@ -50,42 +51,15 @@ DEFAULT_MINUTE = 60.0
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--port", help="TCP port on 127.0.0.1 (default 0: a free port, printed)")
-    p.add_argument(
-        "--minute",
-        help=f"real seconds per CodeDeploy deployment minute (default {DEFAULT_MINUTE:g})",
+    bounds.add_option(p, bounds.PORT, "TCP port on 127.0.0.1, printed", 0)
+    bounds.add_option(
+        p, bounds.MINUTE, "real seconds per CodeDeploy deployment minute", DEFAULT_MINUTE
     )
 
 
-def _port(value: str | None) -> int:
-    if value is None:
-        return 0
-    try:
-        port = int(value)
-    except ValueError:
-        raise UsageError(
-            f"--port {value!r} is not a number: give 0-65535 (0: any free port)"
-        ) from None
-    if not 0 <= port <= 65535:
-        raise UsageError(f"--port {port} is out of range: give 0-65535 (0: any free port)")
-    return port
-
-
-def _minute(value: str | None) -> float:
-    if value is None:
-        return DEFAULT_MINUTE
-    try:
-        minute = float(value)
-    except ValueError:
-        raise UsageError(f"--minute {value!r} is not a number of seconds, e.g. 0.5") from None
-    if not 0 < minute <= 3600:
-        raise UsageError(f"--minute {value} must be more than 0 and at most 3600 seconds")
-    return minute
-
-
 def run(ctx: Context) -> int:
-    port = _port(ctx.settings.get("port"))
-    minute = _minute(ctx.settings.get("minute"))
+    port = bounds.PORT.whole(ctx.settings, 0)
+    minute = bounds.MINUTE.value(ctx.settings, DEFAULT_MINUTE)
     output = ctx.output
     region = ctx.settings.get("region") or "us-east-1"
     if (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lambda_release import output
+from lambda_release import bounds, output
 from lambda_release.aws import LAMBDA_RATE
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
@@ -54,9 +54,7 @@ def run(ctx: Context) -> int:
     stack = opts.stack_name(ctx)
     ctx.aws.check_credentials()
     alias = s.get("alias")
-    rate = s.get_float("lambda_rate", LAMBDA_RATE)
-    if rate <= 0:
-        raise UsageError(f"--lambda-rate {rate:g} must be above 0")
+    rate = bounds.LAMBDA_RATE.value(s, LAMBDA_RATE)
 
     def make(name: str) -> StackAlias:
         return StackAlias(ctx.aws, stack, name, rate=rate)

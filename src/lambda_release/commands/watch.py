@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lambda_release import output
+from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
@@ -43,37 +43,24 @@ examples:
 
 def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
-    p.add_argument(
-        "--wait",
-        metavar="SECONDS",
-        help="wait this long for a deployment to start when none is in flight (default 0)",
+    bounds.add_option(
+        p, bounds.WAIT, "wait this long for a deployment to start when none is in flight", 0.0
     )
-    p.add_argument(
-        "--timeout",
-        metavar="SECONDS",
-        help="give up (exit 1) after this long (default 3600)",
-    )
-    p.add_argument("--poll-interval", metavar="SECONDS", help="seconds between reads (default 2)")
+    bounds.add_option(p, bounds.TIMEOUT, "give up (exit 1) after this long", 3600.0)
+    bounds.add_option(p, bounds.POLL_INTERVAL, "seconds between reads", 2.0)
     p.add_argument(
         "--progress",
         choices=PROGRESS_MODES,
         help="tty: redraw bars; plain: a line per change; auto (default): plain in CI "
         "or without a terminal",
     )
-    p.add_argument(
-        "--minute",
-        metavar="SECONDS",
-        help="real seconds per deployment minute, for time left (default 60; an emulator's "
-        "compressed clock, e.g. the sandbox's --minute)",
+    bounds.add_option(
+        p,
+        bounds.MINUTE,
+        "real seconds per deployment minute, for time left (an emulator's compressed clock, "
+        "e.g. the sandbox's --minute)",
+        60.0,
     )
-
-
-def _positive(ctx: Context, name: str, default: float, *, zero: bool = False) -> float:
-    value = ctx.settings.get_float(name, default)
-    if value < 0 or (value == 0 and not zero):
-        flag = "--" + name.replace("_", "-")
-        raise UsageError(f"{flag} {value:g} must be {'0 or more' if zero else 'above 0'}")
-    return value
 
 
 def run(ctx: Context) -> int:
@@ -85,10 +72,10 @@ def run(ctx: Context) -> int:
     result = watch(
         engine,
         choose_renderer(sys.stderr, mode),
-        minute=_positive(ctx, "minute", 60.0),
-        poll=_positive(ctx, "poll_interval", 2.0),
-        wait=_positive(ctx, "wait", 0.0, zero=True),
-        timeout=_positive(ctx, "timeout", 3600.0),
+        minute=bounds.MINUTE.value(ctx.settings, 60.0),
+        poll=bounds.POLL_INTERVAL.value(ctx.settings, 2.0),
+        wait=bounds.WAIT.value(ctx.settings, 0.0),
+        timeout=bounds.TIMEOUT.value(ctx.settings, 3600.0),
     )
     for failure in result.failures:
         output.info(f"lambda-release watch: {failure}")

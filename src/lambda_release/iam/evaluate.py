@@ -2,7 +2,8 @@
 
 Statements with ``Effect`` Allow or Deny; ``Action``, ``Resource`` and
 ``Principal`` with IAM's wildcards (``*`` any run of characters, ``/`` and
-``:`` included; ``?`` one character; actions case-insensitive); conditions
+``:`` included; ``?`` one character; ``${*}``, ``${?}``, ``${$}`` the characters
+themselves; actions case-insensitive); conditions
 ``StringEquals``, ``StringNotEquals``, ``StringLike``, ``StringNotLike``
 (several values: any one matches; several keys and operators: all must
 hold). An explicit Deny wins; no matching Allow is a deny. Anything else
@@ -22,8 +23,15 @@ SUPPORTED = ("StringEquals", "StringNotEquals", "StringLike", "StringNotLike")
 
 @lru_cache(maxsize=4096)
 def _glob(pattern: str, *, ignore_case: bool) -> re.Pattern[str]:
-    # Not fnmatch: it reads [...] as a character class, and IAM has none.
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    # Not fnmatch: it reads [...] as a character class, and IAM has none. ``${*}``,
+    # ``${?}`` and ``${$}`` are IAM's way of writing those characters literally.
+    parts = re.split(r"(\$\{[*?$]\})", pattern)
+    body = "".join(
+        re.escape(part[2])
+        if i % 2
+        else "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in part)
+        for i, part in enumerate(parts)
+    )
     return re.compile(f"(?s:{body})\\Z", re.IGNORECASE if ignore_case else 0)
 
 

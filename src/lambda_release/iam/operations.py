@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lambda_release.iam.scope import Scope
+from lambda_release.iam.scope import STACK_TAG_KEY, Scope
 
 ROLES = ("deploy", "rollback", "readonly")
 
@@ -62,10 +62,16 @@ class Call:
 Builder = Callable[[Call, Scope, DeploymentLookup | None], list[Resource]]
 
 
+# Finds the stack that created a function (its ``aws:cloudformation:stack-name`` tag).
+FunctionOwner = Callable[[str], str | None]
+
+
 @dataclass(frozen=True)
 class Operation:
     action: str
     resources: Builder
+    # A Lambda function action: the request carries the function's tags.
+    tagged: bool = False
 
 
 def _any(_c: Call, _s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
@@ -173,16 +179,20 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
     ("cloudformation", "UpdateStack"): _O("cloudformation:UpdateStack", _stack),
     ("cloudformation", "CancelUpdateStack"): _O("cloudformation:CancelUpdateStack", _stack),
     # Lambda: aliases (release targets and <ALIAS>_STABLE), and audit's reads.
-    ("lambda", "ListAliases"): _O("lambda:ListAliases", _function),
-    ("lambda", "GetAlias"): _O("lambda:GetAlias", _function),
-    ("lambda", "CreateAlias"): _O("lambda:CreateAlias", _function),
-    ("lambda", "UpdateAlias"): _O("lambda:UpdateAlias", _function),
-    ("lambda", "GetFunctionConfiguration"): _O("lambda:GetFunctionConfiguration", _qualified),
-    ("lambda", "GetFunction"): _O("lambda:GetFunction", _qualified),
-    ("lambda", "GetPolicy"): _O("lambda:GetPolicy", _qualified),
-    ("lambda", "GetFunctionUrlConfig"): _O("lambda:GetFunctionUrlConfig", _qualified),
-    ("lambda", "ListVersionsByFunction"): _O("lambda:ListVersionsByFunction", _function),
-    ("lambda", "DeleteFunction"): _O("lambda:DeleteFunction", _qualified),
+    ("lambda", "ListAliases"): _O("lambda:ListAliases", _function, tagged=True),
+    ("lambda", "GetAlias"): _O("lambda:GetAlias", _function, tagged=True),
+    ("lambda", "CreateAlias"): _O("lambda:CreateAlias", _function, tagged=True),
+    ("lambda", "UpdateAlias"): _O("lambda:UpdateAlias", _function, tagged=True),
+    ("lambda", "GetFunctionConfiguration"): _O(
+        "lambda:GetFunctionConfiguration", _qualified, tagged=True
+    ),
+    ("lambda", "GetFunction"): _O("lambda:GetFunction", _qualified, tagged=True),
+    ("lambda", "GetPolicy"): _O("lambda:GetPolicy", _qualified, tagged=True),
+    ("lambda", "GetFunctionUrlConfig"): _O("lambda:GetFunctionUrlConfig", _qualified, tagged=True),
+    ("lambda", "ListVersionsByFunction"): _O(
+        "lambda:ListVersionsByFunction", _function, tagged=True
+    ),
+    ("lambda", "DeleteFunction"): _O("lambda:DeleteFunction", _qualified, tagged=True),
     ("lambda", "ListEventSourceMappings"): _O("lambda:ListEventSourceMappings", _any),
     # CodeDeploy: deployments in flight, the groups' alarms, stopping a canary.
     ("codedeploy", "ListDeployments"): _O("codedeploy:ListDeployments", _group),
@@ -219,14 +229,32 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
 }
 
 
+def function_name_of(name_or_arn: str) -> str:
+    """``my-fn`` from ``my-fn``, ``arn:...:function:my-fn`` or ``arn:...:function:my-fn:PROD``."""
+    if not name_or_arn.startswith("arn:"):
+        return name_or_arn.split(":", maxsplit=1)[0]
+    return name_or_arn.split(":")[6]
+
+
 def required(
-    call: Call, scope: Scope, lookup: DeploymentLookup | None = None
+    call: Call,
+    scope: Scope,
+    lookup: DeploymentLookup | None = None,
+    owner: FunctionOwner | None = None,
 ) -> tuple[str, list[Resource]]:
-    """The IAM action ``call`` needs and the resources it is checked against."""
+    """The IAM action ``call`` needs and the resources it is checked against.
+
+    ``owner`` gives the stack whose CloudFormation created a function: the tag AWS checks
+    in the request's ``aws:ResourceTag/aws:cloudformation:stack-name`` (none: untagged)."""
     op = OPERATIONS.get((call.service, call.operation))
     if op is None:
         raise KeyError(
             f"no IAM mapping for {call.service} {call.operation} (made by {call.command}): "
             "add a row to lambda_release.iam.operations.OPERATIONS"
         )
-    return op.action, op.resources(call, scope, lookup)
+    resources = op.resources(call, scope, lookup)
+    if op.tagged and owner is not None:
+        stack = owner(function_name_of(str(call.params["FunctionName"])))
+        if stack is not None:
+            resources = [(arn, {**ctx, STACK_TAG_KEY: stack}) for arn, ctx in resources]
+    return op.action, resources

@@ -43,7 +43,7 @@ def _described_stacks(s: Scope) -> list[str]:
 RESOURCES: Mapping[str, ResourceKind] = {
     "StackRead": ResourceKind(_described_stacks),
     "Stack": ResourceKind(lambda s: [s.stack_arn()]),
-    "StackFunctions": ResourceKind(lambda s: s.functions()),
+    "StackFunctions": ResourceKind(lambda s: s.functions(), lambda s: s.functions_condition()),
     "StackDeploymentGroups": ResourceKind(lambda s: [s.deployment_groups()]),
     "AnyDeploymentGroup": ResourceKind(lambda s: [s.deployment_groups("*/*")]),
     "Alarms": ResourceKind(lambda s: [s.alarms()]),
@@ -76,8 +76,7 @@ PERMISSIONS: Mapping[str, Permission] = {
     "cloudformation:DescribeStackEvents": Permission(
         "Stack", "why a failed `sam deploy` failed: the stack's failure events, reported"
     ),
-    # Drift realignment (drift.py), for `deploy` once it is wired in: add both to
-    # COMMANDS["deploy"] then, and a deploy after the rollback to tests/iam's story.
+    # Drift realignment (drift.py): deploy and begin after a rollback (tests/iam's story).
     "cloudformation:GetTemplate": Permission(
         "Stack", "drift: the processed template records the version each alias should run"
     ),
@@ -131,7 +130,8 @@ PERMISSIONS: Mapping[str, Permission] = {
     ),
     "codedeploy:GetDeployment": Permission(
         "StackDeploymentGroups",
-        "rollback of a release whose canary runs: waiting for the stopped deployment to end",
+        "deploy shows its canary's progress; rollback of a release whose canary runs waits "
+        "for the stopped deployment to end",
     ),
     "codedeploy:StopDeployment": Permission(
         "NoResourceLevel",
@@ -165,6 +165,8 @@ PERMISSIONS: Mapping[str, Permission] = {
 # Reading the release log and the stack, as every command that shows releases does.
 _READ_LOG = ("s3:GetObject", "s3:ListBucket")
 _READ_STACK = ("cloudformation:DescribeStacks", "cloudformation:ListStackResources")
+# Realigning drift after a rollback, before a deploy or begin goes ahead.
+_REALIGN = ("cloudformation:GetTemplate", "cloudformation:UpdateStack")
 # Settling a release: read where the aliases now point, record, move <ALIAS>_STABLE.
 _SETTLE = (
     "lambda:ListAliases",
@@ -197,6 +199,8 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:BatchGetDeployments",
             "codedeploy:GetDeploymentGroup",
             "cloudwatch:DescribeAlarms",
+            "codedeploy:GetDeployment",
+            *_REALIGN,
         ),
         sometimes={
             "codedeploy:GetDeployment": "following a canary while sam waits, once its "
@@ -214,6 +218,7 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:BatchGetDeployments",
             "codedeploy:GetDeploymentGroup",
             "cloudwatch:DescribeAlarms",
+            *_REALIGN,
         ),
     ),
     "record": CommandNeeds(("deploy",), (*_READ_STACK, *_READ_LOG, *_SETTLE)),

@@ -2,11 +2,14 @@
 
 CloudFormation names what SAM creates without an explicit name
 ``<stack>-<LogicalId>-<SUFFIX>`` (functions, CodeDeploy applications and
-deployment groups), so ``<stack>-*`` reaches exactly the stack's resources
-while the whole name fits (64 characters for a function); functions given a
+deployment groups), so ``<stack>-*`` reaches the stack's resources while the
+whole name fits (64 characters for a function); functions given a
 ``FunctionName`` need ``--function-prefix``. A stack named like another
-stack's name plus ``-...`` would share the pattern: name stacks
-``<prefix>-staging`` / ``<prefix>-prod`` as ``lambda-release target`` does.
+stack's name plus ``-...`` (``my-lambda-prod-eu`` beside ``my-lambda-prod``)
+would share the pattern, so grants on functions also require the tag
+``aws:cloudformation:stack-name`` that CloudFormation puts on every resource
+it creates (``aws:`` tags cannot be set by anyone else): exactly the stack's
+own functions.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from lambda_release.releaselog import ROOT, LogLocation
 # The stack `sam deploy --resolve-s3` creates; the helper reads its bucket from it.
 SAM_MANAGED_STACK = "aws-sam-cli-managed-default"
 SAM_MANAGED_BUCKET = "aws-sam-cli-managed-default-samclisourcebucket-*"
+
+# The condition key of the tag CloudFormation sets on each resource of a stack.
+STACK_TAG_KEY = "aws:ResourceTag/aws:cloudformation:stack-name"
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -81,6 +87,10 @@ class Scope:
         """The stack's functions, any qualifier (`*` also matches `:PROD`, `:7`)."""
         prefixes = self.function_prefixes or (f"{self.stack}-",)
         return [self._arn("lambda", f"function:{p}*") for p in prefixes]
+
+    def functions_condition(self) -> dict[str, dict[str, str]]:
+        """Only functions CloudFormation created for this very stack (see the module's text)."""
+        return {"StringEquals": {STACK_TAG_KEY: self.stack}}
 
     def stack_arn(self, name: str | None = None) -> str:
         return self._arn("cloudformation", f"stack/{name or self.stack}/*")

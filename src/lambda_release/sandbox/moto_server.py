@@ -7,6 +7,8 @@ creation holds moto's dispatcher lock, so no CloudFormation request is served un
 
 from __future__ import annotations
 
+import socket
+from threading import Thread
 from typing import Any, cast
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -17,6 +19,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from lambda_release.errors import OperationError
 from lambda_release.sandbox import extensions
 
 
@@ -27,11 +30,36 @@ def create_sandbox_backend_app(service: str) -> Any:
 
 
 class SandboxMotoServer(ThreadedMotoServer):
-    def _server_entry(self) -> None:
-        # As moto's, with the app factory above.
+    def start(self) -> None:
+        # As moto's, with the app factory above, but the socket is bound here, in the caller:
+        # moto binds in its thread, where a taken port ends the thread and start() waits forever.
+        check_port_free(self._ip_address, self._port)
         app = DomainDispatcherApplication(create_sandbox_backend_app)
-        self._server = make_server(
-            self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
-        )
+        try:
+            self._server = make_server(
+                self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+            )
+        except SystemExit:  # werkzeug exits when it cannot bind (a race with the check)
+            raise OperationError(port_taken(self._ip_address, self._port)) from None
+        self._thread = Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
         self._server_ready_event.set()
-        self._server.serve_forever()
+
+
+def port_taken(ip_address: str, port: int) -> str:
+    return (
+        f"port {port} on {ip_address} is already in use: stop what listens there, "
+        "or give another --port (0: any free port)"
+    )
+
+
+def check_port_free(ip_address: str, port: int) -> None:
+    """Refuse a taken port in one line, as the server would bind it (SO_REUSEADDR)."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((ip_address, port))
+        except OSError:
+            raise OperationError(port_taken(ip_address, port)) from None

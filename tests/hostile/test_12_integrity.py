@@ -1,0 +1,208 @@
+"""Issue 12 items 2, 4 and 7 against the sandbox: the log never lies.
+
+Releases go through the engine's own begin/settle (tests/rollback/stackkit.py); the
+commands under test run as the console script. Each case checks the exit code, the
+line, and the log and aliases afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lambda_release import lock, releaselog
+from lambda_release.logschema import SETTLEMENT_SCHEMA
+from lambda_release.release import begin, settle
+from lambda_release.sandbox import Sandbox
+from tests.hostile.kit12 import SAM, lr, one_line, world
+from tests.rollback.stackkit import ALIAS, Kit, template
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:
+    for name, value in sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    k = Kit.create(sandbox, "integ")
+    k.release({"A": "1", "B": "1"})
+    k.release({"A": "2"})
+    yield k
+
+
+def _ids_in_time_order(kit: Kit) -> list[str]:
+    return [r.id for r in kit.entries()]
+
+
+@pytest.mark.parametrize("skew", [timedelta(days=-400), timedelta(days=2)])
+def test_release_ids_follow_the_lock_not_the_local_clock(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch, skew: timedelta
+) -> None:
+    """A runner whose clock is wrong still puts its release after the log's newest; the
+    next runner (clock right) after that one; rollback then undoes the newest."""
+    real_now = releaselog.now
+    with monkeypatch.context() as mp:
+        mp.setattr(releaselog, "now", lambda: real_now() + skew)
+        skewed = kit.release({"A": "3"})
+    latest = kit.release({"B": "2"})
+    ids = _ids_in_time_order(kit)
+    assert ids[-2:] == [skewed, latest] and ids == sorted(ids)
+    p = lr(kit, "rollback")
+    assert p.returncode == 0, p.stderr
+    assert kit.versions() == {"A": "3", "B": "1"}  # the newest (B 1->2) undone, nothing else
+    assert kit.log().read_undo(latest) is not None and kit.log().read_undo(skewed) is None
+
+
+def _write_newer_release_settled(kit: Kit, newer_than: str) -> str:
+    """A newer release written and settled beside an older pending one (an old helper)."""
+    log = kit.log()
+    rid = releaselog.ordered_id(releaselog.new_id(), newer_than)
+    entry = {"id": rid, "kind": "release", "stack": kit.stack, "alias": ALIAS, "functions": []}
+    log.write_entry(entry)
+    log.put_new(
+        log.settlement_key(rid),
+        {"schema": SETTLEMENT_SCHEMA, "id": rid, "outcome": "no-change", "functions": []},
+    )
+    return rid
+
+
+def test_an_old_pending_release_is_settled_unknown_never_credited(kit: Kit) -> None:
+    log = kit.log()
+    entry, _lease, problems = begin(
+        kit.engine(), log, environment="t", mode="deploy", lock_ttl=30, lock_timeout=5
+    )
+    assert not problems
+    old = str(entry["id"])
+    lock.release(log, old)  # its job died; then aliases moved under newer releases
+    assert kit.update_outside_the_log({"A": "4"}) == "UPDATE_COMPLETE"
+    newer = _write_newer_release_settled(kit, old)
+    p = lr(kit, "record", "--output", "json")
+    assert p.returncode == 1, p.stderr
+    settled = log.load(old)
+    assert settled.outcome == "unknown"
+    assert settled.settlement is not None
+    assert settled.settlement["reason"] == "superseded"
+    assert settled.settlement["superseded_by"] == [newer]
+    assert not any(f["moved"] for f in settled.settlement["functions"])  # credited nothing
+    history = lr(kit, "history")
+    assert "unknown (superseded)" in history.stdout
+
+
+def test_a_rollback_that_moves_nothing_marks_nothing_undone(kit: Kit) -> None:
+    r2 = kit.entries()[-1].id
+    # Someone put A back on 1 by hand: nothing routes to release r2's version any more.
+    lam = kit.sandbox.client("lambda")
+    lam.update_alias(FunctionName=kit.names()["A"], Name=ALIAS, FunctionVersion="1")
+    aliases = kit.aliases()
+    p = lr(kit, "rollback")
+    assert p.returncode == 0, p.stderr
+    assert f"no alias of release {r2} routes to its versions" in p.stderr
+    assert kit.log().read_undo(r2) is None
+    assert kit.aliases() == aliases
+    rollbacks = kit.rollback_entries()
+    assert [r.outcome for r in rollbacks] == ["no-change"]
+
+
+def test_orphaned_settlement_and_undo_markers_are_reported(kit: Kit) -> None:
+    log = kit.log()
+    first = kit.entries()[0].id
+    log.write_undo(first, "someone")
+    kit.sandbox.client("s3").delete_object(Bucket=kit.bucket, Key=log.entry_key(first))
+    before = world(kit)
+    history = lr(kit, "history")
+    status = lr(kit, "status")
+    assert history.returncode == 0 and status.returncode == 0, history.stderr + status.stderr
+    for key in (log.settlement_key(first), log.undo_key(first)):
+        uri = f"s3://{kit.bucket}/{key}"
+        assert f"warning: {uri} has no entry in the log" in history.stderr
+        assert f"warning: {uri} has no entry in the log" in status.stdout
+    assert world(kit) == before
+
+
+def test_a_release_that_removed_its_alias_settles_failed_alias_removed(kit: Kit) -> None:
+    log = kit.log()
+    entry, _lease, problems = begin(
+        kit.engine(), log, environment="t", mode="deploy", lock_ttl=300, lock_timeout=5
+    )
+    assert not problems
+    # sam deploy with AliasName=STAGING: CloudFormation deletes PROD from every function.
+    cfn = kit.sandbox.client("cloudformation")
+    cfn.update_stack(
+        StackName=kit.stack,
+        TemplateBody=template(kit.code, kit.bucket),
+        Parameters=[{"ParameterKey": "AliasName", "ParameterValue": "STAGING"}],
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
+    waiter_status = kit.sandbox.client("cloudformation")
+    from tests.support.aws_state import wait_for_stack  # noqa: PLC0415
+
+    assert wait_for_stack(waiter_status, kit.stack) == "UPDATE_COMPLETE"
+    lock.release(log, str(entry["id"]))
+    p = lr(kit, "record", "--sam-exit-code", "0", "--output", "json")
+    assert p.returncode == 1, p.stdout
+    data = json.loads(p.stdout)["settled"][-1]
+    assert (data["outcome"], data["reason"]) == ("failed", "alias-removed")
+    assert f"alias {ALIAS} was removed from AFunction, BFunction" in data["warnings"][0]
+
+
+def test_deploy_refuses_a_template_that_drops_the_alias(kit: Kit, tmp_path: Path) -> None:
+    body = yaml.safe_load(template(kit.code, kit.bucket))
+    del body["Resources"]["AFunction"]["Properties"]["AutoPublishAlias"]
+    (tmp_path / "template.yaml").write_text(yaml.safe_dump(body))
+    before = world(kit)
+    p = lr(kit, "deploy", "--sam-path", SAM, cwd=tmp_path)
+    assert p.returncode == 1
+    assert one_line(p.stderr) == (
+        f"lambda-release deploy: error: the template would remove alias {ALIAS} from "
+        f"AFunction (no AutoPublishAlias) in stack {kit.stack}: production would call "
+        f"nothing there. Restore AutoPublishAlias (AliasName {ALIAS}), or pass "
+        "--allow-alias-removal if that is meant"
+    )
+    assert world(kit) == before
+    dry = lr(kit, "deploy", "--sam-path", SAM, "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 1 and one_line(dry.stderr) == one_line(p.stderr)
+
+
+def test_deploy_refuses_an_alias_name_override_through_samconfig_too(
+    kit: Kit, tmp_path: Path
+) -> None:
+    (tmp_path / "template.yaml").write_text(template(kit.code, kit.bucket))
+    (tmp_path / "samconfig.toml").write_text(
+        'version = 0.1\n[default.deploy.parameters]\nparameter_overrides = "AliasName=PROD"\n'
+    )
+    before = world(kit)
+    p = lr(kit, "deploy", "--sam-path", SAM, "--dry-run", cwd=tmp_path)
+    # The helper's own AliasName always wins over samconfig's: nothing to refuse here.
+    assert "would remove alias" not in p.stderr
+    assert world(kit) == before
+
+
+def test_allow_rolled_back_code_reason_is_recorded_and_shown(kit: Kit) -> None:
+    log = kit.log()
+    engine = kit.engine()
+    entry, _lease, problems = begin(
+        engine,
+        log,
+        environment="t",
+        mode="deploy",
+        lock_ttl=300,
+        lock_timeout=5,
+        allow_rolled_back_code="the alarm was a false alarm (INC-42)",
+    )
+    assert not problems and entry is not None
+    settle(engine, log, entry, sam_exit_code=0, settled_by="test")
+    lock.release(log, str(entry["id"]))
+    assert log.load(str(entry["id"])).entry["allow_rolled_back_code"] == (
+        "the alarm was a false alarm (INC-42)"
+    )
+    p = lr(kit, "history")
+    assert p.returncode == 0
+    assert (
+        f"{entry['id']}: released rolled-back code again: the alarm was a false alarm (INC-42)"
+        in p.stdout
+    )

@@ -1,0 +1,68 @@
+"""Issue 12 item 1: a planted secret never reaches output, the record file or the log.
+
+The template declares ``DbPassword`` with ``NoEcho: true`` and an ordinary ``ApiToken``
+that the user marks secret with ``--secret-parameter`` (and one through the environment).
+Each gets a unique value; every line printed, the record file and every S3 object in the
+bucket are searched for them, as tests/conftest.py's credential guard does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
+from tests.hostile.kit12 import log_objects
+from tests.support.leaks import secrets_in
+from tests.support.sam import sam_build
+
+pytestmark = pytest.mark.e2e
+
+
+def with_parameters(app: App, **params: dict[str, Any]) -> None:
+    """Add template parameters and rebuild, so sam deploy's template has them too."""
+    path = app.directory / "template.yaml"
+    template = yaml.safe_load(path.read_text())
+    template.setdefault("Parameters", {}).update(params)
+    path.write_text(yaml.safe_dump(template, sort_keys=False))
+    sam_build(app.directory, app.env)
+
+
+def test_secret_values_are_masked_everywhere(make_app: Callable[..., App]) -> None:  # noqa: F811
+    app = make_app(functions=("A",))
+    with_parameters(
+        app,
+        DbPassword={"Type": "String", "NoEcho": True, "Default": "x"},
+        ApiToken={"Type": "String", "Default": "x"},
+        OtherToken={"Type": "String", "Default": "x"},
+    )
+    password, token, other = (f"s3cr3t-{uuid.uuid4().hex}" for _ in range(3))
+    env = dict(app.env, LAMBDA_RELEASE_SECRET_PARAMETER="OtherToken")
+    args = [
+        *("deploy", "--stack", app.stack, "--alias", "PROD", "--s3-bucket", app.bucket),
+        *("--parameter-override", f"DbPassword={password}"),
+        *("--parameter-override", f"ApiToken={token}"),
+        *("--parameter-override", f"OtherToken={other}"),
+        *("--secret-parameter", "ApiToken"),
+    ]
+    dry = app.lr(*args, "--dry-run", env=env)
+    real = app.lr(*args, env=env)
+    as_json = app.lr(*args, "--output", "json", env=env)
+    assert real.returncode == 0, real.stderr
+    assert as_json.returncode == 0, as_json.stderr
+    # The command sam ran carried the values (the stack has them): only the output masks them.
+    for name in ("DbPassword", "ApiToken", "OtherToken"):
+        assert f'{name}="*****"' in real.stderr and f'{name}="*****"' in dry.stdout
+    record = (app.directory / ".lambda-release" / "release.json").read_bytes()
+    outputs = [p.stdout for p in (dry, real, as_json)] + [p.stderr for p in (dry, real, as_json)]
+    objects = log_objects(app)
+    assert any(b"sam_command" in body for body in objects.values())
+    leaks = secrets_in((password, token, other), *outputs, record, *objects.values())
+    assert not leaks, "a secret value reached output, the record file or the log"
+    cfn = app.sandbox.client("cloudformation")
+    params = cfn.describe_stacks(StackName=app.stack)["Stacks"][0]["Parameters"]
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in params}["ApiToken"] == token
