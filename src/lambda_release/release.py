@@ -127,8 +127,8 @@ def begin(
     )
     try:
         # Taken under the lock: later than every id in the log, whatever our clock says.
-        ids = log.list_ids("releases")
-        later = ordered_id(lease.holder, ids[-1] if ids else None)
+        newest = log.newest_id()
+        later = ordered_id(lease.holder, newest)
         if later != lease.holder and not lock.rekey(lease, later):
             raise OperationError(
                 f"the lock of {engine.stack} alias {engine.alias} was taken over while "
@@ -159,7 +159,7 @@ def begin(
             release_id=holder,
             allow_rolled_back_code=allow_rolled_back_code,
         )
-        log.write_entry(entry)
+        log.write_entry(entry, first_in_log=newest is None)
     except BaseException:
         lock.release(log, holder)
         raise

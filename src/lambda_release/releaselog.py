@@ -47,6 +47,11 @@ from lambda_release.logschema import (
 )
 
 LOG_TAG = "lambda-release:log"
+# The newest-first index: one empty object per entry, named so a listing gives the
+# newest first, and a marker (sorting after every name) in a log begun with the index.
+INDEX_FOLDER = "newest"
+ORIGIN_NAME = "~origin.json"
+INDEX_PAGE = 100
 ROOT = "lambda-release"
 __all__ = ["ENTRY_SCHEMA", "SETTLEMENT_SCHEMA", "UNDO_SCHEMA", "Kind", "Outcome"]
 
@@ -130,6 +135,49 @@ class LogLocation:
     def base(self, stack: str, alias: str) -> str:
         head = f"{self.prefix}/" if self.prefix else ""
         return f"{head}{ROOT}/{stack}/{alias}/"
+
+
+def _flip(release_id: str) -> str:
+    """Each digit d of the time becomes 9-d and each hex digit h of the random tail f-h.
+    Both halves of an id have a fixed length and alphabet, so flipping every character
+    reverses the order; flipping twice gives the id back."""
+    stamp, dash, tail = release_id.partition("-")
+    flipped_stamp = "".join(str(9 - int(c)) if c.isdigit() else c for c in stamp)
+    flipped_tail = "".join(format(15 - int(c, 16), "x") for c in tail)
+    return flipped_stamp + dash + flipped_tail
+
+
+def index_name(release_id: str) -> str:
+    """The name of ``release_id`` in ``newest/``: names list ascending, ids newest first."""
+    return f"{_flip(release_id)}.json"
+
+
+def id_of_index_name(name: str) -> str | None:
+    """The id an index name stands for (None: not an index name of ours)."""
+    if not name.endswith(".json"):
+        return None
+    try:
+        release_id = _flip(name[: -len(".json")])
+    except ValueError:
+        return None
+    return release_id if id_time(release_id) is not None else None
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    ids: list[str]
+    origin: bool
+    next_after: str | None
+
+
+@dataclass(frozen=True)
+class Window:
+    """Ids newest first, with which of them are settled and undone."""
+
+    ids: list[str]
+    settled: set[str]
+    undone: set[str]
+    indexed: bool
 
 
 @dataclass
@@ -222,6 +270,22 @@ class ReleaseLog:
     @property
     def lock_key(self) -> str:
         return f"{self.base}lock.json"
+
+    def index_key(self, release_id: str) -> str:
+        return f"{self.base}{INDEX_FOLDER}/{index_name(release_id)}"
+
+    @property
+    def origin_key(self) -> str:
+        return f"{self.base}{INDEX_FOLDER}/{ORIGIN_NAME}"
+
+    def keys_of_entry(
+        self, release_id: str, entry: Mapping[str, Any]
+    ) -> list[tuple[str, Mapping[str, Any]]]:
+        """Every object a new entry is written as, in the order it is written: its index
+        key first, so an entry is never written without one (an index key without its
+        entry, from a job killed between the two, is skipped by readers)."""
+        index = (self.index_key(release_id), {"id": release_id})
+        return [index, (self.entry_key(release_id), entry)]
 
     def claim_key(self, key: str) -> str:
         return f"{self.base}rollbacks/{key}.json"
@@ -323,8 +387,18 @@ class ReleaseLog:
         return sorted(ids)
 
     # -- releases ---------------------------------------------------------
-    def write_entry(self, entry: Mapping[str, Any]) -> None:
+    def index(self, release_id: str) -> None:
+        """Add ``release_id`` to the newest-first index, before its entry is written
+        (False from put_new: a retry found its own index key)."""
+        self.put_new(self.index_key(release_id), {"id": release_id})
+
+    def write_entry(self, entry: Mapping[str, Any], *, first_in_log: bool = False) -> None:
+        """Write a new entry (under the lock). ``first_in_log``: the log had no entry, so
+        it begins with the index, and readers never look for entries older than it."""
         body = {"schema": ENTRY_SCHEMA, **entry}
+        if first_in_log:
+            self.put_new(self.origin_key, {"origin": entry["id"]})
+        self.index(entry["id"])
         if self.put_new(self.entry_key(entry["id"]), body):
             return
         # A retried write whose first attempt did land (the answer was lost) finds
@@ -367,37 +441,157 @@ class ReleaseLog:
             rel.undo = self.read_undo(release_id)
         return rel
 
+    # -- the newest-first index ---------------------------------------------------
+    def newest_id(self) -> str | None:
+        """The newest id in the log (None: the log is empty): one listing call on a log
+        with an index; an old log without one is listed whole, as before."""
+        page = self._index_page(None, 1)
+        if page.ids:
+            return page.ids[0]
+        old = self.list_ids("releases")
+        return old[-1] if old else None
+
+    def _index_page(self, start_after: str | None, size: int = INDEX_PAGE) -> IndexPage:
+        """One page of ``newest/``: ids newest first, and whether the origin was reached."""
+        prefix = f"{self.base}{INDEX_FOLDER}/"
+        args: dict[str, Any] = {"Bucket": self.location.bucket, "Prefix": prefix, "MaxKeys": size}
+        if start_after is not None:
+            args["StartAfter"] = start_after
+        try:
+            resp = self.s3.list_objects_v2(**args)
+        except botocore.exceptions.ClientError as exc:
+            raise self.fail(f"listing {prefix}", exc) from exc
+        ids: list[str] = []
+        origin = False
+        last = None
+        for obj in resp.get("Contents", []):
+            key = str(obj["Key"])
+            last = key
+            name = key[len(prefix) :]
+            if name == ORIGIN_NAME:
+                origin = True
+            elif "/" not in name:
+                release_id = id_of_index_name(name)
+                if release_id is not None:
+                    ids.append(release_id)
+        more = bool(resp.get("IsTruncated")) and not origin
+        return IndexPage(ids, origin, last if more else None)
+
+    def _ids_between(self, folder: str, low: str, high: str) -> set[str]:
+        """Ids under ``folder`` from ``low`` to ``high`` (inclusive): a listing that starts
+        at ``low`` and stops past ``high``, so its cost follows the window, not the log."""
+        prefix = f"{self.base}{folder}/"
+        found: set[str] = set()
+        paginator = self.s3.get_paginator("list_objects_v2")
+        try:
+            pages = paginator.paginate(
+                Bucket=self.location.bucket,
+                Prefix=prefix,
+                StartAfter=f"{prefix}{low}",  # "<low>" sorts just before "<low>.json"
+            )
+            for page in pages:
+                for obj in page.get("Contents", []):
+                    name = str(obj["Key"])[len(prefix) :]
+                    if not name.endswith(".json") or "/" in name:
+                        continue
+                    release_id = name[: -len(".json")]
+                    if release_id > high:
+                        return found
+                    found.add(release_id)
+        except botocore.exceptions.ClientError as exc:
+            raise self.fail(f"listing {prefix}", exc) from exc
+        return found
+
+    def _windows(self) -> Iterator[Window]:
+        """The log newest first, one window at a time: a page of the index with the
+        settlements and undo marks of its ids; then, for a log begun before the index
+        existed, the entries older than the index (listed whole, as before)."""
+        start_after: str | None = None
+        oldest: str | None = None
+        while True:
+            page = self._index_page(start_after)
+            if page.ids:
+                low, high = page.ids[-1], page.ids[0]
+                # Facts newer than the window's newest belong to it too (orphans).
+                top = "~" if start_after is None else high
+                yield Window(
+                    page.ids,
+                    self._ids_between("settled", low, top),
+                    self._ids_between("undone", low, top),
+                    indexed=True,
+                )
+                oldest = low
+            if page.origin:
+                return
+            if page.next_after is None:
+                break
+            start_after = page.next_after
+        old = [i for i in self.list_ids("releases") if oldest is None or i < oldest]
+        if old or oldest is None:
+            yield Window(
+                list(reversed(old)),
+                set(self.list_ids("settled")),
+                set(self.list_ids("undone")),
+                indexed=False,
+            )
+
     def newest_first(self) -> Iterator[Release]:
-        """Every release, newest first, read lazily (three listings, then one read each)."""
-        ids = self.list_ids("releases")
-        settled = set(self.list_ids("settled"))
-        undone = set(self.list_ids("undone"))
-        for rid in reversed(ids):
-            yield self.load(rid, settled=rid in settled, undone=rid in undone)
+        """Every release, newest first, read lazily: per window of the index three
+        listings, then one read per object that exists."""
+        for window in self._windows():
+            for rid in window.ids:
+                found = self.read(self.entry_key(rid), "entry")
+                if found is None:
+                    # An index key whose entry write never happened (the job died
+                    # between the two writes): no release.
+                    continue
+                rel = Release(found[0])
+                if rid in window.settled:
+                    s = self.read(self.settlement_key(rid), "settlement")
+                    rel.settlement = s[0] if s else None
+                if rid in window.undone:
+                    rel.undo = self.read_undo(rid)
+                yield rel
 
     def releases(self, limit: int | None = None) -> list[Release]:
         out: list[Release] = []
+        if limit is not None and limit <= 0:
+            return out
         for rel in self.newest_first():
+            out.append(rel)
             if limit is not None and len(out) >= limit:
                 break
-            out.append(rel)
         return out
+
+    def _first_window(self) -> Window | None:
+        return next(iter(self._windows()), None)
 
     def orphans(self) -> list[str]:
         """Keys of ``settled/`` and ``undone/`` objects whose entry is missing: reported as a
-        warning by history and status, never silently dropped."""
-        entries = set(self.list_ids("releases"))
+        warning by history and status, never silently dropped. Checked among the newest
+        window of the log (every release of a log without the index)."""
+        window = self._first_window()
+        if window is None:
+            return []
+        entries = set(window.ids)
+        if window.indexed:
+            # An index key without its entry is a begin that died before writing it.
+            entries = {rid for rid in entries if self.get(self.entry_key(rid)) is not None}
         return [
-            (self.settlement_key if folder == "settled" else self.undo_key)(rid)
-            for folder in ("settled", "undone")
-            for rid in self.list_ids(folder)
+            key(rid)
+            for key, ids in ((self.settlement_key, window.settled), (self.undo_key, window.undone))
+            for rid in sorted(ids)
             if rid not in entries
         ]
 
     def pending_ids(self) -> list[str]:
-        """Releases begun and never settled, oldest first (from listings only)."""
-        settled = set(self.list_ids("settled"))
-        return [rid for rid in self.list_ids("releases") if rid not in settled]
+        """Releases begun and never settled, oldest first, among the newest window of the
+        log: every command that takes the lock settles all older pending releases
+        (superseded), so none hides further back."""
+        window = self._first_window()
+        if window is None:
+            return []
+        return sorted(rid for rid in window.ids if rid not in window.settled)
 
     def latest_in_effect(self) -> Release | None:
         """The most recent release that moved an alias and was not undone."""

@@ -20,7 +20,7 @@ The order makes every step safe to repeat after any failure:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -229,6 +229,7 @@ def write_record(
             for r in rows
         ],
     }
+    log.index(rollback_id)  # first: an entry is never written without its index key
     fresh = log.put_new(log.entry_key(rollback_id), entry)
     log.write_settlement(
         rollback_id,
@@ -290,7 +291,7 @@ def rollback(
         reading = pool.submit(read_live, engine, info)
         settled = _settle_pending(engine, log, progress, dry_run=req.dry_run)
         settled_any = bool(settled) and not req.dry_run
-        releases = with_settled(list(log.newest_first()), settled)
+        releases = releases_to_decide(log.newest_first(), settled, req.release_id)
         choice = choose_release(releases, req.release_id)
         if choice.release is not None and req.dry_run:
             check_lock(log, req, choice.release.id)
@@ -323,6 +324,30 @@ def claim_and_lock(log: ReleaseLog, req: Request, release_id: str) -> dict[str, 
     take_lock(log, str(claimed["rollback_id"]), claimed)
     # In memory only: a first run (not the re-run of one stopped half-way).
     return dict(claimed, **{FIRST_RUN: claimed["rollback_id"] == ours["rollback_id"]})
+
+
+def releases_to_decide(
+    newest_first: Iterable[Release], settled: Sequence[Release], requested: str | None
+) -> list[Release]:
+    """The newest part of the log a rollback decides from (with those just settled): up to
+    the release to undo and the next one in effect after it (what ``<ALIAS>_STABLE``
+    returns to), so its cost does not grow with the log's length."""
+    by_id = {r.id: r for r in settled}
+    out: list[Release] = []
+    in_effect_after_target = 0
+    target_seen = False
+    for read in newest_first:
+        rel = by_id.get(read.id, read)
+        out.append(rel)
+        if requested is not None and rel.id == requested:
+            target_seen = True
+        elif rel.in_effect and (requested is None or target_seen):
+            in_effect_after_target += 1
+        if requested is None and in_effect_after_target >= 2:
+            break
+        if target_seen and in_effect_after_target >= 1:
+            break
+    return out
 
 
 def with_settled(releases: list[Release], settled: Sequence[Release]) -> list[Release]:
