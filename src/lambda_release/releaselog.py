@@ -573,10 +573,9 @@ class ReleaseLog:
         window = self._first_window()
         if window is None:
             return []
+        # An index key whose entry is missing (a begin killed between the two writes) has
+        # no settlement or undo mark: nothing settles or undoes a release it cannot read.
         entries = set(window.ids)
-        if window.indexed:
-            # An index key without its entry is a begin that died before writing it.
-            entries = {rid for rid in entries if self.get(self.entry_key(rid)) is not None}
         return [
             key(rid)
             for key, ids in ((self.settlement_key, window.settled), (self.undo_key, window.undone))
