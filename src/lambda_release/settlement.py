@@ -4,7 +4,7 @@ A release is settled from what the aliases show after ``sam deploy``, not from
 its exit code: a function moved when its alias now names another version (or
 the function was replaced). The reads live in :mod:`lambda_release.release`
 (:func:`~lambda_release.release.read_settlement`); this module is the rule, and
-is unit-tested like :mod:`lambda_release.rollback_plan`.
+is unit-tested like :mod:`lambda_release.rollback.plan`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import pytest
 
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.releaselog import Release
-from lambda_release.rollback_plan import (
+from lambda_release.rollback.plan import (
     CREATED,
     DONE,
     MOVE,

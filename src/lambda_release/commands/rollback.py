@@ -8,7 +8,7 @@ from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.rollback import Request, rollback, summary_text, validate
-from lambda_release.rollback_explicit import move_to_version
+from lambda_release.rollback.explicit import move_to_version
 
 NAME = "rollback"
 SUMMARY = "undo the most recent release in effect (or stop it if still in flight)"

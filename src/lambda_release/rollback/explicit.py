@@ -12,24 +12,21 @@ from collections.abc import Callable
 from typing import Any
 
 from lambda_release import lock
-from lambda_release.alias_move import ALREADY, FAILED, MOVED, move_back
 from lambda_release.drift import explanations
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.releaselog import ReleaseLog
-from lambda_release.rollback import (
-    Outcome,
-    Request,
-    claim,
-    claim_body,
+from lambda_release.rollback.alias_moves import ALREADY, FAILED, MOVED, move_back
+from lambda_release.rollback.claim import claim, claim_body, take_lock
+from lambda_release.rollback.plan import DONE, MOVE, Live, Step
+from lambda_release.rollback.record import (
     entry_rows,
     existing_versions,
     read_live,
     stack_info,
-    take_lock,
     update_stable,
     write_record,
 )
-from lambda_release.rollback_plan import DONE, MOVE, Live, Step
+from lambda_release.rollback.request import Outcome, Request
 from lambda_release.stack_alias import StackAlias
 
 

@@ -1,0 +1,22 @@
+"""Rollback: undo a release (undo.py), stop one in flight (in_flight.py), or move one
+function to a named version (explicit.py).
+
+plan.py decides (pure), alias_moves.py moves one alias guarded by its RevisionId,
+claim.py names a logical rollback once and takes the lock, record.py reads and writes
+what a rollback records, summary.py says what happened.
+"""
+
+from lambda_release.rollback.explicit import move_to_version
+from lambda_release.rollback.request import Outcome, Request, validate
+from lambda_release.rollback.summary import summary_data, summary_text
+from lambda_release.rollback.undo import rollback
+
+__all__ = [
+    "Outcome",
+    "Request",
+    "move_to_version",
+    "rollback",
+    "summary_data",
+    "summary_text",
+    "validate",
+]

@@ -1,0 +1,101 @@
+"""The claim of a logical rollback (its entry id, written once) and the release lock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from lambda_release import lock
+from lambda_release.ci_metadata import ci_metadata
+from lambda_release.errors import OperationError
+from lambda_release.releaselog import ReleaseLog, iso, new_id, now
+from lambda_release.rollback.plan import (
+    rollback_key,
+)
+from lambda_release.rollback.request import ROLLBACK_LEASE_SECONDS, Request
+
+
+def claim_body(
+    undoes: str | None,
+    functions: Sequence[str],
+    reason: str,
+    *,
+    to_version: str | None = None,
+    in_flight: bool = False,
+) -> dict[str, Any]:
+    """A fresh claim: a new rollback id, what it undoes, and who asks (CI metadata)."""
+    ci = ci_metadata()
+    body: dict[str, Any] = {
+        "rollback_id": new_id(),
+        "undoes": undoes,
+        "functions": list(functions),
+        "reason": reason,
+        "who": ci.get("triggered_by", ""),
+        "ci": ci,
+        "time": iso(now()),
+    }
+    if to_version is not None:
+        body["to_version"] = to_version
+    if in_flight:
+        body["in_flight"] = True
+    return body
+
+
+def claim(log: ReleaseLog, key: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The claim of logical rollback ``key``: ours if first, else the one already there."""
+    if log.put_new(log.claim_key(key), body):
+        return body
+    existing = log.read_claim(key)
+    if existing is None:  # pragma: no cover - a failed IfNoneMatch means it exists
+        raise OperationError(f"rollback claim {key} vanished; run the command again")
+    return dict(existing)
+
+
+def claim_and_lock(log: ReleaseLog, req: Request, release_id: str) -> dict[str, Any]:
+    """Claim the logical rollback (its entry id, once) and take the release lock."""
+    claimed = claim(
+        log,
+        rollback_key(release_id, req.functions),
+        claim_body(release_id, sorted(set(req.functions)), req.reason),
+    )
+    take_lock(log, str(claimed["rollback_id"]), claimed)
+    return claimed
+
+
+def take_lock(log: ReleaseLog, rollback_id: str, claimed: dict[str, Any]) -> None:
+    """The stack and alias's release lock, so that no deploy begins while aliases move.
+
+    The holder is the rollback's id: a re-run or a concurrent run of the same rollback
+    shares it; a deploy holding it (about to run ``sam``) makes the rollback wait for
+    nothing and refuse, with the way out.
+    """
+    ci = claimed.get("ci") or {}
+    lease, theirs = lock.try_acquire(
+        log,
+        rollback_id,
+        mode="rollback",
+        ttl=ROLLBACK_LEASE_SECONDS,
+        who=str(claimed.get("who", "")),
+        job_url=str(ci.get("job_url", "")),
+    )
+    if lease is None:
+        raise OperationError(locked_message(log, theirs or {}))
+
+
+def locked_message(log: ReleaseLog, theirs: dict[str, Any]) -> str:
+    return (
+        f"stack {log.stack} alias {log.alias} is locked by "
+        f"{lock.holder_label(theirs)}: a deploy is starting; if it reaches the "
+        "canary, run the rollback again to stop it; otherwise wait for it to end"
+    )
+
+
+def check_lock(log: ReleaseLog, req: Request, release_id: str) -> None:
+    """A dry run's view of :func:`take_lock`: refuse as the real run would, take nothing."""
+    held = lock.read_lease(log)
+    if held is None or lock.is_free(held[0]):
+        return
+    existing = log.read_claim(rollback_key(release_id, req.functions))
+    ours = existing is not None and existing["rollback_id"] == held[0].get("holder")
+    if not ours:
+        raise OperationError(locked_message(log, held[0]))

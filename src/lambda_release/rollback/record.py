@@ -1,0 +1,170 @@
+"""What a rollback reads (stack, aliases, versions) and writes (entry, settlement, stable
+pointers)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import botocore.exceptions
+
+from lambda_release.aws import error_code, parallel_map
+from lambda_release.errors import OperationError, UsageError
+from lambda_release.releaselog import Release, ReleaseLog, iso, now
+from lambda_release.rollback.alias_moves import ALREADY, MOVED
+from lambda_release.rollback.plan import (
+    Live,
+    Step,
+)
+from lambda_release.rollback.request import ROLLBACK_KIND
+from lambda_release.stable import Current, apply_stable, stable_versions
+from lambda_release.stack import StackInfo
+from lambda_release.stack_alias import StackAlias
+
+
+def read_live(engine: StackAlias, info: StackInfo) -> list[Live]:
+    """Every function's alias and stable pointer: one list_aliases call per function."""
+    by_name = {f.name: f.logical_id for f in info.functions}
+    out: list[Live] = []
+    for lf in engine.live(info):
+        a = lf.alias
+        out.append(
+            Live(
+                logical_id=by_name[lf.name],
+                name=lf.name,
+                function_arn=lf.function_arn,
+                version=a.version if a else None,
+                weights=dict(a.weights) if a else {},
+                revision_id=a.revision_id if a else "",
+                stable=lf.stable.version if lf.stable else None,
+            )
+        )
+    return out
+
+
+def existing_versions(
+    engine: StackAlias, todo: Sequence[tuple[str, str, str]]
+) -> set[tuple[str, str]]:
+    """Which (logical id, version) of ``todo`` exist: one GetFunctionConfiguration each."""
+    lam = engine.client("lambda")
+
+    def one(item: tuple[str, str, str]) -> tuple[str, str] | None:
+        lid, name, version = item
+        if not version.isdigit():
+            return None  # never $LATEST, never an alias
+        try:
+            lam.get_function_configuration(FunctionName=name, Qualifier=version)
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return None
+            raise OperationError(f"cannot check version {version} of {name}: {exc}") from exc
+        return lid, version
+
+    return {r for r in parallel_map(one, list(todo), engine.limiter) if r is not None}
+
+
+def stack_info(engine: StackAlias) -> StackInfo:
+    info = engine.info(refresh=True)
+    if info is None:
+        raise UsageError(
+            f"stack {engine.stack} does not exist (in this account and region): check --stack "
+            "/ LAMBDA_RELEASE_STACK and --region"
+        )
+    engine.require_alias_functions(info)
+    return info
+
+
+def entry_rows(steps: Sequence[Step], live: dict[str, Live]) -> list[dict[str, Any]]:
+    """Per function, the entry's record: what it ran before the rollback and after."""
+    rows: list[dict[str, Any]] = []
+    for s in steps:
+        lf = live.get(s.logical_id)
+        was_moved = s.result in (MOVED, ALREADY) and s.before is not None
+        rows.append(
+            {
+                "logical_id": s.logical_id,
+                "function_name": s.name,
+                "function_arn": lf.function_arn if lf else "",
+                "before": s.after if was_moved else s.current,
+                "after": s.current,
+                "moved": was_moved,
+                "action": s.action,
+                "result": s.result,
+                "reason": s.reason,
+            }
+        )
+    return rows
+
+
+def write_record(
+    log: ReleaseLog,
+    rollback_id: str,
+    claim_body: dict[str, Any],
+    rows: list[dict[str, Any]],
+    *,
+    complete: bool,
+) -> bool:
+    """The rollback's entry and settlement, each written once. False: already there."""
+    entry = {
+        "schema": "lambda-release/entry@1",
+        "id": rollback_id,
+        "kind": ROLLBACK_KIND,
+        "time": claim_body.get("time", iso(now())),
+        "stack": log.stack,
+        "alias": log.alias,
+        "undoes": claim_body.get("undoes"),
+        "functions_selected": claim_body.get("functions", []),
+        "to_version": claim_body.get("to_version"),
+        "reason": claim_body.get("reason", ""),
+        "who": claim_body.get("who", ""),
+        "ci": claim_body.get("ci", {}),
+        "functions": [
+            {k: r[k] for k in ("logical_id", "function_name", "function_arn", "before")}
+            for r in rows
+        ],
+    }
+    log.index(rollback_id)  # first: an entry is never written without its index key
+    fresh = log.put_new(log.entry_key(rollback_id), entry)
+    log.write_settlement(
+        rollback_id,
+        {
+            "outcome": "succeeded" if complete else "partial",
+            "settled_at": iso(now()),
+            "settled_by": "rollback",
+            "functions": rows,
+        },
+    )
+    return fresh
+
+
+def update_stable(
+    engine: StackAlias,
+    rollback_id: str,
+    steps: Sequence[Step],
+    live: dict[str, Live],
+    next_in_effect: Release | None,
+) -> tuple[dict[str, str | None], list[str]]:
+    """Point each ``<ALIAS>_STABLE`` at what undoing ``next_in_effect`` would give."""
+    current = {
+        s.logical_id: Current(
+            logical_id=s.logical_id,
+            name=s.name,
+            function_arn=live[s.logical_id].function_arn,
+            version=s.current,
+            stable_now=live[s.logical_id].stable,
+        )
+        for s in steps
+        if s.logical_id in live and s.current is not None
+    }
+    targets = stable_versions(next_in_effect, current)
+    warnings = apply_stable(
+        engine.client("lambda"), engine.alias, rollback_id, current, targets, limiter=engine.limiter
+    )
+    return targets, warnings
+
+
+def next_in_effect(newest_first: Sequence[Release], undone: Release) -> Release | None:
+    for r in newest_first:
+        if r.id != undone.id and r.in_effect:
+            return r
+    return None

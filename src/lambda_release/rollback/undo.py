@@ -1,0 +1,228 @@
+"""Rollback: undo the most recent release in effect, every function to its own version.
+
+The order makes every step safe to repeat after any failure:
+
+1. settle releases a killed job left pending; a release still in flight (a
+   canary running) is stopped instead, and nothing else moves;
+2. choose the release (the most recent in effect, or ``--release ID`` if it is
+   that one) and plan each function (see rollback_plan);
+3. claim the logical rollback: ``rollbacks/<key>.json`` written once
+   (``IfNoneMatch``) names its entry id, so a re-run or a concurrent run of the
+   same rollback uses the same id;
+4. move the aliases, concurrently within Lambda's control-plane budget, each
+   guarded by its RevisionId and verified from Lambda's answer;
+5. only when no move failed: write the entry (once, same id) and its
+   settlement, point every ``<ALIAS>_STABLE`` at its new stable version, and
+   last mark the release undone. A run that stops anywhere is finished by the
+   same command run again: moves already made are found done, and nothing is
+   written twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from lambda_release import lock
+from lambda_release.aws import parallel_map
+from lambda_release.errors import OperationError
+from lambda_release.release import settle_pending
+from lambda_release.releaselog import Release, ReleaseLog
+from lambda_release.rollback.alias_moves import FAILED, move_back
+from lambda_release.rollback.claim import check_lock, claim_and_lock
+from lambda_release.rollback.in_flight import stop_release
+from lambda_release.rollback.plan import (
+    DONE,
+    MOVE,
+    REFUSED,
+    Live,
+    Plan,
+    Step,
+    choose_release,
+    known_versions,
+    plan_release,
+    versions_to_check,
+)
+from lambda_release.rollback.record import (
+    entry_rows,
+    existing_versions,
+    next_in_effect,
+    read_live,
+    stack_info,
+    update_stable,
+    write_record,
+)
+from lambda_release.rollback.request import Outcome, Request
+from lambda_release.rollback.summary import summary_data
+from lambda_release.stack_alias import StackAlias
+
+
+def rollback(
+    engine: StackAlias, log: ReleaseLog, req: Request, progress: Callable[[str], None]
+) -> Outcome:
+    """Undo one release: the most recent in effect, or ``req.release_id`` if it is that one."""
+    info = stack_info(engine)
+    if info.in_progress:
+        return stop_release(engine, log, info, req, progress)
+    if req.release_id is not None and log.read_undo(req.release_id) is not None:
+        note = f"release {req.release_id} is already undone"
+        progress(note)
+        return Outcome(0, {"rollback": None, "nothing_to_do": note})
+    # The log (S3) and the aliases (Lambda) are read at the same time: the Lambda reads
+    # are paced by the control-plane budget, and the log's reads, the claim and the lock
+    # hide behind them.
+    claimed: dict[str, Any] | None = None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(read_live, engine, info)
+        settled = _settle_pending(engine, log, progress, dry_run=req.dry_run)
+        settled_any = bool(settled) and not req.dry_run
+        releases = releases_to_decide(log.newest_first(), settled, req.release_id)
+        choice = choose_release(releases, req.release_id)
+        if choice.release is not None and req.dry_run:
+            check_lock(log, req, choice.release.id)
+        elif choice.release is not None:
+            claimed = claim_and_lock(log, req, choice.release.id)
+        live_list = reading.result()
+    if choice.release is None:
+        progress(choice.nothing_to_do)
+        return Outcome(0, {"rollback": None, "nothing_to_do": choice.nothing_to_do})
+    try:
+        if settled_any:  # settling moved <ALIAS>_STABLE pointers: read them again
+            live_list = read_live(engine, info)
+        live = {lf.logical_id: lf for lf in live_list}
+        plan, exist = make_plan(engine, choice.release, live_list, req.functions)
+        if claimed is None:
+            return Outcome(0, summary_data(plan, None, dry_run=True))
+        rollback_id = str(claimed["rollback_id"])
+        return _move_and_record(
+            engine, log, releases, plan, live, exist, claimed, rollback_id, progress
+        )
+    finally:
+        if claimed is not None:
+            lock.release(log, str(claimed["rollback_id"]))
+
+
+def releases_to_decide(
+    newest_first: Iterable[Release], settled: Sequence[Release], requested: str | None
+) -> list[Release]:
+    """The newest part of the log a rollback decides from (with those just settled): up to
+    the release to undo and the next one in effect after it (what ``<ALIAS>_STABLE``
+    returns to), so its cost does not grow with the log's length."""
+    by_id = {r.id: r for r in settled}
+    out: list[Release] = []
+    in_effect_after_target = 0
+    target_seen = False
+    for read in newest_first:
+        rel = by_id.get(read.id, read)
+        out.append(rel)
+        if requested is not None and rel.id == requested:
+            target_seen = True
+        elif rel.in_effect and (requested is None or target_seen):
+            in_effect_after_target += 1
+        if requested is None and in_effect_after_target >= 2:
+            break
+        if target_seen and in_effect_after_target >= 1:
+            break
+    return out
+
+
+def _settle_pending(
+    engine: StackAlias, log: ReleaseLog, progress: Callable[[str], None], *, dry_run: bool
+) -> list[Release]:
+    """Settle what a killed job left pending; refuse while a deploy is still running."""
+    settled, waiting = settle_pending(
+        engine, log, settled_by="rollback", progress=progress, dry_run=dry_run
+    )
+    # A release stopped in flight by an earlier rollback is undone already; its own
+    # job settles it. Any other live one is still being deployed.
+    waiting = [rid for rid in waiting if log.read_undo(rid) is None]
+    if waiting:
+        raise OperationError(
+            f"release {', '.join(waiting)} of stack {engine.stack} is still being deployed "
+            "(its lock is live) but the stack is not updating: wait for that job to finish "
+            "(a release begun with `begin` ends with `lambda-release record`), then run "
+            "the rollback again"
+        )
+    return [release for release, _ in settled]
+
+
+def make_plan(
+    engine: StackAlias, release: Release, live_list: list[Live], functions: Sequence[str]
+) -> tuple[Plan, set[tuple[str, str]]]:
+    """The plan, after checking the before-versions no alias proves to exist."""
+    exist = known_versions(release, live_list)
+    todo = [t for t in versions_to_check(release, live_list) if (t[0], t[2]) not in exist]
+    exist |= existing_versions(engine, todo)
+    return plan_release(release, live_list, exist, functions), exist
+
+
+def _move_and_record(
+    engine: StackAlias,
+    log: ReleaseLog,
+    releases: list[Release],
+    plan: Plan,
+    live: dict[str, Live],
+    exist: set[tuple[str, str]],
+    claimed: dict[str, Any],
+    rollback_id: str,
+    progress: Callable[[str], None],
+) -> Outcome:
+    release = plan.release
+    progress(f"rollback {rollback_id} of release {release.id}: {_plan_line(plan)}")
+    lam = engine.client("lambda")
+
+    def one(step: Step) -> Step:
+        lf = live[step.logical_id]
+        exists = {v for (i, v) in exist if i == step.logical_id}
+        return move_back(lam, step, engine.alias, lf.revision_id, exists, engine.limiter)
+
+    moving = [s for s in plan.steps if s.action in (MOVE, DONE)]
+    for s in parallel_map(one, moving):
+        progress(f"  {s.logical_id}: {s.result} ({s.reason})")
+    for s in plan.steps:
+        if s.action == REFUSED and not s.result:
+            s.result = REFUSED
+    failed = [s for s in plan.steps if s.result == FAILED]
+    refused = [s for s in plan.steps if s.result == REFUSED]
+    if failed:
+        data = summary_data(plan, rollback_id)
+        data["recorded"] = False
+        return Outcome(
+            1,
+            data,
+            [
+                f"{len(failed)} function(s) not moved back: nothing recorded yet; run the same "
+                "command again to finish (moves already made are kept)"
+            ],
+        )
+    undone = plan.release_fully_undone
+    rows = entry_rows(plan.steps, live)
+    after_undo = release if not undone else next_in_effect(releases, release)
+    # The entry (S3) and the stable pointers (Lambda) are written at the same time; the
+    # undo mark comes last, only once both are done.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(write_record, log, rollback_id, claimed, rows, complete=not refused)
+        stable, warnings = update_stable(engine, rollback_id, plan.steps, live, after_undo)
+        fresh = writing.result()
+    progress(
+        f"rollback entry {rollback_id} "
+        + ("written" if fresh else "already in the log (a re-run or a concurrent run)")
+    )
+    if undone:
+        log.write_undo(release.id, rollback_id, {"rollback_key": plan.rollback_key})
+    data = summary_data(plan, rollback_id, stable=stable)
+    data.update(recorded=True, release_undone=undone, warnings=warnings)
+    notes = list(warnings)
+    if refused:
+        notes.append(
+            f"refused for {', '.join(s.logical_id for s in refused)}: see the reasons above"
+        )
+    return Outcome(1 if refused else 0, data, notes)
+
+
+def _plan_line(plan: Plan) -> str:
+    counts: dict[str, int] = {}
+    for s in plan.steps:
+        counts[s.action] = counts.get(s.action, 0) + 1
+    return ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
