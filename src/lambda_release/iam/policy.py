@@ -200,6 +200,7 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:GetDeploymentGroup",
             "cloudwatch:DescribeAlarms",
             "codedeploy:GetDeployment",
+            "lambda:GetAlias",
             *_REALIGN,
         ),
         sometimes={
