@@ -304,7 +304,7 @@ def settle_pending(
         return settled, in_flight
     held = lock.read_lease(log)
     lease = held[0] if held else {}
-    every_id = log.list_ids("releases")
+    every_id = log.recent_ids()  # every pending release is among them (pending_ids)
     for rid in pending:
         live_lease = lease.get("holder") == rid and not lock.is_free(lease)
         if live_lease and not own_lock and not (include_begun and lease.get("mode") == "begin"):

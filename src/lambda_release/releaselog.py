@@ -502,7 +502,13 @@ class ReleaseLog:
             raise self.fail(f"listing {prefix}", exc) from exc
         return found
 
-    def _windows(self) -> Iterator[Window]:
+    def recent_ids(self) -> list[str]:
+        """The ids of the log's newest window (the whole log without the index), oldest
+        first, without their settlements and undo marks."""
+        window = next(iter(self._windows(facts=False)), None)
+        return sorted(window.ids) if window else []
+
+    def _windows(self, *, facts: bool = True) -> Iterator[Window]:
         """The log newest first, one window at a time: a page of the index with the
         settlements and undo marks of its ids; then, for a log begun before the index
         existed, the entries older than the index (listed whole, as before)."""
@@ -516,8 +522,8 @@ class ReleaseLog:
                 top = "~" if start_after is None else high
                 yield Window(
                     page.ids,
-                    self._ids_between("settled", low, top),
-                    self._ids_between("undone", low, top),
+                    self._ids_between("settled", low, top) if facts else set(),
+                    self._ids_between("undone", low, top) if facts else set(),
                     indexed=True,
                 )
                 oldest = low
@@ -530,8 +536,8 @@ class ReleaseLog:
         if old or oldest is None:
             yield Window(
                 list(reversed(old)),
-                set(self.list_ids("settled")),
-                set(self.list_ids("undone")),
+                set(self.list_ids("settled")) if facts else set(),
+                set(self.list_ids("undone")) if facts else set(),
                 indexed=False,
             )
 
