@@ -22,6 +22,7 @@ gives the releases in order.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -91,6 +92,14 @@ def id_time(release_id: str) -> datetime | None:
         return None
 
 
+_ID_SHAPE = re.compile(r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{8}")
+
+
+def is_release_id(text: str) -> bool:
+    """``text`` has the shape of a release id (``new_id``)."""
+    return _ID_SHAPE.fullmatch(text) is not None and id_time(text) is not None
+
+
 def ordered_id(candidate: str, newest: str | None) -> str:
     """``candidate`` if it sorts after ``newest``, else an id one microsecond after it:
     ids stay in the order releases held the lock whatever the local clock says."""
@@ -156,11 +165,11 @@ def id_of_index_name(name: str) -> str | None:
     """The id an index name stands for (None: not an index name of ours)."""
     if not name.endswith(".json"):
         return None
-    try:
-        release_id = _flip(name[: -len(".json")])
-    except ValueError:
+    stem = name[: -len(".json")]
+    if _ID_SHAPE.fullmatch(stem) is None:  # a flipped id has an id's shape
         return None
-    return release_id if id_time(release_id) is not None else None
+    release_id = _flip(stem)
+    return release_id if is_release_id(release_id) else None
 
 
 @dataclass(frozen=True)
@@ -508,12 +517,13 @@ class ReleaseLog:
         window = next(iter(self._windows(facts=False)), None)
         return sorted(window.ids) if window else []
 
-    def _windows(self, *, facts: bool = True) -> Iterator[Window]:
+    def _windows(self, *, facts: bool = True, before: str | None = None) -> Iterator[Window]:
         """The log newest first, one window at a time: a page of the index with the
         settlements and undo marks of its ids; then, for a log begun before the index
         existed, the entries older than the index (listed whole, as before)."""
-        start_after: str | None = None
-        oldest: str | None = None
+        # ``before``: start with the releases older than that id (history's next page).
+        start_after = None if before is None else self.index_key(before)
+        oldest = before
         while True:
             page = self._index_page(start_after)
             if page.ids:
@@ -533,7 +543,7 @@ class ReleaseLog:
                 break
             start_after = page.next_after
         old = [i for i in self.list_ids("releases") if oldest is None or i < oldest]
-        if old or oldest is None:
+        if old or (oldest is None and before is None):
             yield Window(
                 list(reversed(old)),
                 set(self.list_ids("settled")) if facts else set(),
@@ -541,10 +551,10 @@ class ReleaseLog:
                 indexed=False,
             )
 
-    def newest_first(self) -> Iterator[Release]:
-        """Every release, newest first, read lazily: per window of the index three
-        listings, then one read per object that exists."""
-        for window in self._windows():
+    def newest_first(self, before: str | None = None) -> Iterator[Release]:
+        """Every release (older than ``before``), newest first, read lazily: per window of
+        the index three listings, then one read per object that exists."""
+        for window in self._windows(before=before):
             for rid in window.ids:
                 found = self.read(self.entry_key(rid), "entry")
                 if found is None:
@@ -559,11 +569,12 @@ class ReleaseLog:
                     rel.undo = self.read_undo(rid)
                 yield rel
 
-    def releases(self, limit: int | None = None) -> list[Release]:
+    def releases(self, limit: int | None = None, before: str | None = None) -> list[Release]:
+        """At most ``limit`` releases older than ``before``, newest first (history's pages)."""
         out: list[Release] = []
         if limit is not None and limit <= 0:
             return out
-        for rel in self.newest_first():
+        for rel in self.newest_first(before):
             out.append(rel)
             if limit is not None and len(out) >= limit:
                 break

@@ -7,6 +7,9 @@ a log written in the layout before the index (no ``newest/``) read in full.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -28,6 +31,7 @@ from lambda_release.releaselog import (
 from lambda_release.sandbox.server import Sandbox
 
 START = datetime(2021, 3, 4, tzinfo=UTC)
+BIN = Path(sys.executable).parent / "lambda-release"
 
 
 def make_log(sandbox: Sandbox, trace: Path | None = None) -> ReleaseLog:
@@ -172,3 +176,62 @@ def test_reads_cost_the_same_at_25_and_at_150_entries(
         assert len(log.releases(20)) == min(20, size)
     for what, small in counts[25].items():
         assert abs(counts[150][what] - small) <= 2, (what, counts)
+
+
+def test_history_pages_with_before(sandbox: Sandbox) -> None:
+    log = make_log(sandbox)
+    old = fill(log, 7, indexed=False)  # the layout before the index, under newer entries
+    newest = log.newest_id()
+    new = []
+    for i in range(8):
+        rid = new_id(START + timedelta(days=5, seconds=i))
+        log.write_entry(entry(rid), first_in_log=newest is None)
+        new.append(rid)
+    every = [*reversed(new), *reversed(old)]
+    env = dict(os.environ, **sandbox.env)
+    args = ["--stack", log.stack, "--alias", log.alias, "--log-bucket", log.location.uri]
+    shown: list[str] = []
+    before: list[str] = []
+    while True:
+        p = subprocess.run(
+            [str(BIN), "history", *args, "--limit", "5", "--output", "json", *before],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert p.returncode == 0, p.stderr
+        page = [r["id"] for r in json.loads(p.stdout)]
+        if not page:
+            break
+        shown += page
+        before = ["--before", page[-1]]
+    assert shown == every
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "20261126T221700.123456Z-1a2b3c4", ""])
+def test_history_before_a_non_id_is_bad_input(sandbox: Sandbox, bad: str) -> None:
+    env = dict(os.environ, **sandbox.env)
+    p = subprocess.run(
+        [
+            str(BIN),
+            "history",
+            "--stack",
+            "s18",
+            "--alias",
+            "PROD",
+            "--log-bucket",
+            "b18x",
+            "--before",
+            bad,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert p.returncode == 2, p.stderr
+    assert "Traceback" not in p.stderr
+    assert "--before" in p.stderr.strip().splitlines()[-1]

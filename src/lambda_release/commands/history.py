@@ -7,6 +7,8 @@ import argparse
 from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
+from lambda_release.errors import UsageError
+from lambda_release.releaselog import is_release_id
 from lambda_release.status import orphan_warning
 
 NAME = "history"
@@ -22,6 +24,7 @@ Exit codes: 0 shown; 1 the log could not be read; 2 bad input.
 EXAMPLES = """\
 examples:
   lambda-release history --stack my-lambda-prod --alias PROD --limit 10
+  lambda-release history --limit 10 --before 20261126T221700.123456Z-1a2b3c4d   # next page
   lambda-release history --output json | jq '.[0].functions'
 """
 
@@ -30,6 +33,11 @@ def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
     bounds.add_option(p, bounds.LIMIT, "at most N entries", "all")
+    p.add_argument(
+        "--before",
+        metavar="ID",
+        help="only entries older than release id ID (the next page: the last id shown)",
+    )
 
 
 def moves(entry: dict[str, object]) -> str:
@@ -49,7 +57,13 @@ def run(ctx: Context) -> int:
     eng = opts.engine(ctx)
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
-    releases = [r.as_json() for r in log.releases(limit)]
+    before = ctx.settings.get("before")
+    if before is not None and not is_release_id(before):
+        raise UsageError(
+            f"--before {before!r} is not a release id: give an id from `lambda-release "
+            "history`, e.g. 20261126T221700.123456Z-1a2b3c4d"
+        )
+    releases = [r.as_json() for r in log.releases(limit, before)]
     for key in log.orphans():
         output.info(f"lambda-release history: {orphan_warning(log.uri(key))}")
     if out == "json":
