@@ -21,6 +21,7 @@ gives the releases in order.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import secrets
@@ -180,6 +181,13 @@ class IndexPage:
 
 
 @dataclass(frozen=True)
+class NewestWindow:
+    page: IndexPage
+    window: Window | None
+    facts: bool
+
+
+@dataclass(frozen=True)
 class Window:
     """Ids newest first, with which of them are settled and undone."""
 
@@ -265,6 +273,12 @@ class ReleaseLog:
         self.stack = stack
         self.alias = alias
         self.base = location.base(stack, alias)
+        # Read once per command: the newest window of the index, until this log writes
+        # anything (taking, renewing or giving back the lock included: what changed while
+        # we waited for the lock is read again), and every append-only object read or
+        # written (entries, settlements, undo marks never change once they exist).
+        self._newest: NewestWindow | None = None
+        self._objects: dict[str, tuple[dict[str, Any], str]] = {}
 
     # -- keys -------------------------------------------------------------
     def entry_key(self, release_id: str) -> str:
@@ -325,6 +339,7 @@ class ReleaseLog:
         """A conditional write (``IfNoneMatch``/``IfMatch``): the new ETag, or None when
         the condition failed (someone else wrote first, or the object is gone)."""
         data = json.dumps(body, indent=2, sort_keys=True).encode()
+        self._newest = None
         try:
             resp = self.s3.put_object(
                 Bucket=self.location.bucket,
@@ -337,10 +352,22 @@ class ReleaseLog:
             if error_code(exc) in (*CONFLICT_CODES, "NoSuchKey"):
                 return None
             raise self.fail(f"writing {key}", exc) from exc
-        return str(resp.get("ETag", ""))
+        finally:
+            self._newest = None
+        etag = str(resp.get("ETag", ""))
+        if self._append_only(key):
+            self._objects[key] = (json.loads(data), etag)
+        return etag
+
+    def _append_only(self, key: str) -> bool:
+        """Objects that never change once written: safe to read once per command."""
+        return key.startswith(tuple(f"{self.base}{f}/" for f in ("releases", "settled", "undone")))
 
     def get(self, key: str) -> tuple[dict[str, Any], str] | None:
         """The JSON object at ``key`` and its ETag, or None when there is none."""
+        if key in self._objects:
+            body, etag = self._objects[key]
+            return copy.deepcopy(body), etag
         try:
             resp = self.s3.get_object(Bucket=self.location.bucket, Key=key)
         except botocore.exceptions.ClientError as exc:
@@ -359,7 +386,10 @@ class ReleaseLog:
                 f"release log object {self.uri(key)} is not a JSON object: it was not written "
                 "by lambda-release; move it out of the log's prefix"
             )
-        return body, str(resp.get("ETag", ""))
+        etag = str(resp.get("ETag", ""))
+        if self._append_only(key):
+            self._objects[key] = (copy.deepcopy(body), etag)
+        return body, etag
 
     def read(self, key: str, what: str) -> tuple[Any, str] | None:
         """``get``, then the object's shape checked (``what``: a logschema.SHAPES name)."""
@@ -524,19 +554,29 @@ class ReleaseLog:
         # ``before``: start with the releases older than that id (history's next page).
         start_after = None if before is None else self.index_key(before)
         oldest = before
+        newest = before is None  # the newest window: read once per command (cached)
         while True:
-            page = self._index_page(start_after)
-            if page.ids:
-                low, high = page.ids[-1], page.ids[0]
-                # Facts newer than the window's newest belong to it too (orphans).
-                top = "~" if start_after is None else high
-                yield Window(
-                    page.ids,
-                    self._ids_between("settled", low, top) if facts else set(),
-                    self._ids_between("undone", low, top) if facts else set(),
-                    indexed=True,
-                )
-                oldest = low
+            cached = self._newest if newest else None
+            if cached is not None and (cached.facts or not facts):
+                page, window = cached.page, cached.window
+            else:
+                page, window = self._index_page(start_after), None
+                if page.ids:
+                    low, high = page.ids[-1], page.ids[0]
+                    # Facts newer than the window's newest belong to it too (orphans).
+                    top = "~" if start_after is None else high
+                    window = Window(
+                        page.ids,
+                        self._ids_between("settled", low, top) if facts else set(),
+                        self._ids_between("undone", low, top) if facts else set(),
+                        indexed=True,
+                    )
+                if newest:
+                    self._newest = NewestWindow(page, window, facts)
+            newest = False
+            if window is not None:
+                yield window
+                oldest = window.ids[-1]
             if page.origin:
                 return
             if page.next_after is None:
