@@ -565,8 +565,11 @@ class ReleaseLog:
                     low, high = page.ids[-1], page.ids[0]
                     # Facts newer than the window's newest belong to it too (orphans).
                     top = "~" if start_after is None else high
+                    # Listed, not read: an index key whose entry is missing is skipped
+                    # without a read, and orphans are found without reading entries.
+                    written = self._ids_between("releases", low, top) if facts else None
                     window = Window(
-                        page.ids,
+                        [i for i in page.ids if written is None or i in written],
                         self._ids_between("settled", low, top) if facts else set(),
                         self._ids_between("undone", low, top) if facts else set(),
                         indexed=True,
@@ -576,7 +579,8 @@ class ReleaseLog:
             newest = False
             if window is not None:
                 yield window
-                oldest = window.ids[-1]
+            if page.ids:
+                oldest = page.ids[-1]
             if page.origin:
                 return
             if page.next_after is None:
