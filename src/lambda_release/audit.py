@@ -27,8 +27,9 @@ from typing import Any
 import botocore.exceptions
 
 from lambda_release.aws import Aws, error_code
-from lambda_release.errors import OperationError, UsageError
+from lambda_release.errors import OperationError
 from lambda_release.output import format_table
+from lambda_release.stack import list_resources
 
 LATEST = "$LATEST"
 # Error codes that mean "nothing there", not "could not look".
@@ -352,19 +353,11 @@ def _period(start: datetime, end: datetime) -> int:
 def stack_functions(aws: Aws, stack: str) -> dict[str, str]:
     """Physical name -> unqualified ARN of every AWS::Lambda::Function of ``stack``."""
     cfn = aws.client("cloudformation")
-    names: list[str] = []
-    try:
-        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-            for r in page.get("StackResourceSummaries", []):
-                if r.get("ResourceType") == "AWS::Lambda::Function" and r.get("PhysicalResourceId"):
-                    names.append(str(r["PhysicalResourceId"]))
-    except botocore.exceptions.ClientError as exc:
-        if "does not exist" in str(exc):
-            raise UsageError(
-                f"stack {stack!r} does not exist in this account and region: fix --stack "
-                "(or LAMBDA_RELEASE_STACK) or --region"
-            ) from exc
-        raise OperationError(f"cannot list the resources of stack {stack}: {exc}") from exc
+    names = [
+        str(r["PhysicalResourceId"])
+        for r in list_resources(cfn, stack)
+        if r.get("ResourceType") == "AWS::Lambda::Function" and r.get("PhysicalResourceId")
+    ]
     lam = aws.client("lambda")
     result: dict[str, str] = {}
     for name in sorted(names):

@@ -28,24 +28,21 @@ deploy does not change keeps its live version.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
 import json
-import os
 import time
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import botocore.exceptions
-import yaml
 
+from lambda_release.built_code import built_code
+from lambda_release.cfn_template import parse_template
 from lambda_release.errors import OperationError
 from lambda_release.releaselog import Release, ReleaseLog
-from lambda_release.stack import LiveFunction, StackInfo, version_of_arn
+from lambda_release.stack import LiveFunction, StackInfo, list_resources, version_of_arn
+from lambda_release.stack import physical_ids as stack_physical_ids
 
 BUILT_TEMPLATE = Path(".aws-sam") / "build" / "template.yaml"
 TEMPLATE_BODY_MAX = 51_200
@@ -104,40 +101,10 @@ def processed_template(cfn: Any, stack: str) -> dict[str, Any]:
     except botocore.exceptions.ClientError as exc:
         raise OperationError(f"cannot read the template of stack {stack}: {exc}") from exc
     body = resp.get("TemplateBody")
-    template = body if isinstance(body, dict) else _parse(str(body))
+    template = body if isinstance(body, dict) else parse_template(str(body), "the stack's template")
     if template.get("Transform"):
         template = _translate_locally(cfn, stack, template)
     return template
-
-
-def _parse(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - our loader only adds CFN tags
-    if not isinstance(data, dict):
-        raise OperationError("the stack's template is not a mapping")
-    return data
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags (!Ref, !GetAtt, ...) as their long forms."""
-
-
-def _cfn_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt" and isinstance(value, str):
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    return {name: value}
-
-
-_CfnLoader.add_multi_constructor("!", _cfn_tag)
 
 
 def _translate_locally(cfn: Any, stack: str, template: dict[str, Any]) -> dict[str, Any]:
@@ -160,11 +127,7 @@ def _translate_locally(cfn: Any, stack: str, template: dict[str, Any]) -> dict[s
 
 
 def physical_ids(cfn: Any, stack: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-        for r in page.get("StackResourceSummaries", []):
-            out[str(r["LogicalResourceId"])] = str(r.get("PhysicalResourceId") or "")
-    return out
+    return stack_physical_ids(list_resources(cfn, stack))
 
 
 def recorded_versions(template: dict[str, Any], physical: dict[str, str]) -> dict[str, str]:
@@ -322,46 +285,6 @@ def resolve_before_deploy(
 
 
 # -- the rolled-back code itself, about to be deployed again -----------------------
-
-
-def sam_zip_sha256(directory: Path) -> str:
-    """Lambda's CodeSha256 of the zip ``sam deploy`` makes of a built function directory.
-
-    SAM zips deterministically (samcli.lib.package.utils.make_zip: walk order, Unix mode
-    bits, no timestamps, deflate), so equal hashes mean byte-identical code.
-    """
-    buf = io.BytesIO()
-    root = os.path.abspath(directory)
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for here, _, files in os.walk(root, followlinks=True):
-            for filename in files:
-                full = os.path.join(here, filename)
-                info = zipfile.ZipInfo(os.path.relpath(full, root))
-                info.create_system = 3
-                info.external_attr = os.stat(full).st_mode << 16
-                with open(full, "rb") as f:
-                    zf.writestr(info, f.read(), compress_type=zipfile.ZIP_DEFLATED)
-    return base64.b64encode(hashlib.sha256(buf.getvalue()).digest()).decode()
-
-
-def built_code(template_path: Path) -> dict[str, str]:
-    """Logical id -> CodeSha256 of each zip function in a ``sam build`` output template."""
-    try:
-        template = _parse(template_path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return {}
-    out: dict[str, str] = {}
-    for lid, res in (template.get("Resources") or {}).items():
-        if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
-            continue
-        props = res.get("Properties") or {}
-        uri = props.get("CodeUri")
-        if props.get("PackageType") == "Image" or not isinstance(uri, str) or "://" in uri:
-            continue
-        directory = template_path.parent / uri
-        if directory.is_dir():
-            out[str(lid)] = sam_zip_sha256(directory)
-    return out
 
 
 def rolled_back_versions(releases: Sequence[Release]) -> dict[tuple[str, str], str]:

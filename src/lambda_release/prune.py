@@ -28,7 +28,7 @@ from lambda_release.codedeploy import active_deployment_ids
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
 from lambda_release.releaselog import LogLocation, Release, ReleaseLog
 from lambda_release.stable import Current, stable_versions
-from lambda_release.stack import read_live, version_of_arn
+from lambda_release.stack import list_resources, read_live, version_of_arn
 from lambda_release.stack_alias import StackAlias
 
 LATEST = "$LATEST"
@@ -152,12 +152,7 @@ class StackFunctions:
 
 
 def read_stack_functions(cfn: Any, stack: str) -> StackFunctions:
-    resources: list[dict[str, Any]] = []
-    try:
-        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-            resources.extend(page.get("StackResourceSummaries", []))
-    except botocore.exceptions.ClientError as exc:
-        raise OperationError(f"cannot list the resources of stack {stack}: {exc}") from exc
+    resources = list_resources(cfn, stack)
     functions = {
         str(r["LogicalResourceId"]): str(r["PhysicalResourceId"])
         for r in resources

@@ -18,7 +18,7 @@ from typing import Any
 import botocore.exceptions
 
 from lambda_release.aws import RateLimiter, error_code, parallel_map
-from lambda_release.errors import OperationError
+from lambda_release.errors import OperationError, UsageError
 
 
 def version_of_arn(arn: str | None) -> str | None:
@@ -27,6 +27,27 @@ def version_of_arn(arn: str | None) -> str | None:
         return None
     tail = arn.rsplit(":", 1)[-1]
     return tail if tail.isdigit() else None
+
+
+def list_resources(cfn: Any, stack: str) -> list[dict[str, Any]]:
+    """Every resource summary of the stack, every page (the one listing all readers use)."""
+    resources: list[dict[str, Any]] = []
+    try:
+        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
+            resources.extend(page.get("StackResourceSummaries", []))
+    except botocore.exceptions.ClientError as exc:
+        if "does not exist" in str(exc):
+            raise UsageError(
+                f"stack {stack} does not exist (in this account and region): check --stack "
+                "and --region"
+            ) from exc
+        raise OperationError(f"cannot list the resources of stack {stack}: {exc}") from exc
+    return resources
+
+
+def physical_ids(resources: list[dict[str, Any]]) -> dict[str, str]:
+    """Logical id -> physical id ("" while not created)."""
+    return {str(r["LogicalResourceId"]): str(r.get("PhysicalResourceId") or "") for r in resources}
 
 
 def function_arn_of(arn: str) -> str:
@@ -145,12 +166,7 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
         tags={t["Key"]: t["Value"] for t in desc.get("Tags", [])},
         last_updated=desc.get("LastUpdatedTime") or desc.get("CreationTime"),
     )
-    resources: list[dict[str, Any]] = []
-    try:
-        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-            resources.extend(page.get("StackResourceSummaries", []))
-    except botocore.exceptions.ClientError as exc:
-        raise OperationError(f"cannot list the resources of stack {stack}: {exc}") from exc
+    resources = list_resources(cfn, stack)
     by_type: dict[str, list[dict[str, Any]]] = {}
     for r in resources:
         by_type.setdefault(str(r["ResourceType"]), []).append(r)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lambda_release.drift import built_code, sam_zip_sha256
+from lambda_release.built_code import built_code, sam_zip_sha256
 
 
 def write_function(directory: Path, version: str) -> None:

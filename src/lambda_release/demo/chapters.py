@@ -10,6 +10,7 @@ from typing import Any
 
 from lambda_release.demo.stage import Stage
 from lambda_release.errors import OperationError
+from lambda_release.stack import list_resources
 
 CHAPTERS = 5
 _EXPORT = re.compile(r"^export (LAMBDA_RELEASE_[A-Z_]+)='([^']*)'$")
@@ -78,9 +79,7 @@ def prod_canary(story: Story) -> None:
 def _alarm_of(story: Story, stack: str, logical_id: str) -> str | None:
     """The first alarm of the function's CodeDeploy deployment group."""
     cfn, cd = story.client("cloudformation"), story.client("codedeploy")
-    resources: list[dict[str, Any]] = []
-    for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-        resources.extend(page["StackResourceSummaries"])
+    resources = list_resources(cfn, stack)
     by_id = {r["LogicalResourceId"]: r.get("PhysicalResourceId") for r in resources}
     apps = [r for r in resources if r["ResourceType"] == "AWS::CodeDeploy::Application"]
     group = by_id.get(f"{logical_id}DeploymentGroup")
@@ -94,13 +93,12 @@ def _alarm_of(story: Story, stack: str, logical_id: str) -> str | None:
 
 
 def _functions(story: Story, stack: str) -> dict[str, str]:
-    cfn = story.client("cloudformation")
-    out: dict[str, str] = {}
-    for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
-        for r in page["StackResourceSummaries"]:
-            if r["ResourceType"] == "AWS::Lambda::Function":
-                out[r["LogicalResourceId"]] = r["PhysicalResourceId"]
-    return out
+    resources = list_resources(story.client("cloudformation"), stack)
+    return {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in resources
+        if r["ResourceType"] == "AWS::Lambda::Function"
+    }
 
 
 def _fire_when_shifting(

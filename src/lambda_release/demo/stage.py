@@ -16,10 +16,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-import yaml
-
+from lambda_release.built_code import built_function_dirs
 from lambda_release.errors import OperationError
 
 MARKER = "lambda_release_demo_release.txt"
@@ -36,33 +35,9 @@ SHOWN = (
 WIDTH = 100
 
 
-class _AnyTagLoader(yaml.SafeLoader):
-    """Reads a CloudFormation template, short intrinsic tags (!Ref, !Sub) included."""
-
-
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
-
-
-_AnyTagLoader.add_multi_constructor("!", _any_tag)
-
-
 def built_functions(build_dir: Path) -> dict[str, Path]:
     """Function logical id -> its built code directory, from the built template."""
-    template = build_dir / "template.yaml"
-    data = yaml.load(template.read_text(encoding="utf-8"), Loader=_AnyTagLoader)  # noqa: S506
-    out: dict[str, Path] = {}
-    for lid, res in (data.get("Resources") or {}).items():
-        if res.get("Type") != "AWS::Serverless::Function":
-            continue
-        uri = (res.get("Properties") or {}).get("CodeUri")
-        if isinstance(uri, str) and (build_dir / uri).is_dir():
-            out[str(lid)] = build_dir / uri
-    return out
+    return built_function_dirs(build_dir / "template.yaml")
 
 
 @dataclass
