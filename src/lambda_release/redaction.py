@@ -40,7 +40,7 @@ def template_noecho(path: Path | None) -> set[str]:
     if path is None or not path.is_file():
         return set()
     # drift's loader knows CloudFormation's short tags (!Ref, !Sub, ...).
-    from lambda_release.drift import _parse as parse_template  # noqa: PLC0415
+    from lambda_release.cfn_template import parse_template  # noqa: PLC0415
 
     try:
         return noecho_parameters(parse_template(path.read_text(encoding="utf-8")))

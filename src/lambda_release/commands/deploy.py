@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from lambda_release import alias_guard, bounds, output, record_file, redaction, sam, watch
+from lambda_release.cfn_template import parse_template
 from lambda_release.commands import _release_options as opts
 from lambda_release.commands._record_file import record_json, summary, write_record_file
 from lambda_release.context import Context
-from lambda_release.drift import _parse as parse_template
 from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 from lambda_release.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.release import DeployPlan, deploy
