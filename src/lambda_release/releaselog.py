@@ -482,11 +482,13 @@ class ReleaseLog:
 
     # -- the newest-first index ---------------------------------------------------
     def newest_id(self) -> str | None:
-        """The newest id in the log (None: the log is empty): one listing call on a log
-        with an index; an old log without one is listed whole, as before."""
-        page = self._index_page(None, 1)
-        if page.ids:
-            return page.ids[0]
+        """The newest id in the log (None: the log is empty), index keys whose entry is
+        missing included (their ids stay taken). Read with the newest window, which the
+        rest of the command then reuses; an old log without the index is listed whole."""
+        next(iter(self._windows()), None)  # reads (and keeps) the newest window
+        cached = self._newest
+        if cached is not None and cached.page.ids:
+            return cached.page.ids[0]
         old = self.list_ids("releases")
         return old[-1] if old else None
 
