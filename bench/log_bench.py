@@ -105,7 +105,10 @@ def run(kit: Kit, argv: list[str], trace: Path) -> tuple[float, Counter[str]]:
     wall = time.monotonic() - t
     if done.returncode != 0:
         raise SystemExit(f"{argv} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return wall, Counter(c["service"] for c in read_trace(str(trace)))
+    calls = read_trace(str(trace))
+    counted = Counter(c["service"] for c in calls)
+    counted.update(f"s3.{c['operation']}" for c in calls if c["service"] == "s3")
+    return wall, counted
 
 
 def measure(sb: Sandbox, size: int, work: Path) -> dict[str, tuple[float, Counter[str]]]:
@@ -139,8 +142,21 @@ def main(sizes: list[int]) -> None:
         cells = []
         for s in sizes:
             wall, calls = results[s][name]
-            cells.append(f"{calls['s3']:>6} / {sum(calls.values()):<4} {wall:6.2f} s")
+            every = sum(v for k, v in calls.items() if "." not in k)
+            cells.append(f"{calls['s3']:>6} / {every:<4} {wall:6.2f} s")
         print(f"{name:<20}" + "".join(f"{c:>24}" for c in cells))
+    print()
+    print("S3 calls by operation (ListObjectsV2 / GetObject / PutObject)")
+    for name, _ in COMMANDS:
+        cells = []
+        for s in sizes:
+            c = results[s][name][1]
+            cells.append(
+                f"{c['s3.ListObjectsV2']:>4} / {c['s3.GetObject']:>5} / {c['s3.PutObject']:>3}"
+            )
+        print(f"{name:<20}" + "".join(f"{x:>24}" for x in cells))
+    print("(history --limit 20 shows min(20, entries) entries and reads each one: an entry")
+    print(" and its settlement; beyond those its calls do not depend on the log's length)")
     print()
     print("goal: at the largest size, each command's S3 calls within 2 of the smallest's")
     for name, _ in COMMANDS:
