@@ -495,7 +495,7 @@ def deploy(
             engine, log, entry, sam_exit_code=code, settled_by="deploy"
         )
     finally:
-        lock.release(log, entry["id"])
+        lock.release(log, entry["id"], lease)
     ok = release.outcome in (SUCCEEDED, NO_CHANGE)
     return DeployResult(0 if ok else 1, release, stable, log, [], warnings)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from lambda_release import lock
 from lambda_release.awstrace import install, read_trace
 from lambda_release.releaselog import (
     LogLocation,
@@ -235,3 +236,25 @@ def test_history_before_a_non_id_is_bad_input(sandbox: Sandbox, bad: str) -> Non
     assert p.returncode == 2, p.stderr
     assert "Traceback" not in p.stderr
     assert "--before" in p.stderr.strip().splitlines()[-1]
+
+
+def test_the_lease_costs_two_calls_to_take_and_one_to_give_back(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    trace = tmp_path / "lock.jsonl"
+    log = make_log(sandbox, trace)
+    first = lock.acquire(log, "a", mode="deploy", ttl=60, timeout=0)
+    assert lock.release(log, "a", first)
+    take = s3_calls(trace, lambda: lock.acquire(log, "b", mode="deploy", ttl=60, timeout=0))
+    held = lock.read_lease(log)
+    assert held is not None and held[0]["holder"] == "b"
+    lease = lock.Lease(log, "b", "deploy", held[0], held[1])
+    assert lock.renew(lease, 60)
+    give_back = s3_calls(trace, lambda: lock.release(log, "b", lease))
+    assert (take, give_back) == (2, 1)
+    held = lock.read_lease(log)
+    assert held is not None and held[0]["released"] is True
+    # A stale lease (someone took it over since) is not given back on their behalf.
+    other = lock.acquire(log, "c", mode="deploy", ttl=60, timeout=0)
+    assert not lock.release(log, "b", lease)
+    assert lock.release(log, "c", other)
