@@ -173,7 +173,9 @@ def read_aliases_now(engine: StackAlias, names: Sequence[str]) -> dict[str, Alia
 
     def one(name: str) -> AliasNow | None:
         try:
-            c = lam.get_function_configuration(FunctionName=name, Qualifier=engine.alias)
+            # GetFunction, not GetFunctionConfiguration: the same configuration, read on
+            # GetFunction's own budget (aws.GET_FUNCTION_RATE), not the control plane's.
+            c = lam.get_function(FunctionName=name, Qualifier=engine.alias)["Configuration"]
         except botocore.exceptions.ClientError as exc:
             if error_code(exc) == "ResourceNotFoundException":
                 return None
@@ -184,7 +186,7 @@ def read_aliases_now(engine: StackAlias, names: Sequence[str]) -> dict[str, Alia
             function_arn=function_arn_of(str(c.get("FunctionArn", ""))),
         )
 
-    return dict(zip(names, parallel_map(one, list(names), engine.limiter), strict=True))
+    return dict(zip(names, parallel_map(one, list(names), engine.read_limiter), strict=True))
 
 
 def read_settlement(
