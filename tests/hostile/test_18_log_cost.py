@@ -18,6 +18,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
+import botocore.config
+import botocore.exceptions
 import pytest
 
 from lambda_release import lock
@@ -29,7 +32,8 @@ from lambda_release.releaselog import (
     index_name,
     new_id,
 )
-from lambda_release.sandbox.server import Sandbox
+from lambda_release.sandbox.faultproxy import FaultProxy
+from lambda_release.sandbox.server import CREDENTIALS, Sandbox
 
 START = datetime(2021, 3, 4, tzinfo=UTC)
 BIN = Path(sys.executable).parent / "lambda-release"
@@ -258,3 +262,28 @@ def test_the_lease_costs_two_calls_to_take_and_one_to_give_back(
     other = lock.acquire(log, "c", mode="deploy", ttl=60, timeout=0)
     assert not lock.release(log, "b", lease)
     assert lock.release(log, "c", other)
+
+
+def test_the_proxy_paces_get_function_in_its_own_bucket(sandbox: Sandbox) -> None:
+    """Lambda's quotas: GetFunction 100/s apart from the control plane's 15/s."""
+    with FaultProxy(
+        sandbox.endpoint_url, lambda_rate=1, get_function_rate=100, rate_mode="throttle"
+    ) as proxy:
+        lam = boto3.client(
+            "lambda",
+            endpoint_url=proxy.url,
+            region_name=sandbox.region,
+            config=botocore.config.Config(retries={"total_max_attempts": 1}),
+            aws_access_key_id=CREDENTIALS.access_key_id,
+            aws_secret_access_key=CREDENTIALS.secret_access_key,
+            aws_session_token=CREDENTIALS.session_token,
+        )
+        for _ in range(5):
+            with pytest.raises(botocore.exceptions.ClientError):
+                lam.get_function(FunctionName="absent18")  # 404 from upstream: admitted
+        for _ in range(3):
+            with pytest.raises(botocore.exceptions.ClientError):
+                lam.list_aliases(FunctionName="absent18")
+    statuses = [(c.operation, c.status) for c in proxy.calls]
+    assert [s for op, s in statuses if op == "GetFunction"] == [404] * 5
+    assert 429 in [s for op, s in statuses if op == "ListAliases"]
