@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from lambda_release import codedeploy, lock
 from lambda_release import drift as realignment
 from lambda_release.releaselog import ReleaseLog
-from lambda_release.stack import LiveFunction, StackInfo
+from lambda_release.stack import LiveFunction, StackInfo, with_live
 from lambda_release.stack_alias import StackAlias
 
 
@@ -41,12 +41,8 @@ class Drift:
 
 def alias_drift(info: StackInfo | None, live: Sequence[LiveFunction]) -> list[Drift]:
     """Drift as the stack listing shows it (no template read): cheap, for every status."""
-    if info is None:
-        return []
-    by_name = {lf.name: lf for lf in live}
     out: list[Drift] = []
-    for f in info.functions:
-        lf = by_name.get(f.name)
+    for f, lf in with_live(info, live):
         if f.recorded_version is None or lf is None or lf.alias is None:
             continue
         if lf.alias.version != f.recorded_version:

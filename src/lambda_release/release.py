@@ -43,18 +43,20 @@ from lambda_release.settlement import (
     superseded_settlement,
 )
 from lambda_release.stable import Current, apply_stable, stable_versions
-from lambda_release.stack import LiveFunction, StackInfo, function_arn_of, functions_updated_since
+from lambda_release.stack import (
+    LiveFunction,
+    StackInfo,
+    function_arn_of,
+    functions_updated_since,
+    with_live,
+)
 from lambda_release.stack_alias import StackAlias
 
 
 # -- begin ---------------------------------------------------------------------
 def snapshot_functions(info: StackInfo | None, live: Sequence[LiveFunction]) -> list[EntryFunction]:
-    if info is None:
-        return []
-    by_name = {lf.name: lf for lf in live}
     out: list[EntryFunction] = []
-    for f in info.functions:
-        lf = by_name.get(f.name)
+    for f, lf in with_live(info, live):
         out.append(
             {
                 "logical_id": f.logical_id,

@@ -299,6 +299,8 @@ def run_streaming(
     """Run ``cmd``, copying its output line by line to stderr; a heartbeat line after
     ``heartbeat`` seconds of silence (CircleCI kills a step after 10 silent minutes).
     Returns the exit code."""
+    # Long on purpose: the child, the reader thread, the heartbeat and the signal handling
+    # share one lifetime; split, each part would need the others' state.
     stream = out or sys.stderr
     started = time.monotonic()
     last = [time.monotonic()]

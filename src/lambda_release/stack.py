@@ -114,6 +114,16 @@ class LiveFunction:
     aliases: dict[str, AliasState] = field(default_factory=dict)
 
 
+def with_live(
+    info: StackInfo | None, live: Sequence[LiveFunction]
+) -> list[tuple[FunctionRef, LiveFunction | None]]:
+    """Each function of the stack beside what Lambda showed for it (None: not read)."""
+    if info is None:
+        return []
+    by_name = {lf.name: lf for lf in live}
+    return [(f, by_name.get(f.name)) for f in info.functions]
+
+
 def describe_stack(cfn: Any, stack: str) -> dict[str, Any] | None:
     try:
         resp = cfn.describe_stacks(StackName=stack)
@@ -156,6 +166,8 @@ def _recorded_versions(
 
 def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
     """The stack's functions carrying ``alias``, or None when the stack does not exist."""
+    # Long on purpose: one pass over one resource listing pairs functions, aliases, versions,
+    # deployment groups and alarms by logical id (the listing is the only call).
     desc = describe_stack(cfn, stack)
     if desc is None:
         return None

@@ -3,7 +3,8 @@ the last release, deployments in flight and drift. JSON schema: docs/release-log
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from lambda_release import codedeploy
@@ -11,7 +12,7 @@ from lambda_release.errors import LambdaReleaseError, UsageError
 from lambda_release.output import format_table
 from lambda_release.preflight import alias_drift
 from lambda_release.releaselog import LogLocation, Release
-from lambda_release.stack import StackInfo
+from lambda_release.stack import LiveFunction, StackInfo, with_live
 from lambda_release.stack_alias import StackAlias
 
 STATUS_SCHEMA = "lambda-release/status@1"
@@ -34,6 +35,34 @@ def release_summary(rel: Release | None) -> dict[str, Any] | None:
     }
 
 
+def alias_status(
+    engine: StackAlias,
+    info: StackInfo,
+    location: LogLocation | None,
+) -> dict[str, Any]:
+    """The status of one alias of the stack: read only, it never settles or writes."""
+    log = LogStory.read(engine, location)
+    live = engine.live(info)
+    drifts = {d.function: d for d in alias_drift(info, live)}
+    return {
+        "alias": engine.alias,
+        "stable_alias": engine.stable_name,
+        "functions": function_rows(info, live, set(drifts)),
+        "last_release": release_summary(log.last),
+        "in_effect": release_summary(log.in_effect),
+        "pending": log.pending,
+        "deployments_in_flight": [
+            d.as_json() for d in codedeploy.active_deployments(engine.client("codedeploy"), info)
+        ],
+        "drift": [
+            {"function": d.function, "recorded": d.recorded, "live": d.live}
+            for d in drifts.values()
+        ],
+        "notes": log.notes,
+        "log_error": log.error,
+    }
+
+
 def orphan_warning(uri: str) -> str:
     """The warning for a settlement or undo marker whose entry is missing."""
     return (
@@ -42,39 +71,46 @@ def orphan_warning(uri: str) -> str:
     )
 
 
-def alias_status(
-    engine: StackAlias,
-    info: StackInfo,
-    location: LogLocation | None,
-) -> dict[str, Any]:
-    """The status of one alias of the stack: read only, it never settles or writes."""
-    notes: list[str] = []
-    log_error: str | None = None
+@dataclass
+class LogStory:
+    """What the log says about an alias: its last release, the one in effect, the pending."""
+
     last: Release | None = None
     in_effect: Release | None = None
-    pending: list[str] = []
-    if location is not None:
+    pending: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @classmethod
+    def read(cls, engine: StackAlias, location: LogLocation | None) -> LogStory:
+        story = cls()
+        if location is None:
+            story.notes.append(
+                "no release log found (no lambda-release:log tag; give --log-bucket)"
+            )
+            return story
         log = engine.log(location)
         try:
-            pending = log.pending_ids()
-            notes += [orphan_warning(log.uri(key)) for key in log.orphans()]
+            story.pending = log.pending_ids()
+            story.notes += [orphan_warning(log.uri(key)) for key in log.orphans()]
             for rel in log.newest_first():
-                if last is None and rel.kind == "release":
-                    last = rel
+                if story.last is None and rel.kind == "release":
+                    story.last = rel
                 if rel.in_effect:
-                    in_effect = rel
+                    story.in_effect = rel
                     break
         except LambdaReleaseError as exc:
-            log_error = str(exc)
-            notes.append(f"release log unreadable: {exc}")
-    else:
-        notes.append("no release log found (no lambda-release:log tag; give --log-bucket)")
-    live = engine.live(info)
-    drifts = {d.function: d for d in alias_drift(info, live)}
-    by_name = {lf.name: lf for lf in live}
+            story.error = str(exc)
+            story.notes.append(f"release log unreadable: {exc}")
+        return story
+
+
+def function_rows(
+    info: StackInfo, live: Sequence[LiveFunction], drifted: set[str]
+) -> list[dict[str, Any]]:
+    """Per function: its alias, weights, stable version, recorded version, drift."""
     functions = []
-    for f in info.functions:
-        lf = by_name.get(f.name)
+    for f, lf in with_live(info, live):
         a = lf.alias if lf else None
         s = lf.stable if lf else None
         functions.append(
@@ -86,30 +122,14 @@ def alias_status(
                 "weights": a.weights if a else {},
                 "stable": s.version if s else None,
                 "recorded_version": f.recorded_version,
-                "drift": f.logical_id in drifts,
+                "drift": f.logical_id in drifted,
                 "aliases": {
                     name: {"version": st.version, "weights": st.weights}
                     for name, st in (lf.aliases.items() if lf else [])
                 },
             }
         )
-    return {
-        "alias": engine.alias,
-        "stable_alias": engine.stable_name,
-        "functions": functions,
-        "last_release": release_summary(last),
-        "in_effect": release_summary(in_effect),
-        "pending": pending,
-        "deployments_in_flight": [
-            d.as_json() for d in codedeploy.active_deployments(engine.client("codedeploy"), info)
-        ],
-        "drift": [
-            {"function": d.function, "recorded": d.recorded, "live": d.live}
-            for d in drifts.values()
-        ],
-        "notes": notes,
-        "log_error": log_error,
-    }
+    return functions
 
 
 def stack_status(

@@ -76,6 +76,7 @@ def resolve_target(
     ``environment`` (``prod`` or ``staging``) names the target outright, for
     pipelines with no branch; with a branch as well, the two must agree.
     """
+    # Long on purpose: a flat list of checks, each naming the bad value and its fix.
     if environment is not None and environment not in (PROD, STAGING):
         raise UsageError(f"environment {environment!r} is neither {PROD!r} nor {STAGING!r}")
     if not branch and environment is None:

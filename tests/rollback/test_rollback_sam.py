@@ -70,18 +70,14 @@ class App:
             "json",
         ]
 
+    def run_deploy(self) -> subprocess.CompletedProcess[str]:
+        """`lambda-release deploy` of what is built, as a user runs it."""
+        return self.lr(*self.deploy_args()[1:])
+
     def deploy(self, code: str, functions: tuple[str, ...]) -> dict[str, Any]:
         set_code_version(self.dir, code, functions)
         sam_build(self.dir, self.env)
-        p = subprocess.run(
-            self.deploy_args(),
-            cwd=self.dir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        p = self.run_deploy()
         assert p.returncode == 0, p.stdout + p.stderr
         data: dict[str, Any] = json.loads(p.stdout)
         return data
@@ -134,15 +130,7 @@ def test_rollback_pops_releases_made_with_the_sam_cli_then_the_next_deploy_works
 
     # Deploying the rolled-back code again (A's build is still R3's) is refused before sam:
     # it would send traffic to version 3 again.
-    redeploy = subprocess.run(
-        app.deploy_args(),
-        cwd=app.dir,
-        env=app.env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    redeploy = app.run_deploy()
     assert redeploy.returncode == 1, redeploy.stdout + redeploy.stderr
     assert "AFunction: the built code is exactly version 3's" in redeploy.stderr
     assert app.aliases() == {"A": ("2", {}), "B": ("2", {}), "C": ("2", {})}
@@ -163,15 +151,7 @@ def test_rollback_pops_releases_made_with_the_sam_cli_then_the_next_deploy_works
         poll=0.05,
     )
     assert [i.logical_id for i in items] == ["AFunction"] and problems == []
-    redeploy = subprocess.run(
-        app.deploy_args(),
-        cwd=app.dir,
-        env=app.env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    redeploy = app.run_deploy()
     assert redeploy.returncode == 1, redeploy.stdout + redeploy.stderr
     assert "AFunction: the built code is exactly version 3's" in redeploy.stderr
 
@@ -190,15 +170,7 @@ def test_rollback_pops_releases_made_with_the_sam_cli_then_the_next_deploy_works
     watchers = {fn: AliasWatcher(lam, name, "PROD") for fn, name in app.names().items()}
     set_code_version(app.dir, "5", ("A", "B", "C"))
     sam_build(app.dir, app.env)
-    done = subprocess.run(
-        app.deploy_args(),
-        cwd=app.dir,
-        env=app.env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = app.run_deploy()
     seen = {fn: w.stop() for fn, w in watchers.items()}
     assert done.returncode == 0, done.stdout + done.stderr
     assert "realign" in done.stderr

@@ -170,19 +170,7 @@ def _move_and_record(
 ) -> Outcome:
     release = plan.release
     progress(f"rollback {rollback_id} of release {release.id}: {_plan_line(plan)}")
-    lam = engine.client("lambda")
-
-    def one(step: Step) -> Step:
-        lf = live[step.logical_id]
-        exists = {v for (i, v) in exist if i == step.logical_id}
-        return move_back(lam, step, engine.alias, lf.revision_id, exists, engine.limiter)
-
-    moving = [s for s in plan.steps if s.action in (MOVE, DONE)]
-    for s in parallel_map(one, moving):
-        progress(f"  {s.logical_id}: {s.result} ({s.reason})")
-    for s in plan.steps:
-        if s.action == REFUSED and not s.result:
-            s.result = REFUSED
+    move_aliases(engine, plan, live, exist, progress)
     failed = [s for s in plan.steps if s.result == FAILED]
     refused = [s for s in plan.steps if s.result == REFUSED]
     if failed:
@@ -219,6 +207,29 @@ def _move_and_record(
             f"refused for {', '.join(s.logical_id for s in refused)}: see the reasons above"
         )
     return Outcome(1 if refused else 0, data, notes)
+
+
+def move_aliases(
+    engine: StackAlias,
+    plan: Plan,
+    live: dict[str, Live],
+    exist: set[tuple[str, str]],
+    progress: Callable[[str], None],
+) -> None:
+    """Move each planned alias back (concurrently, paced); each step gets its result."""
+    lam = engine.client("lambda")
+
+    def one(step: Step) -> Step:
+        lf = live[step.logical_id]
+        exists = {v for (i, v) in exist if i == step.logical_id}
+        return move_back(lam, step, engine.alias, lf.revision_id, exists, engine.limiter)
+
+    moving = [s for s in plan.steps if s.action in (MOVE, DONE)]
+    for s in parallel_map(one, moving):
+        progress(f"  {s.logical_id}: {s.result} ({s.reason})")
+    for s in plan.steps:
+        if s.action == REFUSED and not s.result:
+            s.result = REFUSED
 
 
 def _plan_line(plan: Plan) -> str:
