@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from lambda_release.cfn_template import parse_template
 from lambda_release.errors import LambdaReleaseError
 
 MASK = "*****"
@@ -39,9 +40,6 @@ def template_noecho(path: Path | None) -> set[str]:
     sam itself then reports the broken template)."""
     if path is None or not path.is_file():
         return set()
-    # drift's loader knows CloudFormation's short tags (!Ref, !Sub, ...).
-    from lambda_release.cfn_template import parse_template  # noqa: PLC0415
-
     try:
         return noecho_parameters(parse_template(path.read_text(encoding="utf-8")))
     except (LambdaReleaseError, OSError, UnicodeDecodeError, ValueError):

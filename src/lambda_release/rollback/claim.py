@@ -53,13 +53,15 @@ def claim(log: ReleaseLog, key: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def claim_and_lock(log: ReleaseLog, req: Request, release_id: str) -> dict[str, Any]:
     """Claim the logical rollback (its entry id, once) and take the release lock."""
-    claimed = claim(
-        log,
-        rollback_key(release_id, req.functions),
-        claim_body(release_id, sorted(set(req.functions)), req.reason),
-    )
+    ours = claim_body(release_id, sorted(set(req.functions)), req.reason)
+    claimed = claim(log, rollback_key(release_id, req.functions), ours)
     take_lock(log, str(claimed["rollback_id"]), claimed)
-    return claimed
+    # In memory only: a first run (not the re-run of one stopped half-way).
+    return dict(claimed, **{FIRST_RUN: claimed["rollback_id"] == ours["rollback_id"]})
+
+
+# The key, in memory only, that says a claim is this run's own (see claim_and_lock).
+FIRST_RUN = "_first_run"
 
 
 def take_lock(log: ReleaseLog, rollback_id: str, claimed: dict[str, Any]) -> None:

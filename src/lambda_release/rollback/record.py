@@ -103,8 +103,11 @@ def write_record(
     rows: list[dict[str, Any]],
     *,
     complete: bool,
+    moved: bool = True,
 ) -> bool:
-    """The rollback's entry and settlement, each written once. False: already there."""
+    """The rollback's entry and settlement, each written once. False: already there.
+
+    ``moved``: False when the rollback moved no alias (outcome ``no-change``)."""
     entry = {
         "schema": "lambda-release/entry@1",
         "id": rollback_id,
@@ -128,7 +131,7 @@ def write_record(
     log.write_settlement(
         rollback_id,
         {
-            "outcome": "succeeded" if complete else "partial",
+            "outcome": ("succeeded" if complete else "partial") if moved else "no-change",
             "settled_at": iso(now()),
             "settled_by": "rollback",
             "functions": rows,

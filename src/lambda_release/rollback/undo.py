@@ -30,7 +30,7 @@ from lambda_release.errors import OperationError
 from lambda_release.release import settle_pending
 from lambda_release.releaselog import Release, ReleaseLog
 from lambda_release.rollback.alias_moves import FAILED, move_back
-from lambda_release.rollback.claim import check_lock, claim_and_lock
+from lambda_release.rollback.claim import FIRST_RUN, check_lock, claim_and_lock
 from lambda_release.rollback.in_flight import stop_release
 from lambda_release.rollback.plan import (
     DONE,
@@ -170,6 +170,11 @@ def _move_and_record(
 ) -> Outcome:
     release = plan.release
     progress(f"rollback {rollback_id} of release {release.id}: {_plan_line(plan)}")
+    # A first run that finds no alias routing to the release's versions moves nothing and
+    # marks nothing undone (a re-run finishes what an earlier run moved).
+    moves_nothing = bool(claimed.get(FIRST_RUN)) and not any(
+        s.runs_release_version for s in plan.steps
+    )
     move_aliases(engine, plan, live, exist, progress)
     failed = [s for s in plan.steps if s.result == FAILED]
     refused = [s for s in plan.steps if s.result == REFUSED]
@@ -184,13 +189,26 @@ def _move_and_record(
                 "command again to finish (moves already made are kept)"
             ],
         )
-    undone = plan.release_fully_undone
+    undone = plan.release_fully_undone and not moves_nothing
+    if moves_nothing:
+        progress(
+            f"no alias of release {release.id} routes to its versions: nothing moved back, "
+            "and the release is not marked undone"
+        )
     rows = entry_rows(plan.steps, live)
     after_undo = release if not undone else next_in_effect(releases, release)
     # The entry (S3) and the stable pointers (Lambda) are written at the same time; the
     # undo mark comes last, only once both are done.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        writing = pool.submit(write_record, log, rollback_id, claimed, rows, complete=not refused)
+        writing = pool.submit(
+            write_record,
+            log,
+            rollback_id,
+            claimed,
+            rows,
+            complete=not refused,
+            moved=not moves_nothing,
+        )
         stable, warnings = update_stable(engine, rollback_id, plan.steps, live, after_undo)
         fresh = writing.result()
     progress(
