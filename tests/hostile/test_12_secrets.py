@@ -16,11 +16,20 @@ import pytest
 import yaml
 
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
-from tests.hostile.kit12 import log_objects
 from tests.support.leaks import secrets_in
 from tests.support.sam import sam_build
 
 pytestmark = pytest.mark.e2e
+
+
+def log_objects(app: App) -> dict[str, bytes]:
+    """Every object in the app's bucket (the release log, the lease), with its body."""
+    s3 = app.sandbox.client("s3")
+    found: dict[str, bytes] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=app.bucket):
+        for obj in page.get("Contents", []):
+            found[obj["Key"]] = s3.get_object(Bucket=app.bucket, Key=obj["Key"])["Body"].read()
+    return found
 
 
 def with_parameters(app: App, **params: dict[str, Any]) -> None:
