@@ -37,8 +37,15 @@ CREDENTIALS_WAY_OUT = (
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Lambda's control plane allows about 15 requests/s per account for most calls.
+# Lambda's API quotas, one bucket each (AWS Lambda Developer Guide, "Lambda quotas",
+# https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
+# "Control plane API requests (excludes invocation, GetFunction, and GetPolicy
+# requests)": 15 per second per account; "GetFunction API requests": 100 per second.
+# LAMBDA_RATE paces the control plane (ListAliases, UpdateAlias, CreateAlias,
+# GetFunctionConfiguration, ...); GET_FUNCTION_RATE paces GetFunction, which reads
+# that need only a version's configuration use instead (scaled with --lambda-rate).
 LAMBDA_RATE = 15.0
+GET_FUNCTION_RATE = 100.0
 WORKERS = 8
 
 

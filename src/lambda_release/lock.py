@@ -86,10 +86,14 @@ def try_acquire(
 ) -> tuple[Lease | None, dict[str, Any] | None]:
     """One attempt: (our lease, None) or (None, the lease someone else holds)."""
     body = _body(holder, mode, ttl, who, job_url)
-    etag = _put(log, body, {"IfNoneMatch": "*"})
-    if etag is not None:
-        return Lease(log, holder, mode, body, etag), None
+    # Read first: after the first release the lease object exists, so a blind create
+    # would fail and cost a read and a second write anyway (two calls, not three).
     current = read_lease(log)
+    if current is None:
+        etag = _put(log, body, {"IfNoneMatch": "*"})
+        if etag is not None:
+            return Lease(log, holder, mode, body, etag), None
+        current = read_lease(log)  # created meanwhile by someone else
     if current is None:  # deleted meanwhile: try again next round
         return None, {"holder": "?", "acquired": "?"}
     theirs, their_etag = current
@@ -163,8 +167,15 @@ def rekey(lease: Lease, holder: str) -> bool:
     return True
 
 
-def release(log: ReleaseLog, holder: str) -> bool:
-    """Give back the lease if ``holder`` still holds it. False: it was not ours (any more)."""
+def release(log: ReleaseLog, holder: str, lease: Lease | None = None) -> bool:
+    """Give back the lease if ``holder`` still holds it. False: it was not ours (any more).
+
+    ``lease``: ours as last written (its ETag): given back in one conditional write; read
+    again only when that write finds the lease changed."""
+    if lease is not None and lease.holder == holder and not lease.body.get("released"):
+        body = dict(lease.body, released=True, released_at=iso(now()))
+        if _put(log, body, {"IfMatch": lease.etag}) is not None:
+            return True
     current = read_lease(log)
     if current is None:
         return False

@@ -131,8 +131,8 @@ def begin(
     )
     try:
         # Taken under the lock: later than every id in the log, whatever our clock says.
-        ids = log.list_ids("releases")
-        later = ordered_id(lease.holder, ids[-1] if ids else None)
+        newest = log.newest_id()
+        later = ordered_id(lease.holder, newest)
         if later != lease.holder and not lock.rekey(lease, later):
             raise OperationError(
                 f"the lock of {engine.stack} alias {engine.alias} was taken over while "
@@ -163,7 +163,7 @@ def begin(
             release_id=holder,
             allow_rolled_back_code=allow_rolled_back_code,
         )
-        log.write_entry(entry)
+        log.write_entry(entry, first_in_log=newest is None)
     except BaseException:
         lock.release(log, holder)
         raise
@@ -177,7 +177,9 @@ def read_aliases_now(engine: StackAlias, names: Sequence[str]) -> dict[str, Alia
 
     def one(name: str) -> AliasNow | None:
         try:
-            c = lam.get_function_configuration(FunctionName=name, Qualifier=engine.alias)
+            # GetFunction, not GetFunctionConfiguration: the same configuration, read on
+            # GetFunction's own budget (aws.GET_FUNCTION_RATE), not the control plane's.
+            c = lam.get_function(FunctionName=name, Qualifier=engine.alias)["Configuration"]
         except botocore.exceptions.ClientError as exc:
             if error_code(exc) == "ResourceNotFoundException":
                 return None
@@ -188,7 +190,7 @@ def read_aliases_now(engine: StackAlias, names: Sequence[str]) -> dict[str, Alia
             function_arn=function_arn_of(str(c.get("FunctionArn", ""))),
         )
 
-    return dict(zip(names, parallel_map(one, list(names), engine.limiter), strict=True))
+    return dict(zip(names, parallel_map(one, list(names), engine.read_limiter), strict=True))
 
 
 def read_settlement(
@@ -312,7 +314,7 @@ def settle_pending(
         return settled, in_flight
     held = lock.read_lease(log)
     lease = held[0] if held else {}
-    every_id = log.list_ids("releases")
+    every_id = log.recent_ids()  # every pending release is among them (pending_ids)
     for rid in pending:
         live_lease = lease.get("holder") == rid and not lock.is_free(lease)
         if live_lease and not own_lock and not (include_begun and lease.get("mode") == "begin"):
@@ -503,7 +505,7 @@ def deploy(
             engine, log, entry, sam_exit_code=code, settled_by="deploy"
         )
     finally:
-        lock.release(log, entry["id"])
+        lock.release(log, entry["id"], lease)
     ok = release.outcome in (SUCCEEDED, NO_CHANGE)
     return DeployResult(0 if ok else 1, release, stable, log, [], warnings)
 

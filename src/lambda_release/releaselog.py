@@ -21,7 +21,9 @@ gives the releases in order.
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -47,6 +49,11 @@ from lambda_release.logschema import (
 )
 
 LOG_TAG = "lambda-release:log"
+# The newest-first index: one empty object per entry, named so a listing gives the
+# newest first, and a marker (sorting after every name) in a log begun with the index.
+INDEX_FOLDER = "newest"
+ORIGIN_NAME = "~origin.json"
+INDEX_PAGE = 100
 ROOT = "lambda-release"
 __all__ = ["ENTRY_SCHEMA", "SETTLEMENT_SCHEMA", "UNDO_SCHEMA", "Kind", "Outcome"]
 
@@ -84,6 +91,14 @@ def id_time(release_id: str) -> datetime | None:
         return datetime.strptime(release_id[:23], "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
     except ValueError:
         return None
+
+
+_ID_SHAPE = re.compile(r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{8}")
+
+
+def is_release_id(text: str) -> bool:
+    """``text`` has the shape of a release id (``new_id``)."""
+    return _ID_SHAPE.fullmatch(text) is not None and id_time(text) is not None
 
 
 def ordered_id(candidate: str, newest: str | None) -> str:
@@ -130,6 +145,56 @@ class LogLocation:
     def base(self, stack: str, alias: str) -> str:
         head = f"{self.prefix}/" if self.prefix else ""
         return f"{head}{ROOT}/{stack}/{alias}/"
+
+
+def _flip(release_id: str) -> str:
+    """Each digit d of the time becomes 9-d and each hex digit h of the random tail f-h.
+    Both halves of an id have a fixed length and alphabet, so flipping every character
+    reverses the order; flipping twice gives the id back."""
+    stamp, dash, tail = release_id.partition("-")
+    flipped_stamp = "".join(str(9 - int(c)) if c.isdigit() else c for c in stamp)
+    flipped_tail = "".join(format(15 - int(c, 16), "x") for c in tail)
+    return flipped_stamp + dash + flipped_tail
+
+
+def index_name(release_id: str) -> str:
+    """The name of ``release_id`` in ``newest/``: names list ascending, ids newest first."""
+    return f"{_flip(release_id)}.json"
+
+
+def id_of_index_name(name: str) -> str | None:
+    """The id an index name stands for (None: not an index name of ours)."""
+    if not name.endswith(".json"):
+        return None
+    stem = name[: -len(".json")]
+    if _ID_SHAPE.fullmatch(stem) is None:  # a flipped id has an id's shape
+        return None
+    release_id = _flip(stem)
+    return release_id if is_release_id(release_id) else None
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    ids: list[str]
+    origin: bool
+    next_after: str | None
+
+
+@dataclass(frozen=True)
+class NewestWindow:
+    page: IndexPage
+    window: Window | None
+    facts: bool
+
+
+@dataclass(frozen=True)
+class Window:
+    """Ids newest first, with which of them are settled and undone."""
+
+    ids: list[str]
+    settled: set[str]
+    undone: set[str]
+    indexed: bool
 
 
 @dataclass
@@ -209,6 +274,12 @@ class ReleaseLog:
         self.stack = stack
         self.alias = alias
         self.base = location.base(stack, alias)
+        # Read once per command: the newest window of the index, until this log writes
+        # anything (taking, renewing or giving back the lock included: what changed while
+        # we waited for the lock is read again), and every append-only object read or
+        # written (entries, settlements, undo marks never change once they exist).
+        self._newest: NewestWindow | None = None
+        self._objects: dict[str, tuple[dict[str, Any], str]] = {}
 
     # -- keys -------------------------------------------------------------
     def entry_key(self, release_id: str) -> str:
@@ -223,6 +294,22 @@ class ReleaseLog:
     @property
     def lock_key(self) -> str:
         return f"{self.base}lock.json"
+
+    def index_key(self, release_id: str) -> str:
+        return f"{self.base}{INDEX_FOLDER}/{index_name(release_id)}"
+
+    @property
+    def origin_key(self) -> str:
+        return f"{self.base}{INDEX_FOLDER}/{ORIGIN_NAME}"
+
+    def keys_of_entry(
+        self, release_id: str, entry: Mapping[str, Any]
+    ) -> list[tuple[str, Mapping[str, Any]]]:
+        """Every object a new entry is written as, in the order it is written: its index
+        key first, so an entry is never written without one (an index key without its
+        entry, from a job killed between the two, is skipped by readers)."""
+        index = (self.index_key(release_id), {"id": release_id})
+        return [index, (self.entry_key(release_id), entry)]
 
     def claim_key(self, key: str) -> str:
         return f"{self.base}rollbacks/{key}.json"
@@ -253,6 +340,7 @@ class ReleaseLog:
         """A conditional write (``IfNoneMatch``/``IfMatch``): the new ETag, or None when
         the condition failed (someone else wrote first, or the object is gone)."""
         data = json.dumps(body, indent=2, sort_keys=True).encode()
+        self._newest = None
         try:
             resp = self._put_object(key, data, condition)
         except botocore.exceptions.ClientError as exc:
@@ -269,7 +357,16 @@ class ReleaseLog:
                 if error_code(again) in (*CONFLICT_CODES, "NoSuchKey"):
                     return None
                 raise self.fail(f"writing {key}", again) from again
-        return str(resp.get("ETag", ""))
+        finally:
+            self._newest = None
+        etag = str(resp.get("ETag", ""))
+        if self._append_only(key):
+            self._objects[key] = (json.loads(data), etag)
+        return etag
+
+    def _append_only(self, key: str) -> bool:
+        """Objects that never change once written: safe to read once per command."""
+        return key.startswith(tuple(f"{self.base}{f}/" for f in ("releases", "settled", "undone")))
 
     def _put_object(self, key: str, data: bytes, condition: dict[str, str]) -> Any:
         return self.s3.put_object(
@@ -282,6 +379,9 @@ class ReleaseLog:
 
     def get(self, key: str) -> tuple[dict[str, Any], str] | None:
         """The JSON object at ``key`` and its ETag, or None when there is none."""
+        if key in self._objects:
+            body, etag = self._objects[key]
+            return copy.deepcopy(body), etag
         try:
             resp = self.s3.get_object(Bucket=self.location.bucket, Key=key)
         except botocore.exceptions.ClientError as exc:
@@ -300,7 +400,10 @@ class ReleaseLog:
                 f"release log object {self.uri(key)} is not a JSON object: it was not written "
                 "by lambda-release; move it out of the log's prefix"
             )
-        return body, str(resp.get("ETag", ""))
+        etag = str(resp.get("ETag", ""))
+        if self._append_only(key):
+            self._objects[key] = (copy.deepcopy(body), etag)
+        return body, etag
 
     def read(self, key: str, what: str) -> tuple[Any, str] | None:
         """``get``, then the object's shape checked (``what``: a logschema.SHAPES name)."""
@@ -337,8 +440,18 @@ class ReleaseLog:
         return sorted(ids)
 
     # -- releases ---------------------------------------------------------
-    def write_entry(self, entry: Mapping[str, Any]) -> None:
+    def index(self, release_id: str) -> None:
+        """Add ``release_id`` to the newest-first index, before its entry is written
+        (False from put_new: a retry found its own index key)."""
+        self.put_new(self.index_key(release_id), {"id": release_id})
+
+    def write_entry(self, entry: Mapping[str, Any], *, first_in_log: bool = False) -> None:
+        """Write a new entry (under the lock). ``first_in_log``: the log had no entry, so
+        it begins with the index, and readers never look for entries older than it."""
         body = {"schema": ENTRY_SCHEMA, **entry}
+        if first_in_log:
+            self.put_new(self.origin_key, {"origin": entry["id"]})
+        self.index(entry["id"])
         if self.put_new(self.entry_key(entry["id"]), body):
             return
         # A retried write whose first attempt did land (the answer was lost) finds
@@ -381,37 +494,180 @@ class ReleaseLog:
             rel.undo = self.read_undo(release_id)
         return rel
 
-    def newest_first(self) -> Iterator[Release]:
-        """Every release, newest first, read lazily (three listings, then one read each)."""
-        ids = self.list_ids("releases")
-        settled = set(self.list_ids("settled"))
-        undone = set(self.list_ids("undone"))
-        for rid in reversed(ids):
-            yield self.load(rid, settled=rid in settled, undone=rid in undone)
+    # -- the newest-first index ---------------------------------------------------
+    def newest_id(self) -> str | None:
+        """The newest id in the log (None: the log is empty), index keys whose entry is
+        missing included (their ids stay taken). Read with the newest window, which the
+        rest of the command then reuses; an old log without the index is listed whole."""
+        next(iter(self._windows()), None)  # reads (and keeps) the newest window
+        cached = self._newest
+        if cached is not None and cached.page.ids:
+            return cached.page.ids[0]
+        old = self.list_ids("releases")
+        return old[-1] if old else None
 
-    def releases(self, limit: int | None = None) -> list[Release]:
+    def _index_page(self, start_after: str | None, size: int = INDEX_PAGE) -> IndexPage:
+        """One page of ``newest/``: ids newest first, and whether the origin was reached."""
+        prefix = f"{self.base}{INDEX_FOLDER}/"
+        args: dict[str, Any] = {"Bucket": self.location.bucket, "Prefix": prefix, "MaxKeys": size}
+        if start_after is not None:
+            args["StartAfter"] = start_after
+        try:
+            resp = self.s3.list_objects_v2(**args)
+        except botocore.exceptions.ClientError as exc:
+            raise self.fail(f"listing {prefix}", exc) from exc
+        ids: list[str] = []
+        origin = False
+        last = None
+        for obj in resp.get("Contents", []):
+            key = str(obj["Key"])
+            last = key
+            name = key[len(prefix) :]
+            if name == ORIGIN_NAME:
+                origin = True
+            elif "/" not in name:
+                release_id = id_of_index_name(name)
+                if release_id is not None:
+                    ids.append(release_id)
+        more = bool(resp.get("IsTruncated")) and not origin
+        return IndexPage(ids, origin, last if more else None)
+
+    def _ids_between(self, folder: str, low: str, high: str) -> set[str]:
+        """Ids under ``folder`` from ``low`` to ``high`` (inclusive): a listing that starts
+        at ``low`` and stops past ``high``, so its cost follows the window, not the log."""
+        prefix = f"{self.base}{folder}/"
+        found: set[str] = set()
+        paginator = self.s3.get_paginator("list_objects_v2")
+        try:
+            pages = paginator.paginate(
+                Bucket=self.location.bucket,
+                Prefix=prefix,
+                StartAfter=f"{prefix}{low}",  # "<low>" sorts just before "<low>.json"
+            )
+            for page in pages:
+                for obj in page.get("Contents", []):
+                    name = str(obj["Key"])[len(prefix) :]
+                    if not name.endswith(".json") or "/" in name:
+                        continue
+                    release_id = name[: -len(".json")]
+                    if release_id > high:
+                        return found
+                    found.add(release_id)
+        except botocore.exceptions.ClientError as exc:
+            raise self.fail(f"listing {prefix}", exc) from exc
+        return found
+
+    def recent_ids(self) -> list[str]:
+        """The ids of the log's newest window (the whole log without the index), oldest
+        first, without their settlements and undo marks."""
+        window = next(iter(self._windows(facts=False)), None)
+        return sorted(window.ids) if window else []
+
+    def _windows(self, *, facts: bool = True, before: str | None = None) -> Iterator[Window]:
+        """The log newest first, one window at a time: a page of the index with the
+        settlements and undo marks of its ids; then, for a log begun before the index
+        existed, the entries older than the index (listed whole, as before)."""
+        # ``before``: start with the releases older than that id (history's next page).
+        start_after = None if before is None else self.index_key(before)
+        oldest = before
+        newest = before is None  # the newest window: read once per command (cached)
+        while True:
+            cached = self._newest if newest else None
+            if cached is not None and (cached.facts or not facts):
+                page, window = cached.page, cached.window
+            else:
+                page, window = self._index_page(start_after), None
+                if page.ids:
+                    low, high = page.ids[-1], page.ids[0]
+                    # Facts newer than the window's newest belong to it too (orphans).
+                    top = "~" if start_after is None else high
+                    # Listed, not read: an index key whose entry is missing is skipped
+                    # without a read, and orphans are found without reading entries.
+                    written = self._ids_between("releases", low, top) if facts else None
+                    window = Window(
+                        [i for i in page.ids if written is None or i in written],
+                        self._ids_between("settled", low, top) if facts else set(),
+                        self._ids_between("undone", low, top) if facts else set(),
+                        indexed=True,
+                    )
+                if newest:
+                    self._newest = NewestWindow(page, window, facts)
+            newest = False
+            if window is not None:
+                yield window
+            if page.ids:
+                oldest = page.ids[-1]
+            if page.origin:
+                return
+            if page.next_after is None:
+                break
+            start_after = page.next_after
+        old = [i for i in self.list_ids("releases") if oldest is None or i < oldest]
+        if old or (oldest is None and before is None):
+            yield Window(
+                list(reversed(old)),
+                set(self.list_ids("settled")) if facts else set(),
+                set(self.list_ids("undone")) if facts else set(),
+                indexed=False,
+            )
+
+    def newest_first(self, before: str | None = None) -> Iterator[Release]:
+        """Every release (older than ``before``), newest first, read lazily: per window of
+        the index three listings, then one read per object that exists."""
+        for window in self._windows(before=before):
+            for rid in window.ids:
+                found = self.read(self.entry_key(rid), "entry")
+                if found is None:
+                    # An index key whose entry write never happened (the job died
+                    # between the two writes): no release.
+                    continue
+                rel = Release(found[0])
+                if rid in window.settled:
+                    s = self.read(self.settlement_key(rid), "settlement")
+                    rel.settlement = s[0] if s else None
+                if rid in window.undone:
+                    rel.undo = self.read_undo(rid)
+                yield rel
+
+    def releases(self, limit: int | None = None, before: str | None = None) -> list[Release]:
+        """At most ``limit`` releases older than ``before``, newest first (history's pages)."""
         out: list[Release] = []
-        for rel in self.newest_first():
+        if limit is not None and limit <= 0:
+            return out
+        for rel in self.newest_first(before):
+            out.append(rel)
             if limit is not None and len(out) >= limit:
                 break
-            out.append(rel)
         return out
+
+    def _first_window(self) -> Window | None:
+        return next(iter(self._windows()), None)
 
     def orphans(self) -> list[str]:
         """Keys of ``settled/`` and ``undone/`` objects whose entry is missing: reported as a
-        warning by history and status, never silently dropped."""
-        entries = set(self.list_ids("releases"))
+        warning by history and status, never silently dropped. Checked among the newest
+        window of the log (every release of a log without the index)."""
+        window = self._first_window()
+        if window is None:
+            return []
+        # An index key whose entry is missing (a begin killed between the two writes) has
+        # no settlement or undo mark: nothing settles or undoes a release it cannot read.
+        entries = set(window.ids)
         return [
-            (self.settlement_key if folder == "settled" else self.undo_key)(rid)
-            for folder in ("settled", "undone")
-            for rid in self.list_ids(folder)
+            key(rid)
+            for key, ids in ((self.settlement_key, window.settled), (self.undo_key, window.undone))
+            for rid in sorted(ids)
             if rid not in entries
         ]
 
     def pending_ids(self) -> list[str]:
-        """Releases begun and never settled, oldest first (from listings only)."""
-        settled = set(self.list_ids("settled"))
-        return [rid for rid in self.list_ids("releases") if rid not in settled]
+        """Releases begun and never settled, oldest first, among the newest window of the
+        log: every command that takes the lock settles all older pending releases
+        (superseded), so none hides further back."""
+        window = self._first_window()
+        if window is None:
+            return []
+        return sorted(rid for rid in window.ids if rid not in window.settled)
 
     def latest_in_effect(self) -> Release | None:
         """The most recent release that moved an alias and was not undone."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import LAMBDA_RATE, Aws, RateLimiter
+from lambda_release.aws import GET_FUNCTION_RATE, LAMBDA_RATE, Aws, RateLimiter
 from lambda_release.errors import UsageError
 from lambda_release.names import stable_alias_name, validate_alias, validate_stack_name
 from lambda_release.releaselog import LOG_TAG, LogLocation, ReleaseLog
@@ -29,6 +29,8 @@ class StackAlias:
     alias: str
     rate: float = LAMBDA_RATE
     limiter: RateLimiter = field(init=False)
+    # GetFunction has its own quota (aws.GET_FUNCTION_RATE): reads that can use it do.
+    read_limiter: RateLimiter = field(init=False)
     _info: StackInfo | None = field(default=None, init=False)
     _read: bool = field(default=False, init=False)
 
@@ -36,6 +38,7 @@ class StackAlias:
         validate_stack_name(self.stack)
         validate_alias(self.alias)
         self.limiter = RateLimiter(self.rate)
+        self.read_limiter = RateLimiter(self.rate * GET_FUNCTION_RATE / LAMBDA_RATE)
 
     @property
     def stable_name(self) -> str:

@@ -30,8 +30,8 @@ def test_deploy_survives_throttling_5xx_and_lost_answers(make_app: Callable[...,
     with FaultProxy(app.sandbox.endpoint_url) as proxy:
         faults = [
             proxy.inject(Fault("ListAliases", THROTTLE, times=2, service="lambda")),
-            proxy.inject(Fault("GetFunctionConfiguration", HTTP_503, service="lambda")),
-            proxy.inject(Fault("GetFunctionConfiguration", HTTP_500, service="lambda")),
+            proxy.inject(Fault("GetFunction", HTTP_503, service="lambda")),  # the read after sam
+            proxy.inject(Fault("GetFunction", HTTP_500, service="lambda")),
             # The stable pointer is created, but the answer is lost: the retry finds it.
             proxy.inject(Fault("CreateAlias", RESET_AFTER, service="lambda")),
         ]

@@ -53,6 +53,7 @@ def refused_naming(p: subprocess.CompletedProcess[str], uri: str, words: str) ->
 )
 def test_an_entry_of_the_wrong_shape(kit: Kit, body: dict[str, Any], words: str) -> None:
     log = kit.log()
+    log.index("29990101T000000.000000Z-deadbeef")  # entries are written with an index key
     uri = plant(kit, log.entry_key("29990101T000000.000000Z-deadbeef"), body)
     for command in ("history", "rollback"):
         refused_naming(lr(kit, command), uri, words)

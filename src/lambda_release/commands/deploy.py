@@ -17,6 +17,7 @@ from lambda_release.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.release import DeployPlan, deploy
 from lambda_release.releaselog import LOG_TAG
 from lambda_release.settings import DEFAULT_CONFIG_ENV, env_var
+from lambda_release.stack import read_live
 from lambda_release.stack_alias import StackAlias
 
 NAME = "deploy"
@@ -250,8 +251,17 @@ def check_alias_kept(ctx: Context, eng: StackAlias, overrides: dict[str, str]) -
     info = eng.info(refresh=True)
     if info is None:
         return
-    names = {f.name: f.logical_id for f in info.functions}
-    carrying = [names[lf.name] for lf in eng.live(info) if lf.alias and lf.name in names]
+    # Only a function the template would take the alias from, if it carries it now, needs
+    # its aliases read: usually none, so the check spends none of Lambda's budget.
+    suspects = {
+        f.name: f.logical_id
+        for f in info.functions
+        if alias_guard.alias_removals(template, [f.logical_id], eng.alias, overrides)
+    }
+    if not suspects:
+        return
+    live = read_live(eng.client("lambda"), list(suspects), eng.alias, eng.stable_name, eng.limiter)
+    carrying = [suspects[lf.name] for lf in live if lf.alias and lf.name in suspects]
     removals = alias_guard.alias_removals(template, carrying, eng.alias, overrides)
     if removals:
         raise OperationError(alias_guard.refusal(eng.stack, eng.alias, removals))

@@ -8,6 +8,7 @@ from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
+from lambda_release.releaselog import is_release_id
 from lambda_release.status import orphan_warning
 
 NAME = "history"
@@ -23,6 +24,7 @@ Exit codes: 0 shown; 1 the log could not be read; 2 bad input.
 EXAMPLES = """\
 examples:
   lambda-release history --stack my-lambda-prod --alias PROD --limit 10
+  lambda-release history --limit 10 --before 20261126T221700.123456Z-1a2b3c4d   # next page
   lambda-release history --output json | jq '.[0].functions'
   lambda-release history --pipeline-id "$CIRCLE_PIPELINE_ID" --output json   # one pipeline's
 """
@@ -36,6 +38,11 @@ def register(p: argparse.ArgumentParser) -> None:
         "--pipeline-id",
         metavar="ID",
         help="only the entries a CircleCI pipeline made (its CIRCLE_PIPELINE_ID)",
+    )
+    p.add_argument(
+        "--before",
+        metavar="ID",
+        help="only entries older than release id ID (the next page: the last id shown)",
     )
 
 
@@ -61,11 +68,17 @@ def run(ctx: Context) -> int:
     eng = opts.engine(ctx)
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
+    before = ctx.settings.get("before")
+    if before is not None and not is_release_id(before):
+        raise UsageError(
+            f"--before {before!r} is not a release id: give an id from `lambda-release "
+            "history`, e.g. 20261126T221700.123456Z-1a2b3c4d"
+        )
     if pipeline is None:
-        releases = [r.as_json() for r in log.releases(limit)]
+        releases = [r.as_json() for r in log.releases(limit, before)]
     else:
         # Filtered before the limit: "the newest N of this pipeline".
-        releases = [r.as_json() for r in log.releases(None)]
+        releases = [r.as_json() for r in log.releases(None, before)]
         releases = [r for r in releases if (r.get("ci") or {}).get("pipeline_id") == pipeline]
         releases = releases[:limit] if limit is not None else releases
     for key in log.orphans():

@@ -109,7 +109,11 @@ PERMISSIONS: Mapping[str, Permission] = {
     "lambda:UpdateAlias": Permission(
         "StackFunctions", "moving <ALIAS> back (rollback) and <ALIAS>_STABLE (every release)"
     ),
-    "lambda:GetFunction": Permission("StackFunctions", "audit: each function's ARN"),
+    "lambda:GetFunction": Permission(
+        "StackFunctions",
+        "the version and code an alias runs after a release (GetFunction's own 100/s budget); "
+        "audit: each function's ARN",
+    ),
     "lambda:GetPolicy": Permission("StackFunctions", "audit: resource policy grants to $LATEST"),
     "lambda:GetFunctionUrlConfig": Permission("StackFunctions", "audit: a function URL on $LATEST"),
     "lambda:ListEventSourceMappings": Permission(
@@ -180,6 +184,7 @@ _REALIGN = ("cloudformation:GetTemplate", "cloudformation:UpdateStack")
 # Settling a release: read where the aliases now point, record, move <ALIAS>_STABLE.
 _SETTLE = (
     "lambda:ListAliases",
+    "lambda:GetFunction",
     "lambda:GetFunctionConfiguration",
     "lambda:CreateAlias",
     "lambda:UpdateAlias",
@@ -280,6 +285,7 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "created a function: its <ALIAS>_STABLE is created",
             "lambda:GetFunctionConfiguration": "checking that the versions to return to "
             "still exist, and settling a pending release",
+            "lambda:GetFunction": "settling a release a killed job left pending",
         },
     ),
     "audit": CommandNeeds(

@@ -78,8 +78,7 @@ def move_to_version(
         step.action, step.reason = DONE, f"already on {target} (moved by hand): recorded"
     if req.dry_run:
         return Outcome(0, {"dry_run": True, "functions": [step.as_json()], "to_version": target})
-    ids = log.list_ids("releases")
-    head = ids[-1] if ids else "empty"
+    head = log.newest_id() or "empty"
     claimed = claim(
         log,
         f"move-{head}-{ref.logical_id}-{target}",
@@ -114,8 +113,7 @@ def _move(
     rows = entry_rows([step], live)
     rows[0].update(before=lf.version, after=target, moved=True)
     write_record(log, rollback_id, claimed, rows, complete=True)
-    releases = list(log.newest_first())
-    latest = next((r for r in releases if r.in_effect), None)
+    latest = log.latest_in_effect()
     step.current = target
     stable, warnings = update_stable(engine, rollback_id, [step], live, latest)
     data.update(recorded=True, stable=stable, warnings=warnings)

@@ -20,7 +20,7 @@ The order makes every step safe to repeat after any failure:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -90,7 +90,7 @@ def rollback(
         reading = pool.submit(read_live, engine, info)
         settled = _settle_pending(engine, log, progress, dry_run=req.dry_run)
         settled_any = bool(settled) and not req.dry_run
-        releases = with_settled(list(log.newest_first()), settled)
+        releases = releases_to_decide(log.newest_first(), settled, req.release_id)
         choice = choose_release(releases, req.release_id)
         if choice.release is not None and req.dry_run:
             check_lock(log, req, choice.release.id)
@@ -116,10 +116,28 @@ def rollback(
             lock.release(log, str(claimed["rollback_id"]))
 
 
-def with_settled(releases: list[Release], settled: Sequence[Release]) -> list[Release]:
-    """``releases`` with those just settled (or, in a dry run, as they would be)."""
+def releases_to_decide(
+    newest_first: Iterable[Release], settled: Sequence[Release], requested: str | None
+) -> list[Release]:
+    """The newest part of the log a rollback decides from (with those just settled): up to
+    the release to undo and the next one in effect after it (what ``<ALIAS>_STABLE``
+    returns to), so its cost does not grow with the log's length."""
     by_id = {r.id: r for r in settled}
-    return [by_id.get(r.id, r) for r in releases]
+    out: list[Release] = []
+    in_effect_after_target = 0
+    target_seen = False
+    for read in newest_first:
+        rel = by_id.get(read.id, read)
+        out.append(rel)
+        if requested is not None and rel.id == requested:
+            target_seen = True
+        elif rel.in_effect and (requested is None or target_seen):
+            in_effect_after_target += 1
+        if requested is None and in_effect_after_target >= 2:
+            break
+        if target_seen and in_effect_after_target >= 1:
+            break
+    return out
 
 
 def _settle_pending(

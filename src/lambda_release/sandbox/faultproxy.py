@@ -196,6 +196,7 @@ class FaultProxy:
         lambda_rate: float | None = None,
         rate_mode: str = "delay",
         port: int = 0,
+        get_function_rate: float | None = None,
     ) -> None:
         if rate_mode not in ("delay", "throttle"):
             raise ValueError(f"rate_mode {rate_mode!r}: use delay or throttle")
@@ -205,6 +206,9 @@ class FaultProxy:
         self.latency = latency
         self.rate_mode = rate_mode
         self.gate = RateGate(lambda_rate) if lambda_rate else None
+        # Lambda's quotas page gives GetFunction its own budget (100/s) apart from the
+        # control plane's 15/s: with ``get_function_rate`` it is paced by its own bucket.
+        self.get_function_gate = RateGate(get_function_rate) if get_function_rate else None
         self.faults: list[Fault] = []
         self.calls: list[Call] = []
         self.on_call: Callable[[Call], None] | None = None
@@ -299,6 +303,8 @@ class FaultProxy:
         if self.latency:
             time.sleep(self.latency)
         gate = self.gate if service == "lambda" else None
+        if service == "lambda" and operation == "GetFunction" and self.get_function_gate:
+            gate = self.get_function_gate
         if gate is not None and not gate.admit(wait=self.rate_mode == "delay"):
             self._record(Call(time.time(), service, operation, h.path, 429, "rate", kept))
             self._error(h, 429, "TooManyRequestsException", "Rate exceeded")

@@ -1,0 +1,168 @@
+"""What each command costs as the release log grows: 10, 1,000 and 10,000 entries.
+
+For each size, a 1-function stack gets two real releases (so rollback has something
+to undo); the rest of the log is older settled entries written straight into the
+stand-in's S3 with the product's own key builder (ReleaseLog), not by running
+thousands of deploys. Then each command runs once as a process, with
+LAMBDA_RELEASE_TRACE_AWS counting its AWS calls:
+
+    begin + record      a deploy's pre-flight and begin, then its settlement
+    rollback --dry-run  finding the release to undo
+    status              the alias and the log's summary
+    history --limit 20  the 20 newest entries
+
+Goal (issue 18): at 10,000 entries each command makes the same number of S3 calls
+as at 10 (within 2). Figures only: nothing here fails on timing.
+
+    .venv/bin/python bench/log_bench.py [SIZES...]      # default: 10 1000 10000
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.rollback.stackkit import Kit  # noqa: E402
+
+from lambda_release.awstrace import read_trace  # noqa: E402
+from lambda_release.releaselog import ReleaseLog, iso, new_id  # noqa: E402
+from lambda_release.sandbox import Sandbox  # noqa: E402
+
+EXE = str(Path(sys.executable).parent / "lambda-release")
+COMMANDS: list[tuple[str, list[list[str]]]] = [
+    ("begin+record", [["begin", "--environment", "bench"], ["record"]]),
+    ("rollback --dry-run", [["rollback", "--dry-run"]]),
+    ("status", [["status"]]),
+    ("history --limit 20", [["history", "--limit", "20"]]),
+]
+
+
+def old_entry(log: ReleaseLog, release_id: str, t: datetime) -> tuple[dict[str, Any], ...]:
+    """An entry and its settlement as a release long ago that changed nothing."""
+    entry = {
+        "schema": "lambda-release/entry@1",
+        "id": release_id,
+        "kind": "release",
+        "time": iso(t),
+        "stack": log.stack,
+        "alias": log.alias,
+        "environment": "bench",
+        "functions": [],
+        "ci": {"source": "local"},
+        "who": "bench",
+        "sam_command": ["sam", "deploy"],
+    }
+    settlement = {
+        "schema": "lambda-release/settlement@1",
+        "id": release_id,
+        "outcome": "no-change",
+        "settled_at": iso(t),
+        "settled_by": "deploy",
+        "sam_exit_code": 0,
+        "stack_status": "UPDATE_COMPLETE",
+        "functions": [],
+        "warnings": [],
+    }
+    return entry, settlement
+
+
+def pad(log: ReleaseLog, s3: Any, count: int) -> None:
+    """Write ``count`` settled entries older than every real one, with the log's own keys."""
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    if count:  # the log begins here, with the index (as a first deploy begins it)
+        s3.put_object(Bucket=log.location.bucket, Key=log.origin_key, Body=b"{}")
+
+    def one(i: int) -> None:
+        t = start + timedelta(seconds=i)
+        rid = new_id(t)
+        entry, settlement = old_entry(log, rid, t)
+        for key, body in [*log.keys_of_entry(rid, entry), (log.settlement_key(rid), settlement)]:
+            s3.put_object(Bucket=log.location.bucket, Key=key, Body=json.dumps(body).encode())
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(one, range(count)))
+
+
+def run(kit: Kit, argv: list[str], trace: Path) -> tuple[float, Counter[str]]:
+    env = dict(os.environ, LAMBDA_RELEASE_TRACE_AWS=str(trace))
+    trace.unlink(missing_ok=True)
+    t = time.monotonic()
+    done = subprocess.run(
+        [EXE, *argv, *kit.cli_args()], env=env, capture_output=True, text=True, check=False
+    )
+    wall = time.monotonic() - t
+    if done.returncode != 0:
+        raise SystemExit(f"{argv} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    calls = read_trace(str(trace))
+    counted = Counter(c["service"] for c in calls)
+    counted.update(f"s3.{c['operation']}" for c in calls if c["service"] == "s3")
+    return wall, counted
+
+
+def measure(sb: Sandbox, size: int, work: Path) -> dict[str, tuple[float, Counter[str]]]:
+    kit = Kit.create(sb, f"log{size}")
+    log = kit.log()
+    t = time.monotonic()
+    pad(log, sb.client("s3"), max(size - 2, 0))
+    kit.release({"F0": "1"})
+    kit.release({"F0": "2"})
+    print(f"  {size} entries written in {time.monotonic() - t:.1f} s", flush=True)
+    out: dict[str, tuple[float, Counter[str]]] = {}
+    for name, steps in COMMANDS:
+        wall, calls = 0.0, Counter[str]()
+        for argv in steps:
+            w, c = run(kit, argv, work / "trace.jsonl")
+            wall += w
+            calls.update(c)
+        out[name] = (wall, calls)
+    return out
+
+
+def main(sizes: list[int]) -> None:
+    with Sandbox(port=0, minute=0.05) as sb, tempfile.TemporaryDirectory() as tmp:
+        os.environ.update(sb.env)
+        results = {size: measure(sb, size, Path(tmp)) for size in sizes}
+    print()
+    head = "".join(f"{f'{s} entries':>24}" for s in sizes)
+    print(f"{'command':<20}{head}")
+    print(f"{'':<20}" + "".join(f"{'S3 / AWS calls, time':>24}" for _ in sizes))
+    for name, _ in COMMANDS:
+        cells = []
+        for s in sizes:
+            wall, calls = results[s][name]
+            every = sum(v for k, v in calls.items() if "." not in k)
+            cells.append(f"{calls['s3']:>6} / {every:<4} {wall:6.2f} s")
+        print(f"{name:<20}" + "".join(f"{c:>24}" for c in cells))
+    print()
+    print("S3 calls by operation (ListObjectsV2 / GetObject / PutObject)")
+    for name, _ in COMMANDS:
+        cells = []
+        for s in sizes:
+            c = results[s][name][1]
+            cells.append(
+                f"{c['s3.ListObjectsV2']:>4} / {c['s3.GetObject']:>5} / {c['s3.PutObject']:>3}"
+            )
+        print(f"{name:<20}" + "".join(f"{x:>24}" for x in cells))
+    print("(history --limit 20 shows min(20, entries) entries and reads each one: an entry")
+    print(" and its settlement; beyond those its calls do not depend on the log's length)")
+    print()
+    print("goal: at the largest size, each command's S3 calls within 2 of the smallest's")
+    for name, _ in COMMANDS:
+        lo, hi = results[sizes[0]][name][1]["s3"], results[sizes[-1]][name][1]["s3"]
+        print(f"  {name:<20} {lo} -> {hi}: {'ok' if hi - lo <= 2 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [10, 1000, 10000])
