@@ -12,6 +12,8 @@
 #   LR_STR_IMAGE_REPOSITORIES   Function=URI pairs for image functions, commas/spaces
 #   LR_BOOL_RESOLVE_IMAGE_REPOS let SAM create the image repositories
 #   LR_STR_EXTRA_DEPLOY_ARGS    extra `sam deploy` arguments, split by the shell's rules
+#   LR_STR_SECRET_PARAMETERS    secret template parameters' names, commas/spaces
+#   LR_STR_ALLOW_ROLLED_BACK_CODE a reason to release code a rollback undid (recorded)
 #   LR_STR_RECORD_FILE          where to write the release record (JSON); literal, as
 #                               store_artifacts and persist_to_workspace take it
 set -euo pipefail
@@ -109,6 +111,14 @@ lr_deploy_args() {
     [ -n "${item}" ] && printf '%s\n' "--image-repositories=${item}"
   done < <(lr_words image_repositories "$(lr_subst "${LR_STR_IMAGE_REPOSITORIES:-}")")
   if lr_true "${LR_BOOL_RESOLVE_IMAGE_REPOS:-}"; then printf '%s\n' --resolve-image-repos; fi
+  while IFS= read -r item; do
+    [ -n "${item}" ] && printf '%s\n' "--secret-parameter=${item}"
+  done < <(lr_words secret_parameters "$(lr_subst "${LR_STR_SECRET_PARAMETERS:-}")")
+  local reason
+  reason="$(lr_subst "${LR_STR_ALLOW_ROLLED_BACK_CODE:-}")"
+  if [ -n "${reason//[[:space:]]/}" ]; then
+    printf '%s\n' "--allow-rolled-back-code=${reason//$'\n'/ }"
+  fi
   local region profile record
   region="$(lr_subst "${LR_STR_REGION:-}")"
   profile="$(lr_subst "${LR_STR_PROFILE_NAME:-}")"

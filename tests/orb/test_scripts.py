@@ -120,6 +120,24 @@ def test_deploy_arguments_in_the_forms_sam_orb_users_type(tmp_path: Path) -> Non
     assert not (tmp_path / "pwned").exists()
 
 
+def test_deploy_passes_secret_parameters_and_a_rolled_back_code_reason(tmp_path: Path) -> None:
+    env = {
+        **TARGET_ENV,
+        "LR_STR_SECRET_PARAMETERS": "DbPassword, ApiKey",
+        "LR_STR_ALLOW_ROLLED_BACK_CODE": "false alarm in $JOB: the 5xx came from upstream",
+        "JOB": "build-42",
+    }
+    out = lines(bash("deploy.sh", "lr_deploy_args", env, tmp_path))
+    assert out[3:] == [
+        "--secret-parameter=DbPassword",
+        "--secret-parameter=ApiKey",
+        "--allow-rolled-back-code=false alarm in build-42: the 5xx came from upstream",
+    ]
+    # Blank: neither option, so a deploy of rolled-back code is refused by the helper.
+    env = {**TARGET_ENV, "LR_STR_SECRET_PARAMETERS": " ", "LR_STR_ALLOW_ROLLED_BACK_CODE": "  "}
+    assert lines(bash("deploy.sh", "lr_deploy_args", env, tmp_path))[3:] == []
+
+
 def test_deploy_strings_arrive_with_variables_substituted(tmp_path: Path) -> None:
     env = {
         **TARGET_ENV,
