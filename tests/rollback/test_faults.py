@@ -168,17 +168,17 @@ def test_an_alias_moved_elsewhere_meanwhile_is_refused_not_overwritten(
 
 def test_killed_half_way_then_run_again(kit: Kit, sandbox: Sandbox) -> None:
     release = r2(kit)
-    # One Lambda call per second spaces the moves out; once the first has applied, every
-    # later UpdateAlias is cut off before it reaches the sandbox (those already waiting
-    # in the proxy included), so the kill lands half-way however slow the machine is.
+    # The first UpdateAlias goes through; every later one is cut off before it reaches the
+    # sandbox, so the kill lands half-way however the moves interleave and however slow
+    # the machine is (cutting off only once the first answer was seen raced a second move
+    # already forwarded).
     with FaultProxy(sandbox.endpoint_url, lambda_rate=1) as slow:
         first_move = threading.Event()
-        cut_off = Fault("UpdateAlias", RESET, times=1_000)
+        cut_off = Fault("UpdateAlias", RESET, times=1_000, after=1)
+        slow.inject(cut_off)
 
         def watch(call: Call) -> None:
             if call.operation == "UpdateAlias" and 200 <= call.status < 300:
-                if not first_move.is_set():
-                    slow.inject(cut_off)
                 first_move.set()
 
         slow.on_call = watch
