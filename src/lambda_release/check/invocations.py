@@ -18,6 +18,7 @@ from lambda_release.check.invocation_paths import (
     is_custom_resource,
     path_for,
 )
+from lambda_release.check.preferences import preference
 from lambda_release.check.refs import LATEST, UnqualifiedRef, find_unqualified
 from lambda_release.check.source import (
     LAMBDA_FUNCTION,
@@ -126,8 +127,8 @@ def deployment_hooks(src: SourceTemplate) -> set[str]:
     unqualified, by design: a hook has no alias of its own to shift."""
     out: set[str] = set()
     for fn in src.of_type(SAM_FUNCTION):
-        pref = fn.properties.get("DeploymentPreference")
-        hooks = pref.get("Hooks") if isinstance(pref, Mapping) else None
+        pref = preference(fn.properties)
+        hooks = pref.get("Hooks") if pref is not None else None
         if not isinstance(hooks, Mapping):
             continue
         for value in hooks.values():
