@@ -133,15 +133,27 @@ lr_cache_key() {
 }
 
 lr_uv() {
-  # uv from PATH (the newer SAM images have it), else one installed with pip into
-  # $1/tools (cached with the helper). Prints its path; fails when neither works.
-  local home="$1"
+  # uv from PATH (the newer SAM images have it), else one installed by pip into $1/tools
+  # (cached with the helper): with --target (no virtual environment to make first, which
+  # alone takes seconds), else into a venv. Prints its path; fails, saying why, when none works.
+  local home="$1" tools="$1/tools"
   if command -v uv >/dev/null 2>&1; then command -v uv; return 0; fi
-  if [ -x "${home}/tools/bin/uv" ]; then printf '%s\n' "${home}/tools/bin/uv"; return 0; fi
+  if [ -x "${tools}/bin/uv" ]; then printf '%s\n' "${tools}/bin/uv"; return 0; fi
   command -v python3 >/dev/null 2>&1 || return 1
-  python3 -m venv "${home}/tools" >&2 || return 1
-  "${home}/tools/bin/python" -m pip install --quiet --disable-pip-version-check uv >&2 || return 1
-  printf '%s\n' "${home}/tools/bin/uv"
+  rm -rf "${tools}"
+  # Images run as root: pip's warning about it is noise here (older pips ignore the variable).
+  if PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check \
+      --target "${tools}" uv >&2 && [ -x "${tools}/bin/uv" ]; then
+    printf '%s\n' "${tools}/bin/uv"
+    return 0
+  fi
+  echo "lambda-release/install: pip could not install uv into ${tools}; trying a virtual environment" >&2
+  rm -rf "${tools}"
+  python3 -m venv "${tools}" >&2 || return 1
+  PIP_ROOT_USER_ACTION=ignore "${tools}/bin/python" -m pip install --quiet \
+    --disable-pip-version-check uv >&2 || return 1
+  [ -x "${tools}/bin/uv" ] || return 1
+  printf '%s\n' "${tools}/bin/uv"
 }
 
 lr_install_into() {
@@ -157,9 +169,10 @@ lr_install_into() {
     echo "lambda-release/install: neither uv nor python3 is on PATH; use the orb's default executor or install Python 3.11+ first" >&2
     return 2
   fi
-  echo "lambda-release/install: uv could not be installed; using pip (slower)" >&2
+  echo "lambda-release/install: uv could not be installed (see above); using pip (slower)" >&2
   python3 -m venv "${venv}"
-  "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${requirement}"
+  PIP_ROOT_USER_ACTION=ignore "${venv}/bin/python" -m pip install --quiet \
+    --disable-pip-version-check "${requirement}"
 }
 
 lr_home() {
