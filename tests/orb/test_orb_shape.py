@@ -28,7 +28,6 @@ def test_deploy_job_order_and_record_kept_after_failure(packed_orb: dict[str, An
         "Work out the helper's cache key",
         "Restore the helper's environment",
         "Install the lambda-release helper",
-        "Save the helper's environment",
         "Work out the release target from the branch",
         "Check the SAM template",
         "Store the template check's SARIF report",
@@ -37,6 +36,8 @@ def test_deploy_job_order_and_record_kept_after_failure(packed_orb: dict[str, An
         "Keep the release record, even of a failed release",
         "Store the release record",
         "persist_to_workspace",
+        # Last, so that the bytecode the steps compiled is cached with the helper.
+        "Save the helper's environment",
     ]
     by_name = {str(s.spec.get("name", s.kind)): s for s in job.steps}
     assert by_name["Keep the release record, even of a failed release"].when == "always"
@@ -170,3 +171,19 @@ def test_rollback_records_the_approver_of_its_own_approval_job(
     job = compiled(packed_orb, "rollback", stack_prefix="app", approval_job="undo-prod")
     approver = next(s.spec for s in job.steps if s.spec.get("name", "").startswith("Look up"))
     assert approver["environment"]["LR_STR_APPROVAL_JOB"] == "undo-prod"
+
+
+def test_the_install_command_saves_right_away_unless_its_job_saves_last(
+    packed_orb: dict[str, Any],
+) -> None:
+    # The rollback job keeps install's own save, right after the install step.
+    rollback = names(compiled(packed_orb, "rollback", stack_prefix="app"))
+    install = rollback.index("Install the lambda-release helper")
+    assert rollback[install + 1] == "Save the helper's environment"
+    assert rollback.count("Save the helper's environment") == 1
+    # The deploy job saves once, last, under the key the install command restores.
+    deploy = compiled(packed_orb, "deploy", stack_prefix="app")
+    saves = [s for s in deploy.steps if s.kind == "save_cache"]
+    assert len(saves) == 1 and deploy.steps[-1] is saves[0]
+    restore = next(s.spec for s in deploy.steps if s.kind == "restore_cache")
+    assert restore["keys"] == [saves[0].spec["key"]]
