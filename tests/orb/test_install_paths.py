@@ -29,8 +29,10 @@ if [ "$1" = venv ]; then
 fi
 """
 
-# A venv's python: pip installs uv (unless FAKE_VENV_PIP_UV=fail) or the helper; logs the rest.
+# A venv's python: pip installs uv (unless FAKE_VENV_PIP_UV=fail) or the helper; `-c` (the
+# installed version's lookup) answers as the helper would; logs the rest.
 FAKE_VENV_PYTHON = """#!/usr/bin/env bash
+if [ "$1" = -c ]; then echo "lambda-release fake"; exit 0; fi
 printf 'venv-python %s\\n' "$*" >> "$FAKE_LOG"
 bin="$(dirname "$0")"
 if [ "$1 $2 $3" = "-m pip install" ]; then

@@ -498,7 +498,8 @@ def test_install_uses_uv_when_the_image_has_it_and_exports_only_the_helper(tmp_p
     uv.write_text(
         "#!/usr/bin/env bash\n"
         f'printf "%s\\n" "$*" >> "{log}"\n'
-        'if [ "$1" = venv ]; then v="${*: -1}"; mkdir -p "$v/bin"; touch "$v/bin/python";\n'
+        'if [ "$1" = venv ]; then v="${*: -1}"; mkdir -p "$v/bin";\n'
+        '  printf "#!/usr/bin/env bash\\necho lambda-release fake\\n" > "$v/bin/python";\n'
         '  chmod +x "$v/bin/python";\n'
         '  printf "#!/usr/bin/env bash\\necho lambda-release fake\\n" > "$v/bin/lambda-release";\n'
         '  chmod +x "$v/bin/lambda-release"; fi\n'
