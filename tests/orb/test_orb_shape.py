@@ -176,14 +176,21 @@ def test_rollback_records_the_approver_of_its_own_approval_job(
 def test_the_install_command_saves_right_away_unless_its_job_saves_last(
     packed_orb: dict[str, Any],
 ) -> None:
-    # The rollback job keeps install's own save, right after the install step.
-    rollback = names(compiled(packed_orb, "rollback", stack_prefix="app"))
-    install = rollback.index("Install the lambda-release helper")
-    assert rollback[install + 1] == "Save the helper's environment"
-    assert rollback.count("Save the helper's environment") == 1
-    # The deploy job saves once, last, under the key the install command restores.
-    deploy = compiled(packed_orb, "deploy", stack_prefix="app")
-    saves = [s for s in deploy.steps if s.kind == "save_cache"]
-    assert len(saves) == 1 and deploy.steps[-1] is saves[0]
-    restore = next(s.spec for s in deploy.steps if s.kind == "restore_cache")
-    assert restore["keys"] == [saves[0].spec["key"]]
+    # A job of the user's own with the install command: saved right after the install.
+    orbs = {"lambda-release": "lambda-release/lambda-release@1"}
+    own = {
+        "docker": [{"image": "cimg/python:3.12"}],
+        "steps": ["checkout", {"lambda-release/install": {}}, {"run": "lambda-release status"}],
+    }
+    config = {"version": 2.1, "orbs": orbs, "jobs": {"own": own}}
+    scope = Scope.of("config", config, {"lambda-release": packed_orb})
+    steps = names(Compiler(scope, EXAMPLE_PIPELINE).job("own", {}))
+    install = steps.index("Install the lambda-release helper")
+    assert steps[install + 1] == "Save the helper's environment"
+    # The orb's jobs save once, last (on success), under the key the install step restores.
+    for job_name in ("deploy", "rollback"):
+        job = compiled(packed_orb, job_name, stack_prefix="app")
+        saves = [s for s in job.steps if s.kind == "save_cache"]
+        assert len(saves) == 1 and job.steps[-1] is saves[0] and saves[0].when == "on_success"
+        restore = next(s.spec for s in job.steps if s.kind == "restore_cache")
+        assert restore["keys"] == [saves[0].spec["key"]]
