@@ -5,23 +5,26 @@ through the local runner against a local sandbox, the helper installed from a
 wheel of this tree by the orb's own install command, in three situations:
 
 - cold, on an image without uv (the pinned SAM tag): the step installs uv with
-  pip, then the helper with uv; nothing cached;
+  `pip install --target`, then the helper with uv; nothing cached;
 - cold, on an image with uv (SAM tags from 2026-01 on; needs --uv);
 - warm: a fresh home, the helper's environment restored from the cache that
-  the cold run saved (the runner emulates restore_cache/save_cache).
+  the cold run saved at its end (the runner emulates restore_cache/save_cache).
 
 Then the bare `sam build` and `sam deploy` of the same kind of change, and the
 difference (goals: overhead under 10 s cold, install under 5 s warm). Prints
 figures; asserts nothing.
 
-    .venv/bin/python bench/orb_bench.py [--uv PATH/TO/uv] [--install-only N]
+    .venv/bin/python bench/orb_bench.py [--uv PATH/TO/uv] [--install-only N] [--repeat N]
+                                        [--orb DIR]
 
 --install-only N runs only the orb's install command (a one-job config), N times in
 each situation, and prints the fastest and the median: on a shared, busy machine
-the minimum is the figure to compare.
+the minimum is the figure to compare. --repeat N does the same for the whole job
+(each step's fastest of N). --orb DIR measures another revision's orb (`git archive
+main orb | tar -x -C /tmp/base` gives one) with the same harness.
 
-uv is not a dependency of this project: `python3 -m venv /tmp/uvtool &&
-/tmp/uvtool/bin/pip install uv` gives one for --uv.
+uv is not a dependency of this project: `python3 -m pip install --target
+/tmp/uvtool uv` gives /tmp/uvtool/bin/uv for --uv.
 """
 
 from __future__ import annotations

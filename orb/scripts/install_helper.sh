@@ -132,6 +132,13 @@ lr_cache_key() {
   printf 'machine %s\n' "$(uname -sm)"
 }
 
+lr_pip() {
+  # "$@" (a python -m pip command) for the helper's own folders: never a user install, whatever
+  # the environment asks (PIP_USER=1 breaks --target and venvs); images run as root, so pip's
+  # warning about it is noise (older pips ignore both variables).
+  PIP_USER=0 PIP_ROOT_USER_ACTION=ignore "$@"
+}
+
 lr_uv() {
   # uv from PATH (the newer SAM images have it), else one installed by pip into $1/tools
   # (cached with the helper): with --target (no virtual environment to make first, which
@@ -141,17 +148,15 @@ lr_uv() {
   if [ -x "${tools}/bin/uv" ]; then printf '%s\n' "${tools}/bin/uv"; return 0; fi
   command -v python3 >/dev/null 2>&1 || return 1
   rm -rf "${tools}"
-  # Images run as root: pip's warning about it is noise here (older pips ignore the variable).
-  if PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check \
-      --target "${tools}" uv >&2 && [ -x "${tools}/bin/uv" ]; then
+  if lr_pip python3 -m pip install --quiet --disable-pip-version-check --target "${tools}" uv >&2 \
+      && [ -x "${tools}/bin/uv" ]; then
     printf '%s\n' "${tools}/bin/uv"
     return 0
   fi
   echo "lambda-release/install: pip could not install uv into ${tools}; trying a virtual environment" >&2
   rm -rf "${tools}"
   python3 -m venv "${tools}" >&2 || return 1
-  PIP_ROOT_USER_ACTION=ignore "${tools}/bin/python" -m pip install --quiet \
-    --disable-pip-version-check uv >&2 || return 1
+  lr_pip "${tools}/bin/python" -m pip install --quiet --disable-pip-version-check uv >&2 || return 1
   [ -x "${tools}/bin/uv" ] || return 1
   printf '%s\n' "${tools}/bin/uv"
 }
@@ -171,8 +176,7 @@ lr_install_into() {
   fi
   echo "lambda-release/install: uv could not be installed (see above); using pip (slower)" >&2
   python3 -m venv "${venv}"
-  PIP_ROOT_USER_ACTION=ignore "${venv}/bin/python" -m pip install --quiet \
-    --disable-pip-version-check "${requirement}"
+  lr_pip "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${requirement}"
 }
 
 lr_home() {
