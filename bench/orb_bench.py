@@ -30,7 +30,7 @@ Figures (2026-11-29, --repeat 3 in three sessions, each step's fastest of nine, 
 2-core machine at load 2-4; overhead beyond the bare 2.9 s; before = main's orb via --orb):
 cold without uv 11.6 -> 9.5 s (install 6.6 -> 3.4 s), cold with uv 8.5 -> 10.0 s (an
 unchanged install path: noise, plus bytecode compiled in `target` and saved at the end),
-warm 5.3 -> 2.9 s (check 2.8 -> 0.8 s), warm install steps 0.9 -> 0.6 s. The uv bootstrap
+warm 5.3 -> 2.9 s (check 2.8 -> 0.8 s), warm install steps 0.9 -> 0.7 s. The uv bootstrap
 alone, five runs: venv + pip 7.7-9.7 s, pip --target 2.1-3.4 s. --install-only figures
 swing with the disk (its cache copies took 0.4 to 8 s); compare steps, not totals.
 """
