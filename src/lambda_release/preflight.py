@@ -95,13 +95,14 @@ def preflight(
     dry_run: bool,
     progress: Callable[[str], None],
     allow_rolled_back_code: str = "",
+    refresh: bool = True,
 ) -> Preflight:
     """Read the stack and its aliases, then every reason to refuse (empty: go ahead).
 
     The real run calls this under the lock, after settling what a killed job left;
     a dry run calls it without the lock and adds what the lock would say.
     """
-    info = sa.info(refresh=True)
+    info = sa.info(refresh=refresh)
     sa.require_alias_functions(info)
     for service in ("lambda", "codedeploy", "cloudwatch"):
         sa.client(service)  # created here, before the worker thread: a session is not thread-safe

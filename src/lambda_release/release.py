@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -131,7 +132,8 @@ def begin(
     )
     try:
         # Taken under the lock: later than every id in the log, whatever our clock says.
-        newest = log.newest_id()
+        # The lease given back by the last holder says which is the newest (no listing).
+        newest = log.learn_head().newest
         later = ordered_id(lease.holder, newest)
         if later != lease.holder and not lock.rekey(lease, later):
             raise OperationError(
@@ -150,6 +152,9 @@ def begin(
             dry_run=False,
             progress=progress or _quiet,
             allow_rolled_back_code=allow_rolled_back_code,
+            # The stack read that found the log is current when no holder of the lease
+            # came or went since: read again only if one did.
+            refresh=not lease.quiet_since(engine.read_at()),
         )
         if found.problems:
             lock.release(log, holder)
@@ -194,9 +199,14 @@ def read_aliases_now(engine: StackAlias, names: Sequence[str]) -> dict[str, Alia
 
 
 def read_settlement(
-    engine: StackAlias, entry: Entry, info: StackInfo | None, sam_exit_code: int | None
+    engine: StackAlias,
+    entry: Entry,
+    info: StackInfo | None,
+    sam_exit_code: int | None,
+    known: dict[str, AliasNow | None] | None = None,
 ) -> SettlementReads:
-    """What settling ``entry`` needs from AWS; the stack's events only when they matter."""
+    """What settling ``entry`` needs from AWS; the stack's events only when they matter.
+    ``known``: aliases already read (after sam ended); only the others are read."""
     if info is None:
         return SettlementReads(StackNow("NONE", functions={}), {})
     functions = {f.logical_id: f.name for f in info.functions}
@@ -207,7 +217,9 @@ def read_settlement(
         functions,
         without_alias=frozenset(info.other_functions),
     )
-    reads = SettlementReads(stack, read_aliases_now(engine, list(functions.values())))
+    have = {n: a for n, a in (known or {}).items() if n in functions.values()}
+    missing = [n for n in functions.values() if n not in have]
+    reads = SettlementReads(stack, {**have, **read_aliases_now(engine, missing)})
     started = started_at(entry)
     if started is not None and needs_update_events(entry, reads, sam_exit_code):
         cfn = engine.client("cloudformation")
@@ -229,7 +241,14 @@ def settle(
 
     Returns (release, stable versions by logical id, warnings).
     """
-    info = engine.info(refresh=True)
+    # The aliases of the functions the release began with are read beside the stack (the
+    # stack then says which functions there are now: only new ones are read after it).
+    names = [f["function_name"] for f in entry.get("functions", []) if f.get("function_name")]
+    engine.client("lambda")  # made here, not on the worker thread
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        early = pool.submit(read_aliases_now, engine, names)
+        info = engine.info(refresh=True)
+        known = early.result()
     if info is not None and info.in_progress:
         raise OperationError(
             f"stack {engine.stack} is {info.status}: release {entry['id']} is still in "
@@ -237,7 +256,7 @@ def settle(
         )
     body = settlement_for(
         entry,
-        read_settlement(engine, entry, info, sam_exit_code),
+        read_settlement(engine, entry, info, sam_exit_code, known),
         alias=engine.alias,
         sam_exit_code=sam_exit_code,
         settled_by=settled_by,

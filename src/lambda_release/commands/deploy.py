@@ -248,8 +248,8 @@ def check_alias_kept(ctx: Context, eng: StackAlias, overrides: dict[str, str]) -
         template = parse_template(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, LambdaReleaseError):
         return  # sam reports a broken template itself
-    info = eng.info(refresh=True)
-    if info is None:
+    info = eng.info()  # the command's one stack read (under the lease it is read again
+    if info is None:  # only if someone held the lease since: Lease.quiet_since)
         return
     # Only a function the template would take the alias from, if it carries it now, needs
     # its aliases read: usually none, so the check spends none of Lambda's budget.
@@ -292,6 +292,10 @@ def _run(
     minute = bounds.MINUTE.value(s, 60.0)
     poll = bounds.POLL_INTERVAL.value(s, 5.0)
     eng = opts.engine(ctx)
+    if not dry_run:
+        ctx.aws.check_credentials()
+        # The stack read (and the clients the release needs) overlap the local checks.
+        eng.read_ahead(("s3", "lambda", "codedeploy", "cloudwatch"))
     try:
         sam_path = sam.find_sam(s.get("sam_path"))
     except Exception:
@@ -300,8 +304,6 @@ def _run(
         sam_path = s.get("sam_path") or "sam"
     check_template(s.get("template_file"))
     record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
-    if not dry_run:
-        ctx.aws.check_credentials()
     check_alias_kept(ctx, eng, overrides)
     location = opts.log_location(ctx, eng)
     command = sam_deploy_command(ctx, eng.stack, overrides, location.uri, sam_path, config_env)
