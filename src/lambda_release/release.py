@@ -236,19 +236,26 @@ def settle(
     sam_exit_code: int | None,
     settled_by: str,
     update_stable: bool = True,
+    functions_after: frozenset[str] | None = None,
 ) -> tuple[Release, dict[str, str | None], list[str]]:
     """Settle ``entry`` (once; a concurrent settler's result stands), then the stable pointers.
 
     Returns (release, stable versions by logical id, warnings).
     """
+    before = engine.info()
+    same = before is not None and functions_after == frozenset(
+        f.logical_id for f in before.functions
+    )
     # The aliases of the functions the release began with are read beside the stack (the
     # stack then says which functions there are now: only new ones are read after it).
     names = [f["function_name"] for f in entry.get("functions", []) if f.get("function_name")]
     engine.client("lambda")  # made here, not on the worker thread
     with ThreadPoolExecutor(max_workers=1) as pool:
         early = pool.submit(read_aliases_now, engine, names)
-        info = engine.info(refresh=True)
+        info = engine.info_after(same)
         known = early.result()
+    if same and info is not None and any(known.get(f.name) is None for f in info.functions):
+        info = engine.info(refresh=True)  # a function replaced, or its alias gone: list it
     if info is not None and info.in_progress:
         raise OperationError(
             f"stack {engine.stack} is {info.status}: release {entry['id']} is still in "
@@ -266,9 +273,22 @@ def settle(
     if body["outcome"] in (FAILED, PARTIAL) and info is not None and started is not None:
         # Why: each failed deployment, naming the hook that failed it.
         body["failures"] = codedeploy.failures_since(engine.client("codedeploy"), info, started)
-    stored = log.write_settlement(entry["id"], body)
+    ours = Release(entry, body)
+    if not ours.in_effect:
+        stored = log.write_settlement(entry["id"], body)
+        release = Release(entry, stored)
+        stable, warnings = update_stable_pointers(engine, log, release, dry_run=not update_stable)
+        return release, stable, list(stored.get("warnings", [])) + warnings
+    # In effect: the stable pointers follow from this settlement alone (no log read), so
+    # they move while it is written. Should another settler have written first (only if
+    # our lease lapsed), theirs stands and the pointers are set again from it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(log.write_settlement, entry["id"], body)
+        stable, warnings = update_stable_pointers(engine, log, ours, dry_run=not update_stable)
+        stored = writing.result()
     release = Release(entry, stored)
-    stable, warnings = update_stable_pointers(engine, log, release, dry_run=not update_stable)
+    if dict(stored) != {**body, "schema": stored.get("schema"), "id": entry["id"]}:
+        stable, warnings = update_stable_pointers(engine, log, release, dry_run=not update_stable)
     return release, stable, list(stored.get("warnings", [])) + warnings
 
 
@@ -418,6 +438,9 @@ class DeployPlan:
     heartbeat: float = 60.0
     dry_run: bool = False
     allow_rolled_back_code: str = ""
+    # The functions the template publishes the alias on (None: it cannot say): when they
+    # are the ones read before, the stack's resources are not listed again after sam.
+    functions_after: frozenset[str] | None = None
 
 
 @dataclass
@@ -521,7 +544,12 @@ def deploy(
         )
         progress(f"sam deploy exited with {code}; settling from what the aliases show")
         release, stable, warnings = settle(
-            engine, log, entry, sam_exit_code=code, settled_by="deploy"
+            engine,
+            log,
+            entry,
+            sam_exit_code=code,
+            settled_by="deploy",
+            functions_after=plan.functions_after,
         )
     finally:
         lock.release(log, entry["id"], lease)

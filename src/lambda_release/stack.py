@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -263,6 +263,18 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
             )
         )
     return info
+
+
+def restated(info: StackInfo, desc: dict[str, Any]) -> StackInfo:
+    """``info`` with the status, times and tags of a newer ``describe_stack`` answer (its
+    resources as they were: for when they are known not to have changed)."""
+    return replace(
+        info,
+        status=str(desc.get("StackStatus", "")),
+        read_at=answered_at(desc.get("ResponseMetadata") or {}),
+        tags={t["Key"]: t["Value"] for t in desc.get("Tags", [])},
+        last_updated=desc.get("LastUpdatedTime") or desc.get("CreationTime"),
+    )
 
 
 def _alias_state(raw: dict[str, Any]) -> AliasState:

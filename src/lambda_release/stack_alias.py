@@ -18,7 +18,14 @@ from lambda_release.aws import GET_FUNCTION_RATE, LAMBDA_RATE, Aws, RateLimiter
 from lambda_release.errors import UsageError
 from lambda_release.names import stable_alias_name, validate_alias, validate_stack_name
 from lambda_release.releaselog import LOG_TAG, LogLocation, ReleaseLog
-from lambda_release.stack import LiveFunction, StackInfo, read_live, read_stack
+from lambda_release.stack import (
+    LiveFunction,
+    StackInfo,
+    describe_stack,
+    read_live,
+    read_stack,
+    restated,
+)
 
 SAM_MANAGED_STACK = "aws-sam-cli-managed-default"
 
@@ -58,6 +65,17 @@ class StackAlias:
         if refresh or not self._read:
             self._info = read_stack(self.client("cloudformation"), self.stack, self.alias)
             self._read = True
+        return self._info
+
+    def info_after(self, same_functions: bool) -> StackInfo | None:
+        """The stack once sam has run. ``same_functions``: the template publishes the alias
+        on exactly the functions read before, so only the stack's status is read again
+        (their aliases are read by name); otherwise the stack is read whole."""
+        before = self.info()
+        if not same_functions or before is None:
+            return self.info(refresh=True)
+        desc = describe_stack(self.client("cloudformation"), self.stack)
+        self._info = None if desc is None else restated(before, desc)
         return self._info
 
     def read_ahead(self, services: Sequence[str] = ()) -> None:

@@ -239,15 +239,24 @@ def secrets(ctx: Context, overrides: dict[str, str]) -> redaction.Redactor:
     return redaction.Redactor.of(redaction.secret_values(overrides, names))
 
 
-def check_alias_kept(ctx: Context, eng: StackAlias, overrides: dict[str, str]) -> None:
-    """Pre-flight: the template must keep the alias on every function that carries it."""
+def read_template(ctx: Context) -> dict[str, Any] | None:
+    """The template sam deploy will read, parsed; None when there is none or it is broken
+    (sam reports a broken template itself)."""
     path = template_path(ctx.settings.get("template_file"))
-    if path is None or ctx.settings.get_bool("allow_alias_removal"):
-        return
+    if path is None:
+        return None
     try:
-        template = parse_template(path.read_text(encoding="utf-8"))
+        return parse_template(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, LambdaReleaseError):
-        return  # sam reports a broken template itself
+        return None
+
+
+def check_alias_kept(
+    ctx: Context, eng: StackAlias, overrides: dict[str, str], template: dict[str, Any] | None
+) -> None:
+    """Pre-flight: the template must keep the alias on every function that carries it."""
+    if template is None or ctx.settings.get_bool("allow_alias_removal"):
+        return
     info = eng.info()  # the command's one stack read (under the lease it is read again
     if info is None:  # only if someone held the lease since: Lease.quiet_since)
         return
@@ -304,7 +313,8 @@ def _run(
         sam_path = s.get("sam_path") or "sam"
     check_template(s.get("template_file"))
     record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
-    check_alias_kept(ctx, eng, overrides)
+    template = read_template(ctx)
+    check_alias_kept(ctx, eng, overrides, template)
     location = opts.log_location(ctx, eng)
     command = sam_deploy_command(ctx, eng.stack, overrides, location.uri, sam_path, config_env)
     plan = DeployPlan(
@@ -317,6 +327,9 @@ def _run(
         heartbeat=heartbeat,
         dry_run=dry_run,
         allow_rolled_back_code=s.get("allow_rolled_back_code") or "",
+        functions_after=None
+        if template is None
+        else alias_guard.functions_publishing(template, eng.alias, overrides),
     )
     # While sam waits on the canary, show each function's traffic, time left and alarms.
     run_sam = watch.following(
