@@ -61,7 +61,7 @@ class EntryFunction(TypedDict, total=False):
 
 
 class Entry(TypedDict, total=False):
-    """``releases/<id>.json``: written when a release (or rollback) begins."""
+    """``newest/<flipped id>.json``: written when a release (or rollback) begins."""
 
     schema: str
     id: Required[str]
