@@ -155,11 +155,7 @@ def _alarm_names(group_info: dict[str, Any]) -> list[str]:
 
 def group_alarms(cd: Any, application: str, group: str) -> list[str]:
     """The alarms one deployment group watches (none when its alarm check is disabled)."""
-    try:
-        resp = cd.get_deployment_group(applicationName=application, deploymentGroupName=group)
-    except botocore.exceptions.ClientError:
-        return []  # the stack's own alarm resources are still checked
-    return _alarm_names(resp.get("deploymentGroupInfo", {}))
+    return groups_alarms(cd, application, [group]).get(group, [])
 
 
 def groups_alarms(cd: Any, application: str, groups: list[str]) -> dict[str, list[str]]:
