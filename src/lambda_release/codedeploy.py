@@ -14,7 +14,7 @@ region; A: alarms in ALARM there):
   one group lists it (1 call). A larger stack lists account-wide: 1 call when
   nothing runs anywhere (the common case), 1 + ceil(N/25) when N run; and when
   that would be no cheaper than the G listings it lists per group instead, so
-  it never costs more than 1 + G.
+  it never costs more than the account listing's pages + G.
 - Alarms already in ALARM. One ``DescribeAlarms(StateValue=ALARM)`` for the
   account (1 call when nothing fires, the common case). Only when something
   fires that is not one of the stack's own alarm resources are the groups' alarm
@@ -91,7 +91,7 @@ def _in_flight(cd: Any, info: StackInfo) -> list[ActiveDeployment]:
     if -(-len(ids) // BATCH_GET_MAX) >= len(groups):
         return _listed_per_group(cd, application, groups)  # a busy account: no dearer than G
     try:
-        infos = _read(cd, ids, quiet=ACCESS_DENIED)
+        infos = _read(cd, ids, denied=ACCESS_DENIED)
     except _Denied:
         # A role granted BatchGetDeployments on its own groups only cannot read other
         # applications' deployments: its own listings still answer.
@@ -131,15 +131,15 @@ class _Denied(Exception):
     """BatchGetDeployments was refused by IAM."""
 
 
-def _read(cd: Any, ids: list[str], quiet: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """BatchGetDeployments over ``ids``, 25 a call."""
+def _read(cd: Any, ids: list[str], denied: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """BatchGetDeployments over ``ids``, 25 a call; error codes in ``denied`` raise _Denied."""
     out: list[dict[str, Any]] = []
     try:
         for i in range(0, len(ids), BATCH_GET_MAX):
             resp = cd.batch_get_deployments(deploymentIds=ids[i : i + BATCH_GET_MAX])
             out += resp.get("deploymentsInfo", [])
     except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in quiet:
+        if exc.response.get("Error", {}).get("Code") in denied:
             raise _Denied from exc
         raise OperationError(f"cannot read CodeDeploy deployments: {exc}") from exc
     return out
