@@ -69,7 +69,7 @@ def stack_problems(sa: StackAlias, info: StackInfo | None) -> list[str]:
             f"CodeDeploy deployment in flight: {', '.join(found)}: let it finish, or stop it "
             "with `lambda-release rollback`, then deploy again"
         )
-    firing = codedeploy.alarms_in_alarm(sa.client("cloudwatch"), codedeploy.stack_alarms(cd, info))
+    firing = codedeploy.stack_alarms_in_alarm(cd, sa.client("cloudwatch"), info)
     if firing:
         problems.append(
             f"alarm already in ALARM: {', '.join(firing)}: CodeDeploy would stop the "
