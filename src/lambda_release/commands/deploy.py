@@ -229,9 +229,11 @@ def template_path(explicit: str | None) -> Path | None:
     return next((Path(p) for p in SAM_DEFAULT_TEMPLATES if Path(p).is_file()), None)
 
 
-def secrets(ctx: Context, overrides: dict[str, str]) -> redaction.Redactor:
+def secrets(
+    ctx: Context, overrides: dict[str, str], template: dict[str, Any] | None
+) -> redaction.Redactor:
     """The values to redact: NoEcho parameters of the template, and those marked secret."""
-    names = redaction.template_noecho(template_path(ctx.settings.get("template_file")))
+    names = redaction.noecho_parameters(template) if template is not None else set()
     # Flag and environment together: for secrets, one layer never hides the other.
     s = ctx.settings
     names |= set(s.flags.get("secret_parameter") or [])
@@ -281,15 +283,20 @@ def run(ctx: Context) -> int:
     sam.check_pass_through(ctx.settings.flags.get("sam_arg") or [])
     config_env = opts.select_config_env(ctx)
     overrides = deploy_overrides(ctx, opts.alias_name(ctx))
-    redactor = secrets(ctx, overrides)
+    template = read_template(ctx)  # read once: for secrets, the alias guard and settling
+    redactor = secrets(ctx, overrides, template)
     # Every way out of the process is redacted from here on: output, errors, S3 objects.
     s3 = None if not redactor else ctx.aws.client("s3")
     with redaction.guarded(redactor, s3):
-        return _run(ctx, config_env, overrides, redactor)
+        return _run(ctx, config_env, overrides, redactor, template)
 
 
 def _run(
-    ctx: Context, config_env: str, overrides: dict[str, str], redactor: redaction.Redactor
+    ctx: Context,
+    config_env: str,
+    overrides: dict[str, str],
+    redactor: redaction.Redactor,
+    template: dict[str, Any] | None,
 ) -> int:
     out = ctx.output
     s = ctx.settings
@@ -313,7 +320,6 @@ def _run(
         sam_path = s.get("sam_path") or "sam"
     check_template(s.get("template_file"))
     record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
-    template = read_template(ctx)
     check_alias_kept(ctx, eng, overrides, template)
     location = opts.log_location(ctx, eng)
     command = sam_deploy_command(ctx, eng.stack, overrides, location.uri, sam_path, config_env)
