@@ -22,7 +22,7 @@ from lambda_release.aws import error_code, parallel_map
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
 from lambda_release.logschema import Entry, EntryFunction
-from lambda_release.preflight import preflight
+from lambda_release.preflight import preflight, read_checks
 from lambda_release.releaselog import (
     FAILED,
     NO_CHANGE,
@@ -120,16 +120,21 @@ def begin(
     written and the lease already given back.
     """
     ci = ci_metadata()
-    lease = lock.acquire(
-        log,
-        new_id,  # a fresh id per attempt: ids then sort in the order releases held the lock
-        mode=mode,
-        ttl=lock_ttl,
-        timeout=lock_timeout,
-        who=ci.get("triggered_by", ""),
-        job_url=ci.get("job_url", ""),
-        progress=progress,
-    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The pre-flight's reads go beside the taking of the lease (they are kept only if
+        # no holder came or went since the stack was read, and nothing needed settling).
+        ahead = pool.submit(read_checks, engine, engine.info())
+        lease = lock.acquire(
+            log,
+            new_id,  # a fresh id per attempt: ids then sort in the order releases held it
+            mode=mode,
+            ttl=lock_ttl,
+            timeout=lock_timeout,
+            who=ci.get("triggered_by", ""),
+            job_url=ci.get("job_url", ""),
+            progress=progress,
+        )
+        ahead_error = ahead.exception()  # waits; the real read raises it again if it recurs
     try:
         # Taken under the lock: later than every id in the log, whatever our clock says.
         # The lease given back by the last holder says which is the newest (no listing).
@@ -145,16 +150,18 @@ def begin(
         raise
     holder = lease.holder
     try:
-        settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
+        settled, _ = settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
+        # The stack read that found the log (and the reads made beside the lease) are
+        # current when no holder of the lease came or went since: read again if one did.
+        quiet = lease.quiet_since(engine.read_at())
         found = preflight(
             engine,
             log,
             dry_run=False,
             progress=progress or _quiet,
             allow_rolled_back_code=allow_rolled_back_code,
-            # The stack read that found the log is current when no holder of the lease
-            # came or went since: read again only if one did.
-            refresh=not lease.quiet_since(engine.read_at()),
+            refresh=not quiet,
+            reads=ahead.result() if quiet and not settled and ahead_error is None else None,
         )
         if found.problems:
             lock.release(log, holder)
