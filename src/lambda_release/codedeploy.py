@@ -21,6 +21,8 @@ region; A: alarms in ALARM there):
   names read, with ``BatchGetDeploymentGroups`` (100 groups a call). When more
   than one page (100) fires, the stack's alarms are asked by name instead:
   1 + ceil(G/100) + ceil(alarms/100) calls, whatever A is.
+- Why a release failed (its settlement): the deployments failed or stopped since
+  it began, listed account-wide or per group by the same rule as those in flight.
 """
 
 from __future__ import annotations
