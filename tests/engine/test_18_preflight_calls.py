@@ -6,6 +6,8 @@ Each test has an account of its own in the sandbox (tests/support/codedeploy_wor
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from lambda_release import codedeploy
@@ -137,3 +139,24 @@ def test_a_stack_without_codedeploy_still_checks_its_own_alarms(world: World) ->
     info = stack_info(None, [], alarms=["lonely"])
     assert codedeploy.stack_alarms_in_alarm(cd, cw, info) == ["lonely"]
     assert world.calls == {"DescribeAlarms": 1}
+
+
+def test_a_failed_release_names_its_groups_failures_from_one_account_wide_listing(
+    world: World,
+) -> None:
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    app, groups = world.application(GROUPS)
+    other, _ = world.application({"G1": []})
+    world.end(world.deploy(other, "G1"), "Failed")
+    stopped = world.deploy(app, "G3")
+    failed = world.deploy(app, "G1")
+    world.deploy(app, "G2")  # still in flight: not a failure
+    world.end(stopped, "Stopped")
+    world.end(failed, "Failed")
+    cd = world.client("codedeploy")
+    assert codedeploy.failures_since(cd, stack_info(app, groups), since) == [
+        f"G1: deployment {failed} failed",
+        f"G3: deployment {stopped} stopped",
+    ]
+    assert world.calls["ListDeployments"] == 1
+    assert world.calls["BatchGetDeployments"] == 1

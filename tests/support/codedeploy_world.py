@@ -99,6 +99,13 @@ class World:
             ]
         )
 
+    def end(self, deployment_id: str, status: str) -> None:
+        """End a deployment with ``status`` (Failed, Stopped, Succeeded). AWS has no API to end
+        a deployment no agent runs, so the stand-in's own record is set (it is in-process)."""
+        from moto.codedeploy.models import codedeploy_backends  # noqa: PLC0415
+
+        codedeploy_backends[self.account][self.region].deployments[deployment_id].status = status
+
     def alarm(self, name: str, state: str = "OK") -> str:
         cw = self.sandbox_client("cloudwatch")
         cw.put_metric_alarm(
