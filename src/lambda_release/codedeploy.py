@@ -62,6 +62,20 @@ class ActiveDeployment:
         }
 
 
+# A SAM stack's deployments are made by CloudFormation: while it updates, the stack is
+# *_IN_PROGRESS; once an update completed cleanly, each of them succeeded. Only after an
+# update that rolled back (CodeDeploy's own rollback deployment may still run) or one
+# started by hand can a deployment be in flight beside a stack at rest.
+CLEAN_STACK_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+
+
+def may_have_deployments_in_flight(info: StackInfo) -> bool:
+    """Whether deploy's pre-flight asks CodeDeploy (status, watch and rollback always do).
+    A deployment started by hand beside a clean stack is not looked for: CloudFormation's
+    own deployment is then refused, and the release settles failed with nothing moved."""
+    return info.status not in CLEAN_STACK_STATUSES
+
+
 def active_deployment_ids(cd: Any, info: StackInfo) -> list[tuple[str, str]]:
     """(deployment id, group) of every deployment in flight for the stack's groups."""
     return [(d.deployment_id, d.group) for d in _in_flight(cd, info)]

@@ -63,13 +63,19 @@ def stack_problems(sa: StackAlias, info: StackInfo | None) -> list[str]:
             "shows it), then deploy again"
         )
     cd = sa.client("codedeploy")
-    found = [f"{d} ({g})" for d, g in codedeploy.active_deployment_ids(cd, info)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        in_flight = (
+            pool.submit(codedeploy.active_deployment_ids, cd, info)
+            if codedeploy.may_have_deployments_in_flight(info)
+            else None
+        )
+        firing = codedeploy.stack_alarms_in_alarm(cd, sa.client("cloudwatch"), info)
+        found = [f"{d} ({g})" for d, g in (in_flight.result() if in_flight else [])]
     if found:
         problems.append(
             f"CodeDeploy deployment in flight: {', '.join(found)}: let it finish, or stop it "
             "with `lambda-release rollback`, then deploy again"
         )
-    firing = codedeploy.stack_alarms_in_alarm(cd, sa.client("cloudwatch"), info)
     if firing:
         problems.append(
             f"alarm already in ALARM: {', '.join(firing)}: CodeDeploy would stop the "

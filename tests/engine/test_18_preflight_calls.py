@@ -30,6 +30,18 @@ def test_nothing_in_flight_nor_firing_costs_one_call_each(
     assert world.calls == {"ListDeployments": 1, "DescribeAlarms": 1}
 
 
+def test_a_clean_stack_asks_cloudwatch_only(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    app, groups = world.application(GROUPS)
+    mine = world.deploy(app, "G1")  # by hand: CloudFormation's own deployment would be refused
+    sa = world.stack_alias(monkeypatch)
+    for status in codedeploy.CLEAN_STACK_STATUSES:
+        assert stack_problems(sa, stack_info(app, groups, status=status)) == []
+    assert "ListDeployments" not in world.calls and world.calls["DescribeAlarms"] == 2
+    assert codedeploy.active_deployment_ids(
+        world.client("codedeploy"), stack_info(app, groups)
+    ) == [(mine, "G1")]  # status, watch and rollback still see it
+
+
 def test_a_deployment_of_another_application_does_not_block(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -136,11 +136,17 @@ class World:
         return sa
 
 
-def stack_info(app: str | None, groups: list[str], alarms: list[str] | None = None) -> StackInfo:
-    """What read_stack finds for a stack with this application, groups and alarm resources."""
+def stack_info(
+    app: str | None,
+    groups: list[str],
+    alarms: list[str] | None = None,
+    status: str = "UPDATE_ROLLBACK_COMPLETE",
+) -> StackInfo:
+    """What read_stack finds for a stack with this application, groups and alarm resources
+    (by default after an update that rolled back: deploy's pre-flight then asks CodeDeploy)."""
     return StackInfo(
         name="stack",
-        status="UPDATE_COMPLETE",
+        status=status,
         application=app,
         deployment_groups=groups,
         alarms=alarms or [],
