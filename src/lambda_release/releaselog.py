@@ -664,8 +664,11 @@ class ReleaseLog:
                 page, window = self._index_page(start_after), None
                 if page.ids:
                     low, high = page.ids[-1], page.ids[0]
-                    # Facts newer than the window's newest belong to it too (orphans).
+                    # Facts newer than the window's newest belong to it too (orphans), and
+                    # so do those older than its oldest when it reaches the log's origin
+                    # (an entry deleted by hand leaves its settlement behind).
                     top = "~" if start_after is None else high
+                    low = "" if page.origin else low
                     window = Window(
                         page.ids,
                         self._ids_between("settled", low, top) if facts else set(),
