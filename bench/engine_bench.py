@@ -10,10 +10,17 @@ floor those budgets imply (control-plane Lambda calls / 15 s + GetFunction calls
 Lambda's quotas page).
 
 Goals (issue 4): at most 3 Lambda calls per function; through the proxy,
-within 1.5x of the floor. Figures only: nothing here fails on timing.
+within 1.5x of the floor. Issue 18: a 1-function release in at most 12 AWS calls
+and under 1 s of helper time through the proxy; 50 functions within 1.2x of the
+floor. Figures only: nothing here fails on timing.
 
     .venv/bin/python bench/engine_bench.py [SIZES...]     # default: 1 10 50
     BENCH_WITH_WATCH=1 .venv/bin/python bench/engine_bench.py   # with the canary display
+    BENCH_FAT=1 ...   # run the helper from the development venv instead
+
+The helper runs as a job installs it: this tree with its core dependencies only, in a
+venv of its own with bytecode compiled (the development venv also holds the SAM CLI,
+moto and the AWS CRT, which boto3 then imports: 0.2 s more per start).
 """
 
 from __future__ import annotations
@@ -38,6 +45,22 @@ from lambda_release.sandbox.faultproxy import FaultProxy  # noqa: E402
 from lambda_release.sandbox.server import Sandbox  # noqa: E402
 
 BIN = Path(sys.executable).parent
+
+
+def slim_helper(work: Path) -> Path:
+    """This tree with its core dependencies in a venv of its own, bytecode compiled."""
+    venv = work / "slim"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
+    subprocess.run([*pip, "install", "--quiet", str(ROOT)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "compileall", "-q", str(venv / "lib")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return venv / "bin" / "lambda-release"
+
+
 LAMBDA_RATE = 15.0
 GET_FUNCTION_RATE = 100.0  # Lambda quotas: GetFunction has its own budget
 
@@ -56,7 +79,13 @@ sys.exit(code)
 
 
 def deploy(
-    app: Path, stack: str, bucket: str, env: dict[str, str], endpoint: str, work: Path
+    app: Path,
+    stack: str,
+    bucket: str,
+    env: dict[str, str],
+    endpoint: str,
+    work: Path,
+    helper: Path,
 ) -> dict[str, float | int]:
     trace = work / f"trace-{uuid.uuid4().hex[:6]}.jsonl"
     sam_time = work / "sam-time"
@@ -65,7 +94,7 @@ def deploy(
     start = time.monotonic()
     p = subprocess.run(
         [
-            str(BIN / "lambda-release"),
+            str(helper),
             "deploy",
             "--stack",
             stack,
@@ -116,6 +145,7 @@ def main(sizes: list[int]) -> None:
     rows = []
     with Sandbox(port=0, minute=0.01) as sb, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        helper = BIN / "lambda-release" if os.environ.get("BENCH_FAT") else slim_helper(work)
         (work / "sam").write_text(TIMING_SAM.format(python=sys.executable, sam=str(BIN / "sam")))
         (work / "sam").chmod(0o755)
         env = sam_env({**os.environ, **sb.env})
@@ -138,14 +168,14 @@ def main(sizes: list[int]) -> None:
                 bucket = f"bench-{uuid.uuid4().hex[:8]}"
                 sb.client("s3").create_bucket(Bucket=bucket)
                 stack = f"bench-{n}-{uuid.uuid4().hex[:6]}"
-                deploy(app, stack, bucket, env, sb.endpoint_url, work)  # creates the stack
+                deploy(app, stack, bucket, env, sb.endpoint_url, work, helper)  # creates the stack
                 for mode, endpoint, version in (
                     ("direct", sb.endpoint_url, "2"),
                     ("proxy", proxy.url, "3"),
                 ):
                     set_code_version(app, version, names)
                     sam_build(app, env)
-                    r = deploy(app, stack, bucket, env, endpoint, work)
+                    r = deploy(app, stack, bucket, env, endpoint, work, helper)
                     # Each budget's calls over its rate: the control plane's and GetFunction's.
                     control = r["lambda"] - r["get_function"]
                     floor = control / LAMBDA_RATE + r["get_function"] / GET_FUNCTION_RATE
@@ -159,12 +189,21 @@ def main(sizes: list[int]) -> None:
                     )
                     print(f"      {r['lambda_ops']}; {r['during_sam']} more while sam ran")
     print()
-    print("goal: <= 3 Lambda calls per function; through the proxy, helper time <= 1.5x floor")
+    print("goals (issue 4): <= 3 Lambda calls per function; through the proxy, <= 1.5x floor")
+    print("goals (issue 18): 1 function: <= 12 AWS calls and < 1 s of helper time through the")
+    print("                  proxy; 50 functions: within 1.2x of the floor through the proxy")
     for n, mode, r, floor in rows:
         per = r["lambda"] / n
         ratio = r["helper"] / floor
-        verdict = "ok" if per <= 3 and (mode != "proxy" or ratio <= 1.5) else "MISSED"
-        print(f"  {n:>3} {mode:<6} {per:.1f} calls/function, {ratio:.2f}x floor: {verdict}")
+        ok = per <= 3 and (mode != "proxy" or ratio <= 1.5)
+        if mode == "proxy" and n == 1:
+            ok = ok and r["calls"] <= 12 and r["helper"] < 1.0
+        if mode == "proxy" and n >= 50:
+            ok = ok and ratio <= 1.2
+        print(
+            f"  {n:>3} {mode:<6} {r['calls']:>4} calls ({per:.1f} Lambda/function), "
+            f"helper {r['helper']:.2f} s, {ratio:.2f}x floor: {'ok' if ok else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

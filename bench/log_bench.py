@@ -88,7 +88,7 @@ def pad(log: ReleaseLog, s3: Any, count: int) -> None:
         t = start + timedelta(seconds=i)
         rid = new_id(t)
         entry, settlement = old_entry(log, rid, t)
-        for key, body in [*log.keys_of_entry(rid, entry), (log.settlement_key(rid), settlement)]:
+        for key, body in [(log.entry_key(rid), entry), (log.settlement_key(rid), settlement)]:
             s3.put_object(Bucket=log.location.bucket, Key=key, Body=json.dumps(body).encode())
 
     with ThreadPoolExecutor(16) as pool:

@@ -1,5 +1,5 @@
 """``python -m lambda_release`` runs the command line."""
 
-from lambda_release.cli import main
+from lambda_release.cli import run
 
-raise SystemExit(main())
+run()

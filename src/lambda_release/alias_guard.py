@@ -56,6 +56,38 @@ def alias_removals(
     return out
 
 
+# Resources that may hold functions the template does not show, or change which exist.
+OPAQUE_TYPES = ("AWS::Serverless::Application", "AWS::CloudFormation::Stack", "AWS::Lambda::Alias")
+
+
+def functions_publishing(
+    template: Mapping[str, Any], alias: str, overrides: Mapping[str, str]
+) -> frozenset[str] | None:
+    """Logical ids of the functions that publish ``alias`` once the template is deployed,
+    or None when the template cannot say for sure (an alias it cannot resolve, a resource
+    under a Condition, a nested stack or application, an alias written by hand, a
+    transform other than SAM's): then the stack is read again instead."""
+    transform = template.get("Transform")
+    transforms = transform if isinstance(transform, list) else [transform]
+    if any(t not in (None, "AWS::Serverless-2016-10-31") for t in transforms):
+        return None
+    out: set[str] = set()
+    for lid, resource in (template.get("Resources") or {}).items():
+        if not isinstance(resource, Mapping):
+            return None
+        kind = resource.get("Type")
+        if kind in OPAQUE_TYPES:
+            return None
+        if kind != SERVERLESS_FUNCTION:
+            continue
+        published = published_alias(template, str(lid), overrides)
+        if published is UNRESOLVED or "Condition" in resource:
+            return None
+        if published == alias:
+            out.add(str(lid))
+    return frozenset(out)
+
+
 def refusal(stack: str, alias: str, removals: list[str]) -> str:
     return (
         f"the template would remove alias {alias} from {', '.join(removals)} in stack "

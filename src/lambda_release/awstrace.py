@@ -33,6 +33,7 @@ IDENTIFIER_PARAMS = (
     "ChangeSetName",
     "applicationName",
     "deploymentGroupName",
+    "deploymentGroupNames",
     "deploymentId",
     "deploymentIds",
     "deploymentConfigName",

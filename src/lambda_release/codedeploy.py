@@ -2,6 +2,27 @@
 
 Every command that asks "is a canary running?" (deploy's pre-flight, status,
 rollback, prune, watch) asks here, so they all agree on what "in flight" means.
+
+What each question costs, in AWS calls (G: the stack's deployment groups, one
+per function with a canary; N: deployments in flight in the whole account and
+region; A: alarms in ALARM there):
+
+- Deployments in flight. ``ListDeployments`` takes an application and a group
+  together or neither (CodeDeploy API reference), so "this stack's" is either G
+  listings or one account-wide listing by status followed by
+  ``BatchGetDeployments`` (25 ids a call) to keep the stack's own. A stack with
+  one group lists it (1 call). A larger stack lists account-wide: 1 call when
+  nothing runs anywhere (the common case), 1 + ceil(N/25) when N run; and when
+  that would be no cheaper than the G listings it lists per group instead, so
+  it never costs more than the account listing's pages + G.
+- Alarms already in ALARM. One ``DescribeAlarms(StateValue=ALARM)`` for the
+  account (1 call when nothing fires, the common case). Only when something
+  fires that is not one of the stack's own alarm resources are the groups' alarm
+  names read, with ``BatchGetDeploymentGroups`` (100 groups a call). When more
+  than one page (100) fires, the stack's alarms are asked by name instead:
+  1 + ceil(G/100) + ceil(alarms/100) calls, whatever A is.
+- Why a release failed (its settlement): the deployments failed or stopped since
+  it began, listed account-wide or per group by the same rule as those in flight.
 """
 
 from __future__ import annotations
@@ -13,16 +34,16 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import RateLimiter, parallel_map
 from lambda_release.errors import OperationError
 from lambda_release.stack import StackInfo
 
 # A deployment in any of these states may still move an alias.
 ACTIVE_STATUSES = ["Created", "Queued", "InProgress", "Baking", "Ready"]
 ENDED_STATUSES = ("Succeeded", "Failed", "Stopped")
-# CodeDeploy's read APIs allow more than Lambda's control plane; stay modest.
-CODEDEPLOY_RATE = 25.0
-BATCH_GET_MAX = 25
+BATCH_GET_MAX = 25  # BatchGetDeployments: at most 25 ids a call
+GROUPS_BATCH_MAX = 100  # BatchGetDeploymentGroups: at most 100 names a call
+ALARMS_PAGE_MAX = 100  # DescribeAlarms: MaxRecords and AlarmNames at most 100
+ACCESS_DENIED = ("AccessDenied", "AccessDeniedException")
 
 
 @dataclass(frozen=True)
@@ -41,62 +62,138 @@ class ActiveDeployment:
         }
 
 
+# A SAM stack's deployments are made by CloudFormation: while it updates, the stack is
+# *_IN_PROGRESS; once an update completed cleanly, each of them succeeded. Only after an
+# update that rolled back (CodeDeploy's own rollback deployment may still run) or one
+# started by hand can a deployment be in flight beside a stack at rest.
+CLEAN_STACK_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+
+
+def may_have_deployments_in_flight(info: StackInfo) -> bool:
+    """Whether deploy's pre-flight asks CodeDeploy (status, watch and rollback always do).
+    A deployment started by hand beside a clean stack is not looked for: CloudFormation's
+    own deployment is then refused, and the release settles failed with nothing moved."""
+    return info.status not in CLEAN_STACK_STATUSES
+
+
 def active_deployment_ids(cd: Any, info: StackInfo) -> list[tuple[str, str]]:
     """(deployment id, group) of every deployment in flight for the stack's groups."""
-    if not info.application:
-        return []
-    found: list[tuple[str, str]] = []
-    for group in info.deployment_groups:
-        try:
-            pages = cd.get_paginator("list_deployments").paginate(
-                applicationName=info.application,
-                deploymentGroupName=group,
-                includeOnlyStatuses=ACTIVE_STATUSES,
-            )
-            found += [(str(d), group) for page in pages for d in page.get("deployments", [])]
-        except botocore.exceptions.ClientError as exc:
-            raise OperationError(f"cannot list CodeDeploy deployments of {group}: {exc}") from exc
-    return found
+    return [(d.deployment_id, d.group) for d in _in_flight(cd, info)]
 
 
 def active_deployments(cd: Any, info: StackInfo) -> list[ActiveDeployment]:
     """The deployments in flight with their status (read in batches; usually none)."""
-    ids = active_deployment_ids(cd, info)
-    status: dict[str, str] = {}
+    found = _in_flight(cd, info)
+    unknown = [d.deployment_id for d in found if not d.status]
+    if not unknown:
+        return found
+    status = {str(d.get("deploymentId")): str(d.get("status", "")) for d in _read(cd, unknown)}
+    return [
+        ActiveDeployment(d.deployment_id, d.group, d.status or status.get(d.deployment_id, ""))
+        for d in found
+    ]
+
+
+def _in_flight(cd: Any, info: StackInfo) -> list[ActiveDeployment]:
+    """The stack's deployments in flight, by the cheaper of the two listings (module doc)."""
+    application, groups = info.application, info.deployment_groups
+    if not application or not groups:
+        return []
+    if len(groups) == 1:
+        return _listed_per_group(cd, application, groups)
+    ids = _list_active(cd, None)
+    if not ids:
+        return []
+    if -(-len(ids) // BATCH_GET_MAX) >= len(groups):
+        return _listed_per_group(cd, application, groups)  # a busy account: no dearer than G
+    try:
+        infos = _read(cd, ids, denied=ACCESS_DENIED)
+    except _Denied:
+        # A role granted BatchGetDeployments on its own groups only cannot read other
+        # applications' deployments: its own listings still answer.
+        return _listed_per_group(cd, application, groups)
+    wanted = set(groups)
+    return [
+        ActiveDeployment(str(d["deploymentId"]), str(d["deploymentGroupName"]), str(d["status"]))
+        for d in infos
+        if d.get("applicationName") == application
+        and d.get("deploymentGroupName") in wanted
+        and d.get("status") not in ENDED_STATUSES  # ended between the listing and the read
+    ]
+
+
+def _list_active(cd: Any, where: tuple[str, str] | None) -> list[str]:
+    """Ids of deployments not ended: of one (application, group), or of the whole account."""
+    scope = {"applicationName": where[0], "deploymentGroupName": where[1]} if where else {}
+    try:
+        pages = cd.get_paginator("list_deployments").paginate(
+            includeOnlyStatuses=ACTIVE_STATUSES, **scope
+        )
+        return [str(d) for page in pages for d in page.get("deployments", [])]
+    except botocore.exceptions.ClientError as exc:
+        what = f"of {where[1]}" if where else "in flight"
+        raise OperationError(f"cannot list CodeDeploy deployments {what}: {exc}") from exc
+
+
+def _listed_per_group(cd: Any, application: str, groups: list[str]) -> list[ActiveDeployment]:
+    return [
+        ActiveDeployment(d, group)
+        for group in groups
+        for d in _list_active(cd, (application, group))
+    ]
+
+
+class _Denied(Exception):
+    """BatchGetDeployments was refused by IAM."""
+
+
+def _read(cd: Any, ids: list[str], denied: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """BatchGetDeployments over ``ids``, 25 a call; error codes in ``denied`` raise _Denied."""
+    out: list[dict[str, Any]] = []
     try:
         for i in range(0, len(ids), BATCH_GET_MAX):
-            batch = [d for d, _ in ids[i : i + BATCH_GET_MAX]]
-            resp = cd.batch_get_deployments(deploymentIds=batch)
-            for d in resp.get("deploymentsInfo", []):
-                status[str(d.get("deploymentId"))] = str(d.get("status", ""))
+            resp = cd.batch_get_deployments(deploymentIds=ids[i : i + BATCH_GET_MAX])
+            out += resp.get("deploymentsInfo", [])
     except botocore.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in denied:
+            raise _Denied from exc
         raise OperationError(f"cannot read CodeDeploy deployments: {exc}") from exc
-    return [ActiveDeployment(d, g, status.get(d, "")) for d, g in ids]
+    return out
 
 
-def group_alarms(cd: Any, application: str, group: str) -> list[str]:
+def _alarm_names(group_info: dict[str, Any]) -> list[str]:
     """The alarms a deployment group watches (none when its alarm check is disabled)."""
-    try:
-        resp = cd.get_deployment_group(applicationName=application, deploymentGroupName=group)
-    except botocore.exceptions.ClientError:
-        return []  # the stack's own alarm resources are still checked
-    config = resp.get("deploymentGroupInfo", {}).get("alarmConfiguration") or {}
+    config = group_info.get("alarmConfiguration") or {}
     if not config.get("enabled", True):
         return []
     return [str(a["name"]) for a in config.get("alarms", [])]
 
 
+def group_alarms(cd: Any, application: str, group: str) -> list[str]:
+    """The alarms one deployment group watches (none when its alarm check is disabled)."""
+    return groups_alarms(cd, application, [group]).get(group, [])
+
+
+def groups_alarms(cd: Any, application: str, groups: list[str]) -> dict[str, list[str]]:
+    """Group -> the alarms it watches, read 100 groups a call (BatchGetDeploymentGroups)."""
+    out: dict[str, list[str]] = {}
+    for i in range(0, len(groups), GROUPS_BATCH_MAX):
+        try:
+            resp = cd.batch_get_deployment_groups(
+                applicationName=application, deploymentGroupNames=groups[i : i + GROUPS_BATCH_MAX]
+            )
+        except botocore.exceptions.ClientError:
+            continue  # the stack's own alarm resources are still checked
+        for g in resp.get("deploymentGroupsInfo", []):
+            out[str(g.get("deploymentGroupName"))] = _alarm_names(g)
+    return out
+
+
 def stack_alarms(cd: Any, info: StackInfo) -> list[str]:
-    """The stack's alarms and those of its deployment groups (read concurrently)."""
+    """The stack's alarms and those its deployment groups watch."""
     names = set(info.alarms)
-    application = info.application
-    if application:
-        found = parallel_map(
-            lambda g: group_alarms(cd, application, g),
-            info.deployment_groups,
-            RateLimiter(CODEDEPLOY_RATE),
-        )
-        for alarms in found:
+    if info.application and info.deployment_groups:
+        for alarms in groups_alarms(cd, info.application, info.deployment_groups).values():
             names.update(alarms)
     return sorted(names)
 
@@ -104,12 +201,40 @@ def stack_alarms(cd: Any, info: StackInfo) -> list[str]:
 def alarms_in_alarm(cw: Any, names: list[str]) -> list[str]:
     """Those of ``names`` in state ALARM now."""
     firing: list[str] = []
-    for i in range(0, len(names), 100):
-        resp = cw.describe_alarms(AlarmNames=names[i : i + 100])
-        firing += [
-            str(a["AlarmName"]) for a in resp.get("MetricAlarms", []) if a["StateValue"] == "ALARM"
-        ]
-    return sorted(firing)
+    try:
+        for i in range(0, len(names), ALARMS_PAGE_MAX):
+            pages = cw.get_paginator("describe_alarms").paginate(
+                AlarmNames=names[i : i + ALARMS_PAGE_MAX], StateValue="ALARM"
+            )
+            firing += [
+                str(a["AlarmName"])
+                for page in pages
+                for a in page.get("MetricAlarms", [])
+                if a["StateValue"] == "ALARM"
+            ]
+    except botocore.exceptions.ClientError as exc:
+        raise OperationError(f"cannot read CloudWatch alarms: {exc}") from exc
+    return sorted(set(firing))
+
+
+def stack_alarms_in_alarm(cd: Any, cw: Any, info: StackInfo) -> list[str]:
+    """The stack's alarms and its groups' alarms in state ALARM now (module doc: the cost)."""
+    try:
+        page = cw.describe_alarms(StateValue="ALARM", MaxRecords=ALARMS_PAGE_MAX)
+    except botocore.exceptions.ClientError as exc:
+        raise OperationError(f"cannot read CloudWatch alarms: {exc}") from exc
+    if page.get("NextToken"):
+        # Over a page fires in the account: asking for the stack's alarms by name is cheaper.
+        return alarms_in_alarm(cw, stack_alarms(cd, info))
+    firing = {
+        str(a["AlarmName"]) for a in page.get("MetricAlarms", []) if a["StateValue"] == "ALARM"
+    }
+    found = firing & set(info.alarms)
+    others = firing - found
+    if others and info.application and info.deployment_groups:
+        for alarms in groups_alarms(cd, info.application, info.deployment_groups).values():
+            found.update(others.intersection(alarms))
+    return sorted(found)
 
 
 # Lifecycle events for Lambda and the SAM hook that runs in each.
@@ -148,23 +273,58 @@ def failures_since(cd: Any, info: StackInfo, since: datetime) -> list[str]:
         return []
     out: list[str] = []
     try:
-        for group in info.deployment_groups:
-            pages = cd.get_paginator("list_deployments").paginate(
-                applicationName=info.application,
-                deploymentGroupName=group,
-                includeOnlyStatuses=list(ENDED_STATUSES[1:]),
-                createTimeRange={"start": since},
-            )
-            ids = [str(d) for page in pages for d in page.get("deployments", [])]
-            for i in range(0, len(ids), BATCH_GET_MAX):
-                resp = cd.batch_get_deployments(deploymentIds=ids[i : i + BATCH_GET_MAX])
-                for d in resp.get("deploymentsInfo", []):
-                    if d.get("creator") == "codeDeployRollback":
-                        continue
-                    out.append(_failure_text(cd, group, d))
+        for d in _failed_since(cd, info.application, info.deployment_groups, since):
+            if d.get("creator") == "codeDeployRollback":
+                continue
+            out.append(_failure_text(cd, str(d.get("deploymentGroupName")), d))
     except botocore.exceptions.ClientError:
         return out  # the outcome stands without its reasons
     return out
+
+
+def _failed_since(
+    cd: Any, application: str, groups: list[str], since: datetime
+) -> list[dict[str, Any]]:
+    """The groups' deployments failed or stopped since ``since``, in the groups' order: one
+    account-wide listing when that is cheaper than one per group (as for those in flight)."""
+
+    def listed(scope: dict[str, str]) -> list[str]:
+        pages = cd.get_paginator("list_deployments").paginate(
+            includeOnlyStatuses=list(ENDED_STATUSES[1:]), createTimeRange={"start": since}, **scope
+        )
+        return [str(d) for page in pages for d in page.get("deployments", [])]
+
+    def read(ids: list[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(ids), BATCH_GET_MAX):
+            resp = cd.batch_get_deployments(deploymentIds=ids[i : i + BATCH_GET_MAX])
+            out += resp.get("deploymentsInfo", [])
+        return out
+
+    if len(groups) > 1:
+        ids = listed({})
+        if -(-len(ids) // BATCH_GET_MAX) < len(groups):
+            try:
+                infos = read(ids)
+            except botocore.exceptions.ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in ACCESS_DENIED:
+                    raise
+            else:
+                order = {g: i for i, g in enumerate(groups)}
+                mine = [
+                    d
+                    for d in infos
+                    if d.get("applicationName") == application
+                    and d.get("deploymentGroupName") in order
+                ]
+                return sorted(mine, key=lambda d: order[str(d["deploymentGroupName"])])
+    return read(
+        [
+            d
+            for g in groups
+            for d in listed({"applicationName": application, "deploymentGroupName": g})
+        ]
+    )
 
 
 def _failure_text(cd: Any, group: str, d: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lambda_release.errors import OperationError
@@ -33,6 +33,19 @@ class Lease:
     mode: str
     body: dict[str, Any]
     etag: str
+    # S3's Last-Modified of the lease object we replaced; None when we created it.
+    replaced_modified: datetime | None = None
+
+    def quiet_since(self, read_at: datetime | None) -> bool:
+        """True when no lease was taken or given back since ``read_at`` (AWS's clock, as a
+        response's Date header gives it): nothing that holds the lease can have changed
+        the stack since, so a read made then is as good as one made now. Both clocks
+        count whole seconds, hence the second of margin."""
+        if self.replaced_modified is None:
+            return True  # the lease never existed before: nobody ever held it
+        if read_at is None:
+            return False
+        return self.replaced_modified + timedelta(seconds=1) <= read_at
 
 
 def holder_label(body: dict[str, Any]) -> str:
@@ -97,11 +110,15 @@ def try_acquire(
     if current is None:  # deleted meanwhile: try again next round
         return None, {"holder": "?", "acquired": "?"}
     theirs, their_etag = current
+    modified = log.last_modified.get(log.lock_key)
     if theirs.get("holder") == holder or is_free(theirs):
         # Ours already (a re-run) or lapsed: take it over only if nobody else did first.
         etag = _put(log, body, {"IfMatch": their_etag})
         if etag is not None:
-            return Lease(log, holder, mode, body, etag), None
+            # Given back cleanly: what its holder knew of the log holds now (the ETag
+            # matched, so nothing changed in between). Lapsed: the log is listed.
+            log.adopt_head(theirs.get("head") if theirs.get("released") else None)
+            return Lease(log, holder, mode, body, etag, modified), None
         again = read_lease(log)
         return None, (again[0] if again else theirs)
     return None, theirs
@@ -172,9 +189,10 @@ def release(log: ReleaseLog, holder: str, lease: Lease | None = None) -> bool:
 
     ``lease``: ours as last written (its ETag): given back in one conditional write; read
     again only when that write finds the lease changed."""
-    if lease is not None and lease.holder == holder and not lease.body.get("released"):
-        body = dict(lease.body, released=True, released_at=iso(now()))
-        if _put(log, body, {"IfMatch": lease.etag}) is not None:
+    ours = lease is not None and lease.holder == holder and not lease.body.get("released")
+    if ours and lease is not None:
+        given = _put(log, _given_back(log, lease.body), {"IfMatch": lease.etag})
+        if given is not None:
             return True
     current = read_lease(log)
     if current is None:
@@ -182,5 +200,14 @@ def release(log: ReleaseLog, holder: str, lease: Lease | None = None) -> bool:
     body, etag = current
     if body.get("holder") != holder or body.get("released"):
         return False
-    body = dict(body, released=True, released_at=iso(now()))
-    return _put(log, body, {"IfMatch": etag}) is not None
+    return _put(log, _given_back(log, body), {"IfMatch": etag}) is not None
+
+
+def _given_back(log: ReleaseLog, body: dict[str, Any]) -> dict[str, Any]:
+    """The lease marked released, with the log's head when this command knows it (the
+    next holder then needs no listing); never a head it did not keep itself."""
+    out = {k: v for k, v in body.items() if k != "head"}
+    out.update(released=True, released_at=iso(now()))
+    if log.head is not None:
+        out["head"] = log.head.as_json()
+    return out

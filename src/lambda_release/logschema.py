@@ -61,7 +61,7 @@ class EntryFunction(TypedDict, total=False):
 
 
 class Entry(TypedDict, total=False):
-    """``releases/<id>.json``: written when a release (or rollback) begins."""
+    """``newest/<flipped id>.json``: written when a release (or rollback) begins."""
 
     schema: str
     id: Required[str]
@@ -146,6 +146,14 @@ class Claim(TypedDict, total=False):
     in_flight: bool
 
 
+class LogHead(TypedDict):
+    """The log's newest id and its releases still pending, as the last holder of the lease
+    left them (written when the lease is given back; see releaselog.Head)."""
+
+    newest: str | None
+    pending: list[str]
+
+
 class Lease(TypedDict, total=False):
     """``lock.json``: the lease of the stack and alias (see lock.py)."""
 
@@ -159,6 +167,7 @@ class Lease(TypedDict, total=False):
     expires_epoch: Required[float]
     released: bool
     released_at: str
+    head: LogHead
 
 
 SHAPES: dict[str, type] = {

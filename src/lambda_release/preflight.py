@@ -63,13 +63,19 @@ def stack_problems(sa: StackAlias, info: StackInfo | None) -> list[str]:
             "shows it), then deploy again"
         )
     cd = sa.client("codedeploy")
-    found = [f"{d} ({g})" for d, g in codedeploy.active_deployment_ids(cd, info)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        in_flight = (
+            pool.submit(codedeploy.active_deployment_ids, cd, info)
+            if codedeploy.may_have_deployments_in_flight(info)
+            else None
+        )
+        firing = codedeploy.stack_alarms_in_alarm(cd, sa.client("cloudwatch"), info)
+        found = [f"{d} ({g})" for d, g in (in_flight.result() if in_flight else [])]
     if found:
         problems.append(
             f"CodeDeploy deployment in flight: {', '.join(found)}: let it finish, or stop it "
             "with `lambda-release rollback`, then deploy again"
         )
-    firing = codedeploy.alarms_in_alarm(sa.client("cloudwatch"), codedeploy.stack_alarms(cd, info))
     if firing:
         problems.append(
             f"alarm already in ALARM: {', '.join(firing)}: CodeDeploy would stop the "
@@ -88,6 +94,28 @@ class Preflight:
     pending: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Reads:
+    """What the pre-flight reads about a stack already read: its live aliases, and the
+    problems CloudFormation, CodeDeploy and CloudWatch show."""
+
+    info: StackInfo | None
+    live: list[LiveFunction]
+    problems: list[str]
+
+
+def read_checks(sa: StackAlias, info: StackInfo | None) -> Reads:
+    """The pre-flight's reads (the Lambda reads paced, the other checks beside them)."""
+    sa.require_alias_functions(info)
+    for service in ("lambda", "codedeploy", "cloudwatch"):
+        sa.client(service)  # made before the worker starts: its first call waits for no model
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        stack_checks = pool.submit(stack_problems, sa, info)
+        live = sa.live(info)
+        problems = stack_checks.result()
+    return Reads(info, live, problems)
+
+
 def preflight(
     sa: StackAlias,
     log: ReleaseLog,
@@ -95,21 +123,18 @@ def preflight(
     dry_run: bool,
     progress: Callable[[str], None],
     allow_rolled_back_code: str = "",
+    refresh: bool = True,
+    reads: Reads | None = None,
 ) -> Preflight:
     """Read the stack and its aliases, then every reason to refuse (empty: go ahead).
 
     The real run calls this under the lock, after settling what a killed job left;
-    a dry run calls it without the lock and adds what the lock would say.
+    a dry run calls it without the lock and adds what the lock would say. ``reads``:
+    made beside the taking of the lease, and still current (see release.begin).
     """
-    info = sa.info(refresh=True)
-    sa.require_alias_functions(info)
-    for service in ("lambda", "codedeploy", "cloudwatch"):
-        sa.client(service)  # created here, before the worker thread: a session is not thread-safe
-    # The CodeDeploy and CloudWatch checks overlap the paced Lambda reads.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        stack_checks = pool.submit(stack_problems, sa, info)
-        live = sa.live(info)
-        problems = stack_checks.result()
+    if reads is None:
+        reads = read_checks(sa, sa.info(refresh=refresh))
+    info, live, problems = reads.info, reads.live, reads.problems
     if not problems and alias_drift(info, live):
         # Drift a rollback explains is realigned (drift.py); the rest refuses.
         problems = realignment.deploy_preflight(

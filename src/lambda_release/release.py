@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,7 +22,7 @@ from lambda_release.aws import error_code, parallel_map
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
 from lambda_release.logschema import Entry, EntryFunction
-from lambda_release.preflight import preflight
+from lambda_release.preflight import preflight, read_checks
 from lambda_release.releaselog import (
     FAILED,
     NO_CHANGE,
@@ -119,19 +120,25 @@ def begin(
     written and the lease already given back.
     """
     ci = ci_metadata()
-    lease = lock.acquire(
-        log,
-        new_id,  # a fresh id per attempt: ids then sort in the order releases held the lock
-        mode=mode,
-        ttl=lock_ttl,
-        timeout=lock_timeout,
-        who=ci.get("triggered_by", ""),
-        job_url=ci.get("job_url", ""),
-        progress=progress,
-    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The pre-flight's reads go beside the taking of the lease (they are kept only if
+        # no holder came or went since the stack was read, and nothing needed settling).
+        ahead = pool.submit(read_checks, engine, engine.info())
+        lease = lock.acquire(
+            log,
+            new_id,  # a fresh id per attempt: ids then sort in the order releases held it
+            mode=mode,
+            ttl=lock_ttl,
+            timeout=lock_timeout,
+            who=ci.get("triggered_by", ""),
+            job_url=ci.get("job_url", ""),
+            progress=progress,
+        )
+        ahead_error = ahead.exception()  # waits; the real read raises it again if it recurs
     try:
         # Taken under the lock: later than every id in the log, whatever our clock says.
-        newest = log.newest_id()
+        # The lease given back by the last holder says which is the newest (no listing).
+        newest = log.learn_head().newest
         later = ordered_id(lease.holder, newest)
         if later != lease.holder and not lock.rekey(lease, later):
             raise OperationError(
@@ -143,13 +150,18 @@ def begin(
         raise
     holder = lease.holder
     try:
-        settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
+        settled, _ = settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
+        # The stack read that found the log (and the reads made beside the lease) are
+        # current when no holder of the lease came or went since: read again if one did.
+        quiet = lease.quiet_since(engine.read_at())
         found = preflight(
             engine,
             log,
             dry_run=False,
             progress=progress or _quiet,
             allow_rolled_back_code=allow_rolled_back_code,
+            refresh=not quiet,
+            reads=ahead.result() if quiet and not settled and ahead_error is None else None,
         )
         if found.problems:
             lock.release(log, holder)
@@ -194,9 +206,14 @@ def read_aliases_now(engine: StackAlias, names: Sequence[str]) -> dict[str, Alia
 
 
 def read_settlement(
-    engine: StackAlias, entry: Entry, info: StackInfo | None, sam_exit_code: int | None
+    engine: StackAlias,
+    entry: Entry,
+    info: StackInfo | None,
+    sam_exit_code: int | None,
+    known: dict[str, AliasNow | None] | None = None,
 ) -> SettlementReads:
-    """What settling ``entry`` needs from AWS; the stack's events only when they matter."""
+    """What settling ``entry`` needs from AWS; the stack's events only when they matter.
+    ``known``: aliases already read (after sam ended); only the others are read."""
     if info is None:
         return SettlementReads(StackNow("NONE", functions={}), {})
     functions = {f.logical_id: f.name for f in info.functions}
@@ -207,7 +224,9 @@ def read_settlement(
         functions,
         without_alias=frozenset(info.other_functions),
     )
-    reads = SettlementReads(stack, read_aliases_now(engine, list(functions.values())))
+    have = {n: a for n, a in (known or {}).items() if n in functions.values()}
+    missing = [n for n in functions.values() if n not in have]
+    reads = SettlementReads(stack, {**have, **read_aliases_now(engine, missing)})
     started = started_at(entry)
     if started is not None and needs_update_events(entry, reads, sam_exit_code):
         cfn = engine.client("cloudformation")
@@ -224,12 +243,26 @@ def settle(
     sam_exit_code: int | None,
     settled_by: str,
     update_stable: bool = True,
+    functions_after: frozenset[str] | None = None,
 ) -> tuple[Release, dict[str, str | None], list[str]]:
     """Settle ``entry`` (once; a concurrent settler's result stands), then the stable pointers.
 
     Returns (release, stable versions by logical id, warnings).
     """
-    info = engine.info(refresh=True)
+    before = engine.info()
+    same = before is not None and functions_after == frozenset(
+        f.logical_id for f in before.functions
+    )
+    # The aliases of the functions the release began with are read beside the stack (the
+    # stack then says which functions there are now: only new ones are read after it).
+    names = [f["function_name"] for f in entry.get("functions", []) if f.get("function_name")]
+    engine.client("lambda")  # made here, not on the worker thread
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        early = pool.submit(read_aliases_now, engine, names)
+        info = engine.info_after(same)
+        known = early.result()
+    if same and info is not None and any(known.get(f.name) is None for f in info.functions):
+        info = engine.info(refresh=True)  # a function replaced, or its alias gone: list it
     if info is not None and info.in_progress:
         raise OperationError(
             f"stack {engine.stack} is {info.status}: release {entry['id']} is still in "
@@ -237,7 +270,7 @@ def settle(
         )
     body = settlement_for(
         entry,
-        read_settlement(engine, entry, info, sam_exit_code),
+        read_settlement(engine, entry, info, sam_exit_code, known),
         alias=engine.alias,
         sam_exit_code=sam_exit_code,
         settled_by=settled_by,
@@ -247,9 +280,22 @@ def settle(
     if body["outcome"] in (FAILED, PARTIAL) and info is not None and started is not None:
         # Why: each failed deployment, naming the hook that failed it.
         body["failures"] = codedeploy.failures_since(engine.client("codedeploy"), info, started)
-    stored = log.write_settlement(entry["id"], body)
+    ours = Release(entry, body)
+    if not ours.in_effect:
+        stored = log.write_settlement(entry["id"], body)
+        release = Release(entry, stored)
+        stable, warnings = update_stable_pointers(engine, log, release, dry_run=not update_stable)
+        return release, stable, list(stored.get("warnings", [])) + warnings
+    # In effect: the stable pointers follow from this settlement alone (no log read), so
+    # they move while it is written. Should another settler have written first (only if
+    # our lease lapsed), theirs stands and the pointers are set again from it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(log.write_settlement, entry["id"], body)
+        stable, warnings = update_stable_pointers(engine, log, ours, dry_run=not update_stable)
+        stored = writing.result()
     release = Release(entry, stored)
-    stable, warnings = update_stable_pointers(engine, log, release, dry_run=not update_stable)
+    if dict(stored) != {**body, "schema": stored.get("schema"), "id": entry["id"]}:
+        stable, warnings = update_stable_pointers(engine, log, release, dry_run=not update_stable)
     return release, stable, list(stored.get("warnings", [])) + warnings
 
 
@@ -399,6 +445,9 @@ class DeployPlan:
     heartbeat: float = 60.0
     dry_run: bool = False
     allow_rolled_back_code: str = ""
+    # The functions the template publishes the alias on (None: it cannot say): when they
+    # are the ones read before, the stack's resources are not listed again after sam.
+    functions_after: frozenset[str] | None = None
 
 
 @dataclass
@@ -502,7 +551,12 @@ def deploy(
         )
         progress(f"sam deploy exited with {code}; settling from what the aliases show")
         release, stable, warnings = settle(
-            engine, log, entry, sam_exit_code=code, settled_by="deploy"
+            engine,
+            log,
+            entry,
+            sam_exit_code=code,
+            settled_by="deploy",
+            functions_after=plan.functions_after,
         )
     finally:
         lock.release(log, entry["id"], lease)

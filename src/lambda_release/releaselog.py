@@ -3,20 +3,23 @@
 Layout under ``s3://BUCKET/[PREFIX/]lambda-release/<stack>/<alias>/`` (see
 docs/release-log.md for the JSON schemas)::
 
-    releases/<id>.json   the entry, written when the release begins (pending),
-                         with every function's version before
-    settled/<id>.json    its settlement: outcome and versions after
-    undone/<id>.json     written by a rollback that undid release <id>
-    lock.json            the lease (see lock.py)
-    rollbacks/<key>.json a logical rollback's claim (see rollback.py)
+    newest/<flipped id>.json  the entry, written when the release begins (pending),
+                              with every function's version before; named so that
+                              a listing gives the newest first (index_name)
+    newest/~origin.json       marks a log begun with this layout
+    settled/<id>.json         its settlement: outcome and versions after
+    undone/<id>.json          written by a rollback that undid release <id>
+    lock.json                 the lease (see lock.py), with the log's head
+    rollbacks/<key>.json      a logical rollback's claim (see rollback.py)
+    releases/<id>.json        entries of logs begun before 1.0 (read, never written)
 
 Every key is built here, and every object read is checked against its shape
 (logschema.py): a malformed object is an error naming its key, never a traceback.
 
 Every object except the lease is written with ``IfNoneMatch="*"``: two writers
 can never overwrite each other, and "settle" or "undo" adds an object rather
-than rewriting the entry. Ids start with the UTC time, so listing a prefix
-gives the releases in order.
+than rewriting the entry. Ids start with the UTC time, so listing ``settled/``
+gives them in order, and ``newest/`` (flipped) in reverse.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from lambda_release.logschema import (
     Entry,
     Kind,
     Lease,
+    LogHead,
     Outcome,
     Settlement,
     Undo,
@@ -49,8 +53,8 @@ from lambda_release.logschema import (
 )
 
 LOG_TAG = "lambda-release:log"
-# The newest-first index: one empty object per entry, named so a listing gives the
-# newest first, and a marker (sorting after every name) in a log begun with the index.
+# Entries, named so a listing gives the newest first, and a marker (sorting after
+# every name) in a log begun with this layout.
 INDEX_FOLDER = "newest"
 ORIGIN_NAME = "~origin.json"
 INDEX_PAGE = 100
@@ -198,6 +202,37 @@ class Window:
 
 
 @dataclass
+class Head:
+    """The log's newest id and the releases begun and not settled, known under the lease.
+
+    The holder of the lease writes it into ``lock.json`` when it gives the lease back
+    (lock.release); the next holder, having taken over that exact object (``IfMatch``),
+    starts from it instead of listing the log. Entries are written only under the lease,
+    so ``newest`` cannot be outdated; settlements may be written outside it (a rollback
+    settles before it locks), so only an EMPTY ``pending`` is trusted as it is: anything
+    else is listed again (``ReleaseLog.pending_ids``).
+    """
+
+    newest: str | None
+    pending: set[str]
+
+    @classmethod
+    def parse(cls, raw: LogHead | None) -> Head | None:
+        """The head in a lease, or None when it is absent or names something not an id."""
+        if raw is None:
+            return None
+        newest, pending = raw["newest"], raw["pending"]
+        if newest is not None and not is_release_id(newest):
+            return None
+        if not all(is_release_id(p) for p in pending):
+            return None
+        return cls(newest, set(pending))
+
+    def as_json(self) -> LogHead:
+        return {"newest": self.newest, "pending": sorted(self.pending)}
+
+
+@dataclass
 class Release:
     """One entry with the facts added to it later (settlement, undo)."""
 
@@ -280,9 +315,20 @@ class ReleaseLog:
         # written (entries, settlements, undo marks never change once they exist).
         self._newest: NewestWindow | None = None
         self._objects: dict[str, tuple[dict[str, Any], str]] = {}
+        # Known only while this command holds the lease (see Head): adopted from the
+        # lease it took over, or learnt by listing under it; kept up to date by every write.
+        self.head: Head | None = None
+        # S3's Last-Modified of objects read (the lease's tells whether a stack read made
+        # before the lease was taken is still current: lock.Lease.quiet_since).
+        self.last_modified: dict[str, datetime] = {}
 
     # -- keys -------------------------------------------------------------
     def entry_key(self, release_id: str) -> str:
+        """Where an entry is written: its newest-first name (one object per entry)."""
+        return f"{self.base}{INDEX_FOLDER}/{index_name(release_id)}"
+
+    def legacy_entry_key(self, release_id: str) -> str:
+        """Where a log begun before 1.0 keeps its entries (read only)."""
         return f"{self.base}releases/{release_id}.json"
 
     def settlement_key(self, release_id: str) -> str:
@@ -295,21 +341,9 @@ class ReleaseLog:
     def lock_key(self) -> str:
         return f"{self.base}lock.json"
 
-    def index_key(self, release_id: str) -> str:
-        return f"{self.base}{INDEX_FOLDER}/{index_name(release_id)}"
-
     @property
     def origin_key(self) -> str:
         return f"{self.base}{INDEX_FOLDER}/{ORIGIN_NAME}"
-
-    def keys_of_entry(
-        self, release_id: str, entry: Mapping[str, Any]
-    ) -> list[tuple[str, Mapping[str, Any]]]:
-        """Every object a new entry is written as, in the order it is written: its index
-        key first, so an entry is never written without one (an index key without its
-        entry, from a job killed between the two, is skipped by readers)."""
-        index = (self.index_key(release_id), {"id": release_id})
-        return [index, (self.entry_key(release_id), entry)]
 
     def claim_key(self, key: str) -> str:
         return f"{self.base}rollbacks/{key}.json"
@@ -362,11 +396,43 @@ class ReleaseLog:
         etag = str(resp.get("ETag", ""))
         if self._append_only(key):
             self._objects[key] = (json.loads(data), etag)
+        self._track(key)
         return etag
+
+    def _track(self, key: str) -> None:
+        """Keep the head true to a write that landed (or was found already there)."""
+        if self.head is None:
+            return
+        folder, _, name = key[len(self.base) :].partition("/")
+        if folder == INDEX_FOLDER:
+            release_id = id_of_index_name(name)
+            if release_id is not None:
+                self.head.pending.add(release_id)
+                self.head.newest = max(self.head.newest or "", release_id)
+        elif folder == "settled" and name.endswith(".json"):
+            self.head.pending.discard(name[: -len(".json")])
+
+    def adopt_head(self, raw: LogHead | None) -> None:
+        """Start from the head the last holder left in the lease we took over (under the
+        lease from now on); settlements this command saw before it locked still count."""
+        self.head = Head.parse(raw)
+        if self.head is not None:
+            settled = f"{self.base}settled/"
+            for key in self._objects:
+                if key.startswith(settled):
+                    self.head.pending.discard(key[len(settled) : -len(".json")])
+
+    def learn_head(self) -> Head:
+        """The head, listed from the log when no lease handed one over (under the lease)."""
+        if self.head is None:
+            newest = self.newest_id()
+            self.head = Head(newest, set(self.pending_ids()))
+        return self.head
 
     def _append_only(self, key: str) -> bool:
         """Objects that never change once written: safe to read once per command."""
-        return key.startswith(tuple(f"{self.base}{f}/" for f in ("releases", "settled", "undone")))
+        folders = ("releases", "settled", "undone", INDEX_FOLDER)
+        return key.startswith(tuple(f"{self.base}{f}/" for f in folders))
 
     def _put_object(self, key: str, data: bytes, condition: dict[str, str]) -> Any:
         return self.s3.put_object(
@@ -401,6 +467,8 @@ class ReleaseLog:
                 "by lambda-release; move it out of the log's prefix"
             )
         etag = str(resp.get("ETag", ""))
+        if isinstance(resp.get("LastModified"), datetime):
+            self.last_modified[key] = resp["LastModified"]
         if self._append_only(key):
             self._objects[key] = (copy.deepcopy(body), etag)
         return body, etag
@@ -439,19 +507,20 @@ class ReleaseLog:
             raise self.fail(f"listing {prefix}", exc) from exc
         return sorted(ids)
 
-    # -- releases ---------------------------------------------------------
-    def index(self, release_id: str) -> None:
-        """Add ``release_id`` to the newest-first index, before its entry is written
-        (False from put_new: a retry found its own index key)."""
-        self.put_new(self.index_key(release_id), {"id": release_id})
+    def entry_ids(self) -> list[str]:
+        """Every entry's id, oldest first, in both layouts: listed whole (audits, tests)."""
+        names = self.list_ids(INDEX_FOLDER)
+        ids = {i for i in (id_of_index_name(f"{n}.json") for n in names) if i is not None}
+        return sorted(ids | set(self.list_ids("releases")))
 
+    # -- releases ---------------------------------------------------------
     def write_entry(self, entry: Mapping[str, Any], *, first_in_log: bool = False) -> None:
-        """Write a new entry (under the lock). ``first_in_log``: the log had no entry, so
-        it begins with the index, and readers never look for entries older than it."""
+        """Write a new entry (under the lock): one object. ``first_in_log``: the log had
+        no entry, so it begins with this layout (the origin marker, first), and readers
+        never look for entries older than it."""
         body = {"schema": ENTRY_SCHEMA, **entry}
         if first_in_log:
             self.put_new(self.origin_key, {"origin": entry["id"]})
-        self.index(entry["id"])
         if self.put_new(self.entry_key(entry["id"]), body):
             return
         # A retried write whose first attempt did land (the answer was lost) finds
@@ -462,6 +531,7 @@ class ReleaseLog:
         )
         if not same:
             raise OperationError(f"release {entry['id']} already exists in the log")
+        self._track(self.entry_key(entry["id"]))
 
     def write_settlement(self, release_id: str, settlement: Mapping[str, Any]) -> Settlement:
         """Settle ``release_id`` once; if someone settled it first, theirs stands."""
@@ -471,6 +541,7 @@ class ReleaseLog:
         existing = self.read(self.settlement_key(release_id), "settlement")
         if existing is None:  # pragma: no cover - a 412 means the object exists
             raise OperationError(f"settlement of {release_id} vanished")
+        self._track(self.settlement_key(release_id))
         return existing[0]  # type: ignore[no-any-return]
 
     def write_undo(self, release_id: str, by: str, extra: dict[str, Any] | None = None) -> bool:
@@ -479,14 +550,26 @@ class ReleaseLog:
         body.update(extra or {})
         return self.put_new(self.undo_key(release_id), body)
 
+    def read_entry(self, release_id: str, *, legacy: bool | None = None) -> Entry | None:
+        """The entry of ``release_id``; ``legacy``: where it is (True: ``releases/``, a log
+        begun before 1.0; None: not known, so its own key first, then the old one)."""
+        keys = [self.entry_key(release_id), self.legacy_entry_key(release_id)]
+        if legacy is not None:
+            keys = keys[1:] if legacy else keys[:1]
+        for key in keys:
+            found = self.read(key, "entry")
+            if found is not None:
+                return found[0]  # type: ignore[no-any-return]
+        return None
+
     def load(self, release_id: str, *, settled: bool = True, undone: bool = True) -> Release:
-        found = self.read(self.entry_key(release_id), "entry")
-        if found is None:
+        entry = self.read_entry(release_id)
+        if entry is None:
             raise UsageError(
                 f"release {release_id!r} is not in the log of stack {self.stack} alias "
                 f"{self.alias}: see `lambda-release history`"
             )
-        rel = Release(found[0])
+        rel = Release(entry)
         if settled:
             s = self.read(self.settlement_key(release_id), "settlement")
             rel.settlement = s[0] if s else None
@@ -494,11 +577,13 @@ class ReleaseLog:
             rel.undo = self.read_undo(release_id)
         return rel
 
-    # -- the newest-first index ---------------------------------------------------
+    # -- newest first ---------------------------------------------------------------
     def newest_id(self) -> str | None:
-        """The newest id in the log (None: the log is empty), index keys whose entry is
-        missing included (their ids stay taken). Read with the newest window, which the
-        rest of the command then reuses; an old log without the index is listed whole."""
+        """The newest id in the log (None: the log is empty). Read with the newest window,
+        which the rest of the command then reuses; a log begun before 1.0 is listed whole.
+        Under a lease that handed over the head, no listing at all."""
+        if self.head is not None:
+            return self.head.newest
         next(iter(self._windows()), None)  # reads (and keeps) the newest window
         cached = self._newest
         if cached is not None and cached.page.ids:
@@ -568,7 +653,7 @@ class ReleaseLog:
         settlements and undo marks of its ids; then, for a log begun before the index
         existed, the entries older than the index (listed whole, as before)."""
         # ``before``: start with the releases older than that id (history's next page).
-        start_after = None if before is None else self.index_key(before)
+        start_after = None if before is None else self.entry_key(before)
         oldest = before
         newest = before is None  # the newest window: read once per command (cached)
         while True:
@@ -579,13 +664,13 @@ class ReleaseLog:
                 page, window = self._index_page(start_after), None
                 if page.ids:
                     low, high = page.ids[-1], page.ids[0]
-                    # Facts newer than the window's newest belong to it too (orphans).
+                    # Facts newer than the window's newest belong to it too (orphans), and
+                    # so do those older than its oldest when it reaches the log's origin
+                    # (an entry deleted by hand leaves its settlement behind).
                     top = "~" if start_after is None else high
-                    # Listed, not read: an index key whose entry is missing is skipped
-                    # without a read, and orphans are found without reading entries.
-                    written = self._ids_between("releases", low, top) if facts else None
+                    low = "" if page.origin else low
                     window = Window(
-                        [i for i in page.ids if written is None or i in written],
+                        page.ids,
                         self._ids_between("settled", low, top) if facts else set(),
                         self._ids_between("undone", low, top) if facts else set(),
                         indexed=True,
@@ -616,12 +701,10 @@ class ReleaseLog:
         the index three listings, then one read per object that exists."""
         for window in self._windows(before=before):
             for rid in window.ids:
-                found = self.read(self.entry_key(rid), "entry")
-                if found is None:
-                    # An index key whose entry write never happened (the job died
-                    # between the two writes): no release.
+                entry = self.read_entry(rid, legacy=not window.indexed)
+                if entry is None:  # deleted since it was listed
                     continue
-                rel = Release(found[0])
+                rel = Release(entry)
                 if rid in window.settled:
                     s = self.read(self.settlement_key(rid), "settlement")
                     rel.settlement = s[0] if s else None
@@ -650,8 +733,6 @@ class ReleaseLog:
         window = self._first_window()
         if window is None:
             return []
-        # An index key whose entry is missing (a begin killed between the two writes) has
-        # no settlement or undo mark: nothing settles or undoes a release it cannot read.
         entries = set(window.ids)
         return [
             key(rid)
@@ -663,11 +744,15 @@ class ReleaseLog:
     def pending_ids(self) -> list[str]:
         """Releases begun and never settled, oldest first, among the newest window of the
         log: every command that takes the lock settles all older pending releases
-        (superseded), so none hides further back."""
-        window = self._first_window()
-        if window is None:
+        (superseded), so none hides further back. Under a lease whose head says none
+        is pending, no listing at all (see Head)."""
+        if self.head is not None and not self.head.pending:
             return []
-        return sorted(rid for rid in window.ids if rid not in window.settled)
+        window = self._first_window()
+        pending = [] if window is None else sorted(i for i in window.ids if i not in window.settled)
+        if self.head is not None:
+            self.head.pending = set(pending)
+        return pending
 
     def latest_in_effect(self) -> Release | None:
         """The most recent release that moved an alias and was not undone."""

@@ -11,8 +11,10 @@ within Lambda's control-plane budget.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import botocore.exceptions
@@ -31,9 +33,18 @@ def version_of_arn(arn: str | None) -> str | None:
 
 def list_resources(cfn: Any, stack: str) -> list[dict[str, Any]]:
     """Every resource summary of the stack, every page (the one listing all readers use)."""
+    return list_resources_dated(cfn, stack)[0]
+
+
+def list_resources_dated(cfn: Any, stack: str) -> tuple[list[dict[str, Any]], datetime | None]:
+    """:func:`list_resources`, with when its first page was answered (:func:`answered_at`)."""
     resources: list[dict[str, Any]] = []
+    first: datetime | None = None
     try:
-        for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
+        pages = cfn.get_paginator("list_stack_resources").paginate(StackName=stack)
+        for i, page in enumerate(pages):
+            if i == 0:
+                first = answered_at(page.get("ResponseMetadata") or {})
             resources.extend(page.get("StackResourceSummaries", []))
     except botocore.exceptions.ClientError as exc:
         if "does not exist" in str(exc):
@@ -42,7 +53,7 @@ def list_resources(cfn: Any, stack: str) -> list[dict[str, Any]]:
                 "and --region"
             ) from exc
         raise OperationError(f"cannot list the resources of stack {stack}: {exc}") from exc
-    return resources
+    return resources, first
 
 
 def physical_ids(resources: list[dict[str, Any]]) -> dict[str, str]:
@@ -73,6 +84,9 @@ class StackInfo:
     name: str
     status: str
     stack_id: str = ""
+    # When CloudFormation answered (its Date header): whether the read is still current
+    # once the release lease is taken (lock.Lease.quiet_since). None: not known.
+    read_at: datetime | None = None
     tags: dict[str, str] = field(default_factory=dict)
     last_updated: datetime | None = None
     functions: list[FunctionRef] = field(default_factory=list)
@@ -125,6 +139,7 @@ def with_live(
 
 
 def describe_stack(cfn: Any, stack: str) -> dict[str, Any] | None:
+    """The stack's description (with ``ResponseMetadata``), or None when it does not exist."""
     try:
         resp = cfn.describe_stacks(StackName=stack)
     except botocore.exceptions.ClientError as exc:
@@ -132,7 +147,21 @@ def describe_stack(cfn: Any, stack: str) -> dict[str, Any] | None:
             return None
         raise OperationError(f"cannot read stack {stack}: {exc}") from exc
     stacks = resp.get("Stacks", [])
-    return dict(stacks[0]) if stacks else None
+    if not stacks:
+        return None
+    return dict(stacks[0], ResponseMetadata=resp.get("ResponseMetadata") or {})
+
+
+def answered_at(metadata: dict[str, Any]) -> datetime | None:
+    """The Date header of an AWS answer (whole seconds, AWS's clock), None without one."""
+    text = (metadata.get("HTTPHeaders") or {}).get("date")
+    if not text:
+        return None
+    try:
+        when = parsedate_to_datetime(str(text))
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _alias_name_of(resource: dict[str, Any], function_ids: Iterable[str]) -> tuple[str, str]:
@@ -168,17 +197,24 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
     """The stack's functions carrying ``alias``, or None when the stack does not exist."""
     # Long on purpose: one pass over one resource listing pairs functions, aliases, versions,
     # deployment groups and alarms by logical id (the listing is the only call).
-    desc = describe_stack(cfn, stack)
-    if desc is None:
-        return None
+    # The two reads overlap (a client is thread-safe); the listing of a stack that does
+    # not exist fails, and is then not looked at.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        listing = pool.submit(list_resources_dated, cfn, stack)
+        desc = describe_stack(cfn, stack)
+        if desc is None:
+            listing.exception()
+            return None
+        resources, listed_at = listing.result()
+    described_at = answered_at(desc["ResponseMetadata"])
     info = StackInfo(
         name=stack,
         status=str(desc.get("StackStatus", "")),
         stack_id=str(desc.get("StackId", "")),
+        read_at=None if described_at is None or listed_at is None else min(described_at, listed_at),
         tags={t["Key"]: t["Value"] for t in desc.get("Tags", [])},
         last_updated=desc.get("LastUpdatedTime") or desc.get("CreationTime"),
     )
-    resources = list_resources(cfn, stack)
     by_type: dict[str, list[dict[str, Any]]] = {}
     for r in resources:
         by_type.setdefault(str(r["ResourceType"]), []).append(r)
@@ -227,6 +263,18 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
             )
         )
     return info
+
+
+def restated(info: StackInfo, desc: dict[str, Any]) -> StackInfo:
+    """``info`` with the status, times and tags of a newer ``describe_stack`` answer (its
+    resources as they were: for when they are known not to have changed)."""
+    return replace(
+        info,
+        status=str(desc.get("StackStatus", "")),
+        read_at=answered_at(desc.get("ResponseMetadata") or {}),
+        tags={t["Key"]: t["Value"] for t in desc.get("Tags", [])},
+        last_updated=desc.get("LastUpdatedTime") or desc.get("CreationTime"),
+    )
 
 
 def _alias_state(raw: dict[str, Any]) -> AliasState:

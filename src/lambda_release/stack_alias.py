@@ -6,7 +6,10 @@ release log is; it decides nothing about releases.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import botocore.exceptions
@@ -15,7 +18,14 @@ from lambda_release.aws import GET_FUNCTION_RATE, LAMBDA_RATE, Aws, RateLimiter
 from lambda_release.errors import UsageError
 from lambda_release.names import stable_alias_name, validate_alias, validate_stack_name
 from lambda_release.releaselog import LOG_TAG, LogLocation, ReleaseLog
-from lambda_release.stack import LiveFunction, StackInfo, read_live, read_stack
+from lambda_release.stack import (
+    LiveFunction,
+    StackInfo,
+    describe_stack,
+    read_live,
+    read_stack,
+    restated,
+)
 
 SAM_MANAGED_STACK = "aws-sam-cli-managed-default"
 
@@ -33,6 +43,7 @@ class StackAlias:
     read_limiter: RateLimiter = field(init=False)
     _info: StackInfo | None = field(default=None, init=False)
     _read: bool = field(default=False, init=False)
+    _ahead: Future[StackInfo | None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         validate_stack_name(self.stack)
@@ -48,10 +59,48 @@ class StackAlias:
         return self.aws.client(service)
 
     def info(self, *, refresh: bool = False) -> StackInfo | None:
+        if self._ahead is not None:
+            ahead, self._ahead = self._ahead, None
+            self._info, self._read = ahead.result(), True  # its error, if any, is raised here
         if refresh or not self._read:
             self._info = read_stack(self.client("cloudformation"), self.stack, self.alias)
             self._read = True
         return self._info
+
+    def info_after(self, same_functions: bool) -> StackInfo | None:
+        """The stack once sam has run. ``same_functions``: the template publishes the alias
+        on exactly the functions read before, so only the stack's status is read again
+        (their aliases are read by name); otherwise the stack is read whole."""
+        before = self.info()
+        if not same_functions or before is None:
+            return self.info(refresh=True)
+        desc = describe_stack(self.client("cloudformation"), self.stack)
+        self._info = None if desc is None else restated(before, desc)
+        return self._info
+
+    def read_ahead(self, services: Sequence[str] = ()) -> None:
+        """Read the stack on a worker thread while the caller does local work (the next
+        ``info()`` waits for it), then create the clients of ``services`` there too:
+        a command's first calls then wait neither for a round trip nor for botocore's
+        loading of service models."""
+        cfn = self.client("cloudformation")
+
+        def work() -> StackInfo | None:
+            info = read_stack(cfn, self.stack, self.alias)
+            for service in services:
+                try:
+                    self.client(service)
+                except Exception:
+                    break
+            return info
+
+        pool = ThreadPoolExecutor(max_workers=1)
+        self._ahead = pool.submit(work)
+        pool.shutdown(wait=False)
+
+    def read_at(self) -> datetime | None:
+        """When AWS answered the stack read this handle holds (None: none held)."""
+        return self._info.read_at if self._read and self._info is not None else None
 
     def require_alias_functions(self, info: StackInfo | None) -> None:
         """A stack whose functions carry other aliases but not ours: the alias is wrong."""

@@ -80,7 +80,7 @@ def test_concurrent_writers_lose_nothing(log: ReleaseLog) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert log.list_ids("releases") == sorted(ids)
+    assert log.entry_ids() == sorted(ids)
 
 
 def test_lock_excludes_and_is_given_back(log: ReleaseLog) -> None:

@@ -68,10 +68,9 @@ def fill(log: ReleaseLog, count: int, *, indexed: bool, outcome: str = "no-chang
 
     def one(rid: str) -> None:
         if indexed:
-            for key, body in log.keys_of_entry(rid, {"schema": "lambda-release/entry@1"}):
-                put(key, dict(body, **entry(rid)) if key == log.entry_key(rid) else dict(body))
+            put(log.entry_key(rid), {"schema": "lambda-release/entry@1", **entry(rid)})
         else:
-            put(log.entry_key(rid), entry(rid))
+            put(log.legacy_entry_key(rid), entry(rid))
         put(log.settlement_key(rid), {"id": rid, "outcome": outcome, "functions": []})
 
     if indexed:
@@ -111,7 +110,7 @@ def test_a_log_written_before_the_index_reads_whole(sandbox: Sandbox) -> None:
     pending = new_id(START + timedelta(days=1))
     log.s3.put_object(
         Bucket=log.location.bucket,
-        Key=log.entry_key(pending),
+        Key=log.legacy_entry_key(pending),
         Body=json.dumps(entry(pending)).encode(),
     )
     assert [r.id for r in log.newest_first()] == [pending, *reversed(ids)]
@@ -146,16 +145,21 @@ def test_new_entries_on_an_old_log_read_in_order(sandbox: Sandbox) -> None:
     assert undo_target in [r.id for r in log.releases()]
 
 
-def test_an_index_key_without_its_entry_is_no_release(sandbox: Sandbox) -> None:
-    log = make_log(sandbox)
+def test_an_entry_is_one_object_and_lists_newest_first(sandbox: Sandbox, tmp_path: Path) -> None:
+    trace = tmp_path / "trace.jsonl"
+    log = make_log(sandbox, trace)
     first = new_id(START)
-    log.write_entry(entry(first), first_in_log=True)
-    dead = new_id(START + timedelta(seconds=1))
-    log.index(dead)  # a begin killed between its two writes
-    assert [r.id for r in log.newest_first()] == [first]
-    assert log.newest_id() == dead  # still later: the next id sorts after it
+    log.write_entry(entry(first), first_in_log=True)  # the origin marker, then the entry
+    second = new_id(START + timedelta(seconds=1))
+    puts = [c for c in read_trace(str(trace)) if c["operation"] == "PutObject"]
+    assert len(puts) == 2
+    trace.unlink()
+    log.write_entry(entry(second))
+    (put,) = [c for c in read_trace(str(trace)) if c["operation"] == "PutObject"]
+    assert put["params"]["Key"] == log.entry_key(second)
+    assert [r.id for r in log.newest_first()] == [second, first]
+    assert log.entry_ids() == [first, second]
     assert log.orphans() == []
-    assert dead not in log.releases()
 
 
 @pytest.mark.parametrize("outcome", ["no-change", "succeeded"])

@@ -32,6 +32,7 @@ SAMPLE: dict[str, Any] = {
     "deploymentGroupName": "app-prod-AFunctionDeploymentGroup-Y",
     "deploymentId": "d-1",
     "deploymentIds": ["d-1"],
+    "deploymentGroupNames": ["app-prod-AFunctionDeploymentGroup-Y"],
     "deploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
     "AlarmNames": ["app-prod-AErrorsAlarm-Z"],
     "Bucket": "arts",

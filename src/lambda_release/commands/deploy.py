@@ -229,9 +229,11 @@ def template_path(explicit: str | None) -> Path | None:
     return next((Path(p) for p in SAM_DEFAULT_TEMPLATES if Path(p).is_file()), None)
 
 
-def secrets(ctx: Context, overrides: dict[str, str]) -> redaction.Redactor:
+def secrets(
+    ctx: Context, overrides: dict[str, str], template: dict[str, Any] | None
+) -> redaction.Redactor:
     """The values to redact: NoEcho parameters of the template, and those marked secret."""
-    names = redaction.template_noecho(template_path(ctx.settings.get("template_file")))
+    names = redaction.noecho_parameters(template) if template is not None else set()
     # Flag and environment together: for secrets, one layer never hides the other.
     s = ctx.settings
     names |= set(s.flags.get("secret_parameter") or [])
@@ -239,17 +241,26 @@ def secrets(ctx: Context, overrides: dict[str, str]) -> redaction.Redactor:
     return redaction.Redactor.of(redaction.secret_values(overrides, names))
 
 
-def check_alias_kept(ctx: Context, eng: StackAlias, overrides: dict[str, str]) -> None:
-    """Pre-flight: the template must keep the alias on every function that carries it."""
+def read_template(ctx: Context) -> dict[str, Any] | None:
+    """The template sam deploy will read, parsed; None when there is none or it is broken
+    (sam reports a broken template itself)."""
     path = template_path(ctx.settings.get("template_file"))
-    if path is None or ctx.settings.get_bool("allow_alias_removal"):
-        return
+    if path is None:
+        return None
     try:
-        template = parse_template(path.read_text(encoding="utf-8"))
+        return parse_template(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, LambdaReleaseError):
-        return  # sam reports a broken template itself
-    info = eng.info(refresh=True)
-    if info is None:
+        return None
+
+
+def check_alias_kept(
+    ctx: Context, eng: StackAlias, overrides: dict[str, str], template: dict[str, Any] | None
+) -> None:
+    """Pre-flight: the template must keep the alias on every function that carries it."""
+    if template is None or ctx.settings.get_bool("allow_alias_removal"):
+        return
+    info = eng.info()  # the command's one stack read (under the lease it is read again
+    if info is None:  # only if someone held the lease since: Lease.quiet_since)
         return
     # Only a function the template would take the alias from, if it carries it now, needs
     # its aliases read: usually none, so the check spends none of Lambda's budget.
@@ -272,15 +283,20 @@ def run(ctx: Context) -> int:
     sam.check_pass_through(ctx.settings.flags.get("sam_arg") or [])
     config_env = opts.select_config_env(ctx)
     overrides = deploy_overrides(ctx, opts.alias_name(ctx))
-    redactor = secrets(ctx, overrides)
+    template = read_template(ctx)  # read once: for secrets, the alias guard and settling
+    redactor = secrets(ctx, overrides, template)
     # Every way out of the process is redacted from here on: output, errors, S3 objects.
     s3 = None if not redactor else ctx.aws.client("s3")
     with redaction.guarded(redactor, s3):
-        return _run(ctx, config_env, overrides, redactor)
+        return _run(ctx, config_env, overrides, redactor, template)
 
 
 def _run(
-    ctx: Context, config_env: str, overrides: dict[str, str], redactor: redaction.Redactor
+    ctx: Context,
+    config_env: str,
+    overrides: dict[str, str],
+    redactor: redaction.Redactor,
+    template: dict[str, Any] | None,
 ) -> int:
     out = ctx.output
     s = ctx.settings
@@ -292,6 +308,10 @@ def _run(
     minute = bounds.MINUTE.value(s, 60.0)
     poll = bounds.POLL_INTERVAL.value(s, 5.0)
     eng = opts.engine(ctx)
+    if not dry_run:
+        ctx.aws.check_credentials()
+        # The stack read (and the clients the release needs) overlap the local checks.
+        eng.read_ahead(("s3", "lambda", "codedeploy", "cloudwatch"))
     try:
         sam_path = sam.find_sam(s.get("sam_path"))
     except Exception:
@@ -300,9 +320,7 @@ def _run(
         sam_path = s.get("sam_path") or "sam"
     check_template(s.get("template_file"))
     record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
-    if not dry_run:
-        ctx.aws.check_credentials()
-    check_alias_kept(ctx, eng, overrides)
+    check_alias_kept(ctx, eng, overrides, template)
     location = opts.log_location(ctx, eng)
     command = sam_deploy_command(ctx, eng.stack, overrides, location.uri, sam_path, config_env)
     plan = DeployPlan(
@@ -315,6 +333,9 @@ def _run(
         heartbeat=heartbeat,
         dry_run=dry_run,
         allow_rolled_back_code=s.get("allow_rolled_back_code") or "",
+        functions_after=None
+        if template is None
+        else alias_guard.functions_publishing(template, eng.alias, overrides),
     )
     # While sam waits on the canary, show each function's traffic, time left and alarms.
     run_sam = watch.following(

@@ -115,6 +115,12 @@ def _group(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
     return [(_group_arn(s, app, group), {})]
 
 
+def _groups(c: Call, s: Scope, _l: DeploymentLookup | None) -> list[Resource]:
+    """Each deployment group named in a batch read of one application's groups."""
+    app = str(c.params["applicationName"])
+    return [(_group_arn(s, app, str(g)), {}) for g in c.params["deploymentGroupNames"]]
+
+
 def _deployment(c: Call, s: Scope, lookup: DeploymentLookup | None) -> list[Resource]:
     """A deployment is authorised on its group: the lookup finds it."""
     if lookup is None:
@@ -196,7 +202,7 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
     ("lambda", "ListEventSourceMappings"): _O("lambda:ListEventSourceMappings", _any),
     # CodeDeploy: deployments in flight, the groups' alarms, stopping a canary.
     ("codedeploy", "ListDeployments"): _O("codedeploy:ListDeployments", _group),
-    ("codedeploy", "GetDeploymentGroup"): _O("codedeploy:GetDeploymentGroup", _group),
+    ("codedeploy", "BatchGetDeploymentGroups"): _O("codedeploy:BatchGetDeploymentGroups", _groups),
     ("codedeploy", "GetDeployment"): _O("codedeploy:GetDeployment", _deployment),
     ("codedeploy", "BatchGetDeployments"): _O("codedeploy:BatchGetDeployments", _deployment),
     ("codedeploy", "GetDeploymentConfig"): _O("codedeploy:GetDeploymentConfig", _config),

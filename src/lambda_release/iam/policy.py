@@ -121,16 +121,23 @@ PERMISSIONS: Mapping[str, Permission] = {
     ),
     "codedeploy:ListDeployments": Permission(
         "AnyDeploymentGroup",
-        "deployments in flight: pre-flight lists them account-wide in one call (only ids) and "
-        "keeps its own; status and rollback list the stack's groups",
+        "deployments in flight: one listing of the account's by status (ListDeployments "
+        "takes an application and a group together or neither); a stack of one group "
+        "lists that group",
     ),
     "codedeploy:BatchGetDeployments": Permission(
-        "StackDeploymentGroups",
-        "which of the deployments in flight belong to the stack",
-        only_when="a deployment is in flight when a deploy starts",
+        "AnyDeploymentGroup",
+        "which of the account's deployments in flight belong to the stack (their group is "
+        "only known once read, so any group's); rollback: CodeDeploy's own rollback "
+        "deployments are waited for, not stopped",
+        only_when="a deployment is in flight somewhere in the account when the command starts",
     ),
-    "codedeploy:GetDeploymentGroup": Permission(
-        "StackDeploymentGroups", "the alarms CodeDeploy watches, checked before a deploy"
+    "codedeploy:BatchGetDeploymentGroups": Permission(
+        "StackDeploymentGroups",
+        "the alarms the stack's deployment groups watch (100 groups a call), read when an "
+        "alarm fires that is not one of the stack's own; deploy shows a canary's alarms",
+        only_when="an alarm other than the stack's own is in ALARM when a deploy starts, "
+        "or a canary runs while sam waits",
     ),
     "codedeploy:GetDeployment": Permission(
         "StackDeploymentGroups",
@@ -153,8 +160,9 @@ PERMISSIONS: Mapping[str, Permission] = {
     ),
     "cloudwatch:DescribeAlarms": Permission(
         "Alarms",
-        "an alarm of a deployment group already in ALARM stops a deploy; the group's "
-        "alarms may be named anything and live outside the stack, and this only reads",
+        "an alarm of a deployment group already in ALARM stops a deploy: one listing of the "
+        "account's alarms in ALARM; the group's alarms may be named anything and live "
+        "outside the stack, and this only reads",
     ),
     "cloudwatch:ListMetrics": Permission("NoResourceLevel", "audit: $LATEST invocation metrics"),
     "cloudwatch:GetMetricStatistics": Permission(
@@ -212,7 +220,7 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             *_SETTLE,
             "codedeploy:ListDeployments",
             "codedeploy:BatchGetDeployments",
-            "codedeploy:GetDeploymentGroup",
+            "codedeploy:BatchGetDeploymentGroups",
             "codedeploy:GetDeployment",  # following the canary while sam waits
             "codedeploy:ListDeploymentTargets",  # hooks: shown running, named when failing
             "codedeploy:BatchGetDeploymentTargets",
@@ -235,7 +243,7 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             *_SETTLE,
             "codedeploy:ListDeployments",
             "codedeploy:BatchGetDeployments",
-            "codedeploy:GetDeploymentGroup",
+            "codedeploy:BatchGetDeploymentGroups",
             "cloudwatch:DescribeAlarms",
             "cloudformation:DescribeStackEvents",
             *_REALIGN,
@@ -253,6 +261,7 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             *_READ_LOG,
             "lambda:ListAliases",
             "codedeploy:ListDeployments",
+            "codedeploy:BatchGetDeployments",
             "cloudformation:DescribeStackEvents",
         ),
         settles=_SETTLE,

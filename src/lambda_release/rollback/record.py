@@ -126,7 +126,6 @@ def write_record(
             for r in rows
         ],
     }
-    log.index(rollback_id)  # first: an entry is never written without its index key
     fresh = log.put_new(log.entry_key(rollback_id), entry)
     log.write_settlement(
         rollback_id,

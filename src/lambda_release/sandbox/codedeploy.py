@@ -586,6 +586,21 @@ def _put_lifecycle_event_hook_execution_status(self: Any) -> Any:
     return ActionResult({"lifecycleEventHookExecutionId": execution_id})
 
 
+BATCH_GET_DEPLOYMENTS_MAX = 25  # BatchGetDeployments: "The maximum number ... is 25."
+_original_batch_get_deployments: list[Callable[[Any], Any]] = []
+
+
+def _batch_get_deployments(self: Any) -> Any:
+    ids = self._get_param("deploymentIds") or []
+    if len(ids) > BATCH_GET_DEPLOYMENTS_MAX:
+        raise _error(
+            "BatchLimitExceededException",
+            f"The maximum number of names or IDs allowed for this request "
+            f"({BATCH_GET_DEPLOYMENTS_MAX}) was exceeded.",
+        )
+    return _original_batch_get_deployments[0](self)
+
+
 def _list_deployment_targets(self: Any) -> Any:
     runner = _runner(self, str(self._get_param("deploymentId")))
     return ActionResult({"targetIds": [runner.target_id]})
@@ -613,6 +628,8 @@ def install() -> None:
     _original_deployment_info.append(codedeploy_responses._deployment_info)
     codedeploy_responses._deployment_info = _deployment_info
     response = codedeploy_responses.CodeDeployResponse
+    _original_batch_get_deployments.append(response.batch_get_deployments)
+    response.batch_get_deployments = _batch_get_deployments  # type: ignore[method-assign]
     response.stop_deployment = _stop_deployment  # type: ignore[attr-defined]
     response.put_lifecycle_event_hook_execution_status = (  # type: ignore[attr-defined]
         _put_lifecycle_event_hook_execution_status

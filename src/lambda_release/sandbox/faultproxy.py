@@ -342,7 +342,9 @@ class FaultProxy:
         self._record(Call(time.time(), service, operation, h.path, status, "", kept))
         h.send_response(status, reason)
         for k, v in headers:
-            if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+            # send_response wrote Date and Server already: one of each, as AWS sends.
+            skip = ("transfer-encoding", "connection", "content-length", "date", "server")
+            if k.lower() not in skip:
                 h.send_header(k, v)
         h.send_header("Content-Length", str(len(payload)))
         h.end_headers()

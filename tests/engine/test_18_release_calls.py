@@ -1,0 +1,62 @@
+"""Issue 18: what one release of a small stack costs in AWS calls, counted from the
+helper's own trace (the console script, the real SAM CLI, the sandbox). Counts only:
+time is measured by bench/engine_bench.py."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lambda_release.awstrace import read_trace
+from tests.engine.conftest import App
+
+pytestmark = pytest.mark.e2e
+
+MOST_CALLS = 12
+
+
+def release_calls(app: App, trace: Path) -> Counter[str]:
+    trace.unlink(missing_ok=True)
+    # The canary display polls while sam runs; it is not the release's cost (and
+    # AllAtOnce has nothing to show): quieten it.
+    env = dict(app.env, LAMBDA_RELEASE_TRACE_AWS=str(trace), LAMBDA_RELEASE_POLL_INTERVAL="3600")
+    code = app.lr(*app.deploy_args("--output", "json"), env=env)
+    assert code.returncode == 0, code.stderr
+    return Counter(f"{c['service']}.{c['operation']}" for c in read_trace(str(trace)))
+
+
+def test_a_one_function_release_makes_few_calls(
+    make_app: Callable[..., App], tmp_path: Path
+) -> None:
+    app = make_app(functions=("A",))
+    first = release_calls(app, tmp_path / "first.jsonl")  # creates the stack and the log
+    time.sleep(1.1)  # the lease was given back over a second before the next stack read
+    app.change_code("2", ("A",))
+    calls = release_calls(app, tmp_path / "second.jsonl")
+    assert sum(calls.values()) <= MOST_CALLS, calls
+    # Each read once: the stack before (reused under the lease) and its status after; the
+    # log not listed at all (the lease handed over its head); one write per fact.
+    assert calls["cloudformation.DescribeStacks"] == 2, calls
+    assert calls["cloudformation.ListStackResources"] == 1, calls
+    assert calls["s3.ListObjectsV2"] == 0, calls
+    assert calls["s3.GetObject"] == 1, calls  # the lease
+    assert calls["s3.PutObject"] == 4, calls  # lease taken, entry, settlement, lease given back
+    assert first["s3.ListObjectsV2"] >= 1  # a new log: nothing handed over, listed once
+
+
+def test_a_release_that_adds_a_function_lists_the_stack_again(
+    make_app: Callable[..., App], tmp_path: Path
+) -> None:
+    app = make_app(functions=("A",))
+    release_calls(app, tmp_path / "first.jsonl")
+    grown = make_app(functions=("A", "B"))  # the same stack, a template with one more function
+    grown.stack, grown.bucket = app.stack, app.bucket
+    calls = release_calls(grown, tmp_path / "grown.jsonl")
+    assert calls["cloudformation.ListStackResources"] == 2, calls
+    log = grown.lr("history", "--stack", app.stack, "--alias", "PROD", "--output", "json")
+    assert log.returncode == 0, log.stderr
+    assert '"BFunction"' in log.stdout

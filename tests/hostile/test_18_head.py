@@ -1,0 +1,158 @@
+"""Issue 18: the head a lease hands over, attacked.
+
+The lease given back says which id is the newest and which releases are pending, so the
+next holder lists nothing. Each case: a lease that lapsed, a head that names a pending
+release someone settled since, a head that names no id, a head of the wrong shape, a
+holder that came and went between the stack read and the lease; what the log says
+afterwards must agree with the aliases.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambda_release import lock
+from lambda_release.awstrace import read_trace
+from lambda_release.errors import OperationError
+from lambda_release.release import begin
+from lambda_release.sandbox import Sandbox
+from tests.rollback.stackkit import Kit
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:
+    for name, value in sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    k = Kit.create(sandbox, "head")
+    k.release({"A": "1", "B": "1"})
+    yield k
+
+
+@pytest.fixture
+def trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "trace.jsonl"
+    monkeypatch.setenv("LAMBDA_RELEASE_TRACE_AWS", str(path))
+    return path
+
+
+def lease_body(kit: Kit) -> dict[str, Any]:
+    got = kit.sandbox.client("s3").get_object(Bucket=kit.bucket, Key=kit.log().lock_key)
+    return dict(json.loads(got["Body"].read()))
+
+
+def put_lease(kit: Kit, body: dict[str, Any]) -> None:
+    kit.sandbox.client("s3").put_object(
+        Bucket=kit.bucket, Key=kit.log().lock_key, Body=json.dumps(body).encode()
+    )
+
+
+def listings(trace: Path) -> list[str]:
+    return [
+        c["params"]["Prefix"] for c in read_trace(str(trace)) if c["operation"] == "ListObjectsV2"
+    ]
+
+
+def test_a_lease_given_back_hands_over_the_head(kit: Kit, trace: Path) -> None:
+    first = kit.entries()[-1].id
+    assert lease_body(kit)["head"] == {"newest": first, "pending": []}
+    trace.unlink(missing_ok=True)
+    second = kit.release({"A": "2"})
+    assert listings(trace) == []  # neither the newest id nor pending releases were listed
+    assert lease_body(kit)["head"] == {"newest": second, "pending": []}
+    assert second > first
+    assert [r.outcome for r in kit.entries()] == ["succeeded", "succeeded"]
+    assert kit.versions() == {"A": "2", "B": "1"}
+
+
+def test_a_lapsed_lease_hands_over_nothing(kit: Kit, trace: Path) -> None:
+    log = kit.log()
+    dead = lock.acquire(log, "killed-job", mode="deploy", ttl=0.5, timeout=0)
+    assert dead is not None  # its holder dies here: the lease lapses, no head written
+    time.sleep(0.6)
+    trace.unlink(missing_ok=True)
+    rid = kit.release({"B": "2"})
+    assert listings(trace)  # the log was listed: a lapsed lease says nothing of it
+    assert lease_body(kit)["head"] == {"newest": rid, "pending": []}
+    assert kit.versions() == {"A": "1", "B": "2"}
+
+
+def test_a_head_naming_a_release_settled_since_is_listed_again(kit: Kit, trace: Path) -> None:
+    # The last holder saw release X pending; a rollback (which settles before it locks)
+    # settled it since. The head's "pending" is then listed, and X is not settled twice.
+    x = kit.entries()[-1]
+    settled_before = x.settlement
+    body = lease_body(kit)
+    put_lease(kit, {**body, "head": {"newest": x.id, "pending": [x.id]}})
+    trace.unlink(missing_ok=True)
+    kit.release({"A": "3"})
+    assert listings(trace)
+    again = next(r for r in kit.entries() if r.id == x.id)
+    assert again.settlement == settled_before
+    assert kit.versions() == {"A": "2", "B": "1"}
+    assert kit.versions("PROD_STABLE") == {"A": "1", "B": "1"}  # as after any release
+
+
+def test_a_head_naming_no_id_is_ignored(kit: Kit, trace: Path) -> None:
+    first = kit.entries()[-1].id
+    put_lease(
+        kit, {**lease_body(kit), "head": {"newest": "99999999T999999.999999Z-zz", "pending": []}}
+    )
+    trace.unlink(missing_ok=True)
+    rid = kit.release({"A": "4"})
+    assert listings(trace)  # not trusted: listed
+    assert rid > first
+    assert [r.id for r in kit.entries()] == [first, rid]
+
+
+def test_a_head_of_the_wrong_shape_is_refused_naming_the_lease(kit: Kit) -> None:
+    put_lease(kit, {**lease_body(kit), "head": {"newest": 5, "pending": "x"}})
+    before = kit.entries()
+    with pytest.raises(OperationError, match=r"lock\.json is not a valid lease: head\.newest"):
+        begin(kit.engine(), kit.log(), environment="t", mode="deploy", lock_ttl=60, lock_timeout=0)
+    assert [r.id for r in kit.entries()] == [r.id for r in before]
+
+
+def test_a_holder_between_the_stack_read_and_the_lease_makes_it_read_again(
+    kit: Kit, trace: Path
+) -> None:
+    engine, log = kit.engine(), kit.log()
+    engine.info()  # the read a deploy makes before it takes the lease
+    time.sleep(1.1)
+    theirs = lock.acquire(kit.log(), "someone", mode="deploy", ttl=60, timeout=0)
+    threading.Timer(1.5, lambda: lock.release(theirs.log, "someone", theirs)).start()
+    trace.unlink(missing_ok=True)
+    entry, lease, problems = begin(
+        engine, log, environment="t", mode="deploy", lock_ttl=60, lock_timeout=20
+    )
+    try:
+        assert not problems and entry is not None
+        described = [c for c in read_trace(str(trace)) if c["operation"] == "DescribeStacks"]
+        assert len(described) == 1  # read again under the lease: it changed after our read
+    finally:
+        lock.release(log, lease.holder, lease)
+
+
+def test_a_quiet_lease_keeps_the_read_made_before_it(kit: Kit, trace: Path) -> None:
+    engine, log = kit.engine(), kit.log()
+    time.sleep(1.1)  # the last release gave the lease back over a second ago
+    engine.info()
+    trace.unlink(missing_ok=True)
+    entry, lease, problems = begin(
+        engine, log, environment="t", mode="deploy", lock_ttl=60, lock_timeout=0
+    )
+    try:
+        assert not problems and entry is not None
+        ops = [c["operation"] for c in read_trace(str(trace))]
+        assert "DescribeStacks" not in ops and "ListStackResources" not in ops
+        assert [f["before"] for f in entry["functions"]] == ["1", "1"]
+    finally:
+        lock.release(log, lease.holder, lease)

@@ -1,0 +1,127 @@
+"""Issue 18, the pure rules behind a release's few calls: the head a lease hands over,
+when a stack read made before the lease still holds, and which functions a template
+publishes the alias on (so the stack need not be listed again after sam)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from lambda_release import alias_guard
+from lambda_release.lock import Lease
+from lambda_release.releaselog import Head, LogLocation, ReleaseLog, new_id
+from lambda_release.stack import answered_at
+
+T = datetime(2026, 11, 29, 21, 0, 0, tzinfo=UTC)
+
+
+def lease(replaced: datetime | None) -> Lease:
+    log = ReleaseLog(None, LogLocation("bucket"), "stack", "PROD")
+    return Lease(log, "holder", "deploy", {}, '"etag"', replaced)
+
+
+def test_a_lease_that_never_existed_keeps_any_read() -> None:
+    assert lease(None).quiet_since(None)
+    assert lease(None).quiet_since(T)
+
+
+@pytest.mark.parametrize(
+    ("replaced", "read_at", "quiet"),
+    [
+        (T - timedelta(seconds=5), T, True),
+        (T - timedelta(seconds=1), T, True),  # a whole second before: safe
+        (T, T, False),  # the same second: it may have changed after the read
+        (T + timedelta(seconds=3), T, False),  # given back after the read
+        (T - timedelta(seconds=5), None, False),  # no Date header: read again
+    ],
+)
+def test_a_read_holds_only_if_the_lease_did_not_change_since(
+    replaced: datetime, read_at: datetime | None, quiet: bool
+) -> None:
+    assert lease(replaced).quiet_since(read_at) is quiet
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Sun, 29 Nov 2026 21:00:00 GMT", T),
+        ("Sun, 29 Nov 2026 21:00:00 -0000", T),  # no zone: AWS's clock is UTC
+        ("yesterday", None),
+        ("", None),
+    ],
+)
+def test_the_date_of_an_answer(header: str, expected: datetime | None) -> None:
+    assert answered_at({"HTTPHeaders": {"date": header}}) == expected
+    assert answered_at({}) is None
+
+
+def test_a_head_is_read_only_when_it_names_ids() -> None:
+    rid = new_id(T)
+    head = Head.parse({"newest": rid, "pending": [rid]})
+    assert head is not None and head.newest == rid and head.pending == {rid}
+    assert head.as_json() == {"newest": rid, "pending": [rid]}
+    assert Head.parse({"newest": None, "pending": []}) == Head(None, set())
+    assert Head.parse(None) is None
+    assert Head.parse({"newest": "../../etc", "pending": []}) is None
+    assert Head.parse({"newest": rid, "pending": ["nope"]}) is None
+
+
+def test_a_head_follows_what_the_command_writes() -> None:
+    log = ReleaseLog(None, LogLocation("bucket", "p"), "stack", "PROD")
+    old, new = new_id(T), new_id(T + timedelta(seconds=1))
+    log.adopt_head({"newest": old, "pending": []})
+    log._track(log.entry_key(new))
+    assert log.head == Head(new, {new})
+    log._track(log.entry_key(old))  # an older id never becomes the newest
+    assert log.head is not None and log.head.newest == new
+    log._track(log.settlement_key(new))
+    assert log.head == Head(new, {old})
+    log._track(log.undo_key(old))  # undo marks leave the head alone
+    assert log.head == Head(new, {old})
+
+
+def test_pending_trusted_only_when_empty() -> None:
+    log = ReleaseLog(None, LogLocation("bucket"), "stack", "PROD")
+    log.adopt_head({"newest": new_id(T), "pending": []})
+    assert log.pending_ids() == []  # no listing: s3 is None here and is not touched
+
+
+def sam(resources: dict[str, Any], **top: Any) -> dict[str, Any]:
+    return {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Parameters": {"AliasName": {"Type": "String", "Default": "STAGING"}},
+        "Resources": resources,
+        **top,
+    }
+
+
+def fn(**props: Any) -> dict[str, Any]:
+    return {"Type": "AWS::Serverless::Function", "Properties": props}
+
+
+REF = {"Ref": "AliasName"}
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (sam({"A": fn(AutoPublishAlias=REF), "B": fn()}), {"A"}),
+        (sam({"A": fn(), "B": fn()}, Globals={"Function": {"AutoPublishAlias": REF}}), {"A", "B"}),
+        (sam({"A": fn(AutoPublishAlias="live")}), set()),
+        (sam({"A": fn(AutoPublishAlias=REF), "T": {"Type": "AWS::SQS::Queue"}}), {"A"}),
+        (sam({"A": fn(AutoPublishAlias={"Fn::Sub": "${AliasName}"})}), None),
+        (sam({"A": {**fn(AutoPublishAlias=REF), "Condition": "IsProd"}}), None),
+        (sam({"A": fn(AutoPublishAlias=REF), "N": {"Type": "AWS::Serverless::Application"}}), None),
+        (sam({"A": fn(AutoPublishAlias=REF), "S": {"Type": "AWS::CloudFormation::Stack"}}), None),
+        (sam({"A": fn(AutoPublishAlias=REF), "L": {"Type": "AWS::Lambda::Alias"}}), None),
+        (sam({"A": fn(AutoPublishAlias=REF)}, Transform=["AWS::Serverless-2016-10-31", "M"]), None),
+        (sam({"A": "not a resource"}), None),
+    ],
+)
+def test_the_functions_a_template_publishes_the_alias_on(
+    template: dict[str, Any], expected: set[str] | None
+) -> None:
+    found = alias_guard.functions_publishing(template, "PROD", {"AliasName": "PROD"})
+    assert found == (None if expected is None else frozenset(expected))
