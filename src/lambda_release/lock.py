@@ -117,7 +117,7 @@ def try_acquire(
         if etag is not None:
             # Given back cleanly: what its holder knew of the log holds now (the ETag
             # matched, so nothing changed in between). Lapsed: the log is listed.
-            log.adopt_head(theirs.get("head") if theirs.get("released") else None)
+            log.adopt_head(theirs.get("head") if theirs.get("released") else None, modified)
             return Lease(log, holder, mode, body, etag, modified), None
         again = read_lease(log)
         return None, (again[0] if again else theirs)

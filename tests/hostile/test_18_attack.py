@@ -1,0 +1,265 @@
+"""Issue 18's release path attacked: a tampered lease head, a lease's clock, the console
+script's fast exit, and releases racing one another on one stack and alias.
+
+Each case ends by checking that the log's story agrees with the aliases: every entry
+settled (nothing pending forever), ids in the order the releases held the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambda_release import lock
+from lambda_release.awstrace import read_trace
+from lambda_release.errors import OperationError
+from lambda_release.release import begin
+from lambda_release.releaselog import id_time, now
+from lambda_release.sandbox import Sandbox
+from tests.rollback.cli import cli_env, console_script
+from tests.rollback.stackkit import Kit
+
+pytestmark = pytest.mark.e2e
+
+END_OF_TIME = "99991231T235959.999999Z-ffffffff"
+
+
+@pytest.fixture
+def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:
+    for name, value in sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    k = Kit.create(sandbox, "atk")
+    k.release({"A": "1"})
+    yield k
+
+
+@pytest.fixture
+def trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "trace.jsonl"
+    monkeypatch.setenv("LAMBDA_RELEASE_TRACE_AWS", str(path))
+    return path
+
+
+def lease_body(kit: Kit) -> dict[str, Any]:
+    got = kit.sandbox.client("s3").get_object(Bucket=kit.bucket, Key=kit.log().lock_key)
+    return dict(json.loads(got["Body"].read()))
+
+
+def put_lease(kit: Kit, body: dict[str, Any] | str) -> None:
+    data = body if isinstance(body, str) else json.dumps(body)
+    kit.sandbox.client("s3").put_object(
+        Bucket=kit.bucket, Key=kit.log().lock_key, Body=data.encode()
+    )
+
+
+def listed(trace: Path) -> bool:
+    return any(c["operation"] == "ListObjectsV2" for c in read_trace(str(trace)))
+
+
+def story_holds(kit: Kit) -> None:
+    """Every entry settled, ids ascending and not in the future, the latest release in
+    effect is what the alias shows, and the lease hands over an empty pending list."""
+    entries = kit.entries()
+    assert [r.id for r in entries] == sorted(r.id for r in entries)
+    assert all(r.settlement is not None for r in entries), [r.id for r in entries]
+    late = now() + timedelta(minutes=5)
+    assert all((id_time(r.id) or late) < late for r in entries)
+    latest = next(r for r in reversed(entries) if r.in_effect)
+    shown = {f["logical_id"].removesuffix("Function"): f.get("after") for f in latest.functions()}
+    live = kit.versions()
+    assert {k: v for k, v in shown.items() if v is not None} == {
+        k: v for k, v in live.items() if k in shown and shown[k] is not None
+    }
+    head = lease_body(kit).get("head")
+    assert head is None or head["pending"] == []
+
+
+# -- a tampered head -------------------------------------------------------------------
+def test_a_head_at_the_end_of_time_is_not_trusted(kit: Kit, trace: Path) -> None:
+    put_lease(kit, {**lease_body(kit), "head": {"newest": END_OF_TIME, "pending": []}})
+    trace.unlink(missing_ok=True)
+    rid = kit.release({"A": "2"})
+    assert listed(trace)  # the head named an id later than the lease itself: listed
+    assert rid.startswith(now().strftime("%Y"))
+    story_holds(kit)
+    assert kit.versions() == {"A": "2"}
+
+
+def test_a_head_naming_a_future_id_that_does_not_exist_is_not_trusted(
+    kit: Kit, trace: Path
+) -> None:
+    future = "20991231T000000.000000Z-00000000"
+    put_lease(kit, {**lease_body(kit), "head": {"newest": future, "pending": []}})
+    rid = kit.release({"A": "2"})
+    assert rid < future  # ids keep telling when the release held the lock
+    story_holds(kit)
+
+
+def test_an_entry_at_the_end_of_time_is_refused_as_an_operation_error(kit: Kit) -> None:
+    log = kit.log()
+    log.write_entry({"id": END_OF_TIME, "functions": [], "kind": "release"})
+    put_lease(kit, {k: v for k, v in lease_body(kit).items() if k != "head"})  # list the log
+    with pytest.raises(OperationError, match=END_OF_TIME):
+        begin(kit.engine(), kit.log(), environment="t", mode="deploy", lock_ttl=60, lock_timeout=0)
+    assert lease_body(kit)["released"] is True  # the lease was given back
+
+
+def test_a_head_with_hundreds_of_pending_ids_that_do_not_exist_is_listed_again(
+    kit: Kit, trace: Path
+) -> None:
+    first = kit.entries()[-1].id
+    t = id_time(first)
+    assert t is not None
+    ghosts = [
+        (t - timedelta(seconds=i)).strftime("%Y%m%dT%H%M%S.%fZ") + f"-{i:08x}"
+        for i in range(1, 501)
+    ]
+    put_lease(kit, {**lease_body(kit), "head": {"newest": first, "pending": ghosts}})
+    trace.unlink(missing_ok=True)
+    kit.release({"A": "2"})
+    assert listed(trace)
+    story_holds(kit)
+    assert next(r.id for r in kit.entries()) == first  # no ghost became an entry
+
+
+def test_a_huge_lease_body_still_releases(kit: Kit) -> None:
+    body = lease_body(kit)
+    body["padding"] = "x" * (8 * 1024 * 1024)
+    put_lease(kit, body)
+    kit.release({"A": "2"})
+    story_holds(kit)
+    assert "padding" not in lease_body(kit)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '"expires_epoch": NaN',
+        '"expires_epoch": Infinity',
+        '"head": {"newest": NaN, "pending": []}',
+        '"head": {"newest": null, "pending": null}',
+        '"head": null',
+    ],
+)
+def test_null_and_nan_in_the_lease_are_refused_naming_it(kit: Kit, raw: str) -> None:
+    body = {k: v for k, v in lease_body(kit).items() if k not in ("expires_epoch", "head")}
+    text = json.dumps(body)[:-1] + ", " + raw + ("" if "expires_epoch" in raw else ", ")
+    if "expires_epoch" not in raw:
+        text += '"expires_epoch": 1'
+    put_lease(kit, text + "}")
+    before = kit.entries()
+    with pytest.raises(OperationError, match=r"lock\.json"):
+        begin(kit.engine(), kit.log(), environment="t", mode="deploy", lock_ttl=60, lock_timeout=0)
+    assert [r.id for r in kit.entries()] == [r.id for r in before]
+
+
+def test_a_head_on_a_lapsed_unreleased_lease_is_not_adopted(kit: Kit, trace: Path) -> None:
+    # A deploy that began (its entry pending) and was killed: its lease lapses. A head
+    # planted in it saying nothing is pending must not hide that release.
+    entry, _lease, problems = begin(
+        kit.engine(), kit.log(), environment="t", mode="deploy", lock_ttl=60, lock_timeout=0
+    )
+    assert entry is not None and not problems
+    body = {**lease_body(kit), "expires_epoch": time.time() - 1}
+    put_lease(kit, {**body, "head": {"newest": entry["id"], "pending": []}})
+    trace.unlink(missing_ok=True)
+    kit.release({"A": "2"})
+    assert listed(trace)
+    story_holds(kit)
+    assert next(r for r in kit.entries() if r.id == entry["id"]).settlement is not None
+
+
+def test_a_lease_modified_in_the_future_keeps_no_read(kit: Kit) -> None:
+    read_at = datetime.now(UTC)
+    ahead = lock.Lease(kit.log(), "h", "deploy", {}, "e", read_at + timedelta(seconds=30))
+    assert not ahead.quiet_since(read_at)
+    assert not ahead.quiet_since(None)
+    behind = lock.Lease(kit.log(), "h", "deploy", {}, "e", read_at - timedelta(seconds=2))
+    assert behind.quiet_since(read_at)
+
+
+# -- the console script's fast exit -----------------------------------------------------
+def shell(kit: Kit, line: str) -> subprocess.CompletedProcess[str]:
+    """``line`` in bash, with ``$LR`` the console script and ``$TARGET`` the kit's stack."""
+    env = cli_env(kit, extra={"LR": console_script(), "TARGET": " ".join(kit.cli_args())})
+    return subprocess.run(
+        ["bash", "-c", line], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_history_piped_to_head_prints_one_line_and_no_complaint(kit: Kit) -> None:
+    for v in ("2", "3"):
+        kit.release({"A": v})
+    p = shell(kit, '"$LR" history $TARGET | head -1; echo "exit=${PIPESTATUS[0]}" >&2')
+    assert len(p.stdout.splitlines()) == 1, p.stdout
+    assert p.stderr.strip().splitlines()[-1] in ("exit=0", "exit=1"), p.stderr
+    assert "Traceback" not in p.stderr and "Exception ignored" not in p.stderr
+
+
+def test_a_reader_gone_before_the_output_ends_quietly_with_exit_1(kit: Kit) -> None:
+    # `true` exits at once: every write of the helper meets a closed pipe.
+    p = shell(kit, '"$LR" history $TARGET --output json | true; echo "exit=${PIPESTATUS[0]}" >&2')
+    assert p.stderr.strip() == "exit=1", p.stderr
+
+
+def test_json_output_and_trace_are_whole_when_the_script_exits_at_once(
+    kit: Kit, tmp_path: Path
+) -> None:
+    trace_file, out = tmp_path / "t.jsonl", tmp_path / "out.json"
+    p = shell(
+        kit,
+        f'LAMBDA_RELEASE_TRACE_AWS={trace_file} "$LR" status $TARGET --output json > {out}; '
+        f'echo "exit=$?" >&2; cat {out}',
+    )
+    assert "exit=0" in p.stderr, p.stderr
+    assert json.loads(p.stdout)  # valid JSON to the last byte
+    calls = read_trace(str(trace_file))  # every line parses
+    assert calls and all(c["command"] == "status" for c in calls)
+
+
+BUGGY = """
+import sys
+from lambda_release import cli
+from lambda_release.commands import target
+def broken(ctx):
+    raise ZeroDivisionError("a bug")
+target.run = broken
+sys.argv[0] = "lambda-release"
+cli.run()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["target", "--branch", "main", "--stack-prefix", "x"], 3),  # a bug
+        (["status", "--stack", "bad_name!", "--alias", "PROD"], 2),  # bad input
+        (["--version"], 0),
+        (["no-such-command"], 2),  # argparse's own exit
+    ],
+)
+def test_exit_codes_survive_the_fast_exit(kit: Kit, args: list[str], code: int) -> None:
+    p = subprocess.run(
+        [sys.executable, "-c", BUGGY, *args],
+        env=cli_env(kit),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert p.returncode == code, p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_a_failed_operation_exits_1_through_the_console_script(kit: Kit) -> None:
+    p = shell(kit, f'"$LR" history --stack {kit.stack} --alias PROD --log-bucket no-such-bkt-atk')
+    assert p.returncode == 1, p.stderr
+    assert "does not exist" in p.stderr and "Traceback" not in p.stderr
