@@ -8,10 +8,13 @@ settled (nothing pending forever), ids in the order the releases held the lock.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,8 +27,11 @@ from lambda_release.errors import OperationError
 from lambda_release.release import begin
 from lambda_release.releaselog import id_time, now
 from lambda_release.sandbox import Sandbox
+from lambda_release.sandbox.faultproxy import Call, FaultProxy
+from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
 from tests.rollback.cli import cli_env, console_script
 from tests.rollback.stackkit import Kit
+from tests.support.aws_state import wait_for_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -263,3 +269,135 @@ def test_a_failed_operation_exits_1_through_the_console_script(kit: Kit) -> None
     p = shell(kit, f'"$LR" history --stack {kit.stack} --alias PROD --log-bucket no-such-bkt-atk')
     assert p.returncode == 1, p.stderr
     assert "does not exist" in p.stderr and "Traceback" not in p.stderr
+
+
+# -- releases racing on one stack and alias ---------------------------------------------
+def test_a_begin_stalled_past_its_lease_writes_no_entry(kit: Kit, sandbox: Sandbox) -> None:
+    # H1 takes the lease, then its pre-flight reads stall longer than the lease lasts; H2
+    # takes the lapsed lease over, lists the log, releases and hands over a head saying
+    # nothing is pending. Had H1 written its entry late (and then been killed), the entry
+    # would be pending forever: every holder after H2 trusts the empty head.
+    stalled = threading.Event()
+
+    def stall(call: Call) -> None:
+        if call.operation == "ListAliases" and not stalled.is_set():
+            stalled.set()
+            time.sleep(4)
+
+    got: dict[str, Any] = {}
+
+    def h1(url: str) -> None:
+        try:
+            got["begun"] = begin(
+                kit.engine(url),
+                kit.log(url),
+                environment="t",
+                mode="deploy",
+                lock_ttl=2,
+                lock_timeout=0,
+            )
+        except OperationError as exc:
+            got["refused"] = str(exc)
+
+    with FaultProxy(sandbox.endpoint_url) as proxy:
+        proxy.on_call = stall
+        first = threading.Thread(target=h1, args=(proxy.url,))
+        first.start()
+        assert stalled.wait(10)
+        time.sleep(2.5)  # H1's lease has lapsed
+        kit.release({"A": "2"})  # H2
+        first.join(30)
+    assert "refused" in got, got  # H1 found its lease gone and wrote nothing
+    assert "taken over" in got["refused"]
+    kit.release({"A": "3"})  # adopts H2's head
+    story_holds(kit)
+    assert kit.versions() == {"A": "3"}
+
+
+# -- a deploy killed at each phase ------------------------------------------------------
+def _at_lock_read(c: Call) -> bool:
+    return c.operation == "GetObject" and c.path.split("?")[0].endswith("/lock.json")
+
+
+def _at_lease_taken(c: Call) -> bool:
+    return c.operation == "PutObject" and c.path.split("?")[0].endswith("/lock.json")
+
+
+def _at_entry(c: Call) -> bool:
+    return c.operation == "PutObject" and "/newest/" in c.path
+
+
+def _in_sam(c: Call) -> bool:
+    return c.service == "cloudformation" and c.operation == "ExecuteChangeSet"
+
+
+def _at_settlement(c: Call) -> bool:
+    return c.operation == "PutObject" and "/settled/" in c.path
+
+
+PHASES = {
+    "before-the-lease": _at_lock_read,
+    "after-the-lease": _at_lease_taken,
+    "after-the-entry": _at_entry,
+    "during-sam": _in_sam,
+    "after-settlement": _at_settlement,
+}
+
+
+@pytest.mark.parametrize("phase", list(PHASES))
+def test_a_deploy_killed_at_each_phase_completes_when_run_again(
+    make_app: Callable[..., App],  # noqa: F811
+    sandbox: Sandbox,
+    phase: str,
+) -> None:
+    """SIGKILL (the whole job: helper and sam) once the phase's call has landed at AWS; the
+    same command then completes, and history and status agree with the aliases."""
+    app = make_app(functions=("A",))
+    args = app.deploy_args("--output", "json", "--lock-ttl", "30", "--lock-timeout", "90")
+    first = app.lr(*args)
+    assert first.returncode == 0, first.stderr
+    app.change_code("2", ("A",))
+    hit = threading.Event()
+    release = threading.Event()
+
+    def hold(call: Call) -> None:
+        if not hit.is_set() and PHASES[phase](call):
+            hit.set()
+            release.wait(30)  # the answer never reaches the killed process
+
+    with FaultProxy(sandbox.endpoint_url) as proxy:
+        proxy.on_call = hold
+        env = dict(app.env, AWS_ENDPOINT_URL=proxy.url)
+        job = subprocess.Popen(
+            app.command(*args),
+            cwd=app.directory,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            assert hit.wait(240), f"the deploy never reached {phase}"
+            os.killpg(job.pid, signal.SIGKILL)
+            job.wait(30)
+        finally:
+            release.set()
+    if phase == "during-sam":
+        wait_for_stack(sandbox.client("cloudformation"), app.stack)
+    again = app.lr(*args)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["outcome"] in ("succeeded", "no-change")
+    hist = app.lr("history", "--stack", app.stack, "--alias", "PROD", "--output", "json")
+    assert hist.returncode == 0, hist.stderr
+    releases = json.loads(hist.stdout)
+    assert all(r["outcome"] != "pending" for r in releases), releases
+    assert [r["id"] for r in releases] == sorted((r["id"] for r in releases), reverse=True)
+    status = app.lr("status", "--stack", app.stack, "--alias", "PROD", "--output", "json")
+    assert status.returncode == 0, status.stderr
+    state = json.loads(status.stdout)
+    assert not state.get("pending"), state
+    live = app.alias("AFunction", "PROD")
+    assert live is not None
+    newest = json.loads(again.stdout)
+    after = {f["logical_id"]: f.get("after") for f in newest["functions"]}
+    assert after["AFunction"] == live["FunctionVersion"]
