@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from lambda_release import lock
+from lambda_release import alias_guard, lock
 from lambda_release.awstrace import read_trace
+from lambda_release.cfn_template import parse_template
 from lambda_release.errors import OperationError
 from lambda_release.release import begin
 from lambda_release.releaselog import id_time, now
@@ -30,7 +32,7 @@ from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import Call, FaultProxy
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
 from tests.rollback.cli import cli_env, console_script
-from tests.rollback.stackkit import Kit
+from tests.rollback.stackkit import Kit, template
 from tests.support.aws_state import wait_for_stack
 
 pytestmark = pytest.mark.e2e
@@ -401,3 +403,70 @@ def test_a_deploy_killed_at_each_phase_completes_when_run_again(
     newest = json.loads(again.stdout)
     after = {f["logical_id"]: f.get("after") for f in newest["functions"]}
     assert after["AFunction"] == live["FunctionVersion"]
+
+
+# -- templates that could fool which functions publish the alias -------------------------
+def sam_template(resources: dict[str, Any], **top: Any) -> dict[str, Any]:
+    return {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Parameters": {"AliasName": {"Type": "String", "Default": "PROD"}},
+        "Resources": resources,
+        **top,
+    }
+
+
+def function(**attributes: Any) -> dict[str, Any]:
+    return {"Type": "AWS::Serverless::Function", "Properties": {}, **attributes}
+
+
+GLOBAL_ALIAS = {"Function": {"AutoPublishAlias": {"Ref": "AliasName"}}}
+
+
+@pytest.mark.parametrize("ignored", ["*", ["AutoPublishAlias"]])
+def test_ignore_globals_takes_the_alias_off_and_the_guard_says_so(ignored: Any) -> None:
+    # SAM's IgnoreGlobals leaves the function out of Globals' AutoPublishAlias: the guard
+    # believed the alias stayed, and the deploy took production's alias away unrefused.
+    template = sam_template(
+        {"AFunction": function(IgnoreGlobals=ignored), "BFunction": function()},
+        Globals=GLOBAL_ALIAS,
+    )
+    overrides = {"AliasName": "PROD"}
+    removals = alias_guard.alias_removals(template, ["AFunction", "BFunction"], "PROD", overrides)
+    assert removals == ["AFunction (no AutoPublishAlias)"]
+    assert alias_guard.functions_publishing(template, "PROD", overrides) == {"BFunction"}
+
+
+def test_ignore_globals_is_what_the_translator_does(kit: Kit) -> None:
+    # The stand-in expands templates with SAM's own translator: the function left out of
+    # Globals gets no alias, as the guard now reads it.
+    body = yaml.safe_load(template(kit.code, kit.bucket))
+    fn = body["Resources"]["AFunction"]
+    del fn["Properties"]["AutoPublishAlias"]
+    del fn["Properties"]["DeploymentPreference"]  # SAM wants an alias beside it
+    body["Globals"] = GLOBAL_ALIAS
+    assert alias_guard.alias_removals(body, ["AFunction"], "PROD", {"AliasName": "PROD"}) == []
+    fn["IgnoreGlobals"] = "*"
+    assert alias_guard.alias_removals(body, ["AFunction"], "PROD", {"AliasName": "PROD"})
+    kit.submit(yaml.safe_dump(body))
+    assert wait_for_stack(kit.sandbox.client("cloudformation"), kit.stack) == "UPDATE_COMPLETE"
+    info = kit.engine().info(refresh=True)
+    assert info is not None
+    assert not info.functions and info.other_functions  # the alias is gone, as foretold
+
+
+@pytest.mark.parametrize("policy", ["Retain", "Snapshot"])
+def test_a_function_kept_on_replacement_makes_the_stack_listed_again(policy: str) -> None:
+    # SAM passes UpdateReplacePolicy on to the alias: renaming such a function (FunctionName
+    # changed: replacement) leaves the old one with the alias, which a read by name finds.
+    template = sam_template(
+        {"AFunction": function(UpdateReplacePolicy=policy)}, Globals=GLOBAL_ALIAS
+    )
+    assert alias_guard.functions_publishing(template, "PROD", {"AliasName": "PROD"}) is None
+    plain = sam_template({"AFunction": function()}, Globals=GLOBAL_ALIAS)
+    assert alias_guard.functions_publishing(plain, "PROD", {}) == {"AFunction"}
+
+
+def test_a_json_template_reads_as_yaml() -> None:
+    text = json.dumps(sam_template({"AFunction": function()}, Globals=GLOBAL_ALIAS))
+    parsed = parse_template(text)
+    assert alias_guard.functions_publishing(parsed, "PROD", {}) == {"AFunction"}
