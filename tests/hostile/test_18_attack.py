@@ -31,7 +31,7 @@ from lambda_release.releaselog import id_time, now
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import Call, FaultProxy
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
-from tests.rollback.cli import cli_env, console_script
+from tests.rollback.cli import cli_env, console_script, run_rollback
 from tests.rollback.stackkit import Kit, template
 from tests.support.aws_state import wait_for_stack
 
@@ -470,3 +470,33 @@ def test_a_json_template_reads_as_yaml() -> None:
     text = json.dumps(sam_template({"AFunction": function()}, Globals=GLOBAL_ALIAS))
     parsed = parse_template(text)
     assert alias_guard.functions_publishing(parsed, "PROD", {}) == {"AFunction"}
+
+
+def test_two_deploys_and_a_rollback_at_once_tell_one_story(kit: Kit) -> None:
+    kit.release({"B": "1"})
+    results: dict[str, Any] = {}
+
+    def deploy(name: str, code: dict[str, str]) -> None:
+        own = Kit(kit.sandbox, kit.stack, kit.bucket, code={"A": "1", "B": "1"})  # a job each
+        try:
+            results[name] = own.release(code)
+        except (AssertionError, OperationError) as exc:  # the lock stayed busy too long
+            results[name] = exc
+
+    threads = [
+        threading.Thread(target=deploy, args=("one", {"A": "2", "B": "1"})),
+        threading.Thread(target=deploy, args=("two", {"A": "2", "B": "2"})),
+    ]
+    for t in threads:
+        t.start()
+    rollback = run_rollback(kit, "--output", "json")
+    for t in threads:
+        t.join(120)
+    assert all(isinstance(results[n], str) for n in ("one", "two")), results
+    assert rollback.returncode in (0, 1), rollback.stderr  # done, or refused: a deploy held it
+    assert "Traceback" not in rollback.stderr
+    story_holds(kit)
+    # What a rollback pops now is what the aliases would return to: one more runs clean.
+    again = run_rollback(kit, "--output", "json")
+    assert again.returncode == 0, again.stderr
+    story_holds(kit)
