@@ -26,13 +26,13 @@ from lambda_release import alias_guard, lock
 from lambda_release.awstrace import read_trace
 from lambda_release.cfn_template import parse_template
 from lambda_release.errors import OperationError
-from lambda_release.release import begin
+from lambda_release.release import begin, settle
 from lambda_release.releaselog import id_time, now
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import Call, FaultProxy
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
 from tests.rollback.cli import cli_env, console_script, run_rollback
-from tests.rollback.stackkit import Kit, template
+from tests.rollback.stackkit import Kit, code_key, template, zipped
 from tests.support.aws_state import wait_for_stack
 
 pytestmark = pytest.mark.e2e
@@ -66,6 +66,13 @@ def put_lease(kit: Kit, body: dict[str, Any] | str) -> None:
     kit.sandbox.client("s3").put_object(
         Bucket=kit.bucket, Key=kit.log().lock_key, Body=data.encode()
     )
+
+
+def kit_dir(kit: Kit) -> Path:
+    """A directory of the kit's own for commands that write a record file."""
+    path = Path("/tmp") / f"{kit.stack}-cwd"
+    path.mkdir(exist_ok=True)
+    return path
 
 
 def listed(trace: Path) -> bool:
@@ -108,6 +115,22 @@ def test_a_head_naming_a_future_id_that_does_not_exist_is_not_trusted(
     put_lease(kit, {**lease_body(kit), "head": {"newest": future, "pending": []}})
     rid = kit.release({"A": "2"})
     assert rid < future  # ids keep telling when the release held the lock
+    story_holds(kit)
+
+
+def test_a_head_naming_an_id_that_does_not_exist_still_orders_the_next(
+    kit: Kit, trace: Path
+) -> None:
+    first = kit.entries()[-1].id
+    t = id_time(first)
+    assert t is not None
+    ghost = (t + timedelta(seconds=1)).strftime("%Y%m%dT%H%M%S.%fZ") + "-00000000"
+    put_lease(kit, {**lease_body(kit), "head": {"newest": ghost, "pending": []}})
+    trace.unlink(missing_ok=True)
+    rid = kit.release({"A": "2"})
+    assert not listed(trace)  # a plausible head is trusted as it is
+    assert rid > ghost > first
+    assert [r.id for r in kit.entries()] == [first, rid]
     story_holds(kit)
 
 
@@ -358,7 +381,7 @@ def test_a_deploy_killed_at_each_phase_completes_when_run_again(
     args = app.deploy_args("--output", "json", "--lock-ttl", "30", "--lock-timeout", "90")
     first = app.lr(*args)
     assert first.returncode == 0, first.stderr
-    app.change_code("2", ("A",))
+    app.change_code(f"2-{phase}", ("A",))  # apps share their build: a change of its own
     hit = threading.Event()
     release = threading.Event()
 
@@ -401,6 +424,9 @@ def test_a_deploy_killed_at_each_phase_completes_when_run_again(
     live = app.alias("AFunction", "PROD")
     assert live is not None
     newest = json.loads(again.stdout)
+    # The record file is whole before the script's fast exit, and says what stdout says.
+    record = json.loads((app.directory / ".lambda-release" / "release.json").read_text())
+    assert record == newest
     after = {f["logical_id"]: f.get("after") for f in newest["functions"]}
     assert after["AFunction"] == live["FunctionVersion"]
 
@@ -500,3 +526,112 @@ def test_two_deploys_and_a_rollback_at_once_tell_one_story(kit: Kit) -> None:
     again = run_rollback(kit, "--output", "json")
     assert again.returncode == 0, again.stderr
     story_holds(kit)
+
+
+def test_a_deploy_waiting_on_a_begun_release_takes_over_after_record(kit: Kit) -> None:
+    # `begin` holds the lease for its `record`; a deploy waits on it. record settles the
+    # begun release and gives the lease back without a head (it never learnt the log): the
+    # deploy lists the log, and nothing is left pending.
+    entry, _lease, problems = begin(
+        kit.engine(), kit.log(), environment="t", mode="begin", lock_ttl=600, lock_timeout=0
+    )
+    assert entry is not None and not problems
+    done: dict[str, Any] = {}
+    waiting = threading.Thread(target=lambda: done.update(rid=kit.release({"A": "2"})))
+    waiting.start()
+    time.sleep(0.5)
+    recorded = subprocess.run(
+        [console_script(), "record", *kit.cli_args(), "--sam-exit-code", "0", "--output", "json"],
+        env=cli_env(kit),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=kit_dir(kit),
+    )
+    waiting.join(120)
+    assert recorded.returncode == 0, recorded.stderr
+    assert done["rid"] > entry["id"]
+    story_holds(kit)
+    assert kit.versions() == {"A": "2"}
+
+
+def test_a_rollback_settles_a_killed_release_and_the_next_deploy_trusts_its_head(
+    kit: Kit,
+) -> None:
+    kit.release({"A": "2"})
+    # A deploy began (entry pending) and was killed: its short lease lapses.
+    entry, _lease, problems = begin(
+        kit.engine(), kit.log(), environment="t", mode="deploy", lock_ttl=1, lock_timeout=0
+    )
+    assert entry is not None and not problems
+    time.sleep(1.2)
+    rolled = run_rollback(kit, "--output", "json")
+    assert rolled.returncode == 0, rolled.stderr
+    assert kit.versions() == {"A": "1"}
+    # The rollback settled it before it locked; a head it hands over can only be empty.
+    assert lease_body(kit).get("head", {"pending": []})["pending"] == []
+    kit.release({"A": "3"})
+    story_holds(kit)
+    killed = next(r for r in kit.entries() if r.id == entry["id"])
+    assert killed.settlement is not None
+
+
+def test_a_function_swapped_for_another_is_found_by_listing_the_stack(
+    kit: Kit, trace: Path
+) -> None:
+    # Same count of functions publishing the alias, other ids: the stack is listed again
+    # after the update, the new function is recorded and the removed one named.
+    engine, log = kit.engine(), kit.log()
+    entry, lease, problems = begin(
+        engine, log, environment="t", mode="deploy", lock_ttl=60, lock_timeout=0
+    )
+    assert entry is not None and not problems
+    kit.sandbox.client("s3").put_object(
+        Bucket=kit.bucket, Key=code_key("B", "1"), Body=zipped("B", "1")
+    )
+    body = template({"B": "1"}, kit.bucket)
+    kit.submit(body)
+    assert wait_for_stack(kit.sandbox.client("cloudformation"), kit.stack) == "UPDATE_COMPLETE"
+    after = alias_guard.functions_publishing(yaml.safe_load(body), "PROD", {"AliasName": "PROD"})
+    assert after == {"BFunction"}
+    trace.unlink(missing_ok=True)
+    rel, _stable, _warnings = settle(
+        engine, log, entry, sam_exit_code=0, settled_by="t", functions_after=after
+    )
+    lock.release(log, lease.holder, lease)
+    ops = [c["operation"] for c in read_trace(str(trace))]
+    assert "ListStackResources" in ops
+    recorded = {f["logical_id"]: f for f in rel.functions()}
+    assert recorded["AFunction"].get("removed") and recorded["AFunction"]["after"] is None
+    assert recorded["BFunction"].get("created") and recorded["BFunction"]["after"] == "1"
+    assert kit.versions() == {"B": "1"}
+
+
+def test_an_alias_gone_after_sam_makes_the_stack_listed_and_the_release_failed(
+    kit: Kit, trace: Path
+) -> None:
+    # The template publishes the alias on the same function as before, so only the stack's
+    # status is read; its alias is read by name and is gone (deleted by hand, or the
+    # function replaced): the stack is listed again and the release says what happened.
+    engine, log = kit.engine(), kit.log()
+    entry, lease, problems = begin(
+        engine, log, environment="t", mode="deploy", lock_ttl=60, lock_timeout=0
+    )
+    assert entry is not None and not problems
+    name = kit.names()["A"]
+    kit.sandbox.client("lambda").delete_alias(FunctionName=name, Name="PROD")
+    trace.unlink(missing_ok=True)
+    rel, _stable, _warnings = settle(
+        engine,
+        log,
+        entry,
+        sam_exit_code=0,
+        settled_by="t",
+        functions_after=frozenset({"AFunction"}),
+    )
+    lock.release(log, lease.holder, lease)
+    ops = [c["operation"] for c in read_trace(str(trace))]
+    assert "ListStackResources" in ops
+    assert rel.outcome == "failed"
+    assert (rel.settlement or {}).get("reason") == "alias-removed"
