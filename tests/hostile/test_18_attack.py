@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from lambda_release import alias_guard, lock
+from lambda_release import alias_guard, lock, sam
 from lambda_release.awstrace import read_trace
 from lambda_release.cfn_template import parse_template
 from lambda_release.errors import OperationError
@@ -635,3 +635,29 @@ def test_an_alias_gone_after_sam_makes_the_stack_listed_and_the_release_failed(
     assert "ListStackResources" in ops
     assert rel.outcome == "failed"
     assert (rel.settlement or {}).get("reason") == "alias-removed"
+
+
+@pytest.mark.parametrize("arg", ["-tother.yaml", "-gtother.yaml"])
+def test_a_template_named_in_clicks_short_form_is_refused(
+    kit: Kit, tmp_path: Path, arg: str
+) -> None:
+    # click reads `-tother.yaml` as `-t other.yaml`: sam would deploy another template than
+    # the one the helper read (alias guard, NoEcho redaction, which functions publish).
+    assert "-t" in sam.reserved_pass_through([arg])
+    (tmp_path / "template.yaml").write_text(template(kit.code, kit.bucket))
+    p = subprocess.run(
+        [console_script(), "deploy", *kit.cli_args(), f"--sam-arg={arg}"],
+        env=cli_env(kit),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert p.returncode == 2, p.stderr
+    assert "-t" in p.stderr and "Traceback" not in p.stderr
+    assert len(kit.entries()) == 1  # nothing began
+
+
+def test_values_of_short_options_are_not_read_as_options() -> None:
+    assert sam.reserved_pass_through(["--no-progressbar", "-h", "x-t"]) == []
