@@ -26,6 +26,9 @@ def published_alias(
         return UNRESOLVED  # not a SAM function (or gone): not this check's business
     props = resource.get("Properties") or {}
     globals_fn = ((template.get("Globals") or {}).get("Function")) or {}
+    ignored = resource.get("IgnoreGlobals")
+    if ignored == "*" or (isinstance(ignored, list) and "AutoPublishAlias" in ignored):
+        globals_fn = {}  # SAM leaves this function out of the Globals' alias
     value = props.get("AutoPublishAlias", globals_fn.get("AutoPublishAlias"))
     if value is None or isinstance(value, str):
         return value
@@ -66,7 +69,8 @@ def functions_publishing(
     """Logical ids of the functions that publish ``alias`` once the template is deployed,
     or None when the template cannot say for sure (an alias it cannot resolve, a resource
     under a Condition, a nested stack or application, an alias written by hand, a
-    transform other than SAM's): then the stack is read again instead."""
+    transform other than SAM's, a function whose replacement keeps the old one): then the
+    stack is read again instead."""
     transform = template.get("Transform")
     transforms = transform if isinstance(transform, list) else [transform]
     if any(t not in (None, "AWS::Serverless-2016-10-31") for t in transforms):
@@ -82,6 +86,11 @@ def functions_publishing(
             continue
         published = published_alias(template, str(lid), overrides)
         if published is UNRESOLVED or "Condition" in resource:
+            return None
+        if resource.get("UpdateReplacePolicy", "Delete") != "Delete":
+            # SAM passes the policy on to the alias: a replaced function (FunctionName
+            # changed) leaves the old one behind still carrying the alias, so reading the
+            # known functions by name would find the old one and miss the new.
             return None
         if published == alias:
             out.add(str(lid))

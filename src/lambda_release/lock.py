@@ -13,7 +13,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,6 +35,8 @@ class Lease:
     etag: str
     # S3's Last-Modified of the lease object we replaced; None when we created it.
     replaced_modified: datetime | None = None
+    # When we last wrote it (monotonic): it is surely ours for ``ttl`` seconds after.
+    written: float = field(default_factory=time.monotonic)
 
     def quiet_since(self, read_at: datetime | None) -> bool:
         """True when no lease was taken or given back since ``read_at`` (AWS's clock, as a
@@ -117,7 +119,7 @@ def try_acquire(
         if etag is not None:
             # Given back cleanly: what its holder knew of the log holds now (the ETag
             # matched, so nothing changed in between). Lapsed: the log is listed.
-            log.adopt_head(theirs.get("head") if theirs.get("released") else None)
+            log.adopt_head(theirs.get("head") if theirs.get("released") else None, modified)
             return Lease(log, holder, mode, body, etag, modified), None
         again = read_lease(log)
         return None, (again[0] if again else theirs)
@@ -170,8 +172,18 @@ def renew(lease: Lease, ttl: float) -> bool:
     etag = _put(lease.log, body, {"IfMatch": lease.etag})
     if etag is None:
         return False
-    lease.body, lease.etag = body, etag
+    lease.body, lease.etag, lease.written = body, etag, time.monotonic()
     return True
+
+
+def still_ours(lease: Lease, ttl: float) -> bool:
+    """Before a write only the holder may make (an entry): True when the lease cannot have
+    lapsed since we wrote it (no call), else when renewing it succeeds. A holder stalled
+    past its lease (a slow pre-flight, a paused runner) must not write: the next holder
+    listed the log without its entry and hands over a head saying nothing is pending."""
+    if time.monotonic() - lease.written < ttl / 2:
+        return True
+    return renew(lease, ttl)
 
 
 def rekey(lease: Lease, holder: str) -> bool:
@@ -181,6 +193,7 @@ def rekey(lease: Lease, holder: str) -> bool:
     if etag is None:
         return False
     lease.body, lease.etag, lease.holder = body, etag, holder
+    lease.written = time.monotonic()
     return True
 
 

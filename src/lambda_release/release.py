@@ -175,6 +175,11 @@ def begin(
             release_id=holder,
             allow_rolled_back_code=allow_rolled_back_code,
         )
+        if not lock.still_ours(lease, lock_ttl):
+            raise OperationError(
+                f"the lock of {engine.stack} alias {engine.alias} lapsed and was taken over "
+                "while this release began (its pre-flight outlasted --lock-ttl): run it again"
+            )
         log.write_entry(entry, first_in_log=newest is None)
     except BaseException:
         lock.release(log, holder)

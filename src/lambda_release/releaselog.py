@@ -113,7 +113,13 @@ def ordered_id(candidate: str, newest: str | None) -> str:
     t = id_time(newest)
     if t is None:  # pragma: no cover - every id in the log is one of ours
         raise OperationError(f"release id {newest!r} in the log is not a release id")
-    return new_id(t + timedelta(microseconds=1))
+    try:
+        return new_id(t + timedelta(microseconds=1))
+    except OverflowError:  # an entry planted at the end of time: no id sorts after it
+        raise OperationError(
+            f"release id {newest!r} in the log is at the end of time, so no release can "
+            "come after it: move that entry out of the log's newest/ prefix"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -201,6 +207,11 @@ class Window:
     indexed: bool
 
 
+# AWS refuses a request signed more than 15 minutes off its clock (SigV4), so no id made
+# by a runner that could write the log is later than that past the time S3 stored it.
+CLOCK_SKEW = timedelta(minutes=15)
+
+
 @dataclass
 class Head:
     """The log's newest id and the releases begun and not settled, known under the lease.
@@ -217,12 +228,17 @@ class Head:
     pending: set[str]
 
     @classmethod
-    def parse(cls, raw: LogHead | None) -> Head | None:
-        """The head in a lease, or None when it is absent or names something not an id."""
+    def parse(cls, raw: LogHead | None, written_at: datetime | None = None) -> Head | None:
+        """The head in a lease, or None when it is absent, names something not an id, or
+        names an id later than the lease was written (``written_at``, S3's clock) could
+        have been made: a runner's clock that far ahead could not sign its requests."""
         if raw is None:
             return None
         newest, pending = raw["newest"], raw["pending"]
         if newest is not None and not is_release_id(newest):
+            return None
+        made = None if newest is None else id_time(newest)
+        if made is not None and written_at is not None and made > written_at + CLOCK_SKEW:
             return None
         if not all(is_release_id(p) for p in pending):
             return None
@@ -412,10 +428,11 @@ class ReleaseLog:
         elif folder == "settled" and name.endswith(".json"):
             self.head.pending.discard(name[: -len(".json")])
 
-    def adopt_head(self, raw: LogHead | None) -> None:
+    def adopt_head(self, raw: LogHead | None, written_at: datetime | None = None) -> None:
         """Start from the head the last holder left in the lease we took over (under the
-        lease from now on); settlements this command saw before it locked still count."""
-        self.head = Head.parse(raw)
+        lease from now on; ``written_at``: the lease's Last-Modified); settlements this
+        command saw before it locked still count."""
+        self.head = Head.parse(raw, written_at)
         if self.head is not None:
             settled = f"{self.base}settled/"
             for key in self._objects:

@@ -210,13 +210,32 @@ RESERVED_DEPLOY_OPTIONS = frozenset(
 )
 
 
+# sam deploy's short options that take no value (click lets them be grouped: ``-gt x``).
+SHORT_FLAGS = frozenset("gh")
+
+
+def _option_names(arg: str) -> list[str]:
+    """The options one argument names: ``--x``/``--x=v``, or a group of short ones in
+    click's way (``-tfile.yaml`` is ``-t file.yaml``, ``-gtfile.yaml`` adds ``-g``)."""
+    if arg.startswith("--"):
+        return [arg.split("=", 1)[0]]
+    if not arg.startswith("-") or len(arg) < 2:
+        return []
+    names = []
+    for letter in arg[1:]:
+        names.append(f"-{letter}")
+        if letter not in SHORT_FLAGS:
+            break  # the rest of the argument is this option's value
+    return names
+
+
 def reserved_pass_through(extra: Sequence[str]) -> list[str]:
-    """The options among ``extra`` that the helper sets itself (``--x`` or ``--x=v``)."""
+    """The options among ``extra`` that the helper sets itself (``--x``, ``--x=v``, ``-tv``)."""
     found = []
     for arg in extra:
-        name = arg.split("=", 1)[0] if arg.startswith("-") else ""
-        if name in RESERVED_DEPLOY_OPTIONS and name not in found:
-            found.append(name)
+        for name in _option_names(arg):
+            if name in RESERVED_DEPLOY_OPTIONS and name not in found:
+                found.append(name)
     return found
 
 
