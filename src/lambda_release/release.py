@@ -22,7 +22,7 @@ from lambda_release.aws import error_code, parallel_map
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
 from lambda_release.logschema import Entry, EntryFunction
-from lambda_release.preflight import preflight, read_checks
+from lambda_release.preflight import Reads, preflight, read_checks
 from lambda_release.releaselog import (
     FAILED,
     NO_CHANGE,
@@ -102,6 +102,47 @@ def new_entry(
     return entry
 
 
+def take_lease(
+    engine: StackAlias,
+    log: ReleaseLog,
+    *,
+    mode: str,
+    lock_ttl: float,
+    lock_timeout: float,
+    progress: Callable[[str], None] | None,
+) -> tuple[lock.Lease, Reads | None, str | None]:
+    """The lease, the pre-flight's reads made beside its taking (None if they failed: the
+    real read raises it again if it recurs), and the log's newest id; the holder's id
+    (the release's) sorts after it, whatever our clock says."""
+    ci = ci_metadata()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(read_checks, engine, engine.info())
+        lease = lock.acquire(
+            log,
+            new_id,  # a fresh id per attempt: ids then sort in the order releases held it
+            mode=mode,
+            ttl=lock_ttl,
+            timeout=lock_timeout,
+            who=ci.get("triggered_by", ""),
+            job_url=ci.get("job_url", ""),
+            progress=progress,
+        )
+        reads = None if ahead.exception() is not None else ahead.result()
+    try:
+        # The lease given back by the last holder says which id is the newest (no listing).
+        newest = log.learn_head().newest
+        later = ordered_id(lease.holder, newest)
+        if later != lease.holder and not lock.rekey(lease, later):
+            raise OperationError(
+                f"the lock of {engine.stack} alias {engine.alias} was taken over while "
+                "this release began: run it again"
+            )
+    except BaseException:
+        lock.release(log, lease.holder)
+        raise
+    return lease, reads, newest
+
+
 def begin(
     engine: StackAlias,
     log: ReleaseLog,
@@ -119,35 +160,9 @@ def begin(
     Returns (entry, lease, pre-flight problems); with problems the entry is not
     written and the lease already given back.
     """
-    ci = ci_metadata()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # The pre-flight's reads go beside the taking of the lease (they are kept only if
-        # no holder came or went since the stack was read, and nothing needed settling).
-        ahead = pool.submit(read_checks, engine, engine.info())
-        lease = lock.acquire(
-            log,
-            new_id,  # a fresh id per attempt: ids then sort in the order releases held it
-            mode=mode,
-            ttl=lock_ttl,
-            timeout=lock_timeout,
-            who=ci.get("triggered_by", ""),
-            job_url=ci.get("job_url", ""),
-            progress=progress,
-        )
-        ahead_error = ahead.exception()  # waits; the real read raises it again if it recurs
-    try:
-        # Taken under the lock: later than every id in the log, whatever our clock says.
-        # The lease given back by the last holder says which is the newest (no listing).
-        newest = log.learn_head().newest
-        later = ordered_id(lease.holder, newest)
-        if later != lease.holder and not lock.rekey(lease, later):
-            raise OperationError(
-                f"the lock of {engine.stack} alias {engine.alias} was taken over while "
-                "this release began: run it again"
-            )
-    except BaseException:
-        lock.release(log, lease.holder)
-        raise
+    lease, ahead, newest = take_lease(
+        engine, log, mode=mode, lock_ttl=lock_ttl, lock_timeout=lock_timeout, progress=progress
+    )
     holder = lease.holder
     try:
         settled, _ = settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
@@ -161,7 +176,7 @@ def begin(
             progress=progress or _quiet,
             allow_rolled_back_code=allow_rolled_back_code,
             refresh=not quiet,
-            reads=ahead.result() if quiet and not settled and ahead_error is None else None,
+            reads=ahead if quiet and not settled else None,
         )
         if found.problems:
             lock.release(log, holder)
@@ -254,20 +269,7 @@ def settle(
 
     Returns (release, stable versions by logical id, warnings).
     """
-    before = engine.info()
-    same = before is not None and functions_after == frozenset(
-        f.logical_id for f in before.functions
-    )
-    # The aliases of the functions the release began with are read beside the stack (the
-    # stack then says which functions there are now: only new ones are read after it).
-    names = [f["function_name"] for f in entry.get("functions", []) if f.get("function_name")]
-    engine.client("lambda")  # made here, not on the worker thread
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        early = pool.submit(read_aliases_now, engine, names)
-        info = engine.info_after(same)
-        known = early.result()
-    if same and info is not None and any(known.get(f.name) is None for f in info.functions):
-        info = engine.info(refresh=True)  # a function replaced, or its alias gone: list it
+    info, known = read_after_sam(engine, entry, functions_after)
     if info is not None and info.in_progress:
         raise OperationError(
             f"stack {engine.stack} is {info.status}: release {entry['id']} is still in "
@@ -302,6 +304,27 @@ def settle(
     if dict(stored) != {**body, "schema": stored.get("schema"), "id": entry["id"]}:
         stable, warnings = update_stable_pointers(engine, log, release, dry_run=not update_stable)
     return release, stable, list(stored.get("warnings", [])) + warnings
+
+
+def read_after_sam(
+    engine: StackAlias, entry: Entry, functions_after: frozenset[str] | None
+) -> tuple[StackInfo | None, dict[str, AliasNow | None]]:
+    """The stack once sam has run, and the aliases of the functions the release began with,
+    read beside it (only functions new to the stack are read after it). The resources are
+    listed again unless ``functions_after`` (the template's) are those read before."""
+    before = engine.info()
+    same = before is not None and functions_after == frozenset(
+        f.logical_id for f in before.functions
+    )
+    names = [f["function_name"] for f in entry.get("functions", []) if f.get("function_name")]
+    engine.client("lambda")  # made here, not on the worker thread
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        early = pool.submit(read_aliases_now, engine, names)
+        info = engine.info_after(same)
+        known = early.result()
+    if same and info is not None and any(known.get(f.name) is None for f in info.functions):
+        info = engine.info(refresh=True)  # a function replaced, or its alias gone: list it
+    return info, known
 
 
 def update_stable_pointers(
