@@ -31,6 +31,7 @@ from lambda_release.releaselog import id_time, now
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import Call, FaultProxy
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
+from tests.hostile.lease18 import lease_body, put_lease
 from tests.rollback.cli import cli_env, console_script, run_rollback
 from tests.rollback.stackkit import Kit, code_key, template, zipped
 from tests.support.aws_state import wait_for_stack
@@ -47,25 +48,6 @@ def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:
     k = Kit.create(sandbox, "atk")
     k.release({"A": "1"})
     yield k
-
-
-@pytest.fixture
-def trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "trace.jsonl"
-    monkeypatch.setenv("LAMBDA_RELEASE_TRACE_AWS", str(path))
-    return path
-
-
-def lease_body(kit: Kit) -> dict[str, Any]:
-    got = kit.sandbox.client("s3").get_object(Bucket=kit.bucket, Key=kit.log().lock_key)
-    return dict(json.loads(got["Body"].read()))
-
-
-def put_lease(kit: Kit, body: dict[str, Any] | str) -> None:
-    data = body if isinstance(body, str) else json.dumps(body)
-    kit.sandbox.client("s3").put_object(
-        Bucket=kit.bucket, Key=kit.log().lock_key, Body=data.encode()
-    )
 
 
 def kit_dir(kit: Kit) -> Path:

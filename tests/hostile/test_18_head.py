@@ -9,12 +9,10 @@ afterwards must agree with the aliases.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,6 +21,7 @@ from lambda_release.awstrace import read_trace
 from lambda_release.errors import OperationError
 from lambda_release.release import begin
 from lambda_release.sandbox import Sandbox
+from tests.hostile.lease18 import lease_body, put_lease
 from tests.rollback.stackkit import Kit
 
 pytestmark = pytest.mark.e2e
@@ -35,24 +34,6 @@ def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:
     k = Kit.create(sandbox, "head")
     k.release({"A": "1", "B": "1"})
     yield k
-
-
-@pytest.fixture
-def trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "trace.jsonl"
-    monkeypatch.setenv("LAMBDA_RELEASE_TRACE_AWS", str(path))
-    return path
-
-
-def lease_body(kit: Kit) -> dict[str, Any]:
-    got = kit.sandbox.client("s3").get_object(Bucket=kit.bucket, Key=kit.log().lock_key)
-    return dict(json.loads(got["Body"].read()))
-
-
-def put_lease(kit: Kit, body: dict[str, Any]) -> None:
-    kit.sandbox.client("s3").put_object(
-        Bucket=kit.bucket, Key=kit.log().lock_key, Body=json.dumps(body).encode()
-    )
 
 
 def listings(trace: Path) -> list[str]:

@@ -1,0 +1,21 @@
+"""Helpers for issue 18's hostile tests: the lease object as S3 holds it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.rollback.stackkit import Kit
+
+
+def lease_body(kit: Kit) -> dict[str, Any]:
+    got = kit.sandbox.client("s3").get_object(Bucket=kit.bucket, Key=kit.log().lock_key)
+    return dict(json.loads(got["Body"].read()))
+
+
+def put_lease(kit: Kit, body: dict[str, Any] | str) -> None:
+    """Overwrite the lease object (``body`` as JSON, or as the raw text given)."""
+    data = body if isinstance(body, str) else json.dumps(body)
+    kit.sandbox.client("s3").put_object(
+        Bucket=kit.bucket, Key=kit.log().lock_key, Body=data.encode()
+    )
