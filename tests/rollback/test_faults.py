@@ -187,6 +187,9 @@ def test_killed_half_way_then_run_again(kit: Kit, sandbox: Sandbox) -> None:
         proc.send_signal(signal.SIGKILL)
         assert moved_in_time, [(c.operation, c.status) for c in slow.calls if c.service == "lambda"]
         proc.wait(timeout=10)
+        # A move the killed job left queued at the rate gate is decided after the kill:
+        # it must meet the fault, not the spent one, or a second move lands late.
+        assert slow.wait_idle(timeout=60)
         slow.on_call = None
         cut_off.times = cut_off.fired  # spent: the rerun goes through
         moved = [v for v, _ in kit.aliases().values()]

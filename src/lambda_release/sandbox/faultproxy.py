@@ -213,6 +213,10 @@ class FaultProxy:
         self.calls: list[Call] = []
         self.on_call: Callable[[Call], None] | None = None
         self._lock = threading.Lock()
+        # Requests being served: a test that kills a client waits for the ones it left
+        # queued at a rate gate to be decided before it changes the faults.
+        self._in_flight = 0
+        self._idle = threading.Condition(self._lock)
         self._server = _QuietServer(("127.0.0.1", port), self._handler())
         self._thread: threading.Thread | None = None
 
@@ -252,6 +256,11 @@ class FaultProxy:
             self.faults.clear()
             self.calls.clear()
 
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Wait until no request is being served; False if ``timeout`` passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
+
     def count(self, operation: str | None = None, service: str | None = None) -> int:
         with self._lock:
             return sum(
@@ -289,7 +298,14 @@ class FaultProxy:
                 return
 
             def _any(self) -> None:
-                proxy._serve(self)
+                with proxy._idle:
+                    proxy._in_flight += 1
+                try:
+                    proxy._serve(self)
+                finally:
+                    with proxy._idle:
+                        proxy._in_flight -= 1
+                        proxy._idle.notify_all()
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _any
 
