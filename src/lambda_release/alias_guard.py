@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from lambda_release.sam_globals import globals_taken
+
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 UNRESOLVED = object()
 
@@ -25,10 +27,7 @@ def published_alias(
     if not isinstance(resource, Mapping) or resource.get("Type") != SERVERLESS_FUNCTION:
         return UNRESOLVED  # not a SAM function (or gone): not this check's business
     props = resource.get("Properties") or {}
-    globals_fn = ((template.get("Globals") or {}).get("Function")) or {}
-    ignored = resource.get("IgnoreGlobals")
-    if ignored == "*" or (isinstance(ignored, list) and "AutoPublishAlias" in ignored):
-        globals_fn = {}  # SAM leaves this function out of the Globals' alias
+    globals_fn = globals_taken(resource, (template.get("Globals") or {}).get("Function"))
     value = props.get("AutoPublishAlias", globals_fn.get("AutoPublishAlias"))
     if value is None or isinstance(value, str):
         return value

@@ -487,8 +487,10 @@ def test_two_deploys_and_a_rollback_at_once_tell_one_story(kit: Kit) -> None:
     def deploy(name: str, code: dict[str, str]) -> None:
         own = Kit(kit.sandbox, kit.stack, kit.bucket, code={"A": "1", "B": "1"})  # a job each
         try:
-            results[name] = own.release(code)
-        except (AssertionError, OperationError) as exc:  # the lock stayed busy too long
+            # Each waits for the other's whole release (a stack update: seconds on a loaded
+            # machine), so the wait is long; an error is kept to be shown, not swallowed.
+            results[name] = own.release(code, lock_timeout=120)
+        except (AssertionError, OperationError) as exc:
             results[name] = exc
 
     threads = [

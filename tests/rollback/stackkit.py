@@ -103,14 +103,18 @@ class Kit:
         return ["--stack", self.stack, "--alias", ALIAS, "--log-bucket", self.bucket]
 
     def release(
-        self, changes: Mapping[str, str], deployment_type: str = "AllAtOnce", wait: bool = True
+        self,
+        changes: Mapping[str, str],
+        deployment_type: str = "AllAtOnce",
+        wait: bool = True,
+        lock_timeout: float = 5,
     ) -> str:
         """Change the named functions' code and release it; the release id."""
         self.code.update(changes)
         engine = self.engine()
         log = self.log()
         entry, _lease, problems = begin(
-            engine, log, environment="test", mode="deploy", lock_ttl=300, lock_timeout=5
+            engine, log, environment="test", mode="deploy", lock_ttl=300, lock_timeout=lock_timeout
         )
         assert not problems, problems
         cfn = self.sandbox.client("cloudformation")

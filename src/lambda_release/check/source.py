@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambda_release.sam_globals import globals_taken
+
 SAM_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 FUNCTION_TYPES = (SAM_FUNCTION, LAMBDA_FUNCTION)
@@ -93,9 +95,9 @@ class SourceTemplate:
             for section, rtype in GLOBALS_SECTIONS.items():
                 g = globals_.get(section)
                 if rtype == node["Type"] and isinstance(g, Mapping):
-                    for k, v in g.items():
-                        merged[str(k)] = v
-                        written_in[str(k)] = g
+                    for k, v in globals_taken(node, g).items():
+                        merged[k] = v
+                        written_in[k] = g
             for k, v in props.items():
                 merged[str(k)] = v
                 written_in[str(k)] = props

@@ -21,6 +21,7 @@ from lambda_release.check.rules.fixed_name import NAMED_PROPERTIES
 from lambda_release.fix import grants, targets
 from lambda_release.fix.edits import put, put_after, put_at, put_section, unique_key
 from lambda_release.fix.intrinsics import Writer, read, ref_target
+from lambda_release.sam_globals import ignores_global
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -139,27 +140,34 @@ class _Fixer:
         for name, props in own:
             if "AutoPublishAlias" in props and not self._is_alias_ref(props["AutoPublishAlias"]):
                 self._set_alias(props, f"{name}")
-        if g is not None and "AutoPublishAlias" in g:
-            return
         missing = [(n, p) for n, p in own if "AutoPublishAlias" not in p]
+        # A function whose IgnoreGlobals leaves the Globals' alias out needs its own.
+        ignoring = {n for n, node in fns if ignores_global(node, "AutoPublishAlias")}
+        if g is not None and "AutoPublishAlias" in g:
+            self._own_alias([(n, p) for n, p in missing if n in ignoring])
+            return
         if not missing:
             return
         shared = not any_own and (self.root.get("Globals") is not None or len(fns) > 1)
-        if shared:
-            ref = self.write.ref(self.parameter)
-            globals_ = self.root.get("Globals")
-            if g is not None:
-                put(g, "AutoPublishAlias", ref)
-            elif isinstance(globals_, Mapping):
-                put_at(globals_, 0, "Function", self.write.mapping(("AutoPublishAlias", ref)))
-            else:
-                function = self.write.mapping(("AutoPublishAlias", ref))
-                put_section(self.root, "Globals", self.write.mapping(("Function", function)))
-            self.out.changes.append(
-                f"Globals.Function.AutoPublishAlias: !Ref {self.parameter} (every function)"
-            )
+        if not shared:
+            self._own_alias(missing)
             return
-        for name, props in missing:
+        ref = self.write.ref(self.parameter)
+        globals_ = self.root.get("Globals")
+        if g is not None:
+            put(g, "AutoPublishAlias", ref)
+        elif isinstance(globals_, Mapping):
+            put_at(globals_, 0, "Function", self.write.mapping(("AutoPublishAlias", ref)))
+        else:
+            function = self.write.mapping(("AutoPublishAlias", ref))
+            put_section(self.root, "Globals", self.write.mapping(("Function", function)))
+        self.out.changes.append(
+            f"Globals.Function.AutoPublishAlias: !Ref {self.parameter} (every function)"
+        )
+        self._own_alias([(n, p) for n, p in missing if n in ignoring])
+
+    def _own_alias(self, functions: list[tuple[str, Any]]) -> None:
+        for name, props in functions:
             put(props, "AutoPublishAlias", self.write.ref(self.parameter))
             self.out.changes.append(f"{name}.AutoPublishAlias: !Ref {self.parameter}")
 
@@ -215,8 +223,8 @@ class _Fixer:
 
     def deployment_preferences(self) -> None:
         g = self.globals_function() or {}
-        g_pref = g.get("DeploymentPreference")
-        g_pref = g_pref if isinstance(g_pref, Mapping) else {}
+        shared_pref = g.get("DeploymentPreference")
+        shared_pref = shared_pref if isinstance(shared_pref, Mapping) else {}
         owners: dict[int, list[str]] = {}
         for name, node in self.functions():
             owners.setdefault(id(self._properties(node)), []).append(name)
@@ -231,6 +239,8 @@ class _Fixer:
                     "(a YAML anchor): give each function its own DeploymentPreference and alarm"
                 )
                 continue
+            ignored = ignores_global(node, "DeploymentPreference")
+            g_pref: Mapping[str, Any] = {} if ignored else shared_pref
             pref = props.get("DeploymentPreference")
             if pref is None:
                 pref = self.write.mapping()
