@@ -53,13 +53,26 @@ class ActiveDeployment:
     deployment_id: str
     group: str
     status: str = ""
+    rollback_of: str = ""  # CodeDeploy's rollback of that deployment (as watch says)
 
-    def as_json(self) -> dict[str, str]:
+    def as_json(self) -> dict[str, str | None]:
         return {
             "deployment_id": self.deployment_id,
             "deployment_group": self.group,
             "status": self.status,
+            "rollback_of": self.rollback_of or None,
         }
+
+    @classmethod
+    def of(cls, info: dict[str, Any], group: str = "") -> ActiveDeployment:
+        """From BatchGetDeployments' deploymentInfo."""
+        rollback = info.get("rollbackInfo") or {}
+        return cls(
+            str(info.get("deploymentId", "")),
+            group or str(info.get("deploymentGroupName", "")),
+            str(info.get("status", "")),
+            str(rollback.get("rollbackTriggeringDeploymentId") or ""),
+        )
 
 
 # A SAM stack's deployments are made by CloudFormation: while it updates, the stack is
@@ -82,14 +95,15 @@ def active_deployment_ids(cd: Any, info: StackInfo) -> list[tuple[str, str]]:
 
 
 def active_deployments(cd: Any, info: StackInfo) -> list[ActiveDeployment]:
-    """The deployments in flight with their status (read in batches; usually none)."""
+    """The deployments in flight with their status, and whether each is CodeDeploy's
+    rollback of another (read in batches; usually none)."""
     found = _in_flight(cd, info)
-    unknown = [d.deployment_id for d in found if not d.status]
-    if not unknown:
+    unread = [d.deployment_id for d in found if not d.status]
+    if not unread:
         return found
-    status = {str(d.get("deploymentId")): str(d.get("status", "")) for d in _read(cd, unknown)}
+    read = {str(d.get("deploymentId")): d for d in _read(cd, unread)}
     return [
-        ActiveDeployment(d.deployment_id, d.group, d.status or status.get(d.deployment_id, ""))
+        ActiveDeployment.of(read[d.deployment_id], d.group) if d.deployment_id in read else d
         for d in found
     ]
 
@@ -114,7 +128,7 @@ def _in_flight(cd: Any, info: StackInfo) -> list[ActiveDeployment]:
         return _listed_per_group(cd, application, groups)
     wanted = set(groups)
     return [
-        ActiveDeployment(str(d["deploymentId"]), str(d["deploymentGroupName"]), str(d["status"]))
+        ActiveDeployment.of(d)
         for d in infos
         if d.get("applicationName") == application
         and d.get("deploymentGroupName") in wanted

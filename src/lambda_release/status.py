@@ -203,7 +203,10 @@ def status_text(data: dict[str, Any]) -> str:
         for rid in a["pending"]:
             lines.append(f"release {rid} is still in flight (pending)")
         for d in a["deployments_in_flight"]:
-            lines.append(f"deployment in flight: {d['deployment_id']} ({d['deployment_group']})")
+            line = f"deployment in flight: {d['deployment_id']} ({d['deployment_group']})"
+            if d.get("rollback_of"):
+                line += f", CodeDeploy's rollback of {d['rollback_of']}"
+            lines.append(line)
         if not a["drift"]:
             lines.append("no drift")
         lines.extend(f"note: {n}" for n in a["notes"])

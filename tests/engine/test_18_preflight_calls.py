@@ -89,7 +89,7 @@ def test_status_gets_each_deployments_status_without_a_second_read(world: World)
     cd = world.client("codedeploy")
     found = codedeploy.active_deployments(cd, stack_info(app, groups))
     assert [d.as_json() for d in found] == [
-        {"deployment_id": mine, "deployment_group": "G3", "status": "Created"}
+        {"deployment_id": mine, "deployment_group": "G3", "status": "Created", "rollback_of": None}
     ]
     assert world.calls == {"ListDeployments": 1, "BatchGetDeployments": 1}
 

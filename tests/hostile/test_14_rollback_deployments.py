@@ -83,8 +83,14 @@ def test_pre_flight_status_and_watch_see_a_rollback_deployment_in_flight(
     status = run(kit, "status", "--output", "json")
     assert status.returncode == 0, describe(status)
     data: dict[str, Any] = json.loads(status.stdout)
-    in_flight = [d["deployment_id"] for a in data["aliases"] for d in a["deployments_in_flight"]]
+    flights = [d for a in data["aliases"] for d in a["deployments_in_flight"]]
+    in_flight = {d["deployment_id"]: d["rollback_of"] for d in flights}
     assert rollback_id in in_flight
+    # status says whose rollback it is, as watch does: the canary's deployment it undoes.
+    first = in_flight[rollback_id]
+    assert first and first != rollback_id
+    text = run(kit, "status")
+    assert f"{rollback_id} " in text.stdout and f"CodeDeploy's rollback of {first}" in text.stdout
     watched = run(kit, "watch", "--output", "json", "--poll-interval", "0.5")
     seen = json.loads(watched.stdout)
     mine = [d for d in seen["deployments"] if d["deployment_id"] == rollback_id]
