@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambda_release.sam_globals import globals_taken
+from lambda_release.sam_globals import globals_taken, merged_property
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
@@ -99,8 +99,9 @@ class SourceTemplate:
                         merged[k] = v
                         written_in[k] = g
             for k, v in props.items():
-                merged[str(k)] = v
-                written_in[str(k)] = props
+                key = str(k)
+                merged[key] = merged_property(key, merged[key], v) if key in merged else v
+                written_in[key] = props
             res = Resource(str(name), node["Type"], node, merged, written_in)
             src._name_locations[str(name)] = location(name)  # the key itself has the marks
             src.resources[str(name)] = res

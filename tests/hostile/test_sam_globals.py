@@ -1,18 +1,23 @@
-"""SAM's ``IgnoreGlobals``: a function that leaves the Globals' alias out has none.
+"""SAM's Globals as SAM applies them: ``IgnoreGlobals``, and merged properties.
 
 `check` took every global for every function, so a function with ``IgnoreGlobals: '*'``
 under ``Globals.Function.AutoPublishAlias`` passed while production would call its
-$LATEST; `check --fix` then left it without an alias of its own.
+$LATEST; `check --fix` then left it without an alias of its own. And a property set in
+both places replaced the Globals' one where SAM merges them: alarms in Globals with the
+canary on the function were reported missing (E9005).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from samtranslator.plugins.globals.globals import GlobalProperties
 
 from lambda_release.check.engine import run_rules
 from lambda_release.fix.run import fix_text, recheck
+from lambda_release.sam_globals import merged_property
 from tests.fix.corpus_cases import as_plain
 
 TEMPLATE = """\
@@ -88,3 +93,81 @@ def test_fix_adding_the_globals_alias_still_covers_a_function_that_ignores_it(
     # The Globals' canary does not reach it either: it gets its own preference and alarm.
     assert "DeploymentPreference" in data["Resources"]["Left"]["Properties"]
     assert [f.rule for f in result.remaining if f.rule == "E9001"] == []
+
+
+# -- a property set in Globals and on the function is merged as SAM merges it -------------
+MERGED = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  AliasName:
+    Type: String
+    AllowedValues: [STAGING, PROD]
+Globals:
+  Function:
+    AutoPublishAlias: !Ref AliasName
+    DeploymentPreference: GLOBAL
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      DeploymentPreference: OWN
+  Al:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/Lambda
+      MetricName: Errors
+      Statistic: Sum
+      Period: 60
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      Dimensions:
+        - {Name: Resource, Value: !Sub "${Fn}:${AliasName}"}
+        - {Name: FunctionName, Value: !Ref Fn}
+"""
+
+
+@pytest.mark.parametrize(
+    ("in_globals", "own", "rules"),
+    [
+        # The alarms in Globals reach a function that names only its canary: no E9005.
+        ("{Alarms: [!Ref Al]}", "{Type: Canary10Percent5Minutes}", []),
+        ("{Type: Canary10Percent5Minutes}", "{Alarms: [!Ref Al]}", []),
+        # Without alarms anywhere the merged canary is still found out, at the function.
+        ("{Type: Canary10Percent5Minutes}", "{Enabled: true}", [("E9005", 17)]),
+    ],
+)
+def test_a_deployment_preference_split_between_globals_and_the_function(
+    tmp_path: Path, in_globals: str, own: str, rules: list[tuple[str, int]]
+) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(MERGED.replace("GLOBAL", in_globals).replace("OWN", own), encoding="utf-8")
+    found = [(f.rule, f.line) for f in run_rules(path) if f.severity != "info"]
+    assert found == rules
+
+
+@pytest.mark.parametrize(
+    ("global_value", "own"),
+    [
+        ({"Type": "Linear", "Alarms": ["a"]}, {"Alarms": ["b"], "Hooks": {"Pre": "h"}}),
+        ({"Variables": {"A": "1", "B": "2"}}, {"Variables": {"B": "3"}}),
+        (["x"], ["y", "z"]),
+        ({"Ref": "P"}, {"Type": "AllAtOnce"}),  # an intrinsic against a mapping: the own
+        ({"Type": "Linear"}, {"Fn::If": ["C", "a", "b"]}),
+        ("a", ["b"]),
+        ({"Alarms": ["a"]}, {"Alarms": {"Ref": "L"}}),
+        ({"Enabled": True}, {"Enabled": None}),
+    ],
+)
+def test_the_merge_is_samtranslators(global_value: Any, own: Any) -> None:
+    sam = GlobalProperties({"DeploymentPreference": global_value})
+    expected = sam.merge({"DeploymentPreference": own})["DeploymentPreference"]
+    assert merged_property("DeploymentPreference", global_value, own) == expected
+
+
+def test_architectures_are_replaced_as_sam_replaces_them() -> None:
+    assert merged_property("Architectures", ["x86_64"], ["arm64"]) == ["arm64"]
+    assert merged_property("Layers", ["a"], ["b"]) == ["a", "b"]
