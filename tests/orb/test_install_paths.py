@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from pathlib import Path
+from typing import Any
 
 from lambda_release import __version__
 from tests.orb.test_scripts import bash, lines
@@ -194,3 +196,29 @@ def test_a_cache_hit_installs_nothing_and_a_changed_key_reinstalls(tmp_path: Pat
         ["uv", "venv", "--quiet"],
         ["uv", "pip", "install"],
     ]
+
+
+def test_what_the_orb_caches_is_a_hit_without_the_bootstrapped_uv(
+    tmp_path: Path, packed_orb: dict[str, Any]
+) -> None:
+    # A cold job without uv fetches it into ~/.lambda-release/tools; the cache keeps only
+    # the environment and its key (the paths of the orb's save_cache, copied as CircleCI
+    # would), and the next job, in a fresh home, installs nothing from them.
+    paths = packed_orb["commands"]["save_helper"]["steps"][0]["save_cache"]["paths"]
+    env = {k: v for k, v in stand_ins(tmp_path, uv_on_path=False).items() if "HOME" not in k}
+    cold, warm = tmp_path / "cold", tmp_path / "warm"
+    assert lines(bash("install_helper.sh", "main", {**env, "HOME": str(cold)}, tmp_path))
+    assert (cold / ".lambda-release" / "tools" / "bin" / "uv").is_file()
+    for path in paths:
+        rel = Path(path.removeprefix("~/"))
+        (warm / rel).parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["cp", "-a", str(cold / rel), str(warm / rel)], check=True)
+    assert not (warm / ".lambda-release" / "tools").exists()
+    (tmp_path / "calls.log").unlink()
+    out = lines(bash("install_helper.sh", "main", {**env, "HOME": str(warm)}, tmp_path))
+    home = warm / ".lambda-release"
+    assert out == [
+        f"Using {REQUIREMENT} from {home}/venv (restored from the cache)",
+        "lambda-release fake",
+    ]
+    assert calls(tmp_path) == []

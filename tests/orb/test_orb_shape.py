@@ -160,7 +160,8 @@ def test_the_cache_is_keyed_on_the_helper_and_can_be_turned_off(
     save = next(s.spec for s in job.steps if s.kind == "save_cache")
     assert restore["keys"] == [save["key"]]
     assert "{{ arch }}" in save["key"] and '{{ checksum "' in save["key"]
-    assert save["paths"] == ["~/.lambda-release"]
+    # the environment and its key, not the uv an install without one fetched (38 MB)
+    assert save["paths"] == ["~/.lambda-release/venv", "~/.lambda-release/cache-key"]
     off = compiled(packed_orb, "deploy", stack_prefix="app", cache=False)
     assert not [s for s in off.steps if s.kind in ("restore_cache", "save_cache")]
 
