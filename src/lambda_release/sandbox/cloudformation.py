@@ -21,6 +21,7 @@ moto stores stacks, change sets and events; this module changes how they are exe
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import json
@@ -30,6 +31,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
+import yaml
+from moto.awslambda import models as lambda_models
 from moto.awslambda.utils import get_backend
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing as cfn_parsing
@@ -41,7 +44,7 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.s3.models import s3_backends
 
-from lambda_release.sandbox import codedeploy
+from lambda_release.sandbox import codedeploy, unemulated
 from lambda_release.sandbox.sam_transform import translate
 
 CODEDEPLOY_POLICY = "CodeDeployLambdaAliasUpdate"
@@ -49,8 +52,30 @@ CODEDEPLOY_POLICY = "CodeDeployLambdaAliasUpdate"
 # -- templates --------------------------------------------------------------------------------
 
 
+def parsed_template(text: str) -> dict[str, Any]:
+    """The template as moto reads it. Malformed text, or YAML that is no mapping, is
+    CloudFormation's ValidationError "Template format error: ..." (moto answered 500)."""
+    try:
+        raw = cfn_models.Stack.parse_template(text)
+    except ValueError as exc:  # moto tries JSON when YAML fails: JSONDecodeError
+        line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
+        kind = "JSON" if text.lstrip().startswith("{") else "YAML"
+        raise ValidationError(
+            message=f"Template format error: {kind} not well-formed. (line {line}, column {column})"
+        ) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ValidationError(
+            message=f"Template format error: YAML not well-formed.{where}"
+        ) from exc
+    if not isinstance(raw, dict):
+        raise ValidationError(message="Template format error: unsupported structure.")
+    return raw
+
+
 def _stack_parse_template(self: Any) -> None:
-    raw = cfn_models.Stack.parse_template(self.template)
+    raw = parsed_template(self.template)
     self.raw_template_dict = raw
     self.template_dict = translate(
         raw,
@@ -63,14 +88,11 @@ def _stack_parse_template(self: Any) -> None:
 def _stack_has_template(self: Any, other_template: str) -> bool:
     if not self.template:
         return False
-    return bool(
-        cfn_models.Stack.parse_template(self.template)
-        == cfn_models.Stack.parse_template(other_template)
-    )
+    return bool(parsed_template(self.template) == parsed_template(other_template))
 
 
 def _change_set_parse_template(self: Any) -> None:
-    raw = cfn_models.Stack.parse_template(self.template)
+    raw = parsed_template(self.template)
     self.raw_template_dict = raw
     self.template_dict = translate(
         raw, self.parameters or {}, self.stack.region_name, self.stack.account_id
@@ -625,7 +647,7 @@ def _update_stack(
 ) -> Any:
     stack = self.get_stack(name)
     resolved = self._resolve_update_parameters(instance=stack, incoming_params=parameters)
-    raw = cfn_models.Stack.parse_template(template)
+    raw = parsed_template(template)
     translated = translate(raw, resolved, stack.region_name, stack.account_id)
     if role_arn:
         stack.role_arn = role_arn
@@ -734,6 +756,33 @@ def _stack_init_wrapper(original: Callable[..., None]) -> Callable[..., None]:
     return __init__
 
 
+def _inline_code_zipped_on_update(original: Any) -> Any:
+    """moto zips a function's inline ``ZipFile`` on create only; on update it took the source
+    for base64 ("Incorrect padding", or garbage code). AWS zips it both times (the
+    AWS::Lambda::Function Code.ZipFile documentation). Bytes are a zip made already."""
+    update = original.__func__
+
+    def zipped_first(
+        cls: Any,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> Any:
+        props = cloudformation_json.get("Properties") or {}
+        code = props.get("Code") or {}
+        if isinstance(code.get("ZipFile"), str):
+            archive = cls._create_zipfile_from_plaintext_code(code["ZipFile"])
+            code = {**code, "ZipFile": base64.b64encode(archive)}
+            cloudformation_json = {**cloudformation_json, "Properties": {**props, "Code": code}}
+        return update(
+            cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+        )
+
+    return classmethod(zipped_first)
+
+
 _installed: list[bool] = []
 
 
@@ -765,6 +814,11 @@ def install() -> None:
     if _installed:
         return
     _installed.append(True)
+    unemulated.install()
+    function_cls = lambda_models.LambdaFunction
+    function_cls.update_from_cloudformation_json = _inline_code_zipped_on_update(  # type: ignore[method-assign]
+        function_cls.update_from_cloudformation_json
+    )
     stack_cls = cfn_models.Stack
     stack_cls.__init__ = _stack_init_wrapper(stack_cls.__init__)  # type: ignore[method-assign]
     resource_map = cfn_parsing.ResourceMap
