@@ -35,7 +35,8 @@ class SandboxApiGatewayRestApi(SandboxModel, CloudFormationModel):
     def _properties(resource_name: str, cloudformation_json: dict[str, Any]) -> dict[str, Any]:
         props = dict(cloudformation_json.get("Properties") or {})
         body = props.get("Body")
-        title = (body.get("info") or {}).get("title") if isinstance(body, dict) else None
+        info = body.get("info") if isinstance(body, dict) else None
+        title = info.get("title") if isinstance(info, dict) else None
         props["Name"] = str(props.get("Name") or title or resource_name)
         return props
 
