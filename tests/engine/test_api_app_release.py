@@ -1,4 +1,5 @@
-"""A release of an app behind an API: the shape most SAM apps have, rehearsed on the stand-in.
+"""A release of an app behind an API, the shape most SAM apps have, rehearsed on the stand-in,
+and `audit` reading the API the stand-in built.
 
 The function carries an ``Api`` event (SAM's implicit REST API, its deployment and stage,
 and a permission on the alias) and a function URL. The stand-in answered 500 to such a
@@ -8,6 +9,7 @@ the log and the stack agree (docs/sandbox.md, "What it emulates").
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -71,3 +73,41 @@ def test_an_app_behind_an_api_is_released_twice(
     )
     resources = sandbox.client("apigateway").get_resources(restApiId=api_id)["items"]
     assert "/orders/{id}" in {r["path"] for r in resources}
+
+
+def test_audit_reads_the_api_integration_and_finds_the_alias(
+    sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    # SAM integrates the API with the alias (…:function:NAME:PROD/invocations), so `audit`,
+    # reading the REST API's integrations from the stand-in, finds no path to $LATEST.
+    app = api_app(sandbox, sandbox_env, tmp_path / "app")
+    code, _, err = app.deploy_json()
+    assert code == 0, err
+    audit = app.lr("audit", "--stack", app.stack, "--alias", "PROD", "--output", "json")
+    report = json.loads(audit.stdout)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert report["paths_to_latest"] == []
+    assert "rest-api" not in json.dumps(report["not_checked"])
+    # Someone points the API at the bare function by hand: audit names that path.
+    apigw = sandbox.client("apigateway")
+    cfn = sandbox.client("cloudformation")
+    api_id = cfn.describe_stack_resource(
+        StackName=app.stack, LogicalResourceId="ServerlessRestApi"
+    )["StackResourceDetail"]["PhysicalResourceId"]
+    order = next(
+        r for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/orders/{id}"
+    )
+    uri = apigw.get_integration(restApiId=api_id, resourceId=order["id"], httpMethod="GET")["uri"]
+    bare = uri.replace(":PROD/invocations", "/invocations")
+    apigw.put_integration(
+        restApiId=api_id,
+        resourceId=order["id"],
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=bare,
+    )
+    again = app.lr("audit", "--stack", app.stack, "--alias", "PROD", "--output", "json")
+    assert again.returncode == 1, again.stdout + again.stderr
+    kinds = [p["kind"] for p in json.loads(again.stdout)["paths_to_latest"]]
+    assert kinds == ["rest-api"]
