@@ -27,9 +27,11 @@ CAPS = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
 def api_template(version: str, *, extras: bool = False) -> str:
     """A SAM function behind an implicit REST API; ``extras`` adds a URL and an HTTP API."""
     code = f"def handler(event, context):\n    return {{'statusCode': 200, 'body': '{version}'}}\n"
+    # The second version moves /health to /status: an update replaces the API's paths.
+    health = "/health" if version == "1" else "/status"
     events = {
         "Order": {"Type": "Api", "Properties": {"Path": "/orders/{id}", "Method": "get"}},
-        "Health": {"Type": "Api", "Properties": {"Path": "/health", "Method": "any"}},
+        "Health": {"Type": "Api", "Properties": {"Path": health, "Method": "any"}},
     }
     resources: dict[str, Any] = {
         "Fn": {
@@ -97,6 +99,8 @@ def test_an_api_event_deploys_its_rest_api_with_methods_and_integrations(
     cfn.update_stack(StackName=stack, TemplateBody=api_template("2"), Capabilities=CAPS)
     assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
     assert stack_resources(cfn, stack)["ServerlessRestApi"][1] == api_id  # updated in place
+    paths = {r["path"] for r in apigw.get_resources(restApiId=api_id)["items"]}
+    assert paths == {"/", "/status", "/orders", "/orders/{id}"}  # /health gone, /status new
     # The inline code of the update is zipped as on create (moto took it for base64).
     answer = sandbox.client("lambda").invoke(FunctionName=resources["Fn"][1], Qualifier="live")
     assert json.loads(answer["Payload"].read()) == {"statusCode": 200, "body": "2"}

@@ -5,7 +5,8 @@ it (``info.title``), and builds the API's resources, methods and integrations fr
 definition's ``paths``. SAM's implicit API (an ``Api`` event) is such an API: a Swagger 2.0
 ``Body`` and no ``Name``. moto's model requires ``Name`` (the whole stack answered 500) and
 ignores ``Body``, so its ``AWS::ApiGateway::Deployment`` then failed ("The REST API doesn't
-contain any methods"). The API itself stays moto's; this model names it and reads the paths.
+contain any methods"). The API itself stays moto's; this model names it and reads the paths
+(an update's definition replaces them, as the ``Mode`` property's default does since 2021).
 moto's deployment has no physical id (``Ref`` gives its id in AWS): the sandbox's adds it.
 Sources: docs/sandbox.md, "What it emulates".
 """
@@ -68,9 +69,13 @@ class SandboxApiGatewayRestApi(SandboxModel, CloudFormationModel):
         props = cls._properties(new_resource_name, cloudformation_json)
         original_resource.name = props["Name"]
         original_resource.description = str(props.get("Description", ""))
-        import_paths(
-            apigateway_backends[account_id][region_name], original_resource, props.get("Body")
-        )
+        if props.get("Body") is not None:
+            # The new definition replaces the paths (the Mode property's default since 2021).
+            original_resource.resources = {}
+            original_resource.default = original_resource.add_child("/")
+            import_paths(
+                apigateway_backends[account_id][region_name], original_resource, props["Body"]
+            )
         return original_resource
 
     @classmethod
