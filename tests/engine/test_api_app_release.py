@@ -45,6 +45,12 @@ def api_app(sandbox: Sandbox, sandbox_env: dict[str, str], directory: Path) -> A
     return App(directory, bucket, unique("stack"), env, sandbox)
 
 
+def rest_api_id(app: App) -> str:
+    cfn = app.sandbox.client("cloudformation")
+    found = cfn.describe_stack_resource(StackName=app.stack, LogicalResourceId="ServerlessRestApi")
+    return str(found["StackResourceDetail"]["PhysicalResourceId"])
+
+
 def test_an_app_behind_an_api_is_released_twice(
     sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -66,12 +72,7 @@ def test_an_app_behind_an_api_is_released_twice(
     }
     assert types["ServerlessRestApi"] == "AWS::ApiGateway::RestApi"
     assert "AWS::Lambda::Url" in types.values()
-    api_id = next(
-        r["PhysicalResourceId"]
-        for r in cfn.describe_stack_resources(StackName=app.stack)["StackResources"]
-        if r["LogicalResourceId"] == "ServerlessRestApi"
-    )
-    resources = sandbox.client("apigateway").get_resources(restApiId=api_id)["items"]
+    resources = sandbox.client("apigateway").get_resources(restApiId=rest_api_id(app))["items"]
     assert "/orders/{id}" in {r["path"] for r in resources}
 
 
@@ -90,10 +91,7 @@ def test_audit_reads_the_api_integration_and_finds_the_alias(
     assert "rest-api" not in json.dumps(report["not_checked"])
     # Someone points the API at the bare function by hand: audit names that path.
     apigw = sandbox.client("apigateway")
-    cfn = sandbox.client("cloudformation")
-    api_id = cfn.describe_stack_resource(
-        StackName=app.stack, LogicalResourceId="ServerlessRestApi"
-    )["StackResourceDetail"]["PhysicalResourceId"]
+    api_id = rest_api_id(app)
     order = next(
         r for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/orders/{id}"
     )
