@@ -4,7 +4,7 @@ moto skips such a resource (a warning) and leaves a hole: DescribeStackResources
 answers an entry without LogicalResourceId or ResourceType (both always present in AWS),
 a ``!GetAtt`` of it in Outputs answered 500 (moto looked the attribute up on no model),
 and so did a stack update that removed one. SAM writes several (``AWS::ApiGateway::Stage``
-for an ``Api`` event, ``AWS::ApiGateway::V2::Api`` for ``HttpApi``, ``AWS::Lambda::Url``
+for an ``Api`` event, ``AWS::ApiGatewayV2::Api`` for ``HttpApi``, ``AWS::Lambda::Url``
 for ``FunctionUrlConfig``). Here each is kept with its type and properties under a
 generated physical id, as a stack lists it in AWS; nothing is created behind it.
 """
