@@ -16,15 +16,16 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-import boto3
-import botocore.config
 import botocore.exceptions
 
 from lambda_release import __version__, awstrace
 from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
+
+if TYPE_CHECKING:
+    import botocore.config
 
 RETRY_MODES = ("standard", "adaptive", "legacy")
 # botocore's own rule for a region (a DNS label); checked up front so a typo is bad input.
@@ -120,6 +121,10 @@ class Aws:
     @property
     def session(self) -> Any:
         if self._session is None:
+            # boto3 and botocore.config take 0.3 s to import: only a command that calls AWS
+            # pays it (`target`, `check`, `--help` and bad input never do).
+            import boto3.session  # noqa: PLC0415
+
             try:
                 self._session = boto3.session.Session(
                     region_name=self.region, profile_name=self.profile
@@ -129,6 +134,8 @@ class Aws:
         return self._session
 
     def config(self) -> botocore.config.Config:
+        import botocore.config  # noqa: PLC0415 - see session
+
         retries: Any = {"mode": self.retry_mode, "max_attempts": self.max_attempts}
         return botocore.config.Config(
             retries=retries,

@@ -1,0 +1,66 @@
+"""Commands that never call AWS never import boto3 (0.3 s of every start before).
+
+`target` runs in every orb job, `check` in most, `--help` and bad input should answer at once;
+boto3 is imported when the first session is made (lambda_release.aws.Aws.session).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROBE = """\
+import sys
+from lambda_release.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+sys.stdout.flush()
+loaded = ["boto3" in sys.modules, "botocore.config" in sys.modules]
+print("exit", code, "boto3", *loaded, file=sys.stderr)
+"""
+
+TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: src/}
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["target", "--stack-prefix", "app", "--branch", "main"], 0),
+        (["check", "template.yaml"], 1),  # it has findings: the rules ran
+        (["--help"], 0),
+        (["--version"], 0),
+        (["status", "--region", "not a region", "--stack", "s", "--alias", "PROD"], 2),
+    ],
+)
+def test_a_command_that_calls_no_aws_imports_no_boto3(
+    tmp_path: Path, args: list[str], code: int
+) -> None:
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.stderr.splitlines()[-1] == f"exit {code} boto3 False False", done.stderr
+
+
+def test_a_command_that_calls_aws_imports_it_when_it_makes_its_session() -> None:
+    from lambda_release.aws import Aws  # noqa: PLC0415 - the import under test is lazy
+
+    aws = Aws(region="us-east-1", endpoint_url="http://127.0.0.1:9")
+    assert aws.session.region_name == "us-east-1"
+    assert "boto3" in sys.modules
