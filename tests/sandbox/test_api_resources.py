@@ -138,7 +138,12 @@ def test_types_nobody_emulates_are_listed_and_answer_getatt(
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("Resources: {A: [", "Template format error: YAML not well-formed. (line 1, column"),
+        # Where YAML found the error, not where moto's JSON fallback did (line 1, column 1).
+        ("Resources: {A: [", "Template format error: YAML not well-formed. (line 1, column 17)"),
+        (
+            "Resources:\n  A: !Ref x\n  B: : :\n",
+            "Template format error: YAML not well-formed. (line 3",
+        ),
         ('{"Resources": ', "Template format error: JSON not well-formed. (line 1, column"),
         ("just text", "Template format error: unsupported structure."),
         ("- a\n- b\n", "Template format error: unsupported structure."),

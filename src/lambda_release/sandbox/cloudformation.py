@@ -57,21 +57,29 @@ def parsed_template(text: str) -> dict[str, Any]:
     CloudFormation's ValidationError "Template format error: ..." (moto answered 500)."""
     try:
         raw = cfn_models.Stack.parse_template(text)
-    except ValueError as exc:  # moto tries JSON when YAML fails: JSONDecodeError
-        line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-        kind = "JSON" if text.lstrip().startswith("{") else "YAML"
+    except (ValueError, yaml.YAMLError) as exc:  # JSONDecodeError is a ValueError
         raise ValidationError(
-            message=f"Template format error: {kind} not well-formed. (line {line}, column {column})"
-        ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ValidationError(
-            message=f"Template format error: YAML not well-formed.{where}"
+            message=f"Template format error: {_not_well_formed(text, exc)}"
         ) from exc
     if not isinstance(raw, dict):
         raise ValidationError(message="Template format error: unsupported structure.")
     return raw
+
+
+def _not_well_formed(text: str, exc: Exception) -> str:
+    """Which format failed, and where. moto tries JSON when YAML fails, so a YAML
+    template's own error is found again (composed only: CloudFormation's tags need no
+    constructor) rather than reported at JSON's position."""
+    if isinstance(exc, json.JSONDecodeError) and text.lstrip().startswith("{"):
+        return f"JSON not well-formed. (line {exc.lineno}, column {exc.colno})"
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        try:
+            yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as found:
+            mark = found.problem_mark
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+    return f"YAML not well-formed.{where}"
 
 
 def _stack_parse_template(self: Any) -> None:
