@@ -18,6 +18,7 @@ import yaml
 from lambda_release import lock, releaselog
 from lambda_release.logschema import SETTLEMENT_SCHEMA
 from lambda_release.release import begin, settle
+from lambda_release.rollback import Request, rollback
 from lambda_release.sandbox import Sandbox
 from tests.hostile.kit12 import SAM, lr, one_line, world
 from tests.rollback.stackkit import ALIAS, Kit, template
@@ -56,6 +57,29 @@ def test_release_ids_follow_the_lock_not_the_local_clock(
     assert p.returncode == 0, p.stderr
     assert kit.versions() == {"A": "3", "B": "1"}  # the newest (B 1->2) undone, nothing else
     assert kit.log().read_undo(latest) is not None and kit.log().read_undo(skewed) is None
+
+
+@pytest.mark.parametrize("how", ["undo", "explicit"])
+def test_a_rollback_on_a_clock_behind_still_comes_after_what_it_undoes(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """A runner 400 days behind: its rollback's entry must not sort before the release it
+    undoes, or the log would name that release the newest while the aliases say undone."""
+    undone = kit.entries()[-1].id
+    real_now = releaselog.now
+    engine = kit.engine()
+    req = Request() if how == "undo" else Request(functions=("AFunction",), to_version="1")
+    with monkeypatch.context() as mp:
+        mp.setattr(releaselog, "now", lambda: real_now() - timedelta(days=400))
+        outcome = rollback(engine, kit.log(), req, lambda _line: None)
+    assert outcome.exit_code == 0, outcome.data
+    entries = kit.entries()
+    assert entries[-1].kind == "rollback" and entries[-1].id > undone
+    assert [r.id for r in entries] == sorted(r.id for r in entries)
+    assert kit.versions()["A"] == "1"
+    history = lr(kit, "history", "--output", "json")
+    assert history.returncode == 0, history.stderr
+    assert json.loads(history.stdout)[0]["kind"] == "rollback"
 
 
 def _write_newer_release_settled(kit: Kit, newer_than: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from lambda_release import lock
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
-from lambda_release.releaselog import ReleaseLog, iso, new_id, now
+from lambda_release.releaselog import ReleaseLog, iso, new_id, now, ordered_id
 from lambda_release.rollback.plan import (
     rollback_key,
 )
@@ -20,13 +20,18 @@ def claim_body(
     functions: Sequence[str],
     reason: str,
     *,
+    after: str | None,
     to_version: str | None = None,
     in_flight: bool = False,
 ) -> dict[str, Any]:
-    """A fresh claim: a new rollback id, what it undoes, and who asks (CI metadata)."""
+    """A fresh claim: a new rollback id, what it undoes, and who asks (CI metadata).
+
+    The id sorts after ``after`` (the newest entry read), whatever the local clock says:
+    a rollback's entry never sorts before the release it undoes.
+    """
     ci = ci_metadata()
     body: dict[str, Any] = {
-        "rollback_id": new_id(),
+        "rollback_id": ordered_id(new_id(), after),
         "undoes": undoes,
         "functions": list(functions),
         "reason": reason,
@@ -51,9 +56,11 @@ def claim(log: ReleaseLog, key: str, body: dict[str, Any]) -> dict[str, Any]:
     return dict(existing)
 
 
-def claim_and_lock(log: ReleaseLog, req: Request, release_id: str) -> dict[str, Any]:
-    """Claim the logical rollback (its entry id, once) and take the release lock."""
-    ours = claim_body(release_id, sorted(set(req.functions)), req.reason)
+def claim_and_lock(
+    log: ReleaseLog, req: Request, release_id: str, newest: str | None
+) -> dict[str, Any]:
+    """Claim the logical rollback (its entry id, once, after ``newest``) and take the lock."""
+    ours = claim_body(release_id, sorted(set(req.functions)), req.reason, after=newest)
     claimed = claim(log, rollback_key(release_id, req.functions), ours)
     take_lock(log, str(claimed["rollback_id"]), claimed)
     # In memory only: a first run (not the re-run of one stopped half-way).

@@ -78,11 +78,11 @@ def move_to_version(
         step.action, step.reason = DONE, f"already on {target} (moved by hand): recorded"
     if req.dry_run:
         return Outcome(0, {"dry_run": True, "functions": [step.as_json()], "to_version": target})
-    head = log.newest_id() or "empty"
+    newest = log.newest_id()
     claimed = claim(
         log,
-        f"move-{head}-{ref.logical_id}-{target}",
-        claim_body(None, [ref.logical_id], req.reason, to_version=target),
+        f"move-{newest or 'empty'}-{ref.logical_id}-{target}",
+        claim_body(None, [ref.logical_id], req.reason, after=newest, to_version=target),
     )
     rollback_id = str(claimed["rollback_id"])
     take_lock(log, rollback_id, claimed)

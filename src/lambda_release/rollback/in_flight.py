@@ -195,7 +195,11 @@ def stop_release(
     release = release_in_flight(log, info, req)
     if req.dry_run:
         return would_stop(engine, info, release)
-    claimed = claim(log, release.id, claim_body(release.id, [], req.reason, in_flight=True))
+    claimed = claim(
+        log,
+        release.id,
+        claim_body(release.id, [], req.reason, after=release.id, in_flight=True),
+    )
     rollback_id = str(claimed["rollback_id"])
     progress(f"release {release.id} is in flight (stack {info.status}): stopping it")
     state = stop_in_flight(

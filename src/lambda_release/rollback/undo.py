@@ -95,7 +95,8 @@ def rollback(
         if choice.release is not None and req.dry_run:
             check_lock(log, req, choice.release.id)
         elif choice.release is not None:
-            claimed = claim_and_lock(log, req, choice.release.id)
+            newest = max([r.id for r in releases], default=None)
+            claimed = claim_and_lock(log, req, choice.release.id, newest)
         live_list = reading.result()
     if choice.release is None:
         progress(choice.nothing_to_do)
