@@ -264,8 +264,13 @@ def settle(
     settled_by: str,
     update_stable: bool = True,
     functions_after: frozenset[str] | None = None,
+    lease_lost: bool = False,
 ) -> tuple[Release, dict[str, str | None], list[str]]:
     """Settle ``entry`` (once; a concurrent settler's result stands), then the stable pointers.
+
+    ``lease_lost``: our lease lapsed and was taken over while sam ran, so a newer release
+    may be in the log; the stable pointers then follow the log's newest release in effect,
+    never this one alone.
 
     Returns (release, stable versions by logical id, warnings).
     """
@@ -288,6 +293,20 @@ def settle(
         # Why: each failed deployment, naming the hook that failed it.
         body["failures"] = codedeploy.failures_since(engine.client("codedeploy"), info, started)
     ours = Release(entry, body)
+    if lease_lost:
+        stored = log.write_settlement(entry["id"], body)
+        release = Release(entry, stored)
+        newest = log.latest_in_effect()
+        stable, warnings = (
+            update_stable_pointers(engine, log, newest, dry_run=not update_stable)
+            if newest is not None
+            else ({}, [])
+        )
+        note = (
+            "the lock was taken over while sam ran: stable versions follow the log's newest "
+            f"release in effect ({newest.id if newest else 'none'})"
+        )
+        return release, stable, [*stored.get("warnings", []), note, *warnings]
     if not ours.in_effect:
         stored = log.write_settlement(entry["id"], body)
         release = Release(entry, stored)
@@ -585,6 +604,7 @@ def deploy(
             sam_exit_code=code,
             settled_by="deploy",
             functions_after=plan.functions_after,
+            lease_lost=keeper.lost or not lock.still_ours(lease, plan.lock_ttl),
         )
     finally:
         lock.release(log, entry["id"], lease)
