@@ -14,10 +14,8 @@ import contextlib
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TextIO
 
-from lambda_release.cfn_template import parse_template
 from lambda_release.errors import LambdaReleaseError
 
 MASK = "*****"
@@ -33,17 +31,6 @@ def noecho_parameters(template: Mapping[str, Any]) -> set[str]:
         for name, spec in params.items()
         if isinstance(spec, Mapping) and str(spec.get("NoEcho", "")).lower() == "true"
     }
-
-
-def template_noecho(path: Path | None) -> set[str]:
-    """NoEcho parameter names of the template file at ``path`` (none if unreadable:
-    sam itself then reports the broken template)."""
-    if path is None or not path.is_file():
-        return set()
-    try:
-        return noecho_parameters(parse_template(path.read_text(encoding="utf-8")))
-    except (LambdaReleaseError, OSError, UnicodeDecodeError, ValueError):
-        return set()
 
 
 def secret_values(overrides: Mapping[str, str], names: Iterable[str]) -> list[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lambda_release.cfn_template import parse_template
 from lambda_release.errors import UsageError
 from lambda_release.redaction import (
     MASK,
@@ -14,7 +15,6 @@ from lambda_release.redaction import (
     guarded,
     noecho_parameters,
     secret_values,
-    template_noecho,
 )
 
 
@@ -28,9 +28,9 @@ def test_noecho_parameters_from_a_template_with_short_tags(tmp_path: Path) -> No
         "Resources:\n"
         "  F: {Type: AWS::Serverless::Function, Properties: {Role: !GetAtt R.Arn}}\n"
     )
-    assert template_noecho(path) == {"DbPassword", "Quoted"}
+    assert noecho_parameters(parse_template(path.read_text())) == {"DbPassword", "Quoted"}
     assert noecho_parameters({"Parameters": {"X": {"NoEcho": False}}}) == set()
-    assert template_noecho(tmp_path / "missing.yaml") == set()
+    assert noecho_parameters({"Parameters": ["not", "a", "mapping"]}) == set()
 
 
 def test_values_masked_longest_first_in_text_json_and_bodies() -> None:
