@@ -48,7 +48,9 @@ def stable_versions(
             or not cur.function_arn
             or f["function_arn"] == cur.function_arn
         )
-        if f is not None and same_function:
+        if f is not None and f.get("replaced"):
+            out[lid] = None  # its before-version was the replaced function's
+        elif f is not None and same_function:
             out[lid] = f.get("before")
         else:
             out[lid] = cur.version

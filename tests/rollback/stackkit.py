@@ -40,11 +40,16 @@ def zipped(fn: str, version: str) -> bytes:
 
 
 def template(
-    code: Mapping[str, str], bucket: str, deployment_type: str = "AllAtOnce", padding: int = 0
+    code: Mapping[str, str],
+    bucket: str,
+    deployment_type: str = "AllAtOnce",
+    padding: int = 0,
+    function_names: Mapping[str, str] | None = None,
 ) -> str:
     """One SAM function per key of ``code`` (logical id ``<K>Function``), its code version.
 
     ``padding``: that many bytes of template Metadata, to pass CloudFormation's size limits.
+    ``function_names``: an explicit ``FunctionName`` for those keys (else CloudFormation's).
     """
     resources: dict[str, Any] = {}
     for fn, version in sorted(code.items()):
@@ -58,6 +63,8 @@ def template(
                 "DeploymentPreference": {"Type": deployment_type},
             },
         }
+        if function_names and fn in function_names:
+            resources[f"{fn}Function"]["Properties"]["FunctionName"] = function_names[fn]
     body = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Transform": "AWS::Serverless-2016-10-31",
@@ -78,6 +85,7 @@ class Kit:
     bucket: str
     code: dict[str, str] = field(default_factory=dict)
     padding: int = 0  # bytes of template Metadata (see template())
+    function_names: dict[str, str] = field(default_factory=dict)  # see template()
 
     @classmethod
     def create(cls, sandbox: Sandbox, prefix: str = "rb") -> Kit:
@@ -121,7 +129,7 @@ class Kit:
         s3 = self.sandbox.client("s3")
         for fn, version in changes.items():
             s3.put_object(Bucket=self.bucket, Key=code_key(fn, version), Body=zipped(fn, version))
-        body = template(self.code, self.bucket, deployment_type, self.padding)
+        body = template(self.code, self.bucket, deployment_type, self.padding, self.function_names)
         self.submit(body, create=engine.info(refresh=True) is None)
         if not wait:
             return str(entry["id"])
@@ -155,7 +163,9 @@ class Kit:
         s3 = self.sandbox.client("s3")
         for fn, version in changes.items():
             s3.put_object(Bucket=self.bucket, Key=code_key(fn, version), Body=zipped(fn, version))
-        self.submit(template(self.code, self.bucket, deployment_type, self.padding))
+        self.submit(
+            template(self.code, self.bucket, deployment_type, self.padding, self.function_names)
+        )
         return wait_for_stack(self.sandbox.client("cloudformation"), self.stack)
 
     # -- reading ----------------------------------------------------------------------

@@ -52,7 +52,8 @@ def moves(entry: dict[str, object]) -> str:
     for f in funcs:  # type: ignore[attr-defined]
         if f.get("moved"):
             before, after = f.get("before") or "new", f.get("after") or "gone"
-            parts.append(f"{f['logical_id']} {before}->{after}")
+            replaced = " (replaced)" if f.get("replaced") else ""  # after is the new function's
+            parts.append(f"{f['logical_id']} {before}->{after}{replaced}")
     return ", ".join(parts) or "-"
 
 

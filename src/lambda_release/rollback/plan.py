@@ -194,13 +194,20 @@ def plan_function(record: dict[str, Any], live: Live | None, versions_exist: set
         )
         return step
     recorded_arn = str(record.get("function_arn") or "")
-    if record.get("replaced") or (
-        recorded_arn and live.function_arn and recorded_arn != live.function_arn
-    ):
+    if record.get("replaced"):
+        # The settlement's ARN is the new function's: the one it replaced is gone (or kept
+        # outside the stack by UpdateReplacePolicy), and its versions with it.
         step.action = REFUSED
         step.reason = (
-            f"function was replaced (ARN {live.function_arn or '?'} is not the release's "
-            f"{recorded_arn or '?'}): version {before} belongs to the old function"
+            f"this release replaced the function (a new name: {name}): version {before} "
+            "belonged to the function it replaced; deploy the previous template to go back"
+        )
+        return step
+    if recorded_arn and live.function_arn and recorded_arn != live.function_arn:
+        step.action = REFUSED
+        step.reason = (
+            f"function was replaced since (ARN {live.function_arn} is not the release's "
+            f"{recorded_arn}): version {before} belongs to the old function"
         )
         return step
     return decide(step, live.version, live.weights, versions_exist)

@@ -44,7 +44,7 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.s3.models import s3_backends
 
-from lambda_release.sandbox import codedeploy, unemulated
+from lambda_release.sandbox import codedeploy, replacement, unemulated
 from lambda_release.sandbox.sam_transform import translate
 
 CODEDEPLOY_POLICY = "CodeDeployLambdaAliasUpdate"
@@ -219,6 +219,10 @@ def _stack_status(stack: Any, status: str, reason: str | None = None) -> None:
     stack._add_stack_event(status, resource_status_reason=reason)
 
 
+# CloudFormation's status reason when an update replaces a resource.
+NEW = "Requested update requires the creation of a new physical resource; hence creating one."
+
+
 def _physical_id(resource: Any) -> str:
     return str(getattr(resource, "physical_resource_id", "") or "")
 
@@ -328,7 +332,7 @@ class StackOperation:
         _stack_status(stack, "CREATE_COMPLETE")
         return True
 
-    def _update(self) -> bool:  # noqa: PLR0912 - one pass over the resources, as AWS does
+    def _update(self) -> bool:
         stack = self.stack
         rm = stack.resource_map
         old = {
@@ -345,6 +349,8 @@ class StackOperation:
         diff = rm.build_resource_diff(self.template_dict, self.parameters)
         added: list[str] = []
         modified: list[str] = []
+        # Replaced resources: the old ones, deleted once the update has succeeded.
+        replaced: dict[str, Any] = {}
         reason = "Update failed"
         try:
             self._load(rm, self.template_dict, self.parameters)
@@ -363,6 +369,9 @@ class StackOperation:
                     modified.append(lid)
                     if self._start_deployment(lid, body):
                         continue
+                    if replacement.replaces(rm._parsed_resources.get(lid), body, rm):
+                        replaced[lid] = self._replace(lid, body["Type"], physical)
+                        continue
                     changed = parse_and_update_resource(
                         lid, body, rm, account_id=stack.account_id, region_name=stack.region_name
                     )
@@ -380,20 +389,45 @@ class StackOperation:
                 reason = f"Update failed: {exc}"
             elif self.cancelled.is_set() and reason == "Update failed":
                 reason = "Resource update cancelled"
-            self._roll_back(old, added, modified, reason)
+            # What replaced a resource is deleted as what the update added.
+            self._roll_back(old, [*added, *replaced], modified, reason)
             return False
         self._adopt()
+        self._clean_up(old["template_dict"]["Resources"], diff["Remove"], replaced)
+        return True
+
+    def _replace(self, lid: str, rtype: str, physical: str) -> Any:
+        """Create the new physical resource of ``lid``; the old one (deleted at cleanup)."""
+        rm = self.stack.resource_map
+        old = rm._parsed_resources.pop(lid)
+        _event(self.stack, lid, physical, rtype, "UPDATE_IN_PROGRESS", NEW)
+        fresh = _physical_id(rm[lid])  # created from the new properties
+        _event(self.stack, lid, fresh, rtype, "UPDATE_COMPLETE")
+        return old
+
+    def _clean_up(
+        self, old_resources: dict[str, Any], removed: list[str], replaced: dict[str, Any]
+    ) -> None:
+        """The cleanup phase: delete what was replaced or removed, unless its policy keeps it."""
+        stack = self.stack
+        rm = stack.resource_map
         _stack_status(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
-        for lid in diff["Remove"]:
-            body = old["template_dict"]["Resources"][lid]
-            resource = rm._parsed_resources.pop(lid, None)
-            if body.get("DeletionPolicy") == "Retain" or resource is None:
+        for lid, resource in replaced.items():
+            body = self.template_dict["Resources"][lid]
+            if body.get("UpdateReplacePolicy") in ("Retain", "Snapshot"):
                 continue
             with contextlib.suppress(Exception):
-                rm._delete_resource(resource, body)
+                resource.delete(stack.account_id, stack.region_name)
             _event(stack, lid, _physical_id(resource), body["Type"], "DELETE_COMPLETE")
+        for lid in removed:
+            body = old_resources[lid]
+            gone = rm._parsed_resources.pop(lid, None)
+            if body.get("DeletionPolicy") == "Retain" or gone is None:
+                continue
+            with contextlib.suppress(Exception):
+                rm._delete_resource(gone, body)
+            _event(stack, lid, _physical_id(gone), body["Type"], "DELETE_COMPLETE")
         _stack_status(stack, "UPDATE_COMPLETE")
-        return True
 
     def _start_deployment(self, lid: str, body: dict[str, Any]) -> bool:
         """Hand an alias update with SAM's CodeDeploy policy to CodeDeploy; False if not one."""
@@ -408,6 +442,8 @@ class StackOperation:
         target = str(props["FunctionVersion"])
         if current is None or target == current.function_version or props["Name"] != current.name:
             return False
+        if replacement.function_name(props["FunctionName"]) != current.function_name:
+            return False  # an alias of another function replaces this one: no traffic shift
         shift = codedeploy.AliasShift(
             function_name=current.function_name,
             alias=current.name,

@@ -1,0 +1,66 @@
+"""A release that renames a function (its ``FunctionName``): CloudFormation replaces it.
+
+The new function starts again at version 1 and the old one is deleted with its versions.
+The release records the function as replaced; `history` says so; `<ALIAS>_STABLE` has
+nothing to point at (the before-version was the old function's) instead of a failed
+CreateAlias on a version the new function lacks; `rollback` refuses that function by name,
+saying how to go back, and leaves the others' state and the stable pointers as they were.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from lambda_release.sandbox import Sandbox
+from tests.hostile.kit12 import lr
+from tests.rollback.stackkit import ALIAS, Kit
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:
+    for name, value in sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    k = Kit.create(sandbox, "ren")
+    k.function_names = {"A": f"{k.stack}-a-one"}
+    k.release({"A": "1", "B": "1"})
+    k.release({"A": "2", "B": "2"})
+    yield k
+
+
+def test_a_renamed_function_is_recorded_replaced_and_rollback_refuses_it_by_name(
+    kit: Kit,
+) -> None:
+    old_name, new_name = kit.function_names["A"], f"{kit.stack}-a-two"
+    kit.function_names["A"] = new_name
+    release = kit.release({"A": "3"})
+    assert kit.names()["A"] == new_name
+    assert kit.versions() == {"A": "1", "B": "2"}  # the new function's first version
+    rows = {f["logical_id"]: f for f in kit.entries()[-1].functions()}
+    assert rows["AFunction"]["replaced"] and rows["AFunction"]["moved"]
+    assert rows["AFunction"]["function_name"] == new_name
+    assert kit.entries()[-1].entry["functions"][0]["function_name"] == old_name
+    # Nothing earlier to return to on the new function; B keeps its own.
+    assert kit.versions(f"{ALIAS}_STABLE") == {"A": None, "B": "2"}
+
+    history = lr(kit, "history")
+    assert history.returncode == 0, history.stderr
+    assert "AFunction 2->1 (replaced)" in history.stdout
+
+    dry = lr(kit, "rollback", "--dry-run", "--output", "json")
+    assert dry.returncode == 0, dry.stderr
+    done = lr(kit, "rollback", "--output", "json")
+    assert done.returncode == 1, done.stderr
+    steps = {s["logical_id"]: s for s in json.loads(done.stdout)["functions"]}
+    assert steps["AFunction"]["action"] == "refused"
+    assert new_name in steps["AFunction"]["reason"]
+    assert "deploy the previous template" in steps["AFunction"]["reason"]
+    assert steps["BFunction"]["action"] == "untouched"
+    assert "could not point" not in done.stderr  # no CreateAlias on a version A lacks
+    assert kit.versions() == {"A": "1", "B": "2"}
+    assert kit.versions(f"{ALIAS}_STABLE") == {"A": None, "B": "2"}
+    assert kit.log().read_undo(release) is None  # nothing moved: nothing marked undone
