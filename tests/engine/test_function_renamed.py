@@ -10,13 +10,16 @@ saying how to go back, and leaves the others' state and the stable pointers as t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+import yaml
 
 from lambda_release.sandbox import Sandbox
+from tests.engine.conftest import App
 from tests.hostile.kit12 import lr
 from tests.rollback.stackkit import ALIAS, Kit
+from tests.support.sam import sam_build
 
 pytestmark = pytest.mark.e2e
 
@@ -64,3 +67,30 @@ def test_a_renamed_function_is_recorded_replaced_and_rollback_refuses_it_by_name
     assert kit.versions() == {"A": "1", "B": "2"}
     assert kit.versions(f"{ALIAS}_STABLE") == {"A": None, "B": "2"}
     assert kit.log().read_undo(release) is None  # nothing moved: nothing marked undone
+
+
+def test_a_rename_through_sam_deploy_settles_replaced_with_no_stable_warning(
+    make_app: Callable[..., App],
+) -> None:
+    """The same through the console script and the real `sam deploy`, renaming only (the
+    version's and alias's text unchanged: they are updated because what they refer to was
+    replaced); the after-sam read finds the old function gone and lists the stack again."""
+    app = make_app(("A", "B"))
+    code, _, err = app.deploy_json()
+    assert code == 0, err
+    path = app.directory / "template.yaml"
+    doc = yaml.safe_load(path.read_text())
+    new_name = f"{app.stack}-renamed"
+    doc["Resources"]["AFunction"]["Properties"]["FunctionName"] = new_name
+    path.write_text(yaml.safe_dump(doc))
+    sam_build(app.directory, app.env)
+    code, data, err = app.deploy_json()
+    assert code == 0, err
+    rows = {f["logical_id"]: f for f in data["functions"]}
+    assert rows["AFunction"]["replaced"] and rows["AFunction"]["function_name"] == new_name
+    assert rows["AFunction"]["after"] == "1" and rows["AFunction"]["stable"] is None
+    assert "could not point" not in err
+    assert app.function_names()["AFunction"] == new_name
+    done = app.lr("rollback", "--stack", app.stack, "--alias", "PROD")  # log found by tag
+    assert done.returncode == 1
+    assert f"this release replaced the function (a new name: {new_name})" in done.stdout

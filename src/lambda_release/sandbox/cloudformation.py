@@ -363,7 +363,11 @@ class StackOperation:
                     resource = rm[lid]
                     added.append(lid)
                     _event(stack, lid, _physical_id(resource), body["Type"], "CREATE_COMPLETE")
-                elif lid in diff["Modify"]:
+                elif lid in diff["Modify"] or _references(
+                    body.get("Properties") or {}, set(replaced)
+                ):
+                    # A resource referring to a replaced one is updated too: its Ref or
+                    # GetAtt now gives the new resource (moto's diff compares text only).
                     physical = _physical_id(rm._parsed_resources.get(lid))
                     _event(stack, lid, physical, body["Type"], "UPDATE_IN_PROGRESS")
                     modified.append(lid)
