@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -136,6 +137,24 @@ def wait_until_nothing_in_flight(app: App, timeout: float = 120) -> None:
         time.sleep(1)
 
 
+def deploy_stopped_by_alarm(app: App) -> subprocess.CompletedProcess[str]:
+    """A deploy whose canary A's alarm stops once traffic starts to shift (then OK again)."""
+    cw = app.sandbox.client("cloudwatch")
+    alarm = app.alarm_name("A")
+    try:
+        with sandbox_minute(app.sandbox, 0.4):
+            firing = in_background(
+                app,
+                lambda: bool(alias_of(app)[1]),
+                lambda: cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="t"),
+            )
+            done = app.deploy()
+            firing.join()
+    finally:
+        cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="fixed")
+    return done
+
+
 def stop_everything_in_flight(app: App) -> None:
     """StopDeployment on each deployment `status` shows in flight for the app's stack."""
     cd = app.sandbox.client("codedeploy")
@@ -176,30 +195,20 @@ def test_a_rollback_deployment_still_running_is_in_flight_for_status_and_deploy(
     # CodeDeploy's rollback deployment runs until this test stops it: a loaded machine may take
     # any time between the alarm and `status`, and a fixed length raced it (CI, 20 s).
     monkeypatch.setattr(SETTINGS, "rollback_seconds", 600.0)
-    cw = sandbox.client("cloudwatch")
     cd = sandbox.client("codedeploy")
-    alarm = app.alarm_name("A")
     app.change_code("4", ("A",))
     try:
-        with sandbox_minute(sandbox, 0.4):
-            firing = in_background(
-                app,
-                lambda: bool(alias_of(app)[1]),
-                lambda: cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="t"),
-            )
-            done = app.deploy()
-            firing.join()
-            cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="fixed")
-            assert done.returncode == 1, done.stderr
-            assert record(app)["outcome"] == "failed"
-            status = app.lr("status", "--stack", app.stack, "--output", "json")
-            data = json.loads(status.stdout)
-            flights = [d for a in data["aliases"] for d in a["deployments_in_flight"]]
-            assert flights, data  # CodeDeploy's rollback deployment, still running
-            refused = app.deploy()
-            assert refused.returncode == 1
-            assert "CodeDeploy deployment in flight" in refused.stderr
-            assert flights[0]["deployment_id"] in refused.stderr
+        done = deploy_stopped_by_alarm(app)
+        assert done.returncode == 1, done.stderr
+        assert record(app)["outcome"] == "failed"
+        status = app.lr("status", "--stack", app.stack, "--output", "json")
+        data = json.loads(status.stdout)
+        flights = [d for a in data["aliases"] for d in a["deployments_in_flight"]]
+        assert flights, data  # CodeDeploy's rollback deployment, still running
+        refused = app.deploy()
+        assert refused.returncode == 1
+        assert "CodeDeploy deployment in flight" in refused.stderr
+        assert flights[0]["deployment_id"] in refused.stderr
         info = cd.get_deployment(deploymentId=flights[0]["deployment_id"])["deploymentInfo"]
         assert info["creator"] == "codeDeployRollback"
         assert info["rollbackInfo"]["rollbackTriggeringDeploymentId"]
@@ -210,22 +219,12 @@ def test_a_rollback_deployment_still_running_is_in_flight_for_status_and_deploy(
 def test_a_failed_stack_rollback_is_refused_with_the_way_out(app: App) -> None:
     sandbox = app.sandbox
     wait_until_nothing_in_flight(app)
-    cw = sandbox.client("cloudwatch")
-    alarm = app.alarm_name("A")
     app.change_code("5", ("A",))
     sandbox.fail_stack_rollbacks(True)
     try:
-        with sandbox_minute(sandbox, 0.4):
-            firing = in_background(
-                app,
-                lambda: bool(alias_of(app)[1]),
-                lambda: cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="t"),
-            )
-            done = app.deploy()
-            firing.join()
+        done = deploy_stopped_by_alarm(app)
     finally:
         sandbox.fail_stack_rollbacks(False)
-    cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="fixed")
     assert done.returncode == 1, done.stderr
     cfn = sandbox.client("cloudformation")
     assert cfn.describe_stacks(StackName=app.stack)["Stacks"][0]["StackStatus"] == (

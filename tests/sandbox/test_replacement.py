@@ -67,6 +67,15 @@ def exists(lam: Any, function: str) -> bool:
     return True
 
 
+def created(sandbox: Sandbox, stack: str) -> tuple[Any, Any, str, str]:
+    """The stack made with function ``<stack>-one``: (cfn, lambda, first name, second name)."""
+    cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
+    first, second = f"{stack}-one", f"{stack}-two"
+    cfn.create_stack(StackName=stack, TemplateBody=renamed_template(first, "a"), Capabilities=CAPS)
+    assert wait_for_stack(cfn, stack) == "CREATE_COMPLETE"
+    return cfn, lam, first, second
+
+
 def invoke(lam: Any, function: str) -> str:
     answer = lam.invoke(FunctionName=function, Qualifier="live")
     return str(answer["Payload"].read().decode()).strip('"')
@@ -75,11 +84,8 @@ def invoke(lam: Any, function: str) -> str:
 def test_a_renamed_function_is_created_new_and_the_old_one_deleted(
     sandbox: Sandbox, unique: Callable[[str], str]
 ) -> None:
-    cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
     stack = unique("rename")
-    first, second = f"{stack}-one", f"{stack}-two"
-    cfn.create_stack(StackName=stack, TemplateBody=renamed_template(first, "a"), Capabilities=CAPS)
-    assert wait_for_stack(cfn, stack) == "CREATE_COMPLETE"
+    cfn, lam, first, second = created(sandbox, stack)
     assert physical(cfn, stack, "Fn") == first and alias_on(lam, first)[0] == "1"
 
     cfn.update_stack(StackName=stack, TemplateBody=renamed_template(second, "b"), Capabilities=CAPS)
@@ -107,11 +113,8 @@ def test_a_renamed_function_is_created_new_and_the_old_one_deleted(
 def test_a_failed_update_keeps_the_old_function_and_deletes_the_new_one(
     sandbox: Sandbox, unique: Callable[[str], str], policy: str | None
 ) -> None:
-    cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
     stack = unique("renamefail")
-    first, second = f"{stack}-one", f"{stack}-two"
-    cfn.create_stack(StackName=stack, TemplateBody=renamed_template(first, "a"), Capabilities=CAPS)
-    assert wait_for_stack(cfn, stack) == "CREATE_COMPLETE"
+    cfn, lam, first, second = created(sandbox, stack)
     body = renamed_template(second, "b", broken=True)
     if policy:  # UpdateReplacePolicy keeps a replaced resource, not one a rollback removes
         doc = yaml.safe_load(body)
@@ -127,11 +130,8 @@ def test_a_failed_update_keeps_the_old_function_and_deletes_the_new_one(
 def test_a_renamed_function_with_update_replace_policy_retain_is_kept(
     sandbox: Sandbox, unique: Callable[[str], str]
 ) -> None:
-    cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
     stack = unique("renamekeep")
-    first, second = f"{stack}-one", f"{stack}-two"
-    cfn.create_stack(StackName=stack, TemplateBody=renamed_template(first, "a"), Capabilities=CAPS)
-    assert wait_for_stack(cfn, stack) == "CREATE_COMPLETE"
+    cfn, lam, first, second = created(sandbox, stack)
     doc = yaml.safe_load(renamed_template(second, "b"))
     doc["Resources"]["Fn"]["UpdateReplacePolicy"] = "Retain"
     cfn.update_stack(StackName=stack, TemplateBody=yaml.safe_dump(doc), Capabilities=CAPS)
