@@ -82,6 +82,23 @@ def test_a_rollback_on_a_clock_behind_still_comes_after_what_it_undoes(
     assert json.loads(history.stdout)[0]["kind"] == "rollback"
 
 
+def test_an_entry_at_the_end_of_time_does_not_block_a_rollback(kit: Kit) -> None:
+    """A planted entry no id can sort after: deploy refuses, naming it; rollback, the way
+    out of an emergency, still undoes the newest release in effect."""
+    end = "99991231T235959.999999Z-ffffffff"
+    log = kit.log()
+    log.write_entry(
+        {"id": end, "kind": "release", "stack": kit.stack, "alias": ALIAS, "functions": []}
+    )
+    log.put_new(
+        log.settlement_key(end),
+        {"schema": SETTLEMENT_SCHEMA, "id": end, "outcome": "no-change", "functions": []},
+    )
+    p = lr(kit, "rollback")
+    assert p.returncode == 0, p.stderr
+    assert kit.versions() == {"A": "1", "B": "1"}
+
+
 def _write_newer_release_settled(kit: Kit, newer_than: str) -> str:
     """A newer release written and settled beside an older pending one (an old helper)."""
     log = kit.log()

@@ -29,9 +29,15 @@ def claim_body(
     The id sorts after ``after`` (the newest entry read), whatever the local clock says:
     a rollback's entry never sorts before the release it undoes.
     """
+    try:
+        rollback_id = ordered_id(new_id(), after)
+    except OperationError:
+        # An entry planted at the end of time: a deploy refuses, naming it; a rollback is
+        # the way out of an emergency and still runs, on the local clock.
+        rollback_id = new_id()
     ci = ci_metadata()
     body: dict[str, Any] = {
-        "rollback_id": ordered_id(new_id(), after),
+        "rollback_id": rollback_id,
         "undoes": undoes,
         "functions": list(functions),
         "reason": reason,
