@@ -430,8 +430,15 @@ def settle_pending(
         entry = log.load(rid, settled=False, undone=False).entry
         if progress is not None:
             progress(f"settling release {rid}, left pending by an earlier job")
+        # The stack was just read, after whatever sam did: settle needs only its status.
+        same = None if info is None else frozenset(f.logical_id for f in info.functions)
         release, stable, _ = settle(
-            engine, log, entry, sam_exit_code=sam_exit_code, settled_by=settled_by
+            engine,
+            log,
+            entry,
+            sam_exit_code=sam_exit_code,
+            settled_by=settled_by,
+            functions_after=same,
         )
         settled.append((release, stable))
         if live_lease or lease.get("holder") == rid:

@@ -4,19 +4,27 @@ time is measured by bench/engine_bench.py."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from lambda_release.awstrace import read_trace
 from tests.engine.conftest import App
+from tests.support.sam import sam_deploy
 
 pytestmark = pytest.mark.e2e
 
 MOST_CALLS = 12
+
+
+def json_out(p: subprocess.CompletedProcess[str]) -> Any:
+    return json.loads(p.stdout)
 
 
 def release_calls(app: App, trace: Path) -> Counter[str]:
@@ -60,3 +68,30 @@ def test_a_release_that_adds_a_function_lists_the_stack_again(
     log = grown.lr("history", "--stack", app.stack, "--alias", "PROD", "--output", "json")
     assert log.returncode == 0, log.stderr
     assert '"BFunction"' in log.stdout
+
+
+def test_record_after_begin_lists_the_stack_twice_not_three_times(
+    make_app: Callable[..., App], tmp_path: Path
+) -> None:
+    """`record` (after `begin` and the user's own `sam deploy`) reads the stack whole once to
+    find the log (its tag) and once to decide, and settles from that read: two
+    ListStackResources, where settling listed it a third time."""
+    app = make_app(functions=("A",))
+    release_calls(app, tmp_path / "first.jsonl")
+    app.change_code("record", ("A",))  # a code version no other test of the module uses
+    target = ["--stack", app.stack, "--alias", "PROD"]
+    begun = app.lr("begin", *target, "--s3-bucket", app.bucket)
+    assert begun.returncode == 0, begun.stderr
+    tag = f"lambda-release:log=s3://{app.bucket}"
+    done = sam_deploy(
+        app.directory, app.stack, "PROD", app.env, bucket=app.bucket, extra=["--tags", tag]
+    )
+    assert done.returncode == 0, done.stderr
+    trace = tmp_path / "record.jsonl"
+    env = dict(app.env, LAMBDA_RELEASE_TRACE_AWS=str(trace))
+    recorded = app.lr("record", *target, "--output", "json", env=env)
+    assert recorded.returncode == 0, recorded.stderr
+    (settled,) = json_out(recorded)["settled"]
+    assert settled["outcome"] == "succeeded"
+    calls = Counter(f"{c['service']}.{c['operation']}" for c in read_trace(str(trace)))
+    assert calls["cloudformation.ListStackResources"] == 2, calls
