@@ -512,24 +512,31 @@ def test_drift_models_for_a_deployment_over_an_alias_moved_by_hand(
     sandbox: Sandbox,
     clients: dict[str, Any],
     unique: Callable[[str], str],
-    slow_clock: float,
+    stalled_clock: float,
     model: str,
     during: tuple[str, dict[str, float]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cfn, lam = clients["cloudformation"], clients["lambda"]
     stack = unique(f"drift-{model}")
     create_stack(cfn, stack, "1")
     fn = output(cfn, stack, "FnName")
-    start_update(cfn, stack, "2")
-    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
-    lam.update_alias(FunctionName=fn, Name=ALIAS, FunctionVersion="1")  # a rollback by hand
-    sandbox.drift_model = model
-    try:
-        watcher = AliasWatcher(lam, fn, ALIAS)
-        start_update(cfn, stack, "3")
+    with skippable_clock(monkeypatch) as clock:
+        start_update(cfn, stack, "2")
+        wait_until(lambda: alias_state(lam, fn, ALIAS)[1], what="canary weights")
+        clock.skip(3600)  # skipped once a deployment runs: it started on the unskipped clock
         assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
-    finally:
-        sandbox.drift_model = "fail"
+        lam.update_alias(FunctionName=fn, Name=ALIAS, FunctionVersion="1")  # a rollback by hand
+        sandbox.drift_model = model
+        try:
+            watcher = AliasWatcher(lam, fn, ALIAS)
+            start_update(cfn, stack, "3")
+            # The split stays until the watcher saw it (a 2 s one could end between two reads).
+            wait_until(lambda: any(w for _, w in watcher.seen), what="the canary's split")
+            clock.skip(3600)
+            assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+        finally:
+            sandbox.drift_model = "fail"
     seen = watcher.stop()
     # recorded: CloudFormation's version (2, rolled back by hand) gets 90% of the traffic
     # again; live: the canary starts from what the alias really served (1).

@@ -29,7 +29,10 @@ class SkippableTime:
         return time.monotonic() + self.skipped
 
     def skip(self, seconds: float) -> None:
-        """Every deadline within `seconds` passes now (each deployment sees it within a tick)."""
+        """Every deadline within `seconds` passes now (each deployment sees it within a tick).
+
+        Skip once the phase is seen running: a deployment that starts after the jump counts
+        its deadlines from the jumped clock."""
         self.skipped += seconds
 
     def __getattr__(self, name: str) -> Any:
