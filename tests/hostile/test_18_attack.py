@@ -313,13 +313,13 @@ def test_a_begin_stalled_past_its_lease_writes_no_entry(kit: Kit, sandbox: Sandb
         proxy.on_call = stall
         first = threading.Thread(target=h1, args=(proxy.url,))
         first.start()
-        assert stalled.wait(10)
+        assert stalled.wait(120)  # bounds a hang: H1's lease and reads come first
         time.sleep(2.5)  # H1's lease has lapsed
         try:
             kit.release({"A": "2"})  # H2
         finally:
             h2_done.set()
-        first.join(30)
+        first.join(120)
     assert "refused" in got, got  # H1 found its lease gone and wrote nothing
     assert "taken over" in got["refused"]
     kit.release({"A": "3"})  # adopts H2's head
