@@ -8,15 +8,18 @@ process, so its deployments' threads read this clock; only CodeDeploy's module s
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
-from lambda_release.sandbox import codedeploy
+from lambda_release.sandbox import Sandbox, codedeploy
+
+T = TypeVar("T")
 
 
 class SkippableTime:
@@ -46,3 +49,43 @@ def skippable_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[SkippableTime]:
     with monkeypatch.context() as patch:
         patch.setattr(codedeploy, "time", clock)
         yield clock
+
+
+def through_canaries(
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    deploy: Callable[[], T],
+    seen: Callable[[], bool],
+    timeout: float = 600,
+) -> T:
+    """Run `deploy` (it waits for its canaries) with deployment minutes of 60 s; once `seen()`
+    holds, or the deploy ended, jump the stand-in's clock past every step until it returns.
+
+    For a watcher that must see a step: a 2-second canary could end between two of its reads
+    on a loaded machine. A deployment that starts after a jump counts from the jumped clock,
+    so the clock jumps again until the deploy is done. Not for deployments with hooks: a jump
+    also passes a hook's deadline."""
+    got: list[T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            got.append(deploy())
+        except BaseException as exc:  # handed to the test's thread
+            failed.append(exc)
+
+    with skippable_clock(monkeypatch) as clock, monkeypatch.context() as patch:
+        patch.setattr(sandbox, "minute", 60.0)
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + timeout
+        while thread.is_alive() and not seen():
+            assert time.monotonic() < deadline, "the step was never seen"
+            thread.join(0.02)
+        while thread.is_alive():
+            assert time.monotonic() < deadline, "the deploy did not end"
+            clock.skip(24 * 3600)
+            thread.join(0.2)
+    if failed:
+        raise failed[0]
+    return got[0]
