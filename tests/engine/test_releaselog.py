@@ -107,10 +107,18 @@ def test_expired_lease_is_taken_over_and_renewal_then_fails(log: ReleaseLog) -> 
 
 
 def test_waiting_for_the_lock_prints_progress(log: ReleaseLog) -> None:
-    lock.try_acquire(log, "first", mode="deploy", ttl=0.6)
+    # "first" holds the lease until "second" has said it waits, then gives it back: a 0.6 s
+    # lease could lapse before a loaded machine made second's first attempt (no wait, no line).
+    first, _ = lock.try_acquire(log, "first", mode="deploy", ttl=60)
+    assert first is not None
     lines: list[str] = []
+
+    def progress(line: str) -> None:
+        lines.append(line)
+        lock.release(log, "first")
+
     lease = lock.acquire(
-        log, "second", mode="deploy", ttl=60, timeout=10, progress=lines.append, poll=0.2
+        log, "second", mode="deploy", ttl=60, timeout=60, progress=progress, poll=0.2
     )
     assert lease.holder == "second"
     assert lines and "waiting for the lock held by release first" in lines[0]

@@ -18,6 +18,7 @@ from lambda_release.sandbox import Sandbox
 from tests.fix.corpus_cases import CORPUS, SEED, as_plain, functions, with_local_code
 from tests.support.aws_state import AliasWatcher, alias_state, function_name
 from tests.support.sam import sam_build, sam_deploy
+from tests.support.standin_clock import through_canaries
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +41,11 @@ def _write(app: Path, fixed: str, version: str) -> list[str]:
 
 @pytest.mark.parametrize("path", [p for p in CASES if p.is_file()], ids=lambda p: p.name)
 def test_fixed_template_sam_deploys_and_releases_by_canary(
-    sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path, path: Path
+    sandbox: Sandbox,
+    sandbox_env: dict[str, str],
+    tmp_path: Path,
+    path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fixed = fix_text(path, path.read_text()).after
     app = tmp_path / "app"
@@ -59,13 +64,16 @@ def test_fixed_template_sam_deploys_and_releases_by_canary(
 
         _write(app, fixed, "2")
         sam_build(app, sandbox_env)
-        before, sandbox.minute = sandbox.minute, 0.4  # a 2 s canary, so the watcher sees 10%
-        try:
-            watcher = AliasWatcher(lam, fns[0], "PROD")
-            second = sam_deploy(app, stack, "PROD", sandbox_env, bucket)
-            seen = watcher.stop()
-        finally:
-            sandbox.minute = before
+        # The canary's 10% step lasts until the watcher has seen it (a 2 s one could end
+        # between two reads on a loaded machine), then the stand-in's clock jumps past it.
+        watcher = AliasWatcher(lam, fns[0], "PROD")
+        second = through_canaries(
+            sandbox,
+            monkeypatch,
+            lambda: sam_deploy(app, stack, "PROD", sandbox_env, bucket),
+            lambda: ("1", {"2": 0.1}) in watcher.seen,
+        )
+        seen = watcher.stop()
         assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
         assert ("1", {"2": 0.1}) in seen, seen
         for fn in fns:

@@ -15,24 +15,35 @@ from lambda_release import lock
 from lambda_release.release import settle
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.codedeploy import SETTINGS
-from tests.rollback.cli import cli_env, console_script, describe, run_rollback
+from tests.rollback.cli import cli_env, console_script, describe
 from tests.rollback.stackkit import ALIAS, Kit
 from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import wait_for_stack
+from tests.support.standin_clock import SkippableTime, skippable_clock
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def rolling_back(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Kit, str]]:
+def rolling_back(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Kit, SkippableTime, str]]:
     """R1, R2, then R3's canary stopped with rollback: the stack is UPDATE_ROLLBACK_COMPLETE
-    while CodeDeploy's rollback deployment still runs (for ~25 s). (kit, its id)."""
+    while CodeDeploy's rollback deployment still runs, until the test jumps the stand-in's
+    clock past its end (a fixed 25 s raced a loaded machine's CLI runs). (kit, clock, its id)"""
     for k, v in sandbox.env.items():
         monkeypatch.setenv(k, v)
-    monkeypatch.setattr(SETTINGS, "rollback_seconds", 25.0)
-    # The 30-minute canary lasts 12 s, not 1.5: time to catch it mid-way on a loaded machine.
-    monkeypatch.setattr(sandbox, "minute", 0.4)
-    kit = Kit.create(sandbox, "rbd")
+    monkeypatch.setattr(SETTINGS, "rollback_seconds", 600.0)
+    # The 30-minute canary lasts 30 real minutes: the test ends it mid-way, whatever the load.
+    monkeypatch.setattr(sandbox, "minute", 60.0)
+    with skippable_clock(monkeypatch) as clock:
+        kit = Kit.create(sandbox, "rbd")
+        yield from _rolling_back(sandbox, kit, clock)
+
+
+def _rolling_back(
+    sandbox: Sandbox, kit: Kit, clock: SkippableTime
+) -> Iterator[tuple[Kit, SkippableTime, str]]:
     kit.release({"A": "1", "B": "1"})
     kit.release({"A": "2", "B": "2"})
     release_id = kit.release({"A": "3"}, "Canary10Percent30Minutes", wait=False)
@@ -61,7 +72,11 @@ def rolling_back(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         "rollbackDeploymentId"
     ]
     assert running() == [rollback_id]
-    yield kit, rollback_id
+    try:
+        yield kit, clock, rollback_id
+    finally:
+        clock.skip(3600)  # a test that failed before ending it: it ends now, not in 10 minutes
+        wait_until(lambda: not running(), what="the rollback deployment to end")
 
 
 def run(kit: Kit, *args: str) -> subprocess.CompletedProcess[str]:
@@ -75,10 +90,39 @@ def run(kit: Kit, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_until_said(
+    kit: Kit, args: list[str], said: str, clock: SkippableTime
+) -> tuple[int, str, str]:
+    """Run the console script; once a stderr line holds `said`, jump the stand-in's clock
+    past the rollback deployment's end. (exit code, stdout, stderr)"""
+    proc = subprocess.Popen(
+        [console_script(), *args, *kit.cli_args()],
+        env=cli_env(kit),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        before: list[str] = []
+        for line in proc.stderr:
+            before.append(line)
+            if said in line:
+                break
+        clock.skip(3600)
+        out, rest = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return proc.returncode, out, "".join(before) + rest
+
+
 def test_pre_flight_status_and_watch_see_a_rollback_deployment_in_flight(
-    rolling_back: tuple[Kit, str],
+    rolling_back: tuple[Kit, SkippableTime, str],
 ) -> None:
-    kit, rollback_id = rolling_back
+    kit, clock, rollback_id = rolling_back
     begun = run(kit, "begin")
     assert begun.returncode == 1, describe(begun)
     assert "CodeDeploy deployment in flight" in begun.stderr and rollback_id in begun.stderr
@@ -93,19 +137,23 @@ def test_pre_flight_status_and_watch_see_a_rollback_deployment_in_flight(
     assert first and first != rollback_id
     text = run(kit, "status")
     assert f"{rollback_id} " in text.stdout and f"CodeDeploy's rollback of {first}" in text.stdout
-    watched = run(kit, "watch", "--output", "json", "--poll-interval", "0.5")
-    seen = json.loads(watched.stdout)
+    # watch follows it while it runs, then to its end
+    args = ["watch", "--output", "json", "--poll-interval", "0.5", "--progress", "plain"]
+    code, out, err = run_until_said(kit, args, f"({rollback_id}): traffic back on", clock)
+    assert code == 0, err
+    seen = json.loads(out)
     mine = [d for d in seen["deployments"] if d["deployment_id"] == rollback_id]
     assert mine and mine[0]["rollback_of"] and mine[0]["status"] == "Succeeded", seen
 
 
 def test_rollback_waits_for_codedeploys_rollback_then_undoes_the_release(
-    rolling_back: tuple[Kit, str],
+    rolling_back: tuple[Kit, SkippableTime, str],
 ) -> None:
-    kit, rollback_id = rolling_back
-    done = run_rollback(kit)
-    assert done.returncode == 0, describe(done)
-    assert f"deployment {rollback_id}" in done.stderr and "waiting for it" in done.stderr
+    kit, clock, rollback_id = rolling_back
+    waiting = f"deployment {rollback_id} "
+    code, out, err = run_until_said(kit, ["rollback"], waiting, clock)
+    assert code == 0, f"{out}\n{err}"
+    assert waiting in err and "waiting for it" in err
     cd = kit.sandbox.client("codedeploy")
     assert cd.get_deployment(deploymentId=rollback_id)["deploymentInfo"]["status"] == "Succeeded"
     assert kit.versions(ALIAS) == {"A": "1", "B": "1"}  # release 2 undone

@@ -285,11 +285,14 @@ def test_a_begin_stalled_past_its_lease_writes_no_entry(kit: Kit, sandbox: Sandb
     # nothing is pending. Had H1 written its entry late (and then been killed), the entry
     # would be pending forever: every holder after H2 trusts the empty head.
     stalled = threading.Event()
+    h2_done = threading.Event()
 
     def stall(call: Call) -> None:
+        # H1 stalls until H2 has released, not for a fixed 4 s: a loaded machine could take
+        # longer than the stall's last 1.5 s to take the lease over, and H1 renewed it.
         if call.operation == "ListAliases" and not stalled.is_set():
             stalled.set()
-            time.sleep(4)
+            h2_done.wait(120)
 
     got: dict[str, Any] = {}
 
@@ -310,10 +313,13 @@ def test_a_begin_stalled_past_its_lease_writes_no_entry(kit: Kit, sandbox: Sandb
         proxy.on_call = stall
         first = threading.Thread(target=h1, args=(proxy.url,))
         first.start()
-        assert stalled.wait(10)
+        assert stalled.wait(120)  # bounds a hang: H1's lease and reads come first
         time.sleep(2.5)  # H1's lease has lapsed
-        kit.release({"A": "2"})  # H2
-        first.join(30)
+        try:
+            kit.release({"A": "2"})  # H2
+        finally:
+            h2_done.set()
+        first.join(120)
     assert "refused" in got, got  # H1 found its lease gone and wrote nothing
     assert "taken over" in got["refused"]
     kit.release({"A": "3"})  # adopts H2's head

@@ -8,13 +8,13 @@ back; shapes the stand-in merely cannot read make an API with what it could read
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import Any
 
 import pytest
 
 from lambda_release.sandbox import Sandbox
+from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import wait_for_stack
 
 
@@ -28,11 +28,16 @@ def deploy(sandbox: Sandbox, body: Any) -> tuple[str, str]:
     cfn.create_change_set(
         StackName=stack, ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=template
     )
-    for _ in range(100):  # the change set is made in the background, as on AWS
-        got = cfn.describe_change_set(StackName=stack, ChangeSetName="c")
-        if got["Status"] in ("CREATE_COMPLETE", "FAILED"):
-            break
-        time.sleep(0.05)
+    # The change set is made in the background, as on AWS: wait for it (100 polls of 0.05 s
+    # could end first on a loaded machine, and the set was executed unfinished).
+    wait_until(
+        lambda: (
+            cfn.describe_change_set(StackName=stack, ChangeSetName="c")["Status"]
+            in ("CREATE_COMPLETE", "FAILED")
+        ),
+        timeout=120,
+        what="the change set",
+    )
     cfn.execute_change_set(StackName=stack, ChangeSetName="c")
     return stack, wait_for_stack(cfn, stack)
 

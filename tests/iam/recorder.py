@@ -209,7 +209,9 @@ def run_story(sb: Sandbox, base_env: dict[str, str], work: Path) -> Iterator[Sto
     )
     sam_build(directory, env)
     minute = sb.minute
-    sb.minute = 3.0  # 10% for 15 s: time to catch it in flight
+    # 10% for 5 real minutes: the rollback stops it, however long a loaded machine takes to
+    # start the console script (15 s could pass before it saw the canary in flight).
+    sb.minute = 60.0
     try:
         running = story.popen("deploy", *deploy)
         deadline = time.monotonic() + 300

@@ -26,6 +26,7 @@ from orbtools.runner import JobResult, LocalRun
 from lambda_release.sandbox import Sandbox
 from tests.support.aws_state import AliasWatcher, alias_state, function_name, stack_status
 from tests.support.samapp import set_code_version, write_sam_app
+from tests.support.standin_clock import through_canaries
 
 pytestmark = pytest.mark.e2e
 
@@ -172,6 +173,7 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
     repo: Path,
     tmp_path: Path,
     helper_wheel: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     prefix = f"orb-e2e-{uuid.uuid4().hex[:8]}"
     bucket = f"{prefix}-artifacts"
@@ -211,15 +213,16 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
 
     set_code_version(repo, "2", ["A", "B"])
     git(repo, "commit", "-qam", "version 2")
-    # A slower deployment clock while the weights are watched (0.4 s a minute: a 2 s canary),
-    # so that a busy machine cannot make the watcher miss the 10% step.
-    before, sandbox.minute = sandbox.minute, 0.4
-    try:
-        watcher = AliasWatcher(lam, fn_a, "PROD")
-        deploy_prod(packed_orb, tmp_path, repo, env, ours, "p2")
-        seen = watcher.stop()
-    finally:
-        sandbox.minute = before
+    # The canary's 10% step lasts until the watcher has seen it (a 2 s one could end between
+    # two reads on a loaded machine), then the stand-in's clock jumps past it.
+    watcher = AliasWatcher(lam, fn_a, "PROD")
+    through_canaries(
+        sandbox,
+        monkeypatch,
+        lambda: deploy_prod(packed_orb, tmp_path, repo, env, ours, "p2"),
+        lambda: ("1", {"2": 0.1}) in watcher.seen,
+    )
+    seen = watcher.stop()
     assert ("1", {"2": 0.1}) in seen, seen  # the canary: 10% on the new version first
     for fn in (fn_a, fn_b):
         assert alias_state(lam, fn, "PROD") == ("2", {})

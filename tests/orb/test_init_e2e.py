@@ -18,6 +18,7 @@ from lambda_release.sandbox import Sandbox
 from tests.orb.test_e2e_jobs import assert_ok, git, helper_wheel, job_env, record, runner
 from tests.support.aws_state import AliasWatcher, alias_state, function_name
 from tests.support.bare_demo import write_bare_demo
+from tests.support.standin_clock import through_canaries
 
 __all__ = ["helper_wheel"]  # the module-scoped wheel fixture, shared with the orb e2e tests
 
@@ -55,6 +56,7 @@ def test_init_on_the_bare_demo_app_gives_a_working_release(
     sandbox_env: dict[str, str],
     tmp_path: Path,
     helper_wheel: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     repo = tmp_path / "repo"
     write_bare_demo(repo)
@@ -83,13 +85,16 @@ def test_init_on_the_bare_demo_app_gives_a_working_release(
     orders = repo / "src" / "orders" / "orders.py"
     orders.write_text(orders.read_text() + "\n# version 2\n")
     git(repo, "commit", "-qam", "orders: version 2")
-    before, sandbox.minute = sandbox.minute, 0.4  # a 2 s canary, so the watcher sees 10%
-    try:
-        watcher = AliasWatcher(lam, functions[0], "PROD")
-        _deploy(packed_orb, tmp_path, repo, env, ours, "p2")
-        seen = watcher.stop()
-    finally:
-        sandbox.minute = before
+    # The canary's 10% step lasts until the watcher has seen it (a 2 s one could end between
+    # two reads on a loaded machine), then the stand-in's clock jumps past it.
+    watcher = AliasWatcher(lam, functions[0], "PROD")
+    through_canaries(
+        sandbox,
+        monkeypatch,
+        lambda: _deploy(packed_orb, tmp_path, repo, env, ours, "p2"),
+        lambda: ("1", {"2": 0.1}) in watcher.seen,
+    )
+    seen = watcher.stop()
     assert ("1", {"2": 0.1}) in seen, seen  # production moved by canary
     assert alias_state(lam, functions[0], "PROD") == ("2", {})
     assert alias_state(lam, functions[1], "PROD") == ("1", {})  # its code did not change

@@ -213,21 +213,24 @@ jobs:
     steps:
       - run:
           name: Heartbeat
-          no_output_timeout: 1s
-          command: for i in 1 2 3 4 5 6; do echo beat; sleep 0.3; done
+          no_output_timeout: 3s
+          command: for i in $(seq 16); do echo beat; sleep 0.25; done
       - run:
           name: Silent
-          no_output_timeout: 1s
-          command: sleep 30; echo never
+          no_output_timeout: 3s
+          command: sleep 120; echo never
 """
     )
+    # The heartbeat step outlasts its timeout (4 s) with gaps far under it (0.25 s of 3 s):
+    # a 1 s timeout over 0.3 s gaps was within a loaded machine's stall of a fork.
     run = LocalRun(config=CONFIG, inline_orbs={"t": orb}, home=tmp_path, log=io.StringIO())
     started = time.monotonic()
     result = run.run("t/wait")
     assert result.step("Heartbeat").status == "success"
+    assert result.step("Heartbeat").output.count("beat") == 16
     assert result.step("Silent").status == "failed"
     assert "never" not in result.step("Silent").output
-    assert time.monotonic() - started < 20  # killed after ~1 s of silence, not after 30 s
+    assert time.monotonic() - started < 100  # killed after ~3 s of silence, not after 120 s
     assert "no_output_timeout" in run.log.getvalue()  # type: ignore[attr-defined]
 
 

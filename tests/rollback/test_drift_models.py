@@ -9,6 +9,7 @@ rolled-back version; without it, under `recorded`, ~90% would.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +18,9 @@ from lambda_release import drift
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import describe, run_rollback
 from tests.rollback.stackkit import ALIAS, Kit
+from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import AliasWatcher
+from tests.support.standin_clock import skippable_clock
 
 pytestmark = pytest.mark.e2e
 
@@ -40,14 +43,11 @@ def rolled_back_kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, padding: 
 
 
 @pytest.fixture
-def model_clock(sandbox: Sandbox) -> Iterator[None]:
-    """A canary slow enough to watch (2 s), and the drift model put back afterwards."""
-    before = sandbox.minute
-    sandbox.minute = 0.4
+def drift_model_reset(sandbox: Sandbox) -> Iterator[None]:
+    """The drift model put back afterwards."""
     try:
         yield
     finally:
-        sandbox.minute = before
         sandbox.drift_model = "fail"
 
 
@@ -75,11 +75,34 @@ def recorded(kit: Kit) -> dict[str, str]:
     return drift.recorded_versions(template, drift.physical_ids(cfn, kit.stack))
 
 
-def deploy_watching_a(kit: Kit) -> tuple[str, set[str], list[tuple[str, dict[str, float]]]]:
-    """Deploy new code for A by canary; (stack status, versions routed to, states seen)."""
+def deploy_watching_a(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, set[str], list[tuple[str, dict[str, float]]]]:
+    """Deploy new code for A by canary; (stack status, versions routed to, states seen).
+
+    The canary's split stays until the watcher has seen it, then the stand-in's clock jumps
+    past its end: a 2-second canary could end between two reads on a loaded machine."""
     watcher = AliasWatcher(kit.sandbox.client("lambda"), kit.names()["A"], ALIAS)
-    status = kit.update_outside_the_log({"A": "4"}, "Canary10Percent5Minutes")
+    got: dict[str, str] = {}
+    with skippable_clock(monkeypatch) as clock, monkeypatch.context() as patch:
+        patch.setattr(kit.sandbox, "minute", 60.0)
+        update = threading.Thread(
+            target=lambda: got.update(
+                status=kit.update_outside_the_log({"A": "4"}, "Canary10Percent5Minutes")
+            ),
+            daemon=True,
+        )
+        update.start()
+        # A deployment that fails never splits the alias: it just ends.
+        wait_until(
+            lambda: any(w for _, w in watcher.seen) or not update.is_alive(),
+            timeout=180,
+            what="the canary's split, or the update's end",
+        )
+        clock.skip(3600)
+        update.join(180)
     seen = watcher.stop()
+    status = got["status"]
     routed = {v for version, weights in seen for v in (version, *weights)}
     routed.add(str(kit.versions()["A"]))
     return status, routed, seen
@@ -87,13 +110,13 @@ def deploy_watching_a(kit: Kit) -> tuple[str, set[str], list[tuple[str, dict[str
 
 @pytest.mark.parametrize("model", MODELS)
 def test_with_realignment_no_traffic_reaches_the_rolled_back_version_under_any_model(
-    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, model_clock: None, model: str
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, drift_model_reset: None, model: str
 ) -> None:
     kit = rolled_back_kit(sandbox, monkeypatch)
     sandbox.drift_model = model
     assert [i.logical_id for i in realign(kit)] == ["AFunction"]
     assert recorded(kit)["AFunctionAliasPROD"] == "2"
-    status, routed, seen = deploy_watching_a(kit)
+    status, routed, seen = deploy_watching_a(kit, monkeypatch)
     assert status == "UPDATE_COMPLETE"
     assert "3" not in routed, seen
     assert kit.versions()["A"] not in ("2", "3")
@@ -101,11 +124,11 @@ def test_with_realignment_no_traffic_reaches_the_rolled_back_version_under_any_m
 
 @pytest.mark.parametrize("model", MODELS)
 def test_without_realignment_what_each_model_does(
-    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, model_clock: None, model: str
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, drift_model_reset: None, model: str
 ) -> None:
     kit = rolled_back_kit(sandbox, monkeypatch)
     sandbox.drift_model = model
-    status, routed, seen = deploy_watching_a(kit)
+    status, routed, seen = deploy_watching_a(kit, monkeypatch)
     if model == "fail":
         # The deployment fails, and CloudFormation's rollback puts the alias back on what it
         # recorded: the rolled-back version serves everything.

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from lambda_release.sandbox import faultproxy
 from lambda_release.sandbox.faultproxy import Fault, RateGate, identify
 
 AUTH = "AWS4-HMAC-SHA256 Credential=AKID/20261126/us-east-1/{}/aws4_request, SignedHeaders=host"
@@ -36,13 +35,32 @@ def test_json_and_query_services() -> None:
     assert identify("GET", "/bucket/key.json", s3, b"")[0] == "s3"
 
 
-def test_token_bucket_allows_a_seconds_worth_then_refuses_or_waits() -> None:
+class StillTime:
+    """The proxy's `time`: it moves only when the gate sleeps (a loaded machine's real clock
+    could refill a token between two admits, or sleep past a bound)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_token_bucket_allows_a_seconds_worth_then_refuses_or_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = StillTime()
+    monkeypatch.setattr(faultproxy, "time", clock)
     gate = RateGate(5)
     assert all(gate.admit(wait=False) for _ in range(5))
     assert not gate.admit(wait=False)
-    start = time.monotonic()
     assert gate.admit(wait=True)
-    assert 0.1 <= time.monotonic() - start < 0.5
+    assert clock.slept == [pytest.approx(0.2)]  # one token's time at 5 a second
 
 
 def test_fault_kinds_are_checked() -> None:

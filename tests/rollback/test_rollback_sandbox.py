@@ -141,7 +141,9 @@ def test_rollback_mid_canary_stops_it_and_leaves_every_alias_on_its_before_versi
     kit.release({"A": "1", "B": "1", "C": "1"})
     kit.release({"A": "2", "B": "2", "C": "2"})
     before = sandbox.minute
-    sandbox.minute = 3.0  # 10% for 15 s: plenty of time to catch it
+    # 10% for 5 real minutes: the rollback stops it, however long a loaded machine takes to
+    # start the console script (15 s could pass before it saw the canary in flight).
+    sandbox.minute = 60.0
     try:
         rid = kit.release(
             {"A": "3", "B": "3"}, deployment_type="Canary10Percent5Minutes", wait=False

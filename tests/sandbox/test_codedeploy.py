@@ -4,7 +4,7 @@ the alias's live version, all through CloudFormation stacks as SAM deploys them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from tests.sandbox.inline_app import (
     wait_until,
 )
 from tests.support.aws_state import AliasWatcher, alias_state
+from tests.support.standin_clock import SkippableTime, skippable_clock
 
 ALIAS = "live"
 
@@ -47,6 +48,26 @@ def _physical(cfn: Any, stack: str, logical: str) -> str:
 
 def _alarm(cfn: Any, stack: str) -> str:
     return _physical(cfn, stack, "FnErrors")
+
+
+@pytest.fixture
+def stalled_clock(sandbox: Sandbox) -> Iterator[float]:
+    """A deployment minute of 60 s: a 5-minute canary lasts 5 real minutes, so the test ends
+    it (alarm, StopDeployment, CancelUpdateStack) however long a loaded machine takes to
+    act on the weights it saw; a 2-second canary could end first. Restored after."""
+    before = sandbox.minute
+    sandbox.minute = 60.0
+    try:
+        yield sandbox.minute
+    finally:
+        sandbox.minute = before
+
+
+@pytest.fixture
+def patient_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hook's report only bounds a hang here: its interpreter may take a loaded machine
+    longer to start than the stand-in's 20 s floor."""
+    monkeypatch.setattr(SETTINGS, "hook_timeout_floor", 600.0)
 
 
 def test_schedules_of_the_nine_predefined_configurations() -> None:
@@ -97,8 +118,20 @@ def test_each_configuration_shifts_traffic_through_a_stack_update(
 
 
 def test_stack_stays_in_progress_while_the_canary_runs_and_weights_move(
-    clients: dict[str, Any], unique: Callable[[str], str], slow_clock: float
+    clients: dict[str, Any],
+    unique: Callable[[str], str],
+    stalled_clock: float,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    with skippable_clock(monkeypatch) as clock:
+        _stays_in_progress_then_completes(clients, unique, clock)
+
+
+def _stays_in_progress_then_completes(
+    clients: dict[str, Any], unique: Callable[[str], str], clock: SkippableTime
+) -> None:
+    """The checks below all land inside the canary (a 2-second one raced eight calls on a
+    loaded machine); then the clock jumps past its 5 minutes and it completes."""
     cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
     stack = unique("canary")
     create_stack(cfn, stack, "1")
@@ -119,12 +152,13 @@ def test_stack_stays_in_progress_while_the_canary_runs_and_weights_move(
         includeOnlyStatuses=["InProgress"],
     )["deployments"]
     assert in_progress == [running["deploymentId"]]
+    clock.skip(3600)
     assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
     assert alias_state(lam, fn, ALIAS) == ("2", {})
 
 
 def test_alarm_during_the_canary_stops_it_and_rolls_the_stack_back(
-    clients: dict[str, Any], unique: Callable[[str], str], slow_clock: float
+    clients: dict[str, Any], unique: Callable[[str], str], stalled_clock: float
 ) -> None:
     cfn, lam, cd, cw = (
         clients[s] for s in ("cloudformation", "lambda", "codedeploy", "cloudwatch")
@@ -182,7 +216,7 @@ def test_a_deployment_started_with_an_alarm_in_alarm_fails_at_once(
 def test_stop_deployment(
     clients: dict[str, Any],
     unique: Callable[[str], str],
-    slow_clock: float,
+    stalled_clock: float,
     auto_rollback: bool,
 ) -> None:
     cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
@@ -214,7 +248,7 @@ def test_stop_deployment(
 
 
 def test_cancel_update_stack_stops_the_deployment_and_rolls_back(
-    clients: dict[str, Any], unique: Callable[[str], str], slow_clock: float
+    clients: dict[str, Any], unique: Callable[[str], str], stalled_clock: float
 ) -> None:
     cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
     stack = unique("cancel")
@@ -260,7 +294,7 @@ def _lifecycle(cd: Any, deployment_id: str) -> dict[str, str]:
 
 
 def test_hooks_run_and_the_deployment_waits_for_their_status(
-    clients: dict[str, Any], unique: Callable[[str], str]
+    clients: dict[str, Any], unique: Callable[[str], str], patient_hooks: None
 ) -> None:
     cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
     stack = unique("hooks")
@@ -293,7 +327,9 @@ def test_a_hook_that_fails_or_never_reports_fails_the_deployment(
     assert create_stack(cfn, stack, "1", hooks=True, hook_result=result) == "CREATE_COMPLETE"
     fn = output(cfn, stack, "FnName")
     watcher = AliasWatcher(lam, fn, ALIAS)
-    monkeypatch.setattr(SETTINGS, "hook_timeout_floor", 1.0)  # a silent hook never reports
+    # A silent hook never reports: its 3 s (60 deployment minutes) are what is tested. A hook
+    # that reports Failed may take a loaded machine longer than that to start: no limit then.
+    monkeypatch.setattr(SETTINGS, "hook_timeout_floor", 1.0 if result == "silent" else 600.0)
     start_update(cfn, stack, "2", hooks=True, hook_result=result)
     assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
     assert all(weights == {} for _, weights in watcher.stop())  # PreTraffic: no traffic moved
@@ -311,7 +347,7 @@ def test_a_hook_that_fails_or_never_reports_fails_the_deployment(
 
 
 def test_put_lifecycle_event_hook_execution_status_refuses_unknown_ids(
-    clients: dict[str, Any], unique: Callable[[str], str]
+    clients: dict[str, Any], unique: Callable[[str], str], patient_hooks: None
 ) -> None:
     cfn, cd = clients["cloudformation"], clients["codedeploy"]
     stack = unique("hookids")
@@ -444,7 +480,7 @@ def test_a_split_alias_blocks_the_next_deployment(
 def test_a_rollback_deployment_still_running_is_in_flight_after_the_stack_rolled_back(
     clients: dict[str, Any],
     unique: Callable[[str], str],
-    slow_clock: float,
+    stalled_clock: float,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cfn, lam, cd, cw = (
@@ -485,24 +521,31 @@ def test_drift_models_for_a_deployment_over_an_alias_moved_by_hand(
     sandbox: Sandbox,
     clients: dict[str, Any],
     unique: Callable[[str], str],
-    slow_clock: float,
+    stalled_clock: float,
     model: str,
     during: tuple[str, dict[str, float]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cfn, lam = clients["cloudformation"], clients["lambda"]
     stack = unique(f"drift-{model}")
     create_stack(cfn, stack, "1")
     fn = output(cfn, stack, "FnName")
-    start_update(cfn, stack, "2")
-    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
-    lam.update_alias(FunctionName=fn, Name=ALIAS, FunctionVersion="1")  # a rollback by hand
-    sandbox.drift_model = model
-    try:
-        watcher = AliasWatcher(lam, fn, ALIAS)
-        start_update(cfn, stack, "3")
+    with skippable_clock(monkeypatch) as clock:
+        start_update(cfn, stack, "2")
+        wait_until(lambda: alias_state(lam, fn, ALIAS)[1], what="canary weights")
+        clock.skip(3600)  # skipped once a deployment runs: it started on the unskipped clock
         assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
-    finally:
-        sandbox.drift_model = "fail"
+        lam.update_alias(FunctionName=fn, Name=ALIAS, FunctionVersion="1")  # a rollback by hand
+        sandbox.drift_model = model
+        try:
+            watcher = AliasWatcher(lam, fn, ALIAS)
+            start_update(cfn, stack, "3")
+            # The split stays until the watcher saw it (a 2 s one could end between two reads).
+            wait_until(lambda: any(w for _, w in watcher.seen), what="the canary's split")
+            clock.skip(3600)
+            assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+        finally:
+            sandbox.drift_model = "fail"
     seen = watcher.stop()
     # recorded: CloudFormation's version (2, rolled back by hand) gets 90% of the traffic
     # again; live: the canary starts from what the alias really served (1).
@@ -511,7 +554,7 @@ def test_drift_models_for_a_deployment_over_an_alias_moved_by_hand(
 
 
 def test_a_failed_stack_rollback_ends_update_rollback_failed_until_continued(
-    sandbox: Sandbox, clients: dict[str, Any], unique: Callable[[str], str], slow_clock: float
+    sandbox: Sandbox, clients: dict[str, Any], unique: Callable[[str], str], stalled_clock: float
 ) -> None:
     cfn, lam, cw = clients["cloudformation"], clients["lambda"], clients["cloudwatch"]
     stack = unique("rbfail")
@@ -537,5 +580,6 @@ def test_a_failed_stack_rollback_ends_update_rollback_failed_until_continued(
     finally:
         sandbox.fail_stack_rollbacks(False)
     cw.set_alarm_state(AlarmName=_alarm(cfn, stack), StateValue="OK", StateReason="fixed")
+    sandbox.minute = 0.4  # this canary runs to its end: 2 s, with nothing to catch mid-way
     start_update(cfn, stack, "3")
     assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,22 @@ from tests.support.aws_state import (
 )
 from tests.support.sam import sam_build, sam_deploy
 from tests.support.samapp import alarm_logical_id, set_code_version, write_sam_app
+from tests.support.standin_clock import SkippableTime, skippable_clock
 
 pytestmark = pytest.mark.e2e
 
 if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
     pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
+
+
+@pytest.fixture
+def stalled_clock(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[SkippableTime]:
+    """Canaries of 5 real minutes: the test ends them once it has seen what it came for (the
+    alarm; CloudFormation then stops the other function's), or jumps the stand-in's clock
+    past them; a 2 s canary raced the alias watcher and the alarm on a loaded machine."""
+    monkeypatch.setattr(sandbox, "minute", 60.0)
+    with skippable_clock(monkeypatch) as clock:
+        yield clock
 
 
 def _deploy_in_background(app: Path, stack: str, env: dict[str, str]) -> dict[str, Any]:
@@ -47,8 +59,9 @@ def test_three_deploys_canary_then_alarm_rollback(
     sandbox: Sandbox,
     sandbox_env: dict[str, str],
     tmp_path: Path,
-    slow_clock: float,
+    stalled_clock: SkippableTime,
 ) -> None:
+    clock = stalled_clock
     app = tmp_path / "app"
     write_sam_app(app, functions=("A", "B"), code_version="1")
     stack = f"sam-e2e-{tmp_path.name[-8:].lower().replace('_', '-')}"
@@ -69,7 +82,12 @@ def test_three_deploys_canary_then_alarm_rollback(
     set_code_version(app, "2", ["A", "B"])
     sam_build(app, sandbox_env)
     watcher = AliasWatcher(lam, fn_a, "PROD")
-    second = sam_deploy(app, stack, "PROD", sandbox_env)
+    deploying = _deploy_in_background(app, stack, sandbox_env)
+    wait_until(lambda: ("1", {"2": 0.1}) in watcher.seen, timeout=300, what="10% on A")
+    wait_until(lambda: alias_state(lam, fn_b, "PROD")[1], timeout=60, what="canary on B")
+    clock.skip(3600)
+    deploying["thread"].join(timeout=600)
+    second = deploying["process"]
     seen = watcher.stop()
     assert second.returncode == 0, second.stdout + second.stderr
     assert ("1", {"2": 0.1}) in seen, seen
@@ -81,7 +99,7 @@ def test_three_deploys_canary_then_alarm_rollback(
     set_code_version(app, "3", ["A", "B"])
     sam_build(app, sandbox_env)
     third = _deploy_in_background(app, stack, sandbox_env)
-    wait_until(lambda: alias_state(lam, fn_a, "PROD")[1], timeout=120, what="canary on A")
+    wait_until(lambda: alias_state(lam, fn_a, "PROD")[1], timeout=300, what="canary on A")
     alarm = cfn.describe_stack_resource(StackName=stack, LogicalResourceId=alarm_logical_id("A"))
     cw.set_alarm_state(
         AlarmName=alarm["StackResourceDetail"]["PhysicalResourceId"],

@@ -21,6 +21,7 @@ import pytest
 
 from lambda_release.sandbox.server import Sandbox
 from tests.support.samapp import set_code_version
+from tests.support.standin_clock import skippable_clock
 from tests.watch.app import App, make_app, sandbox_minute
 
 pytestmark = pytest.mark.e2e
@@ -46,15 +47,11 @@ def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 180) -> 
         time.sleep(0.05)
 
 
-class Watcher:
-    """`lambda-release watch` in the background, its progress lines collected as they come."""
+class Follower:
+    """A console script run in the background, its progress lines collected as they come."""
 
-    def __init__(self, app: App, minute: float) -> None:
-        self.proc = app.popen(
-            "watch", "--stack", app.stack, "--alias", "PROD", "--wait", "300",
-            "--progress", "plain", "--minute", f"{minute:g}", "--poll-interval", "0.1",
-            "--output", "json",
-        )  # fmt: skip
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -67,12 +64,28 @@ class Watcher:
     def saw(self, text: str) -> bool:
         return any(text in line for line in list(self.lines))
 
-    def finish(self) -> tuple[int, dict[str, Any], str]:
+    def finish_text(self) -> tuple[int, str, str]:
         assert self.proc.stdout is not None
         out = self.proc.stdout.read()
         self.proc.wait(timeout=600)
         self._reader.join(timeout=30)
-        return self.proc.returncode, json.loads(out), "".join(self.lines)
+        return self.proc.returncode, out, "".join(self.lines)
+
+
+class Watcher(Follower):
+    """`lambda-release watch` in the background."""
+
+    def __init__(self, app: App, minute: float) -> None:
+        args = [
+            "watch", "--stack", app.stack, "--alias", "PROD", "--wait", "300",
+            "--progress", "plain", "--minute", f"{minute:g}", "--poll-interval", "0.1",
+            "--output", "json",
+        ]  # fmt: skip
+        super().__init__(app.popen(*args))
+
+    def finish(self) -> tuple[int, dict[str, Any], str]:
+        code, out, err = self.finish_text()
+        return code, json.loads(out), err
 
 
 @contextmanager
@@ -105,16 +118,36 @@ def test_bad_input_exits_2(app: App) -> None:
     assert bad.returncode == 2 and "--poll-interval '0' is out of range" in bad.stderr
 
 
-def test_success_followed_by_watch_and_shown_by_deploy(app: App, sandbox: Sandbox) -> None:
+def test_success_followed_by_watch_and_shown_by_deploy(
+    app: App, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app.change_code("2", ("A", "B"))
-    env = dict(app.env, LAMBDA_RELEASE_POLL_INTERVAL="0.1", LAMBDA_RELEASE_MINUTE="2")
-    # 10 s on 10%, polled every 0.1 s: both followers see the canary step even on a busy machine.
-    with sandbox_minute(sandbox, 2.0):
-        watcher = Watcher(app, 2.0)
-        with background(watcher.proc):
-            deployed = app.lr("deploy", *app.target(), env=env)
+    env = dict(app.env, LAMBDA_RELEASE_POLL_INTERVAL="0.1", LAMBDA_RELEASE_MINUTE=f"{SLOW:g}")
+    # The 10% steps last until both followers have shown both, then the stand-in's clock jumps
+    # past them: a 10 s step raced the followers' polls on a loaded machine.
+    steps = [f"{lid}: 10% on version 2 (from 1)" for lid in ("AFunction", "BFunction")]
+    with skippable_clock(monkeypatch) as clock, sandbox_minute(sandbox, SLOW):
+        watcher = Watcher(app, SLOW)
+        deploying = Follower(
+            subprocess.Popen(
+                app.command("deploy", *app.target()),
+                cwd=app.directory,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+        with background(watcher.proc, deploying.proc):
+            wait_for(
+                lambda: all(watcher.saw(s) and deploying.saw(s) for s in steps),
+                "watch and deploy to show both canaries",
+                timeout=300,
+            )
+            clock.skip(3600)
             code, result, err = watcher.finish()
-    assert deployed.returncode == 0, deployed.stderr
+            deployed_code, _, deployed_err = deploying.finish_text()
+    assert deployed_code == 0, deployed_err
     assert code == 0, err
     runs = by_function(result)
     assert set(runs) == {"AFunction", "BFunction"}
@@ -127,8 +160,8 @@ def test_success_followed_by_watch_and_shown_by_deploy(app: App, sandbox: Sandbo
         # watch printed the canary step, then the outcome, one line each (no flood).
         assert err.count(f"{lid}: 10% on version 2 (from 1), next step in") == 1
         assert err.count(f"{lid}: succeeded, 100% on version 2") == 1
-        assert f"[lambda-release] {lid}: 10% on version 2 (from 1)" in deployed.stderr
-        assert f"[lambda-release] {lid}: succeeded, 100% on version 2" in deployed.stderr
+        assert f"[lambda-release] {lid}: 10% on version 2 (from 1)" in deployed_err
+        assert f"[lambda-release] {lid}: succeeded, 100% on version 2" in deployed_err
     assert result["succeeded"] is True and result["failures"] == []
 
 
