@@ -26,9 +26,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:
-    for name, value in sandbox.env.items():
-        monkeypatch.setenv(name, value)
-    k = Kit.create(sandbox, "ren")
+    k = Kit.in_env(sandbox, monkeypatch, "ren")
     k.function_names = {"A": f"{k.stack}-a-one"}
     k.release({"A": "1", "B": "1"})
     k.release({"A": "2", "B": "2"})

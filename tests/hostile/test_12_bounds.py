@@ -24,9 +24,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def kit(sandbox: Sandbox) -> Iterator[Kit]:
     with pytest.MonkeyPatch.context() as mp:
-        for name, value in sandbox.env.items():
-            mp.setenv(name, value)
-        k = Kit.create(sandbox, "bounds")
+        k = Kit.in_env(sandbox, mp, "bounds")
         k.release({"A": "1", "B": "1"})
         k.release({"A": "2"})
         yield k

@@ -77,9 +77,7 @@ def pending_release(kit: Kit, changes: dict[str, str], *, lease_seconds: float) 
 
 @pytest.fixture
 def two_releases(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:
-    for k, v in sandbox.env.items():
-        monkeypatch.setenv(k, v)
-    kit = Kit.create(sandbox, "dry")
+    kit = Kit.in_env(sandbox, monkeypatch, "dry")
     kit.release({"A": "1", "B": "1"})
     kit.release({"A": "2", "B": "2"})
     return kit
@@ -88,9 +86,7 @@ def two_releases(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:
 @pytest.fixture
 def rolled_back(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:
     """R1, R2, then R2 rolled back: A runs 1 while CloudFormation records 2."""
-    for k, v in sandbox.env.items():
-        monkeypatch.setenv(k, v)
-    kit = Kit.create(sandbox, "dry")
+    kit = Kit.in_env(sandbox, monkeypatch, "dry")
     kit.release({"A": "1"})
     kit.release({"A": "2"})
     done = run_rollback(kit)

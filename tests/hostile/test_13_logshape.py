@@ -17,9 +17,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:
-    for k, v in sandbox.env.items():
-        monkeypatch.setenv(k, v)
-    kit = Kit.create(sandbox, "shape")
+    kit = Kit.in_env(sandbox, monkeypatch, "shape")
     kit.release({"A": "1"})
     return kit
 

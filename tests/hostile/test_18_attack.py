@@ -43,9 +43,7 @@ END_OF_TIME = "99991231T235959.999999Z-ffffffff"
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:
-    for name, value in sandbox.env.items():
-        monkeypatch.setenv(name, value)
-    k = Kit.create(sandbox, "atk")
+    k = Kit.in_env(sandbox, monkeypatch, "atk")
     k.release({"A": "1"})
     yield k
 

@@ -29,9 +29,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:
-    for name, value in sandbox.env.items():
-        monkeypatch.setenv(name, value)
-    k = Kit.create(sandbox, "head")
+    k = Kit.in_env(sandbox, monkeypatch, "head")
     k.release({"A": "1", "B": "1"})
     yield k
 

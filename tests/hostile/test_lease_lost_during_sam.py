@@ -26,9 +26,7 @@ STABLE = f"{ALIAS}_STABLE"
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:
-    for name, value in sandbox.env.items():
-        monkeypatch.setenv(name, value)
-    k = Kit.create(sandbox, "lost")
+    k = Kit.in_env(sandbox, monkeypatch, "lost")
     k.release({"A": "1", "B": "1"})
     k.release({"A": "2", "B": "1"})
     yield k

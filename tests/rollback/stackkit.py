@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 import yaml
 
 from lambda_release import lock
@@ -93,6 +94,14 @@ class Kit:
         kit = cls(sandbox, f"{prefix}-{tag}", f"{prefix}-log-{tag}")
         sandbox.client("s3").create_bucket(Bucket=kit.bucket)
         return kit
+
+    @classmethod
+    def in_env(cls, sandbox: Sandbox, env: pytest.MonkeyPatch, prefix: str = "rb") -> Kit:
+        """A kit, with the sandbox's endpoint and credentials in the environment (``env``
+        undoes them): the engine in this process and the console script reach it alike."""
+        for name, value in sandbox.env.items():
+            env.setenv(name, value)
+        return cls.create(sandbox, prefix)
 
     @property
     def env(self) -> dict[str, str]:

@@ -21,9 +21,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:
     """R1, R2 (all), R3 (A only), then R3 rolled back: A runs 2, CloudFormation records 3."""
-    for k, v in sandbox.env.items():
-        monkeypatch.setenv(k, v)
-    kit = Kit.create(sandbox, "dft")
+    kit = Kit.in_env(sandbox, monkeypatch, "dft")
     kit.release({"A": "1", "B": "1", "C": "1"})
     kit.release({"A": "2", "B": "2", "C": "2"})
     kit.release({"A": "3"})

@@ -29,9 +29,7 @@ MODELS = ("fail", "recorded", "live")
 
 def rolled_back_kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, padding: int = 0) -> Kit:
     """R1, R2 (all), R3 (A only), then R3 rolled back: A runs 2, CloudFormation records 3."""
-    for k, v in sandbox.env.items():
-        monkeypatch.setenv(k, v)
-    kit = Kit.create(sandbox, "dm")
+    kit = Kit.in_env(sandbox, monkeypatch, "dm")
     kit.padding = padding
     kit.release({"A": "1", "B": "1"})
     kit.release({"A": "2", "B": "2"})

@@ -40,9 +40,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:
     """Three functions, R1 (all created) and R2 (all moved 1 -> 2): rollback undoes R2."""
-    for k, v in sandbox.env.items():
-        monkeypatch.setenv(k, v)
-    kit = Kit.create(sandbox, "flt")
+    kit = Kit.in_env(sandbox, monkeypatch, "flt")
     kit.release({"A": "1", "B": "1", "C": "1"})
     kit.release({"A": "2", "B": "2", "C": "2"})
     return kit

@@ -23,9 +23,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:
-    for k, v in sandbox.env.items():
-        monkeypatch.setenv(k, v)
-    return Kit.create(sandbox)
+    return Kit.in_env(sandbox, monkeypatch)
 
 
 def three_releases(kit: Kit) -> tuple[str, str, str]:

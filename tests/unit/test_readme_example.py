@@ -31,9 +31,7 @@ def test_every_public_name_is_importable() -> None:
 
 @pytest.mark.e2e
 def test_the_readme_example_runs(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    for k, v in sandbox.env.items():
-        monkeypatch.setenv(k, v)
-    kit = Kit.create(sandbox, "readme")
+    kit = Kit.in_env(sandbox, monkeypatch, "readme")
     first = kit.release({"A": "1"})
     second = kit.release({"A": "2"})
     code = (
