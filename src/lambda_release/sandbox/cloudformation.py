@@ -421,7 +421,7 @@ class StackOperation:
             if body.get("UpdateReplacePolicy") in ("Retain", "Snapshot"):
                 continue
             with contextlib.suppress(Exception):
-                resource.delete(stack.account_id, stack.region_name)
+                rm._delete_resource(resource, body)
             _event(stack, lid, _physical_id(resource), body["Type"], "DELETE_COMPLETE")
         for lid in removed:
             body = old_resources[lid]
