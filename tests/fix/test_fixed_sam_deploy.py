@@ -16,9 +16,9 @@ import yaml
 from lambda_release.fix.run import fix_text
 from lambda_release.sandbox import Sandbox
 from tests.fix.corpus_cases import CORPUS, SEED, as_plain, functions, with_local_code
-from tests.support.aws_state import AliasWatcher, alias_state, function_name
+from tests.support.aws_state import alias_state, function_name
 from tests.support.sam import sam_build, sam_deploy
-from tests.support.standin_clock import through_canaries
+from tests.support.standin_clock import through_a_canary_step
 
 pytestmark = pytest.mark.e2e
 
@@ -66,14 +66,13 @@ def test_fixed_template_sam_deploys_and_releases_by_canary(
         sam_build(app, sandbox_env)
         # The canary's 10% step lasts until the watcher has seen it (a 2 s one could end
         # between two reads on a loaded machine), then the stand-in's clock jumps past it.
-        watcher = AliasWatcher(lam, fns[0], "PROD")
-        second = through_canaries(
+        second, seen = through_a_canary_step(
             sandbox,
             monkeypatch,
+            lam,
+            fns[0],
             lambda: sam_deploy(app, stack, "PROD", sandbox_env, bucket),
-            lambda: ("1", {"2": 0.1}) in watcher.seen,
         )
-        seen = watcher.stop()
         assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
         assert ("1", {"2": 0.1}) in seen, seen
         for fn in fns:

@@ -24,9 +24,9 @@ import pytest
 from orbtools.runner import JobResult, LocalRun
 
 from lambda_release.sandbox import Sandbox
-from tests.support.aws_state import AliasWatcher, alias_state, function_name, stack_status
+from tests.support.aws_state import alias_state, function_name, stack_status
 from tests.support.samapp import set_code_version, write_sam_app
-from tests.support.standin_clock import through_canaries
+from tests.support.standin_clock import through_a_canary_step
 
 pytestmark = pytest.mark.e2e
 
@@ -215,14 +215,13 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
     git(repo, "commit", "-qam", "version 2")
     # The canary's 10% step lasts until the watcher has seen it (a 2 s one could end between
     # two reads on a loaded machine), then the stand-in's clock jumps past it.
-    watcher = AliasWatcher(lam, fn_a, "PROD")
-    through_canaries(
+    _, seen = through_a_canary_step(
         sandbox,
         monkeypatch,
+        lam,
+        fn_a,
         lambda: deploy_prod(packed_orb, tmp_path, repo, env, ours, "p2"),
-        lambda: ("1", {"2": 0.1}) in watcher.seen,
     )
-    seen = watcher.stop()
     assert ("1", {"2": 0.1}) in seen, seen  # the canary: 10% on the new version first
     for fn in (fn_a, fn_b):
         assert alias_state(lam, fn, "PROD") == ("2", {})

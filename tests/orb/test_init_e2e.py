@@ -16,9 +16,9 @@ import yaml
 
 from lambda_release.sandbox import Sandbox
 from tests.orb.test_e2e_jobs import assert_ok, git, helper_wheel, job_env, record, runner
-from tests.support.aws_state import AliasWatcher, alias_state, function_name
+from tests.support.aws_state import alias_state, function_name
 from tests.support.bare_demo import write_bare_demo
-from tests.support.standin_clock import through_canaries
+from tests.support.standin_clock import through_a_canary_step
 
 __all__ = ["helper_wheel"]  # the module-scoped wheel fixture, shared with the orb e2e tests
 
@@ -87,14 +87,13 @@ def test_init_on_the_bare_demo_app_gives_a_working_release(
     git(repo, "commit", "-qam", "orders: version 2")
     # The canary's 10% step lasts until the watcher has seen it (a 2 s one could end between
     # two reads on a loaded machine), then the stand-in's clock jumps past it.
-    watcher = AliasWatcher(lam, functions[0], "PROD")
-    through_canaries(
+    _, seen = through_a_canary_step(
         sandbox,
         monkeypatch,
+        lam,
+        functions[0],
         lambda: _deploy(packed_orb, tmp_path, repo, env, ours, "p2"),
-        lambda: ("1", {"2": 0.1}) in watcher.seen,
     )
-    seen = watcher.stop()
     assert ("1", {"2": 0.1}) in seen, seen  # production moved by canary
     assert alias_state(lam, functions[0], "PROD") == ("2", {})
     assert alias_state(lam, functions[1], "PROD") == ("1", {})  # its code did not change

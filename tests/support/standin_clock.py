@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import pytest
 
 from lambda_release.sandbox import Sandbox, codedeploy
+from tests.support.aws_state import AliasWatcher
 
 T = TypeVar("T")
 
@@ -89,3 +90,25 @@ def through_canaries(
     if failed:
         raise failed[0]
     return got[0]
+
+
+# An alias at its canary's first step: version 1 with 10% on version 2.
+FIRST_CANARY_STEP = ("1", {"2": 0.1})
+
+
+def through_a_canary_step(
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    lam: Any,
+    function: str,
+    deploy: Callable[[], T],
+    step: tuple[str, dict[str, float]] = FIRST_CANARY_STEP,
+) -> tuple[T, list[tuple[str, dict[str, float]]]]:
+    """`through_canaries` until a watcher of ``function``'s PROD alias saw it at ``step``:
+    (what ``deploy`` returned, every alias state seen, in order)."""
+    watcher = AliasWatcher(lam, function, "PROD")
+    try:
+        got = through_canaries(sandbox, monkeypatch, deploy, lambda: step in watcher.seen)
+    finally:
+        seen = watcher.stop()
+    return got, seen
