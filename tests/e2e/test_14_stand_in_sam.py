@@ -124,18 +124,27 @@ def record(app: App) -> dict[str, Any]:
     return data
 
 
-def in_background(app: App, when: Callable[[], bool], then: Callable[[], None]) -> threading.Thread:
-    def run() -> None:
+class InBackground:
+    """`then()` once `when()` holds, on a thread, until `done()` (or 300 s)."""
+
+    def __init__(self, when: Callable[[], bool], then: Callable[[], None]) -> None:
+        self.fired = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(when, then), daemon=True)
+        self._thread.start()
+
+    def _run(self, when: Callable[[], bool], then: Callable[[], None]) -> None:
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not self._done.is_set():
             if when():
                 then()
+                self.fired.set()
                 return
             time.sleep(0.05)
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
+    def done(self) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def wait_until_nothing_in_flight(app: App, timeout: float = 120) -> None:
@@ -150,20 +159,24 @@ def wait_until_nothing_in_flight(app: App, timeout: float = 120) -> None:
 
 
 def deploy_stopped_by_alarm(app: App) -> subprocess.CompletedProcess[str]:
-    """A deploy whose canary A's alarm stops once traffic starts to shift (then OK again)."""
+    """A deploy whose canary A's alarm stops once traffic starts to shift (then OK again).
+
+    It starts once the previous test's CodeDeploy rollback deployment has ended: deploy
+    rightly refuses to start beside one, and a refusal is not the failure this is for."""
+    wait_until_nothing_in_flight(app)
     cw = app.sandbox.client("cloudwatch")
     alarm = app.alarm_name("A")
     try:
         with sandbox_minute(app.sandbox, STALLED):  # the canary lasts until the alarm ends it
-            firing = in_background(
-                app,
+            firing = InBackground(
                 lambda: bool(alias_of(app)[1]),
                 lambda: cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="t"),
             )
             done = app.deploy()
-            firing.join()
+            firing.done()
     finally:
         cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="fixed")
+    assert firing.fired.is_set(), f"the canary never shifted traffic: {done.stderr}"
     return done
 
 
@@ -230,7 +243,6 @@ def test_a_rollback_deployment_still_running_is_in_flight_for_status_and_deploy(
 
 def test_a_failed_stack_rollback_is_refused_with_the_way_out(app: App) -> None:
     sandbox = app.sandbox
-    wait_until_nothing_in_flight(app)
     app.change_code("5", ("A",))
     sandbox.fail_stack_rollbacks(True)
     try:
