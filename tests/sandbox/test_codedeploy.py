@@ -4,6 +4,8 @@ the alias's live version, all through CloudFormation stacks as SAM deploys them.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,7 +13,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambda_release.sandbox import Sandbox
-from lambda_release.sandbox.codedeploy import PREDEFINED_CONFIGS, SETTINGS, traffic_schedule
+from lambda_release.sandbox.codedeploy import (
+    PREDEFINED_CONFIGS,
+    SETTINGS,
+    LambdaDeployment,
+    traffic_schedule,
+)
 from tests.sandbox.inline_app import (
     create_stack,
     output,
@@ -245,6 +252,48 @@ def test_stop_deployment(
     with pytest.raises(ClientError) as exc:
         cd.stop_deployment(deploymentId=deployment_id)
     assert exc.value.response["Error"]["Code"] == "DeploymentAlreadyCompletedException"
+
+
+def test_a_stopped_deployment_shows_its_rollback_as_soon_as_it_shows_the_stop(
+    clients: dict[str, Any],
+    unique: Callable[[str], str],
+    stalled_clock: float,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No read sees the stop without the rollback: a watcher that did thought the
+    deployment ended with nothing to follow (CI). Creating the rollback is slowed to a second
+    here, as a loaded machine may."""
+    cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
+    create = LambdaDeployment._create_rollback
+
+    def slow_create(self: LambdaDeployment) -> LambdaDeployment:
+        time.sleep(1.0)
+        return create(self)
+
+    monkeypatch.setattr(LambdaDeployment, "_create_rollback", slow_create)
+    stack = unique("stopseen")
+    create_stack(cfn, stack, "1")
+    fn = output(cfn, stack, "FnName")
+    start_update(cfn, stack, "2")
+    wait_until(lambda: alias_state(lam, fn, ALIAS)[1], what="canary weights")
+    deployment_id = _deployment_of(cd, cfn, stack)["deploymentId"]
+    stopping = threading.Thread(
+        target=cd.stop_deployment,
+        kwargs={"deploymentId": deployment_id, "autoRollbackEnabled": True},
+        daemon=True,
+    )
+    stopping.start()
+    reads: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 120
+    while not reads or reads[-1]["status"] == "InProgress":
+        assert time.monotonic() < deadline, "the deployment never stopped"
+        reads.append(cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"])
+    stopping.join()
+    assert len(reads) > 2  # read while the rollback was being made
+    stopped = reads[-1]
+    assert stopped["status"] == "Stopped"
+    assert stopped["rollbackInfo"]["rollbackDeploymentId"], stopped
+    assert wait_for_stack(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
 
 
 def test_cancel_update_stack_stops_the_deployment_and_rolls_back(

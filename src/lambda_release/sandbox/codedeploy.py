@@ -204,12 +204,18 @@ class LambdaDeployment:
             self._event("End", "Succeeded")
             self._overview(succeeded=1)
         except DeploymentStopped as stop:
+            # The rollback exists before the stop shows: a reader that sees this deployment
+            # ended also sees its rollbackInfo (a watcher read between the two, ended, and
+            # never followed the rollback).
+            rollback = None
+            if stop.rollback and self.rollback_of is None:  # a rollback is not rolled back
+                rollback = self._create_rollback()
             info.status = stop.status
             info.error_information = {"code": stop.code, "message": stop.message}
             self._fail_open_events()
             self._overview(failed=1)
-            if stop.rollback and self.rollback_of is None:  # a rollback is not rolled back
-                self._start_rollback()
+            if rollback is not None:
+                rollback.start()
         except Exception as exc:  # a bug here must still end the deployment and the stack
             info.status = "Failed"
             info.error_information = {"code": "INTERNAL_ERROR", "message": str(exc)}
@@ -248,7 +254,8 @@ class LambdaDeployment:
             self._check_stop()
             self._stop.wait(min(0.1, max(0.0, end - time.monotonic())))
 
-    def _start_rollback(self) -> None:
+    def _create_rollback(self) -> LambdaDeployment:
+        """CodeDeploy's rollback deployment, linked both ways, not yet started."""
         back = AliasShift(
             function_name=self.shift.function_name,
             alias=self.shift.alias,
@@ -264,7 +271,7 @@ class LambdaDeployment:
             "rollbackMessage": f"Deployment {self.deployment_id} was rolled back by deployment "
             f"{rollback.deployment_id}: traffic returns to version {self.shift.current_version}",
         }
-        rollback.start()
+        return rollback
 
     def _event(self, name: str, status: str) -> None:
         event = self.events[name]
