@@ -364,11 +364,13 @@ def watch(
         views = follower.poll()
         renderer.update(views)
         if all(v.ended for v in views):
-            # CloudFormation may yet start another function's deployment.
-            if follower.read_stack_status() not in STARTING or time.monotonic() - started > timeout:
-                break
+            starting = follower.read_stack_status() in STARTING
+            # CloudFormation may yet start another function's deployment, and CodeDeploy its
+            # rollback of one this poll saw end, even once the stack has moved on.
             if follower.discover():
                 continue
+            if not starting or time.monotonic() - started > timeout:
+                break
         elif time.monotonic() - started > timeout:
             raise OperationError(
                 f"deployments of stack {engine.stack} still in flight after {timeout:g} s: "

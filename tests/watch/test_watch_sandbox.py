@@ -2,8 +2,8 @@
 
 One stack, in order: v1 created; v2 by canary with watch following (success, and deploy
 shows the same progress); v3 whose alarm fires mid-canary (CodeDeploy stops and rolls back);
-v4 whose deployment someone stops. The CodeDeploy clock is slowed where the test must act
-inside a canary, so nothing depends on timing.
+v4 whose deployment someone stops; v5 stopped too, its rollback shown late. The CodeDeploy
+clock is slowed where the test must act inside a canary, so nothing depends on timing.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from lambda_release.sandbox.codedeploy import SETTINGS, LambdaDeployment
 from lambda_release.sandbox.server import Sandbox
 from tests.support.samapp import set_code_version
 from tests.support.standin_clock import skippable_clock
@@ -213,6 +214,7 @@ def test_stopped_deployment_fails(app: App, sandbox: Sandbox) -> None:
             cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
             code, result, err = watcher.finish()
             deploying.communicate(timeout=600)
+    set_code_version(app.directory, "2", ("B",))  # reverted, as a team would
     assert deploying.returncode == 1
     assert code == 1, err
     (run,) = [d for d in result["deployments"] if not d["rollback_of"]]
@@ -234,3 +236,38 @@ def in_flight(app: App, function: str) -> list[str]:
         includeOnlyStatuses=["Created", "Queued", "InProgress", "Baking", "Ready"],
     )
     return list(got["deployments"])
+
+
+def test_a_rollback_that_shows_after_the_stop_is_still_followed(
+    app: App, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CodeDeploy does not document whether a stopped deployment's rollback exists when the
+    stop shows. Here it comes a second later, once watch has read the deployment ended, and the
+    stack moves on at once: watch looks once more and follows it (it used to stop there)."""
+    create = LambdaDeployment._create_rollback
+
+    def late(self: LambdaDeployment) -> LambdaDeployment:
+        self.info.status = "Stopped"
+        time.sleep(1.0)
+        return create(self)
+
+    monkeypatch.setattr(LambdaDeployment, "_create_rollback", late)
+    monkeypatch.setattr(SETTINGS, "rollback_seconds", 600.0)  # ended below, once seen
+    app.change_code("5", ("A",))
+    cd = sandbox.client("codedeploy")
+    with sandbox_minute(sandbox, SLOW), skippable_clock(monkeypatch) as clock:
+        watcher = Watcher(app, SLOW)
+        deploying = app.popen("deploy", *app.target())
+        with background(watcher.proc, deploying):
+            wait_for(lambda: watcher.saw("AFunction: 10% on version"), "watch to show A's canary")
+            (deployment_id,) = in_flight(app, "A")
+            cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
+            wait_for(lambda: watcher.saw("CodeDeploy's rollback of"), "watch to follow it")
+            clock.skip(24 * 3600)  # the rollback deployment ends
+            code, result, err = watcher.finish()
+            deploying.communicate(timeout=600)
+    set_code_version(app.directory, "2", ("A",))
+    assert code == 1, err
+    rollbacks = [d for d in result["deployments"] if d["rollback_of"]]
+    assert [(d["rollback_of"], d["status"]) for d in rollbacks] == [(deployment_id, "Succeeded")]
+    assert app.weights("A") == {}
