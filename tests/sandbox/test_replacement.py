@@ -139,3 +139,26 @@ def test_a_renamed_function_with_update_replace_policy_retain_is_kept(
     assert physical(cfn, stack, "Fn") == second
     assert exists(lam, first) and invoke(lam, first) == "a"  # retained, still serving
     assert invoke(lam, second) == "b"
+
+
+def test_a_name_removed_is_replaced_by_a_generated_one_which_then_stays(
+    sandbox: Sandbox, unique: Callable[[str], str]
+) -> None:
+    """FunctionName removed: CloudFormation replaces the function with one named
+    ``<stack>-<logical id>-<suffix>``; later updates keep that generated name."""
+    stack = unique("unnamed")
+    cfn, lam, first, _ = created(sandbox, stack)
+    doc = yaml.safe_load(renamed_template(first, "b"))
+    del doc["Resources"]["Fn"]["Properties"]["FunctionName"]
+    cfn.update_stack(StackName=stack, TemplateBody=yaml.safe_dump(doc), Capabilities=CAPS)
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    generated = physical(cfn, stack, "Fn")
+    assert generated.startswith(f"{stack}-Fn-") and generated != first
+    assert alias_on(lam, generated)[0] == "1" and invoke(lam, generated) == "b"
+    assert not exists(lam, first)
+
+    doc["Resources"]["Fn"]["Properties"]["InlineCode"] = "def handler(e, c):\n    return 'c'\n"
+    cfn.update_stack(StackName=stack, TemplateBody=yaml.safe_dump(doc), Capabilities=CAPS)
+    assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
+    assert physical(cfn, stack, "Fn") == generated  # updated in place, not renamed again
+    assert alias_on(lam, generated)[0] == "2" and invoke(lam, generated) == "c"

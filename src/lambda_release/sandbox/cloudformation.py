@@ -373,7 +373,7 @@ class StackOperation:
                     modified.append(lid)
                     if self._start_deployment(lid, body):
                         continue
-                    if replacement.replaces(rm._parsed_resources.get(lid), body, rm):
+                    if replacement.replaces(rm._parsed_resources.get(lid), body, rm, lid):
                         replaced[lid] = self._replace(lid, body["Type"], physical)
                         continue
                     changed = parse_and_update_resource(

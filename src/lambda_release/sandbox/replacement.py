@@ -31,20 +31,27 @@ def resolved_property(body: dict[str, Any], name: str, resource_map: Any) -> Any
     return clean_json(copy.deepcopy(props[name]), resource_map)
 
 
-def replaces(current: Any, body: dict[str, Any], resource_map: Any) -> bool:
-    """Updating ``current`` to ``body`` creates a new physical resource (AWS's "Update
-    requires: Replacement"): a function's ``FunctionName``; an alias's ``FunctionName`` or
-    ``Name``; a version's ``FunctionName``.
+def generated_name_prefix(resource_map: Any, logical_id: str) -> str:
+    """How a name CloudFormation generates for the stack's resource begins (moto adds a
+    random suffix, as CloudFormation does: ``<stack>-<logical id>-<suffix>``)."""
+    return f"{resource_map['AWS::StackName']}-{logical_id}-"
 
-    Only an explicit new function name is modelled; a name removed (CloudFormation then
-    generates one) is left to moto, which keeps the old one.
+
+def replaces(current: Any, body: dict[str, Any], resource_map: Any, logical_id: str) -> bool:
+    """Updating ``current`` to ``body`` creates a new physical resource (AWS's "Update
+    requires: Replacement"): a function's ``FunctionName`` changed, set or removed (a removed
+    name is replaced by a generated one, unless the name was generated already); an alias's
+    ``FunctionName`` or ``Name``; a version's ``FunctionName``.
     """
     if current is None:
         return False
     kind = body.get("Type")
     named = resolved_property(body, "FunctionName", resource_map)
     if kind == "AWS::Lambda::Function":
-        return named is not None and str(named) != str(current.function_name)
+        if named is None:
+            prefix = generated_name_prefix(resource_map, logical_id)
+            return not str(current.function_name).startswith(prefix)
+        return str(named) != str(current.function_name)
     if kind == "AWS::Lambda::Alias":
         name = resolved_property(body, "Name", resource_map)
         return (function_name(named), str(name)) != (str(current.function_name), str(current.name))
