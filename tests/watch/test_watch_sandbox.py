@@ -147,7 +147,7 @@ def running_code(app: App, function: str) -> str:
 @pytest.fixture(autouse=True)
 def leaves_the_app_as_the_stack_runs(app: App) -> Iterator[None]:
     """After each test, whether it passed or failed half-way: no alarm left in ALARM, nothing
-    in flight (stopped, then named, if it outlasts a minute) and the app's code what PROD runs.
+    in flight (stopped, then named, if it outlasts 30 s) and the app's code what PROD runs.
     The stack is shared: a test that left A's alarm firing, a canary or CodeDeploy's rollback
     running, or B's code changed, made the next one fail (refused, or two functions deployed)."""
     yield
@@ -157,7 +157,7 @@ def leaves_the_app_as_the_stack_runs(app: App) -> Iterator[None]:
         got = cw.describe_alarms(AlarmNames=[alarm])["MetricAlarms"]
         if got and got[0]["StateValue"] == "ALARM":
             cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="test ended")
-    left = wait_until_settled(app, timeout=60)
+    left = wait_until_settled(app, timeout=30)
     still: list[str] = []
     if left:
         cd = app.sandbox.client("codedeploy")
@@ -171,7 +171,7 @@ def leaves_the_app_as_the_stack_runs(app: App) -> Iterator[None]:
         runs = running_code(app, fn)
         if f'CODE_VERSION = "{runs}"' not in handler.read_text():
             set_code_version(app.directory, runs, (fn,))
-    assert not left, f"the test left {left} in flight after a minute (stopped: {still or 'ok'})"
+    assert not left, f"the test left {left} in flight after 30 s (stopped: {still or 'ok'})"
 
 
 def by_function(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
