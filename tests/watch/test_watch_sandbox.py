@@ -41,9 +41,21 @@ def app(
     return built
 
 
-def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 180) -> None:
+def wait_for(
+    predicate: Callable[[], bool],
+    what: str,
+    timeout: float = 180,
+    deploying: subprocess.Popen[str] | None = None,
+) -> None:
+    """Until `predicate()`; at once, with its stderr, if `deploying` ended first (a refused
+    deploy made the test wait out the timeout for a canary that never came)."""
     deadline = time.monotonic() + timeout
     while not predicate():
+        if deploying is not None and deploying.poll() is not None:
+            _, err = deploying.communicate()
+            raise AssertionError(
+                f"the deploy ended (exit {deploying.returncode}) before {what}:\n{err[-3000:]}"
+            )
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what}")
         time.sleep(0.05)
@@ -247,7 +259,11 @@ def test_alarm_mid_canary_fails_naming_the_alarm(app: App, sandbox: Sandbox) -> 
         watcher = Watcher(app, SLOW)
         deploying = app.popen("deploy", *app.target())
         with background(watcher.proc, deploying):
-            wait_for(lambda: watcher.saw("AFunction: 10% on version"), "watch to show A's canary")
+            wait_for(
+                lambda: watcher.saw("AFunction: 10% on version"),
+                "watch to show A's canary",
+                deploying=deploying,
+            )
             cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test: errors")
             code, result, err = watcher.finish()
             deploying.communicate(timeout=600)
@@ -276,7 +292,11 @@ def test_stopped_deployment_fails(app: App, sandbox: Sandbox) -> None:
         watcher = Watcher(app, SLOW)
         deploying = app.popen("deploy", *app.target())
         with background(watcher.proc, deploying):
-            wait_for(lambda: watcher.saw("BFunction: 10% on version"), "watch to show B's canary")
+            wait_for(
+                lambda: watcher.saw("BFunction: 10% on version"),
+                "watch to show B's canary",
+                deploying=deploying,
+            )
             (deployment_id,) = in_flight(app, "B")
             # prune refuses while a canary is in flight: its versions must not go
             busy = app.lr("prune", "--stack", app.stack, "--keep", "0", "--s3-bucket", app.bucket)
@@ -318,7 +338,11 @@ def test_a_rollback_that_shows_after_the_stop_is_still_followed(
         watcher = Watcher(app, SLOW)
         deploying = app.popen("deploy", *app.target())
         with background(watcher.proc, deploying):
-            wait_for(lambda: watcher.saw("AFunction: 10% on version"), "watch to show A's canary")
+            wait_for(
+                lambda: watcher.saw("AFunction: 10% on version"),
+                "watch to show A's canary",
+                deploying=deploying,
+            )
             (deployment_id,) = in_flight(app, "A")
             cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
             wait_for(lambda: watcher.saw("CodeDeploy's rollback of"), "watch to follow it")
