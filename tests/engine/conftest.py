@@ -63,7 +63,9 @@ class App(CliApp):
 def make_app(
     sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Callable[..., App]:
-    """Builds an app once per (functions, deployment type); each call gets a fresh stack."""
+    """Builds an app once per (functions, deployment type); each call gets a fresh stack and
+    a fresh copy of the built app. The build itself is never handed out: the first test used
+    to get it, and its code changes, samconfig.toml and record file reached every later copy."""
     built: dict[tuple[tuple[str, ...], str], Path] = {}
 
     def make(functions: Sequence[str] = FUNCTIONS, deployment: str = "AllAtOnce") -> App:
@@ -71,15 +73,15 @@ def make_app(
         env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
         env.pop("LAMBDA_RELEASE_TRACE_AWS", None)
         key = (tuple(functions), deployment)
-        directory = tmp_path_factory.mktemp("app")
         if key not in built:
+            pristine = tmp_path_factory.mktemp("built-app")
             write_sam_app(
-                directory, functions=functions, code_version="1", deployment_type=deployment
+                pristine, functions=functions, code_version="1", deployment_type=deployment
             )
-            sam_build(directory, env)
-            built[key] = directory
-        else:
-            shutil.copytree(built[key], directory, dirs_exist_ok=True)
+            sam_build(pristine, env)
+            built[key] = pristine
+        directory = tmp_path_factory.mktemp("app")
+        shutil.copytree(built[key], directory, dirs_exist_ok=True)
         bucket = unique("artifacts")
         sandbox.client("s3").create_bucket(Bucket=bucket)
         return App(directory, bucket, unique("stack"), env, sandbox)

@@ -524,10 +524,17 @@ def test_a_deploy_waiting_on_a_begun_release_takes_over_after_record(kit: Kit) -
         kit.engine(), kit.log(), environment="t", mode="begin", lock_ttl=600, lock_timeout=0
     )
     assert entry is not None and not problems
+    # The deploy is seen waiting before record starts (not a fixed 0.5 s), and waits up to
+    # 120 s: its 5 s lock timeout lapsed while a loaded machine started record's console script.
     done: dict[str, Any] = {}
-    waiting = threading.Thread(target=lambda: done.update(rid=kit.release({"A": "2"})))
+    waits = threading.Event()
+
+    def deploy() -> None:
+        done.update(rid=kit.release({"A": "2"}, lock_timeout=120, progress=lambda _: waits.set()))
+
+    waiting = threading.Thread(target=deploy)
     waiting.start()
-    time.sleep(0.5)
+    assert waits.wait(120), "the deploy never waited for the begun release's lock"
     recorded = subprocess.run(
         [console_script(), "record", *kit.cli_args(), "--sam-exit-code", "0", "--output", "json"],
         env=cli_env(kit),

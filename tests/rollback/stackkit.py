@@ -11,7 +11,7 @@ import io
 import json
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,13 +125,22 @@ class Kit:
         deployment_type: str = "AllAtOnce",
         wait: bool = True,
         lock_timeout: float = 5,
+        progress: Callable[[str], None] | None = None,
     ) -> str:
-        """Change the named functions' code and release it; the release id."""
+        """Change the named functions' code and release it; the release id.
+
+        ``progress`` gets begin's lines (e.g. that it waits for the lock)."""
         self.code.update(changes)
         engine = self.engine()
         log = self.log()
         entry, _lease, problems = begin(
-            engine, log, environment="test", mode="deploy", lock_ttl=300, lock_timeout=lock_timeout
+            engine,
+            log,
+            environment="test",
+            mode="deploy",
+            lock_ttl=300,
+            lock_timeout=lock_timeout,
+            progress=progress,
         )
         assert not problems, problems
         cfn = self.sandbox.client("cloudformation")

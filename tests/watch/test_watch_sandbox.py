@@ -21,6 +21,7 @@ import pytest
 
 from lambda_release.sandbox.codedeploy import SETTINGS, LambdaDeployment
 from lambda_release.sandbox.server import Sandbox
+from tests.support.aws_state import stack_status
 from tests.support.samapp import set_code_version
 from tests.support.standin_clock import skippable_clock
 from tests.watch.app import App, make_app, sandbox_minute
@@ -40,9 +41,21 @@ def app(
     return built
 
 
-def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 180) -> None:
+def wait_for(
+    predicate: Callable[[], bool],
+    what: str,
+    timeout: float = 180,
+    deploying: subprocess.Popen[str] | None = None,
+) -> None:
+    """Until `predicate()`; at once, with its stderr, if `deploying` ended first (a refused
+    deploy made the test wait out the timeout for a canary that never came)."""
     deadline = time.monotonic() + timeout
     while not predicate():
+        if deploying is not None and deploying.poll() is not None:
+            _, err = deploying.communicate()
+            raise AssertionError(
+                f"the deploy ended (exit {deploying.returncode}) before {what}:\n{err[-3000:]}"
+            )
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what}")
         time.sleep(0.05)
@@ -91,14 +104,86 @@ class Watcher(Follower):
 
 @contextmanager
 def background(*procs: subprocess.Popen[str]) -> Iterator[None]:
-    """Kill what is still running when the test fails half-way."""
+    """End what is still running when the test fails half-way: SIGTERM first, as CircleCI
+    cancels a job, so a deploy gives its lock back (a killed one left its lease in the
+    release log, and the next test's deploy was refused beside it)."""
     try:
         yield
     finally:
         for proc in procs:
             if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
+                proc.terminate()
+                try:
+                    proc.communicate(timeout=60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.communicate()
+
+
+FUNCTIONS = ("A", "B")
+IN_FLIGHT = ["Created", "Queued", "InProgress", "Baking", "Ready"]
+
+
+def in_flight(app: App, function: str) -> list[str]:
+    """Deployments in flight in the function's own deployment group."""
+    resources = app.resources()
+    got = app.sandbox.client("codedeploy").list_deployments(
+        applicationName=resources["ServerlessDeploymentApplication"],
+        deploymentGroupName=resources[f"{function}FunctionDeploymentGroup"],
+        includeOnlyStatuses=IN_FLIGHT,
+    )
+    return list(got["deployments"])
+
+
+def wait_until_settled(app: App, timeout: float) -> list[str]:
+    """Until no deployment is in flight and the stack is not updating; what still was."""
+    cfn = app.sandbox.client("cloudformation")
+    deadline = time.monotonic() + timeout
+    while True:
+        left = [d for fn in FUNCTIONS for d in in_flight(app, fn)]
+        status = stack_status(cfn, app.stack)
+        if not left and not status.endswith("_IN_PROGRESS"):
+            return []
+        if time.monotonic() > deadline:
+            return left or [status]
+        time.sleep(0.2)
+
+
+def running_code(app: App, function: str) -> str:
+    """The code version PROD serves (the handler answers with it)."""
+    lam = app.sandbox.client("lambda")
+    got = lam.invoke(FunctionName=app.function_name(function), Qualifier="PROD")
+    return str(json.loads(got["Payload"].read())["code_version"])
+
+
+@pytest.fixture(autouse=True)
+def leaves_the_app_as_the_stack_runs(app: App) -> Iterator[None]:
+    """After each test, whether it passed or failed half-way: no alarm left in ALARM, nothing
+    in flight (stopped, then named, if it outlasts 30 s) and the app's code what PROD runs.
+    The stack is shared: a test that left A's alarm firing, a canary or CodeDeploy's rollback
+    running, or B's code changed, made the next one fail (refused, or two functions deployed)."""
+    yield
+    cw = app.sandbox.client("cloudwatch")
+    for fn in FUNCTIONS:
+        alarm = app.alarm_name(fn)
+        got = cw.describe_alarms(AlarmNames=[alarm])["MetricAlarms"]
+        if got and got[0]["StateValue"] == "ALARM":
+            cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="test ended")
+    left = wait_until_settled(app, timeout=30)
+    still: list[str] = []
+    if left:
+        cd = app.sandbox.client("codedeploy")
+        for deployment_id in [d for fn in FUNCTIONS for d in in_flight(app, fn)]:
+            info = cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+            rollback = info.get("creator") == "codeDeployRollback"
+            cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=not rollback)
+        still = wait_until_settled(app, timeout=120)
+    for fn in FUNCTIONS:
+        handler = app.directory / "src" / fn.lower() / "app.py"
+        runs = running_code(app, fn)
+        if f'CODE_VERSION = "{runs}"' not in handler.read_text():
+            set_code_version(app.directory, runs, (fn,))
+    assert not left, f"the test left {left} in flight after 30 s (stopped: {still or 'ok'})"
 
 
 def by_function(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -174,12 +259,14 @@ def test_alarm_mid_canary_fails_naming_the_alarm(app: App, sandbox: Sandbox) -> 
         watcher = Watcher(app, SLOW)
         deploying = app.popen("deploy", *app.target())
         with background(watcher.proc, deploying):
-            wait_for(lambda: watcher.saw("AFunction: 10% on version"), "watch to show A's canary")
+            wait_for(
+                lambda: watcher.saw("AFunction: 10% on version"),
+                "watch to show A's canary",
+                deploying=deploying,
+            )
             cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test: errors")
             code, result, err = watcher.finish()
             deploying.communicate(timeout=600)
-    cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="test: recovered")
-    set_code_version(app.directory, "2", ("A",))  # the bad code is reverted, as a team would
     assert deploying.returncode == 1
     assert code == 1, err
     # watch follows CodeDeploy's rollback deployment too, to its end
@@ -205,7 +292,11 @@ def test_stopped_deployment_fails(app: App, sandbox: Sandbox) -> None:
         watcher = Watcher(app, SLOW)
         deploying = app.popen("deploy", *app.target())
         with background(watcher.proc, deploying):
-            wait_for(lambda: watcher.saw("BFunction: 10% on version"), "watch to show B's canary")
+            wait_for(
+                lambda: watcher.saw("BFunction: 10% on version"),
+                "watch to show B's canary",
+                deploying=deploying,
+            )
             (deployment_id,) = in_flight(app, "B")
             # prune refuses while a canary is in flight: its versions must not go
             busy = app.lr("prune", "--stack", app.stack, "--keep", "0", "--s3-bucket", app.bucket)
@@ -214,7 +305,6 @@ def test_stopped_deployment_fails(app: App, sandbox: Sandbox) -> None:
             cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
             code, result, err = watcher.finish()
             deploying.communicate(timeout=600)
-    set_code_version(app.directory, "2", ("B",))  # reverted, as a team would
     assert deploying.returncode == 1
     assert code == 1, err
     (run,) = [d for d in result["deployments"] if not d["rollback_of"]]
@@ -225,17 +315,6 @@ def test_stopped_deployment_fails(app: App, sandbox: Sandbox) -> None:
     assert "StopDeployment" in run["message"]
     assert f"BFunction: stopped, traffic back on version {run['current_version']}" in err
     assert app.weights("B") == {}
-
-
-def in_flight(app: App, function: str) -> list[str]:
-    """Deployments in flight in the function's own deployment group."""
-    resources = app.resources()
-    got = app.sandbox.client("codedeploy").list_deployments(
-        applicationName=resources["ServerlessDeploymentApplication"],
-        deploymentGroupName=resources[f"{function}FunctionDeploymentGroup"],
-        includeOnlyStatuses=["Created", "Queued", "InProgress", "Baking", "Ready"],
-    )
-    return list(got["deployments"])
 
 
 def test_a_rollback_that_shows_after_the_stop_is_still_followed(
@@ -259,14 +338,17 @@ def test_a_rollback_that_shows_after_the_stop_is_still_followed(
         watcher = Watcher(app, SLOW)
         deploying = app.popen("deploy", *app.target())
         with background(watcher.proc, deploying):
-            wait_for(lambda: watcher.saw("AFunction: 10% on version"), "watch to show A's canary")
+            wait_for(
+                lambda: watcher.saw("AFunction: 10% on version"),
+                "watch to show A's canary",
+                deploying=deploying,
+            )
             (deployment_id,) = in_flight(app, "A")
             cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
             wait_for(lambda: watcher.saw("CodeDeploy's rollback of"), "watch to follow it")
             clock.skip(24 * 3600)  # the rollback deployment ends
             code, result, err = watcher.finish()
             deploying.communicate(timeout=600)
-    set_code_version(app.directory, "2", ("A",))
     assert code == 1, err
     rollbacks = [d for d in result["deployments"] if d["rollback_of"]]
     assert [(d["rollback_of"], d["status"]) for d in rollbacks] == [(deployment_id, "Succeeded")]
