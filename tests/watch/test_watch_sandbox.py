@@ -120,6 +120,22 @@ def background(*procs: subprocess.Popen[str]) -> Iterator[None]:
                     proc.communicate()
 
 
+@contextmanager
+def canary_under_watch(app: App, function: str) -> Iterator[tuple[Watcher, subprocess.Popen[str]]]:
+    """A deploy with `watch` following it, on the slowed clock, from when watch shows
+    ``function``'s first canary step; both are ended if the test fails half-way."""
+    with sandbox_minute(app.sandbox, SLOW):
+        watcher = Watcher(app, SLOW)
+        deploying = app.popen("deploy", *app.target())
+        with background(watcher.proc, deploying):
+            wait_for(
+                lambda: watcher.saw(f"{function}Function: 10% on version"),
+                f"watch to show {function}'s canary",
+                deploying=deploying,
+            )
+            yield watcher, deploying
+
+
 FUNCTIONS = ("A", "B")
 IN_FLIGHT = ["Created", "Queued", "InProgress", "Baking", "Ready"]
 
@@ -255,18 +271,10 @@ def test_alarm_mid_canary_fails_naming_the_alarm(app: App, sandbox: Sandbox) -> 
     app.change_code("3", ("A",))
     alarm = app.alarm_name("A")
     cw = sandbox.client("cloudwatch")
-    with sandbox_minute(sandbox, SLOW):
-        watcher = Watcher(app, SLOW)
-        deploying = app.popen("deploy", *app.target())
-        with background(watcher.proc, deploying):
-            wait_for(
-                lambda: watcher.saw("AFunction: 10% on version"),
-                "watch to show A's canary",
-                deploying=deploying,
-            )
-            cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test: errors")
-            code, result, err = watcher.finish()
-            deploying.communicate(timeout=600)
+    with canary_under_watch(app, "A") as (watcher, deploying):
+        cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test: errors")
+        code, result, err = watcher.finish()
+        deploying.communicate(timeout=600)
     assert deploying.returncode == 1
     assert code == 1, err
     # watch follows CodeDeploy's rollback deployment too, to its end
@@ -288,23 +296,15 @@ def test_alarm_mid_canary_fails_naming_the_alarm(app: App, sandbox: Sandbox) -> 
 def test_stopped_deployment_fails(app: App, sandbox: Sandbox) -> None:
     app.change_code("4", ("B",))
     cd = sandbox.client("codedeploy")
-    with sandbox_minute(sandbox, SLOW):
-        watcher = Watcher(app, SLOW)
-        deploying = app.popen("deploy", *app.target())
-        with background(watcher.proc, deploying):
-            wait_for(
-                lambda: watcher.saw("BFunction: 10% on version"),
-                "watch to show B's canary",
-                deploying=deploying,
-            )
-            (deployment_id,) = in_flight(app, "B")
-            # prune refuses while a canary is in flight: its versions must not go
-            busy = app.lr("prune", "--stack", app.stack, "--keep", "0", "--s3-bucket", app.bucket)
-            assert busy.returncode == 1
-            assert "UPDATE_IN_PROGRESS: prune once it has finished" in busy.stderr
-            cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
-            code, result, err = watcher.finish()
-            deploying.communicate(timeout=600)
+    with canary_under_watch(app, "B") as (watcher, deploying):
+        (deployment_id,) = in_flight(app, "B")
+        # prune refuses while a canary is in flight: its versions must not go
+        busy = app.lr("prune", "--stack", app.stack, "--keep", "0", "--s3-bucket", app.bucket)
+        assert busy.returncode == 1
+        assert "UPDATE_IN_PROGRESS: prune once it has finished" in busy.stderr
+        cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
+        code, result, err = watcher.finish()
+        deploying.communicate(timeout=600)
     assert deploying.returncode == 1
     assert code == 1, err
     (run,) = [d for d in result["deployments"] if not d["rollback_of"]]
@@ -334,21 +334,16 @@ def test_a_rollback_that_shows_after_the_stop_is_still_followed(
     monkeypatch.setattr(SETTINGS, "rollback_seconds", 600.0)  # ended below, once seen
     app.change_code("5", ("A",))
     cd = sandbox.client("codedeploy")
-    with sandbox_minute(sandbox, SLOW), skippable_clock(monkeypatch) as clock:
-        watcher = Watcher(app, SLOW)
-        deploying = app.popen("deploy", *app.target())
-        with background(watcher.proc, deploying):
-            wait_for(
-                lambda: watcher.saw("AFunction: 10% on version"),
-                "watch to show A's canary",
-                deploying=deploying,
-            )
-            (deployment_id,) = in_flight(app, "A")
-            cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
-            wait_for(lambda: watcher.saw("CodeDeploy's rollback of"), "watch to follow it")
-            clock.skip(24 * 3600)  # the rollback deployment ends
-            code, result, err = watcher.finish()
-            deploying.communicate(timeout=600)
+    with (
+        skippable_clock(monkeypatch) as clock,
+        canary_under_watch(app, "A") as (watcher, deploying),
+    ):
+        (deployment_id,) = in_flight(app, "A")
+        cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
+        wait_for(lambda: watcher.saw("CodeDeploy's rollback of"), "watch to follow it")
+        clock.skip(24 * 3600)  # the rollback deployment ends
+        code, result, err = watcher.finish()
+        deploying.communicate(timeout=600)
     assert code == 1, err
     rollbacks = [d for d in result["deployments"] if d["rollback_of"]]
     assert [(d["rollback_of"], d["status"]) for d in rollbacks] == [(deployment_id, "Succeeded")]
