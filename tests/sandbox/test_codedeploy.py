@@ -13,12 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambda_release.sandbox import Sandbox
-from lambda_release.sandbox.codedeploy import (
-    PREDEFINED_CONFIGS,
-    SETTINGS,
-    LambdaDeployment,
-    traffic_schedule,
-)
+from lambda_release.sandbox.codedeploy import PREDEFINED_CONFIGS, SETTINGS, traffic_schedule
 from tests.sandbox.inline_app import (
     create_stack,
     output,
@@ -27,6 +22,7 @@ from tests.sandbox.inline_app import (
     wait_until,
 )
 from tests.support.aws_state import AliasWatcher, alias_state
+from tests.support.late_rollback import rollbacks_made_late
 from tests.support.standin_clock import SkippableTime, skippable_clock
 
 ALIAS = "live"
@@ -264,13 +260,7 @@ def test_a_stopped_deployment_shows_its_rollback_as_soon_as_it_shows_the_stop(
     deployment ended with nothing to follow (CI). Creating the rollback is slowed to a second
     here, as a loaded machine may."""
     cfn, lam, cd = clients["cloudformation"], clients["lambda"], clients["codedeploy"]
-    create = LambdaDeployment._create_rollback
-
-    def slow_create(self: LambdaDeployment) -> LambdaDeployment:
-        time.sleep(1.0)
-        return create(self)
-
-    monkeypatch.setattr(LambdaDeployment, "_create_rollback", slow_create)
+    rollbacks_made_late(monkeypatch, 1.0)
     stack = unique("stopseen")
     create_stack(cfn, stack, "1")
     fn = output(cfn, stack, "FnName")

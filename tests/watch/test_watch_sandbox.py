@@ -19,9 +19,10 @@ from typing import Any
 
 import pytest
 
-from lambda_release.sandbox.codedeploy import SETTINGS, LambdaDeployment
+from lambda_release.sandbox.codedeploy import SETTINGS
 from lambda_release.sandbox.server import Sandbox
 from tests.support.aws_state import stack_status
+from tests.support.late_rollback import rollbacks_made_late
 from tests.support.samapp import set_code_version
 from tests.support.standin_clock import skippable_clock
 from tests.watch.app import App, make_app, sandbox_minute
@@ -323,14 +324,7 @@ def test_a_rollback_that_shows_after_the_stop_is_still_followed(
     """CodeDeploy does not document whether a stopped deployment's rollback exists when the
     stop shows. Here it comes a second later, once watch has read the deployment ended, and the
     stack moves on at once: watch looks once more and follows it (it used to stop there)."""
-    create = LambdaDeployment._create_rollback
-
-    def late(self: LambdaDeployment) -> LambdaDeployment:
-        self.info.status = "Stopped"
-        time.sleep(1.0)
-        return create(self)
-
-    monkeypatch.setattr(LambdaDeployment, "_create_rollback", late)
+    rollbacks_made_late(monkeypatch, 1.0, stop_shows_first=True)
     monkeypatch.setattr(SETTINGS, "rollback_seconds", 600.0)  # ended below, once seen
     app.change_code("5", ("A",))
     cd = sandbox.client("codedeploy")
