@@ -1,17 +1,41 @@
 # Two entry points that work on a fresh machine: `make demo` and `make test`.
-# Each creates .venv and installs what it needs; nothing else is assumed.
+# Each creates .venv and installs exactly uv.lock (hashes checked); nothing else is assumed.
+# `make test-latest` instead resolves the newest releases within pyproject.toml's ranges.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# uv itself comes from PyPI by hash (requirements/uv.txt), into a venv of its own.
+UV_VENV := .uv
+UV := $(UV_VENV)/bin/uv
+# Never download a Python: the machine's python3 (3.11) is the one the lock is tested on.
+export UV_PYTHON_DOWNLOADS := never
+# pytest workers: most e2e tests wait on the stand-in's clock, so more workers than cores pays.
+WORKERS ?= 4
 
-.PHONY: test lint typecheck unit demo clean orb-check sdk-deps
+.PHONY: test test-latest lint typecheck unit e2e demo clean orb-check sdk-deps lock
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(UV): requirements/uv.txt
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/uv.txt
+	touch $(UV)
+
+ifeq ($(LATEST),1)
+# The newest releases that pyproject.toml's ranges admit, no lock: what a user's pip would pick today.
+$(STAMP): pyproject.toml $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --upgrade -e '.[dev]'
+	$(BIN)/python scripts/newer_than_lock.py uv.lock
 	touch $(STAMP)
+else
+$(STAMP): pyproject.toml uv.lock $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --extra dev --python $(PYTHON)
+	touch $(STAMP)
+endif
+
+# After changing a dependency in pyproject.toml: re-resolve uv.lock (commit both).
+lock: $(UV)
+	$(UV) lock --python $(PYTHON)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts bench
@@ -39,14 +63,23 @@ $(SDK_STAMP): orb/examples/sdk/package.json orb/examples/sdk/package-lock.json
 sdk-deps: $(SDK_STAMP)
 
 test: lint typecheck orb-check sdk-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --durations 10
 
+# The whole suite against the newest dependencies in range, in .venv-latest (the lock untouched).
+test-latest:
+	rm -f .venv-latest/.installed
+	$(MAKE) test VENV=.venv-latest LATEST=1
+
+# The fast tier: no stand-in, no sam, no process started (tests/conftest.py enforces it).
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest -m 'not e2e' -n 2 --dist loadfile --durations 10
+
+e2e: $(STAMP) sdk-deps
+	$(BIN)/python -m pytest -m e2e -n $(WORKERS) --dist loadfile --durations 10
 
 # The release rehearsal: a local AWS stand-in, the bundled SAM app, the five chapters.
 demo: $(STAMP)
 	$(BIN)/lambda-release demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .venv-latest $(UV_VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -248,6 +248,8 @@ def test_stop_deployment(
     with pytest.raises(ClientError) as exc:
         cd.stop_deployment(deploymentId=deployment_id)
     assert exc.value.response["Error"]["Code"] == "DeploymentAlreadyCompletedException"
+    # AWS sends every CodeDeploy error with status 400 (its model; moto 5.2.6 reads it there).
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def test_a_stopped_deployment_shows_its_rollback_as_soon_as_it_shows_the_stop(
@@ -484,6 +486,7 @@ def test_deployment_configs_through_the_api(
     with pytest.raises(ClientError) as exc:
         cd.create_deployment_config(deploymentConfigName=name, computePlatform="Lambda")
     assert exc.value.response["Error"]["Code"] == "DeploymentConfigAlreadyExistsException"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     cd.delete_deployment_config(deploymentConfigName=name)
     with pytest.raises(ClientError) as exc:
         cd.get_deployment_config(deploymentConfigName=name)

@@ -23,13 +23,14 @@ from typing import Any
 from moto.awslambda.utils import get_backend
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.codedeploy import responses as codedeploy_responses
-from moto.codedeploy.exceptions import CodeDeployException, DeploymentDoesNotExistException
+from moto.codedeploy.exceptions import DeploymentDoesNotExistException
 from moto.codedeploy.models import codedeploy_backends
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 
 from lambda_release.deployment_types import ALL_AT_ONCE, CONFIG_PREFIX
 from lambda_release.sandbox import deployment_configs
+from lambda_release.sandbox.codedeploy_errors import codedeploy_error
 from lambda_release.sandbox.deployment_configs import lookup, schedule_of
 from lambda_release.sandbox.lambda_runtime import invoke_async, runs_here
 
@@ -540,7 +541,7 @@ def _stop_deployment(self: Any) -> Any:
     auto_rollback = self._get_param("autoRollbackEnabled")
     runner = _runner(self, deployment_id)
     if runner.finished.is_set():
-        raise CodeDeployException(
+        raise codedeploy_error(
             "DeploymentAlreadyCompletedException",
             f"Deployment {deployment_id} has already completed.",
         )
@@ -560,30 +561,24 @@ def _runner(self: Any, deployment_id: str) -> LambdaDeployment:
     return runner
 
 
-def _error(code: str, message: str) -> CodeDeployException:
-    exc = CodeDeployException(code, message)
-    exc.code = 400
-    return exc
-
-
 def _put_lifecycle_event_hook_execution_status(self: Any) -> Any:
     runner = _runner(self, str(self._get_param("deploymentId")))
     execution_id = str(self._get_param("lifecycleEventHookExecutionId"))
     status = str(self._get_param("status"))
     run = runner.hook_run
     if run is None or run.execution_id != execution_id:
-        raise _error(
+        raise codedeploy_error(
             "InvalidLifecycleEventHookExecutionIdException",
             f"Lifecycle event hook execution {execution_id} is not one of deployment "
             f"{runner.deployment_id}",
         )
     if status not in ("Succeeded", "Failed"):
-        raise _error(
+        raise codedeploy_error(
             "InvalidLifecycleEventHookExecutionStatusException",
             f"Status {status} is not a final status: report Succeeded or Failed",
         )
     if run.reported.is_set():
-        raise _error(
+        raise codedeploy_error(
             "LifecycleEventAlreadyCompletedException",
             f"The {run.event} lifecycle event of deployment {runner.deployment_id} has already "
             "completed",
@@ -600,7 +595,7 @@ _original_batch_get_deployments: list[Callable[[Any], Any]] = []
 def _batch_get_deployments(self: Any) -> Any:
     ids = self._get_param("deploymentIds") or []
     if len(ids) > BATCH_GET_DEPLOYMENTS_MAX:
-        raise _error(
+        raise codedeploy_error(
             "BatchLimitExceededException",
             f"The maximum number of names or IDs allowed for this request "
             f"({BATCH_GET_DEPLOYMENTS_MAX}) was exceeded.",
@@ -617,14 +612,14 @@ def _batch_get_deployment_targets(self: Any) -> Any:
     runner = _runner(self, str(self._get_param("deploymentId")))
     wanted = self._get_param("targetIds") or []
     if any(t != runner.target_id for t in wanted):
-        raise _error("DeploymentTargetDoesNotExistException", f"No target among {wanted}")
+        raise codedeploy_error("DeploymentTargetDoesNotExistException", f"No target among {wanted}")
     return ActionResult({"deploymentTargets": [runner.target()] if wanted else []})
 
 
 def _get_deployment_target(self: Any) -> Any:
     runner = _runner(self, str(self._get_param("deploymentId")))
     if self._get_param("targetId") != runner.target_id:
-        raise _error("DeploymentTargetDoesNotExistException", "No such target")
+        raise codedeploy_error("DeploymentTargetDoesNotExistException", "No such target")
     return ActionResult({"deploymentTarget": runner.target()})
 
 

@@ -14,7 +14,6 @@ import uuid
 from typing import Any
 
 from moto.codedeploy import responses as codedeploy_responses
-from moto.codedeploy.exceptions import CodeDeployException
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 
@@ -25,6 +24,7 @@ from lambda_release.deployment_types import (
     LINEAR_MINUTES,
     PREDEFINED_TYPES,
 )
+from lambda_release.sandbox.codedeploy_errors import codedeploy_error
 
 PREDEFINED_CONFIGS = tuple(CONFIG_PREFIX + n for n in PREDEFINED_TYPES)
 ROUTING_TYPES = ("TimeBasedCanary", "TimeBasedLinear", "AllAtOnce")
@@ -32,12 +32,6 @@ ROUTING_TYPES = ("TimeBasedCanary", "TimeBasedLinear", "AllAtOnce")
 # (account, region) -> name -> deploymentConfigInfo
 _CUSTOM: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
 _lock = threading.Lock()
-
-
-def _error(code: str, message: str) -> CodeDeployException:
-    exc = CodeDeployException(code, message)
-    exc.code = 400
-    return exc
 
 
 def predefined_routing(name: str) -> dict[str, Any]:
@@ -89,7 +83,7 @@ def lookup(account_id: str, region: str, name: str) -> dict[str, Any]:
     with _lock:
         found = _CUSTOM.get((account_id, region), {}).get(name)
     if found is None:
-        raise _error(
+        raise codedeploy_error(
             "DeploymentConfigDoesNotExistException",
             f"No deployment configuration found for name: {name}",
         )
@@ -99,16 +93,18 @@ def lookup(account_id: str, region: str, name: str) -> dict[str, Any]:
 def create(account_id: str, region: str, name: str, platform: str, routing: Any) -> str:
     """Store a custom Lambda configuration, checked as CodeDeploy checks it; its id."""
     if name in PREDEFINED_CONFIGS or name.startswith("CodeDeployDefault."):
-        raise _error("DeploymentConfigAlreadyExistsException", f"{name} already exists")
+        raise codedeploy_error("DeploymentConfigAlreadyExistsException", f"{name} already exists")
     if platform != "Lambda":
-        raise _error(
+        raise codedeploy_error(
             "InvalidComputePlatformException",
             f"the sandbox stores Lambda deployment configurations only, not {platform}",
         )
     routing = dict(routing or {"type": "AllAtOnce"})
     kind = routing.get("type")
     if kind not in ROUTING_TYPES:
-        raise _error("InvalidTrafficRoutingConfigurationException", f"unknown type {kind}")
+        raise codedeploy_error(
+            "InvalidTrafficRoutingConfigurationException", f"unknown type {kind}"
+        )
     section = {"TimeBasedCanary": "timeBasedCanary", "TimeBasedLinear": "timeBasedLinear"}.get(
         str(kind)
     )
@@ -117,12 +113,12 @@ def create(account_id: str, region: str, name: str, platform: str, routing: Any)
         percentage = values.get("canaryPercentage", values.get("linearPercentage"))
         interval = values.get("canaryInterval", values.get("linearInterval"))
         if not isinstance(percentage, int) or not 1 <= percentage <= 99:
-            raise _error(
+            raise codedeploy_error(
                 "InvalidTrafficRoutingConfigurationException",
                 f"{section} percentage must be a whole number from 1 to 99, not {percentage}",
             )
         if not isinstance(interval, int) or interval < 1:
-            raise _error(
+            raise codedeploy_error(
                 "InvalidTrafficRoutingConfigurationException",
                 f"{section} interval must be a whole number of minutes >= 1, not {interval}",
             )
@@ -130,7 +126,9 @@ def create(account_id: str, region: str, name: str, platform: str, routing: Any)
     with _lock:
         store = _CUSTOM.setdefault((account_id, region), {})
         if name in store:
-            raise _error("DeploymentConfigAlreadyExistsException", f"{name} already exists")
+            raise codedeploy_error(
+                "DeploymentConfigAlreadyExistsException", f"{name} already exists"
+            )
         store[name] = {
             "deploymentConfigName": name,
             "deploymentConfigId": config_id,
@@ -143,7 +141,7 @@ def create(account_id: str, region: str, name: str, platform: str, routing: Any)
 
 def delete(account_id: str, region: str, name: str) -> None:
     if name in PREDEFINED_CONFIGS:
-        raise _error(
+        raise codedeploy_error(
             "InvalidOperationException",
             f"{name} is a predefined configuration: it can't be deleted",
         )
