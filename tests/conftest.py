@@ -1,9 +1,15 @@
-"""Shared pytest setup: the sandbox fixtures, and a guard that no credential ever leaks.
+"""Shared pytest setup: the tiers, the sandbox, and a guard that no credential ever leaks.
 
-Every test that talks to the sandbox uses its dummy credentials (unique to this test
-process: ``lambda_release.sandbox.server.CREDENTIALS``). The guard searches every
-output a test captures from a subprocess (the console script, sam, the orb's scripts),
-and at the end of the session every release-log object in the sandbox, for them.
+Tiers. A test is ``e2e`` when it uses a fixture that starts a process or runs ``sam``
+(``PROCESS_FIXTURES``, directly or through another fixture); the marker is applied here
+from what the test uses, never by hand. Every other test is in the fast tier (``make
+unit``): it may not start a process at all, and a test that tries fails naming the
+fixture to use instead, so the tiers cannot drift apart.
+
+Credentials. Every test that talks to the sandbox uses its dummy credentials (unique to
+this test process: ``lambda_release.sandbox.server.CREDENTIALS``). The guard searches
+every output a test captures from a subprocess (the console script, sam, the orb's
+scripts), and when the sandbox stops, every release-log object in it, for them.
 """
 
 from __future__ import annotations
@@ -19,9 +25,42 @@ from tests.support.leaks import secrets_in
 
 pytest_plugins = ["lambda_release.sandbox.pytest_plugin"]
 
+# Fixtures that start a process (the stand-in, the console script, sam, node, shellcheck,
+# the orb's scripts). A test whose fixture closure holds one of them is e2e.
+PROCESS_FIXTURES = frozenset({"sandbox", "processes"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & PROCESS_FIXTURES:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def processes() -> None:
+    """Request this (directly or through a fixture) to start processes: it makes a test e2e."""
+
 
 def _leaks(*outputs: Any) -> list[str]:
     return secrets_in(CREDENTIALS.values(), *outputs)
+
+
+@pytest.fixture(autouse=True)
+def only_e2e_starts_processes(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if request.node.get_closest_marker("e2e") is not None:
+        return
+
+    def refuse(self: Any, args: Any, *rest: Any, **kwargs: Any) -> None:
+        raise AssertionError(
+            f"{request.node.nodeid} starts a process ({args!r}) but is not e2e: request "
+            "the `processes` fixture (or one that uses it, such as `sandbox`) so that "
+            "`make unit` leaves it out"
+        )
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse)
 
 
 @pytest.fixture(autouse=True)
@@ -40,10 +79,13 @@ def no_credentials_in_subprocess_output(monkeypatch: pytest.MonkeyPatch) -> Iter
     assert not leaked, "a subprocess printed the sandbox's dummy credentials"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def no_credentials_in_release_logs(sandbox: Sandbox) -> Iterator[None]:
-    # Depends on the session's sandbox so that it is still running at this teardown.
-    yield
+@pytest.fixture(scope="session")
+def sandbox(sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The plugin's sandbox, started only for the tests that use it (never in `make unit`).
+
+    When it stops, no release-log object in it may carry its dummy credentials.
+    """
+    yield sandbox
     s3 = sandbox.client("s3")
     leaked = []
     for bucket in s3.list_buckets()["Buckets"]:
