@@ -23,8 +23,7 @@ the minimum is the figure to compare. --repeat N does the same for the whole job
 (each step's fastest of N). --orb DIR measures another revision's orb (`git archive
 main orb | tar -x -C /tmp/base` gives one) with the same harness.
 
-uv is not a dependency of this project: `python3 -m pip install --target
-/tmp/uvtool uv` gives /tmp/uvtool/bin/uv for --uv.
+uv: `make .uv/bin/uv` installs the locked uv (requirements/uv.txt) at .uv/bin/uv for --uv.
 
 Figures (2026-11-29, --repeat 3 in three sessions, each step's fastest of nine, a shared
 2-core machine at load 2-4; overhead beyond the bare 2.9 s; before = main's orb via --orb):

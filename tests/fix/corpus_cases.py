@@ -11,15 +11,20 @@ from typing import Any
 from cfnlint.decode import decode_str
 
 CORPUS = Path(__file__).parent / "corpus"
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed"
+# The seed article's two templates, vendored with the check tests (tests/check/fixtures/seed).
+SEED = Path(__file__).resolve().parents[1] / "check" / "fixtures" / "seed"
+SEED_TEMPLATES = ("template-canary.yaml", "template-per-env.yaml")
 SAM_FUNCTION = "AWS::Serverless::Function"
 
 
 def cases() -> list[Path]:
-    """Every corpus template, and the seed's when the shared folder is there."""
+    """Every corpus template and the seed's two; a missing one fails collection, never skips."""
     found = sorted(CORPUS.glob("*.yaml"))
-    found += sorted(SEED.glob("template-*.yaml")) if SEED.is_dir() else []
-    return found
+    seed = [SEED / name for name in SEED_TEMPLATES]
+    missing = [str(p) for p in seed if not p.is_file()] + ([] if found else [str(CORPUS)])
+    if missing:
+        raise FileNotFoundError(f"test data missing from the repository: {missing}")
+    return found + seed
 
 
 def as_plain(text: str) -> dict[str, Any]:
