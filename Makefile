@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 # pytest workers: most e2e tests wait on the stand-in's clock, so more workers than cores pays.
 WORKERS ?= 4
 
-.PHONY: test test-latest lint typecheck unit e2e demo clean orb-check sdk-deps lock
+.PHONY: test test-latest lint typecheck unit e2e demo clean orb-check sdk-deps parser-deps lock
 
 $(UV): requirements/uv.txt
 	$(PYTHON) -m venv $(UV_VENV)
@@ -62,7 +62,20 @@ $(SDK_STAMP): orb/examples/sdk/package.json orb/examples/sdk/package-lock.json
 
 sdk-deps: $(SDK_STAMP)
 
-test: lint typecheck orb-check sdk-deps
+# CircleCI's own config parser (@circleci/circleci-config-parser), which
+# tests/orb/test_circleci_parser.py runs on .circleci/ and the orb's examples: into build/parser.
+PARSER_DIR := build/parser
+PARSER_STAMP := $(PARSER_DIR)/node_modules/.installed
+
+$(PARSER_STAMP): tests/orb/parser/package.json tests/orb/parser/package-lock.json
+	mkdir -p $(PARSER_DIR)
+	cp tests/orb/parser/package.json tests/orb/parser/package-lock.json $(PARSER_DIR)/
+	cd $(PARSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(PARSER_STAMP)
+
+parser-deps: $(PARSER_STAMP)
+
+test: lint typecheck orb-check sdk-deps parser-deps
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --durations 10
 
 # The whole suite against the newest dependencies in range, in .venv-latest (the lock untouched).
@@ -74,7 +87,7 @@ test-latest:
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m 'not e2e' -n 2 --dist loadfile --durations 10
 
-e2e: $(STAMP) sdk-deps
+e2e: $(STAMP) sdk-deps parser-deps
 	$(BIN)/python -m pytest -m e2e -n $(WORKERS) --dist loadfile --durations 10
 
 # The release rehearsal: a local AWS stand-in, the bundled SAM app, the five chapters.

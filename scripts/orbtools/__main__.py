@@ -20,7 +20,9 @@ from orbtools.review import review
 from orbtools.runner import LocalRun
 from orbtools.validate import validate
 
-YAMLLINT_CONFIG = "{extends: relaxed, rules: {line-length: {max: 200}}}"
+# yamllint reads the repository's own .yamllint (beside orb/): the file orb-tools' lint job
+# finds when it runs a bare `yamllint orb`, so both lint with one configuration.
+YAMLLINT_FILE = ".yamllint"
 
 
 def _tool(name: str) -> str:
@@ -29,12 +31,17 @@ def _tool(name: str) -> str:
     return str(beside) if beside.exists() else name
 
 
-def lint(orb_dir: Path, extra_yaml: list[Path]) -> list[str]:
-    """yamllint (relaxed, 200 columns) over the orb and shellcheck over its scripts."""
+def lint(orb_dir: Path, extra_yaml: list[Path], yamllint_config: Path) -> list[str]:
+    """yamllint (the repository's .yamllint) over the orb and shellcheck over its scripts."""
+    if not yamllint_config.is_file():
+        return [
+            f"yamllint: no {yamllint_config}: orb-tools' lint job runs a bare `yamllint orb`"
+            " and reads its configuration from .yamllint in the repository's root"
+        ]
     problems = []
     targets = [str(orb_dir), *(str(p) for p in extra_yaml if p.exists())]
     proc = subprocess.run(
-        [_tool("yamllint"), "-f", "parsable", "-d", YAMLLINT_CONFIG, *targets],
+        [_tool("yamllint"), "-f", "parsable", "-c", str(yamllint_config), *targets],
         capture_output=True,
         text=True,
         check=False,
@@ -118,8 +125,9 @@ def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return pe
             args.output.write_text(yamlio.dump(orb), encoding="utf-8")
         problems = validate(orb)
         problems += [str(f) for f in review(args.orb_dir)]
-        problems += lint(args.orb_dir, args.yaml)
-        problems += pin_problems(args.orb_dir.resolve().parent)
+        root = args.orb_dir.resolve().parent
+        problems += lint(args.orb_dir, args.yaml, root / YAMLLINT_FILE)
+        problems += pin_problems(root)
         return _report("orb check (pack, validate, review, yamllint, shellcheck)", problems)
     if args.cmd == "release":
         changed = bump(args.root, args.version)

@@ -275,6 +275,16 @@ def _condition(cond: Any) -> bool:
     return truthy(cond)
 
 
+def workflow_runs(workflow: Mapping[str, Any], pipeline: Mapping[str, Any], where: str) -> bool:
+    """Whether CircleCI runs ``workflow`` in a pipeline with these values (its when/unless)."""
+    for key, runs_if in (("when", True), ("unless", False)):
+        if key in workflow:
+            condition = expand(workflow[key], {}, pipeline, f"{where} {key}")
+            if _condition(condition) != runs_if:
+                return False
+    return True
+
+
 def workflow_invocations(
     config: Mapping[str, Any], pipeline: Mapping[str, Any]
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -30,6 +30,7 @@ from orbtools.compiler import (
     Scope,
     declaration_problems,
     workflow_invocations,
+    workflow_runs,
 )
 from orbtools.params import EXPRESSION_EXACT, TYPES, CompileError
 
@@ -44,6 +45,9 @@ EXAMPLE_PIPELINE: dict[str, Any] = {
     "project.type": "github",
     "project.git_url": "",
     "trigger_source": "webhook",
+    # Empty unless a scheduled pipeline started it (then the schedule's name and id).
+    "schedule.name": "",
+    "schedule.id": "",
 }
 
 
@@ -108,6 +112,12 @@ def config_problems(config: Mapping[str, Any], orb: Mapping[str, Any], where: st
     ]
     inline = {a: orb for a in aliases}
     scope = Scope.of("config", config, inline)
+    for wname, workflow in (config.get("workflows") or {}).items():
+        if isinstance(workflow, dict):
+            try:  # a when/unless must at least expand (pipeline values spelled right)
+                workflow_runs(workflow, EXAMPLE_PIPELINE, f"{where}: workflow {wname}")
+            except CompileError as exc:
+                problems.append(str(exc))
     names: set[str] = set()
     invocations = []
     try:

@@ -5,11 +5,12 @@ It runs on CircleCI, not here; these checks are what can be known offline.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from orbtools import yamlio
-from orbtools.compiler import Compiler, Scope, workflow_invocations
+from orbtools.compiler import Compiler, Scope, workflow_invocations, workflow_runs
 from orbtools.validate import EXAMPLE_PIPELINE, config_problems, schema_problems
 
 from tests.orb.conftest import ROOT
@@ -60,3 +61,65 @@ def test_publishing_happens_only_on_version_tags() -> None:
         if ref in ("publish-helper", "orb-tools/publish", "orb-tools/pack"):
             assert args["filters"]["branches"] == {"ignore": "/.*/"}
             assert args["filters"]["tags"]["only"].startswith("/^v")
+
+
+def run_commands(config: dict[str, Any], job: str, args: dict[str, Any]) -> list[str]:
+    scope = Scope.of("config", config, {})
+    compiled = Compiler(scope, EXAMPLE_PIPELINE).job(job, args)
+    return [step.spec["command"] for step in compiled.steps if step.kind == "run"]
+
+
+def test_make_test_runs_where_python_311_node_and_npm_are() -> None:
+    """`make test` runs `npm ci` (build/sdk, build/parser): cimg/python's -node variant."""
+    config = load("config.yml")
+    job = config["jobs"]["python-tests"]
+    assert [d["image"] for d in job["docker"]] == ["cimg/python:3.11-node"]
+    assert run_commands(config, "python-tests", {}) == ["make test"]
+    assert run_commands(config, "python-tests", {"target": "test-latest"}) == ["make test-latest"]
+
+
+def test_check_tag_runs_after_installing_pyyaml_by_hash() -> None:
+    config = load("test-deploy.yml")
+    commands = run_commands(config, "publish-helper", {})
+    install = commands.index(
+        "python -m pip install --no-deps --require-hashes -r requirements/orbtools.txt"
+    )
+    check = next(i for i, c in enumerate(commands) if "orbtools check-tag" in c)
+    assert install < check
+
+
+def test_orbtools_requirements_pin_the_locked_pyyaml() -> None:
+    text = (ROOT / "requirements" / "orbtools.txt").read_text(encoding="utf-8")
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", text, re.MULTILINE)
+    lock = (ROOT / "uv.lock").read_text(encoding="utf-8")
+    locked = re.search(r'^name = "pyyaml"\nversion = "([^"]+)"', lock, re.MULTILINE)
+    assert locked and pins == [("pyyaml", locked.group(1))]
+    assert text.count("--hash=sha256:") > 0
+
+
+SCHEDULED = {**EXAMPLE_PIPELINE, "trigger_source": "scheduled_pipeline", "schedule.id": "x"}
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "expected"),
+    [
+        (EXAMPLE_PIPELINE, ["lint-pack"]),  # a push, a tag
+        ({**EXAMPLE_PIPELINE, "trigger_source": "api"}, ["lint-pack"]),
+        ({**SCHEDULED, "schedule.name": "test-latest"}, ["test-latest"]),
+        ({**SCHEDULED, "schedule.name": "another-schedule"}, []),
+    ],
+)
+def test_the_schedule_runs_test_latest_and_nothing_else(
+    pipeline: dict[str, Any], expected: list[str]
+) -> None:
+    config = load("config.yml")
+    workflows = config["workflows"]
+    assert [n for n, w in workflows.items() if workflow_runs(w, pipeline, n)] == expected
+
+
+def test_the_scheduled_workflow_runs_make_test_latest() -> None:
+    config = load("config.yml")
+    [(_w, ref, args)] = [
+        i for i in workflow_invocations(config, EXAMPLE_PIPELINE) if i[0] == "test-latest"
+    ]
+    assert run_commands(config, ref, args) == ["make test-latest"]

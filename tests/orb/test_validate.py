@@ -80,6 +80,12 @@ def test_a_good_config_has_no_problem(packed_orb: dict[str, Any]) -> None:
             ),
             "executor 'lambda-release/windows' is not defined",
         ),
+        (
+            lambda c: c["workflows"]["w"].update(
+                when={"equal": ["scheduled_pipeline", "<< pipeline.trigger_sorce >>"]}
+            ),
+            "workflow w when: unknown pipeline value << pipeline.trigger_sorce >>",
+        ),
     ],
 )
 def test_mistakes_in_a_config_are_found(
