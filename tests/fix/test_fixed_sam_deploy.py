@@ -6,7 +6,6 @@ template): created as production, then a code change released to PROD by canary.
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from pathlib import Path
 
@@ -17,13 +16,14 @@ from lambda_release.fix.run import fix_text
 from lambda_release.sandbox import Sandbox
 from tests.fix.corpus_cases import CORPUS, SEED, as_plain, functions, with_local_code
 from tests.support.aws_state import alias_state, function_name
+from tests.support.requires import require_tool
 from tests.support.sam import sam_build, sam_deploy
 from tests.support.standin_clock import through_a_canary_step
 
 pytestmark = pytest.mark.e2e
 
-if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
-    pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
+# sam build (no container) needs the runtime's interpreter.
+require_tool("python3.11", "sam build for python3.11 needs it on PATH")
 
 CASES = [
     CORPUS / "sqs-lambda.yaml",

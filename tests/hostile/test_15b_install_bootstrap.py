@@ -9,7 +9,6 @@ orb's install step does.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -38,7 +37,6 @@ def works(uv: str) -> bool:
     return done.returncode == 0 and done.stdout.startswith("uv ")
 
 
-@pytest.mark.skipif(shutil.which("python3") is None, reason="needs python3")
 def test_a_pip_that_refuses_installs_outside_a_venv_falls_back_to_one(tmp_path: Path) -> None:
     proc, home = bootstrap(tmp_path, PIP_REQUIRE_VIRTUALENV="1")
     assert proc.returncode == 0, proc.stderr
@@ -50,7 +48,6 @@ def test_a_pip_that_refuses_installs_outside_a_venv_falls_back_to_one(tmp_path: 
     ) in proc.stderr.splitlines()
 
 
-@pytest.mark.skipif(shutil.which("python3") is None, reason="needs python3")
 def test_pip_user_installs_asked_by_the_environment_do_not_break_the_bootstrap(
     tmp_path: Path,
 ) -> None:

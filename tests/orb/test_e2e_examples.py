@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -27,13 +26,13 @@ from lambda_release.sandbox import Sandbox
 from tests.orb.test_e2e_jobs import git, helper_wheel, job_env
 from tests.orb.test_sdk_example import SDK_MODULES, generated_config
 from tests.support.aws_state import alias_state, function_name
+from tests.support.requires import require_path, require_tool
 from tests.support.samapp import set_code_version, write_sam_app
 
 pytestmark = pytest.mark.e2e
 __all__ = ["helper_wheel"]  # a module fixture, shared with test_e2e_jobs
 
-if shutil.which("python3.11") is None:
-    pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
+require_tool("python3.11", "sam build for python3.11 needs it on PATH")
 
 FORMS = {"s3_bucket": "$BUCKET", "capabilities": "CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND"}
 
@@ -194,8 +193,7 @@ def test_sdk_generated_config_deploys_and_rolls_back(
     tmp_path: Path,
     helper_wheel: Path,
 ) -> None:
-    if not (SDK_MODULES / "@circleci").is_dir():
-        pytest.skip("the SDK example needs `make sdk-deps`")
+    require_path(SDK_MODULES / "@circleci", "the SDK example needs `make sdk-deps`")
     config = generated_config(
         packed_orb, tmp_path, LR_STACK_PREFIX=world["prefix"], LR_HELPER_SOURCE=str(helper_wheel)
     )

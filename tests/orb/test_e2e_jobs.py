@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -25,13 +24,14 @@ from orbtools.runner import JobResult, LocalRun
 
 from lambda_release.sandbox import Sandbox
 from tests.support.aws_state import alias_state, function_name, stack_status
+from tests.support.requires import require_tool
 from tests.support.samapp import set_code_version, write_sam_app
 from tests.support.standin_clock import through_a_canary_step
 
 pytestmark = pytest.mark.e2e
 
-if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
-    pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
+# sam build (no container) needs the runtime's interpreter.
+require_tool("python3.11", "sam build for python3.11 needs it on PATH")
 
 VENV_BIN = Path(sys.executable).parent
 

@@ -8,25 +8,24 @@ as a hand-written config would. `make sdk-deps` installs the SDK into build/sdk.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 from orbtools import yamlio
 from orbtools.compiler import Compiler, Scope, workflow_invocations
 from orbtools.validate import EXAMPLE_PIPELINE, config_problems, schema_problems
 
 from tests.orb.conftest import ORB_DIR, ROOT
+from tests.support.requires import require_path, require_tool
 
 SDK_MODULES = ROOT / "build" / "sdk" / "node_modules"
 GENERATOR = ORB_DIR / "examples" / "sdk" / "generate.js"
 
 
 def generate(packed_orb_file: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    if shutil.which("node") is None or not (SDK_MODULES / "@circleci").is_dir():
-        pytest.skip("the SDK example needs node and `make sdk-deps`")
+    require_tool("node", "the SDK example needs Node 20")
+    require_path(SDK_MODULES / "@circleci", "the SDK example needs `make sdk-deps`")
     return subprocess.run(
         ["node", str(GENERATOR), str(packed_orb_file)],
         env={"PATH": os.environ["PATH"], "NODE_PATH": str(SDK_MODULES), **env},
@@ -81,8 +80,8 @@ def test_a_wrong_argument_is_caught_by_the_validator_not_the_sdk(
 
 
 def test_the_generator_without_an_orb_source_says_how_to_run_it(tmp_path: Path) -> None:
-    if shutil.which("node") is None or not (SDK_MODULES / "@circleci").is_dir():
-        pytest.skip("the SDK example needs node and `make sdk-deps`")
+    require_tool("node", "the SDK example needs Node 20")
+    require_path(SDK_MODULES / "@circleci", "the SDK example needs `make sdk-deps`")
     proc = subprocess.run(
         ["node", str(GENERATOR)],
         env={"PATH": os.environ["PATH"], "NODE_PATH": str(SDK_MODULES)},

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.orb.conftest import ORB_DIR
+from tests.support.requires import require_tool
 
 SCRIPTS = ORB_DIR / "scripts"
 COMMON = re.compile(r"# begin lr_common.*?# end lr_common\n", re.S)
@@ -56,11 +56,11 @@ def test_expected_values_arrive_expanded(tmp_path: Path) -> None:
     assert subst("$UNSET_VARIABLE_X", tmp_path).stdout == ""
 
 
-@pytest.mark.skipif(shutil.which("envsubst") is None, reason="GNU envsubst (gettext-base) absent")
 @pytest.mark.parametrize("text", CASES)
 def test_the_fallback_behaves_as_envsubst(tmp_path: Path, text: str) -> None:
+    envsubst = require_tool("envsubst", "apt-get install gettext-base (.ci/run does)")
     expected = subprocess.run(
-        ["envsubst"], input=text, env=ENV, capture_output=True, text=True, check=True
+        [envsubst], input=text, env=ENV, capture_output=True, text=True, check=True
     ).stdout
     assert subst(text, tmp_path).stdout == expected
     assert not (tmp_path / "pwned").exists() and not (tmp_path / "pwned2").exists()

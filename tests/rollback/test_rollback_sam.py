@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -27,13 +26,14 @@ from lambda_release.releaselog import LogLocation
 from lambda_release.sandbox import Sandbox
 from lambda_release.stack_alias import StackAlias
 from tests.support.aws_state import AliasWatcher, alias_state, stack_functions, stack_status
+from tests.support.requires import require_tool
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import set_code_version, write_sam_app
 
 pytestmark = pytest.mark.e2e
 
-if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
-    pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
+# sam build (no container) needs the runtime's interpreter.
+require_tool("python3.11", "sam build for python3.11 needs it on PATH")
 
 BIN = Path(sys.executable).parent
 

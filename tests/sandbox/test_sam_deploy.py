@@ -6,7 +6,6 @@ with 10% on version 2 and ends on 2; deploy 3 meets an alarm mid-canary and roll
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,14 +22,15 @@ from tests.support.aws_state import (
     published_versions,
     stack_status,
 )
+from tests.support.requires import require_tool
 from tests.support.sam import sam_build, sam_deploy
 from tests.support.samapp import alarm_logical_id, set_code_version, write_sam_app
 from tests.support.standin_clock import SkippableTime, skippable_clock
 
 pytestmark = pytest.mark.e2e
 
-if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
-    pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
+# sam build (no container) needs the runtime's interpreter.
+require_tool("python3.11", "sam build for python3.11 needs it on PATH")
 
 
 @pytest.fixture
