@@ -76,7 +76,7 @@ $(PARSER_STAMP): tests/orb/parser/package.json tests/orb/parser/package-lock.jso
 parser-deps: $(PARSER_STAMP)
 
 test: lint typecheck orb-check sdk-deps parser-deps
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --durations 10
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --durations 10
 
 # The whole suite against the newest dependencies in range, in .venv-latest (the lock untouched).
 test-latest:
@@ -85,10 +85,10 @@ test-latest:
 
 # The fast tier: no stand-in, no sam, no process started (tests/conftest.py enforces it).
 unit: $(STAMP)
-	$(BIN)/python -m pytest -m 'not e2e' -n 2 --dist loadfile --durations 10
+	$(BIN)/python -m pytest -m 'not e2e' -n 2 --dist loadgroup --durations 10
 
 e2e: $(STAMP) sdk-deps parser-deps
-	$(BIN)/python -m pytest -m e2e -n $(WORKERS) --dist loadfile --durations 10
+	$(BIN)/python -m pytest -m e2e -n $(WORKERS) --dist loadgroup --durations 10
 
 # The release rehearsal: a local AWS stand-in, the bundled SAM app, the five chapters.
 demo: $(STAMP)

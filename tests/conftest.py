@@ -30,11 +30,45 @@ pytest_plugins = ["lambda_release.sandbox.pytest_plugin"]
 PROCESS_FIXTURES = frozenset({"sandbox", "processes"})
 
 
+# Before xdist's own hook reads the xdist_group markers added here.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if names & PROCESS_FIXTURES:
             item.add_marker(pytest.mark.e2e)
+        group = shared_fixture_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+# Session fixtures of ours that every pytest-xdist worker makes for itself: the stand-in
+# must be per worker, the rest cost little. Any other of ours that outlives a test is shared.
+PER_WORKER_FIXTURES = frozenset(
+    {"sandbox", "sandbox_env", "processes", "packed_orb", "helper_wheel"}
+)
+
+
+def shared_fixture_group(item: pytest.Item) -> str | None:
+    """The xdist group of a test that shares a fixture with other tests, else None.
+
+    Under `--dist loadgroup` (make test) a group runs on one worker, so a module fixture (a
+    shared stack, a built app) or an expensive session one (the IAM story) is set up once;
+    every other test goes to whichever worker is free.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    groups = []
+    for name, defs in info.name2fixturedefs.items():
+        if not defs:
+            continue
+        scope, ours = defs[-1].scope, defs[-1].baseid.startswith("tests")
+        if scope in ("module", "class", "package"):
+            groups.append(item.nodeid.split("::")[0])
+        elif scope == "session" and ours and name not in PER_WORKER_FIXTURES:
+            groups.append(f"session-fixture-{name}")
+    return sorted(groups)[0] if groups else None
 
 
 @pytest.fixture(scope="session")

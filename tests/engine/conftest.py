@@ -1,12 +1,10 @@
-"""Shared set-up for the release engine's end-to-end tests: one built SAM app per module."""
+"""Shared set-up for the release engine's end-to-end tests: built SAM apps, a stack each."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,29 +57,23 @@ class App(CliApp):
         return got
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def make_app(
     sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Callable[..., App]:
-    """Builds an app once per (functions, deployment type); each call gets a fresh stack and
-    a fresh copy of the built app. The build itself is never handed out: the first test used
-    to get it, and its code changes, samconfig.toml and record file reached every later copy."""
-    built: dict[tuple[tuple[str, ...], str], Path] = {}
+    """Each call writes an app of (functions, deployment type) and gives it a fresh stack.
+
+    `sam build` runs once per distinct app in the session (tests.support.sam keeps the build
+    and copies it), so a test gets a copy no other test has touched: the build used to be
+    handed to a module's first test, whose code changes reached every later copy."""
 
     def make(functions: Sequence[str] = FUNCTIONS, deployment: str = "AllAtOnce") -> App:
         env = sam_env(sandbox_env)
         env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
         env.pop("LAMBDA_RELEASE_TRACE_AWS", None)
-        key = (tuple(functions), deployment)
-        if key not in built:
-            pristine = tmp_path_factory.mktemp("built-app")
-            write_sam_app(
-                pristine, functions=functions, code_version="1", deployment_type=deployment
-            )
-            sam_build(pristine, env)
-            built[key] = pristine
         directory = tmp_path_factory.mktemp("app")
-        shutil.copytree(built[key], directory, dirs_exist_ok=True)
+        write_sam_app(directory, functions=functions, code_version="1", deployment_type=deployment)
+        sam_build(directory, env)
         bucket = unique("artifacts")
         sandbox.client("s3").create_bucket(Bucket=bucket)
         return App(directory, bucket, unique("stack"), env, sandbox)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,3 +30,16 @@ def orb_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "orb"
     shutil.copytree(ORB_DIR, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def helper_wheel(processes: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel of this tree: what the orb's install step installs (helper_source).
+
+    Built once per pytest-xdist worker (a few seconds), so the orb's e2e tests need not
+    share a worker."""
+    out = tmp_path_factory.mktemp("wheel")
+    pip = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
+    subprocess.run([*pip, "--wheel-dir", str(out), str(ROOT)], check=True)
+    (wheel,) = out.glob("lambda_release-*.whl")
+    return wheel

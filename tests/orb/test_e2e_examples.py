@@ -23,14 +23,13 @@ import yaml
 from orbtools.runner import JobResult, LocalRun
 
 from lambda_release.sandbox import Sandbox
-from tests.orb.test_e2e_jobs import git, helper_wheel, job_env
+from tests.orb.test_e2e_jobs import git, job_env
 from tests.orb.test_sdk_example import SDK_MODULES, generated_config
 from tests.support.aws_state import alias_state, function_name
 from tests.support.requires import require_path, require_tool
 from tests.support.samapp import set_code_version, write_sam_app
 
 pytestmark = pytest.mark.e2e
-__all__ = ["helper_wheel"]  # a module fixture, shared with test_e2e_jobs
 
 require_tool("python3.11", "sam build for python3.11 needs it on PATH")
 

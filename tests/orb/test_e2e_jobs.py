@@ -36,29 +36,6 @@ require_tool("python3.11", "sam build for python3.11 needs it on PATH")
 VENV_BIN = Path(sys.executable).parent
 
 
-@pytest.fixture(scope="module")
-def helper_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel of this tree: what the orb's install step installs (helper_source)."""
-    out = tmp_path_factory.mktemp("wheel")
-    root = Path(__file__).resolve().parents[2]
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--wheel-dir",
-            str(out),
-            str(root),
-        ],
-        check=True,
-    )
-    (wheel,) = out.glob("lambda_release-*.whl")
-    return wheel
-
-
 def git(repo: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-C", str(repo), "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],

@@ -15,12 +15,10 @@ import pytest
 import yaml
 
 from lambda_release.sandbox import Sandbox
-from tests.orb.test_e2e_jobs import assert_ok, git, helper_wheel, job_env, record, runner
+from tests.orb.test_e2e_jobs import assert_ok, git, job_env, record, runner
 from tests.support.aws_state import alias_state, function_name
 from tests.support.bare_demo import write_bare_demo
 from tests.support.standin_clock import through_a_canary_step
-
-__all__ = ["helper_wheel"]  # the module-scoped wheel fixture, shared with the orb e2e tests
 
 pytestmark = pytest.mark.e2e
 LAMBDA_RELEASE = Path(sys.executable).parent / "lambda-release"
