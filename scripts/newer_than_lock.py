@@ -1,4 +1,4 @@
-"""Print each installed distribution whose version differs from uv.lock's.
+"""Print each installed distribution whose version is not one that uv.lock holds.
 
 `make test-latest` runs it in .venv-latest, so its log says which new releases the suite
 was tried against (a new moto, a new mypy) before saying whether they pass.
@@ -16,26 +16,35 @@ def canonical(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
 
 
-def locked_versions(lock: Path) -> dict[str, str]:
+def locked_versions(lock: Path) -> dict[str, set[str]]:
+    """Name -> versions: a universal lock may hold several (one per Python version range)."""
     data = tomllib.loads(lock.read_text(encoding="utf-8"))
-    return {canonical(p["name"]): str(p["version"]) for p in data["package"] if "version" in p}
+    out: dict[str, set[str]] = {}
+    for p in data["package"]:
+        if "version" in p:
+            out.setdefault(canonical(p["name"]), set()).add(str(p["version"]))
+    return out
 
 
-def differences(locked: dict[str, str]) -> list[str]:
+def installed() -> list[tuple[str, str]]:
+    return [(dist.metadata["Name"], dist.version) for dist in metadata.distributions()]
+
+
+def differences(locked: dict[str, set[str]], dists: list[tuple[str, str]]) -> list[str]:
+    """A line for each distribution the lock names at other versions; others are ignored."""
     lines = []
-    for dist in metadata.distributions():
-        name = canonical(dist.metadata["Name"])
-        want = locked.get(name)
-        if want is not None and want != dist.version:
-            lines.append(f"  {name} {dist.version} (uv.lock: {want})")
+    for raw_name, version in dists:
+        want = locked.get(canonical(raw_name))
+        if want is not None and version not in want:
+            lines.append(f"  {canonical(raw_name)} {version} (uv.lock: {', '.join(sorted(want))})")
     return sorted(set(lines))
 
 
 def main(argv: list[str]) -> int:
     lock = Path(argv[1] if len(argv) > 1 else "uv.lock")
-    lines = differences(locked_versions(lock))
+    lines = differences(locked_versions(lock), installed())
     if lines:
-        print(f"newer than {lock} ({len(lines)}):")
+        print(f"not as {lock} holds ({len(lines)}):")
         print("\n".join(lines))
     else:
         print(f"every installed distribution is the version {lock} holds")
