@@ -24,12 +24,13 @@ ifeq ($(LATEST),1)
 # The newest releases that pyproject.toml's ranges admit, no lock: what a user's pip would pick today.
 $(STAMP): pyproject.toml $(UV)
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
-	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --upgrade -e '.[dev]'
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --upgrade --compile-bytecode -e '.[dev]'
 	$(BIN)/python scripts/newer_than_lock.py uv.lock
 	touch $(STAMP)
 else
+# --compile-bytecode: compiled once here, not by each of the suite's first parallel processes.
 $(STAMP): pyproject.toml uv.lock $(UV)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --extra dev --python $(PYTHON)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --compile-bytecode --extra dev --python $(PYTHON)
 	touch $(STAMP)
 endif
 
