@@ -40,6 +40,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         group = shared_fixture_group(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+    # Longest first, so that no worker starts a long group when the others are finishing:
+    # the groups (a shared stack's whole story), then the e2e tests, then the fast tier to
+    # fill the gaps. A stable sort: a file's tests keep their order.
+    items.sort(key=_expected_length)
+
+
+def _expected_length(item: pytest.Item) -> int:
+    if item.get_closest_marker("xdist_group") is not None:
+        return 0
+    return 1 if item.get_closest_marker("e2e") is not None else 2
 
 
 # Session fixtures of ours that every pytest-xdist worker makes for itself: the stand-in
