@@ -9,9 +9,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from lambda_release import __version__, awstrace, bounds
+from lambda_release import __version__, awstrace, bounds, commands
 from lambda_release.aws import as_release_error
-from lambda_release.commands import COMMANDS
 from lambda_release.context import Context
 from lambda_release.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_USAGE, LambdaReleaseError
 
@@ -73,7 +72,21 @@ def global_options() -> argparse.ArgumentParser:
     return parent
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_commands(argv: Sequence[str]) -> list[str]:
+    """The commands whose modules the parser needs for `argv`: the one named in it.
+
+    Only a command's own module knows its options, and importing every module costs each
+    run a quarter of a second. A word of argv that names no command cannot be the
+    command; when several do (an option's value that happens to be a command's name),
+    every command is registered, as argparse alone can tell them apart.
+    """
+    named = [word for word in dict.fromkeys(argv) if word in commands.TABLE]
+    return named if len(named) <= 1 else list(commands.TABLE)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser: every command listed; the options of every command registered, or, given
+    the `argv` it will parse, of the command it names only."""
     common = global_options()
     parser = argparse.ArgumentParser(
         prog="lambda-release",
@@ -84,10 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"lambda-release {__version__}")
     sub = parser.add_subparsers(dest="_command", metavar="COMMAND", title="commands")
-    for command in COMMANDS:
+    full = set(commands.TABLE if argv is None else chosen_commands(argv))
+    for name in commands.TABLE:
+        if name not in full:
+            # Listed for --help; never parsed, since argv does not name it.
+            sub.add_parser(name, help=commands.summary(name), parents=[common])
+            continue
+        command = commands.load(name)
         p = sub.add_parser(
-            command.NAME,
-            help=command.SUMMARY,
+            name,
+            help=commands.summary(name),
             description=command.DESCRIPTION,
             epilog=command.EXAMPLES,
             formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -99,8 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     if getattr(args, "_run", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE

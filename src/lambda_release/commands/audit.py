@@ -13,7 +13,6 @@ from lambda_release.errors import EXIT_FAILED, EXIT_OK, UsageError
 from lambda_release.output import info
 
 NAME = "audit"
-SUMMARY = "find every live path to $LATEST of a stack's functions, and recent use of it"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DESCRIPTION = """\
 Ask the account what `check` asks the template: for every function of the

@@ -12,7 +12,6 @@ from lambda_release.preflight import preflight
 from lambda_release.release import begin, new_entry
 
 NAME = "begin"
-SUMMARY = "record a release as pending before running sam deploy yourself (then: record)"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DESCRIPTION = """\
 For teams that run `sam deploy` themselves: `begin` runs the pre-flight checks,

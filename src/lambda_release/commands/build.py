@@ -10,7 +10,6 @@ from lambda_release.context import Context
 from lambda_release.errors import OperationError, UsageError
 
 NAME = "build"
-SUMMARY = "run sam build (cached and parallel by default), printing the exact command"
 OUTPUTS: tuple[str, ...] = ("text",)
 DESCRIPTION = """\
 Runs `sam build` for a template (default template.yaml) with --cached and

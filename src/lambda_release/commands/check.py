@@ -19,7 +19,6 @@ from lambda_release.errors import UsageError
 from lambda_release.output import info
 
 NAME = "check"
-SUMMARY = "check a SAM template for every path to $LATEST and unsafe release settings"
 OUTPUTS: tuple[str, ...] = ("text", "json", "sarif")
 DESCRIPTION = """\
 Run lambda-release's template rules (cfn-lint rules E9xxx, W9xxx, I9xxx; see

@@ -11,7 +11,6 @@ from lambda_release.context import Context
 from lambda_release.names import validate_stack_name
 
 NAME = "demo"
-SUMMARY = "rehearse the whole release story against a local sandbox (no AWS account)"
 OUTPUTS: tuple[str, ...] = ("text",)
 DESCRIPTION = """\
 Starts a local AWS stand-in (the sandbox), builds a SAM application with the

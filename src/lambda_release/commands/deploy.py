@@ -21,7 +21,6 @@ from lambda_release.stack import read_live
 from lambda_release.stack_alias import StackAlias
 
 NAME = "deploy"
-SUMMARY = "sam deploy one release to an alias, with pre-flight, lock, log and stable versions"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DEFAULT_RECORD = ".lambda-release/release.json"
 SAM_DEFAULT_TEMPLATES = (

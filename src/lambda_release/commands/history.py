@@ -12,7 +12,6 @@ from lambda_release.releaselog import is_release_id
 from lambda_release.status import orphan_warning
 
 NAME = "history"
-SUMMARY = "the release log of a stack and alias, newest first"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DESCRIPTION = """\
 Lists the releases (and rollbacks) of a stack and alias, newest first: id,

@@ -14,7 +14,6 @@ from lambda_release.iam.trust import build_trust
 from lambda_release.releaselog import LogLocation
 
 NAME = "iam-policy"
-SUMMARY = "the minimal IAM policy of a role (deploy, rollback, readonly), or its OIDC trust"
 OUTPUTS: tuple[str, ...] = ("json", "text")
 DESCRIPTION = """\
 Prints an IAM policy document (JSON) granting exactly what the helper's own AWS

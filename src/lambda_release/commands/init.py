@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 from lambda_release.output import info, print_json
 
 NAME = "init"
-SUMMARY = "make a SAM app release safely: fix the template, write the CircleCI config"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DESCRIPTION = """\
 Run in a SAM app's directory. In order:

@@ -13,7 +13,6 @@ from lambda_release.prune import apply, plan_prune, summary_text
 from lambda_release.settings import Settings
 
 NAME = "prune"
-SUMMARY = "delete old published versions of every function of a stack, keeping the N newest"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DESCRIPTION = """\
 Deletes old published versions of every function in the stack (Lambda's code

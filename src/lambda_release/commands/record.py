@@ -12,7 +12,6 @@ from lambda_release.release import settle_pending
 from lambda_release.releaselog import NO_CHANGE, SUCCEEDED
 
 NAME = "record"
-SUMMARY = "settle the pending release from what the aliases show, update stable versions"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DEFAULT_RECORD = ".lambda-release/release.json"
 DESCRIPTION = """\

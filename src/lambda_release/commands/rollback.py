@@ -11,7 +11,6 @@ from lambda_release.rollback import Request, rollback, summary_text, validate
 from lambda_release.rollback.explicit import move_to_version
 
 NAME = "rollback"
-SUMMARY = "undo the most recent release in effect (or stop it if still in flight)"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DESCRIPTION = """\
 Releases form a stack and rollback pops it. Every function the most recent

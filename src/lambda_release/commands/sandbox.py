@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from lambda_release.sandbox.server import Sandbox
 
 NAME = "sandbox"
-SUMMARY = "run a local AWS stand-in (Lambda, CloudFormation with SAM, CodeDeploy) on 127.0.0.1"
 OUTPUTS: tuple[str, ...] = ("env", "json")
 DESCRIPTION = """\
 Run a local stand-in for the AWS services a release uses, so that the real

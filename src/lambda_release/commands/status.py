@@ -14,7 +14,6 @@ from lambda_release.stack_alias import StackAlias
 from lambda_release.status import stack_status, status_text
 
 NAME = "status"
-SUMMARY = "per function: aliases and weights, stable version, last release, drift"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DESCRIPTION = """\
 Shows, per function of the stack, each alias with its version and routing

@@ -14,7 +14,6 @@ from lambda_release.target import (
 )
 
 NAME = "target"
-SUMMARY = "work out the release target (environment, alias, stack) from the branch"
 OUTPUTS: tuple[str, ...] = ("env", "json", "text")
 DESCRIPTION = """\
 Work out where a release goes from the git branch: a production branch (main,

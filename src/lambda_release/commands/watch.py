@@ -13,7 +13,6 @@ from lambda_release.progress import PROGRESS_MODES, choose_renderer, describe
 from lambda_release.watch import watch
 
 NAME = "watch"
-SUMMARY = "follow the canary of every function of a stack: traffic, time left, alarms, outcome"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DESCRIPTION = """\
 Follows the CodeDeploy deployments of the stack's functions (one per function,
