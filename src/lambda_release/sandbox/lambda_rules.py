@@ -9,7 +9,9 @@
 - an alias name matches `(?!^[0-9]+$)([a-zA-Z0-9-_]+)` and is 1 to 128 characters
   (`ValidationException`), so `$LATEST` and `7` are refused;
 - version numbers are never reused: after versions are deleted the next one is still one more
-  than the highest ever published (moto counts the versions left).
+  than the highest ever published (moto counts the versions left);
+- `CreateAlias` of a name the function already has answers 409 `ResourceConflictException`
+  (moto answers `ConflictException`, a code Lambda's API does not have).
 """
 
 from __future__ import annotations
@@ -116,6 +118,10 @@ def _put_alias(
 ) -> Any:
     check_alias_name(name)
     fn = self.get_function_by_name_or_arn_with_qualifier(function_name)
+    if name in self._get_function_aliases(function_name):
+        raise ResourceConflictException(
+            f"Alias already exists: {fn.function_arn.split(':$LATEST')[0]}:{name}"
+        )
     check_alias(self, fn.function_name, str(function_version), routing_config)
     return _originals["put_alias"](
         self, name, function_name, function_version, description, routing_config

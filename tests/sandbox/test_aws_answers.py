@@ -1,0 +1,48 @@
+"""Where the stand-in answered what AWS does not (issue 28): each probe asserts AWS's answer.
+
+Each test names the AWS source it follows in docs/sandbox.md ("Fidelity"); where the product
+handles the answer, a test drives the product's code path through the stand-in too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from lambda_release.stable import Current, apply_stable
+
+
+def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[int, str]:
+    response: Any = exc.value.response
+    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"]
+
+
+# a. CreateAlias of an existing alias
+
+
+def test_create_alias_of_an_existing_name_is_a_resource_conflict(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(2)
+    lam.create_alias(FunctionName=fn, Name="PROD", FunctionVersion="1")
+    with pytest.raises(ClientError) as exc:
+        lam.create_alias(FunctionName=fn, Name="PROD", FunctionVersion="2")
+    assert _error(exc) == (409, "ResourceConflictException")
+    assert lam.get_alias(FunctionName=fn, Name="PROD")["FunctionVersion"] == "1"
+
+
+def test_stable_pointer_created_meanwhile_is_updated_instead(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    """apply_stable: CreateAlias finds the pointer made meanwhile (a re-run) and updates it."""
+    lam = clients["lambda"]
+    fn = function_with_versions(2)
+    lam.create_alias(FunctionName=fn, Name="PROD_STABLE", FunctionVersion="1")
+    current = {"Fn": Current("Fn", fn, "", version="2", stable_now=None)}  # read before it was made
+    warnings = apply_stable(lam, "PROD", "r1", current, {"Fn": "2"})
+    assert warnings == []
+    assert lam.get_alias(FunctionName=fn, Name="PROD_STABLE")["FunctionVersion"] == "2"
