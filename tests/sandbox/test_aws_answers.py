@@ -13,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambda_release.stable import Current, apply_stable
+from tests.sandbox.conftest import zipped
 
 
 def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[int, str]:
@@ -46,3 +47,23 @@ def test_stable_pointer_created_meanwhile_is_updated_instead(
     warnings = apply_stable(lam, "PROD", "r1", current, {"Fn": "2"})
     assert warnings == []
     assert lam.get_alias(FunctionName=fn, Name="PROD_STABLE")["FunctionVersion"] == "2"
+
+
+# d. PublishVersion with a CodeSha256 that is not $LATEST's
+
+
+def test_publish_version_with_another_code_sha256_publishes_nothing(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    lam.update_function_code(FunctionName=fn, ZipFile=zipped("V = 'new'\n"))
+    sha = lam.get_function_configuration(FunctionName=fn)["CodeSha256"]
+    wrong = "A" * 43 + "="
+    with pytest.raises(ClientError) as exc:
+        lam.publish_version(FunctionName=fn, CodeSha256=wrong)
+    assert _error(exc) == (400, "InvalidParameterValueException")
+    assert "CodeSHA256" in exc.value.response["Error"]["Message"]
+    versions = lam.list_versions_by_function(FunctionName=fn)["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST", "1"]
+    assert lam.publish_version(FunctionName=fn, CodeSha256=sha)["Version"] == "2"

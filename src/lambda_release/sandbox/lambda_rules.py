@@ -11,7 +11,9 @@
 - version numbers are never reused: after versions are deleted the next one is still one more
   than the highest ever published (moto counts the versions left);
 - `CreateAlias` of a name the function already has answers 409 `ResourceConflictException`
-  (moto answers `ConflictException`, a code Lambda's API does not have).
+  (moto answers `ConflictException`, a code Lambda's API does not have);
+- `PublishVersion` with a `CodeSha256` other than `$LATEST`'s publishes nothing and answers
+  400 `InvalidParameterValueException` (moto ignores the parameter).
 """
 
 from __future__ import annotations
@@ -204,6 +206,20 @@ def _update_alias_response(self: Any) -> Any:
     return _originals["response.update_alias"](self)
 
 
+def _publish_version_response(self: Any) -> Any:
+    """PublishVersion with CodeSha256: publish only if it is $LATEST's, as Lambda does."""
+    expected = json.loads(self.body or "{}").get("CodeSha256")
+    if expected is not None:
+        function_name = unquote(self.path.split("/")[-2])
+        latest = self.backend.get_function(function_name, None)
+        if expected != latest.code_sha_256:
+            raise InvalidParameterValueException(
+                f"CodeSHA256 ({expected}) is different from current CodeSHA256 in $LATEST "
+                f"({latest.code_sha_256}). Please try again with the CodeSHA256 in $LATEST."
+            )
+    return _originals["response.publish_version"](self)
+
+
 def install() -> None:
     """Patch moto's Lambda backend; idempotent."""
     if _originals:
@@ -221,3 +237,5 @@ def install() -> None:
     storage.publish_version = _publish_version  # type: ignore[method-assign]
     lambda_models.LambdaAlias.update = _alias_update  # type: ignore[method-assign]
     lambda_responses.LambdaResponse.update_alias = _update_alias_response  # type: ignore[method-assign]
+    _originals["response.publish_version"] = lambda_responses.LambdaResponse.publish_version
+    lambda_responses.LambdaResponse.publish_version = _publish_version_response  # type: ignore[method-assign]
