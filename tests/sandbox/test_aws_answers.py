@@ -67,3 +67,21 @@ def test_publish_version_with_another_code_sha256_publishes_nothing(
     versions = lam.list_versions_by_function(FunctionName=fn)["Versions"]
     assert [v["Version"] for v in versions] == ["$LATEST", "1"]
     assert lam.publish_version(FunctionName=fn, CodeSha256=sha)["Version"] == "2"
+
+
+# b. DeleteFunction of $LATEST
+
+
+def test_delete_function_of_latest_is_refused_and_the_function_stays(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    with pytest.raises(ClientError) as exc:
+        lam.delete_function(FunctionName=fn, Qualifier="$LATEST")
+    assert _error(exc) == (400, "InvalidParameterValueException")
+    assert lam.get_function(FunctionName=fn)["Configuration"]["Version"] == "$LATEST"
+    versions = lam.list_versions_by_function(FunctionName=fn)["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST", "1"]
+    lam.delete_function(FunctionName=fn, Qualifier="1")  # a published version still goes
+    lam.delete_function(FunctionName=fn)  # and so does the whole function

@@ -13,7 +13,10 @@
 - `CreateAlias` of a name the function already has answers 409 `ResourceConflictException`
   (moto answers `ConflictException`, a code Lambda's API does not have);
 - `PublishVersion` with a `CodeSha256` other than `$LATEST`'s publishes nothing and answers
-  400 `InvalidParameterValueException` (moto ignores the parameter).
+  400 `InvalidParameterValueException` (moto ignores the parameter);
+- `DeleteFunction` with `Qualifier=$LATEST` answers 400
+  `InvalidParameterValueException`: `$LATEST` goes only with the whole function (moto dropped it
+  and left a function that answered 500 to every later read).
 """
 
 from __future__ import annotations
@@ -158,7 +161,11 @@ def _alias_update(
 def _del_function(self: Any, name_or_arn: str, qualifier: str | None = None) -> None:
     if qualifier is None and ":" in name_or_arn.rsplit(":function:", 1)[-1]:
         qualifier = name_or_arn.rsplit(":", 1)[-1]
-    if qualifier and qualifier != "$LATEST":
+    if qualifier == "$LATEST":
+        raise InvalidParameterValueException(
+            "$LATEST version cannot be deleted without deleting the function."
+        )
+    if qualifier:
         aliases = references_to_version(self, name_or_arn, str(qualifier))
         if aliases:
             raise ResourceConflictException(
