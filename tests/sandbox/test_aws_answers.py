@@ -85,3 +85,33 @@ def test_delete_function_of_latest_is_refused_and_the_function_stays(
     assert [v["Version"] for v in versions] == ["$LATEST", "1"]
     lam.delete_function(FunctionName=fn, Qualifier="1")  # a published version still goes
     lam.delete_function(FunctionName=fn)  # and so does the whole function
+
+
+# e. ListChangeSets of one stack
+
+_EMPTY_TEMPLATE = """
+Resources:
+  Handle:
+    Type: AWS::CloudFormation::WaitConditionHandle
+"""
+
+
+def test_list_change_sets_names_only_the_stacks_own(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn = clients["cloudformation"]
+    stacks = [unique("changesets"), unique("changesets")]
+    ids = {}
+    for stack in stacks:
+        made = cfn.create_change_set(
+            StackName=stack,
+            ChangeSetName=f"cs-{stack}",
+            ChangeSetType="CREATE",
+            TemplateBody=_EMPTY_TEMPLATE,
+        )
+        ids[stack] = made["StackId"]
+    for stack in stacks:
+        for name_or_id in (stack, ids[stack]):
+            summaries = cfn.list_change_sets(StackName=name_or_id)["Summaries"]
+            assert [s["ChangeSetName"] for s in summaries] == [f"cs-{stack}"]
+            assert {s["StackName"] for s in summaries} == {stack}
