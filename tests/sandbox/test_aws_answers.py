@@ -7,12 +7,15 @@ handles the answer, a test drives the product's code path through the stand-in t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from botocore.exceptions import ClientError
 
+from lambda_release.audit import Auditor, AuditReport
+from lambda_release.sandbox.lambda_paging import DEFAULT_PAGE
 from lambda_release.stable import Current, apply_stable
+from lambda_release.stack import read_live
 from tests.sandbox.conftest import zipped
 
 
@@ -115,3 +118,90 @@ def test_list_change_sets_names_only_the_stacks_own(
             summaries = cfn.list_change_sets(StackName=name_or_id)["Summaries"]
             assert [s["ChangeSetName"] for s in summaries] == [f"cs-{stack}"]
             assert {s["StackName"] for s in summaries} == {stack}
+
+
+# c. ListAliases (and ListVersionsByFunction) page by MaxItems and Marker
+
+
+def _all_pages(call: Callable[..., Any], key: str, **kwargs: Any) -> tuple[list[str], int]:
+    names: list[str] = []
+    pages = 0
+    marker = None
+    while True:
+        resp = call(**kwargs, **({"Marker": marker} if marker else {}))
+        pages += 1
+        names.extend(str(x.get("Name", x.get("Version"))) for x in resp[key])
+        marker = resp.get("NextMarker")
+        if not marker:
+            return names, pages
+
+
+def test_list_aliases_pages_by_max_items_and_marker(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    made = [f"A{i:02d}" for i in range(5)]
+    for name in made:
+        lam.create_alias(FunctionName=fn, Name=name, FunctionVersion="1")
+    first = lam.list_aliases(FunctionName=fn, MaxItems=2)
+    assert len(first["Aliases"]) == 2
+    assert first["NextMarker"]
+    names, pages = _all_pages(lam.list_aliases, "Aliases", FunctionName=fn, MaxItems=2)
+    assert sorted(names) == made
+    assert pages == 3
+    whole = lam.list_aliases(FunctionName=fn)
+    assert sorted(a["Name"] for a in whole["Aliases"]) == made
+    assert "NextMarker" not in whole
+
+
+def test_list_versions_by_function_pages_by_max_items_and_marker(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(4)
+    versions, pages = _all_pages(
+        lam.list_versions_by_function, "Versions", FunctionName=fn, MaxItems=2
+    )
+    assert versions == ["$LATEST", "1", "2", "3", "4"]
+    assert pages == 3
+
+
+def test_the_products_alias_reads_page_past_the_first_page(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    """stack.read_live (release, rollback, status) follows NextMarker past a page of 50 aliases."""
+    lam = clients["lambda"]
+    fn = function_with_versions(2)
+    others = [f"X{i:02d}" for i in range(DEFAULT_PAGE)]  # a full first page before the two
+    for name in others:
+        lam.create_alias(FunctionName=fn, Name=name, FunctionVersion="1")
+    lam.create_alias(FunctionName=fn, Name="PROD", FunctionVersion="2")
+    lam.create_alias(FunctionName=fn, Name="PROD_STABLE", FunctionVersion="1")
+    assert "NextMarker" in lam.list_aliases(FunctionName=fn)  # the reads below need a 2nd page
+    (live,) = read_live(lam, [fn], "PROD", "PROD_STABLE")
+    assert live.alias is not None and live.alias.version == "2"
+    assert live.stable is not None and live.stable.version == "1"
+    assert sorted(live.aliases) == sorted([*others, "PROD", "PROD_STABLE"])
+
+
+def test_audit_reads_aliases_past_the_first_page(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    """audit's alias check (botocore's paginator) sees an alias on $LATEST on the second page."""
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    for i in range(DEFAULT_PAGE):
+        lam.create_alias(FunctionName=fn, Name=f"X{i:02d}", FunctionVersion="1")
+    lam.create_alias(FunctionName=fn, Name="PROD", FunctionVersion="1")
+    lam.create_alias(FunctionName=fn, Name="EDGE", FunctionVersion="$LATEST")
+    assert "NextMarker" in lam.list_aliases(FunctionName=fn)
+
+    class OneClient:
+        def client(self, service: str) -> Any:
+            return clients[service]
+
+    report = AuditReport(stack="s", alias="PROD", since="now")
+    Auditor(cast(Any, OneClient()), report).aliases(fn)
+    assert report.without_alias == []
+    assert [(p.kind, p.source) for p in report.paths] == [("alias", "EDGE")]
