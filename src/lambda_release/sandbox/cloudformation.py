@@ -857,6 +857,17 @@ def _number_parameters_as_strings(original: Callable[[Any], None]) -> Callable[[
     return load_parameters
 
 
+def _list_change_sets_response(self: Any) -> Any:
+    """ListChangeSets of the stack named (name or id), as CloudFormation does; moto listed all."""
+    stack = self._get_param("StackName")
+    summaries = [
+        cs
+        for cs in self.cloudformation_backend.list_change_sets()
+        if stack in (cs.stack_name, cs.stack_id)
+    ]
+    return ActionResult({"Summaries": summaries})
+
+
 def install() -> None:
     """Patch moto's CloudFormation; idempotent."""
     if _installed:
@@ -887,5 +898,6 @@ def install() -> None:
     )
     cfn_responses.CloudFormationResponse.cancel_update_stack = _cancel_update_stack_response  # type: ignore[attr-defined]
     cfn_responses.CloudFormationResponse.get_template = _get_template_response  # type: ignore[method-assign]
+    cfn_responses.CloudFormationResponse.list_change_sets = _list_change_sets_response  # type: ignore[method-assign]
     for module in (cfn_responses, cfn_models, cfn_utils):
         setattr(module, "get_stack_from_s3_url", get_stack_from_s3_url)  # noqa: B010 - not exported

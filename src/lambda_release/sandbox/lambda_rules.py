@@ -9,7 +9,14 @@
 - an alias name matches `(?!^[0-9]+$)([a-zA-Z0-9-_]+)` and is 1 to 128 characters
   (`ValidationException`), so `$LATEST` and `7` are refused;
 - version numbers are never reused: after versions are deleted the next one is still one more
-  than the highest ever published (moto counts the versions left).
+  than the highest ever published (moto counts the versions left);
+- `CreateAlias` of a name the function already has answers 409 `ResourceConflictException`
+  (moto answers `ConflictException`, a code Lambda's API does not have);
+- `PublishVersion` with a `CodeSha256` other than `$LATEST`'s publishes nothing and answers
+  400 `InvalidParameterValueException` (moto ignores the parameter);
+- `DeleteFunction` with `Qualifier=$LATEST` answers 400
+  `InvalidParameterValueException`: `$LATEST` goes only with the whole function (moto dropped it
+  and left a function that answered 500 to every later read).
 """
 
 from __future__ import annotations
@@ -116,6 +123,10 @@ def _put_alias(
 ) -> Any:
     check_alias_name(name)
     fn = self.get_function_by_name_or_arn_with_qualifier(function_name)
+    if name in self._get_function_aliases(function_name):
+        raise ResourceConflictException(
+            f"Alias already exists: {fn.function_arn.split(':$LATEST')[0]}:{name}"
+        )
     check_alias(self, fn.function_name, str(function_version), routing_config)
     return _originals["put_alias"](
         self, name, function_name, function_version, description, routing_config
@@ -150,7 +161,11 @@ def _alias_update(
 def _del_function(self: Any, name_or_arn: str, qualifier: str | None = None) -> None:
     if qualifier is None and ":" in name_or_arn.rsplit(":function:", 1)[-1]:
         qualifier = name_or_arn.rsplit(":", 1)[-1]
-    if qualifier and qualifier != "$LATEST":
+    if qualifier == "$LATEST":
+        raise InvalidParameterValueException(
+            "$LATEST version cannot be deleted without deleting the function."
+        )
+    if qualifier:
         aliases = references_to_version(self, name_or_arn, str(qualifier))
         if aliases:
             raise ResourceConflictException(
@@ -198,6 +213,20 @@ def _update_alias_response(self: Any) -> Any:
     return _originals["response.update_alias"](self)
 
 
+def _publish_version_response(self: Any) -> Any:
+    """PublishVersion with CodeSha256: publish only if it is $LATEST's, as Lambda does."""
+    expected = json.loads(self.body or "{}").get("CodeSha256")
+    if expected is not None:
+        function_name = unquote(self.path.split("/")[-2])
+        latest = self.backend.get_function(function_name, None)
+        if expected != latest.code_sha_256:
+            raise InvalidParameterValueException(
+                f"CodeSHA256 ({expected}) is different from current CodeSHA256 in $LATEST "
+                f"({latest.code_sha_256}). Please try again with the CodeSHA256 in $LATEST."
+            )
+    return _originals["response.publish_version"](self)
+
+
 def install() -> None:
     """Patch moto's Lambda backend; idempotent."""
     if _originals:
@@ -215,3 +244,5 @@ def install() -> None:
     storage.publish_version = _publish_version  # type: ignore[method-assign]
     lambda_models.LambdaAlias.update = _alias_update  # type: ignore[method-assign]
     lambda_responses.LambdaResponse.update_alias = _update_alias_response  # type: ignore[method-assign]
+    _originals["response.publish_version"] = lambda_responses.LambdaResponse.publish_version
+    lambda_responses.LambdaResponse.publish_version = _publish_version_response  # type: ignore[method-assign]

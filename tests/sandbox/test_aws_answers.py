@@ -1,0 +1,207 @@
+"""Where the stand-in answered what AWS does not (issue 28): each probe asserts AWS's answer.
+
+Each test names the AWS source it follows in docs/sandbox.md ("Fidelity"); where the product
+handles the answer, a test drives the product's code path through the stand-in too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import pytest
+from botocore.exceptions import ClientError
+
+from lambda_release.audit import Auditor, AuditReport
+from lambda_release.sandbox.lambda_paging import DEFAULT_PAGE
+from lambda_release.stable import Current, apply_stable
+from lambda_release.stack import read_live
+from tests.sandbox.conftest import zipped
+
+
+def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[int, str]:
+    response: Any = exc.value.response
+    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"]
+
+
+# a. CreateAlias of an existing alias
+
+
+def test_create_alias_of_an_existing_name_is_a_resource_conflict(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(2)
+    lam.create_alias(FunctionName=fn, Name="PROD", FunctionVersion="1")
+    with pytest.raises(ClientError) as exc:
+        lam.create_alias(FunctionName=fn, Name="PROD", FunctionVersion="2")
+    assert _error(exc) == (409, "ResourceConflictException")
+    assert lam.get_alias(FunctionName=fn, Name="PROD")["FunctionVersion"] == "1"
+
+
+def test_stable_pointer_created_meanwhile_is_updated_instead(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    """apply_stable: CreateAlias finds the pointer made meanwhile (a re-run) and updates it."""
+    lam = clients["lambda"]
+    fn = function_with_versions(2)
+    lam.create_alias(FunctionName=fn, Name="PROD_STABLE", FunctionVersion="1")
+    current = {"Fn": Current("Fn", fn, "", version="2", stable_now=None)}  # read before it was made
+    warnings = apply_stable(lam, "PROD", "r1", current, {"Fn": "2"})
+    assert warnings == []
+    assert lam.get_alias(FunctionName=fn, Name="PROD_STABLE")["FunctionVersion"] == "2"
+
+
+# d. PublishVersion with a CodeSha256 that is not $LATEST's
+
+
+def test_publish_version_with_another_code_sha256_publishes_nothing(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    lam.update_function_code(FunctionName=fn, ZipFile=zipped("V = 'new'\n"))
+    sha = lam.get_function_configuration(FunctionName=fn)["CodeSha256"]
+    wrong = "A" * 43 + "="
+    with pytest.raises(ClientError) as exc:
+        lam.publish_version(FunctionName=fn, CodeSha256=wrong)
+    assert _error(exc) == (400, "InvalidParameterValueException")
+    assert "CodeSHA256" in exc.value.response["Error"]["Message"]
+    versions = lam.list_versions_by_function(FunctionName=fn)["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST", "1"]
+    assert lam.publish_version(FunctionName=fn, CodeSha256=sha)["Version"] == "2"
+
+
+# b. DeleteFunction of $LATEST
+
+
+def test_delete_function_of_latest_is_refused_and_the_function_stays(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    with pytest.raises(ClientError) as exc:
+        lam.delete_function(FunctionName=fn, Qualifier="$LATEST")
+    assert _error(exc) == (400, "InvalidParameterValueException")
+    assert lam.get_function(FunctionName=fn)["Configuration"]["Version"] == "$LATEST"
+    versions = lam.list_versions_by_function(FunctionName=fn)["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST", "1"]
+    lam.delete_function(FunctionName=fn, Qualifier="1")  # a published version still goes
+    lam.delete_function(FunctionName=fn)  # and so does the whole function
+
+
+# e. ListChangeSets of one stack
+
+_EMPTY_TEMPLATE = """
+Resources:
+  Handle:
+    Type: AWS::CloudFormation::WaitConditionHandle
+"""
+
+
+def test_list_change_sets_names_only_the_stacks_own(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn = clients["cloudformation"]
+    stacks = [unique("changesets"), unique("changesets")]
+    ids = {}
+    for stack in stacks:
+        made = cfn.create_change_set(
+            StackName=stack,
+            ChangeSetName=f"cs-{stack}",
+            ChangeSetType="CREATE",
+            TemplateBody=_EMPTY_TEMPLATE,
+        )
+        ids[stack] = made["StackId"]
+    for stack in stacks:
+        for name_or_id in (stack, ids[stack]):
+            summaries = cfn.list_change_sets(StackName=name_or_id)["Summaries"]
+            assert [s["ChangeSetName"] for s in summaries] == [f"cs-{stack}"]
+            assert {s["StackName"] for s in summaries} == {stack}
+
+
+# c. ListAliases (and ListVersionsByFunction) page by MaxItems and Marker
+
+
+def _all_pages(call: Callable[..., Any], key: str, **kwargs: Any) -> tuple[list[str], int]:
+    names: list[str] = []
+    pages = 0
+    marker = None
+    while True:
+        resp = call(**kwargs, **({"Marker": marker} if marker else {}))
+        pages += 1
+        names.extend(str(x.get("Name", x.get("Version"))) for x in resp[key])
+        marker = resp.get("NextMarker")
+        if not marker:
+            return names, pages
+
+
+def test_list_aliases_pages_by_max_items_and_marker(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    made = [f"A{i:02d}" for i in range(5)]
+    for name in made:
+        lam.create_alias(FunctionName=fn, Name=name, FunctionVersion="1")
+    first = lam.list_aliases(FunctionName=fn, MaxItems=2)
+    assert len(first["Aliases"]) == 2
+    assert first["NextMarker"]
+    names, pages = _all_pages(lam.list_aliases, "Aliases", FunctionName=fn, MaxItems=2)
+    assert sorted(names) == made
+    assert pages == 3
+    whole = lam.list_aliases(FunctionName=fn)
+    assert sorted(a["Name"] for a in whole["Aliases"]) == made
+    assert "NextMarker" not in whole
+
+
+def test_list_versions_by_function_pages_by_max_items_and_marker(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    lam = clients["lambda"]
+    fn = function_with_versions(4)
+    versions, pages = _all_pages(
+        lam.list_versions_by_function, "Versions", FunctionName=fn, MaxItems=2
+    )
+    assert versions == ["$LATEST", "1", "2", "3", "4"]
+    assert pages == 3
+
+
+def test_the_products_alias_reads_page_past_the_first_page(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    """stack.read_live (release, rollback, status) follows NextMarker past a page of 50 aliases."""
+    lam = clients["lambda"]
+    fn = function_with_versions(2)
+    others = [f"X{i:02d}" for i in range(DEFAULT_PAGE)]  # a full first page before the two
+    for name in others:
+        lam.create_alias(FunctionName=fn, Name=name, FunctionVersion="1")
+    lam.create_alias(FunctionName=fn, Name="PROD", FunctionVersion="2")
+    lam.create_alias(FunctionName=fn, Name="PROD_STABLE", FunctionVersion="1")
+    assert "NextMarker" in lam.list_aliases(FunctionName=fn)  # the reads below need a 2nd page
+    (live,) = read_live(lam, [fn], "PROD", "PROD_STABLE")
+    assert live.alias is not None and live.alias.version == "2"
+    assert live.stable is not None and live.stable.version == "1"
+    assert sorted(live.aliases) == sorted([*others, "PROD", "PROD_STABLE"])
+
+
+def test_audit_reads_aliases_past_the_first_page(
+    clients: dict[str, Any], function_with_versions: Callable[[int], str]
+) -> None:
+    """audit's alias check (botocore's paginator) sees an alias on $LATEST on the second page."""
+    lam = clients["lambda"]
+    fn = function_with_versions(1)
+    for i in range(DEFAULT_PAGE):
+        lam.create_alias(FunctionName=fn, Name=f"X{i:02d}", FunctionVersion="1")
+    lam.create_alias(FunctionName=fn, Name="PROD", FunctionVersion="1")
+    lam.create_alias(FunctionName=fn, Name="EDGE", FunctionVersion="$LATEST")
+    assert "NextMarker" in lam.list_aliases(FunctionName=fn)
+
+    class OneClient:
+        def client(self, service: str) -> Any:
+            return clients[service]
+
+    report = AuditReport(stack="s", alias="PROD", since="now")
+    Auditor(cast(Any, OneClient()), report).aliases(fn)
+    assert report.without_alias == []
+    assert [(p.kind, p.source) for p in report.paths] == [("alias", "EDGE")]
