@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.orb.test_scripts import bash
-
-pytestmark = pytest.mark.e2e
+from tests.support.processes import OrbShell
 
 
 def clean_path() -> str:
@@ -27,23 +25,29 @@ def clean_path() -> str:
     )
 
 
-def bootstrap(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+def bootstrap(
+    orb_sh: OrbShell, tmp_path: Path, **env: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     home = tmp_path / "helper home's"  # a space and a quote: both must survive
-    proc = bash("install_helper.sh", f'lr_uv "{home}"', {"PATH": clean_path(), **env}, tmp_path)
+    proc = orb_sh.function(
+        "install_helper.sh", f'lr_uv "{home}"', {"PATH": clean_path(), **env}, tmp_path
+    )
     return proc, home
 
 
-def works(uv: str) -> bool:
-    done = subprocess.run([uv, "--version"], capture_output=True, text=True, check=False)
+def works(orb_sh: OrbShell, uv: str) -> bool:
+    done = orb_sh.spawn.run([uv, "--version"])
     return done.returncode == 0 and done.stdout.startswith("uv ")
 
 
 @pytest.mark.skipif(shutil.which("python3") is None, reason="needs python3")
-def test_a_pip_that_refuses_installs_outside_a_venv_falls_back_to_one(tmp_path: Path) -> None:
-    proc, home = bootstrap(tmp_path, PIP_REQUIRE_VIRTUALENV="1")
+def test_a_pip_that_refuses_installs_outside_a_venv_falls_back_to_one(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
+    proc, home = bootstrap(orb_sh, tmp_path, PIP_REQUIRE_VIRTUALENV="1")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"{home}/tools/bin/uv"
-    assert works(proc.stdout.strip())
+    assert works(orb_sh, proc.stdout.strip())
     assert (
         f"lambda-release/install: pip could not install uv into {home}/tools; "
         "trying a virtual environment"
@@ -52,10 +56,11 @@ def test_a_pip_that_refuses_installs_outside_a_venv_falls_back_to_one(tmp_path: 
 
 @pytest.mark.skipif(shutil.which("python3") is None, reason="needs python3")
 def test_pip_user_installs_asked_by_the_environment_do_not_break_the_bootstrap(
+    orb_sh: OrbShell,
     tmp_path: Path,
 ) -> None:
-    proc, home = bootstrap(tmp_path, PIP_USER="1")
+    proc, home = bootstrap(orb_sh, tmp_path, PIP_USER="1")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"{home}/tools/bin/uv"
-    assert works(proc.stdout.strip())
+    assert works(orb_sh, proc.stdout.strip())
     assert "lambda-release/install:" not in proc.stderr  # --target worked: no fallback

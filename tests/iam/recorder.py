@@ -21,6 +21,7 @@ from typing import Any
 from lambda_release import awstrace
 from lambda_release.iam.operations import Call
 from lambda_release.sandbox.server import Sandbox
+from tests.support.processes import Cli
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import set_code_version, write_sam_app
 
@@ -30,6 +31,14 @@ ALIAS = "PROD"
 DUMMY_KEY = "AKIAIAMTEST" + uuid.uuid4().hex[:9].upper()
 DUMMY_SECRET = "iam-secret-" + uuid.uuid4().hex
 DUMMY_TOKEN = "iam-session-token-" + uuid.uuid4().hex
+
+
+def iam_policy(
+    lr: Cli, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`lambda-release iam-policy ARGS`, without the caller's LAMBDA_RELEASE_* and AWS_*."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDA_RELEASE_", "AWS_"))}
+    return lr("iam-policy", *args, env={**base, **(env or {})})
 
 
 @dataclass

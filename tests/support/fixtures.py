@@ -1,0 +1,26 @@
+"""Fixtures that start processes. Each depends on ``processes``, so a test that uses one is
+``e2e`` (tests/conftest.py) and ``make unit`` never starts a process."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.processes import Cli, OrbShell, Spawn
+
+
+@pytest.fixture(scope="session")
+def spawn(processes: None) -> Spawn:
+    """Any command (bash, git, node, python -c ...), run or started."""
+    return Spawn()
+
+
+@pytest.fixture(scope="session")
+def lr(spawn: Spawn) -> Cli:
+    """The console script ``lambda-release``: ``lr("target", ..., env=..., cwd=...)``."""
+    return Cli(spawn=spawn)
+
+
+@pytest.fixture(scope="session")
+def orb_sh(spawn: Spawn) -> OrbShell:
+    """The orb's bash scripts: ``orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path)``."""
+    return OrbShell(spawn)
