@@ -30,8 +30,6 @@ from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import sam_template, write_function_code
 from tests.watch.app import App, sandbox_minute
 
-pytestmark = pytest.mark.e2e
-
 # A PreTraffic hook as teams write them: invoke the new version, check its answer, report.
 HOOK_CODE = '''"""PreTraffic hook: the new version must not answer code_version "bad"."""
 import json

@@ -17,15 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from lambda_release import lock
 from lambda_release.releaselog import LogLocation, ReleaseLog
 from lambda_release.sandbox.server import Sandbox
 from tests.engine.conftest import App
 from tests.support.samapp import set_code_version
-
-pytestmark = pytest.mark.e2e
 
 FNS = ("AFunction", "BFunction", "CFunction")
 

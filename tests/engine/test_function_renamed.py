@@ -21,8 +21,6 @@ from tests.hostile.kit12 import lr
 from tests.rollback.stackkit import ALIAS, Kit
 from tests.support.sam import sam_build
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:

@@ -20,8 +20,6 @@ from tests.support.aws_state import alias_state, function_name
 from tests.support.sam import sam_build, sam_deploy
 from tests.support.standin_clock import through_a_canary_step
 
-pytestmark = pytest.mark.e2e
-
 if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
     pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
 

@@ -18,8 +18,6 @@ from lambda_release.sandbox import Sandbox
 from tests.hostile.kit12 import SAM, lr, one_line, world
 from tests.rollback.stackkit import Kit
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture(scope="module")
 def kit(sandbox: Sandbox) -> Iterator[Kit]:

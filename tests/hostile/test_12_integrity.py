@@ -23,8 +23,6 @@ from lambda_release.sandbox import Sandbox
 from tests.hostile.kit12 import SAM, lr, one_line, world
 from tests.rollback.stackkit import ALIAS, Kit, template
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:

@@ -22,8 +22,6 @@ from lambda_release.sandbox import Sandbox
 from tests.hostile.kit12 import lr
 from tests.rollback.stackkit import Kit
 
-pytestmark = pytest.mark.e2e
-
 SEEDS = (12, 1207, 31337)
 STEPS = 7
 FUNCTIONS = ("A", "B")

@@ -20,8 +20,6 @@ from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import cli_env, console_script, describe, run_rollback
 from tests.rollback.stackkit import ALIAS, Kit
 
-pytestmark = pytest.mark.e2e
-
 
 def lr(
     kit: Kit, command: str, *args: str, cwd: Path | None = None

@@ -12,8 +12,6 @@ from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import cli_env, console_script
 from tests.rollback.stackkit import Kit
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:

@@ -21,8 +21,6 @@ from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import wait_for_stack
 from tests.support.standin_clock import SkippableTime, skippable_clock
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 def rolling_back(

@@ -15,8 +15,6 @@ from tests.rollback.stackkit import Kit
 from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import wait_for_stack
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 def stuck(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:

@@ -33,10 +33,8 @@ from lambda_release.sandbox.faultproxy import Call, FaultProxy
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
 from tests.hostile.lease18 import lease_body, put_lease
 from tests.rollback.cli import cli_env, console_script, run_rollback
-from tests.rollback.stackkit import Kit, code_key, template, zipped
+from tests.rollback.stackkit import Kit, code_key, function_code, template
 from tests.support.aws_state import wait_for_stack
-
-pytestmark = pytest.mark.e2e
 
 END_OF_TIME = "99991231T235959.999999Z-ffffffff"
 
@@ -583,7 +581,7 @@ def test_a_function_swapped_for_another_is_found_by_listing_the_stack(
     )
     assert entry is not None and not problems
     kit.sandbox.client("s3").put_object(
-        Bucket=kit.bucket, Key=code_key("B", "1"), Body=zipped("B", "1")
+        Bucket=kit.bucket, Key=code_key("B", "1"), Body=function_code("B", "1")
     )
     body = template({"B": "1"}, kit.bucket)
     kit.submit(body)

@@ -24,8 +24,6 @@ from lambda_release.sandbox import Sandbox
 from tests.hostile.lease18 import lease_body, put_lease
 from tests.rollback.stackkit import Kit
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:

@@ -25,8 +25,6 @@ from tests.iam.recorder import (
     role_scope_args,
 )
 
-pytestmark = pytest.mark.e2e
-
 # Resource kinds named after the stack or its log: another stack's must be refused.
 STACK_KINDS = {
     "StackRead",

@@ -29,7 +29,6 @@ from tests.orb.test_sdk_example import SDK_MODULES, generated_config
 from tests.support.aws_state import alias_state, function_name
 from tests.support.samapp import set_code_version, write_sam_app
 
-pytestmark = pytest.mark.e2e
 __all__ = ["helper_wheel"]  # a module fixture, shared with test_e2e_jobs
 
 if shutil.which("python3.11") is None:

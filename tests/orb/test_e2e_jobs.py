@@ -28,8 +28,6 @@ from tests.support.aws_state import alias_state, function_name, stack_status
 from tests.support.samapp import set_code_version, write_sam_app
 from tests.support.standin_clock import through_a_canary_step
 
-pytestmark = pytest.mark.e2e
-
 if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
     pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
 

@@ -22,7 +22,6 @@ from tests.support.standin_clock import through_a_canary_step
 
 __all__ = ["helper_wheel"]  # the module-scoped wheel fixture, shared with the orb e2e tests
 
-pytestmark = pytest.mark.e2e
 LAMBDA_RELEASE = Path(sys.executable).parent / "lambda-release"
 
 

@@ -15,8 +15,6 @@ from tests.rollback.cli import describe, run_rollback
 from tests.rollback.stackkit import ALIAS, Kit
 from tests.support.aws_state import AliasWatcher
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:

@@ -22,8 +22,6 @@ from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import AliasWatcher
 from tests.support.standin_clock import skippable_clock
 
-pytestmark = pytest.mark.e2e
-
 MODELS = ("fail", "recorded", "live")
 
 

@@ -34,8 +34,6 @@ from lambda_release.stack_alias import StackAlias
 from tests.rollback.cli import describe, run_rollback, start_rollback, versions_sent
 from tests.rollback.stackkit import ALIAS, Kit
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:

@@ -30,8 +30,6 @@ from tests.support.aws_state import AliasWatcher, alias_state, stack_functions, 
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import set_code_version, write_sam_app
 
-pytestmark = pytest.mark.e2e
-
 if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
     pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
 

@@ -18,8 +18,6 @@ from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import describe, run_rollback
 from tests.rollback.stackkit import Kit, wait_for_stack
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:

@@ -27,8 +27,6 @@ from tests.support.sam import sam_build, sam_deploy
 from tests.support.samapp import alarm_logical_id, set_code_version, write_sam_app
 from tests.support.standin_clock import SkippableTime, skippable_clock
 
-pytestmark = pytest.mark.e2e
-
 if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
     pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
 

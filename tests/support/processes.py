@@ -27,12 +27,14 @@ ORB_SCRIPTS = REPO / "orb" / "scripts"
 Argv = Sequence[str | Path]
 
 
-def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """os.environ without the caller's own LAMBDA_RELEASE_* and CIRCLE_* settings, plus ``extra``.
+def clean_env(extra: Mapping[str, str] | None = None, *, drop_aws: bool = False) -> dict[str, str]:
+    """os.environ without the caller's own LAMBDA_RELEASE_* and CIRCLE_* settings (and AWS_*
+    with ``drop_aws``), plus ``extra``.
 
-    A developer's shell or a CircleCI job may set either; the tests say what they need.
+    A developer's shell or a CircleCI job may set any of them; the tests say what they need.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDA_RELEASE_", "CIRCLE_"))}
+    drop = ("LAMBDA_RELEASE_", "CIRCLE_", *(("AWS_",) if drop_aws else ()))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     env.update(extra or {})
     return env
 
@@ -97,7 +99,8 @@ class Cli:
     """``lambda-release``, the console script, as a user runs it.
 
     ``env`` is the whole environment of the process (``clean_env()`` unless given); ``cwd``
-    and ``env`` given here are the defaults of every call.
+    and ``env`` given here are the defaults of every call. ``module``: run it as
+    ``python -m lambda_release`` (the package's __main__) instead.
     """
 
     def __init__(
@@ -105,19 +108,30 @@ class Cli:
         env: Mapping[str, str] | None = None,
         cwd: Path | str | None = None,
         spawn: Spawn | None = None,
+        module: bool = False,
     ) -> None:
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self.spawn = spawn or Spawn()
+        self.module = module
 
     def with_defaults(
-        self, env: Mapping[str, str] | None = None, cwd: Path | str | None = None
+        self,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | str | None = None,
+        module: bool | None = None,
     ) -> Cli:
-        """The same runner with another default environment or directory."""
-        return Cli(env if env is not None else self.env, cwd or self.cwd, self.spawn)
+        """The same runner with another default environment or directory, or as a module."""
+        return Cli(
+            env if env is not None else self.env,
+            cwd or self.cwd,
+            self.spawn,
+            self.module if module is None else module,
+        )
 
-    @staticmethod
-    def argv(*args: str) -> list[str]:
+    def argv(self, *args: str) -> list[str]:
+        if self.module:
+            return [sys.executable, "-m", "lambda_release", *args]
         return [str(LAMBDA_RELEASE), *args]
 
     def _env(self, env: Mapping[str, str] | None) -> dict[str, str]:
@@ -149,6 +163,12 @@ class Cli:
         **kwargs: Any,
     ) -> subprocess.Popen[str]:
         return self.spawn.popen(self.argv(*args), env=self._env(env), cwd=cwd or self.cwd, **kwargs)
+
+
+def start_sandbox_command(lr: Cli, *args: str) -> subprocess.Popen[str]:
+    """``python -m lambda_release sandbox ARGS`` without the caller's AWS_* settings, started
+    (the caller stops it)."""
+    return lr.with_defaults(module=True).popen("sandbox", *args, env=clean_env(drop_aws=True))
 
 
 def lines(proc: subprocess.CompletedProcess[str]) -> list[str]:

@@ -29,7 +29,6 @@ def test_every_public_name_is_importable() -> None:
         assert getattr(lambda_release, name) is not None, name
 
 
-@pytest.mark.e2e
 def test_the_readme_example_runs(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     kit = Kit.in_env(sandbox, monkeypatch, "readme")
     first = kit.release({"A": "1"})

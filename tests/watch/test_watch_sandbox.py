@@ -27,8 +27,6 @@ from tests.support.samapp import set_code_version
 from tests.support.standin_clock import skippable_clock
 from tests.watch.app import App, make_app, sandbox_minute
 
-pytestmark = pytest.mark.e2e
-
 SLOW = 60.0  # a 5-minute canary takes 5 real minutes: the test ends it, not the clock
 
 
