@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,28 +20,36 @@ from orbtools.compiler import Compiler, Scope, workflow_invocations
 from orbtools.validate import EXAMPLE_PIPELINE, config_problems, schema_problems
 
 from tests.orb.conftest import ORB_DIR, ROOT
+from tests.support.processes import Spawn
 
 SDK_MODULES = ROOT / "build" / "sdk" / "node_modules"
 GENERATOR = ORB_DIR / "examples" / "sdk" / "generate.js"
 
 
-def generate(packed_orb_file: Path, **env: str) -> subprocess.CompletedProcess[str]:
+@pytest.fixture
+def generate(spawn: Spawn) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Runs the generator with Node: ``generate(*args, **env)``."""
     if shutil.which("node") is None or not (SDK_MODULES / "@circleci").is_dir():
         pytest.skip("the SDK example needs node and `make sdk-deps`")
-    return subprocess.run(
-        ["node", str(GENERATOR), str(packed_orb_file)],
-        env={"PATH": os.environ["PATH"], "NODE_PATH": str(SDK_MODULES), **env},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+
+    def run(*args: Path, **env: str) -> subprocess.CompletedProcess[str]:
+        return spawn.run(
+            ["node", GENERATOR, *args],
+            env={"PATH": os.environ["PATH"], "NODE_PATH": str(SDK_MODULES), **env},
+            timeout=60,
+        )
+
+    return run
 
 
-def generated_config(packed_orb: dict[str, Any], tmp_path: Path, **env: str) -> dict[str, Any]:
+def generated_config(
+    generate: Callable[..., subprocess.CompletedProcess[str]],
+    packed_orb: dict[str, Any],
+    tmp_path: Path,
+) -> dict[str, Any]:
     orb_file = tmp_path / "orb.yml"
     orb_file.write_text(yamlio.dump(packed_orb), encoding="utf-8")
-    proc = generate(orb_file, **env)
+    proc = generate(orb_file)
     assert proc.returncode == 0, proc.stderr
     config = yamlio.load(proc.stdout)
     assert isinstance(config, dict)
@@ -48,9 +57,11 @@ def generated_config(packed_orb: dict[str, Any], tmp_path: Path, **env: str) -> 
 
 
 def test_the_generated_config_is_valid_with_the_packed_orb(
-    packed_orb: dict[str, Any], tmp_path: Path
+    generate: Callable[..., subprocess.CompletedProcess[str]],
+    packed_orb: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
-    config = generated_config(packed_orb, tmp_path)
+    config = generated_config(generate, packed_orb, tmp_path)
     assert config["orbs"]["lambda-release"] == "lambda-release/lambda-release@1"
     assert schema_problems({"generated.yml": config}) == []
     assert config_problems(config, packed_orb, "generated.yml") == []
@@ -70,24 +81,20 @@ def test_the_generated_config_is_valid_with_the_packed_orb(
 
 
 def test_a_wrong_argument_is_caught_by_the_validator_not_the_sdk(
-    packed_orb: dict[str, Any], tmp_path: Path
+    generate: Callable[..., subprocess.CompletedProcess[str]],
+    packed_orb: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     """The SDK carries the manifest but does not check arguments against it (docs/orb.md)."""
-    config = generated_config(packed_orb, tmp_path)
+    config = generated_config(generate, packed_orb, tmp_path)
     deploy = config["workflows"]["release"]["jobs"][0]["lambda-release/deploy"]
     deploy["environment"] = "prod"  # the pre-1.0 name, now target_environment
     problems = config_problems(config, packed_orb, "generated.yml")
     assert any("unexpected argument(s) environment" in p for p in problems)
 
 
-def test_the_generator_without_an_orb_source_says_how_to_run_it(tmp_path: Path) -> None:
-    if shutil.which("node") is None or not (SDK_MODULES / "@circleci").is_dir():
-        pytest.skip("the SDK example needs node and `make sdk-deps`")
-    proc = subprocess.run(
-        ["node", str(GENERATOR)],
-        env={"PATH": os.environ["PATH"], "NODE_PATH": str(SDK_MODULES)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_the_generator_without_an_orb_source_says_how_to_run_it(
+    generate: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    proc = generate()
     assert proc.returncode == 2 and proc.stderr.startswith("usage: node generate.js")
