@@ -56,32 +56,20 @@ class Story:
     def lr(
         self, role: str, *args: str, ok: tuple[int, ...] = (0,)
     ) -> subprocess.CompletedProcess[str]:
-        env = {**self.env, awstrace.TRACE_ENV: str(self.traces[role])}
-        p = subprocess.run(
-            [str(BIN / "lambda-release"), *args],
-            cwd=self.directory,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        p = self.cli(role)(*args)
         self.outputs += [p.stdout, p.stderr]
         self.ran.setdefault(role, []).append(list(args))
         assert p.returncode in ok, (args, p.returncode, p.stderr[-2000:])
         return p
 
     def popen(self, role: str, *args: str) -> subprocess.Popen[str]:
-        env = {**self.env, awstrace.TRACE_ENV: str(self.traces[role])}
         self.ran.setdefault(role, []).append(list(args))
-        return subprocess.Popen(
-            [str(BIN / "lambda-release"), *args],
-            cwd=self.directory,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        return self.cli(role).popen(*args)
+
+    def cli(self, role: str | None = None) -> Cli:
+        """The console script in the story's app, tracing into ``role``'s file if given."""
+        trace = {awstrace.TRACE_ENV: str(self.traces[role])} if role else {}
+        return Cli(env={**self.env, **trace}, cwd=self.directory)
 
     def canary_running(self, logical_id: str) -> bool:
         name = self.function_names()[logical_id]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +14,31 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ORB_DIR = ROOT / "orb"
+SDK_MODULES = ROOT / "build" / "sdk" / "node_modules"
+GENERATOR = ORB_DIR / "examples" / "sdk" / "generate.js"
 # The orb tooling is repository tooling, not part of the package: it lives in scripts/.
 if str(ROOT / "scripts") not in sys.path:
     sys.path.insert(0, str(ROOT / "scripts"))
 
 from orbtools.pack import pack  # noqa: E402
+
+from tests.support.processes import Spawn  # noqa: E402
+
+
+@pytest.fixture
+def generate(spawn: Spawn) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Runs the generator with Node: ``generate(*args, **env)``."""
+    if shutil.which("node") is None or not (SDK_MODULES / "@circleci").is_dir():
+        pytest.skip("the SDK example needs node and `make sdk-deps`")
+
+    def run(*args: Path, **env: str) -> subprocess.CompletedProcess[str]:
+        return spawn.run(
+            ["node", GENERATOR, *args],
+            env={"PATH": os.environ["PATH"], "NODE_PATH": str(SDK_MODULES), **env},
+            timeout=60,
+        )
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,9 @@ import io
 import json
 import os
 import shutil
-import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from orbtools.runner import JobResult, LocalRun
 
 from lambda_release.sandbox import Sandbox
 from tests.support.aws_state import alias_state, function_name, stack_status
+from tests.support.processes import Spawn
 from tests.support.samapp import set_code_version, write_sam_app
 from tests.support.standin_clock import through_a_canary_step
 
@@ -35,38 +36,20 @@ VENV_BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
-def helper_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def helper_wheel(spawn: Spawn, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheel of this tree: what the orb's install step installs (helper_source)."""
     out = tmp_path_factory.mktemp("wheel")
     root = Path(__file__).resolve().parents[2]
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--wheel-dir",
-            str(out),
-            str(root),
-        ],
+    spawn.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", out, root],
         check=True,
     )
     (wheel,) = out.glob("lambda_release-*.whl")
     return wheel
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def repo(git: Callable[..., None], tmp_path: Path) -> Path:
     """A user's repository: a two-function SAM app on main, and a feature/x branch."""
     repo = tmp_path / "repo"
     write_sam_app(repo, functions=("A", "B"), code_version="1")
@@ -165,6 +148,7 @@ def rollback(
 
 
 def test_deploy_job_staging_then_prod_canary_then_rollback_job(
+    git: Callable[..., None],
     packed_orb: dict[str, Any],
     sandbox: Sandbox,
     sandbox_env: dict[str, str],

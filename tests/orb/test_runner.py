@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,6 @@ import pytest
 from orbtools import yamlio
 from orbtools.params import CompileError
 from orbtools.runner import JobResult, LocalRun
-
-from tests.support.processes import Spawn
 
 ORB = yamlio.load(
     r"""
@@ -98,17 +97,17 @@ CONFIG: dict[str, Any] = {
 
 
 @pytest.fixture
-def repo(spawn: Spawn, tmp_path: Path) -> Path:
+def repo(git: Callable[..., None], tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "README").write_text("fixture readme\n")
     for args in (
         ["init", "-q", "-b", "main"],
         ["add", "."],
-        ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "init"],
+        ["commit", "-qm", "init"],
         ["branch", "feature/x"],
     ):
-        spawn.run(["git", "-C", repo, *args], check=True)
+        git(repo, *args)
     return repo
 
 

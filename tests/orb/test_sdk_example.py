@@ -7,49 +7,25 @@ as a hand-written config would. `make sdk-deps` installs the SDK into build/sdk.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from orbtools import yamlio
 from orbtools.compiler import Compiler, Scope, workflow_invocations
 from orbtools.validate import EXAMPLE_PIPELINE, config_problems, schema_problems
-
-from tests.orb.conftest import ORB_DIR, ROOT
-from tests.support.processes import Spawn
-
-SDK_MODULES = ROOT / "build" / "sdk" / "node_modules"
-GENERATOR = ORB_DIR / "examples" / "sdk" / "generate.js"
-
-
-@pytest.fixture
-def generate(spawn: Spawn) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Runs the generator with Node: ``generate(*args, **env)``."""
-    if shutil.which("node") is None or not (SDK_MODULES / "@circleci").is_dir():
-        pytest.skip("the SDK example needs node and `make sdk-deps`")
-
-    def run(*args: Path, **env: str) -> subprocess.CompletedProcess[str]:
-        return spawn.run(
-            ["node", GENERATOR, *args],
-            env={"PATH": os.environ["PATH"], "NODE_PATH": str(SDK_MODULES), **env},
-            timeout=60,
-        )
-
-    return run
 
 
 def generated_config(
     generate: Callable[..., subprocess.CompletedProcess[str]],
     packed_orb: dict[str, Any],
     tmp_path: Path,
+    **env: str,
 ) -> dict[str, Any]:
     orb_file = tmp_path / "orb.yml"
     orb_file.write_text(yamlio.dump(packed_orb), encoding="utf-8")
-    proc = generate(orb_file)
+    proc = generate(orb_file, **env)
     assert proc.returncode == 0, proc.stderr
     config = yamlio.load(proc.stdout)
     assert isinstance(config, dict)

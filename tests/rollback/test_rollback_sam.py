@@ -27,6 +27,7 @@ from lambda_release.releaselog import LogLocation
 from lambda_release.sandbox import Sandbox
 from lambda_release.stack_alias import StackAlias
 from tests.support.aws_state import AliasWatcher, alias_state, stack_functions, stack_status
+from tests.support.processes import Cli
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import set_code_version, write_sam_app
 
@@ -43,20 +44,15 @@ class App:
         self.stack, self.bucket = f"rbsam-{tag}", f"rbsam-art-{tag}"
         sandbox.client("s3").create_bucket(Bucket=self.bucket)
 
+    @property
+    def cli(self) -> Cli:
+        return Cli(env=self.env, cwd=self.dir)
+
     def lr(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(BIN / "lambda-release"), *args],
-            cwd=self.dir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        return self.cli(*args)
 
     def deploy_args(self) -> list[str]:
         return [
-            str(BIN / "lambda-release"),
             "deploy",
             "--stack",
             self.stack,
@@ -70,7 +66,7 @@ class App:
 
     def run_deploy(self) -> subprocess.CompletedProcess[str]:
         """`lambda-release deploy` of what is built, as a user runs it."""
-        return self.lr(*self.deploy_args()[1:])
+        return self.lr(*self.deploy_args())
 
     def deploy(self, code: str, functions: tuple[str, ...]) -> dict[str, Any]:
         set_code_version(self.dir, code, functions)
@@ -193,14 +189,7 @@ def test_rollback_while_a_canary_is_at_ten_percent(
     # start the console script (15 s could pass before it saw the canary in flight).
     sandbox.minute = 60.0
     try:
-        deploying = subprocess.Popen(
-            app.deploy_args(),
-            cwd=app.dir,
-            env=app.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        deploying = app.cli.popen(*app.deploy_args())
         deadline = time.monotonic() + 120
         while app.aliases().get("A", ("", {}))[1] != {"2": 0.1}:
             assert deploying.poll() is None and time.monotonic() < deadline, app.aliases()

@@ -15,8 +15,9 @@ import pytest
 from lambda_release import lock
 from lambda_release.release import settle
 from lambda_release.sandbox import Sandbox
-from tests.rollback.cli import describe, run_rollback
+from tests.rollback.cli import run_rollback
 from tests.rollback.stackkit import Kit, wait_for_stack
+from tests.support.processes import describe
 
 
 @pytest.fixture

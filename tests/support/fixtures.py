@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from tests.support.processes import Cli, OrbShell, Spawn
@@ -18,6 +21,17 @@ def spawn(processes: None) -> Spawn:
 def lr(spawn: Spawn) -> Cli:
     """The console script ``lambda-release``: ``lr("target", ..., env=..., cwd=...)``."""
     return Cli(spawn=spawn)
+
+
+@pytest.fixture(scope="session")
+def git(spawn: Spawn) -> Callable[..., None]:
+    """``git(repo, *args)``: git in ``repo`` with a committer of its own; raises if it fails."""
+
+    def run(repo: Path, *args: str) -> None:
+        identity = ("-c", "user.email=ci@example.com", "-c", "user.name=ci")
+        spawn.run(["git", "-C", repo, *identity, *args], check=True)
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -229,16 +229,7 @@ def test_success_followed_by_watch_and_shown_by_deploy(
     steps = [f"{lid}: 10% on version 2 (from 1)" for lid in ("AFunction", "BFunction")]
     with skippable_clock(monkeypatch) as clock, sandbox_minute(sandbox, SLOW):
         watcher = Watcher(app, SLOW)
-        deploying = Follower(
-            subprocess.Popen(
-                app.command("deploy", *app.target()),
-                cwd=app.directory,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
+        deploying = Follower(app.popen("deploy", *app.target(), env=env))
         with background(watcher.proc, deploying.proc):
             wait_for(
                 lambda: all(watcher.saw(s) and deploying.saw(s) for s in steps),
