@@ -11,7 +11,6 @@ import json
 import signal
 import stat
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +21,7 @@ from lambda_release.releaselog import LogLocation, ReleaseLog
 from lambda_release.sandbox.server import Sandbox
 from tests.engine.conftest import App
 from tests.support.samapp import set_code_version
+from tests.support.waiting import wait_until
 
 FNS = ("AFunction", "BFunction", "CFunction")
 
@@ -54,11 +54,7 @@ def slow_canary(sandbox: Sandbox, minute: float) -> Iterator[None]:
 
 
 def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.1)
+    wait_until(predicate, what, timeout, interval=0.1)
 
 
 def killing_sam(directory: Path) -> Path:

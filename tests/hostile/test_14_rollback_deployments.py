@@ -17,10 +17,10 @@ from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.codedeploy import SETTINGS
 from tests.rollback.cli import kit_cli, kit_lr
 from tests.rollback.stackkit import ALIAS, Kit
-from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import wait_for_stack
 from tests.support.processes import describe
 from tests.support.standin_clock import SkippableTime, skippable_clock
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from lambda_release.release import settle
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import kit_lr, run_rollback
 from tests.rollback.stackkit import Kit
-from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import wait_for_stack
 from tests.support.processes import describe
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture

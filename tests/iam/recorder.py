@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from lambda_release.sandbox.server import Sandbox
 from tests.support.processes import Cli
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import set_code_version, write_sam_app
+from tests.support.waiting import wait_until
 
 BIN = Path(sys.executable).parent
 ACCOUNT = "123456789012"  # moto's default account
@@ -211,11 +211,17 @@ def run_story(sb: Sandbox, base_env: dict[str, str], work: Path) -> Iterator[Sto
     sb.minute = 60.0
     try:
         running = story.popen("deploy", *deploy)
-        deadline = time.monotonic() + 300
-        while not story.canary_running("AFunction"):
+
+        def deploying() -> None:
             assert running.poll() is None, running.communicate()
-            assert time.monotonic() < deadline, "the canary never started"
-            time.sleep(0.1)
+
+        wait_until(
+            lambda: story.canary_running("AFunction"),
+            "the canary to start",
+            300,
+            interval=0.1,
+            check=deploying,
+        )
         stopped = story.lr("rollback", "rollback", *target, "--log-bucket", bucket)
         assert "stopping CodeDeploy deployment" in stopped.stderr, stopped.stderr
     finally:

@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from tests.support.aws_state import AliasWatcher, alias_state, stack_functions, 
 from tests.support.processes import Cli
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import set_code_version, write_sam_app
+from tests.support.waiting import wait_until
 
 if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
     pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
@@ -190,10 +190,17 @@ def test_rollback_while_a_canary_is_at_ten_percent(
     sandbox.minute = 60.0
     try:
         deploying = app.cli.popen(*app.deploy_args())
-        deadline = time.monotonic() + 120
-        while app.aliases().get("A", ("", {}))[1] != {"2": 0.1}:
-            assert deploying.poll() is None and time.monotonic() < deadline, app.aliases()
-            time.sleep(0.05)
+
+        def deploying_still() -> None:
+            assert deploying.poll() is None, app.aliases()
+
+        wait_until(
+            lambda: app.aliases().get("A", ("", {}))[1] == {"2": 0.1},
+            "A at 10% on 2",
+            120,
+            interval=0.05,
+            check=deploying_still,
+        )
         stopped = app.rollback("--reason", "canary looks bad", "--output", "json")
     finally:
         sandbox.minute = before

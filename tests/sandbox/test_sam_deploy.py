@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from lambda_release.sandbox import Sandbox
-from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import (
     AliasWatcher,
     alias_state,
@@ -26,6 +25,7 @@ from tests.support.aws_state import (
 from tests.support.sam import sam_build, sam_deploy
 from tests.support.samapp import alarm_logical_id, set_code_version, write_sam_app
 from tests.support.standin_clock import SkippableTime, skippable_clock
+from tests.support.waiting import wait_until
 
 if shutil.which("python3.11") is None:  # sam build (no container) needs the runtime's interpreter
     pytest.skip("sam build for python3.11 needs python3.11 on PATH", allow_module_level=True)
