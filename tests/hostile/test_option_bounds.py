@@ -15,7 +15,7 @@ import pytest
 
 from lambda_release import bounds
 from lambda_release.sandbox import Sandbox
-from tests.hostile.kit12 import SAM, one_line, world
+from tests.hostile.world import SAM, one_line, world
 from tests.rollback.cli import kit_lr
 from tests.rollback.stackkit import Kit
 

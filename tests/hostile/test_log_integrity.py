@@ -20,7 +20,7 @@ from lambda_release.logschema import SETTLEMENT_SCHEMA
 from lambda_release.release import begin, settle
 from lambda_release.rollback import Request, rollback
 from lambda_release.sandbox import Sandbox
-from tests.hostile.kit12 import SAM, one_line, world
+from tests.hostile.world import SAM, one_line, world
 from tests.rollback.cli import kit_lr
 from tests.rollback.stackkit import ALIAS, Kit, template
 

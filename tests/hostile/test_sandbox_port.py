@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 import socket
 
-from tests.hostile.kit12 import one_line
+from tests.hostile.world import one_line
 from tests.support.processes import Cli, start_sandbox_command
 
 

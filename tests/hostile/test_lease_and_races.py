@@ -30,7 +30,7 @@ from lambda_release.releaselog import id_time, now
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import Call, FaultProxy
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
-from tests.hostile.lease18 import lease_body, put_lease
+from tests.hostile.lease_object import lease_body, put_lease
 from tests.rollback.cli import kit_cli, kit_lr, run_rollback
 from tests.rollback.stackkit import Kit, code_key, function_code, template
 from tests.support.aws_state import wait_for_stack

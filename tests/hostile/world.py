@@ -1,4 +1,4 @@
-"""Helpers for issue 12's hostile tests: the world before and after an attack.
+"""Helpers for the hostile tests: the world before and after an attack.
 
 ``world(kit)`` is everything a command could change: every release-log object with its
 ETag, and where each function's alias and ``<ALIAS>_STABLE`` point. A test that expects
