@@ -29,8 +29,9 @@ from tests.support.aws_state import wait_for_stack
 from tests.support.cliapp import BIN, unique
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import sam_template, write_function_code
+from tests.support.standin_clock import sandbox_minute
 from tests.support.waiting import wait_until
-from tests.watch.app import App, sandbox_minute
+from tests.watch.app import App
 
 # A PreTraffic hook as teams write them: invoke the new version, check its answer, report.
 HOOK_CODE = '''"""PreTraffic hook: the new version must not answer code_version "bad"."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -24,8 +23,6 @@ from tests.support.processes import Cli
 from tests.support.standin_clock import through_a_canary_step
 
 __all__ = ["helper_wheel"]  # the module-scoped wheel fixture, shared with the orb e2e tests
-
-LAMBDA_RELEASE = Path(sys.executable).parent / "lambda-release"
 
 
 def _init(lr: Cli, repo: Path, prefix: str) -> subprocess.CompletedProcess[str]:

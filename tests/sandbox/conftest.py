@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from lambda_release.sandbox import Sandbox
+from tests.support.standin_clock import sandbox_minute
 from tests.support.zips import app_zip
 
 
@@ -30,12 +31,8 @@ def clients(sandbox: Sandbox) -> dict[str, Any]:
 @pytest.fixture
 def slow_clock(sandbox: Sandbox) -> Iterator[float]:
     """A deployment minute of 0.4 s while a test watches weights move; restored after."""
-    before = sandbox.minute
-    sandbox.minute = 0.4
-    try:
+    with sandbox_minute(sandbox, 0.4):
         yield sandbox.minute
-    finally:
-        sandbox.minute = before
 
 
 @pytest.fixture

@@ -111,3 +111,14 @@ def through_a_canary_step(
     finally:
         seen = watcher.stop()
     return got, seen
+
+
+@contextmanager
+def sandbox_minute(sandbox: Sandbox, minute: float) -> Iterator[None]:
+    """A slower (or faster) CodeDeploy clock for the duration."""
+    before = sandbox.minute
+    sandbox.minute = minute
+    try:
+        yield
+    finally:
+        sandbox.minute = before

@@ -23,9 +23,9 @@ from lambda_release.sandbox.server import Sandbox
 from tests.support.aws_state import stack_status
 from tests.support.late_rollback import rollbacks_made_late
 from tests.support.samapp import set_code_version
-from tests.support.standin_clock import skippable_clock
+from tests.support.standin_clock import sandbox_minute, skippable_clock
 from tests.support.waiting import WaitTimeout, wait_until
-from tests.watch.app import App, make_app, sandbox_minute
+from tests.watch.app import App, make_app
 
 SLOW = 60.0  # a 5-minute canary takes 5 real minutes: the test ends it, not the clock
 
