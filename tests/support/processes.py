@@ -39,6 +39,14 @@ def clean_env(extra: Mapping[str, str] | None = None, *, drop_aws: bool = False)
     return env
 
 
+class ProcessFailed(subprocess.CalledProcessError):
+    """A checked command failed: its message carries what it printed (the output is
+    captured, so it would otherwise be lost)."""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}\nstdout:\n{self.stdout}\nstderr:\n{self.stderr}"
+
+
 class Spawn:
     """Any command: run to completion (text output captured, never checked unless asked)."""
 
@@ -52,16 +60,20 @@ class Spawn:
         timeout: float = 600,
         check: bool = False,
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(a) for a in argv],
+        argv = [str(a) for a in argv]
+        done = subprocess.run(
+            argv,
             env=None if env is None else dict(env),
             cwd=cwd,
             input=input,
             capture_output=True,
             text=True,
             timeout=timeout,
-            check=check,
+            check=False,
         )
+        if check and done.returncode != 0:
+            raise ProcessFailed(done.returncode, argv, done.stdout, done.stderr)
+        return done
 
     def popen(
         self,
