@@ -23,7 +23,7 @@ import pytest
 from lambda_release.sandbox.server import CREDENTIALS, Sandbox
 from tests.support.leaks import secrets_in
 
-pytest_plugins = ["lambda_release.sandbox.pytest_plugin"]
+pytest_plugins = ["lambda_release.sandbox.pytest_plugin", "tests.support.fixtures"]
 
 # Fixtures that start a process (the stand-in, the console script, sam, node, shellcheck,
 # the orb's scripts). A test whose fixture closure holds one of them is e2e.

@@ -1,80 +1,37 @@
-"""A plain moto server on a free 127.0.0.1 port, and a small world of callers in it."""
+"""The audit tests' world: the project's sandbox (one per worker) and a function in it."""
 
 from __future__ import annotations
 
-import io
-import os
-import socket
-import zipfile
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+
+from lambda_release.sandbox import Sandbox
+from tests.support.processes import Cli, clean_env
+from tests.support.zips import app_zip
 
 REGION = "us-east-1"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def moto_env(moto_endpoint: str) -> dict[str, str]:
-    """Environment for subprocesses and boto3: the moto server, dummy credentials."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LAMBDA_RELEASE_"))}
-    env.update(
-        {
-            "AWS_ENDPOINT_URL": moto_endpoint,
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-        }
-    )
-    return env
-
-
 class Clients:
-    """boto3 clients that talk to the moto server over HTTP."""
+    """boto3 clients of the sandbox, by service name."""
 
-    def __init__(self, endpoint: str) -> None:
-        self.endpoint = endpoint
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
 
     def __call__(self, service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        return self.sandbox.client(service)
 
 
 @pytest.fixture(scope="session")
-def clients(moto_endpoint: str) -> Clients:
-    return Clients(moto_endpoint)
+def clients(sandbox: Sandbox) -> Clients:
+    return Clients(sandbox)
 
 
-def zipped_handler() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("app.py", "def handler(event, context):\n    return 1\n")
-    return buf.getvalue()
+@pytest.fixture(scope="session")
+def audit_lr(lr: Cli, sandbox: Sandbox) -> Cli:
+    """The console script against the sandbox, with none of the caller's AWS_* settings."""
+    return lr.with_defaults(env=clean_env(sandbox.env, drop_aws=True))
 
 
 def create_function(clients: Clients, name: str) -> str:
@@ -90,7 +47,7 @@ def create_function(clients: Clients, name: str) -> str:
         Runtime="python3.11",
         Role=role,
         Handler="app.handler",
-        Code={"ZipFile": zipped_handler()},
+        Code={"ZipFile": app_zip("def handler(event, context):\n    return 1\n")},
     )["FunctionArn"]
     version = lam.publish_version(FunctionName=name)["Version"]
     lam.create_alias(FunctionName=name, Name="PROD", FunctionVersion=version)

@@ -1,19 +1,13 @@
-"""``lambda-release audit`` end to end: the console script against a moto server."""
+"""``lambda-release audit`` end to end: the console script against the sandbox."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.audit.conftest import Clients
-
-pytestmark = pytest.mark.e2e
+from tests.support.processes import Cli
 
 TEMPLATE = {
     "AWSTemplateFormatVersion": "2010-09-09",
@@ -35,17 +29,6 @@ TEMPLATE = {
 }
 
 
-def _audit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "lambda-release"), "audit", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def _stack(clients: Clients) -> tuple[str, str]:
     """A stack with one function; returns (stack name, function name)."""
     stack = f"audit-cli-{uuid.uuid4().hex[:8]}"
@@ -55,15 +38,13 @@ def _stack(clients: Clients) -> tuple[str, str]:
     return stack, str(res["StackResourceDetail"]["PhysicalResourceId"])
 
 
-def test_unqualified_permission_exits_1_and_is_listed(
-    clients: Clients, moto_env: dict[str, str]
-) -> None:
+def test_unqualified_permission_exits_1_and_is_listed(clients: Clients, audit_lr: Cli) -> None:
     stack, name = _stack(clients)
     lam = clients("lambda")
     version = lam.publish_version(FunctionName=name)["Version"]
     lam.create_alias(FunctionName=name, Name="PROD", FunctionVersion=version)
 
-    clean = _audit(moto_env, "--stack", stack, "--alias", "PROD")
+    clean = audit_lr("audit", "--stack", stack, "--alias", "PROD")
     assert clean.returncode == 0, clean.stderr
     assert f"stack {stack}: 1 function(s)" in clean.stdout
     assert "no path to $LATEST found" in clean.stdout
@@ -74,23 +55,24 @@ def test_unqualified_permission_exits_1_and_is_listed(
         Action="lambda:InvokeFunction",
         Principal="sns.amazonaws.com",
     )
-    text = _audit(moto_env, "--stack", stack, "--alias", "PROD")
+    text = audit_lr("audit", "--stack", stack, "--alias", "PROD")
     assert text.returncode == 1, text.stderr
     assert "1 path(s) to $LATEST" in text.stdout
     row = next(line for line in text.stdout.splitlines() if line.startswith(name))
     assert row.split()[1:3] == ["policy", "from-sns"]
 
-    out = _audit({**moto_env, "LAMBDA_RELEASE_STACK": stack}, "--output", "json", "--since", "2h")
+    env = {**(audit_lr.env or {}), "LAMBDA_RELEASE_STACK": stack}
+    out = audit_lr("audit", "--output", "json", "--since", "2h", env=env)
     assert out.returncode == 1
     doc = json.loads(out.stdout)
     assert [(p["kind"], p["source"]) for p in doc["paths_to_latest"]] == [("policy", "from-sns")]
     assert doc["functions"] == {name: doc["functions"][name]} and name in doc["functions"][name]
 
 
-def test_bad_input_exits_2(moto_env: dict[str, str]) -> None:
-    missing = _audit(moto_env, "--stack", "no-such-stack")
+def test_bad_input_exits_2(audit_lr: Cli) -> None:
+    missing = audit_lr("audit", "--stack", "no-such-stack")
     assert missing.returncode == 2 and "no-such-stack" in missing.stderr
-    nostack = _audit(moto_env)
+    nostack = audit_lr("audit")
     assert nostack.returncode == 2 and "--stack" in nostack.stderr
-    since = _audit(moto_env, "--stack", "x", "--since", "yesterday")
+    since = audit_lr("audit", "--stack", "x", "--since", "yesterday")
     assert since.returncode == 2 and "yesterday" in since.stderr

@@ -1,4 +1,4 @@
-"""audit against a plain moto server, over HTTP: every kind of path, and only unqualified ones."""
+"""audit against the sandbox, over HTTP: every kind of path, and only unqualified ones."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ import pytest
 
 from lambda_release.audit import audit_stack, parse_function_ref, reaches_latest
 from lambda_release.aws import Aws
+from lambda_release.sandbox import Sandbox
 from tests.audit.conftest import REGION, Clients, create_function
 
 
 @pytest.fixture
-def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Aws:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    return Aws(region=REGION, endpoint_url=moto_endpoint)
+def aws(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Aws:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(name, sandbox.env[name])
+    return Aws(region=REGION, endpoint_url=sandbox.endpoint_url)
 
 
 def _name(prefix: str) -> str:

@@ -8,18 +8,13 @@ unqualified ones.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from lambda_release.sandbox import Sandbox
-
-pytestmark = pytest.mark.e2e
+from tests.support.processes import Cli
 
 
 def template(alias_permission_in_template: bool) -> str:
@@ -97,18 +92,8 @@ def deploy(sandbox: Sandbox, alias_permission_in_template: bool) -> tuple[str, d
     return stack, ids
 
 
-def audit(env: dict[str, str], stack: str) -> tuple[int, dict[str, Any]]:
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "lambda-release"),
-            *("audit", "--stack", stack, "--alias", "PROD", "--output", "json"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def audit(audit_lr: Cli, stack: str) -> tuple[int, dict[str, Any]]:
+    proc = audit_lr("audit", "--stack", stack, "--alias", "PROD", "--output", "json")
     assert proc.stdout, proc.stderr
     return proc.returncode, json.loads(proc.stdout)
 
@@ -121,7 +106,7 @@ def unqualified_statements(sandbox: Sandbox, function: str) -> set[str]:
 
 
 def test_audit_reports_exactly_the_unqualified_mapping_and_permission(
-    sandbox: Sandbox, sandbox_env: dict[str, str]
+    sandbox: Sandbox, audit_lr: Cli
 ) -> None:
     stack, ids = deploy(sandbox, alias_permission_in_template=False)
     function = ids["Fn"]
@@ -135,7 +120,7 @@ def test_audit_reports_exactly_the_unqualified_mapping_and_permission(
     )
     (unqualified_sid,) = unqualified_statements(sandbox, function)
 
-    code, report = audit(sandbox_env, stack)
+    code, report = audit(audit_lr, stack)
 
     assert code == 1
     assert list(report["functions"]) == [function]
@@ -149,10 +134,10 @@ def test_audit_reports_exactly_the_unqualified_mapping_and_permission(
 
 
 def test_alias_permission_declared_in_the_template_is_not_reported(
-    sandbox: Sandbox, sandbox_env: dict[str, str]
+    sandbox: Sandbox, audit_lr: Cli
 ) -> None:
     stack, _ = deploy(sandbox, alias_permission_in_template=True)
-    code, report = audit(sandbox_env, stack)
+    code, report = audit(audit_lr, stack)
     assert code == 1
     kinds = sorted(p["kind"] for p in report["paths_to_latest"])
     assert kinds == ["event-source-mapping", "policy"]

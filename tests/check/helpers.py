@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,16 +15,3 @@ BIN = Path(sys.executable).parent
 
 def rule_dirs() -> list[Path]:
     return sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p.name[:1] in "EWI")
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``lambda-release ARGS`` as a subprocess, LAMBDA_RELEASE_* cleared unless given."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("LAMBDA_RELEASE_")}
-    return subprocess.run(
-        [str(BIN / "lambda-release"), *args],
-        capture_output=True,
-        text=True,
-        env={**base, **(env or {})},
-        timeout=120,
-        check=False,
-    )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from lambda_release.check.engine import run_rules
-from tests.check.helpers import BIN, RULES_DIR, SEED, rule_dirs, run_cli
+from tests.check.helpers import BIN, RULES_DIR, SEED, rule_dirs
+from tests.support.processes import Cli, Spawn
 
 TEMPLATES = [
     *(d / kind for d in rule_dirs() for kind in ("good.yaml", "bad.yaml")),
@@ -23,17 +23,14 @@ def _ours(path: Path) -> set[Key]:
     return {(str(path), f.rule, f.line, f.column, f.message) for f in run_rules(path)}
 
 
-def _cfnlint(rules: str, paths: list[Path]) -> set[Key]:
-    proc = subprocess.run(
+def _cfnlint(spawn: Spawn, rules: str, paths: list[Path]) -> set[Key]:
+    proc = spawn.run(
         [
-            str(BIN / "cfn-lint"),
+            BIN / "cfn-lint",
             *("--append-rules", rules, "--include-checks", "I", "--format", "json"),
-            *("--", *map(str, paths)),
+            *("--", *paths),
         ],
-        capture_output=True,
-        text=True,
         timeout=300,
-        check=False,
     )
     assert proc.stdout.strip(), proc.stderr
     return {
@@ -49,21 +46,19 @@ def _cfnlint(rules: str, paths: list[Path]) -> set[Key]:
     }
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize("rules", [str(RULES_DIR), "lambda_release.check.rules"])
-def test_cfnlint_finds_the_same(rules: str) -> None:
+def test_cfnlint_finds_the_same(lr: Cli, rules: str) -> None:
     expected: set[Key] = set().union(*(_ours(p) for p in TEMPLATES))
     assert expected  # the bad fixtures and the seed do have findings
-    assert _cfnlint(rules, TEMPLATES) == expected
+    assert _cfnlint(lr.spawn, rules, TEMPLATES) == expected
 
 
-@pytest.mark.e2e
-def test_console_script_json_matches_cfnlint() -> None:
+def test_console_script_json_matches_cfnlint(lr: Cli) -> None:
     path = SEED / "template-per-env.yaml"
-    proc = run_cli("check", str(path), "--output", "json")
+    proc = lr("check", str(path), "--output", "json")
     assert proc.returncode == 1, proc.stderr
     ours = {
         (f["file"], f["rule"], f["line"], f["column"], f["message"])
         for f in json.loads(proc.stdout)
     }
-    assert ours == _cfnlint(str(RULES_DIR), [path])
+    assert ours == _cfnlint(lr.spawn, str(RULES_DIR), [path])

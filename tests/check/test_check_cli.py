@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-from tests.check.helpers import FIXTURES, SEED, run_cli
-
-pytestmark = pytest.mark.e2e
+from tests.check.helpers import FIXTURES, SEED
+from tests.support.processes import Cli, Spawn, clean_env
 
 
-def test_error_exits_1_with_text_lines() -> None:
+def test_error_exits_1_with_text_lines(lr: Cli) -> None:
     path = SEED / "template-canary.yaml"
-    proc = run_cli("check", str(path))
+    proc = lr("check", str(path))
     assert proc.returncode == 1, proc.stderr
     first = proc.stdout.splitlines()[0]
     assert first.startswith(f"{path}:11:7: error E9005 Function MyFunc shifts traffic")
@@ -24,43 +19,39 @@ def test_error_exits_1_with_text_lines() -> None:
     assert "1 error(s)" in proc.stderr
 
 
-def test_warnings_only_exit_0() -> None:
-    proc = run_cli("check", str(FIXTURES / "W9007" / "bad.yaml"))
+def test_warnings_only_exit_0(lr: Cli) -> None:
+    proc = lr("check", str(FIXTURES / "W9007" / "bad.yaml"))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count(": warning W9007 ") == 2
 
 
-def test_clean_template_exits_0_and_prints_nothing() -> None:
-    proc = run_cli("check", str(FIXTURES / "E9010" / "good.yaml"))
+def test_clean_template_exits_0_and_prints_nothing(lr: Cli) -> None:
+    proc = lr("check", str(FIXTURES / "E9010" / "good.yaml"))
     assert (proc.returncode, proc.stdout) == (0, "")
 
 
-def test_missing_and_unreadable_templates_exit_2(tmp_path: Path) -> None:
-    missing = run_cli("check", str(tmp_path / "nope.yaml"))
+def test_missing_and_unreadable_templates_exit_2(lr: Cli, tmp_path: Path) -> None:
+    missing = lr("check", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr
     broken = tmp_path / "broken.yaml"
     broken.write_text("Resources: [\n", encoding="utf-8")
-    proc = run_cli("check", str(broken))
+    proc = lr("check", str(broken))
     assert proc.returncode == 2
     assert "cannot read template" in proc.stderr and "broken.yaml" in proc.stderr
 
 
-def test_default_template_is_template_yaml_in_the_working_directory(tmp_path: Path) -> None:
+def test_default_template_is_template_yaml_in_the_working_directory(
+    lr: Cli, tmp_path: Path
+) -> None:
     (tmp_path / "template.yaml").write_text(
         (SEED / "template-canary.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "lambda-release"), "check", "--output", "json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = lr("check", "--output", "json", cwd=tmp_path)
     assert proc.returncode == 1
     assert [f["rule"] for f in json.loads(proc.stdout)] == ["E9005"]
 
 
-def test_json_template_is_read_with_positions(tmp_path: Path) -> None:
+def test_json_template_is_read_with_positions(lr: Cli, tmp_path: Path) -> None:
     template = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Resources": {
@@ -72,14 +63,14 @@ def test_json_template_is_read_with_positions(tmp_path: Path) -> None:
     }
     path = tmp_path / "template.json"
     path.write_text(json.dumps(template, indent=2), encoding="utf-8")
-    proc = run_cli("check", str(path), "--output", "json")
+    proc = lr("check", str(path), "--output", "json")
     assert proc.returncode == 1
     (finding,) = json.loads(proc.stdout)
     assert (finding["rule"], finding["resource"], finding["line"]) == ("E9001", "Fn", 4)
 
 
-def test_sarif_output() -> None:
-    proc = run_cli("check", str(SEED / "template-per-env.yaml"), "--output", "sarif")
+def test_sarif_output(lr: Cli) -> None:
+    proc = lr("check", str(SEED / "template-per-env.yaml"), "--output", "sarif")
     assert proc.returncode == 1
     sarif = json.loads(proc.stdout)
     assert sarif["version"] == "2.1.0"
@@ -91,13 +82,15 @@ def test_sarif_output() -> None:
     assert {"E9001", "E9010", "I9020"} <= rule_ids
 
 
-def test_ignore_checks_on_the_command_line_and_by_prefix() -> None:
+def test_ignore_checks_on_the_command_line_and_by_prefix(lr: Cli) -> None:
     path = str(SEED / "template-per-env.yaml")
-    one = run_cli("check", path, "--output", "json", "--ignore-checks", "E9005")
+    one = lr("check", path, "--output", "json", "--ignore-checks", "E9005")
     assert [f["rule"] for f in json.loads(one.stdout)] == ["E9008"]
-    both = run_cli("check", path, "--ignore-checks", "E9005,E9008")
+    both = lr("check", path, "--ignore-checks", "E9005,E9008")
     assert (both.returncode, both.stdout) == (0, "")
-    env = run_cli("check", path, "--output", "json", env={"LAMBDA_RELEASE_IGNORE_CHECKS": "E900"})
+    env = lr(
+        "check", path, "--output", "json", env=clean_env({"LAMBDA_RELEASE_IGNORE_CHECKS": "E900"})
+    )
     assert json.loads(env.stdout) == []
 
 
@@ -107,63 +100,60 @@ def _with_metadata(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_ignore_checks_in_template_metadata(tmp_path: Path) -> None:
+def test_ignore_checks_in_template_metadata(lr: Cli, tmp_path: Path) -> None:
     seed = (SEED / "template-per-env.yaml").read_text(encoding="utf-8")
     whole = seed.replace(
         "Parameters:",
         "Metadata:\n  cfn-lint:\n    config:\n      ignore_checks: [E9008]\nParameters:",
     )
-    proc = run_cli("check", str(_with_metadata(tmp_path, whole)), "--output", "json")
+    proc = lr("check", str(_with_metadata(tmp_path, whole)), "--output", "json")
     assert [f["rule"] for f in json.loads(proc.stdout)] == ["E9005"]
     one = seed.replace(
         "    Type: AWS::Serverless::Function\n",
         "    Type: AWS::Serverless::Function\n"
         "    Metadata:\n      cfn-lint:\n        config:\n          ignore_checks: [E9005]\n",
     )
-    proc = run_cli("check", str(_with_metadata(tmp_path, one)), "--output", "json")
+    proc = lr("check", str(_with_metadata(tmp_path, one)), "--output", "json")
     assert [f["rule"] for f in json.loads(proc.stdout)] == ["E9008"]
 
 
-def test_environments_from_the_command_line() -> None:
+def test_environments_from_the_command_line(lr: Cli) -> None:
     canary = str(SEED / "template-canary.yaml")  # AutoPublishAlias: PROD, FunctionName: my-func
-    single = run_cli("check", canary, "--output", "json")
+    single = lr("check", canary, "--output", "json")
     assert {f["rule"] for f in json.loads(single.stdout)} == {"E9005"}
-    multi = run_cli("check", canary, "--output", "json", "--environments", "prod,staging")
+    multi = lr("check", canary, "--output", "json", "--environments", "prod,staging")
     assert {f["rule"] for f in json.loads(multi.stdout)} == {"E9002", "E9005", "E9008"}
-    staging = run_cli("check", canary, "--output", "json", "--prod-alias", "LIVE")
+    staging = lr("check", canary, "--output", "json", "--prod-alias", "LIVE")
     assert {f["rule"] for f in json.loads(staging.stdout)} == {"W9006"}
     assert staging.returncode == 0
 
 
-def test_environments_reach_plain_cfnlint_through_the_environment() -> None:
+def test_environments_reach_plain_cfnlint_through_the_environment(spawn: Spawn) -> None:
     from tests.check.helpers import BIN, RULES_DIR  # noqa: PLC0415
 
-    proc = subprocess.run(
+    proc = spawn.run(
         [
-            str(BIN / "cfn-lint"),
-            *("--append-rules", str(RULES_DIR), "--format", "parseable"),
-            *("--", str(SEED / "template-canary.yaml")),
+            BIN / "cfn-lint",
+            *("--append-rules", RULES_DIR, "--format", "parseable"),
+            *("--", SEED / "template-canary.yaml"),
         ],
-        capture_output=True,
-        text=True,
         env={"LAMBDA_RELEASE_ENVIRONMENTS": "prod,staging", "PATH": str(BIN)},
-        check=False,
     )
     ids = {line.split(":")[5] for line in proc.stdout.splitlines() if ":E9" in line}
     assert ids == {"E9002", "E9005", "E9008"}, proc.stdout + proc.stderr
 
 
-def test_bad_environments_value_exits_2() -> None:
-    proc = run_cli("check", str(SEED / "template-canary.yaml"), "--environments", "prod=")
+def test_bad_environments_value_exits_2(lr: Cli) -> None:
+    proc = lr("check", str(SEED / "template-canary.yaml"), "--environments", "prod=")
     assert proc.returncode == 2 and "--environments" in proc.stderr
 
 
-def test_without_cfnlint_the_error_says_how_to_install() -> None:
+def test_without_cfnlint_the_error_says_how_to_install(spawn: Spawn) -> None:
     code = (
         "import sys; sys.modules['cfnlint'] = None\n"
         "from lambda_release.cli import main\n"
         f"sys.exit(main(['check', {str(SEED / 'template-canary.yaml')!r}]))"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    proc = spawn.python(code)
     assert proc.returncode == 2
     assert "pip install 'lambda-release[check]'" in proc.stderr

@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from lambda_release.check.batch import check_all
-from tests.check.helpers import run_cli
+from tests.support.processes import Cli
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "sam-translator"
 INPUTS = sorted((CORPUS / "input").glob("*.yaml"))
@@ -44,9 +42,8 @@ def test_known_good_templates_have_no_finding() -> None:
     assert (result.problems, result.findings) == ([], [])
 
 
-@pytest.mark.e2e
-def test_console_script_over_the_corpus_directory_keeps_json_valid() -> None:
-    proc = run_cli("check", str(CORPUS / "input"), "--output", "json")
+def test_console_script_over_the_corpus_directory_keeps_json_valid(lr: Cli) -> None:
+    proc = lr("check", str(CORPUS / "input"), "--output", "json")
     assert proc.returncode == 2, proc.stderr[-2000:]  # error_invalid_template.yaml
     findings = json.loads(proc.stdout)
     assert {Path(f["file"]).name for f in findings} <= {p.name for p in INPUTS}

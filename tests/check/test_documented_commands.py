@@ -5,15 +5,13 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from lambda_release.commands.check import DESCRIPTION
 from tests.check.helpers import BIN, REPO, SEED
-
-pytestmark = pytest.mark.e2e
+from tests.support.processes import Spawn
 
 SOURCES = {
     "docs/rules.md": (REPO / "docs" / "rules.md").read_text(encoding="utf-8"),
@@ -43,21 +41,14 @@ def test_every_source_documents_a_command() -> None:
 
 @pytest.mark.parametrize(("where", "command"), COMMANDS, ids=[c for _, c in COMMANDS])
 def test_documented_cfnlint_command_lints_the_template(
-    tmp_path: Path, where: str, command: str
+    spawn: Spawn, tmp_path: Path, where: str, command: str
 ) -> None:
     shutil.copy(SEED / "template-canary.yaml", tmp_path / "template.yaml")
     (tmp_path / "src").symlink_to(REPO / "src")  # 'src/...' and 'path/to/src/...' as written
     (tmp_path / "path" / "to").mkdir(parents=True)
     (tmp_path / "path" / "to" / "src").symlink_to(REPO / "src")
     argv = shlex.split(command)
-    proc = subprocess.run(
-        [str(BIN / argv[0]), *argv[1:]],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    proc = spawn.run([BIN / argv[0], *argv[1:]], cwd=tmp_path, timeout=300)
     # cfn-lint's default format: the finding, then where it is.
     assert "E9005 Function MyFunc shifts traffic" in proc.stdout, (
         f"{where}: {command!r} linted nothing: {proc.stdout}{proc.stderr}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 
 from lambda_release.demo.rehearsal import bundled_app
 from lambda_release.demo.stage import built_functions
+from tests.support.processes import Cli
 from tests.support.samapp import write_sam_app
 
 BIN = Path(sys.executable).parent
@@ -28,16 +28,10 @@ def demo_env() -> dict[str, str]:
     return env
 
 
-def lr(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "lambda-release"), *args],
-        cwd=cwd,
-        env=demo_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+@pytest.fixture
+def demo_lr(lr: Cli) -> Cli:
+    """The console script with the demo's environment (no AWS_*: the demo brings its own)."""
+    return lr.with_defaults(env=demo_env())
 
 
 def processes_in(directory: Path) -> list[str]:
@@ -55,14 +49,13 @@ def processes_in(directory: Path) -> list[str]:
     return found
 
 
-@pytest.mark.e2e
-def test_demo_tells_the_five_chapters_with_your_own_template(tmp_path: Path) -> None:
+def test_demo_tells_the_five_chapters_with_your_own_template(demo_lr: Cli, tmp_path: Path) -> None:
     template = write_sam_app(tmp_path / "mine", functions=("A",))
     workdir = tmp_path / "work"
-    p = lr(
+    p = demo_lr(
         "demo", "--template", str(template), "--workdir", str(workdir),
         "--stack-prefix", "mine", "--minute", "0.3",
-        cwd=tmp_path,
+        cwd=tmp_path, timeout=900,
     )  # fmt: skip
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
     out = p.stdout
@@ -99,10 +92,10 @@ def test_demo_tells_the_five_chapters_with_your_own_template(tmp_path: Path) -> 
     assert processes_in(workdir) == []  # nothing left running
 
 
-def test_bundled_app_is_shipped_and_passes_the_guardrails(tmp_path: Path) -> None:
+def test_bundled_app_is_shipped_and_passes_the_guardrails(demo_lr: Cli, tmp_path: Path) -> None:
     app = bundled_app()
     assert (app / "template.yaml").is_file()
-    p = lr("check", str(app / "template.yaml"), cwd=tmp_path)
+    p = demo_lr("check", str(app / "template.yaml"), cwd=tmp_path)
     assert p.returncode == 0, p.stdout + p.stderr
     assert "0 error(s), 0 warning(s)" in p.stderr + p.stdout
     build = tmp_path / "build"
@@ -117,9 +110,9 @@ def test_bundled_app_is_shipped_and_passes_the_guardrails(tmp_path: Path) -> Non
     assert built_functions(build) == {"OrdersFunction": build / "OrdersFunction"}
 
 
-def test_bad_input_exits_2(tmp_path: Path) -> None:
-    missing = lr("demo", "--template", str(tmp_path / "nope.yaml"), cwd=tmp_path)
+def test_bad_input_exits_2(demo_lr: Cli, tmp_path: Path) -> None:
+    missing = demo_lr("demo", "--template", str(tmp_path / "nope.yaml"), cwd=tmp_path)
     assert missing.returncode == 2 and "nope.yaml does not exist" in missing.stderr
-    slow = lr("demo", "--minute", "0", cwd=tmp_path)
+    slow = demo_lr("demo", "--minute", "0", cwd=tmp_path)
     assert slow.returncode == 2
     assert "--minute '0' is out of range: give a number more than 0 and at most 60" in slow.stderr

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,21 +13,11 @@ from lambda_release import __version__
 from lambda_release.commands import COMMANDS
 from lambda_release.names import git_branch_problem
 from lambda_release.target import resolve_target
-
-CLI = [sys.executable, "-m", "lambda_release"]
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDA_RELEASE_", "CIRCLE_"))}
-    return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, env=base | (env or {}), cwd=cwd, check=False
-    )
+from tests.support.processes import Cli, Spawn, clean_env
 
 
-def test_json_for_main() -> None:
-    r = run("target", "--branch", "main", "--stack-prefix", "my-lambda", "--output", "json")
+def test_json_for_main(lr: Cli) -> None:
+    r = lr("target", "--branch", "main", "--stack-prefix", "my-lambda", "--output", "json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {
         "environment": "prod",
@@ -39,8 +27,8 @@ def test_json_for_main() -> None:
     }
 
 
-def test_feature_branch_is_staging() -> None:
-    r = run("--output", "json", "target", "--branch", "feature/x", "--stack-prefix", "my-lambda")
+def test_feature_branch_is_staging(lr: Cli) -> None:
+    r = lr("--output", "json", "target", "--branch", "feature/x", "--stack-prefix", "my-lambda")
     assert json.loads(r.stdout) == {
         "environment": "staging",
         "alias": "STAGING",
@@ -49,41 +37,48 @@ def test_feature_branch_is_staging() -> None:
     }
 
 
-def test_glob_production_branch() -> None:
-    r = run(
+def test_glob_production_branch(lr: Cli) -> None:
+    r = lr(
         "target", "--production-branch", "release/*", "--branch", "release/2.1",
         "--stack-prefix", "p", "--output", "json",
     )  # fmt: skip
     assert json.loads(r.stdout)["environment"] == "prod"
 
 
-def test_branch_defaults_to_circle_branch() -> None:
-    r = run("target", "--stack-prefix", "p", "--output", "json", env={"CIRCLE_BRANCH": "main"})
+def test_branch_defaults_to_circle_branch(lr: Cli) -> None:
+    r = lr(
+        "target",
+        "--stack-prefix",
+        "p",
+        "--output",
+        "json",
+        env=clean_env({"CIRCLE_BRANCH": "main"}),
+    )
     assert json.loads(r.stdout)["alias"] == "PROD"
 
 
-def test_tag_pipeline_without_branch_is_refused() -> None:
-    r = run("target", "--stack-prefix", "p", env={"CIRCLE_TAG": "v1.0.0"})
+def test_tag_pipeline_without_branch_is_refused(lr: Cli) -> None:
+    r = lr("target", "--stack-prefix", "p", env=clean_env({"CIRCLE_TAG": "v1.0.0"}))
     assert r.returncode == 2
     assert "no branch" in r.stderr
     assert "--environment" in r.stderr
     assert r.stdout == ""
 
 
-def test_env_vars_and_flag_precedence() -> None:
+def test_env_vars_and_flag_precedence(lr: Cli) -> None:
     env = {
         "LAMBDA_RELEASE_STACK_PREFIX": "from-env",
         "LAMBDA_RELEASE_PRODUCTION_BRANCH": "trunk,release/*",
         "CIRCLE_BRANCH": "trunk",
     }
-    r = run("target", "--output", "json", env=env)
+    r = lr("target", "--output", "json", env=clean_env(env))
     assert json.loads(r.stdout)["stack"] == "from-env-prod"
-    r = run("target", "--output", "json", "--stack-prefix", "from-flag", env=env)
+    r = lr("target", "--output", "json", "--stack-prefix", "from-flag", env=env)
     assert json.loads(r.stdout)["stack"] == "from-flag-prod"
 
 
-def test_output_env_is_sourceable_and_exact() -> None:
-    r = run("target", "--branch", "main", "--stack-prefix", "my-lambda")
+def test_output_env_is_sourceable_and_exact(lr: Cli) -> None:
+    r = lr("target", "--branch", "main", "--stack-prefix", "my-lambda")
     assert r.stdout.splitlines() == [
         "export LAMBDA_RELEASE_ENVIRONMENT='prod'",
         "export LAMBDA_RELEASE_ALIAS='PROD'",
@@ -110,20 +105,16 @@ HOSTILE_BUT_LEGAL = [
 
 
 @pytest.mark.parametrize("branch", HOSTILE_BUT_LEGAL)
-def test_eval_is_safe_for_legal_branches(branch: str, tmp_path: Path) -> None:
+def test_eval_is_safe_for_legal_branches(lr: Cli, branch: str, tmp_path: Path) -> None:
     assert git_branch_problem(branch) is None
     script = (
         'eval "$("$@" target --branch "$B" --stack-prefix p)" && printf %s "$LAMBDA_RELEASE_BRANCH"'
     )
-    r = subprocess.run(
-        ["bash", "-c", script, "bash", *CLI],
-        capture_output=True,
-        env={"PATH": os.environ["PATH"], "B": branch},
-        cwd=tmp_path,
-        check=False,
+    r = lr.spawn.bash(
+        script, *lr.argv(), env={"PATH": os.environ["PATH"], "B": branch}, cwd=tmp_path
     )
     assert r.returncode == 0, r.stderr
-    assert r.stdout.decode() == branch
+    assert r.stdout == branch
     assert not (tmp_path / "PWNED").exists()
 
 
@@ -146,51 +137,49 @@ def test_eval_is_safe_for_legal_branches(branch: str, tmp_path: Path) -> None:
         (["--branch", "main", "--environment", "dev"], "invalid choice"),
     ],
 )
-def test_bad_input_exits_2_with_one_clear_line(args: list[str], message: str) -> None:
+def test_bad_input_exits_2_with_one_clear_line(lr: Cli, args: list[str], message: str) -> None:
     full = (
         ["target", *args] if "--stack-prefix" in args else ["target", "--stack-prefix", "p", *args]
     )
-    r = run(*full)
+    r = lr(*full)
     assert r.returncode == 2
     assert message in r.stderr
     assert r.stdout == ""
 
 
-def test_git_agrees_on_branch_names(tmp_path: Path) -> None:
+def test_git_agrees_on_branch_names(spawn: Spawn) -> None:
     """Our check of branch names against git's own, over random names."""
     rng = random.Random(20261126)  # noqa: S311 - reproducible test data, not security
     alphabet = "ab/.-_@{}~^:?*[\\ $`'\"!;|&()#=,+ü\t"
     names = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) for _ in range(400)}
     disagreements = []
     for name in sorted(names):
-        git = subprocess.run(
-            ["git", "check-ref-format", "--branch", name], capture_output=True, check=False
-        )
+        git = spawn.run(["git", "check-ref-format", "--branch", name])
         ours = git_branch_problem(name) is None
         if ours != (git.returncode == 0):
             disagreements.append((name, ours))
     assert disagreements == []
 
 
-def test_version() -> None:
-    r = run("--version")
+def test_version(lr: Cli) -> None:
+    r = lr("--version")
     assert r.stdout.strip() == f"lambda-release {__version__}"
 
 
 @pytest.mark.parametrize("name", [c.NAME for c in COMMANDS])
-def test_every_command_has_help_with_an_example(name: str) -> None:
-    r = run(name, "--help")
+def test_every_command_has_help_with_an_example(lr: Cli, name: str) -> None:
+    r = lr(name, "--help")
     assert r.returncode == 0
     assert "example" in r.stdout.lower()
     assert f"lambda-release {name}" in r.stdout
 
 
-def test_no_command_prints_help_and_exits_2() -> None:
-    r = run()
+def test_no_command_prints_help_and_exits_2(lr: Cli) -> None:
+    r = lr()
     assert r.returncode == 2
     assert "commands" in r.stderr
 
 
-def test_python_api_matches_cli() -> None:
-    r = run("target", "--branch", "dev", "--stack-prefix", "p", "--output", "json")
+def test_python_api_matches_cli(lr: Cli) -> None:
+    r = lr("target", "--branch", "dev", "--stack-prefix", "p", "--output", "json")
     assert json.loads(r.stdout) == resolve_target("dev", stack_prefix="p").as_dict()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,9 +15,8 @@ from lambda_release import lock
 from lambda_release.releaselog import LogLocation, ReleaseLog
 from lambda_release.sandbox.server import Sandbox
 from tests.engine.conftest import App
+from tests.support.processes import Cli
 from tests.support.sam import sam_build, sam_deploy
-
-pytestmark = pytest.mark.e2e
 
 
 def log_of(app: App) -> ReleaseLog:
@@ -185,16 +182,11 @@ def test_build_prints_the_command_and_refuses_a_missing_template(
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr
 
 
-def test_help_has_an_example() -> None:
-    exe = Path(sys.executable).parent / "lambda-release"
+def test_help_has_an_example(lr: Cli) -> None:
     for command in ("build", "deploy", "begin", "record", "status", "history"):
-        out = subprocess.run(
-            [str(exe), command, "--help"],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=dict(os.environ),
-        ).stdout
+        p = lr(command, "--help", env=os.environ)
+        assert p.returncode == 0, p.stderr
+        out = p.stdout
         assert "example" in out and f"lambda-release {command}" in out
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import pytest
-
 from lambda_release.releaselog import LogLocation, ReleaseLog
 from lambda_release.sandbox.faultproxy import (
     HTTP_500,
@@ -18,8 +16,6 @@ from lambda_release.sandbox.faultproxy import (
     FaultProxy,
 )
 from tests.engine.conftest import App
-
-pytestmark = pytest.mark.e2e
 
 
 def test_deploy_survives_throttling_5xx_and_lost_answers(make_app: Callable[..., App]) -> None:

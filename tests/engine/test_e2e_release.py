@@ -11,21 +11,17 @@ import json
 import signal
 import stat
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from lambda_release import lock
 from lambda_release.releaselog import LogLocation, ReleaseLog
 from lambda_release.sandbox.server import Sandbox
 from tests.engine.conftest import App
 from tests.support.samapp import set_code_version
-
-pytestmark = pytest.mark.e2e
+from tests.support.standin_clock import sandbox_minute
+from tests.support.waiting import wait_until
 
 FNS = ("AFunction", "BFunction", "CFunction")
 
@@ -47,22 +43,8 @@ def weights(app: App, logical_id: str) -> dict[str, float]:
     return dict(routing.get("AdditionalVersionWeights") or {})
 
 
-@contextmanager
-def slow_canary(sandbox: Sandbox, minute: float) -> Iterator[None]:
-    before = sandbox.minute
-    sandbox.minute = minute
-    try:
-        yield
-    finally:
-        sandbox.minute = before
-
-
 def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.1)
+    wait_until(predicate, what, timeout, interval=0.1)
 
 
 def killing_sam(directory: Path) -> Path:
@@ -134,7 +116,7 @@ def test_release_scenario(make_app: Callable[..., App], sandbox: Sandbox) -> Non
     app.change_code("4", ("B",))
     alarm = app.alarm_name("B")
     cw = sandbox.client("cloudwatch")
-    with slow_canary(sandbox, minute=60.0):  # a 5-hour "canary": we stop it, not the clock
+    with sandbox_minute(sandbox, minute=60.0):  # a 5-hour "canary": we stop it, not the clock
         proc = app.popen(*app.deploy_args("--output", "json"))
         wait_for(lambda: bool(weights(app, "BFunction")), "B's canary to start")
         # Pre-flight sees the release in flight: stack mid-update, deployment, lock.
@@ -290,7 +272,7 @@ def test_cancelled_mid_canary_then_record_settles(
     app = make_app(functions=("A",), deployment="Canary10Percent5Minutes")
     assert app.deploy_json()[0] == 0
     app.change_code("2", ("A",))
-    with slow_canary(sandbox, minute=60.0):
+    with sandbox_minute(sandbox, minute=60.0):
         proc = app.popen(*app.deploy_args())
         wait_for(lambda: bool(weights(app, "AFunction")), "A's canary to start")
         proc.send_signal(signal.SIGTERM)

@@ -17,11 +17,9 @@ import yaml
 
 from lambda_release.sandbox import Sandbox
 from tests.engine.conftest import App
-from tests.hostile.kit12 import lr
+from tests.rollback.cli import kit_lr
 from tests.rollback.stackkit import ALIAS, Kit
 from tests.support.sam import sam_build
-
-pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -48,13 +46,13 @@ def test_a_renamed_function_is_recorded_replaced_and_rollback_refuses_it_by_name
     # Nothing earlier to return to on the new function; B keeps its own.
     assert kit.versions(f"{ALIAS}_STABLE") == {"A": None, "B": "2"}
 
-    history = lr(kit, "history")
+    history = kit_lr(kit, "history")
     assert history.returncode == 0, history.stderr
     assert "AFunction 2->1 (replaced)" in history.stdout
 
-    dry = lr(kit, "rollback", "--dry-run", "--output", "json")
+    dry = kit_lr(kit, "rollback", "--dry-run", "--output", "json")
     assert dry.returncode == 0, dry.stderr
-    done = lr(kit, "rollback", "--output", "json")
+    done = kit_lr(kit, "rollback", "--output", "json")
     assert done.returncode == 1, done.stderr
     steps = {s["logical_id"]: s for s in json.loads(done.stdout)["functions"]}
     assert steps["AFunction"]["action"] == "refused"

@@ -12,7 +12,8 @@ from lambda_release.errors import OperationError
 from lambda_release.sam import build_command, find_sam, run_streaming
 
 
-def test_streams_output_and_beats_in_silence(tmp_path: Path) -> None:
+def test_streams_output_and_beats_in_silence(processes: None, tmp_path: Path) -> None:
+    """run_streaming runs a real child process (a silent python), as it runs sam."""
     out = io.StringIO()
     ticks: list[float] = []
     beaten = tmp_path / "beaten"

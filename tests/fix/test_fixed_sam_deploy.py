@@ -20,8 +20,6 @@ from tests.support.requires import require_tool
 from tests.support.sam import sam_build, sam_deploy
 from tests.support.standin_clock import through_a_canary_step
 
-pytestmark = pytest.mark.e2e
-
 # sam build (no container) needs the runtime's interpreter.
 require_tool("python3.11", "sam build for python3.11 needs it on PATH")
 

@@ -16,10 +16,8 @@ import pytest
 from lambda_release.release import DeployPlan, deploy
 from lambda_release.releaselog import LogLocation
 from lambda_release.sandbox import Sandbox
-from tests.rollback.stackkit import ALIAS, Kit, code_key, template, zipped
+from tests.rollback.stackkit import ALIAS, Kit, code_key, function_code, template
 from tests.support.aws_state import wait_for_stack
-
-pytestmark = pytest.mark.e2e
 
 STABLE = f"{ALIAS}_STABLE"
 
@@ -41,7 +39,7 @@ def test_a_lease_lost_during_sam_leaves_the_stable_versions_to_the_newer_release
         # What `sam deploy` does for this release: A 2 -> 3.
         kit.code["A"] = "3"
         s3 = kit.sandbox.client("s3")
-        s3.put_object(Bucket=kit.bucket, Key=code_key("A", "3"), Body=zipped("A", "3"))
+        s3.put_object(Bucket=kit.bucket, Key=code_key("A", "3"), Body=function_code("A", "3"))
         kit.submit(template(kit.code, kit.bucket, "AllAtOnce"))
         assert wait_for_stack(kit.sandbox.client("cloudformation"), kit.stack) == (
             "UPDATE_COMPLETE"

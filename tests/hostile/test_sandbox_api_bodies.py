@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from lambda_release.sandbox import Sandbox
-from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import wait_for_stack
+from tests.support.waiting import wait_until
 
 
 def deploy(sandbox: Sandbox, body: Any) -> tuple[str, str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,8 +20,10 @@ from typing import Any
 from lambda_release import awstrace
 from lambda_release.iam.operations import Call
 from lambda_release.sandbox.server import Sandbox
+from tests.support.processes import Cli
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import set_code_version, write_sam_app
+from tests.support.waiting import wait_until
 
 BIN = Path(sys.executable).parent
 ACCOUNT = "123456789012"  # moto's default account
@@ -30,6 +31,14 @@ ALIAS = "PROD"
 DUMMY_KEY = "AKIAIAMTEST" + uuid.uuid4().hex[:9].upper()
 DUMMY_SECRET = "iam-secret-" + uuid.uuid4().hex
 DUMMY_TOKEN = "iam-session-token-" + uuid.uuid4().hex
+
+
+def iam_policy(
+    lr: Cli, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`lambda-release iam-policy ARGS`, without the caller's LAMBDA_RELEASE_* and AWS_*."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDA_RELEASE_", "AWS_"))}
+    return lr("iam-policy", *args, env={**base, **(env or {})})
 
 
 @dataclass
@@ -47,32 +56,20 @@ class Story:
     def lr(
         self, role: str, *args: str, ok: tuple[int, ...] = (0,)
     ) -> subprocess.CompletedProcess[str]:
-        env = {**self.env, awstrace.TRACE_ENV: str(self.traces[role])}
-        p = subprocess.run(
-            [str(BIN / "lambda-release"), *args],
-            cwd=self.directory,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        p = self.cli(role)(*args)
         self.outputs += [p.stdout, p.stderr]
         self.ran.setdefault(role, []).append(list(args))
         assert p.returncode in ok, (args, p.returncode, p.stderr[-2000:])
         return p
 
     def popen(self, role: str, *args: str) -> subprocess.Popen[str]:
-        env = {**self.env, awstrace.TRACE_ENV: str(self.traces[role])}
         self.ran.setdefault(role, []).append(list(args))
-        return subprocess.Popen(
-            [str(BIN / "lambda-release"), *args],
-            cwd=self.directory,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        return self.cli(role).popen(*args)
+
+    def cli(self, role: str | None = None) -> Cli:
+        """The console script in the story's app, tracing into ``role``'s file if given."""
+        trace = {awstrace.TRACE_ENV: str(self.traces[role])} if role else {}
+        return Cli(env={**self.env, **trace}, cwd=self.directory)
 
     def canary_running(self, logical_id: str) -> bool:
         name = self.function_names()[logical_id]
@@ -214,11 +211,17 @@ def run_story(sb: Sandbox, base_env: dict[str, str], work: Path) -> Iterator[Sto
     sb.minute = 60.0
     try:
         running = story.popen("deploy", *deploy)
-        deadline = time.monotonic() + 300
-        while not story.canary_running("AFunction"):
+
+        def deploying() -> None:
             assert running.poll() is None, running.communicate()
-            assert time.monotonic() < deadline, "the canary never started"
-            time.sleep(0.1)
+
+        wait_until(
+            lambda: story.canary_running("AFunction"),
+            "the canary to start",
+            300,
+            interval=0.1,
+            check=deploying,
+        )
         stopped = story.lr("rollback", "rollback", *target, "--log-bucket", bucket)
         assert "stopping CodeDeploy deployment" in stopped.stderr, stopped.stderr
     finally:

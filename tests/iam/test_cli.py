@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from typing import Any
 
 import pytest
@@ -12,24 +10,14 @@ from parliament import analyze_policy_string  # type: ignore[import-untyped]
 
 from lambda_release.iam.operations import ROLES
 from lambda_release.iam.policy import role_actions
-from tests.iam.recorder import ACCOUNT, BIN
+from tests.iam.recorder import ACCOUNT, iam_policy
+from tests.support.processes import Cli
 
 SCOPE = ["--stack", "shop-prod", "--account", ACCOUNT, "--region", "eu-west-1"]
 
 
-def lr(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDA_RELEASE_", "AWS_"))}
-    return subprocess.run(
-        [str(BIN / "lambda-release"), "iam-policy", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**base, **(env or {})},
-    )
-
-
-def policy(*args: str) -> dict[str, Any]:
-    p = lr(*args)
+def policy(lr: Cli, *args: str) -> dict[str, Any]:
+    p = iam_policy(lr, *args)
     assert p.returncode == 0, p.stderr
     out: dict[str, Any] = json.loads(p.stdout)
     return out
@@ -44,8 +32,8 @@ def resources(doc: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_prints_a_clean_policy_with_exactly_its_actions(role: str) -> None:
-    doc = policy("--role", role, "--alias", "PROD", "--bucket", "s3://arts/logs", *SCOPE)
+def test_each_role_prints_a_clean_policy_with_exactly_its_actions(lr: Cli, role: str) -> None:
+    doc = policy(lr, "--role", role, "--alias", "PROD", "--bucket", "s3://arts/logs", *SCOPE)
     granted = sorted(a for st in doc["Statement"] for a in st["Action"])
     assert granted == role_actions(role)
     assert [f.issue for f in analyze_policy_string(json.dumps(doc)).findings] == []
@@ -53,8 +41,8 @@ def test_each_role_prints_a_clean_policy_with_exactly_its_actions(role: str) -> 
         assert arn == "*" or ":eu-west-1:" in arn or arn.startswith("arn:aws:s3:::")
 
 
-def test_scoping_follows_the_flags() -> None:
-    doc = policy("--role", "deploy", "--alias", "PROD", "--bucket", "s3://arts/logs", *SCOPE)
+def test_scoping_follows_the_flags(lr: Cli) -> None:
+    doc = policy(lr, "--role", "deploy", "--alias", "PROD", "--bucket", "s3://arts/logs", *SCOPE)
     arns = resources(doc)
     assert "arn:aws:lambda:eu-west-1:123456789012:function:shop-prod-*" in arns
     assert "arn:aws:s3:::arts/logs/lambda-release/shop-prod/PROD/*" in arns
@@ -64,13 +52,13 @@ def test_scoping_follows_the_flags() -> None:
         "StringLike": {"s3:prefix": ["logs/lambda-release/shop-prod/PROD/*"]}
     }
     prefixed = policy(
-        "--role", "rollback", "--function-prefix", "shop-", "--bucket", "arts", *SCOPE
+        lr, "--role", "rollback", "--function-prefix", "shop-", "--bucket", "arts", *SCOPE
     )
     assert "arn:aws:lambda:eu-west-1:123456789012:function:shop-*" in resources(prefixed)
 
 
-def test_without_a_bucket_the_sam_managed_bucket_and_stack() -> None:
-    p = lr("--role", "readonly", *SCOPE)
+def test_without_a_bucket_the_sam_managed_bucket_and_stack(lr: Cli) -> None:
+    p = iam_policy(lr, "--role", "readonly", *SCOPE)
     assert p.returncode == 0 and "--resolve-s3" in p.stderr
     arns = resources(json.loads(p.stdout))
     assert any("aws-sam-cli-managed-default-samclisourcebucket-*" in a for a in arns)
@@ -79,16 +67,16 @@ def test_without_a_bucket_the_sam_managed_bucket_and_stack() -> None:
     )
 
 
-def test_settings_come_from_the_environment_and_partition_from_the_region() -> None:
+def test_settings_come_from_the_environment_and_partition_from_the_region(lr: Cli) -> None:
     env = {"LAMBDA_RELEASE_STACK": "shop-staging", "LAMBDA_RELEASE_S3_BUCKET": "arts"}
-    p = lr("--role", "deploy", "--account", ACCOUNT, "--region", "cn-north-1", env=env)
+    p = iam_policy(lr, "--role", "deploy", "--account", ACCOUNT, "--region", "cn-north-1", env=env)
     assert p.returncode == 0, p.stderr
     arns = resources(json.loads(p.stdout))
     assert "arn:aws-cn:lambda:cn-north-1:123456789012:function:shop-staging-*" in arns
 
 
-def test_text_output_explains_every_action() -> None:
-    p = lr("--role", "rollback", "--bucket", "arts", "--output", "text", *SCOPE)
+def test_text_output_explains_every_action(lr: Cli) -> None:
+    p = iam_policy(lr, "--role", "rollback", "--bucket", "arts", "--output", "text", *SCOPE)
     assert p.returncode == 0, p.stderr
     for action in role_actions("rollback"):
         assert action in p.stdout
@@ -118,26 +106,21 @@ def test_text_output_explains_every_action() -> None:
         (["--role", "deploy", "--stack", "s", "--account", ACCOUNT], "no AWS region"),
     ],
 )
-def test_bad_input_names_the_value_and_the_fix(args: list[str], message: str) -> None:
-    p = lr(*args)
+def test_bad_input_names_the_value_and_the_fix(lr: Cli, args: list[str], message: str) -> None:
+    p = iam_policy(lr, *args)
     assert p.returncode == 2, (p.returncode, p.stderr)
     assert message in p.stderr, p.stderr
 
 
-def test_help_has_examples() -> None:
-    p = subprocess.run(
-        [str(BIN / "lambda-release"), "iam-policy", "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+def test_help_has_examples(lr: Cli) -> None:
+    p = iam_policy(lr, "--help")
+    assert p.returncode == 0, p.stderr
     assert "lambda-release iam-policy --role deploy" in p.stdout
     assert "--trust" in p.stdout
 
 
-@pytest.mark.e2e
-def test_without_account_sts_names_it(sandbox_env: dict[str, str]) -> None:
+def test_without_account_sts_names_it(lr: Cli, sandbox_env: dict[str, str]) -> None:
     env = {k: v for k, v in sandbox_env.items() if k.startswith("AWS_")}
-    p = lr("--role", "readonly", "--stack", "shop-prod", "--bucket", "arts", env=env)
+    p = iam_policy(lr, "--role", "readonly", "--stack", "shop-prod", "--bucket", "arts", env=env)
     assert p.returncode == 0, p.stderr
     assert ":123456789012:" in p.stdout  # the stand-in's account, as STS reports it

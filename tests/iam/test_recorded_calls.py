@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,15 +17,12 @@ from lambda_release.releaselog import LogLocation
 from tests.iam.recorder import (
     ACCOUNT,
     ALIAS,
-    BIN,
     DUMMY_KEY,
     DUMMY_SECRET,
     DUMMY_TOKEN,
     Story,
     role_scope_args,
 )
-
-pytestmark = pytest.mark.e2e
 
 # Resource kinds named after the stack or its log: another stack's must be refused.
 STACK_KINDS = {
@@ -39,13 +36,7 @@ STACK_KINDS = {
 
 
 def printed_policy(story: Story, role: str) -> dict[str, Any]:
-    p = subprocess.run(
-        [str(BIN / "lambda-release"), "iam-policy", "--role", role, *role_scope_args(story)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=story.env,
-    )
+    p = story.cli()("iam-policy", "--role", role, *role_scope_args(story), cwd=Path.cwd())
     assert p.returncode == 0, p.stderr
     policy: dict[str, Any] = json.loads(p.stdout)
     return policy

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import uuid
 from typing import Any
 
@@ -13,7 +11,8 @@ from parliament import analyze_policy_string  # type: ignore[import-untyped]
 
 from lambda_release.iam.evaluate import is_allowed
 from lambda_release.iam.trust import ACTION, subject
-from tests.iam.recorder import ACCOUNT, BIN
+from tests.iam.recorder import ACCOUNT, iam_policy
+from tests.support.processes import Cli
 
 ORG = str(uuid.uuid4())
 PROJECT = str(uuid.uuid4())
@@ -22,20 +21,11 @@ USER = str(uuid.uuid4())
 ORIGIN = "github.com/acme/app"
 
 
-def lr(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LAMBDA_RELEASE_")}
-    return subprocess.run(
-        [str(BIN / "lambda-release"), "iam-policy", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-
-
-def trust(*branches: str) -> dict[str, Any]:
+def trust(lr: Cli, *branches: str) -> dict[str, Any]:
     flags = [f"--branch={b}" for b in branches]
-    p = lr("--trust", "--account", ACCOUNT, "--org-id", ORG, "--project-id", PROJECT, *flags)
+    p = iam_policy(
+        lr, "--trust", "--account", ACCOUNT, "--org-id", ORG, "--project-id", PROJECT, *flags
+    )
     assert p.returncode == 0, p.stderr
     policy: dict[str, Any] = json.loads(p.stdout)
     return policy
@@ -52,8 +42,8 @@ def sub(ref: str, project: str = PROJECT) -> str:
     return subject(ORG, project, USER, ORIGIN, ref)
 
 
-def test_production_role_only_from_main() -> None:
-    policy = trust("main")
+def test_production_role_only_from_main(lr: Cli) -> None:
+    policy = trust(lr, "main")
     assert assumes(policy, sub("refs/heads/main"))
     assert not assumes(policy, sub("refs/heads/feature/x"))
     assert not assumes(policy, sub("refs/heads/main", OTHER_PROJECT))
@@ -65,23 +55,25 @@ def test_production_role_only_from_main() -> None:
     assert not assumes(policy, sub("refs/heads/main"), org=str(uuid.uuid4()))
 
 
-def test_staging_role_from_any_branch_of_the_project_only() -> None:
-    policy = trust()
+def test_staging_role_from_any_branch_of_the_project_only(lr: Cli) -> None:
+    policy = trust(
+        lr,
+    )
     assert assumes(policy, sub("refs/heads/main"))
     assert assumes(policy, sub("refs/heads/feature/x"))
     assert not assumes(policy, sub("refs/heads/feature/x", OTHER_PROJECT))
 
 
-def test_several_branches() -> None:
-    policy = trust("main", "release")
+def test_several_branches(lr: Cli) -> None:
+    policy = trust(lr, "main", "release")
     assert assumes(policy, sub("refs/heads/release"))
     assert not assumes(policy, sub("refs/heads/feature/x"))
 
 
-def test_parliament_on_the_trust_policy() -> None:
+def test_parliament_on_the_trust_policy(lr: Cli) -> None:
     """Parliament reads policies as identity policies: a trust policy has no Resource and a
     federated principal it does not know. Anything beyond those two is a real finding."""
-    findings = analyze_policy_string(json.dumps(trust("main"))).findings
+    findings = analyze_policy_string(json.dumps(trust(lr, "main"))).findings
     expected = {"UNKNOWN_FEDERATION_SOURCE", "MALFORMED"}
     assert {f.issue for f in findings} <= expected, [(f.issue, f.detail) for f in findings]
     malformed = [f for f in findings if f.issue == "MALFORMED"]
@@ -98,6 +90,6 @@ def test_parliament_on_the_trust_policy() -> None:
         (["--org-id", ORG, "--project-id", PROJECT, "--branch", "a..b"], "--branch 'a..b'"),
     ],
 )
-def test_bad_trust_input_is_refused(args: list[str], message: str) -> None:
-    p = lr("--trust", "--account", ACCOUNT, *args)
+def test_bad_trust_input_is_refused(lr: Cli, args: list[str], message: str) -> None:
+    p = iam_policy(lr, "--trust", "--account", ACCOUNT, *args)
     assert p.returncode == 2 and message in p.stderr, p.stderr

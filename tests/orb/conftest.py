@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +14,32 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ORB_DIR = ROOT / "orb"
+SDK_MODULES = ROOT / "build" / "sdk" / "node_modules"
+GENERATOR = ORB_DIR / "examples" / "sdk" / "generate.js"
 # The orb tooling is repository tooling, not part of the package: it lives in scripts/.
 if str(ROOT / "scripts") not in sys.path:
     sys.path.insert(0, str(ROOT / "scripts"))
 
 from orbtools.pack import pack  # noqa: E402
+
+from tests.support.processes import Spawn  # noqa: E402
+from tests.support.requires import require_path, require_tool  # noqa: E402
+
+
+@pytest.fixture
+def generate(spawn: Spawn) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Runs the generator with Node: ``generate(*args, **env)``."""
+    require_tool("node", "the SDK example needs Node 20")
+    require_path(SDK_MODULES / "@circleci", "the SDK example needs `make sdk-deps`")
+
+    def run(*args: Path, **env: str) -> subprocess.CompletedProcess[str]:
+        return spawn.run(
+            ["node", GENERATOR, *args],
+            env={"PATH": os.environ["PATH"], "NODE_PATH": str(SDK_MODULES), **env},
+            timeout=60,
+        )
+
+    return run
 
 
 @pytest.fixture(scope="session")
@@ -33,13 +56,13 @@ def orb_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def helper_wheel(processes: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def helper_wheel(spawn: Spawn, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheel of this tree: what the orb's install step installs (helper_source).
 
     Built once per pytest-xdist worker (a few seconds), so the orb's e2e tests need not
     share a worker."""
     out = tmp_path_factory.mktemp("wheel")
     pip = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
-    subprocess.run([*pip, "--wheel-dir", str(out), str(ROOT)], check=True)
+    spawn.run([*pip, "--wheel-dir", out, ROOT], check=True)
     (wheel,) = out.glob("lambda_release-*.whl")
     return wheel

@@ -25,7 +25,7 @@ def load(name: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", ["config.yml", "test-deploy.yml"])
-def test_pipeline_files_match_the_schema(name: str) -> None:
+def test_pipeline_files_match_the_schema(processes: None, name: str) -> None:
     assert schema_problems({name: load(name)}) == []
 
 

@@ -32,7 +32,8 @@ from orbtools.validate import EXAMPLE_PIPELINE, config_problems, schema_problems
 
 from tests.orb.conftest import ORB_DIR, ROOT
 
-pytestmark = pytest.mark.e2e
+# Every test here runs node or yamllint: the `processes` fixture makes them e2e.
+pytestmark = pytest.mark.usefixtures("processes")
 
 PARSER_MODULES = ROOT / "build" / "parser" / "node_modules"
 DRIVER = Path(__file__).parent / "parser" / "parse.js"

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +25,19 @@ import yaml
 from orbtools.runner import JobResult, LocalRun
 
 from lambda_release.sandbox import Sandbox
-from tests.orb.test_e2e_jobs import git, job_env
-from tests.orb.test_sdk_example import SDK_MODULES, generated_config
+from tests.orb.test_e2e_jobs import job_env
+from tests.orb.test_sdk_example import generated_config
 from tests.support.aws_state import alias_state, function_name
-from tests.support.requires import require_path, require_tool
+from tests.support.requires import require_tool
 from tests.support.samapp import set_code_version, write_sam_app
 
-pytestmark = pytest.mark.e2e
-
+# sam build (no container) needs the runtime's interpreter.
 require_tool("python3.11", "sam build for python3.11 needs it on PATH")
 
 FORMS = {"s3_bucket": "$BUCKET", "capabilities": "CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND"}
 
 
-def make_repo(tmp_path: Path) -> Path:
+def make_repo(git: Callable[..., None], tmp_path: Path) -> Path:
     """An app whose function A reads three template parameters, with unit tests."""
     repo = tmp_path / "repo"
     template = write_sam_app(repo, functions=("A", "B"), code_version="1")
@@ -91,7 +92,11 @@ def ok(result: JobResult, run: LocalRun) -> None:
 
 @pytest.fixture
 def world(
-    sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path, helper_wheel: Path
+    sandbox: Sandbox,
+    sandbox_env: dict[str, str],
+    tmp_path: Path,
+    helper_wheel: Path,
+    git: Callable[..., None],
 ) -> dict[str, Any]:
     prefix = f"ex-{uuid.uuid4().hex[:8]}"
     bucket = f"{prefix}-artifacts"
@@ -100,7 +105,7 @@ def world(
     return {
         "prefix": prefix,
         "env": env,
-        "repo": make_repo(tmp_path),
+        "repo": make_repo(git, tmp_path),
         "ours": {"stack_prefix": prefix, "helper_source": str(helper_wheel)},
     }
 
@@ -157,7 +162,11 @@ def test_matrix_example_releases_in_its_region(
 
 
 def test_serialised_example_rolls_back_a_failed_deploy_found_by_pipeline_id(
-    packed_orb: dict[str, Any], sandbox: Sandbox, world: dict[str, Any], tmp_path: Path
+    git: Callable[..., None],
+    packed_orb: dict[str, Any],
+    sandbox: Sandbox,
+    world: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     config = usage(packed_orb, "serialised_deploys")
     repo, env, ours = world["repo"], world["env"], world["ours"]
@@ -186,15 +195,20 @@ def test_serialised_example_rolls_back_a_failed_deploy_found_by_pipeline_id(
 
 
 def test_sdk_generated_config_deploys_and_rolls_back(
+    git: Callable[..., None],
     packed_orb: dict[str, Any],
     sandbox: Sandbox,
     world: dict[str, Any],
     tmp_path: Path,
     helper_wheel: Path,
+    generate: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
-    require_path(SDK_MODULES / "@circleci", "the SDK example needs `make sdk-deps`")
     config = generated_config(
-        packed_orb, tmp_path, LR_STACK_PREFIX=world["prefix"], LR_HELPER_SOURCE=str(helper_wheel)
+        generate,
+        packed_orb,
+        tmp_path,
+        LR_STACK_PREFIX=world["prefix"],
+        LR_HELPER_SOURCE=str(helper_wheel),
     )
     repo, env = world["repo"], world["env"]
     run = local_run(config, packed_orb, tmp_path, "s1", repo, env, "p1")

@@ -13,9 +13,9 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,24 +28,14 @@ from tests.support.requires import require_tool
 from tests.support.samapp import set_code_version, write_sam_app
 from tests.support.standin_clock import through_a_canary_step
 
-pytestmark = pytest.mark.e2e
-
 # sam build (no container) needs the runtime's interpreter.
 require_tool("python3.11", "sam build for python3.11 needs it on PATH")
 
 VENV_BIN = Path(sys.executable).parent
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def repo(git: Callable[..., None], tmp_path: Path) -> Path:
     """A user's repository: a two-function SAM app on main, and a feature/x branch."""
     repo = tmp_path / "repo"
     write_sam_app(repo, functions=("A", "B"), code_version="1")
@@ -144,6 +134,7 @@ def rollback(
 
 
 def test_deploy_job_staging_then_prod_canary_then_rollback_job(
+    git: Callable[..., None],
     packed_orb: dict[str, Any],
     sandbox: Sandbox,
     sandbox_env: dict[str, str],

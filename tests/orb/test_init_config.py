@@ -28,7 +28,7 @@ workflows:
 
 @pytest.mark.parametrize("existing", [None, TEAM_CONFIG], ids=["new", "merged"])
 def test_generated_config_is_valid_and_compiles_against_the_orb(
-    packed_orb: dict[str, Any], existing: str | None
+    processes: None, packed_orb: dict[str, Any], existing: str | None
 ) -> None:
     text = plan(existing, "my-lambda").text
     assert text is not None

@@ -5,9 +5,10 @@ stand-in, first creating production, then releasing new code to PROD by canary."
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,23 +16,15 @@ import pytest
 import yaml
 
 from lambda_release.sandbox import Sandbox
-from tests.orb.test_e2e_jobs import assert_ok, git, job_env, record, runner
+from tests.orb.test_e2e_jobs import assert_ok, job_env, record, runner
 from tests.support.aws_state import alias_state, function_name
 from tests.support.bare_demo import write_bare_demo
+from tests.support.processes import Cli
 from tests.support.standin_clock import through_a_canary_step
 
-pytestmark = pytest.mark.e2e
-LAMBDA_RELEASE = Path(sys.executable).parent / "lambda-release"
 
-
-def _init(repo: Path, prefix: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(LAMBDA_RELEASE), "init", "--stack-prefix", prefix],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def _init(lr: Cli, repo: Path, prefix: str) -> subprocess.CompletedProcess[str]:
+    return lr("init", "--stack-prefix", prefix, cwd=repo, env=os.environ)
 
 
 def _deploy(
@@ -49,6 +42,8 @@ def _deploy(
 
 
 def test_init_on_the_bare_demo_app_gives_a_working_release(
+    git: Callable[..., None],
+    lr: Cli,
     packed_orb: dict[str, Any],
     sandbox: Sandbox,
     sandbox_env: dict[str, str],
@@ -59,10 +54,10 @@ def test_init_on_the_bare_demo_app_gives_a_working_release(
     repo = tmp_path / "repo"
     write_bare_demo(repo)
     prefix = f"init-{uuid.uuid4().hex[:8]}"
-    done = _init(repo, prefix)
+    done = _init(lr, repo, prefix)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"lambda-release iam-policy --role deploy --stack {prefix}-prod" in done.stdout
-    again = _init(repo, prefix)
+    again = _init(lr, repo, prefix)
     assert again.returncode == 0 and "nothing to change" in again.stdout, again.stdout
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", ".")

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from lambda_release import __version__
-from tests.orb.test_scripts import bash, lines
+from tests.support.processes import OrbShell, lines
 
 REQUIREMENT = f"lambda-release=={__version__}"
 
@@ -105,18 +104,20 @@ def installed_with_uv(home: Path) -> list[str]:
     ]
 
 
-def test_uv_on_path_is_used_and_nothing_is_bootstrapped(tmp_path: Path) -> None:
+def test_uv_on_path_is_used_and_nothing_is_bootstrapped(orb_sh: OrbShell, tmp_path: Path) -> None:
     env = stand_ins(tmp_path, uv_on_path=True)
-    out = lines(bash("install_helper.sh", "main", env, tmp_path))
+    out = lines(orb_sh.function("install_helper.sh", "main", env, tmp_path))
     assert out[-1] == "lambda-release fake"
     home = tmp_path / "h"
     assert calls(tmp_path) == installed_with_uv(home)
     assert not (home / "tools").exists()
 
 
-def test_without_uv_pip_installs_it_with_target_into_the_cached_folder(tmp_path: Path) -> None:
+def test_without_uv_pip_installs_it_with_target_into_the_cached_folder(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     env = stand_ins(tmp_path, uv_on_path=False)
-    proc = bash("install_helper.sh", "main", env, tmp_path)
+    proc = orb_sh.function("install_helper.sh", "main", env, tmp_path)
     assert lines(proc)[-1] == "lambda-release fake"
     home = tmp_path / "h"
     assert calls(tmp_path) == [
@@ -127,9 +128,11 @@ def test_without_uv_pip_installs_it_with_target_into_the_cached_folder(tmp_path:
     assert "lambda-release/install:" not in proc.stderr  # no fallback was taken
 
 
-def test_a_pip_that_cannot_install_falls_back_to_a_venv_and_says_why(tmp_path: Path) -> None:
+def test_a_pip_that_cannot_install_falls_back_to_a_venv_and_says_why(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     env = stand_ins(tmp_path, uv_on_path=False, FAKE_PIP_TARGET="fail")
-    proc = bash("install_helper.sh", "main", env, tmp_path)
+    proc = orb_sh.function("install_helper.sh", "main", env, tmp_path)
     assert lines(proc)[-1] == "lambda-release fake"
     home = tmp_path / "h"
     assert calls(tmp_path) == [
@@ -145,9 +148,11 @@ def test_a_pip_that_cannot_install_falls_back_to_a_venv_and_says_why(tmp_path: P
     assert "using pip (slower)" not in proc.stderr
 
 
-def test_without_any_uv_plain_pip_installs_the_helper_and_says_why(tmp_path: Path) -> None:
+def test_without_any_uv_plain_pip_installs_the_helper_and_says_why(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     env = stand_ins(tmp_path, uv_on_path=False, FAKE_PIP_TARGET="fail", FAKE_VENV_PIP_UV="fail")
-    proc = bash("install_helper.sh", "main", env, tmp_path)
+    proc = orb_sh.function("install_helper.sh", "main", env, tmp_path)
     assert lines(proc)[-1] == "lambda-release fake"
     home = tmp_path / "h"
     assert calls(tmp_path) == [
@@ -165,23 +170,28 @@ def test_without_any_uv_plain_pip_installs_the_helper_and_says_why(tmp_path: Pat
     ]
 
 
-def test_a_uv_left_in_the_helper_folder_is_reused(tmp_path: Path) -> None:
+def test_a_uv_left_in_the_helper_folder_is_reused(orb_sh: OrbShell, tmp_path: Path) -> None:
     env = stand_ins(tmp_path, uv_on_path=False)
     home = tmp_path / "h"
     (home / "tools" / "bin").mkdir(parents=True)
     executable(home / "tools" / "bin" / "uv", FAKE_UV)
-    assert lines(bash("install_helper.sh", "main", env, tmp_path))[-1] == "lambda-release fake"
+    assert (
+        lines(orb_sh.function("install_helper.sh", "main", env, tmp_path))[-1]
+        == "lambda-release fake"
+    )
     assert calls(tmp_path) == installed_with_uv(home)
 
 
-def test_a_cache_hit_installs_nothing_and_a_changed_key_reinstalls(tmp_path: Path) -> None:
+def test_a_cache_hit_installs_nothing_and_a_changed_key_reinstalls(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     env = stand_ins(tmp_path, uv_on_path=True)
     home = tmp_path / "h"
-    first = lines(bash("install_helper.sh", "main", env, tmp_path))
+    first = lines(orb_sh.function("install_helper.sh", "main", env, tmp_path))
     assert first[0] == f"Installing {REQUIREMENT} into {home}/venv"
     (tmp_path / "calls.log").unlink()
 
-    again = lines(bash("install_helper.sh", "main", env, tmp_path))
+    again = lines(orb_sh.function("install_helper.sh", "main", env, tmp_path))
     assert again == [
         f"Using {REQUIREMENT} from {home}/venv (restored from the cache)",
         "lambda-release fake",
@@ -190,7 +200,7 @@ def test_a_cache_hit_installs_nothing_and_a_changed_key_reinstalls(tmp_path: Pat
 
     # The template check's extra changes the requirement, hence the key: installed anew.
     with_check = {**env, "LR_BOOL_WITH_CHECK": "1"}
-    changed = lines(bash("install_helper.sh", "main", with_check, tmp_path))
+    changed = lines(orb_sh.function("install_helper.sh", "main", with_check, tmp_path))
     assert changed[0] == f"Installing lambda-release[check]=={__version__} into {home}/venv"
     assert [c.split()[:3] for c in calls(tmp_path)][:2] == [
         ["uv", "venv", "--quiet"],
@@ -199,7 +209,7 @@ def test_a_cache_hit_installs_nothing_and_a_changed_key_reinstalls(tmp_path: Pat
 
 
 def test_what_the_orb_caches_is_a_hit_without_the_bootstrapped_uv(
-    tmp_path: Path, packed_orb: dict[str, Any]
+    orb_sh: OrbShell, tmp_path: Path, packed_orb: dict[str, Any]
 ) -> None:
     # A cold job without uv fetches it into ~/.lambda-release/tools; the cache keeps only
     # the environment and its key (the paths of the orb's save_cache, copied as CircleCI
@@ -207,15 +217,15 @@ def test_what_the_orb_caches_is_a_hit_without_the_bootstrapped_uv(
     paths = packed_orb["commands"]["save_helper"]["steps"][0]["save_cache"]["paths"]
     env = {k: v for k, v in stand_ins(tmp_path, uv_on_path=False).items() if "HOME" not in k}
     cold, warm = tmp_path / "cold", tmp_path / "warm"
-    assert lines(bash("install_helper.sh", "main", {**env, "HOME": str(cold)}, tmp_path))
+    assert lines(orb_sh.function("install_helper.sh", "main", {**env, "HOME": str(cold)}, tmp_path))
     assert (cold / ".lambda-release" / "tools" / "bin" / "uv").is_file()
     for path in paths:
         rel = Path(path.removeprefix("~/"))
         (warm / rel).parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["cp", "-a", str(cold / rel), str(warm / rel)], check=True)
+        orb_sh.spawn.run(["cp", "-a", cold / rel, warm / rel], check=True)
     assert not (warm / ".lambda-release" / "tools").exists()
     (tmp_path / "calls.log").unlink()
-    out = lines(bash("install_helper.sh", "main", {**env, "HOME": str(warm)}, tmp_path))
+    out = lines(orb_sh.function("install_helper.sh", "main", {**env, "HOME": str(warm)}, tmp_path))
     home = warm / ".lambda-release"
     assert out == [
         f"Using {REQUIREMENT} from {home}/venv (restored from the cache)",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,17 +97,17 @@ CONFIG: dict[str, Any] = {
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def repo(git: Callable[..., None], tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "README").write_text("fixture readme\n")
     for args in (
         ["init", "-q", "-b", "main"],
         ["add", "."],
-        ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "init"],
+        ["commit", "-qm", "init"],
         ["branch", "feature/x"],
     ):
-        subprocess.run(["git", "-C", str(repo), *args], check=True)
+        git(repo, *args)
     return repo
 
 
@@ -194,7 +194,7 @@ def test_wrong_enum_and_undeclared_parameter_in_a_command(tmp_path: Path) -> Non
         run.compile("t/hello")
 
 
-def test_checkout_without_a_fixture_fails_the_job(tmp_path: Path) -> None:
+def test_checkout_without_a_fixture_fails_the_job(processes: None, tmp_path: Path) -> None:
     run, _ = make_run(tmp_path, None)
     result = run.run("t/hello")
     assert result.steps[0].name == "checkout" and result.steps[0].status == "failed"
@@ -202,7 +202,7 @@ def test_checkout_without_a_fixture_fails_the_job(tmp_path: Path) -> None:
 
 
 def test_no_output_timeout_kills_a_silent_step_but_not_one_with_a_heartbeat(
-    tmp_path: Path,
+    processes: None, tmp_path: Path
 ) -> None:
     orb = yamlio.load(
         """
@@ -234,7 +234,9 @@ jobs:
     assert "no_output_timeout" in run.log.getvalue()  # type: ignore[attr-defined]
 
 
-def test_caches_are_restored_by_key_prefix_and_never_overwritten(tmp_path: Path) -> None:
+def test_caches_are_restored_by_key_prefix_and_never_overwritten(
+    processes: None, tmp_path: Path
+) -> None:
     orb = {
         "version": 2.1,
         "jobs": {
@@ -271,7 +273,9 @@ def test_caches_are_restored_by_key_prefix_and_never_overwritten(tmp_path: Path)
     assert "exists; not saved" in second.steps[-1].output
 
 
-def test_job_environment_booleans_are_written_as_circleci_writes_them(tmp_path: Path) -> None:
+def test_job_environment_booleans_are_written_as_circleci_writes_them(
+    processes: None, tmp_path: Path
+) -> None:
     config = {
         "version": 2.1,
         "jobs": {

@@ -14,8 +14,8 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import shutil
 import stat
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -24,35 +24,9 @@ import pytest
 
 from lambda_release import __version__
 from tests.orb.conftest import ORB_DIR
+from tests.support.processes import OrbShell, lines
 
 SCRIPTS = ORB_DIR / "scripts"
-
-
-def bash(
-    script: str, call: str, env: dict[str, str], tmp_path: Path
-) -> subprocess.CompletedProcess[str]:
-    """Source ``script`` (functions only) and run ``call`` under bash -eo pipefail."""
-    full_env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "BASH_ENV": str(tmp_path / "bash_env"),
-        "LR_SOURCE_ONLY": "1",
-        **env,
-    }
-    program = f'source "{SCRIPTS / script}"\nunset LR_SOURCE_ONLY\n{call}\n'
-    return subprocess.run(
-        ["bash", "-eo", "pipefail", "-c", program],
-        env=full_env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout.splitlines()
 
 
 def fake_helper(tmp_path: Path) -> Path:
@@ -68,9 +42,11 @@ def fake_helper(tmp_path: Path) -> Path:
 TARGET_ENV = {"LAMBDA_RELEASE_STACK": "app-prod", "LAMBDA_RELEASE_ALIAS": "PROD"}
 
 
-def test_deploy_arguments_with_defaults_have_no_empty_token(tmp_path: Path) -> None:
+def test_deploy_arguments_with_defaults_have_no_empty_token(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     out = lines(
-        bash(
+        orb_sh.function(
             "deploy.sh",
             "lr_deploy_args",
             {**TARGET_ENV, "LR_STR_CAPABILITIES": "CAPABILITY_IAM"},
@@ -80,7 +56,7 @@ def test_deploy_arguments_with_defaults_have_no_empty_token(tmp_path: Path) -> N
     assert out == ["deploy", "--stack=app-prod", "--alias=PROD", "--capabilities=CAPABILITY_IAM"]
 
 
-def test_deploy_arguments_in_the_forms_sam_orb_users_type(tmp_path: Path) -> None:
+def test_deploy_arguments_in_the_forms_sam_orb_users_type(orb_sh: OrbShell, tmp_path: Path) -> None:
     env = {
         **TARGET_ENV,
         # SAM's own syntax, over two lines; the helper parses it (A=1 B="x y" is two).
@@ -94,7 +70,7 @@ def test_deploy_arguments_in_the_forms_sam_orb_users_type(tmp_path: Path) -> Non
         "LR_STR_EXTRA_DEPLOY_ARGS": "--a --b\n--tags \"a=b c=d\" '$(touch pwned)' *",
         "LR_STR_RECORD_FILE": "out/release.json",
     }
-    out = lines(bash("deploy.sh", "lr_deploy_args", env, tmp_path))
+    out = lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
     assert out == [
         "deploy",
         "--stack=app-prod",
@@ -120,14 +96,16 @@ def test_deploy_arguments_in_the_forms_sam_orb_users_type(tmp_path: Path) -> Non
     assert not (tmp_path / "pwned").exists()
 
 
-def test_deploy_passes_secret_parameters_and_a_rolled_back_code_reason(tmp_path: Path) -> None:
+def test_deploy_passes_secret_parameters_and_a_rolled_back_code_reason(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     env = {
         **TARGET_ENV,
         "LR_STR_SECRET_PARAMETERS": "DbPassword, ApiKey",
         "LR_STR_ALLOW_ROLLED_BACK_CODE": "false alarm in $JOB: the 5xx came from upstream",
         "JOB": "build-42",
     }
-    out = lines(bash("deploy.sh", "lr_deploy_args", env, tmp_path))
+    out = lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
     assert out[3:] == [
         "--secret-parameter=DbPassword",
         "--secret-parameter=ApiKey",
@@ -135,10 +113,10 @@ def test_deploy_passes_secret_parameters_and_a_rolled_back_code_reason(tmp_path:
     ]
     # Blank: neither option, so a deploy of rolled-back code is refused by the helper.
     env = {**TARGET_ENV, "LR_STR_SECRET_PARAMETERS": " ", "LR_STR_ALLOW_ROLLED_BACK_CODE": "  "}
-    assert lines(bash("deploy.sh", "lr_deploy_args", env, tmp_path))[3:] == []
+    assert lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))[3:] == []
 
 
-def test_deploy_strings_arrive_with_variables_substituted(tmp_path: Path) -> None:
+def test_deploy_strings_arrive_with_variables_substituted(orb_sh: OrbShell, tmp_path: Path) -> None:
     env = {
         **TARGET_ENV,
         "CIRCLE_SHA1": "abc123",
@@ -147,20 +125,22 @@ def test_deploy_strings_arrive_with_variables_substituted(tmp_path: Path) -> Non
         "LR_STR_S3_BUCKET": "$BUCKET",
         "LR_STR_EXTRA_DEPLOY_ARGS": "--tags commit=${CIRCLE_SHA1}",
     }
-    out = lines(bash("deploy.sh", "lr_deploy_args", env, tmp_path))
+    out = lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
     assert "--parameter-overrides=Version=abc123 Cost=$5" in out
     assert "--s3-bucket=team-artifacts" in out
     assert out[-2:] == ["--sam-arg=--tags", "--sam-arg=commit=abc123"]
 
 
-def test_deploy_main_passes_the_arguments_unchanged_to_the_helper(tmp_path: Path) -> None:
+def test_deploy_main_passes_the_arguments_unchanged_to_the_helper(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     env = {
         **TARGET_ENV,
         "PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}",
         "LR_STR_EXTRA_DEPLOY_ARGS": "--a b\n'quoted words'",
         "LR_STR_RECORD_FILE": "rec/release.json",
     }
-    out = lines(bash("deploy.sh", "main", env, tmp_path))
+    out = lines(orb_sh.function("deploy.sh", "main", env, tmp_path))
     assert out == [
         "<deploy>",
         "<--stack=app-prod>",
@@ -182,9 +162,9 @@ def test_deploy_main_passes_the_arguments_unchanged_to_the_helper(tmp_path: Path
     ],
 )
 def test_deploy_preconditions_say_how_to_fix_them(
-    tmp_path: Path, env: dict[str, str], message: str
+    orb_sh: OrbShell, tmp_path: Path, env: dict[str, str], message: str
 ) -> None:
-    proc = bash(
+    proc = orb_sh.function(
         "deploy.sh",
         "main",
         {"PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}", **env},
@@ -195,18 +175,22 @@ def test_deploy_preconditions_say_how_to_fix_them(
 
 
 @pytest.mark.parametrize(("value", "added"), [("1", True), ("0", False), ("true", True)])
-def test_booleans_arrive_as_circleci_writes_them(tmp_path: Path, value: str, added: bool) -> None:
+def test_booleans_arrive_as_circleci_writes_them(
+    orb_sh: OrbShell, tmp_path: Path, value: str, added: bool
+) -> None:
     env = {**TARGET_ENV, "LR_BOOL_RESOLVE_S3": value}
-    assert ("--resolve-s3" in lines(bash("deploy.sh", "lr_deploy_args", env, tmp_path))) is added
+    assert (
+        "--resolve-s3" in lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
+    ) is added
 
 
-def test_build_passes_extra_args_one_per_line(tmp_path: Path) -> None:
+def test_build_passes_extra_args_one_per_line(orb_sh: OrbShell, tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text("Resources: {}\n")
     env = {
         "PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}",
         "LR_STR_EXTRA_BUILD_ARGS": '--build-dir ".aws-sam/x y"\n--use-container\n',
     }
-    out = lines(bash("build.sh", "main", env, tmp_path))
+    out = lines(orb_sh.function("build.sh", "main", env, tmp_path))
     assert out == [
         "<build>",
         "<--template-file=template.yaml>",
@@ -214,18 +198,18 @@ def test_build_passes_extra_args_one_per_line(tmp_path: Path) -> None:
         "<--sam-arg=.aws-sam/x y>",
         "<--sam-arg=--use-container>",
     ]
-    out = lines(bash("build.sh", "main", {"PATH": env["PATH"]}, tmp_path))
+    out = lines(orb_sh.function("build.sh", "main", {"PATH": env["PATH"]}, tmp_path))
     assert out == ["<build>", "<--template-file=template.yaml>"]
 
 
-def test_build_and_check_refuse_a_missing_template(tmp_path: Path) -> None:
+def test_build_and_check_refuse_a_missing_template(orb_sh: OrbShell, tmp_path: Path) -> None:
     for script in ("build.sh", "check_template.sh"):
-        proc = bash(script, "main", {"LR_STR_TEMPLATE": "nope.yaml"}, tmp_path)
+        proc = orb_sh.function(script, "main", {"LR_STR_TEMPLATE": "nope.yaml"}, tmp_path)
         assert proc.returncode == 2
         assert "template nope.yaml not found" in proc.stderr
 
 
-def test_target_arguments_from_parameters(tmp_path: Path) -> None:
+def test_target_arguments_from_parameters(orb_sh: OrbShell, tmp_path: Path) -> None:
     env = {
         "LR_STR_PRODUCTION_BRANCH": "main release/*",
         "LR_STR_STACK_PREFIX": "app",
@@ -234,92 +218,92 @@ def test_target_arguments_from_parameters(tmp_path: Path) -> None:
     }
     (tmp_path / "release").mkdir()
     (tmp_path / "release" / "x").write_text("")  # a glob must not expand to it
-    out = lines(bash("target.sh", "set -f; lr_target_args", env, tmp_path))
+    out = lines(orb_sh.function("target.sh", "set -f; lr_target_args", env, tmp_path))
     assert out == [
         "--production-branch=main",
         "--production-branch=release/*",
         "--stack-prefix=app",
     ]
     out = lines(
-        bash("target.sh", "lr_target_args", {"LR_ENUM_TARGET_ENVIRONMENT": "prod"}, tmp_path)
+        orb_sh.function(
+            "target.sh", "lr_target_args", {"LR_ENUM_TARGET_ENVIRONMENT": "prod"}, tmp_path
+        )
     )
     assert out == ["--environment=prod"]
 
 
-def test_target_exports_the_helper_output_through_bash_env(tmp_path: Path) -> None:
+def test_target_exports_the_helper_output_through_bash_env(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     env = {
         "CIRCLE_BRANCH": "feature/x",
         "LR_STR_STACK_PREFIX": "app",
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
-    out = lines(bash("target.sh", "main", env, tmp_path))
+    out = lines(orb_sh.function("target.sh", "main", env, tmp_path))
     assert "export LAMBDA_RELEASE_STACK='app-staging'" in out
-    sourced = subprocess.run(
-        [
-            "bash",
-            "-c",
-            f'source "{tmp_path / "bash_env"}"; echo "$LAMBDA_RELEASE_ALIAS $LAMBDA_RELEASE_STACK"',
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert sourced.stdout.strip() == "STAGING app-staging"
+    sourced = orb_sh.exports(tmp_path, 'echo "$LAMBDA_RELEASE_ALIAS $LAMBDA_RELEASE_STACK"')
+    assert sourced.strip() == "STAGING app-staging"
 
 
-def test_target_without_a_branch_asks_for_the_environment(tmp_path: Path) -> None:
-    proc = bash(
+def test_target_without_a_branch_asks_for_the_environment(orb_sh: OrbShell, tmp_path: Path) -> None:
+    proc = orb_sh.function(
         "target.sh", "main", {"PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}"}, tmp_path
     )
     assert proc.returncode == 2
     assert "no branch (a tag build?)" in proc.stderr
 
 
-def test_explicit_alias_and_stack_are_exported_quoted(tmp_path: Path) -> None:
+def test_explicit_alias_and_stack_are_exported_quoted(orb_sh: OrbShell, tmp_path: Path) -> None:
     env = {"LR_STR_ALIAS": "PROD", "LR_STR_STACK": "it's-$(x)"}
-    lines(bash("target.sh", "main", env, tmp_path))
-    sourced = subprocess.run(
-        ["bash", "-c", f'source "{tmp_path / "bash_env"}"; printf %s "$LAMBDA_RELEASE_STACK"'],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert sourced.stdout == "it's-$(x)"
-    proc = bash("target.sh", "main", {"LR_STR_ALIAS": "PROD"}, tmp_path)
+    lines(orb_sh.function("target.sh", "main", env, tmp_path))
+    sourced = orb_sh.exports(tmp_path, 'printf %s "$LAMBDA_RELEASE_STACK"')
+    assert sourced == "it's-$(x)"
+    proc = orb_sh.function("target.sh", "main", {"LR_STR_ALIAS": "PROD"}, tmp_path)
     assert proc.returncode == 2 and "given together" in proc.stderr
 
 
-def test_install_requirement_is_the_pinned_version_unless_a_source_is_given(tmp_path: Path) -> None:
-    assert lines(bash("install_helper.sh", "lr_requirement", {}, tmp_path)) == [
+def test_install_requirement_is_the_pinned_version_unless_a_source_is_given(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
+    assert lines(orb_sh.function("install_helper.sh", "lr_requirement", {}, tmp_path)) == [
         f"lambda-release=={__version__}"
     ]
     with_check = {"LR_BOOL_WITH_CHECK": "true"}
-    assert lines(bash("install_helper.sh", "lr_requirement", with_check, tmp_path)) == [
+    assert lines(orb_sh.function("install_helper.sh", "lr_requirement", with_check, tmp_path)) == [
         f"lambda-release[check]=={__version__}"
     ]
     wheel = tmp_path / "dist" / "lambda_release-1-py3-none-any.whl"
     wheel.parent.mkdir()
     wheel.write_text("")
     call = 'lr_requirement "$(lr_local_source ./dist)"'
-    assert lines(bash("install_helper.sh", call, with_check, tmp_path)) == [
+    assert lines(orb_sh.function("install_helper.sh", call, with_check, tmp_path)) == [
         "./dist/lambda_release-1-py3-none-any.whl[check]"
     ]
-    assert lines(bash("install_helper.sh", "lr_requirement ./w.whl", {}, tmp_path)) == ["./w.whl"]
-    proc = bash("install_helper.sh", "main", {"LR_STR_HELPER_SOURCE": "./missing.whl"}, tmp_path)
+    assert lines(orb_sh.function("install_helper.sh", "lr_requirement ./w.whl", {}, tmp_path)) == [
+        "./w.whl"
+    ]
+    proc = orb_sh.function(
+        "install_helper.sh", "main", {"LR_STR_HELPER_SOURCE": "./missing.whl"}, tmp_path
+    )
     assert proc.returncode == 2 and "does not exist" in proc.stderr
 
 
-def test_ensure_record_writes_a_placeholder_only_when_the_record_is_missing(tmp_path: Path) -> None:
+def test_ensure_record_writes_a_placeholder_only_when_the_record_is_missing(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     env = {"LR_STR_RECORD_FILE": "records/release.json", "CIRCLE_BUILD_URL": "https://ci/job/1"}
-    lines(bash("ensure_record.sh", "main", env, tmp_path))
+    lines(orb_sh.function("ensure_record.sh", "main", env, tmp_path))
     record = json.loads((tmp_path / "records/release.json").read_text())
     assert record["outcome"] == "unknown" and record["job_url"] == "https://ci/job/1"
     (tmp_path / "records/release.json").write_text('{"id": "r1", "status": "succeeded"}\n')
-    lines(bash("ensure_record.sh", "main", env, tmp_path))
+    lines(orb_sh.function("ensure_record.sh", "main", env, tmp_path))
     assert json.loads((tmp_path / "records/release.json").read_text())["id"] == "r1"
 
 
-def test_rollback_passes_the_release_of_this_pipelines_deploy(tmp_path: Path) -> None:
+def test_rollback_passes_the_release_of_this_pipelines_deploy(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     (tmp_path / "release.json").write_text('{"id": "20261126T2200-abc", "status": "succeeded"}')
     env = {
         **TARGET_ENV,
@@ -329,7 +313,7 @@ def test_rollback_passes_the_release_of_this_pipelines_deploy(tmp_path: Path) ->
         "LAMBDA_RELEASE_APPROVER": "octocat",
         "LR_STR_RECORD_FILE": "out/rollback.json",
     }
-    out = lines(bash("rollback.sh", "main", env, tmp_path))
+    out = lines(orb_sh.function("rollback.sh", "main", env, tmp_path))
     assert out == [
         "<rollback>",
         "<--stack=app-prod>",
@@ -340,16 +324,18 @@ def test_rollback_passes_the_release_of_this_pipelines_deploy(tmp_path: Path) ->
     ]
     assert (tmp_path / "out/rollback.json").read_text().splitlines() == out
     env["LR_STR_RELEASE"] = "explicit-1"
-    assert "<--release=explicit-1>" in lines(bash("rollback.sh", "main", env, tmp_path))
+    assert "<--release=explicit-1>" in lines(orb_sh.function("rollback.sh", "main", env, tmp_path))
 
 
-def test_rollback_without_a_record_or_pipeline_release_explains_the_fix(tmp_path: Path) -> None:
-    proc = bash(
+def test_rollback_without_a_record_or_pipeline_release_explains_the_fix(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
+    proc = orb_sh.function(
         "rollback.sh", "main", {**TARGET_ENV, "LR_STR_DEPLOY_RECORD": "none.json"}, tmp_path
     )
     assert proc.returncode == 2 and "set the release parameter" in proc.stderr
     (tmp_path / "failed.json").write_text('{"outcome": "unknown"}')
-    proc = bash(
+    proc = orb_sh.function(
         "rollback.sh", "main", {**TARGET_ENV, "LR_STR_DEPLOY_RECORD": "failed.json"}, tmp_path
     )
     assert proc.returncode == 2 and "set the release parameter" in proc.stderr
@@ -372,6 +358,7 @@ def fake_history(tmp_path: Path, entries: list[dict[str, object]]) -> Path:
 
 
 def test_rollback_finds_its_pipelines_release_in_the_log_when_no_record_came(
+    orb_sh: OrbShell,
     tmp_path: Path,
 ) -> None:
     entries = [
@@ -386,7 +373,7 @@ def test_rollback_finds_its_pipelines_release_in_the_log_when_no_record_came(
         "CIRCLE_PIPELINE_ID": "pipe-7",
         "LR_STR_REGION": "eu-west-1",
     }
-    out = lines(bash("rollback.sh", "main", env, tmp_path))
+    out = lines(orb_sh.function("rollback.sh", "main", env, tmp_path))
     assert "<--release=r-mine>" in out
     assert (tmp_path / "history.args").read_text().split() == [
         "history",
@@ -397,7 +384,7 @@ def test_rollback_finds_its_pipelines_release_in_the_log_when_no_record_came(
         "--region=eu-west-1",
     ]
     (tmp_path / "history.json").write_text("[]")
-    proc = bash("rollback.sh", "main", env, tmp_path)
+    proc = orb_sh.function("rollback.sh", "main", env, tmp_path)
     assert proc.returncode == 2
     assert "no release of pipeline pipe-7" in proc.stderr
     assert "<rollback>" not in proc.stdout
@@ -405,26 +392,17 @@ def test_rollback_finds_its_pipelines_release_in_the_log_when_no_record_came(
 
 @pytest.mark.parametrize("shell", [["bash"], ["bash", "-eo", "pipefail"]])
 def test_an_empty_release_id_fails_even_where_the_shell_lacks_e(
-    tmp_path: Path, shell: list[str]
+    orb_sh: OrbShell, tmp_path: Path, shell: list[str]
 ) -> None:
     """Issue 12 item 8: each script sets -euo pipefail itself; an empty id never means latest."""
     (tmp_path / "release.json").write_text('{"id": "", "outcome": "failed"}')
     env = {
         **TARGET_ENV,
         "PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}",
-        "HOME": str(tmp_path),
-        "BASH_ENV": str(tmp_path / "bash_env"),
         "LR_STR_DEPLOY_RECORD": "release.json",
         "LR_STR_RELEASE": "",
     }
-    proc = subprocess.run(
-        [*shell, str(SCRIPTS / "rollback.sh")],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = orb_sh.script("rollback.sh", env, tmp_path, shell)
     assert proc.returncode == 2, proc.stderr
     assert "set the release parameter" in proc.stderr
     assert "<rollback>" not in proc.stdout
@@ -436,13 +414,17 @@ def test_every_script_sets_strict_mode_itself() -> None:
         assert "\nset -euo pipefail\nshopt -s inherit_errexit\n" in text, script.name
 
 
-def test_approver_is_unknown_without_a_token(tmp_path: Path) -> None:
-    out = lines(bash("approver.sh", "main", {"LR_ENV_TOKEN_NAME": "CIRCLE_TOKEN"}, tmp_path))
+def test_approver_is_unknown_without_a_token(orb_sh: OrbShell, tmp_path: Path) -> None:
+    out = lines(
+        orb_sh.function("approver.sh", "main", {"LR_ENV_TOKEN_NAME": "CIRCLE_TOKEN"}, tmp_path)
+    )
     assert out == ["rollback approved by: unknown"]
     assert (tmp_path / "bash_env").read_text() == "export LAMBDA_RELEASE_APPROVER='unknown'\n"
 
 
-def test_approver_is_looked_up_through_the_api_with_the_token_in_a_header(tmp_path: Path) -> None:
+def test_approver_is_looked_up_through_the_api_with_the_token_in_a_header(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     seen: list[tuple[str, str | None]] = []
 
     class Api(http.server.BaseHTTPRequestHandler):
@@ -482,14 +464,16 @@ def test_approver_is_looked_up_through_the_api_with_the_token_in_a_header(tmp_pa
             "CIRCLE_WORKFLOW_ID": "wf-1",
             "LR_STR_API_URL": f"http://127.0.0.1:{server.server_port}/api/v2",
         }
-        out = lines(bash("approver.sh", "main", env, tmp_path))
+        out = lines(orb_sh.function("approver.sh", "main", env, tmp_path))
     finally:
         server.shutdown()
     assert out == ["rollback approved by: octocat"]
     assert seen == [("/api/v2/workflow/wf-1/job", "s3cret"), ("/api/v2/user/user-9", "s3cret")]
 
 
-def test_install_uses_uv_when_the_image_has_it_and_exports_only_the_helper(tmp_path: Path) -> None:
+def test_install_uses_uv_when_the_image_has_it_and_exports_only_the_helper(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
     bin_dir = tmp_path / "fakebin"
     bin_dir.mkdir()
     log = tmp_path / "uv.log"
@@ -507,11 +491,9 @@ def test_install_uses_uv_when_the_image_has_it_and_exports_only_the_helper(tmp_p
     uv.chmod(uv.stat().st_mode | stat.S_IEXEC)
     home = tmp_path / "h"
     env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "LR_STR_HELPER_HOME": str(home)}
-    out = lines(bash("install_helper.sh", "main", env, tmp_path))
+    out = lines(orb_sh.function("install_helper.sh", "main", env, tmp_path))
     assert out[-1] == "lambda-release fake"
-    python3 = subprocess.run(
-        ["bash", "-c", "command -v python3"], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    python3 = shutil.which("python3")
     assert log.read_text().splitlines() == [
         f"venv --quiet --python {python3} {home}/venv",
         f"pip install --quiet --python {home}/venv/bin/python lambda-release=={__version__}",

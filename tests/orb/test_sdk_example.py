@@ -7,8 +7,8 @@ as a hand-written config would. `make sdk-deps` installs the SDK into build/sdk.
 
 from __future__ import annotations
 
-import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,27 +16,13 @@ from orbtools import yamlio
 from orbtools.compiler import Compiler, Scope, workflow_invocations
 from orbtools.validate import EXAMPLE_PIPELINE, config_problems, schema_problems
 
-from tests.orb.conftest import ORB_DIR, ROOT
-from tests.support.requires import require_path, require_tool
 
-SDK_MODULES = ROOT / "build" / "sdk" / "node_modules"
-GENERATOR = ORB_DIR / "examples" / "sdk" / "generate.js"
-
-
-def generate(packed_orb_file: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    require_tool("node", "the SDK example needs Node 20")
-    require_path(SDK_MODULES / "@circleci", "the SDK example needs `make sdk-deps`")
-    return subprocess.run(
-        ["node", str(GENERATOR), str(packed_orb_file)],
-        env={"PATH": os.environ["PATH"], "NODE_PATH": str(SDK_MODULES), **env},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-
-
-def generated_config(packed_orb: dict[str, Any], tmp_path: Path, **env: str) -> dict[str, Any]:
+def generated_config(
+    generate: Callable[..., subprocess.CompletedProcess[str]],
+    packed_orb: dict[str, Any],
+    tmp_path: Path,
+    **env: str,
+) -> dict[str, Any]:
     orb_file = tmp_path / "orb.yml"
     orb_file.write_text(yamlio.dump(packed_orb), encoding="utf-8")
     proc = generate(orb_file, **env)
@@ -47,9 +33,11 @@ def generated_config(packed_orb: dict[str, Any], tmp_path: Path, **env: str) -> 
 
 
 def test_the_generated_config_is_valid_with_the_packed_orb(
-    packed_orb: dict[str, Any], tmp_path: Path
+    generate: Callable[..., subprocess.CompletedProcess[str]],
+    packed_orb: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
-    config = generated_config(packed_orb, tmp_path)
+    config = generated_config(generate, packed_orb, tmp_path)
     assert config["orbs"]["lambda-release"] == "lambda-release/lambda-release@1"
     assert schema_problems({"generated.yml": config}) == []
     assert config_problems(config, packed_orb, "generated.yml") == []
@@ -69,24 +57,20 @@ def test_the_generated_config_is_valid_with_the_packed_orb(
 
 
 def test_a_wrong_argument_is_caught_by_the_validator_not_the_sdk(
-    packed_orb: dict[str, Any], tmp_path: Path
+    generate: Callable[..., subprocess.CompletedProcess[str]],
+    packed_orb: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     """The SDK carries the manifest but does not check arguments against it (docs/orb.md)."""
-    config = generated_config(packed_orb, tmp_path)
+    config = generated_config(generate, packed_orb, tmp_path)
     deploy = config["workflows"]["release"]["jobs"][0]["lambda-release/deploy"]
     deploy["environment"] = "prod"  # the pre-1.0 name, now target_environment
     problems = config_problems(config, packed_orb, "generated.yml")
     assert any("unexpected argument(s) environment" in p for p in problems)
 
 
-def test_the_generator_without_an_orb_source_says_how_to_run_it(tmp_path: Path) -> None:
-    require_tool("node", "the SDK example needs Node 20")
-    require_path(SDK_MODULES / "@circleci", "the SDK example needs `make sdk-deps`")
-    proc = subprocess.run(
-        ["node", str(GENERATOR)],
-        env={"PATH": os.environ["PATH"], "NODE_PATH": str(SDK_MODULES)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_the_generator_without_an_orb_source_says_how_to_run_it(
+    generate: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    proc = generate()
     assert proc.returncode == 2 and proc.stderr.startswith("usage: node generate.js")

@@ -8,7 +8,6 @@ else literal) when it does not. Nothing is ever evaluated.
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.orb.conftest import ORB_DIR
+from tests.support.processes import OrbShell
 from tests.support.requires import require_tool
 
 SCRIPTS = ORB_DIR / "scripts"
@@ -37,45 +37,37 @@ ENV = {"CIRCLE_SHA1": "0123abc", "BUCKET": "team-artifacts"}
 
 
 def subst(
-    text: str, tmp_path: Path, path: str = "/usr/bin:/bin"
+    orb_sh: OrbShell, text: str, tmp_path: Path, path: str = "/usr/bin:/bin"
 ) -> subprocess.CompletedProcess[str]:
-    program = f'source "{SCRIPTS / "deploy.sh"}"\nlr_subst "$1"\n'
-    return subprocess.run(
-        ["bash", "-c", program, "bash", text],
-        env={"PATH": path, "LR_SOURCE_ONLY": "1", **ENV},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
+    return orb_sh.function(
+        "deploy.sh", 'lr_subst "$1"', {"PATH": path, **ENV}, tmp_path, text, check=True
     )
 
 
-def test_expected_values_arrive_expanded(tmp_path: Path) -> None:
-    assert subst("Version=${CIRCLE_SHA1}", tmp_path).stdout == "Version=0123abc"
-    assert subst("$BUCKET", tmp_path).stdout == "team-artifacts"
-    assert subst("$UNSET_VARIABLE_X", tmp_path).stdout == ""
+def test_expected_values_arrive_expanded(orb_sh: OrbShell, tmp_path: Path) -> None:
+    assert subst(orb_sh, "Version=${CIRCLE_SHA1}", tmp_path).stdout == "Version=0123abc"
+    assert subst(orb_sh, "$BUCKET", tmp_path).stdout == "team-artifacts"
+    assert subst(orb_sh, "$UNSET_VARIABLE_X", tmp_path).stdout == ""
 
 
 @pytest.mark.parametrize("text", CASES)
-def test_the_fallback_behaves_as_envsubst(tmp_path: Path, text: str) -> None:
+def test_the_fallback_behaves_as_envsubst(orb_sh: OrbShell, tmp_path: Path, text: str) -> None:
     envsubst = require_tool("envsubst", "apt-get install gettext-base (.ci/run does)")
-    expected = subprocess.run(
-        [envsubst], input=text, env=ENV, capture_output=True, text=True, check=True
-    ).stdout
-    assert subst(text, tmp_path).stdout == expected
+    expected = orb_sh.spawn.run([envsubst], input=text, env=ENV, check=True).stdout
+    assert subst(orb_sh, text, tmp_path).stdout == expected
     assert not (tmp_path / "pwned").exists() and not (tmp_path / "pwned2").exists()
 
 
-def test_the_circleci_cli_is_used_where_it_exists(tmp_path: Path) -> None:
+def test_the_circleci_cli_is_used_where_it_exists(orb_sh: OrbShell, tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     cli = bin_dir / "circleci"
     cli.write_text('#!/bin/bash\n[ "$1 $2" = "env subst" ] || exit 1\nprintf "cli:%s" "$(cat)"\n')
     cli.chmod(cli.stat().st_mode | stat.S_IEXEC)
-    assert subst("$BUCKET", tmp_path, f"{bin_dir}:/usr/bin:/bin").stdout == "cli:$BUCKET"
+    assert subst(orb_sh, "$BUCKET", tmp_path, f"{bin_dir}:/usr/bin:/bin").stdout == "cli:$BUCKET"
     # A `circleci` without `env subst` (the local CLI): the same rule, here.
     cli.write_text("#!/bin/bash\nexit 1\n")
-    assert subst("$BUCKET", tmp_path, f"{bin_dir}:/usr/bin:/bin").stdout == "team-artifacts"
+    assert subst(orb_sh, "$BUCKET", tmp_path, f"{bin_dir}:/usr/bin:/bin").stdout == "team-artifacts"
 
 
 def test_every_script_carries_the_same_common_functions() -> None:
@@ -97,17 +89,9 @@ def test_every_string_parameter_of_the_commands_is_substituted() -> None:
             assert re.search(r'lr_subst "\$\{' + name + r":-\}\"", code), f"{script.name}: {name}"
 
 
-def test_words_split_by_shell_rules_or_refused(tmp_path: Path) -> None:
-    program = f'source "{SCRIPTS / "deploy.sh"}"\nlr_split extra_deploy_args "$1"\n'
-
+def test_words_split_by_shell_rules_or_refused(orb_sh: OrbShell, tmp_path: Path) -> None:
     def split(text: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["bash", "-c", program, "bash", text],
-            env={"PATH": os.environ["PATH"], "LR_SOURCE_ONLY": "1"},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        return orb_sh.function("deploy.sh", 'lr_split extra_deploy_args "$1"', {}, tmp_path, text)
 
     assert split('--a --b --tags "x=1 y=2" c\\ d').stdout.splitlines() == [
         "--a",

@@ -9,11 +9,13 @@ import pytest
 from orbtools.validate import config_problems, orb_problems, schema_problems, validate
 
 
-def test_the_orb_and_every_example_are_valid_with_the_schema(packed_orb: dict[str, Any]) -> None:
+def test_the_orb_and_every_example_are_valid_with_the_schema(
+    processes: None, packed_orb: dict[str, Any]
+) -> None:
     assert validate(packed_orb, schema=True) == []
 
 
-def test_the_schema_catches_what_it_covers(packed_orb: dict[str, Any]) -> None:
+def test_the_schema_catches_what_it_covers(processes: None, packed_orb: dict[str, Any]) -> None:
     broken = copy.deepcopy(packed_orb)
     broken["commands"]["install"]["steps"][1]["run"]["when"] = "sometimes"
     problems = schema_problems({"orb": broken})

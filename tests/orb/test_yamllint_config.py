@@ -17,7 +17,8 @@ from orbtools.__main__ import YAMLLINT_FILE, lint
 
 from tests.orb.conftest import ORB_DIR, ROOT
 
-pytestmark = pytest.mark.e2e
+# Every test here runs node or yamllint: the `processes` fixture makes them e2e.
+pytestmark = pytest.mark.usefixtures("processes")
 
 YAMLLINT = str(Path(sys.executable).parent / "yamllint")
 

@@ -8,27 +8,21 @@ CloudFormation rollback would need it). With --keep 5 exactly 4..53 except 10 an
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lambda_release.sandbox.server import Sandbox
+from tests.support.zips import app_zip
 from tests.watch.app import App, make_app
-
-pytestmark = pytest.mark.e2e
 
 EXTRA_VERSIONS = 55  # 4..58
 
 
-def zipped(text: str) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("app.py", f"def handler(event, context):\n    return {text!r}\n")
-    return buf.getvalue()
+def handler_zip(text: str) -> bytes:
+    return app_zip(f"def handler(event, context):\n    return {text!r}\n")
 
 
 def versions(sandbox: Sandbox, name: str) -> list[str]:
@@ -54,7 +48,7 @@ def app(
     lam = sandbox.client("lambda")
     a = built.function_name("A")
     for n in range(EXTRA_VERSIONS):
-        lam.update_function_code(FunctionName=a, ZipFile=zipped(f"extra {n}"))
+        lam.update_function_code(FunctionName=a, ZipFile=handler_zip(f"extra {n}"))
         lam.publish_version(FunctionName=a)
     lam.create_alias(
         FunctionName=a,

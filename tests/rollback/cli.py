@@ -1,18 +1,14 @@
-"""Running `lambda-release rollback` as a user would: the console script, in a subprocess."""
+"""The console script on a kit's stack (tests/support/processes.Cli), as a user runs it."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from tests.rollback.stackkit import Kit
-
-
-def console_script() -> str:
-    return str(Path(sys.executable).parent / "lambda-release")
+from tests.support.processes import Cli
 
 
 def cli_env(
@@ -28,8 +24,28 @@ def cli_env(
     return env
 
 
-def rollback_args(kit: Kit, *args: str) -> list[str]:
-    return [console_script(), "rollback", *kit.cli_args(), *args]
+def kit_cli(
+    kit: Kit, endpoint: str | None = None, extra_env: Mapping[str, str] | None = None
+) -> Cli:
+    """The console script against the kit's sandbox (or ``endpoint``, a proxy in front)."""
+    return Cli(env=cli_env(kit, endpoint, extra_env))
+
+
+def kit_lr(
+    kit: Kit,
+    command: str,
+    *rest: str,
+    target: bool = True,
+    endpoint: str | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 180,
+) -> subprocess.CompletedProcess[str]:
+    """``lambda-release COMMAND`` with the kit's stack, alias and log (unless ``target`` is
+    False), then ``rest``."""
+    return kit_cli(kit, endpoint, extra_env)(
+        command, *(kit.cli_args() if target else []), *rest, cwd=cwd, timeout=timeout
+    )
 
 
 def run_rollback(
@@ -39,30 +55,13 @@ def run_rollback(
     extra_env: Mapping[str, str] | None = None,
     timeout: float = 180,
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        rollback_args(kit, *args),
-        env=cli_env(kit, endpoint, extra_env or {}),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return kit_lr(kit, "rollback", *args, endpoint=endpoint, extra_env=extra_env, timeout=timeout)
 
 
 def start_rollback(
     kit: Kit, *args: str, endpoint: str | None = None, extra_env: Mapping[str, str] | None = None
 ) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        rollback_args(kit, *args),
-        env=cli_env(kit, endpoint, extra_env or {}),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def describe(p: subprocess.CompletedProcess[str]) -> str:
-    return f"exit {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
+    return kit_cli(kit, endpoint, extra_env).popen("rollback", *kit.cli_args(), *args)
 
 
 def versions_sent(bodies: Sequence[dict[str, object] | None]) -> set[str]:

@@ -7,10 +7,8 @@ template: the sandbox applies the SAM transform and CodeDeploy, no `sam build`.
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
-import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +23,7 @@ from lambda_release.releaselog import LogLocation, Release, ReleaseLog
 from lambda_release.sandbox import Sandbox
 from lambda_release.stack_alias import StackAlias
 from tests.support.aws_state import wait_for_stack
+from tests.support.zips import zipped
 
 ALIAS = "PROD"
 
@@ -33,11 +32,9 @@ def code_key(fn: str, version: str) -> str:
     return f"code/{fn}-{version}.zip"
 
 
-def zipped(fn: str, version: str) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("index.py", f"V = {fn + version!r}\ndef handler(e, c):\n    return V\n")
-    return buf.getvalue()
+def function_code(fn: str, version: str) -> bytes:
+    """The zipped code of ``fn`` at ``version`` (it returns both)."""
+    return zipped({"index.py": f"V = {fn + version!r}\ndef handler(e, c):\n    return V\n"})
 
 
 def template(
@@ -146,7 +143,9 @@ class Kit:
         cfn = self.sandbox.client("cloudformation")
         s3 = self.sandbox.client("s3")
         for fn, version in changes.items():
-            s3.put_object(Bucket=self.bucket, Key=code_key(fn, version), Body=zipped(fn, version))
+            s3.put_object(
+                Bucket=self.bucket, Key=code_key(fn, version), Body=function_code(fn, version)
+            )
         body = template(self.code, self.bucket, deployment_type, self.padding, self.function_names)
         self.submit(body, create=engine.info(refresh=True) is None)
         if not wait:
@@ -180,7 +179,9 @@ class Kit:
         self.code.update(changes)
         s3 = self.sandbox.client("s3")
         for fn, version in changes.items():
-            s3.put_object(Bucket=self.bucket, Key=code_key(fn, version), Body=zipped(fn, version))
+            s3.put_object(
+                Bucket=self.bucket, Key=code_key(fn, version), Body=function_code(fn, version)
+            )
         self.submit(
             template(self.code, self.bucket, deployment_type, self.padding, self.function_names)
         )

@@ -11,11 +11,10 @@ import pytest
 
 from lambda_release import drift
 from lambda_release.sandbox import Sandbox
-from tests.rollback.cli import describe, run_rollback
+from tests.rollback.cli import run_rollback
 from tests.rollback.stackkit import ALIAS, Kit
 from tests.support.aws_state import AliasWatcher
-
-pytestmark = pytest.mark.e2e
+from tests.support.processes import describe
 
 
 @pytest.fixture

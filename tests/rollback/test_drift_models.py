@@ -16,13 +16,12 @@ import pytest
 
 from lambda_release import drift
 from lambda_release.sandbox import Sandbox
-from tests.rollback.cli import describe, run_rollback
+from tests.rollback.cli import run_rollback
 from tests.rollback.stackkit import ALIAS, Kit
-from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import AliasWatcher
+from tests.support.processes import describe
 from tests.support.standin_clock import skippable_clock
-
-pytestmark = pytest.mark.e2e
+from tests.support.waiting import wait_until
 
 MODELS = ("fail", "recorded", "live")
 

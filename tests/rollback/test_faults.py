@@ -31,10 +31,9 @@ from lambda_release.sandbox.faultproxy import (
     FaultProxy,
 )
 from lambda_release.stack_alias import StackAlias
-from tests.rollback.cli import describe, run_rollback, start_rollback, versions_sent
+from tests.rollback.cli import run_rollback, start_rollback, versions_sent
 from tests.rollback.stackkit import ALIAS, Kit
-
-pytestmark = pytest.mark.e2e
+from tests.support.processes import describe
 
 
 @pytest.fixture

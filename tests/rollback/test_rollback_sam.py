@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -26,11 +25,11 @@ from lambda_release.releaselog import LogLocation
 from lambda_release.sandbox import Sandbox
 from lambda_release.stack_alias import StackAlias
 from tests.support.aws_state import AliasWatcher, alias_state, stack_functions, stack_status
+from tests.support.processes import Cli
 from tests.support.requires import require_tool
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import set_code_version, write_sam_app
-
-pytestmark = pytest.mark.e2e
+from tests.support.waiting import wait_until
 
 # sam build (no container) needs the runtime's interpreter.
 require_tool("python3.11", "sam build for python3.11 needs it on PATH")
@@ -45,20 +44,15 @@ class App:
         self.stack, self.bucket = f"rbsam-{tag}", f"rbsam-art-{tag}"
         sandbox.client("s3").create_bucket(Bucket=self.bucket)
 
+    @property
+    def cli(self) -> Cli:
+        return Cli(env=self.env, cwd=self.dir)
+
     def lr(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(BIN / "lambda-release"), *args],
-            cwd=self.dir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        return self.cli(*args)
 
     def deploy_args(self) -> list[str]:
         return [
-            str(BIN / "lambda-release"),
             "deploy",
             "--stack",
             self.stack,
@@ -72,7 +66,7 @@ class App:
 
     def run_deploy(self) -> subprocess.CompletedProcess[str]:
         """`lambda-release deploy` of what is built, as a user runs it."""
-        return self.lr(*self.deploy_args()[1:])
+        return self.lr(*self.deploy_args())
 
     def deploy(self, code: str, functions: tuple[str, ...]) -> dict[str, Any]:
         set_code_version(self.dir, code, functions)
@@ -195,18 +189,18 @@ def test_rollback_while_a_canary_is_at_ten_percent(
     # start the console script (15 s could pass before it saw the canary in flight).
     sandbox.minute = 60.0
     try:
-        deploying = subprocess.Popen(
-            app.deploy_args(),
-            cwd=app.dir,
-            env=app.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        deploying = app.cli.popen(*app.deploy_args())
+
+        def deploying_still() -> None:
+            assert deploying.poll() is None, app.aliases()
+
+        wait_until(
+            lambda: app.aliases().get("A", ("", {}))[1] == {"2": 0.1},
+            "A at 10% on 2",
+            120,
+            interval=0.05,
+            check=deploying_still,
         )
-        deadline = time.monotonic() + 120
-        while app.aliases().get("A", ("", {}))[1] != {"2": 0.1}:
-            assert deploying.poll() is None and time.monotonic() < deadline, app.aliases()
-            time.sleep(0.05)
         stopped = app.rollback("--reason", "canary looks bad", "--output", "json")
     finally:
         sandbox.minute = before

@@ -8,17 +8,16 @@ the real SAM CLI is in test_rollback_sam.py.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from lambda_release import lock
 from lambda_release.release import settle
 from lambda_release.sandbox import Sandbox
-from tests.rollback.cli import describe, run_rollback
+from tests.rollback.cli import run_rollback
 from tests.rollback.stackkit import Kit, wait_for_stack
-
-pytestmark = pytest.mark.e2e
+from tests.support.processes import describe
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -146,10 +145,7 @@ def test_rollback_mid_canary_stops_it_and_leaves_every_alias_on_its_before_versi
         rid = kit.release(
             {"A": "3", "B": "3"}, deployment_type="Canary10Percent5Minutes", wait=False
         )
-        deadline = time.monotonic() + 60
-        while kit.aliases()["A"][1] != {"3": 0.1}:
-            assert time.monotonic() < deadline, kit.aliases()
-            time.sleep(0.05)
+        wait_until(lambda: kit.aliases()["A"][1] == {"3": 0.1}, "A at 10% on 3", 60, interval=0.05)
         result = run_rollback(kit, "--output", "json", "--release", rid)
     finally:
         sandbox.minute = before

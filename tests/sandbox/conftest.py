@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from lambda_release.sandbox import Sandbox
+from tests.support.standin_clock import sandbox_minute
+from tests.support.zips import app_zip
 
 
 @pytest.fixture
@@ -31,19 +31,8 @@ def clients(sandbox: Sandbox) -> dict[str, Any]:
 @pytest.fixture
 def slow_clock(sandbox: Sandbox) -> Iterator[float]:
     """A deployment minute of 0.4 s while a test watches weights move; restored after."""
-    before = sandbox.minute
-    sandbox.minute = 0.4
-    try:
+    with sandbox_minute(sandbox, 0.4):
         yield sandbox.minute
-    finally:
-        sandbox.minute = before
-
-
-def zipped(source: str) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("app.py", source)
-    return buf.getvalue()
 
 
 @pytest.fixture
@@ -60,11 +49,11 @@ def function_with_versions(sandbox: Sandbox, unique: Callable[[str], str]) -> Ca
             Runtime="python3.11",
             Role=role,
             Handler="app.handler",
-            Code={"ZipFile": zipped("V = 1\n")},
+            Code={"ZipFile": app_zip("V = 1\n")},
         )
         lam.publish_version(FunctionName=name)
         for v in range(2, versions + 1):
-            lam.update_function_code(FunctionName=name, ZipFile=zipped(f"V = {v}\n"))
+            lam.update_function_code(FunctionName=name, ZipFile=app_zip(f"V = {v}\n"))
             lam.publish_version(FunctionName=name)
         return name
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import yaml
@@ -125,15 +124,3 @@ def output(cfn: Any, stack: str, key: str) -> str:
         if o["OutputKey"] == key:
             return str(o["OutputValue"])
     raise KeyError(f"{key} not in outputs of {stack}: {json.dumps(outputs, default=str)}")
-
-
-def wait_until(predicate: Any, timeout: float = 60, what: str = "condition") -> Any:
-    """Poll `predicate` until it returns something truthy; return that."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not reached in {timeout} s")
-        time.sleep(0.01)

@@ -5,7 +5,6 @@ the alias's live version, all through CloudFormation stacks as SAM deploys them.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,11 +18,11 @@ from tests.sandbox.inline_app import (
     output,
     start_update,
     wait_for_stack,
-    wait_until,
 )
 from tests.support.aws_state import AliasWatcher, alias_state
 from tests.support.late_rollback import rollbacks_made_late
 from tests.support.standin_clock import SkippableTime, skippable_clock
+from tests.support.waiting import wait_until
 
 ALIAS = "live"
 
@@ -276,10 +275,12 @@ def test_a_stopped_deployment_shows_its_rollback_as_soon_as_it_shows_the_stop(
     )
     stopping.start()
     reads: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 120
-    while not reads or reads[-1]["status"] == "InProgress":
-        assert time.monotonic() < deadline, "the deployment never stopped"
+
+    def stopped() -> bool:
         reads.append(cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"])
+        return bool(reads[-1]["status"] != "InProgress")
+
+    wait_until(stopped, "the deployment to stop", 120, interval=0)
     stopping.join()
     assert len(reads) > 2  # read while the rollback was being made
     stopped = reads[-1]

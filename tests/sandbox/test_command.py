@@ -8,26 +8,12 @@ import shlex
 import signal
 import socket
 import subprocess
-import sys
 from typing import Any
 
 import boto3
 import pytest
 
-pytestmark = pytest.mark.e2e
-
-
-def _start(*args: str) -> subprocess.Popen[str]:
-    env = dict(os.environ)
-    for name in [k for k in env if k.startswith(("AWS_", "LAMBDA_RELEASE_"))]:
-        del env[name]
-    return subprocess.Popen(
-        [sys.executable, "-m", "lambda_release", "sandbox", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+from tests.support.processes import Cli, start_sandbox_command
 
 
 def _read_env(proc: subprocess.Popen[str]) -> dict[str, str]:
@@ -45,8 +31,8 @@ def _read_env(proc: subprocess.Popen[str]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
-def test_command_prints_env_serves_and_stops_cleanly(stop_signal: int) -> None:
-    proc = _start("--minute", "0.1")
+def test_command_prints_env_serves_and_stops_cleanly(lr: Cli, stop_signal: int) -> None:
+    proc = start_sandbox_command(lr, "--minute", "0.1")
     try:
         env = _read_env(proc)
         assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
@@ -67,11 +53,13 @@ def test_command_prints_env_serves_and_stops_cleanly(stop_signal: int) -> None:
     assert "stopped" in err
 
 
-def test_command_json_output_and_fixed_port() -> None:
+def test_command_json_output_and_fixed_port(lr: Cli) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = _start("--port", str(port), "--output", "json", "--drift-model", "recorded")
+    proc = start_sandbox_command(
+        lr, "--port", str(port), "--output", "json", "--drift-model", "recorded"
+    )
     try:
         assert proc.stdout is not None
         announced = json.loads(proc.stdout.readline())
@@ -94,30 +82,22 @@ def test_command_json_output_and_fixed_port() -> None:
         (["--drift-model", "guess"], "--drift-model 'guess' is not one of fail, recorded, live"),
     ],
 )
-def test_command_rejects_bad_options(args: list[str], message: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "lambda_release", "sandbox", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def test_command_rejects_bad_options(lr: Cli, args: list[str], message: str) -> None:
+    done = lr.with_defaults(module=True)("sandbox", *args, env=os.environ, timeout=60)
     assert done.returncode == 2
     assert message in done.stderr
 
 
-def test_core_package_does_not_import_moto() -> None:
+def test_core_package_does_not_import_moto(lr: Cli) -> None:
     code = (
         "import sys, lambda_release.cli, lambda_release.commands.sandbox; "
         "print('moto' in sys.modules, 'lambda_release.sandbox' in sys.modules)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
+    done = lr.spawn.python(code, check=True, timeout=60)
     assert done.stdout.split() == ["False", "False"]
 
 
-def test_reset_wipes_state_and_hooks_setting_is_a_switch() -> None:
+def test_reset_wipes_state_and_hooks_setting_is_a_switch(lr: Cli) -> None:
     # In a fresh interpreter: a reset of the session sandbox would pull state from under
     # other tests (moto's state is per process).
     code = """
@@ -134,7 +114,5 @@ with Sandbox(port=0, minute=0.05) as sb:
     sb.fail_hooks(False)
     print(before, after, failing, SETTINGS.fail_hooks, SETTINGS.minute)
 """
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
+    done = lr.spawn.python(code, check=True, timeout=120)
     assert done.stdout.strip() == "['before-reset'] [] True False 0.05"

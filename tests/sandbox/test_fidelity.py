@@ -14,9 +14,9 @@ from botocore.exceptions import ClientError
 
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import CONFLICT, Fault, FaultProxy
-from tests.sandbox.conftest import zipped
 from tests.sandbox.inline_app import create_stack, inline_template, output
 from tests.support.aws_state import wait_for_stack
+from tests.support.zips import app_zip
 
 
 def test_get_template_processed_stage_is_the_transformed_template(
@@ -132,7 +132,7 @@ def test_version_numbers_are_never_reused_after_deletes(
     fn = function_with_versions(3)
     lam.delete_function(FunctionName=fn, Qualifier="3")
     lam.delete_function(FunctionName=fn, Qualifier="2")
-    lam.update_function_code(FunctionName=fn, ZipFile=zipped("V = 4\n"))
+    lam.update_function_code(FunctionName=fn, ZipFile=app_zip("V = 4\n"))
     assert lam.publish_version(FunctionName=fn)["Version"] == "4"
     listed = [v["Version"] for v in lam.list_versions_by_function(FunctionName=fn)["Versions"]]
     assert listed == ["$LATEST", "1", "4"]
@@ -174,7 +174,7 @@ def _python_function(sandbox: Sandbox, name: str, source: str, env: dict[str, st
         Runtime="python3.11",
         Role=role,
         Handler="app.handler",
-        Code={"ZipFile": zipped(source)},
+        Code={"ZipFile": app_zip(source)},
         Environment={"Variables": env},
     )
 

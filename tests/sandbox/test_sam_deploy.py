@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from lambda_release.sandbox import Sandbox
-from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import (
     AliasWatcher,
     alias_state,
@@ -26,8 +25,7 @@ from tests.support.requires import require_tool
 from tests.support.sam import sam_build, sam_deploy
 from tests.support.samapp import alarm_logical_id, set_code_version, write_sam_app
 from tests.support.standin_clock import SkippableTime, skippable_clock
-
-pytestmark = pytest.mark.e2e
+from tests.support.waiting import wait_until
 
 # sam build (no container) needs the runtime's interpreter.
 require_tool("python3.11", "sam build for python3.11 needs it on PATH")

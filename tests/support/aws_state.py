@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
+
+from tests.support.waiting import wait_until
 
 
 def alias_state(lambda_client: Any, function_name: str, alias: str) -> tuple[str, dict[str, float]]:
@@ -48,14 +49,12 @@ def stack_status(cfn_client: Any, stack: str) -> str:
 
 def wait_for_stack(cfn_client: Any, stack: str, timeout: float = 120) -> str:
     """Poll until the stack's status no longer ends in IN_PROGRESS; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def settled() -> str:
         status = stack_status(cfn_client, stack)
-        if not status.endswith("IN_PROGRESS"):
-            return status
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"stack {stack} still {status} after {timeout} s")
-        time.sleep(0.02)
+        return "" if status.endswith("IN_PROGRESS") else status
+
+    return wait_until(settled, f"stack {stack} to leave IN_PROGRESS", timeout, interval=0.02)
 
 
 class AliasWatcher:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lambda_release.sandbox.server import Sandbox
+from tests.support.processes import BIN, Cli
 from tests.support.sam import sam_build
 from tests.support.samapp import alarm_logical_id, set_code_version
 
-BIN = Path(sys.executable).parent
+__all__ = ["BIN", "CliApp", "unique"]  # BIN: the app factories put it on PATH
 
 
 def unique(prefix: str) -> str:
@@ -30,30 +31,18 @@ class CliApp:
     env: dict[str, str]
     sandbox: Sandbox
 
-    def command(self, *args: str) -> list[str]:
-        return [str(BIN / "lambda-release"), *args]
+    @property
+    def cli(self) -> Cli:
+        """The console script in the app's directory, with the app's environment."""
+        return Cli(env=self.env, cwd=self.directory)
 
     def lr(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """The console script, as a user runs it."""
-        return subprocess.run(
-            self.command(*args),
-            cwd=self.directory,
-            env=env or self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        return self.cli(*args, env=env)
 
-    def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            self.command(*args),
-            cwd=self.directory,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    def popen(self, *args: str, **kwargs: Any) -> subprocess.Popen[str]:
+        """Started, not waited for (stdout and stderr piped unless given)."""
+        return self.cli.popen(*args, **kwargs)
 
     def change_code(self, version: str, functions: Sequence[str]) -> None:
         set_code_version(self.directory, version, functions)

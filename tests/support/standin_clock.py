@@ -19,6 +19,7 @@ import pytest
 
 from lambda_release.sandbox import Sandbox, codedeploy
 from tests.support.aws_state import AliasWatcher
+from tests.support.waiting import wait_until
 
 T = TypeVar("T")
 
@@ -80,9 +81,7 @@ def through_canaries(
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
         deadline = time.monotonic() + timeout
-        while thread.is_alive() and not seen():
-            assert time.monotonic() < deadline, "the step was never seen"
-            thread.join(0.02)
+        wait_until(lambda: not thread.is_alive() or seen(), "the step", timeout, interval=0.02)
         while thread.is_alive():
             assert time.monotonic() < deadline, "the deploy did not end"
             clock.skip(24 * 3600)
@@ -112,3 +111,14 @@ def through_a_canary_step(
     finally:
         seen = watcher.stop()
     return got, seen
+
+
+@contextmanager
+def sandbox_minute(sandbox: Sandbox, minute: float) -> Iterator[None]:
+    """A slower (or faster) CodeDeploy clock for the duration."""
+    before = sandbox.minute
+    sandbox.minute = minute
+    try:
+        yield
+    finally:
+        sandbox.minute = before

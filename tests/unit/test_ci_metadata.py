@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from lambda_release import ci_metadata as ci_metadata_module
 from lambda_release.ci_metadata import ci_metadata
 
 
@@ -11,5 +14,7 @@ def test_the_pipeline_id_is_recorded_from_circleci() -> None:
     assert ci_metadata({"CIRCLECI": "true"})["pipeline_id"] == ""
 
 
-def test_a_local_run_has_no_pipeline() -> None:
+def test_a_local_run_has_no_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The commit and branch come from git; what is asserted here needs no git process.
+    monkeypatch.setattr(ci_metadata_module, "_git", lambda *args: "")
     assert ci_metadata({})["pipeline_id"] == ""

@@ -6,11 +6,12 @@ boto3 is imported when the first session is made (lambda_release.aws.Aws.session
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.processes import Spawn
 
 PROBE = """\
 import sys
@@ -44,17 +45,10 @@ Resources:
     ],
 )
 def test_a_command_that_calls_no_aws_imports_no_boto3(
-    tmp_path: Path, args: list[str], code: int
+    spawn: Spawn, tmp_path: Path, args: list[str], code: int
 ) -> None:
     (tmp_path / "template.yaml").write_text(TEMPLATE)
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = spawn.python(PROBE, *args, cwd=tmp_path, timeout=120)
     assert done.stderr.splitlines()[-1] == f"exit {code} boto3 False False", done.stderr
 
 

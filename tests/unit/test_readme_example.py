@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import lambda_release
 from lambda_release.sandbox import Sandbox
-from tests.rollback.cli import cli_env
+from tests.rollback.cli import kit_cli
 from tests.rollback.stackkit import Kit
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -29,7 +27,6 @@ def test_every_public_name_is_importable() -> None:
         assert getattr(lambda_release, name) is not None, name
 
 
-@pytest.mark.e2e
 def test_the_readme_example_runs(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     kit = Kit.in_env(sandbox, monkeypatch, "readme")
     first = kit.release({"A": "1"})
@@ -40,14 +37,8 @@ def test_the_readme_example_runs(sandbox: Sandbox, monkeypatch: pytest.MonkeyPat
         .replace('"my-lambda-prod"', repr(kit.stack))
         .replace('"my-artifacts"', repr(kit.bucket))
     )
-    p = subprocess.run(
-        [sys.executable, "-c", code],
-        env=cli_env(kit),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    cli = kit_cli(kit)
+    p = cli.spawn.python(code, env=cli.env, timeout=120)
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
     assert lines[0].split() == [second, "succeeded"]

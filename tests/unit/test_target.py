@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from lambda_release.errors import UsageError
 from lambda_release.names import git_branch_problem, validate_alias, validate_stack_name
 from lambda_release.target import Target, resolve_target, shell_quote
+from tests.support.processes import Spawn
 
 
 def test_main_is_production() -> None:
@@ -121,8 +120,6 @@ def test_legal_git_branches_are_accepted(branch: str) -> None:
 @pytest.mark.parametrize(
     "value", ["plain", "it's", "$(id)", "`x`", "a'b'c", "'", "''", "\\", "!x", "ü", "a\\'b"]
 )
-def test_shell_quote_round_trips(value: str) -> None:
-    out = subprocess.run(
-        ["bash", "-c", f"printf %s {shell_quote(value)}"], capture_output=True, check=True
-    )
-    assert out.stdout.decode() == value
+def test_shell_quote_round_trips(spawn: Spawn, value: str) -> None:
+    out = spawn.bash(f"printf %s {shell_quote(value)}", check=True)
+    assert out.stdout == value

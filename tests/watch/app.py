@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,17 +57,6 @@ def make_app(
     bucket = unique("artifacts")
     sandbox.client("s3").create_bucket(Bucket=bucket)
     return App(directory, bucket, unique("stack"), env, sandbox)
-
-
-@contextmanager
-def sandbox_minute(sandbox: Sandbox, minute: float) -> Iterator[None]:
-    """A slower (or faster) CodeDeploy clock for the duration."""
-    before = sandbox.minute
-    sandbox.minute = minute
-    try:
-        yield
-    finally:
-        sandbox.minute = before
 
 
 def json_out(p: subprocess.CompletedProcess[str]) -> Any:

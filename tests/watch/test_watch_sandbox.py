@@ -12,7 +12,6 @@ import json
 import re
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,10 +23,9 @@ from lambda_release.sandbox.server import Sandbox
 from tests.support.aws_state import stack_status
 from tests.support.late_rollback import rollbacks_made_late
 from tests.support.samapp import set_code_version
-from tests.support.standin_clock import skippable_clock
-from tests.watch.app import App, make_app, sandbox_minute
-
-pytestmark = pytest.mark.e2e
+from tests.support.standin_clock import sandbox_minute, skippable_clock
+from tests.support.waiting import WaitTimeout, wait_until
+from tests.watch.app import App, make_app
 
 SLOW = 60.0  # a 5-minute canary takes 5 real minutes: the test ends it, not the clock
 
@@ -50,16 +48,15 @@ def wait_for(
 ) -> None:
     """Until `predicate()`; at once, with its stderr, if `deploying` ended first (a refused
     deploy made the test wait out the timeout for a canary that never came)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
+
+    def still_deploying() -> None:
         if deploying is not None and deploying.poll() is not None:
             _, err = deploying.communicate()
             raise AssertionError(
                 f"the deploy ended (exit {deploying.returncode}) before {what}:\n{err[-3000:]}"
             )
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.05)
+
+    wait_until(predicate, what, timeout, interval=0.05, check=still_deploying)
 
 
 class Follower:
@@ -155,15 +152,19 @@ def in_flight(app: App, function: str) -> list[str]:
 def wait_until_settled(app: App, timeout: float) -> list[str]:
     """Until no deployment is in flight and the stack is not updating; what still was."""
     cfn = app.sandbox.client("cloudformation")
-    deadline = time.monotonic() + timeout
-    while True:
+    unsettled: list[str] = []
+
+    def settled() -> bool:
         left = [d for fn in FUNCTIONS for d in in_flight(app, fn)]
         status = stack_status(cfn, app.stack)
-        if not left and not status.endswith("_IN_PROGRESS"):
-            return []
-        if time.monotonic() > deadline:
-            return left or [status]
-        time.sleep(0.2)
+        unsettled[:] = left or ([status] if status.endswith("_IN_PROGRESS") else [])
+        return not unsettled
+
+    try:
+        wait_until(settled, "the app to settle", timeout, interval=0.2)
+    except WaitTimeout:
+        return unsettled
+    return []
 
 
 def running_code(app: App, function: str) -> str:
@@ -231,16 +232,7 @@ def test_success_followed_by_watch_and_shown_by_deploy(
     steps = [f"{lid}: 10% on version 2 (from 1)" for lid in ("AFunction", "BFunction")]
     with skippable_clock(monkeypatch) as clock, sandbox_minute(sandbox, SLOW):
         watcher = Watcher(app, SLOW)
-        deploying = Follower(
-            subprocess.Popen(
-                app.command("deploy", *app.target()),
-                cwd=app.directory,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
+        deploying = Follower(app.popen("deploy", *app.target(), env=env))
         with background(watcher.proc, deploying.proc):
             wait_for(
                 lambda: all(watcher.saw(s) and deploying.saw(s) for s in steps),

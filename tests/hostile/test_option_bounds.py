@@ -15,10 +15,9 @@ import pytest
 
 from lambda_release import bounds
 from lambda_release.sandbox import Sandbox
-from tests.hostile.kit12 import SAM, lr, one_line, world
+from tests.hostile.world import SAM, one_line, world
+from tests.rollback.cli import kit_lr
 from tests.rollback.stackkit import Kit
-
-pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +79,7 @@ def test_a_number_out_of_bounds_is_bad_input_and_changes_nothing(
     kit: Kit, app_dir: Path, command: tuple[str, ...], bound: bounds.Bound, value: str, message
 ) -> None:  # type: ignore[no-untyped-def]
     before = world(kit)
-    p = lr(kit, *command, bound.flag, value, cwd=app_dir)
+    p = kit_lr(kit, *command, bound.flag, value, cwd=app_dir)
     assert p.returncode == 2, p.stderr
     assert one_line(p.stderr) == f"lambda-release {command[0]}: error: {message(bound, value)}"
     assert world(kit) == before
@@ -88,27 +87,27 @@ def test_a_number_out_of_bounds_is_bad_input_and_changes_nothing(
 
 def test_prune_keep_nan_is_bad_input(kit: Kit) -> None:
     before = world(kit)
-    p = lr(kit, "prune", "--stack", kit.stack, "--keep", "nan", target=False)
+    p = kit_lr(kit, "prune", "--stack", kit.stack, "--keep", "nan", target=False)
     assert p.returncode == 2
     assert one_line(p.stderr).endswith(not_a_number(bounds.KEEP, "nan"))
     assert world(kit) == before
 
 
 def test_max_attempts_zero_is_bad_input(kit: Kit) -> None:
-    p = lr(kit, "history", "--max-attempts", "0")
+    p = kit_lr(kit, "history", "--max-attempts", "0")
     assert p.returncode == 2
     assert one_line(p.stderr).endswith(out_of_range(bounds.MAX_ATTEMPTS, "0"))
 
 
 def test_audit_since_beyond_what_cloudwatch_keeps_is_bad_input(kit: Kit) -> None:
-    p = lr(kit, "audit", "--stack", kit.stack, "--since", "99999999999d", target=False)
+    p = kit_lr(kit, "audit", "--stack", kit.stack, "--since", "99999999999d", target=False)
     assert p.returncode == 2
     assert "is out of range: give a number more than 0 and at most 455 days" in one_line(p.stderr)
 
 
 def test_a_number_from_the_environment_is_named_by_its_variable(kit: Kit, app_dir: Path) -> None:
     before = world(kit)
-    p = lr(kit, *DEPLOY, cwd=app_dir, env={"LAMBDA_RELEASE_LOCK_TTL": "nan"})
+    p = kit_lr(kit, *DEPLOY, cwd=app_dir, extra_env={"LAMBDA_RELEASE_LOCK_TTL": "nan"})
     assert p.returncode == 2
     assert one_line(p.stderr) == (
         "lambda-release deploy: error: LAMBDA_RELEASE_LOCK_TTL 'nan' is not finite: give "
@@ -132,7 +131,7 @@ def test_an_empty_id_or_name_is_bad_input_never_the_default(
     kit: Kit, args: tuple[str, ...], flag: str
 ) -> None:
     before = world(kit)
-    p = lr(kit, *args)
+    p = kit_lr(kit, *args)
     assert p.returncode == 2
     assert one_line(p.stderr) == (
         f"lambda-release {args[0]}: error: {flag} is empty: give a value, or leave {flag} out"
@@ -148,7 +147,7 @@ def test_a_record_file_that_cannot_be_written_is_refused_before_anything_changes
     (app_dir / "plain-file").write_text("x")
     path = "a-directory" if where == "a-directory" else "plain-file/release.json"
     before = world(kit)
-    p = lr(kit, *DEPLOY, "--record-file", path, cwd=app_dir)
+    p = kit_lr(kit, *DEPLOY, "--record-file", path, cwd=app_dir)
     assert p.returncode == 2
     line = one_line(p.stderr)
     assert line.startswith(f"lambda-release deploy: error: --record-file {path!r}")
@@ -159,7 +158,7 @@ def test_a_record_file_that_cannot_be_written_is_refused_before_anything_changes
 def test_record_checks_its_record_file_before_settling(kit: Kit, app_dir: Path) -> None:
     (app_dir / "d").mkdir()
     before = world(kit)
-    p = lr(kit, "record", "--record-file", "d", cwd=app_dir)
+    p = kit_lr(kit, "record", "--record-file", "d", cwd=app_dir)
     assert p.returncode == 2
     assert "--record-file 'd' is a directory" in one_line(p.stderr)
     assert world(kit) == before
@@ -184,7 +183,7 @@ def test_pass_through_arguments_cannot_override_what_the_helper_sets(
     kit: Kit, app_dir: Path, sam_args: list[str], named: str
 ) -> None:
     before = world(kit)
-    p = lr(kit, *DEPLOY, *sam_args, cwd=app_dir)
+    p = kit_lr(kit, *DEPLOY, *sam_args, cwd=app_dir)
     assert p.returncode == 2
     assert one_line(p.stderr).startswith(
         f"lambda-release deploy: error: --sam-arg {named}: lambda-release sets"

@@ -25,12 +25,13 @@ import yaml
 
 from lambda_release.sandbox.codedeploy import SETTINGS
 from lambda_release.sandbox.server import Sandbox
+from tests.support.aws_state import wait_for_stack
 from tests.support.cliapp import BIN, unique
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import sam_template, write_function_code
-from tests.watch.app import App, sandbox_minute
-
-pytestmark = pytest.mark.e2e
+from tests.support.standin_clock import sandbox_minute
+from tests.support.waiting import wait_until
+from tests.watch.app import App
 
 # A PreTraffic hook as teams write them: invoke the new version, check its answer, report.
 HOOK_CODE = '''"""PreTraffic hook: the new version must not answer code_version "bad"."""
@@ -149,13 +150,12 @@ class InBackground:
 
 def wait_until_nothing_in_flight(app: App, timeout: float = 120) -> None:
     """Until `status` shows no CodeDeploy deployment in flight (a rollback one may run)."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def nothing_in_flight() -> bool:
         data = json.loads(app.lr("status", "--stack", app.stack, "--output", "json").stdout)
-        if not any(a["deployments_in_flight"] for a in data["aliases"]):
-            return
-        assert time.monotonic() < deadline, "a deployment stayed in flight"
-        time.sleep(1)
+        return not any(a["deployments_in_flight"] for a in data["aliases"])
+
+    wait_until(nothing_in_flight, "no deployment in flight", timeout, interval=1)
 
 
 def deploy_stopped_by_alarm(app: App) -> subprocess.CompletedProcess[str]:
@@ -261,12 +261,7 @@ def test_a_failed_stack_rollback_is_refused_with_the_way_out(app: App) -> None:
     rolled = app.lr("rollback", "--stack", app.stack, "--alias", "PROD", "--log-bucket", app.bucket)
     assert rolled.returncode == 1 and way_out in rolled.stderr, rolled.stderr
     cfn.continue_update_rollback(StackName=app.stack, ResourcesToSkip=["AFunctionAliasPROD"])
-    deadline = time.monotonic() + 60
-    while cfn.describe_stacks(StackName=app.stack)["Stacks"][0]["StackStatus"].endswith(
-        "_IN_PROGRESS"
-    ):
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    wait_for_stack(cfn, app.stack, timeout=60)
     wait_until_nothing_in_flight(app)
     app.change_code("6", ("A",))
     again = app.deploy()

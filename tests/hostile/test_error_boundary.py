@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from lambda_release import cli
+from lambda_release.commands import target
 from lambda_release.sandbox import Sandbox
+from tests.support.processes import Cli
 
 BIN = Path(sys.executable).parent / "lambda-release"
 CLEAN = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL")
@@ -26,12 +29,6 @@ def base_env(**extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
-
-
-def lr(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN), *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 def one_line_error(p: subprocess.CompletedProcess[str], code: int) -> str:
@@ -61,13 +58,15 @@ TARGET = ("--stack", "some-stack", "--alias", "PROD")
         ("prune", "--stack", "some-stack", "--keep", "5"),
     ],
 )
-def test_no_credentials_is_one_line_and_exit_1(sandbox: Sandbox, command: tuple[str, ...]) -> None:
+def test_no_credentials_is_one_line_and_exit_1(
+    lr: Cli, sandbox: Sandbox, command: tuple[str, ...]
+) -> None:
     env = base_env(AWS_REGION=sandbox.region, AWS_ENDPOINT_URL=sandbox.endpoint_url)
     line = one_line_error(lr(*command, env=env), 1)
     assert "credentials" in line and "aws-cli/setup" in line
 
 
-def test_unreachable_endpoint_names_the_call_and_the_way_out(sandbox: Sandbox) -> None:
+def test_unreachable_endpoint_names_the_call_and_the_way_out(lr: Cli, sandbox: Sandbox) -> None:
     env = base_env(**{k: v for k, v in sandbox.env.items() if k in ("AWS_REGION",)})
     env.update({k: v for k, v in sandbox.env.items() if k.startswith("AWS_") and "KEY" in k})
     p = lr(
@@ -89,14 +88,14 @@ def test_unreachable_endpoint_names_the_call_and_the_way_out(sandbox: Sandbox) -
     ],
 )
 def test_malformed_endpoint_or_region_is_bad_input(
-    sandbox: Sandbox, option: str, value: str
+    lr: Cli, sandbox: Sandbox, option: str, value: str
 ) -> None:
     p = lr("status", *TARGET, option, value, env=base_env(**sandbox.env))
     line = one_line_error(p, 2)
     assert repr(value) in line and option in line
 
 
-def test_a_region_set_only_in_aws_region_is_read(sandbox: Sandbox) -> None:
+def test_a_region_set_only_in_aws_region_is_read(lr: Cli, sandbox: Sandbox) -> None:
     env = base_env(**sandbox.env)
     env.pop("AWS_DEFAULT_REGION", None)
     stack = stack_name()
@@ -105,7 +104,7 @@ def test_a_region_set_only_in_aws_region_is_read(sandbox: Sandbox) -> None:
     assert f"stack {stack} does not exist" in line
 
 
-def test_a_nonexistent_stack_is_bad_input_on_status_and_rollback(sandbox: Sandbox) -> None:
+def test_a_nonexistent_stack_is_bad_input_on_status_and_rollback(lr: Cli, sandbox: Sandbox) -> None:
     env = base_env(**sandbox.env)
     stack = stack_name()
     for command in ("status", "rollback"):
@@ -113,55 +112,45 @@ def test_a_nonexistent_stack_is_bad_input_on_status_and_rollback(sandbox: Sandbo
         assert f"stack {stack} does not exist" in one_line_error(p, 2)
 
 
-def test_a_closed_pipe_ends_quietly(sandbox: Sandbox) -> None:
+def test_a_closed_pipe_ends_quietly(lr: Cli, sandbox: Sandbox) -> None:
     """`lambda-release ... | head -1`: the reader is gone before we write."""
-    proc = subprocess.Popen(
-        [
-            str(BIN),
-            "iam-policy",
-            "--role",
-            "deploy",
-            "--stack",
-            "my-stack",
-            "--log-bucket",
-            "log-bucket",
-        ],
+    proc = lr.popen(
+        "iam-policy",
+        "--role",
+        "deploy",
+        "--stack",
+        "my-stack",
+        "--log-bucket",
+        "log-bucket",
         env=base_env(**sandbox.env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()
-    err = proc.stderr.read().decode()
+    err = proc.stderr.read()
     proc.stderr.close()
     assert proc.wait(timeout=60) == 1
     assert err == ""
 
 
-BUGGY = """
-import sys
-from lambda_release import cli
-from lambda_release.commands import target
-def broken(ctx):
-    raise ZeroDivisionError("a bug")
-target.run = broken
-sys.argv[0] = "lambda-release"
-raise SystemExit(cli.main(sys.argv[1:]))
-"""
-
-
 @pytest.mark.parametrize("debug", [False, True])
-def test_anything_else_is_an_internal_error_exit_3(debug: bool) -> None:
+def test_anything_else_is_an_internal_error_exit_3(
+    debug: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug in a command (here target's run raises): main() is the boundary, in-process."""
+
+    def broken(ctx: object) -> int:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(target, "run", broken)
+    env = base_env()
+    for name in set(os.environ) - set(env):
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     args = ["target", "--branch", "main", "--stack-prefix", "x"] + (["--debug"] if debug else [])
-    p = subprocess.run(
-        [sys.executable, "-c", BUGGY, *args],
-        env=base_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert p.returncode == 3, p.stderr
-    assert "internal error (ZeroDivisionError), please report it" in p.stderr
-    assert "--debug" in p.stderr
-    assert ("Traceback" in p.stderr) is debug
+    code = cli.main(args)
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert "internal error (ZeroDivisionError), please report it" in err
+    assert "--debug" in err
+    assert ("Traceback" in err) is debug

@@ -9,10 +9,8 @@ from typing import Any
 import pytest
 
 from lambda_release.sandbox import Sandbox
-from tests.rollback.cli import cli_env, console_script
+from tests.rollback.cli import kit_lr
 from tests.rollback.stackkit import Kit
-
-pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -25,17 +23,6 @@ def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:
 def plant(kit: Kit, key: str, body: Any) -> str:
     kit.sandbox.client("s3").put_object(Bucket=kit.bucket, Key=key, Body=json.dumps(body))
     return f"s3://{kit.bucket}/{key}"
-
-
-def lr(kit: Kit, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [console_script(), *args, *kit.cli_args()],
-        env=cli_env(kit),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def refused_naming(p: subprocess.CompletedProcess[str], uri: str, words: str) -> None:
@@ -53,7 +40,7 @@ def test_an_entry_of_the_wrong_shape(kit: Kit, body: dict[str, Any], words: str)
     log = kit.log()
     uri = plant(kit, log.entry_key("29990101T000000.000000Z-deadbeef"), body)
     for command in ("history", "rollback"):
-        refused_naming(lr(kit, command), uri, words)
+        refused_naming(kit_lr(kit, command), uri, words)
 
 
 def test_a_settlement_of_the_wrong_shape(kit: Kit) -> None:
@@ -62,11 +49,11 @@ def test_a_settlement_of_the_wrong_shape(kit: Kit) -> None:
     key = log.settlement_key(rid)
     kit.sandbox.client("s3").delete_object(Bucket=kit.bucket, Key=key)
     uri = plant(kit, key, {"outcome": "succeeded", "functions": {"A": 1}})
-    refused_naming(lr(kit, "history"), uri, "functions is an object, not a list")
+    refused_naming(kit_lr(kit, "history"), uri, "functions is an object, not a list")
 
 
 def test_a_lock_with_a_non_numeric_expiry(kit: Kit) -> None:
     log = kit.log()
     uri = plant(kit, log.lock_key, {"holder": "x", "expires_epoch": "tomorrow"})
-    refused_naming(lr(kit, "rollback"), uri, "expires_epoch is a string, not a number")
-    refused_naming(lr(kit, "begin", "--dry-run"), uri, "expires_epoch")
+    refused_naming(kit_lr(kit, "rollback"), uri, "expires_epoch is a string, not a number")
+    refused_naming(kit_lr(kit, "begin", "--dry-run"), uri, "expires_epoch")

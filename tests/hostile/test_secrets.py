@@ -12,14 +12,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 import yaml
 
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
 from tests.support.leaks import secrets_in
 from tests.support.sam import sam_build
-
-pytestmark = pytest.mark.e2e
 
 
 def log_objects(app: App) -> dict[str, bytes]:

@@ -20,10 +20,9 @@ from lambda_release.logschema import SETTLEMENT_SCHEMA
 from lambda_release.release import begin, settle
 from lambda_release.rollback import Request, rollback
 from lambda_release.sandbox import Sandbox
-from tests.hostile.kit12 import SAM, lr, one_line, world
+from tests.hostile.world import SAM, one_line, world
+from tests.rollback.cli import kit_lr
 from tests.rollback.stackkit import ALIAS, Kit, template
-
-pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def test_release_ids_follow_the_lock_not_the_local_clock(
     latest = kit.release({"B": "2"})
     ids = _ids_in_time_order(kit)
     assert ids[-2:] == [skewed, latest] and ids == sorted(ids)
-    p = lr(kit, "rollback")
+    p = kit_lr(kit, "rollback")
     assert p.returncode == 0, p.stderr
     assert kit.versions() == {"A": "3", "B": "1"}  # the newest (B 1->2) undone, nothing else
     assert kit.log().read_undo(latest) is not None and kit.log().read_undo(skewed) is None
@@ -75,7 +74,7 @@ def test_a_rollback_on_a_clock_behind_still_comes_after_what_it_undoes(
     assert entries[-1].kind == "rollback" and entries[-1].id > undone
     assert [r.id for r in entries] == sorted(r.id for r in entries)
     assert kit.versions()["A"] == "1"
-    history = lr(kit, "history", "--output", "json")
+    history = kit_lr(kit, "history", "--output", "json")
     assert history.returncode == 0, history.stderr
     assert json.loads(history.stdout)[0]["kind"] == "rollback"
 
@@ -92,7 +91,7 @@ def test_an_entry_at_the_end_of_time_does_not_block_a_rollback(kit: Kit) -> None
         log.settlement_key(end),
         {"schema": SETTLEMENT_SCHEMA, "id": end, "outcome": "no-change", "functions": []},
     )
-    p = lr(kit, "rollback")
+    p = kit_lr(kit, "rollback")
     assert p.returncode == 0, p.stderr
     assert kit.versions() == {"A": "1", "B": "1"}
 
@@ -120,7 +119,7 @@ def test_an_old_pending_release_is_settled_unknown_never_credited(kit: Kit) -> N
     lock.release(log, old)  # its job died; then aliases moved under newer releases
     assert kit.update_outside_the_log({"A": "4"}) == "UPDATE_COMPLETE"
     newer = _write_newer_release_settled(kit, old)
-    p = lr(kit, "record", "--output", "json")
+    p = kit_lr(kit, "record", "--output", "json")
     assert p.returncode == 1, p.stderr
     settled = log.load(old)
     assert settled.outcome == "unknown"
@@ -128,7 +127,7 @@ def test_an_old_pending_release_is_settled_unknown_never_credited(kit: Kit) -> N
     assert settled.settlement["reason"] == "superseded"
     assert settled.settlement["superseded_by"] == [newer]
     assert not any(f["moved"] for f in settled.settlement["functions"])  # credited nothing
-    history = lr(kit, "history")
+    history = kit_lr(kit, "history")
     assert "unknown (superseded)" in history.stdout
 
 
@@ -138,7 +137,7 @@ def test_a_rollback_that_moves_nothing_marks_nothing_undone(kit: Kit) -> None:
     lam = kit.sandbox.client("lambda")
     lam.update_alias(FunctionName=kit.names()["A"], Name=ALIAS, FunctionVersion="1")
     aliases = kit.aliases()
-    p = lr(kit, "rollback")
+    p = kit_lr(kit, "rollback")
     assert p.returncode == 0, p.stderr
     assert f"no alias of release {r2} routes to its versions" in p.stderr
     assert kit.log().read_undo(r2) is None
@@ -153,8 +152,8 @@ def test_orphaned_settlement_and_undo_markers_are_reported(kit: Kit) -> None:
     log.write_undo(first, "someone")
     kit.sandbox.client("s3").delete_object(Bucket=kit.bucket, Key=log.entry_key(first))
     before = world(kit)
-    history = lr(kit, "history")
-    status = lr(kit, "status")
+    history = kit_lr(kit, "history")
+    status = kit_lr(kit, "status")
     assert history.returncode == 0 and status.returncode == 0, history.stderr + status.stderr
     for key in (log.settlement_key(first), log.undo_key(first)):
         uri = f"s3://{kit.bucket}/{key}"
@@ -182,7 +181,7 @@ def test_a_release_that_removed_its_alias_settles_failed_alias_removed(kit: Kit)
 
     assert wait_for_stack(waiter_status, kit.stack) == "UPDATE_COMPLETE"
     lock.release(log, str(entry["id"]))
-    p = lr(kit, "record", "--sam-exit-code", "0", "--output", "json")
+    p = kit_lr(kit, "record", "--sam-exit-code", "0", "--output", "json")
     assert p.returncode == 1, p.stdout
     data = json.loads(p.stdout)["settled"][-1]
     assert (data["outcome"], data["reason"]) == ("failed", "alias-removed")
@@ -194,7 +193,7 @@ def test_deploy_refuses_a_template_that_drops_the_alias(kit: Kit, tmp_path: Path
     del body["Resources"]["AFunction"]["Properties"]["AutoPublishAlias"]
     (tmp_path / "template.yaml").write_text(yaml.safe_dump(body))
     before = world(kit)
-    p = lr(kit, "deploy", "--sam-path", SAM, cwd=tmp_path)
+    p = kit_lr(kit, "deploy", "--sam-path", SAM, cwd=tmp_path)
     assert p.returncode == 1
     assert one_line(p.stderr) == (
         f"lambda-release deploy: error: the template would remove alias {ALIAS} from "
@@ -203,7 +202,7 @@ def test_deploy_refuses_a_template_that_drops_the_alias(kit: Kit, tmp_path: Path
         "--allow-alias-removal if that is meant"
     )
     assert world(kit) == before
-    dry = lr(kit, "deploy", "--sam-path", SAM, "--dry-run", cwd=tmp_path)
+    dry = kit_lr(kit, "deploy", "--sam-path", SAM, "--dry-run", cwd=tmp_path)
     assert dry.returncode == 1 and one_line(dry.stderr) == one_line(p.stderr)
 
 
@@ -215,7 +214,7 @@ def test_deploy_refuses_an_alias_name_override_through_samconfig_too(
         'version = 0.1\n[default.deploy.parameters]\nparameter_overrides = "AliasName=PROD"\n'
     )
     before = world(kit)
-    p = lr(kit, "deploy", "--sam-path", SAM, "--dry-run", cwd=tmp_path)
+    p = kit_lr(kit, "deploy", "--sam-path", SAM, "--dry-run", cwd=tmp_path)
     # The helper's own AliasName always wins over samconfig's: nothing to refuse here.
     assert "would remove alias" not in p.stderr
     assert world(kit) == before
@@ -239,7 +238,7 @@ def test_allow_rolled_back_code_reason_is_recorded_and_shown(kit: Kit) -> None:
     assert log.load(str(entry["id"])).entry["allow_rolled_back_code"] == (
         "the alarm was a false alarm (INC-42)"
     )
-    p = lr(kit, "history")
+    p = kit_lr(kit, "history")
     assert p.returncode == 0
     assert (
         f"{entry['id']}: released rolled-back code again: the alarm was a false alarm (INC-42)"

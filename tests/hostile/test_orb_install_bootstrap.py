@@ -12,11 +12,7 @@ import os
 import subprocess
 from pathlib import Path
 
-import pytest
-
-from tests.orb.test_scripts import bash
-
-pytestmark = pytest.mark.e2e
+from tests.support.processes import OrbShell
 
 
 def clean_path() -> str:
@@ -26,22 +22,28 @@ def clean_path() -> str:
     )
 
 
-def bootstrap(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+def bootstrap(
+    orb_sh: OrbShell, tmp_path: Path, **env: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     home = tmp_path / "helper home's"  # a space and a quote: both must survive
-    proc = bash("install_helper.sh", f'lr_uv "{home}"', {"PATH": clean_path(), **env}, tmp_path)
+    proc = orb_sh.function(
+        "install_helper.sh", f'lr_uv "{home}"', {"PATH": clean_path(), **env}, tmp_path
+    )
     return proc, home
 
 
-def works(uv: str) -> bool:
-    done = subprocess.run([uv, "--version"], capture_output=True, text=True, check=False)
+def works(orb_sh: OrbShell, uv: str) -> bool:
+    done = orb_sh.spawn.run([uv, "--version"])
     return done.returncode == 0 and done.stdout.startswith("uv ")
 
 
-def test_a_pip_that_refuses_installs_outside_a_venv_falls_back_to_one(tmp_path: Path) -> None:
-    proc, home = bootstrap(tmp_path, PIP_REQUIRE_VIRTUALENV="1")
+def test_a_pip_that_refuses_installs_outside_a_venv_falls_back_to_one(
+    orb_sh: OrbShell, tmp_path: Path
+) -> None:
+    proc, home = bootstrap(orb_sh, tmp_path, PIP_REQUIRE_VIRTUALENV="1")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"{home}/tools/bin/uv"
-    assert works(proc.stdout.strip())
+    assert works(orb_sh, proc.stdout.strip())
     assert (
         f"lambda-release/install: pip could not install uv into {home}/tools; "
         "trying a virtual environment"
@@ -49,10 +51,11 @@ def test_a_pip_that_refuses_installs_outside_a_venv_falls_back_to_one(tmp_path: 
 
 
 def test_pip_user_installs_asked_by_the_environment_do_not_break_the_bootstrap(
+    orb_sh: OrbShell,
     tmp_path: Path,
 ) -> None:
-    proc, home = bootstrap(tmp_path, PIP_USER="1")
+    proc, home = bootstrap(orb_sh, tmp_path, PIP_USER="1")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"{home}/tools/bin/uv"
-    assert works(proc.stdout.strip())
+    assert works(orb_sh, proc.stdout.strip())
     assert "lambda-release/install:" not in proc.stderr  # --target worked: no fallback

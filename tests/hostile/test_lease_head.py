@@ -21,10 +21,8 @@ from lambda_release.awstrace import read_trace
 from lambda_release.errors import OperationError
 from lambda_release.release import begin
 from lambda_release.sandbox import Sandbox
-from tests.hostile.lease18 import lease_body, put_lease
+from tests.hostile.lease_object import lease_body, put_lease
 from tests.rollback.stackkit import Kit
-
-pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

@@ -12,13 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from lambda_release.awstrace import read_trace
 from tests.engine.conftest import App
 from tests.support.sam import sam_deploy
-
-pytestmark = pytest.mark.e2e
 
 MOST_CALLS = 12
 

@@ -17,24 +17,9 @@ import pytest
 from lambda_release import lock
 from lambda_release.release import begin
 from lambda_release.sandbox import Sandbox
-from tests.rollback.cli import cli_env, console_script, describe, run_rollback
+from tests.rollback.cli import kit_lr, run_rollback
 from tests.rollback.stackkit import ALIAS, Kit
-
-pytestmark = pytest.mark.e2e
-
-
-def lr(
-    kit: Kit, command: str, *args: str, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [console_script(), command, *kit.cli_args(), *args],
-        cwd=cwd,
-        env=cli_env(kit),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+from tests.support.processes import describe
 
 
 def log_objects(kit: Kit) -> dict[str, Any]:
@@ -98,12 +83,12 @@ def test_begin_dry_run_after_a_rollback_goes_ahead_like_begin(rolled_back: Kit) 
     """The divergence of issue 13: the dry run refused for drift the real run realigns."""
     kit = rolled_back
     before = state(kit)
-    dry = lr(kit, "begin", "--dry-run")
+    dry = kit_lr(kit, "begin", "--dry-run")
     assert dry.returncode == 0, describe(dry)
     assert "would refuse" not in dry.stdout
     assert "would realign" in dry.stderr
     assert state(kit) == before  # nothing written, nothing realigned
-    real = lr(kit, "begin")
+    real = kit_lr(kit, "begin")
     assert real.returncode == 0, describe(real)
     assert len(kit.log().pending_ids()) == 1
 
@@ -116,12 +101,12 @@ def test_deploy_and_begin_dry_runs_refuse_a_held_lock_in_the_real_runs_words(
     log = kit.log()
     lease = lock.acquire(log, "20990101T000000.000000Z-held", mode="begin", ttl=600, timeout=0)
     before = state(kit)
-    real = lr(kit, "begin")
+    real = kit_lr(kit, "begin")
     assert real.returncode == 1
     words = lock.locked_message(log, lease.body)
     assert words in real.stderr
     for command in ("begin", "deploy"):
-        dry = lr(kit, command, "--dry-run", cwd=tmp_path)
+        dry = kit_lr(kit, command, "--dry-run", cwd=tmp_path)
         assert dry.returncode == 1, describe(dry)
         assert f"would refuse: {words}" in dry.stdout, dry.stdout
     assert state(kit) == before
@@ -174,7 +159,7 @@ def test_status_only_reads(two_releases: Kit) -> None:
     kit = two_releases
     rid = pending_release(kit, {"A": "3"}, lease_seconds=1.0)
     before = state(kit)
-    p = lr(kit, "status", "--output", "json")
+    p = kit_lr(kit, "status", "--output", "json")
     assert p.returncode == 0, describe(p)
     (alias,) = json.loads(p.stdout)["aliases"]
     assert alias["pending"] == [rid] and alias["log_error"] is None
@@ -184,14 +169,7 @@ def test_status_only_reads(two_releases: Kit) -> None:
 def test_status_exits_1_when_the_log_cannot_be_read(two_releases: Kit) -> None:
     kit = two_releases
     args = ["status", "--stack", kit.stack, "--alias", ALIAS, "--log-bucket", "no-such-bucket-13"]
-    p = subprocess.run(
-        [console_script(), *args],
-        env=cli_env(kit),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    p = kit_lr(kit, *args, target=False, timeout=120)
     assert p.returncode == 1
     assert "release log unreadable" in error_line(p) and "no-such-bucket-13" in error_line(p)
     assert "AFunction" in p.stdout  # what could be read is still shown

@@ -10,6 +10,7 @@ import yaml
 from lambda_release.cli import main
 from lambda_release.fix.run import fix_text, recheck
 from tests.fix.corpus_cases import as_plain
+from tests.support.processes import Spawn
 
 FUNCTION = """\
   Fn:
@@ -170,10 +171,9 @@ def test_init_leaves_an_unreadable_circleci_config_alone(
     assert "cannot be read" in out and "lambda-release/deploy:" in out
 
 
-def test_without_ruamel_fix_says_how_to_install_and_check_still_works(tmp_path: Path) -> None:
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
+def test_without_ruamel_fix_says_how_to_install_and_check_still_works(
+    spawn: Spawn, tmp_path: Path
+) -> None:
     template = tmp_path / "template.yaml"
     template.write_text(HEAD + FUNCTION)
     code = (
@@ -181,20 +181,10 @@ def test_without_ruamel_fix_says_how_to_install_and_check_still_works(tmp_path: 
         "from lambda_release.cli import main\n"
         "sys.exit(main(sys.argv[1:]))"
     )
-    fix = subprocess.run(
-        [sys.executable, "-c", code, "check", str(template), "--fix"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    fix = spawn.python(code, "check", str(template), "--fix")
     assert fix.returncode == 2 and "pip install 'lambda-release[check]'" in fix.stderr
     assert "Traceback" not in fix.stderr
-    plain = subprocess.run(
-        [sys.executable, "-c", code, "check", str(template)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    plain = spawn.python(code, "check", str(template))
     assert plain.returncode == 1 and "E9001" in plain.stdout  # check needs no ruamel
 
 

@@ -3,36 +3,19 @@ and a sandbox that is serving stops on SIGTERM."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
-import subprocess
-import sys
 
-import pytest
-
-from tests.hostile.kit12 import one_line
-
-pytestmark = pytest.mark.e2e
+from tests.hostile.world import one_line
+from tests.support.processes import Cli, start_sandbox_command
 
 
-def _sandbox(*args: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LAMBDA_RELEASE_"))}
-    return subprocess.Popen(
-        [sys.executable, "-m", "lambda_release", "sandbox", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
-def test_taken_port_fails_fast_with_one_line() -> None:
+def test_taken_port_fails_fast_with_one_line(lr: Cli) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        proc = _sandbox("--port", str(port))
+        proc = start_sandbox_command(lr, "--port", str(port))
         try:
             out, err = proc.communicate(timeout=60)
         finally:
@@ -46,8 +29,8 @@ def test_taken_port_fails_fast_with_one_line() -> None:
     )
 
 
-def test_serving_sandbox_stops_on_sigterm() -> None:
-    proc = _sandbox("--port", "0")
+def test_serving_sandbox_stops_on_sigterm(lr: Cli) -> None:
+    proc = start_sandbox_command(lr, "--port", "0")
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()

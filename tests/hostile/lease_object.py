@@ -1,4 +1,4 @@
-"""Helpers for issue 18's hostile tests: the lease object as S3 holds it."""
+"""Helpers for the lease's hostile tests: the lease object as S3 holds it."""
 
 from __future__ import annotations
 

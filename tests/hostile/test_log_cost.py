@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -34,9 +32,9 @@ from lambda_release.releaselog import (
 )
 from lambda_release.sandbox.faultproxy import FaultProxy
 from lambda_release.sandbox.server import CREDENTIALS, Sandbox
+from tests.support.processes import Cli
 
 START = datetime(2021, 3, 4, tzinfo=UTC)
-BIN = Path(sys.executable).parent / "lambda-release"
 
 
 def make_log(sandbox: Sandbox, trace: Path | None = None) -> ReleaseLog:
@@ -187,7 +185,7 @@ def test_reads_cost_the_same_at_25_and_at_150_entries(
         assert abs(counts[150][what] - small) <= 2, (what, counts)
 
 
-def test_history_pages_with_before(sandbox: Sandbox) -> None:
+def test_history_pages_with_before(lr: Cli, sandbox: Sandbox) -> None:
     log = make_log(sandbox)
     old = fill(log, 7, indexed=False)  # the layout before the index, under newer entries
     newest = log.newest_id()
@@ -202,14 +200,7 @@ def test_history_pages_with_before(sandbox: Sandbox) -> None:
     shown: list[str] = []
     before: list[str] = []
     while True:
-        p = subprocess.run(
-            [str(BIN), "history", *args, "--limit", "5", "--output", "json", *before],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        p = lr("history", *args, "--limit", "5", "--output", "json", *before, env=env, timeout=120)
         assert p.returncode == 0, p.stderr
         page = [r["id"] for r in json.loads(p.stdout)]
         if not page:
@@ -220,26 +211,13 @@ def test_history_pages_with_before(sandbox: Sandbox) -> None:
 
 
 @pytest.mark.parametrize("bad", ["yesterday", "20261126T221700.123456Z-1a2b3c4", ""])
-def test_history_before_a_non_id_is_bad_input(sandbox: Sandbox, bad: str) -> None:
+def test_history_before_a_non_id_is_bad_input(lr: Cli, sandbox: Sandbox, bad: str) -> None:
     env = dict(os.environ, **sandbox.env)
-    p = subprocess.run(
-        [
-            str(BIN),
-            "history",
-            "--stack",
-            "s18",
-            "--alias",
-            "PROD",
-            "--log-bucket",
-            "b18x",
-            "--before",
-            bad,
-        ],
+    p = lr(
+        "history",
+        *("--stack", "s18", "--alias", "PROD", "--log-bucket", "b18x", "--before", bad),
         env=env,
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
     )
     assert p.returncode == 2, p.stderr
     assert "Traceback" not in p.stderr

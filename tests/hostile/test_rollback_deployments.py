@@ -15,13 +15,12 @@ from lambda_release import lock
 from lambda_release.release import settle
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.codedeploy import SETTINGS
-from tests.rollback.cli import cli_env, console_script, describe
+from tests.rollback.cli import kit_cli, kit_lr
 from tests.rollback.stackkit import ALIAS, Kit
-from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import wait_for_stack
+from tests.support.processes import describe
 from tests.support.standin_clock import SkippableTime, skippable_clock
-
-pytestmark = pytest.mark.e2e
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -79,30 +78,12 @@ def _rolling_back(
         wait_until(lambda: not running(), what="the rollback deployment to end")
 
 
-def run(kit: Kit, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [console_script(), *args, *kit.cli_args()],
-        env=cli_env(kit),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-
-
 def run_until_said(
     kit: Kit, args: list[str], said: str, clock: SkippableTime
 ) -> tuple[int, str, str]:
     """Run the console script; once a stderr line holds `said`, jump the stand-in's clock
     past the rollback deployment's end. (exit code, stdout, stderr)"""
-    proc = subprocess.Popen(
-        [console_script(), *args, *kit.cli_args()],
-        env=cli_env(kit),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = kit_cli(kit).popen(args[0], *kit.cli_args(), *args[1:], stdin=subprocess.DEVNULL)
     try:
         assert proc.stderr is not None
         before: list[str] = []
@@ -123,10 +104,10 @@ def test_pre_flight_status_and_watch_see_a_rollback_deployment_in_flight(
     rolling_back: tuple[Kit, SkippableTime, str],
 ) -> None:
     kit, clock, rollback_id = rolling_back
-    begun = run(kit, "begin")
+    begun = kit_lr(kit, "begin")
     assert begun.returncode == 1, describe(begun)
     assert "CodeDeploy deployment in flight" in begun.stderr and rollback_id in begun.stderr
-    status = run(kit, "status", "--output", "json")
+    status = kit_lr(kit, "status", "--output", "json")
     assert status.returncode == 0, describe(status)
     data: dict[str, Any] = json.loads(status.stdout)
     flights = [d for a in data["aliases"] for d in a["deployments_in_flight"]]
@@ -135,7 +116,7 @@ def test_pre_flight_status_and_watch_see_a_rollback_deployment_in_flight(
     # status says whose rollback it is, as watch does: the canary's deployment it undoes.
     first = in_flight[rollback_id]
     assert first and first != rollback_id
-    text = run(kit, "status")
+    text = kit_lr(kit, "status")
     assert f"{rollback_id} " in text.stdout and f"CodeDeploy's rollback of {first}" in text.stdout
     # watch follows it while it runs, then to its end
     args = ["watch", "--output", "json", "--poll-interval", "0.5", "--progress", "plain"]

@@ -15,9 +15,7 @@ import pytest
 from lambda_release.check import engine
 from lambda_release.check.engine import RuleCrash, run_rules
 from lambda_release.check.source import SourceTemplate
-from tests.check.helpers import run_cli
-
-pytestmark = pytest.mark.e2e
+from tests.support.processes import Cli
 
 FN = (
     "  Fn:\n"
@@ -82,11 +80,11 @@ CASES: dict[str, tuple[str, int]] = {
 
 @pytest.mark.parametrize("output", ["text", "json", "sarif"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_hostile_template_never_crashes(tmp_path: Path, name: str, output: str) -> None:
+def test_hostile_template_never_crashes(lr: Cli, tmp_path: Path, name: str, output: str) -> None:
     text, expected = CASES[name]
     path = tmp_path / f"{name}.yaml"
     path.write_text(text, encoding="utf-8")
-    proc = run_cli("check", str(path), "--output", output)
+    proc = lr("check", str(path), "--output", output)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == expected, (proc.returncode, proc.stdout, proc.stderr)
     if output == "json":
@@ -98,16 +96,16 @@ def test_hostile_template_never_crashes(tmp_path: Path, name: str, output: str) 
         assert str(path) in reason
 
 
-def test_binary_and_undecodable_files_exit_2(tmp_path: Path) -> None:
+def test_binary_and_undecodable_files_exit_2(lr: Cli, tmp_path: Path) -> None:
     binary = tmp_path / "template.yaml"
     binary.write_bytes(b"\xff\xfe\x00\x01Resources\x00\x80\x81")
-    proc = run_cli("check", str(binary), "--output", "json")
+    proc = lr("check", str(binary), "--output", "json")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert json.loads(proc.stdout) == [] and str(binary) in proc.stderr
 
 
-def test_a_directory_given_as_the_only_template_with_no_templates(tmp_path: Path) -> None:
-    proc = run_cli("check", str(tmp_path), "--output", "json")
+def test_a_directory_given_as_the_only_template_with_no_templates(lr: Cli, tmp_path: Path) -> None:
+    proc = lr("check", str(tmp_path), "--output", "json")
     assert (proc.returncode, json.loads(proc.stdout)) == (0, [])
     assert "0 templates" in proc.stderr
 

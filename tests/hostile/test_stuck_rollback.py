@@ -3,19 +3,16 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from lambda_release import lock
 from lambda_release.release import settle
 from lambda_release.sandbox import Sandbox
-from tests.rollback.cli import cli_env, console_script, describe, run_rollback
+from tests.rollback.cli import kit_lr, run_rollback
 from tests.rollback.stackkit import Kit
-from tests.sandbox.inline_app import wait_until
 from tests.support.aws_state import wait_for_stack
-
-pytestmark = pytest.mark.e2e
+from tests.support.processes import describe
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -50,17 +47,6 @@ def stuck(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:
     return kit
 
 
-def run(kit: Kit, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [console_script(), *args, *kit.cli_args()],
-        env=cli_env(kit),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-
-
 def way_out(kit: Kit, text: str) -> None:
     assert "UPDATE_ROLLBACK_FAILED" in text
     assert f"aws cloudformation continue-update-rollback --stack-name {kit.stack}" in text
@@ -69,7 +55,7 @@ def way_out(kit: Kit, text: str) -> None:
 
 
 def test_begin_refuses_a_stack_whose_rollback_failed(stuck: Kit) -> None:
-    done = run(stuck, "begin")
+    done = kit_lr(stuck, "begin")
     assert done.returncode == 1, describe(done)
     way_out(stuck, done.stderr)
     assert [r.kind for r in stuck.entries()].count("release") == 2  # nothing new was begun
@@ -86,11 +72,11 @@ def test_rollback_refuses_it_too_and_moves_nothing(stuck: Kit) -> None:
 
 
 def test_status_shows_the_way_out_and_continuing_frees_the_stack(stuck: Kit) -> None:
-    done = run(stuck, "status")
+    done = kit_lr(stuck, "status")
     assert done.returncode == 0, describe(done)
     way_out(stuck, done.stdout)
     cfn = stuck.sandbox.client("cloudformation")
     cfn.continue_update_rollback(StackName=stuck.stack, ResourcesToSkip=["AFunctionAliasPROD"])
     assert wait_for_stack(cfn, stuck.stack) == "UPDATE_ROLLBACK_COMPLETE"
-    done = run(stuck, "begin")
+    done = kit_lr(stuck, "begin")
     assert "UPDATE_ROLLBACK_FAILED" not in done.stderr, describe(done)

@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,12 +30,10 @@ from lambda_release.releaselog import id_time, now
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import Call, FaultProxy
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
-from tests.hostile.lease18 import lease_body, put_lease
-from tests.rollback.cli import cli_env, console_script, run_rollback
-from tests.rollback.stackkit import Kit, code_key, template, zipped
+from tests.hostile.lease_object import lease_body, put_lease
+from tests.rollback.cli import kit_cli, kit_lr, run_rollback
+from tests.rollback.stackkit import Kit, code_key, function_code, template
 from tests.support.aws_state import wait_for_stack
-
-pytestmark = pytest.mark.e2e
 
 END_OF_TIME = "99991231T235959.999999Z-ffffffff"
 
@@ -200,10 +197,9 @@ def test_a_lease_modified_in_the_future_keeps_no_read(kit: Kit) -> None:
 # -- the console script's fast exit -----------------------------------------------------
 def shell(kit: Kit, line: str) -> subprocess.CompletedProcess[str]:
     """``line`` in bash, with ``$LR`` the console script and ``$TARGET`` the kit's stack."""
-    env = cli_env(kit, extra={"LR": console_script(), "TARGET": " ".join(kit.cli_args())})
-    return subprocess.run(
-        ["bash", "-c", line], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    cli = kit_cli(kit)
+    env = {**(cli.env or {}), "LR": cli.argv()[0], "TARGET": " ".join(kit.cli_args())}
+    return cli.spawn.bash(line, env=env, timeout=120)
 
 
 def test_history_piped_to_head_prints_one_line_and_no_complaint(kit: Kit) -> None:
@@ -258,14 +254,8 @@ cli.run()
     ],
 )
 def test_exit_codes_survive_the_fast_exit(kit: Kit, args: list[str], code: int) -> None:
-    p = subprocess.run(
-        [sys.executable, "-c", BUGGY, *args],
-        env=cli_env(kit),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    cli = kit_cli(kit)
+    p = cli.spawn.python(BUGGY, *args, env=cli.env, timeout=60)
     assert p.returncode == code, p.stderr
     assert "Traceback" not in p.stderr
 
@@ -379,9 +369,8 @@ def test_a_deploy_killed_at_each_phase_completes_when_run_again(
     with FaultProxy(sandbox.endpoint_url) as proxy:
         proxy.on_call = hold
         env = dict(app.env, AWS_ENDPOINT_URL=proxy.url)
-        job = subprocess.Popen(
-            app.command(*args),
-            cwd=app.directory,
+        job = app.popen(
+            *args,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -535,14 +524,8 @@ def test_a_deploy_waiting_on_a_begun_release_takes_over_after_record(kit: Kit) -
     waiting = threading.Thread(target=deploy)
     waiting.start()
     assert waits.wait(120), "the deploy never waited for the begun release's lock"
-    recorded = subprocess.run(
-        [console_script(), "record", *kit.cli_args(), "--sam-exit-code", "0", "--output", "json"],
-        env=cli_env(kit),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=kit_dir(kit),
+    recorded = kit_lr(
+        kit, "record", "--sam-exit-code", "0", "--output", "json", cwd=kit_dir(kit), timeout=120
     )
     waiting.join(120)
     assert recorded.returncode == 0, recorded.stderr
@@ -583,7 +566,7 @@ def test_a_function_swapped_for_another_is_found_by_listing_the_stack(
     )
     assert entry is not None and not problems
     kit.sandbox.client("s3").put_object(
-        Bucket=kit.bucket, Key=code_key("B", "1"), Body=zipped("B", "1")
+        Bucket=kit.bucket, Key=code_key("B", "1"), Body=function_code("B", "1")
     )
     body = template({"B": "1"}, kit.bucket)
     kit.submit(body)
@@ -640,15 +623,7 @@ def test_a_template_named_in_clicks_short_form_is_refused(
     # the one the helper read (alias guard, NoEcho redaction, which functions publish).
     assert "-t" in sam.reserved_pass_through([arg])
     (tmp_path / "template.yaml").write_text(template(kit.code, kit.bucket))
-    p = subprocess.run(
-        [console_script(), "deploy", *kit.cli_args(), f"--sam-arg={arg}"],
-        env=cli_env(kit),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    p = kit_lr(kit, "deploy", f"--sam-arg={arg}", cwd=tmp_path, timeout=120)
     assert p.returncode == 2, p.stderr
     assert "-t" in p.stderr and "Traceback" not in p.stderr
     assert len(kit.entries()) == 1  # nothing began

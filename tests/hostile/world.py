@@ -1,4 +1,4 @@
-"""Helpers for issue 12's hostile tests: the world before and after an attack.
+"""Helpers for the hostile tests: the world before and after an attack.
 
 ``world(kit)`` is everything a command could change: every release-log object with its
 ETag, and where each function's alias and ``<ALIAS>_STABLE`` point. A test that expects
@@ -7,12 +7,10 @@ nothing to change compares it before and after.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from tests.rollback.cli import cli_env, console_script
 from tests.rollback.stackkit import ALIAS, Kit
 
 SAM = str(Path(sys.executable).parent / "sam")
@@ -30,26 +28,6 @@ def log_objects(kit: Kit) -> dict[str, str]:
 
 def world(kit: Kit) -> tuple[dict[str, str], Any, Any]:
     return log_objects(kit), kit.aliases(), kit.aliases(f"{ALIAS}_STABLE")
-
-
-def lr(
-    kit: Kit,
-    *args: str,
-    cwd: Path | None = None,
-    env: dict[str, str] | None = None,
-    target: bool = True,
-) -> subprocess.CompletedProcess[str]:
-    """The console script, with the kit's stack, alias and log unless ``target`` is False."""
-    command, *rest = args
-    return subprocess.run(
-        [console_script(), command, *(kit.cli_args() if target else []), *rest],
-        cwd=cwd,
-        env=cli_env(kit, extra=env or {}),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def one_line(stderr: str) -> str:

@@ -19,10 +19,8 @@ import pytest
 from lambda_release import lock
 from lambda_release.release import begin
 from lambda_release.sandbox import Sandbox
-from tests.hostile.kit12 import lr
+from tests.rollback.cli import kit_lr
 from tests.rollback.stackkit import Kit
-
-pytestmark = pytest.mark.e2e
 
 SEEDS = (12, 1207, 31337)
 STEPS = 7
@@ -56,7 +54,7 @@ class Run:
         self.kit.release(self.changes())
 
     def rollback(self) -> None:
-        p = lr(self.kit, "rollback")
+        p = kit_lr(self.kit, "rollback")
         assert p.returncode == 0, p.stderr
 
     def kill(self) -> None:
@@ -75,7 +73,7 @@ class Run:
         assert entry is not None and entry["id"] in self.kit.log().pending_ids()
 
     def record(self) -> None:
-        p = lr(self.kit, "record")
+        p = kit_lr(self.kit, "record")
         assert p.returncode in (0, 1), p.stderr
         assert "Traceback" not in p.stderr
 
