@@ -16,7 +16,7 @@ from lambda_release.audit import Auditor, AuditReport
 from lambda_release.sandbox.lambda_paging import DEFAULT_PAGE
 from lambda_release.stable import Current, apply_stable
 from lambda_release.stack import read_live
-from tests.sandbox.conftest import zipped
+from tests.support.zips import app_zip
 
 
 def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[int, str]:
@@ -60,7 +60,7 @@ def test_publish_version_with_another_code_sha256_publishes_nothing(
 ) -> None:
     lam = clients["lambda"]
     fn = function_with_versions(1)
-    lam.update_function_code(FunctionName=fn, ZipFile=zipped("V = 'new'\n"))
+    lam.update_function_code(FunctionName=fn, ZipFile=app_zip("V = 'new'\n"))
     sha = lam.get_function_configuration(FunctionName=fn)["CodeSha256"]
     wrong = "A" * 43 + "="
     with pytest.raises(ClientError) as exc:
