@@ -55,11 +55,16 @@ orb-check: $(STAMP)
 SDK_DIR := build/sdk
 SDK_STAMP := $(SDK_DIR)/node_modules/.installed
 
+# $(call npm_ci,DIR,PACKAGE): PACKAGE's package-lock.json (integrity hashes) installed into DIR.
+define npm_ci
+	mkdir -p $(1)
+	cp $(2)/package.json $(2)/package-lock.json $(1)/
+	cd $(1) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(1)/node_modules/.installed
+endef
+
 $(SDK_STAMP): orb/examples/sdk/package.json orb/examples/sdk/package-lock.json
-	mkdir -p $(SDK_DIR)
-	cp orb/examples/sdk/package.json orb/examples/sdk/package-lock.json $(SDK_DIR)/
-	cd $(SDK_DIR) && npm ci --no-audit --no-fund --loglevel=error
-	touch $(SDK_STAMP)
+	$(call npm_ci,$(SDK_DIR),orb/examples/sdk)
 
 sdk-deps: $(SDK_STAMP)
 
@@ -69,10 +74,7 @@ PARSER_DIR := build/parser
 PARSER_STAMP := $(PARSER_DIR)/node_modules/.installed
 
 $(PARSER_STAMP): tests/orb/parser/package.json tests/orb/parser/package-lock.json
-	mkdir -p $(PARSER_DIR)
-	cp tests/orb/parser/package.json tests/orb/parser/package-lock.json $(PARSER_DIR)/
-	cd $(PARSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
-	touch $(PARSER_STAMP)
+	$(call npm_ci,$(PARSER_DIR),tests/orb/parser)
 
 parser-deps: $(PARSER_STAMP)
 
