@@ -15,19 +15,14 @@ import yaml
 
 from lambda_release.sandbox import Sandbox
 from tests.support.processes import Cli
+from tests.support.templates import sam_template, serverless_function
 
 
 def template(alias_permission_in_template: bool) -> str:
     resources: dict[str, Any] = {
-        "Fn": {
-            "Type": "AWS::Serverless::Function",
-            "Properties": {
-                "InlineCode": "def handler(event, context):\n    return 1\n",
-                "Handler": "index.handler",
-                "Runtime": "python3.11",
-                "AutoPublishAlias": "PROD",
-            },
-        },
+        "Fn": serverless_function(
+            {"InlineCode": "def handler(event, context):\n    return 1\n"}, alias="PROD"
+        ),
         "Queue": {"Type": "AWS::SQS::Queue"},
         "UnqualifiedMapping": {
             "Type": "AWS::Lambda::EventSourceMapping",
@@ -61,14 +56,7 @@ def template(alias_permission_in_template: bool) -> str:
                 "Principal": "events.amazonaws.com",
             },
         }
-    return yaml.safe_dump(
-        {
-            "AWSTemplateFormatVersion": "2010-09-09",
-            "Transform": "AWS::Serverless-2016-10-31",
-            "Resources": resources,
-        },
-        sort_keys=False,
-    )
+    return yaml.safe_dump(sam_template(resources), sort_keys=False)
 
 
 def deploy(sandbox: Sandbox, alias_permission_in_template: bool) -> tuple[str, dict[str, str]]:

@@ -33,6 +33,7 @@ from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
 from tests.hostile.lease_object import lease_body, put_lease
 from tests.rollback.cli import kit_cli, kit_lr, run_rollback
 from tests.rollback.stackkit import Kit, code_key, function_code, template
+from tests.support import templates
 from tests.support.aws_state import wait_for_stack
 
 END_OF_TIME = "99991231T235959.999999Z-ffffffff"
@@ -408,12 +409,7 @@ def test_a_deploy_killed_at_each_phase_completes_when_run_again(
 
 # -- templates that could fool which functions publish the alias -------------------------
 def sam_template(resources: dict[str, Any], **top: Any) -> dict[str, Any]:
-    return {
-        "Transform": "AWS::Serverless-2016-10-31",
-        "Parameters": {"AliasName": {"Type": "String", "Default": "PROD"}},
-        "Resources": resources,
-        **top,
-    }
+    return templates.sam_template(resources, alias_default="PROD", **top)
 
 
 def function(**attributes: Any) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from lambda_release.releaselog import LogLocation, Release, ReleaseLog
 from lambda_release.sandbox import Sandbox
 from lambda_release.stack_alias import StackAlias
 from tests.support.aws_state import wait_for_stack
+from tests.support.templates import sam_template, serverless_function
 from tests.support.zips import zipped
 
 ALIAS = "PROD"
@@ -51,26 +52,16 @@ def template(
     """
     resources: dict[str, Any] = {}
     for fn, version in sorted(code.items()):
-        resources[f"{fn}Function"] = {
-            "Type": "AWS::Serverless::Function",
-            "Properties": {
-                "CodeUri": {"Bucket": bucket, "Key": code_key(fn, version)},
-                "Handler": "index.handler",
-                "Runtime": "python3.11",
-                "AutoPublishAlias": {"Ref": "AliasName"},
-                "DeploymentPreference": {"Type": deployment_type},
-            },
-        }
-        if function_names and fn in function_names:
-            resources[f"{fn}Function"]["Properties"]["FunctionName"] = function_names[fn]
-    body = {
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Transform": "AWS::Serverless-2016-10-31",
-        "Parameters": {"AliasName": {"Type": "String", "Default": ALIAS}},
-        "Resources": resources,
-    }
-    if padding:
-        body["Metadata"] = {"Padding": ["x" * 100] * (padding // 100 + 1)}
+        named = (
+            {"FunctionName": function_names[fn]} if function_names and fn in function_names else {}
+        )
+        resources[f"{fn}Function"] = serverless_function(
+            {"CodeUri": {"Bucket": bucket, "Key": code_key(fn, version)}},
+            deployment={"Type": deployment_type},
+            **named,
+        )
+    padded = {"Metadata": {"Padding": ["x" * 100] * (padding // 100 + 1)}} if padding else {}
+    body = sam_template(resources, alias_default=ALIAS, **padded)
     return yaml.safe_dump(body, sort_keys=False)
 
 

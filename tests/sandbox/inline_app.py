@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from tests.support.aws_state import wait_for_stack
+from tests.support.templates import sam_template, serverless_function
 
 # A lifecycle hook as AWS runs one: it reports to CodeDeploy with the ids from its event.
 HOOK_CODE = """\
@@ -45,16 +46,8 @@ def inline_template(
         "Alarms": [{"Ref": "FnErrors"}],
     }
     resources: dict[str, Any] = {
-        "Fn": {
-            "Type": "AWS::Serverless::Function",
-            "Properties": {
-                "InlineCode": code,
-                "Handler": "index.handler",
-                "Runtime": "python3.11",
-                "AutoPublishAlias": {"Ref": "AliasName"},
-                "DeploymentPreference": preference,
-            },
-        },
+        # The preference is filled in below (a custom configuration, hooks): passed as is.
+        "Fn": serverless_function({"InlineCode": code}),
         "FnErrors": {
             "Type": "AWS::CloudWatch::Alarm",
             "Properties": {
@@ -76,24 +69,17 @@ def inline_template(
         preference["Type"] = {"Ref": "FnConfig"}
     if hooks:
         for name in ("PreHook", "PostHook"):
-            resources[name] = {
-                "Type": "AWS::Serverless::Function",
-                "Properties": {
-                    "InlineCode": HOOK_CODE,
-                    "Handler": "index.handler",
-                    "Runtime": "python3.11",
-                    "FunctionName": {"Fn::Sub": f"CodeDeployHook_${{AWS::StackName}}{name}"},
-                    "Environment": {"Variables": {"HOOK_RESULT": hook_result}},
-                },
-            }
+            resources[name] = serverless_function(
+                {"InlineCode": HOOK_CODE},
+                alias=None,
+                FunctionName={"Fn::Sub": f"CodeDeployHook_${{AWS::StackName}}{name}"},
+                Environment={"Variables": {"HOOK_RESULT": hook_result}},
+            )
         preference["Hooks"] = {"PreTraffic": {"Ref": "PreHook"}, "PostTraffic": {"Ref": "PostHook"}}
-    template = {
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Transform": "AWS::Serverless-2016-10-31",
-        "Parameters": {"AliasName": {"Type": "String", "Default": alias}},
-        "Resources": resources,
-        "Outputs": {"FnName": {"Value": {"Ref": "Fn"}}},
-    }
+    resources["Fn"]["Properties"]["DeploymentPreference"] = preference
+    template = sam_template(
+        resources, alias_default=alias, Outputs={"FnName": {"Value": {"Ref": "Fn"}}}
+    )
     return yaml.safe_dump(template, sort_keys=False)
 
 

@@ -20,6 +20,7 @@ import yaml
 
 from lambda_release.sandbox import Sandbox
 from tests.support.aws_state import wait_for_stack
+from tests.support.templates import sam_template, serverless_function
 
 CAPS = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
 
@@ -34,16 +35,7 @@ def api_template(version: str, *, extras: bool = False) -> str:
         "Health": {"Type": "Api", "Properties": {"Path": health, "Method": "any"}},
     }
     resources: dict[str, Any] = {
-        "Fn": {
-            "Type": "AWS::Serverless::Function",
-            "Properties": {
-                "InlineCode": code,
-                "Handler": "index.handler",
-                "Runtime": "python3.12",
-                "AutoPublishAlias": {"Ref": "AliasName"},
-                "Events": events,
-            },
-        }
+        "Fn": serverless_function({"InlineCode": code}, runtime="python3.12", Events=events)
     }
     outputs: dict[str, Any] = {
         "Api": {"Value": {"Fn::Sub": "https://${ServerlessRestApi}.execute-api.amazonaws.com/"}}
@@ -55,14 +47,7 @@ def api_template(version: str, *, extras: bool = False) -> str:
         }
         resources["Http"] = {"Type": "AWS::Serverless::HttpApi"}
         outputs["FunctionUrl"] = {"Value": {"Fn::GetAtt": ["Url", "FunctionUrl"]}}
-    return yaml.safe_dump(
-        {
-            "Transform": "AWS::Serverless-2016-10-31",
-            "Parameters": {"AliasName": {"Type": "String", "Default": "live"}},
-            "Resources": resources,
-            "Outputs": outputs,
-        }
-    )
+    return yaml.safe_dump(sam_template(resources, alias_default="live", Outputs=outputs))
 
 
 def stack_resources(cfn: Any, stack: str) -> dict[str, tuple[str, str]]:

@@ -13,6 +13,9 @@ from typing import Any
 
 import yaml
 
+from tests.support import templates
+from tests.support.templates import ALIAS_REF, serverless_function
+
 HANDLER_TEMPLATE = '''"""Sample handler for function {name}."""
 
 CODE_VERSION = "{code_version}"
@@ -37,16 +40,12 @@ def _function_resource(
     preference: dict[str, Any] = {"Type": deployment_type}
     if alarms:
         preference["Alarms"] = [{"Ref": alarm_logical_id(function)}]
-    return {
-        "Type": "AWS::Serverless::Function",
-        "Properties": {
-            "CodeUri": f"src/{function.lower()}/",
-            "Handler": "app.handler",
-            "Runtime": "python3.11",
-            "AutoPublishAlias": {"Ref": "AliasName"} if alias_param else "PROD",
-            "DeploymentPreference": preference,
-        },
-    }
+    return serverless_function(
+        {"CodeUri": f"src/{function.lower()}/"},
+        handler="app.handler",
+        alias=ALIAS_REF if alias_param else "PROD",
+        deployment=preference,
+    )
 
 
 def _alarm_resource(function: str) -> dict[str, Any]:
@@ -89,22 +88,13 @@ def sam_template(
             "Value": {"Ref": function_logical_id(function)}
         }
     resources.update(extra_resources or {})
-    template: dict[str, Any] = {
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Transform": "AWS::Serverless-2016-10-31",
-        "Description": "lambda-release test application",
-    }
-    if alias_param:
-        template["Parameters"] = {
-            "AliasName": {
-                "Type": "String",
-                "AllowedValues": ["STAGING", "PROD"],
-                "Default": "STAGING",
-            }
-        }
-    template["Resources"] = resources
-    template["Outputs"] = outputs
-    return template
+    return templates.sam_template(
+        resources,
+        alias_default="STAGING" if alias_param else None,
+        allowed_aliases=["STAGING", "PROD"],
+        Description="lambda-release test application",
+        Outputs=outputs,
+    )
 
 
 def write_function_code(directory: Path, function: str, code_version: str) -> Path:
