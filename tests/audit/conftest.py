@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from lambda_release.sandbox import Sandbox
+from tests.support.functions import python_function
 from tests.support.processes import Cli, clean_env
-from tests.support.zips import app_zip
 
 REGION = "us-east-1"
 
@@ -36,19 +36,8 @@ def audit_lr(lr: Cli, sandbox: Sandbox) -> Cli:
 
 def create_function(clients: Clients, name: str) -> str:
     """A function with version 1 behind alias PROD; returns its unqualified ARN."""
-    iam = clients("iam")
-    try:
-        role = iam.get_role(RoleName="audit-test")["Role"]["Arn"]
-    except iam.exceptions.NoSuchEntityException:
-        role = iam.create_role(RoleName="audit-test", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     lam = clients("lambda")
-    arn = lam.create_function(
-        FunctionName=name,
-        Runtime="python3.11",
-        Role=role,
-        Handler="app.handler",
-        Code={"ZipFile": app_zip("def handler(event, context):\n    return 1\n")},
-    )["FunctionArn"]
+    arn = python_function(lam, clients("iam"), name, "def handler(event, context):\n    return 1\n")
     version = lam.publish_version(FunctionName=name)["Version"]
     lam.create_alias(FunctionName=name, Name="PROD", FunctionVersion=version)
     return str(arn)

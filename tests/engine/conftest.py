@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lambda_release.sandbox.server import Sandbox
-from tests.support.cliapp import BIN, CliApp, unique
+from tests.support.cliapp import BIN, CliApp, deploy_args, unique
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import write_sam_app
 
@@ -21,16 +21,7 @@ class App(CliApp):
     """A built SAM app, its artifacts bucket and a stack name of its own."""
 
     def deploy_args(self, *extra: str) -> list[str]:
-        return [
-            "deploy",
-            "--stack",
-            self.stack,
-            "--alias",
-            "PROD",
-            "--s3-bucket",
-            self.bucket,
-            *extra,
-        ]
+        return deploy_args(self.stack, self.bucket, *extra)
 
     def deploy_json(self, *extra: str) -> tuple[int, dict[str, Any], str]:
         p = self.lr(*self.deploy_args("--output", "json", *extra))

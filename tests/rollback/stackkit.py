@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from lambda_release import lock
+from lambda_release import drift, lock
 from lambda_release.aws import Aws
 from lambda_release.release import begin, settle
 from lambda_release.releaselog import LogLocation, Release, ReleaseLog
@@ -212,3 +212,20 @@ def parse_json(stdout: str) -> dict[str, Any]:
     data = json.loads(stdout)
     assert isinstance(data, dict)
     return data
+
+
+def resolve_drift(
+    engine: StackAlias, log: ReleaseLog, *, store: Any = None
+) -> tuple[list[drift.DriftItem], list[str]]:
+    """The deploy's drift step (realign CloudFormation after a rollback), run by a test."""
+    info = engine.info(refresh=True)
+    assert info is not None
+    return drift.resolve_before_deploy(
+        engine.client("cloudformation"),
+        info,
+        engine.live(info),
+        list(log.newest_first()),
+        progress=lambda _line: None,
+        poll=0.05,
+        store=store,
+    )

@@ -17,7 +17,7 @@ import pytest
 from lambda_release import drift
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import run_rollback
-from tests.rollback.stackkit import ALIAS, Kit
+from tests.rollback.stackkit import ALIAS, Kit, resolve_drift
 from tests.support.aws_state import AliasWatcher
 from tests.support.processes import describe
 from tests.support.standin_clock import skippable_clock
@@ -49,19 +49,9 @@ def drift_model_reset(sandbox: Sandbox) -> Iterator[None]:
 
 
 def realign(kit: Kit, store: bool = True) -> list[drift.DriftItem]:
-    engine = kit.engine()
-    info = engine.info(refresh=True)
-    assert info is not None
     log = kit.log()
-    items, problems = drift.resolve_before_deploy(
-        engine.client("cloudformation"),
-        info,
-        engine.live(info),
-        list(log.newest_first()),
-        progress=lambda _line: None,
-        poll=0.05,
-        store=drift.s3_template_store(log.s3, log.location.bucket, log.base) if store else None,
-    )
+    templates = drift.s3_template_store(log.s3, log.location.bucket, log.base) if store else None
+    items, problems = resolve_drift(kit.engine(), log, store=templates)
     assert problems == []
     return items
 

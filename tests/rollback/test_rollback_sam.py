@@ -19,12 +19,13 @@ from typing import Any
 
 import pytest
 
-from lambda_release import drift
 from lambda_release.aws import Aws
 from lambda_release.releaselog import LogLocation
 from lambda_release.sandbox import Sandbox
 from lambda_release.stack_alias import StackAlias
+from tests.rollback.stackkit import resolve_drift
 from tests.support.aws_state import AliasWatcher, alias_state, stack_functions, stack_status
+from tests.support.cliapp import deploy_args
 from tests.support.processes import Cli
 from tests.support.requires import require_tool
 from tests.support.sam import sam_build, sam_env
@@ -52,17 +53,7 @@ class App:
         return self.cli(*args)
 
     def deploy_args(self) -> list[str]:
-        return [
-            "deploy",
-            "--stack",
-            self.stack,
-            "--alias",
-            "PROD",
-            "--s3-bucket",
-            self.bucket,
-            "--output",
-            "json",
-        ]
+        return deploy_args(self.stack, self.bucket, "--output", "json")
 
     def run_deploy(self) -> subprocess.CompletedProcess[str]:
         """`lambda-release deploy` of what is built, as a user runs it."""
@@ -133,17 +124,7 @@ def test_rollback_pops_releases_made_with_the_sam_cli_then_the_next_deploy_works
     engine = StackAlias(
         Aws(region=sandbox.region, endpoint_url=sandbox.endpoint_url), app.stack, "PROD"
     )
-    info = engine.info(refresh=True)
-    assert info is not None
-    log = engine.log(LogLocation(app.bucket))
-    items, problems = drift.resolve_before_deploy(
-        engine.client("cloudformation"),
-        info,
-        engine.live(info),
-        list(log.newest_first()),
-        progress=lambda _line: None,
-        poll=0.05,
-    )
+    items, problems = resolve_drift(engine, engine.log(LogLocation(app.bucket)))
     assert [i.logical_id for i in items] == ["AFunction"] and problems == []
     redeploy = app.run_deploy()
     assert redeploy.returncode == 1, redeploy.stdout + redeploy.stderr

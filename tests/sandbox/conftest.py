@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from lambda_release.sandbox import Sandbox
+from tests.support.functions import python_function
 from tests.support.standin_clock import sandbox_minute
 from tests.support.zips import app_zip
 
@@ -43,14 +44,7 @@ def function_with_versions(sandbox: Sandbox, unique: Callable[[str], str]) -> Ca
 
     def make(versions: int) -> str:
         name = unique("fn")
-        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        lam.create_function(
-            FunctionName=name,
-            Runtime="python3.11",
-            Role=role,
-            Handler="app.handler",
-            Code={"ZipFile": app_zip("V = 1\n")},
-        )
+        python_function(lam, iam, name, "V = 1\n")
         lam.publish_version(FunctionName=name)
         for v in range(2, versions + 1):
             lam.update_function_code(FunctionName=name, ZipFile=app_zip(f"V = {v}\n"))

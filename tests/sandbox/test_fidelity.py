@@ -16,6 +16,7 @@ from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import CONFLICT, Fault, FaultProxy
 from tests.sandbox.inline_app import create_stack, inline_template, output
 from tests.support.aws_state import wait_for_stack
+from tests.support.functions import python_function
 from tests.support.zips import app_zip
 
 
@@ -167,16 +168,8 @@ def test_fault_proxy_answers_409_conditional_request_conflict_for_s3_writes(
 
 
 def _python_function(sandbox: Sandbox, name: str, source: str, env: dict[str, str]) -> None:
-    iam, lam = sandbox.client("iam"), sandbox.client("lambda")
-    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.11",
-        Role=role,
-        Handler="app.handler",
-        Code={"ZipFile": app_zip(source)},
-        Environment={"Variables": env},
-    )
+    lam, iam = sandbox.client("lambda"), sandbox.client("iam")
+    python_function(lam, iam, name, source, Environment={"Variables": env})
 
 
 def test_invoke_runs_the_python_handler_which_can_call_back_into_the_sandbox(

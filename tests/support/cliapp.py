@@ -54,3 +54,8 @@ class CliApp:
             StackName=self.stack, LogicalResourceId=alarm_logical_id(function)
         )
         return str(r["StackResourceDetail"]["PhysicalResourceId"])
+
+
+def deploy_args(stack: str, bucket: str, *extra: str, alias: str = "PROD") -> list[str]:
+    """`lambda-release deploy` of a stack to `alias`, its artifacts in `bucket`."""
+    return ["deploy", "--stack", stack, "--alias", alias, "--s3-bucket", bucket, *extra]
