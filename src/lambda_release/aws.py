@@ -9,6 +9,7 @@ to real AWS.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -85,6 +86,16 @@ def parallel_map(
         return list(pool.map(paced, items))
 
 
+@functools.cache
+def shared_data_loader() -> Any:
+    """botocore's loader of its data files (service models, endpoints, retry rules), one per
+    process. Each session would otherwise parse the same JSON again: a program or test that
+    makes many `Aws` objects spent most of its time there. The data is read-only."""
+    import botocore.loaders  # noqa: PLC0415 - see Aws.session
+
+    return botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
+
+
 @dataclass
 class Aws:
     """One boto3 session and its clients, shared by everything a command does."""
@@ -124,10 +135,13 @@ class Aws:
             # boto3 and botocore.config take 0.3 s to import: only a command that calls AWS
             # pays it (`target`, `check`, `--help` and bad input never do).
             import boto3.session  # noqa: PLC0415
+            import botocore.session  # noqa: PLC0415
 
+            core = botocore.session.get_session()
+            core.register_component("data_loader", shared_data_loader())
             try:
                 self._session = boto3.session.Session(
-                    region_name=self.region, profile_name=self.profile
+                    botocore_session=core, region_name=self.region, profile_name=self.profile
                 )
             except botocore.exceptions.ProfileNotFound as exc:
                 raise UsageError(f"{exc}: fix --profile or AWS_PROFILE") from exc

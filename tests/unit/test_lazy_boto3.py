@@ -78,3 +78,17 @@ def test_a_command_imports_only_its_own_modules(
     *_, commands, last = done.stderr.splitlines()
     assert last.startswith("exit 0 "), done.stderr
     assert commands.split()[1:] == [f"lambda_release.commands.{m}" for m in own]
+
+
+def test_every_aws_in_a_process_shares_botocores_data_loader() -> None:
+    from lambda_release.aws import Aws  # noqa: PLC0415 - the import under test is lazy
+
+    one = Aws(region="us-east-1", endpoint_url="http://127.0.0.1:9")
+    two = Aws(region="eu-west-1", endpoint_url="http://127.0.0.1:9")
+    loader = one.session._session.get_component("data_loader")
+    assert two.session._session.get_component("data_loader") is loader
+    # Each session keeps its own settings: only the read-only data is shared.
+    assert (one.client("lambda").meta.region_name, two.client("lambda").meta.region_name) == (
+        "us-east-1",
+        "eu-west-1",
+    )
