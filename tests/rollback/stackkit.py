@@ -215,7 +215,7 @@ def parse_json(stdout: str) -> dict[str, Any]:
 
 
 def resolve_drift(
-    engine: StackAlias, log: ReleaseLog, *, store: Any = None
+    engine: StackAlias, log: ReleaseLog, *, store: Any = None, dry_run: bool = False
 ) -> tuple[list[drift.DriftItem], list[str]]:
     """The deploy's drift step (realign CloudFormation after a rollback), run by a test."""
     info = engine.info(refresh=True)
@@ -226,6 +226,7 @@ def resolve_drift(
         engine.live(info),
         list(log.newest_first()),
         progress=lambda _line: None,
+        dry_run=dry_run,
         poll=0.05,
         store=store,
     )

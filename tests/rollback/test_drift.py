@@ -12,7 +12,7 @@ import pytest
 from lambda_release import drift
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import run_rollback
-from tests.rollback.stackkit import ALIAS, Kit
+from tests.rollback.stackkit import ALIAS, Kit, resolve_drift
 from tests.support.aws_state import AliasWatcher
 from tests.support.processes import describe
 
@@ -30,18 +30,7 @@ def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:
 
 
 def resolve(kit: Kit, dry_run: bool = False) -> tuple[list[drift.DriftItem], list[str]]:
-    engine = kit.engine()
-    info = engine.info(refresh=True)
-    assert info is not None
-    return drift.resolve_before_deploy(
-        engine.client("cloudformation"),
-        info,
-        engine.live(info),
-        list(kit.log().newest_first()),
-        progress=lambda _line: None,
-        dry_run=dry_run,
-        poll=0.05,
-    )
+    return resolve_drift(kit.engine(), kit.log(), dry_run=dry_run)
 
 
 def recorded(kit: Kit) -> dict[str, str]:
