@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.rollback.stackkit import Kit  # noqa: E402
 
-from lambda_release.awstrace import read_trace  # noqa: E402
-from lambda_release.releaselog import ReleaseLog, iso, new_id  # noqa: E402
+from lambda_release.aws.trace import read_trace  # noqa: E402
+from lambda_release.log.releaselog import ReleaseLog, iso, new_id  # noqa: E402
 from lambda_release.sandbox import Sandbox  # noqa: E402
 
 EXE = str(Path(sys.executable).parent / "lambda-release")

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.rollback.stackkit import ALIAS, Kit  # noqa: E402
 
-from lambda_release.awstrace import read_trace  # noqa: E402
+from lambda_release.aws.trace import read_trace  # noqa: E402
 from lambda_release.sandbox import Sandbox  # noqa: E402
 from lambda_release.sandbox.faultproxy import FaultProxy  # noqa: E402
 

@@ -1,6 +1,6 @@
 """CPU time to make N `Aws` objects with five clients each (no call is made).
 
-Every `Aws` in a process shares botocore's data loader (lambda_release.aws.shared_data_loader),
+Every `Aws` in a process shares botocore's data loader (aws.client.shared_data_loader),
 so the service models are parsed once per process, not once per session.
 
     .venv/bin/python bench/session_bench.py [N ...]
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 import time
 
-from lambda_release.aws import Aws
+from lambda_release.aws.client import Aws
 
 SERVICES = ("lambda", "cloudformation", "s3", "codedeploy", "cloudwatch")
 

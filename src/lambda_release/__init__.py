@@ -15,23 +15,23 @@ __version__ = "1.0.0"
 
 # public name -> the module that defines it
 _HOMES = {
-    "Aws": "lambda_release.aws",
-    "StackAlias": "lambda_release.stack_alias",
-    "LogLocation": "lambda_release.releaselog",
-    "ReleaseLog": "lambda_release.releaselog",
-    "Release": "lambda_release.releaselog",
-    "Outcome": "lambda_release.logschema",
-    "Kind": "lambda_release.logschema",
-    "run_preflight": "lambda_release.preflight",
-    "Preflight": "lambda_release.preflight",
-    "begin": "lambda_release.release",
-    "settle_pending": "lambda_release.release",
-    "deploy": "lambda_release.release",
-    "DeployPlan": "lambda_release.release",
-    "DeployResult": "lambda_release.release",
+    "Aws": "lambda_release.aws.client",
+    "StackAlias": "lambda_release.release.stack_alias",
+    "LogLocation": "lambda_release.log.releaselog",
+    "ReleaseLog": "lambda_release.log.releaselog",
+    "Release": "lambda_release.log.releaselog",
+    "Outcome": "lambda_release.log.schema",
+    "Kind": "lambda_release.log.schema",
+    "run_preflight": "lambda_release.release.preflight",
+    "Preflight": "lambda_release.release.preflight",
+    "begin": "lambda_release.release.flow",
+    "settle_pending": "lambda_release.release.flow",
+    "deploy": "lambda_release.release.flow",
+    "DeployPlan": "lambda_release.release.flow",
+    "DeployResult": "lambda_release.release.flow",
     "run_rollback": "lambda_release.rollback",
     "RollbackRequest": "lambda_release.rollback",
-    "stack_status": "lambda_release.status",
+    "stack_status": "lambda_release.observe.status",
     "resolve_target": "lambda_release.target",
     "Target": "lambda_release.target",
     "LambdaReleaseError": "lambda_release.errors",
@@ -69,17 +69,17 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from lambda_release.aws import Aws
+    from lambda_release.aws.client import Aws
     from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
-    from lambda_release.logschema import Kind, Outcome
-    from lambda_release.preflight import Preflight
-    from lambda_release.preflight import preflight as run_preflight
-    from lambda_release.release import DeployPlan, DeployResult, begin, deploy, settle_pending
-    from lambda_release.releaselog import LogLocation, Release, ReleaseLog
+    from lambda_release.log.releaselog import LogLocation, Release, ReleaseLog
+    from lambda_release.log.schema import Kind, Outcome
+    from lambda_release.observe.status import stack_status
+    from lambda_release.release.flow import DeployPlan, DeployResult, begin, deploy, settle_pending
+    from lambda_release.release.preflight import Preflight
+    from lambda_release.release.preflight import preflight as run_preflight
+    from lambda_release.release.stack_alias import StackAlias
     from lambda_release.rollback import Request as RollbackRequest
     from lambda_release.rollback import rollback as run_rollback
-    from lambda_release.stack_alias import StackAlias
-    from lambda_release.status import stack_status
     from lambda_release.target import Target, resolve_target
 
 

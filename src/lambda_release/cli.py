@@ -9,8 +9,9 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from lambda_release import __version__, awstrace, bounds, commands
-from lambda_release.aws import as_release_error
+from lambda_release import __version__, bounds, commands
+from lambda_release.aws import trace as awstrace
+from lambda_release.aws.client import as_release_error
 from lambda_release.context import Context
 from lambda_release.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_USAGE, LambdaReleaseError
 

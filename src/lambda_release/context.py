@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lambda_release import bounds
-from lambda_release.aws import Aws
+from lambda_release.aws.client import Aws
 from lambda_release.errors import UsageError
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig, Settings
 

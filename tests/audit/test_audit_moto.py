@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lambda_release.audit import audit_stack, parse_function_ref, reaches_latest
-from lambda_release.aws import Aws
+from lambda_release.aws.client import Aws
+from lambda_release.observe.audit import audit_stack, parse_function_ref, reaches_latest
 from lambda_release.sandbox import Sandbox
 from tests.audit.conftest import REGION, Clients, create_function
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lambda_release import lock
-from lambda_release.releaselog import LogLocation, ReleaseLog
+from lambda_release.log import lock
+from lambda_release.log.releaselog import LogLocation, ReleaseLog
 from lambda_release.sandbox.server import Sandbox
 from tests.engine.conftest import App
 from tests.support.processes import Cli

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lambda_release import lock
-from lambda_release.releaselog import LogLocation, ReleaseLog
+from lambda_release.log import lock
+from lambda_release.log.releaselog import LogLocation, ReleaseLog
 from lambda_release.sandbox.server import Sandbox
 from tests.engine.conftest import App
 from tests.support.samapp import set_code_version

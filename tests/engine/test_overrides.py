@@ -6,7 +6,7 @@ import pytest
 from samcli.cli.types import CfnParameterOverridesType
 
 from lambda_release.errors import UsageError
-from lambda_release.sam import (
+from lambda_release.template.sam import (
     config_overrides,
     deploy_command,
     format_override,

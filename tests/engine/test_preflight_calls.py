@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lambda_release import codedeploy
-from lambda_release.preflight import stack_problems
+from lambda_release.aws import codedeploy
+from lambda_release.release.preflight import stack_problems
 from tests.support.codedeploy_world import World, stack_info, world
 
 __all__ = ["world"]

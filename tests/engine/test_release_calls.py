@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lambda_release.awstrace import read_trace
+from lambda_release.aws.trace import read_trace
 from tests.engine.conftest import App
 from tests.support.sam import sam_deploy
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from lambda_release import lock
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.releaselog import LogLocation, ReleaseLog, new_id
+from lambda_release.log import lock
+from lambda_release.log.releaselog import LogLocation, ReleaseLog, new_id
 from lambda_release.sandbox.server import Sandbox
 
 

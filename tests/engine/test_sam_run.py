@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lambda_release.errors import OperationError
-from lambda_release.sam import build_command, find_sam, run_streaming
+from lambda_release.template.sam import build_command, find_sam, run_streaming
 
 
 def test_streams_output_and_beats_in_silence(processes: None, tmp_path: Path) -> None:

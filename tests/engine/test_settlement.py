@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lambda_release.settlement import (
+from lambda_release.release.settlement import (
     AliasNow,
     SettlementReads,
     StackNow,

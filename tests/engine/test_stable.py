@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_release.releaselog import Release
-from lambda_release.settlement import outcome_of
-from lambda_release.stable import Current, stable_versions
+from lambda_release.log.releaselog import Release
+from lambda_release.release.settlement import outcome_of
+from lambda_release.release.stable import Current, stable_versions
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
 

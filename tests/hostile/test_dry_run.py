@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from lambda_release import lock
-from lambda_release.release import begin
+from lambda_release.log import lock
+from lambda_release.release.flow import begin
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import kit_lr, run_rollback
 from tests.rollback.stackkit import ALIAS, Kit

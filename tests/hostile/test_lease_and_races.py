@@ -21,14 +21,16 @@ from typing import Any
 import pytest
 import yaml
 
-from lambda_release import alias_guard, lock, sam
-from lambda_release.awstrace import read_trace
-from lambda_release.cfn_template import parse_template
+from lambda_release.aws.trace import read_trace
 from lambda_release.errors import OperationError
-from lambda_release.release import begin, settle
-from lambda_release.releaselog import id_time, now
+from lambda_release.log import lock
+from lambda_release.log.releaselog import id_time, now
+from lambda_release.release import alias_guard
+from lambda_release.release.flow import begin, settle
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import Call, FaultProxy
+from lambda_release.template import sam
+from lambda_release.template.cfn import parse_template
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
 from tests.hostile.lease_object import lease_body, put_lease
 from tests.rollback.cli import kit_cli, kit_lr, run_rollback

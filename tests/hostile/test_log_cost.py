@@ -21,9 +21,9 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from lambda_release import lock
-from lambda_release.awstrace import install, read_trace
-from lambda_release.releaselog import (
+from lambda_release.aws.trace import install, read_trace
+from lambda_release.log import lock
+from lambda_release.log.releaselog import (
     LogLocation,
     ReleaseLog,
     id_of_index_name,

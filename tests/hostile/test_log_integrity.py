@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lambda_release import lock, releaselog
-from lambda_release.logschema import SETTLEMENT_SCHEMA
-from lambda_release.release import begin, settle
+from lambda_release.log import lock, releaselog
+from lambda_release.log.schema import SETTLEMENT_SCHEMA
+from lambda_release.release.flow import begin, settle
 from lambda_release.rollback import Request, rollback
 from lambda_release.sandbox import Sandbox
 from tests.hostile.world import SAM, one_line, world

@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 import pytest
 
-from lambda_release import lock
-from lambda_release.release import begin
+from lambda_release.log import lock
+from lambda_release.release.flow import begin
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import kit_lr
 from tests.rollback.stackkit import Kit

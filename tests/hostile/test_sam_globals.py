@@ -17,7 +17,7 @@ from samtranslator.plugins.globals.globals import GlobalProperties
 
 from lambda_release.check.engine import run_rules
 from lambda_release.fix.run import fix_text, recheck
-from lambda_release.sam_globals import merged_property
+from lambda_release.template.sam_globals import merged_property
 from tests.fix.corpus_cases import as_plain
 
 TEMPLATE = """\

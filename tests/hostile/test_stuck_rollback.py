@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from lambda_release import lock
-from lambda_release.release import settle
+from lambda_release.log import lock
+from lambda_release.release.flow import settle
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import kit_lr, run_rollback
 from tests.rollback.stackkit import Kit

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lambda_release import awstrace
+from lambda_release.aws import trace as awstrace
 from lambda_release.iam.operations import Call
 from lambda_release.sandbox.server import Sandbox
 from tests.support.processes import Cli

@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 import yaml
 
-from lambda_release import drift, lock
-from lambda_release.aws import Aws
-from lambda_release.release import begin, settle
-from lambda_release.releaselog import LogLocation, Release, ReleaseLog
+from lambda_release.aws.client import Aws
+from lambda_release.log import lock
+from lambda_release.log.releaselog import LogLocation, Release, ReleaseLog
+from lambda_release.release import drift
+from lambda_release.release.flow import begin, settle
+from lambda_release.release.stack_alias import StackAlias
 from lambda_release.sandbox import Sandbox
-from lambda_release.stack_alias import StackAlias
 from tests.support.aws_state import wait_for_stack
 from tests.support.templates import sam_template, serverless_function
 from tests.support.zips import zipped

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from lambda_release import drift
+from lambda_release.release import drift
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import run_rollback
 from tests.rollback.stackkit import ALIAS, Kit, resolve_drift

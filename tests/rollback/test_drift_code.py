@@ -6,7 +6,7 @@ import base64
 import hashlib
 from pathlib import Path
 
-from lambda_release.built_code import built_code, sam_zip_sha256
+from lambda_release.template.built_code import built_code, sam_zip_sha256
 
 
 def write_function(directory: Path, version: str) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from lambda_release import drift
+from lambda_release.release import drift
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import run_rollback
 from tests.rollback.stackkit import ALIAS, Kit, resolve_drift

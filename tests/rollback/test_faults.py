@@ -15,8 +15,9 @@ from typing import Any
 import botocore.config
 import pytest
 
-from lambda_release.aws import Aws
-from lambda_release.releaselog import LogLocation
+from lambda_release.aws.client import Aws
+from lambda_release.log.releaselog import LogLocation
+from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback import Request, rollback
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import (
@@ -30,7 +31,6 @@ from lambda_release.sandbox.faultproxy import (
     Fault,
     FaultProxy,
 )
-from lambda_release.stack_alias import StackAlias
 from tests.rollback.cli import run_rollback, start_rollback, versions_sent
 from tests.rollback.stackkit import ALIAS, Kit
 from tests.support.processes import describe

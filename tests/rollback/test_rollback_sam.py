@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from lambda_release.aws import Aws
-from lambda_release.releaselog import LogLocation
+from lambda_release.aws.client import Aws
+from lambda_release.log.releaselog import LogLocation
+from lambda_release.release.stack_alias import StackAlias
 from lambda_release.sandbox import Sandbox
-from lambda_release.stack_alias import StackAlias
 from tests.rollback.stackkit import resolve_drift
 from tests.support.aws_state import AliasWatcher, alias_state, stack_functions, stack_status
 from tests.support.cliapp import deploy_args

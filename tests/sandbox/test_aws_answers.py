@@ -12,10 +12,10 @@ from typing import Any, cast
 import pytest
 from botocore.exceptions import ClientError
 
-from lambda_release.audit import Auditor, AuditReport
+from lambda_release.aws.stack import read_live
+from lambda_release.observe.audit import Auditor, AuditReport
+from lambda_release.release.stable import Current, apply_stable
 from lambda_release.sandbox.lambda_paging import DEFAULT_PAGE
-from lambda_release.stable import Current, apply_stable
-from lambda_release.stack import read_live
 from tests.support.zips import app_zip
 
 

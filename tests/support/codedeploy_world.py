@@ -17,10 +17,10 @@ from typing import Any
 import boto3
 import pytest
 
-from lambda_release.aws import Aws
+from lambda_release.aws.client import Aws
+from lambda_release.aws.stack import StackInfo
+from lambda_release.release.stack_alias import StackAlias
 from lambda_release.sandbox import Sandbox
-from lambda_release.stack import StackInfo
-from lambda_release.stack_alias import StackAlias
 
 ROLE = "arn:aws:iam::123456789012:role/codedeploy"
 REVISION = {"revisionType": "AppSpecContent", "appSpecContent": {"content": "{}"}}

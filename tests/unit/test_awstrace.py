@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lambda_release import awstrace
-from lambda_release.aws import Aws
+from lambda_release.aws import trace as awstrace
+from lambda_release.aws.client import Aws
 
 
 def test_trace_records_calls_and_only_identifiers(

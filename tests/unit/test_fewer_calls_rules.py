@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from lambda_release import alias_guard
-from lambda_release.lock import Lease
-from lambda_release.releaselog import Head, LogLocation, ReleaseLog, new_id
-from lambda_release.stack import answered_at
+from lambda_release.aws.stack import answered_at
+from lambda_release.log.lock import Lease
+from lambda_release.log.releaselog import Head, LogLocation, ReleaseLog, new_id
+from lambda_release.release import alias_guard
 
 T = datetime(2026, 11, 29, 21, 0, 0, tzinfo=UTC)
 

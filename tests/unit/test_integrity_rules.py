@@ -7,16 +7,17 @@ from typing import Any
 
 import pytest
 
-from lambda_release import alias_guard, sam
 from lambda_release.errors import UsageError
-from lambda_release.releaselog import id_time, new_id, ordered_id
-from lambda_release.settlement import (
+from lambda_release.log.releaselog import id_time, new_id, ordered_id
+from lambda_release.release import alias_guard
+from lambda_release.release.settlement import (
     AliasNow,
     SettlementReads,
     StackNow,
     settlement_for,
     superseded_settlement,
 )
+from lambda_release.template import sam
 
 ENTRY: dict[str, Any] = {
     "id": "r1",

@@ -2,7 +2,7 @@
 and a command imports its own module only, not every command's (0.2 s more).
 
 `target` runs in every orb job, `check` in most, `--help` and bad input should answer at once;
-boto3 is imported when the first session is made (lambda_release.aws.Aws.session).
+boto3 is imported when the first session is made (lambda_release.aws.client.Aws.session).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def test_a_command_that_calls_no_aws_imports_no_boto3(
 
 
 def test_a_command_that_calls_aws_imports_it_when_it_makes_its_session() -> None:
-    from lambda_release.aws import Aws  # noqa: PLC0415 - the import under test is lazy
+    from lambda_release.aws.client import Aws  # noqa: PLC0415 - the import under test is lazy
 
     aws = Aws(region="us-east-1", endpoint_url="http://127.0.0.1:9")
     assert aws.session.region_name == "us-east-1"
@@ -81,7 +81,7 @@ def test_a_command_imports_only_its_own_modules(
 
 
 def test_every_aws_in_a_process_shares_botocores_data_loader() -> None:
-    from lambda_release.aws import Aws  # noqa: PLC0415 - the import under test is lazy
+    from lambda_release.aws.client import Aws  # noqa: PLC0415 - the import under test is lazy
 
     one = Aws(region="us-east-1", endpoint_url="http://127.0.0.1:9")
     two = Aws(region="eu-west-1", endpoint_url="http://127.0.0.1:9")

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from lambda_release import logschema
 from lambda_release.errors import OperationError
+from lambda_release.log import schema as logschema
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "release-log.md"
 

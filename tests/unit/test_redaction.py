@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from lambda_release.cfn_template import parse_template
 from lambda_release.errors import UsageError
-from lambda_release.redaction import (
+from lambda_release.release.redaction import (
     MASK,
     Redactor,
     guarded,
     noecho_parameters,
     secret_values,
 )
+from lambda_release.template.cfn import parse_template
 
 
 def test_noecho_parameters_from_a_template_with_short_tags(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from lambda_release.progress import (
+from lambda_release.observe.progress import (
     DeploymentView,
     LineRenderer,
     TtyRenderer,
@@ -14,7 +14,7 @@ from lambda_release.progress import (
     describe,
     duration,
 )
-from lambda_release.watch import TrafficRouting, routing_of
+from lambda_release.observe.watch import TrafficRouting, routing_of
 
 
 class FakeClock:

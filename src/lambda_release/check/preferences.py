@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from lambda_release.deployment_types import PREDEFINED_TYPES
+from lambda_release.aws.deployment_types import PREDEFINED_TYPES
 
 _LOWER = {t.lower(): t for t in PREDEFINED_TYPES}
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from lambda_release.errors import OperationError
+from lambda_release.log.releaselog import Release, ReleaseLog
 from lambda_release.names import stable_alias_name
 from lambda_release.output import format_table
-from lambda_release.releaselog import Release, ReleaseLog
 
 
 def record_json(release: Release, stable: dict[str, str | None], log: ReleaseLog) -> dict[str, Any]:

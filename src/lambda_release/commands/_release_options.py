@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 
 from lambda_release import bounds
-from lambda_release.aws import LAMBDA_RATE
+from lambda_release.aws.client import LAMBDA_RATE
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.releaselog import LogLocation, ReleaseLog
+from lambda_release.log.releaselog import LogLocation, ReleaseLog
+from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig
-from lambda_release.stack_alias import StackAlias
 
 
 def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> None:

@@ -7,9 +7,9 @@ import re
 from datetime import timedelta
 
 from lambda_release import bounds
-from lambda_release.audit import audit_stack
 from lambda_release.context import Context
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, UsageError
+from lambda_release.observe.audit import audit_stack
 from lambda_release.output import info
 
 NAME = "audit"

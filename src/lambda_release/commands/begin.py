@@ -7,9 +7,9 @@ import argparse
 from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
-from lambda_release.lock import BEGIN_LEASE_SECONDS
-from lambda_release.preflight import preflight
-from lambda_release.release import begin, new_entry
+from lambda_release.log.lock import BEGIN_LEASE_SECONDS
+from lambda_release.release.flow import begin, new_entry
+from lambda_release.release.preflight import preflight
 
 NAME = "begin"
 OUTPUTS: tuple[str, ...] = ("text", "json")

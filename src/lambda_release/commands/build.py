@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lambda_release import output, sam
+from lambda_release import output
 from lambda_release.context import Context
 from lambda_release.errors import OperationError, UsageError
+from lambda_release.template import sam
 
 NAME = "build"
 OUTPUTS: tuple[str, ...] = ("text",)

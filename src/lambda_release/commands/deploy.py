@@ -7,18 +7,21 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from lambda_release import alias_guard, bounds, output, record_file, redaction, sam, watch
-from lambda_release.cfn_template import parse_template
+from lambda_release import bounds, output
+from lambda_release.aws.stack import read_live
 from lambda_release.commands import _release_options as opts
 from lambda_release.commands._record_file import record_json, summary, write_record_file
 from lambda_release.context import Context
 from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
-from lambda_release.lock import DEPLOY_LEASE_SECONDS
-from lambda_release.release import DeployPlan, deploy
-from lambda_release.releaselog import LOG_TAG
+from lambda_release.log.lock import DEPLOY_LEASE_SECONDS
+from lambda_release.log.releaselog import LOG_TAG
+from lambda_release.observe import watch
+from lambda_release.release import alias_guard, record_file, redaction
+from lambda_release.release.flow import DeployPlan, deploy
+from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV, env_var
-from lambda_release.stack import read_live
-from lambda_release.stack_alias import StackAlias
+from lambda_release.template import sam
+from lambda_release.template.cfn import parse_template
 
 NAME = "deploy"
 OUTPUTS: tuple[str, ...] = ("text", "json")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 
 from lambda_release import bounds, output
-from lambda_release.aws import LAMBDA_RATE
+from lambda_release.aws.client import LAMBDA_RATE
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.prune import apply, plan_prune, summary_text
+from lambda_release.observe.prune import apply, plan_prune, summary_text
 from lambda_release.settings import Settings
 
 NAME = "prune"

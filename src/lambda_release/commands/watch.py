@@ -9,8 +9,8 @@ from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.progress import PROGRESS_MODES, choose_renderer, describe
-from lambda_release.watch import watch
+from lambda_release.observe.progress import PROGRESS_MODES, choose_renderer, describe
+from lambda_release.observe.watch import watch
 
 NAME = "watch"
 OUTPUTS: tuple[str, ...] = ("text", "json")

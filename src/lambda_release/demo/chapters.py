@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambda_release.aws.stack import list_resources
 from lambda_release.demo.stage import Stage
 from lambda_release.errors import OperationError
-from lambda_release.stack import list_resources
 
 CHAPTERS = 5
 _EXPORT = re.compile(r"^export (LAMBDA_RELEASE_[A-Z_]+)='([^']*)'$")

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from lambda_release.built_code import built_function_dirs
 from lambda_release.errors import OperationError
+from lambda_release.template.built_code import built_function_dirs
 
 MARKER = "lambda_release_demo_release.txt"
 # stderr lines worth showing: progress, the release's own notes, refusals and errors.

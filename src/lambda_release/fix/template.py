@@ -21,7 +21,7 @@ from lambda_release.check.rules.fixed_name import NAMED_PROPERTIES
 from lambda_release.fix import grants, targets
 from lambda_release.fix.edits import put, put_after, put_at, put_section, unique_key
 from lambda_release.fix.intrinsics import Writer, read, ref_target
-from lambda_release.sam_globals import ignores_global
+from lambda_release.template.sam_globals import ignores_global
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"

@@ -17,7 +17,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import RateLimiter, error_code
+from lambda_release.aws.client import RateLimiter, error_code
 from lambda_release.rollback.plan import DONE, MOVE, REFUSED, Step, decide
 
 # Rounds of re-read-and-decide after 412 or "update in progress": a logic loop

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from lambda_release import lock
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
-from lambda_release.releaselog import ReleaseLog, iso, new_id, now, ordered_id
+from lambda_release.log import lock
+from lambda_release.log.releaselog import ReleaseLog, iso, new_id, now, ordered_id
 from lambda_release.rollback.plan import (
     rollback_key,
 )

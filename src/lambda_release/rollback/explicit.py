@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lambda_release import lock, stuck_rollback
-from lambda_release.drift import explanations
+from lambda_release.aws import stuck_rollback
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.releaselog import ReleaseLog
+from lambda_release.log import lock
+from lambda_release.log.releaselog import ReleaseLog
+from lambda_release.release.drift import explanations
+from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, FAILED, MOVED, move_back
 from lambda_release.rollback.claim import claim, claim_body, take_lock
 from lambda_release.rollback.plan import DONE, MOVE, Live, Step
@@ -27,7 +29,6 @@ from lambda_release.rollback.record import (
     write_record,
 )
 from lambda_release.rollback.request import Outcome, Request
-from lambda_release.stack_alias import StackAlias
 
 
 def move_to_version(

@@ -17,17 +17,17 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import error_code
-from lambda_release.codedeploy import ENDED_STATUSES, active_deployment_ids
+from lambda_release.aws.client import error_code
+from lambda_release.aws.codedeploy import ENDED_STATUSES, active_deployment_ids
+from lambda_release.aws.stack import StackInfo, describe_stack
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.releaselog import Release, ReleaseLog
+from lambda_release.log.releaselog import Release, ReleaseLog
+from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, FAILED
 from lambda_release.rollback.claim import claim, claim_body
 from lambda_release.rollback.plan import DONE, Live, Step
 from lambda_release.rollback.record import read_live, stack_info, write_record
 from lambda_release.rollback.request import Outcome, Request
-from lambda_release.stack import StackInfo, describe_stack
-from lambda_release.stack_alias import StackAlias
 
 
 @dataclass

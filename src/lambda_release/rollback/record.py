@@ -8,18 +8,18 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import error_code, parallel_map
+from lambda_release.aws.client import error_code, parallel_map
+from lambda_release.aws.stack import StackInfo
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.releaselog import Release, ReleaseLog, iso, now
+from lambda_release.log.releaselog import Release, ReleaseLog, iso, now
+from lambda_release.release.stable import Current, apply_stable, stable_versions
+from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, MOVED
 from lambda_release.rollback.plan import (
     Live,
     Step,
 )
 from lambda_release.rollback.request import ROLLBACK_KIND
-from lambda_release.stable import Current, apply_stable, stable_versions
-from lambda_release.stack import StackInfo
-from lambda_release.stack_alias import StackAlias
 
 
 def read_live(engine: StackAlias, info: StackInfo) -> list[Live]:

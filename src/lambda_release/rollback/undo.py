@@ -24,11 +24,13 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from lambda_release import lock, stuck_rollback
-from lambda_release.aws import parallel_map
+from lambda_release.aws import stuck_rollback
+from lambda_release.aws.client import parallel_map
 from lambda_release.errors import OperationError
-from lambda_release.release import settle_pending
-from lambda_release.releaselog import Release, ReleaseLog
+from lambda_release.log import lock
+from lambda_release.log.releaselog import Release, ReleaseLog
+from lambda_release.release.flow import settle_pending
+from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import FAILED, move_back
 from lambda_release.rollback.claim import FIRST_RUN, check_lock, claim_and_lock
 from lambda_release.rollback.in_flight import stop_release, wait_for_rollback_deployments
@@ -55,7 +57,6 @@ from lambda_release.rollback.record import (
 )
 from lambda_release.rollback.request import Outcome, Request
 from lambda_release.rollback.summary import summary_data
-from lambda_release.stack_alias import StackAlias
 
 
 def rollback(

@@ -28,7 +28,7 @@ from moto.codedeploy.models import codedeploy_backends
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 
-from lambda_release.deployment_types import ALL_AT_ONCE, CONFIG_PREFIX
+from lambda_release.aws.deployment_types import ALL_AT_ONCE, CONFIG_PREFIX
 from lambda_release.sandbox import deployment_configs
 from lambda_release.sandbox.codedeploy_errors import codedeploy_error
 from lambda_release.sandbox.deployment_configs import lookup, schedule_of

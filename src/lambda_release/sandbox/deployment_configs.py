@@ -17,7 +17,7 @@ from moto.codedeploy import responses as codedeploy_responses
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 
-from lambda_release.deployment_types import (
+from lambda_release.aws.deployment_types import (
     ALL_AT_ONCE,
     CANARY_MINUTES,
     CONFIG_PREFIX,

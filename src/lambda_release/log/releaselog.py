@@ -35,9 +35,9 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import error_code
+from lambda_release.aws.client import error_code
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.logschema import (
+from lambda_release.log.schema import (
     ENTRY_SCHEMA,
     SETTLEMENT_SCHEMA,
     UNDO_SCHEMA,

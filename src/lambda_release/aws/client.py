@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 import botocore.exceptions
 
-from lambda_release import __version__, awstrace
+from lambda_release import __version__
+from lambda_release.aws import trace as awstrace
 from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ import os
 import zipfile
 from pathlib import Path
 
-from lambda_release.cfn_template import read_template
 from lambda_release.errors import OperationError
+from lambda_release.template.cfn import read_template
 
 
 def built_function_dirs(template_path: Path) -> dict[str, Path]:

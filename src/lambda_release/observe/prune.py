@@ -23,13 +23,13 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import LAMBDA_RATE, Aws, RateLimiter, error_code, parallel_map
-from lambda_release.codedeploy import active_deployment_ids
+from lambda_release.aws.client import LAMBDA_RATE, Aws, RateLimiter, error_code, parallel_map
+from lambda_release.aws.codedeploy import active_deployment_ids
+from lambda_release.aws.stack import list_resources, read_live, version_of_arn
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
-from lambda_release.releaselog import LogLocation, Release, ReleaseLog
-from lambda_release.stable import Current, stable_versions
-from lambda_release.stack import list_resources, read_live, version_of_arn
-from lambda_release.stack_alias import StackAlias
+from lambda_release.log.releaselog import LogLocation, Release, ReleaseLog
+from lambda_release.release.stable import Current, stable_versions
+from lambda_release.release.stack_alias import StackAlias
 
 LATEST = "$LATEST"
 PAGE_SIZE = 50

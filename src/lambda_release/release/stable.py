@@ -14,9 +14,9 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import RateLimiter, error_code, parallel_map
+from lambda_release.aws.client import RateLimiter, error_code, parallel_map
+from lambda_release.log.releaselog import Release
 from lambda_release.names import stable_alias_name
-from lambda_release.releaselog import Release
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import Aws, error_code
+from lambda_release.aws.client import Aws, error_code
+from lambda_release.aws.stack import list_resources
 from lambda_release.errors import OperationError
 from lambda_release.output import format_table
-from lambda_release.stack import list_resources
 
 LATEST = "$LATEST"
 # Error codes that mean "nothing there", not "could not look".

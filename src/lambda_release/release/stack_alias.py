@@ -14,11 +14,8 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import GET_FUNCTION_RATE, LAMBDA_RATE, Aws, RateLimiter
-from lambda_release.errors import UsageError
-from lambda_release.names import stable_alias_name, validate_alias, validate_stack_name
-from lambda_release.releaselog import LOG_TAG, LogLocation, ReleaseLog
-from lambda_release.stack import (
+from lambda_release.aws.client import GET_FUNCTION_RATE, LAMBDA_RATE, Aws, RateLimiter
+from lambda_release.aws.stack import (
     LiveFunction,
     StackInfo,
     describe_stack,
@@ -26,6 +23,9 @@ from lambda_release.stack import (
     read_stack,
     restated,
 )
+from lambda_release.errors import UsageError
+from lambda_release.log.releaselog import LOG_TAG, LogLocation, ReleaseLog
+from lambda_release.names import stable_alias_name, validate_alias, validate_stack_name
 
 SAM_MANAGED_STACK = "aws-sam-cli-managed-default"
 

@@ -34,8 +34,8 @@ from typing import Any
 
 import botocore.exceptions
 
+from lambda_release.aws.stack import StackInfo
 from lambda_release.errors import OperationError
-from lambda_release.stack import StackInfo
 
 # A deployment in any of these states may still move an alias.
 ACTIVE_STATUSES = ["Created", "Queued", "InProgress", "Baking", "Ready"]

@@ -17,13 +17,19 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release import codedeploy, lock
-from lambda_release.aws import error_code, parallel_map
+from lambda_release.aws import codedeploy
+from lambda_release.aws.client import error_code, parallel_map
+from lambda_release.aws.stack import (
+    LiveFunction,
+    StackInfo,
+    function_arn_of,
+    functions_updated_since,
+    with_live,
+)
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
-from lambda_release.logschema import Entry, EntryFunction
-from lambda_release.preflight import Reads, preflight, read_checks
-from lambda_release.releaselog import (
+from lambda_release.log import lock
+from lambda_release.log.releaselog import (
     FAILED,
     NO_CHANGE,
     PARTIAL,
@@ -36,7 +42,9 @@ from lambda_release.releaselog import (
     now,
     ordered_id,
 )
-from lambda_release.settlement import (
+from lambda_release.log.schema import Entry, EntryFunction
+from lambda_release.release.preflight import Reads, preflight, read_checks
+from lambda_release.release.settlement import (
     AliasNow,
     SettlementReads,
     StackNow,
@@ -45,15 +53,8 @@ from lambda_release.settlement import (
     started_at,
     superseded_settlement,
 )
-from lambda_release.stable import Current, apply_stable, stable_versions
-from lambda_release.stack import (
-    LiveFunction,
-    StackInfo,
-    function_arn_of,
-    functions_updated_since,
-    with_live,
-)
-from lambda_release.stack_alias import StackAlias
+from lambda_release.release.stable import Current, apply_stable, stable_versions
+from lambda_release.release.stack_alias import StackAlias
 
 
 # -- begin ---------------------------------------------------------------------

@@ -37,12 +37,12 @@ from typing import Any, Protocol
 
 import botocore.exceptions
 
-from lambda_release.built_code import built_code
-from lambda_release.cfn_template import parse_template
+from lambda_release.aws.stack import LiveFunction, StackInfo, list_resources, version_of_arn
+from lambda_release.aws.stack import physical_ids as stack_physical_ids
 from lambda_release.errors import OperationError
-from lambda_release.releaselog import Release, ReleaseLog
-from lambda_release.stack import LiveFunction, StackInfo, list_resources, version_of_arn
-from lambda_release.stack import physical_ids as stack_physical_ids
+from lambda_release.log.releaselog import Release, ReleaseLog
+from lambda_release.template.built_code import built_code
+from lambda_release.template.cfn import parse_template
 
 BUILT_TEMPLATE = Path(".aws-sam") / "build" / "template.yaml"
 TEMPLATE_BODY_MAX = 51_200  # CloudFormation's limit for an inline TemplateBody, in bytes

@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambda_release import codedeploy, stuck_rollback
+from lambda_release.aws import codedeploy, stuck_rollback
+from lambda_release.aws.stack import LiveFunction, StackInfo, with_live
 from lambda_release.errors import LambdaReleaseError, UsageError
+from lambda_release.log.releaselog import LogLocation, Release
 from lambda_release.output import format_table
-from lambda_release.preflight import alias_drift
-from lambda_release.releaselog import LogLocation, Release
-from lambda_release.stack import LiveFunction, StackInfo, with_live
-from lambda_release.stack_alias import StackAlias
+from lambda_release.release.preflight import alias_drift
+from lambda_release.release.stack_alias import StackAlias
 
 STATUS_SCHEMA = "lambda-release/status@1"
 

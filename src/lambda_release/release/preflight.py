@@ -3,7 +3,7 @@
 ``deploy``, ``begin`` and both their dry runs call :func:`preflight`, so a dry
 run refuses exactly where the real run would, with the same words. Drift a
 lambda-release rollback explains is not a reason to refuse: the real run
-realigns CloudFormation first (:mod:`lambda_release.drift`), the dry run says
+realigns CloudFormation first (:mod:`lambda_release.release.drift`), the dry run says
 it would.
 """
 
@@ -13,11 +13,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from lambda_release import codedeploy, lock, stuck_rollback
-from lambda_release import drift as realignment
-from lambda_release.releaselog import ReleaseLog
-from lambda_release.stack import LiveFunction, StackInfo, with_live
-from lambda_release.stack_alias import StackAlias
+from lambda_release.aws import codedeploy, stuck_rollback
+from lambda_release.aws.stack import LiveFunction, StackInfo, with_live
+from lambda_release.log import lock
+from lambda_release.log.releaselog import ReleaseLog
+from lambda_release.release import drift as realignment
+from lambda_release.release.stack_alias import StackAlias
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,11 @@ from typing import Any, TextIO
 
 import botocore.exceptions
 
-from lambda_release.codedeploy import active_deployment_ids, group_alarms
+from lambda_release.aws.codedeploy import active_deployment_ids, group_alarms
+from lambda_release.aws.stack import StackInfo, describe_stack
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
-from lambda_release.progress import DeploymentView, LineRenderer, Renderer
-from lambda_release.stack import StackInfo, describe_stack
-from lambda_release.stack_alias import StackAlias
+from lambda_release.observe.progress import DeploymentView, LineRenderer, Renderer
+from lambda_release.release.stack_alias import StackAlias
 
 _PREDEFINED = re.compile(
     r"^CodeDeployDefault\.Lambda(?:(Canary)(\d+)Percent(\d+)Minutes?"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from lambda_release.sam_globals import globals_taken
+from lambda_release.template.sam_globals import globals_taken
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 UNRESOLVED = object()

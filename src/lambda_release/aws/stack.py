@@ -19,7 +19,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws import RateLimiter, error_code, parallel_map
+from lambda_release.aws.client import RateLimiter, error_code, parallel_map
 from lambda_release.errors import OperationError, UsageError
 
 

@@ -1,0 +1,1 @@
+"""What runs where, and tidying: status, watch, progress, audit, prune."""
