@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 from tests.rollback.stackkit import Kit  # noqa: E402
 
 from lambda_release.aws.trace import read_trace  # noqa: E402
-from lambda_release.log.releaselog import ReleaseLog, iso, new_id  # noqa: E402
+from lambda_release.log.ids import iso, new_id  # noqa: E402
+from lambda_release.log.store import ReleaseLog  # noqa: E402
 from lambda_release.sandbox import Sandbox  # noqa: E402
 
 EXE = str(Path(sys.executable).parent / "lambda-release")

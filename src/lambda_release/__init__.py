@@ -17,18 +17,18 @@ __version__ = "1.0.0"
 _HOMES = {
     "Aws": "lambda_release.aws.client",
     "StackAlias": "lambda_release.release.stack_alias",
-    "LogLocation": "lambda_release.log.releaselog",
-    "ReleaseLog": "lambda_release.log.releaselog",
-    "Release": "lambda_release.log.releaselog",
+    "LogLocation": "lambda_release.log.location",
+    "ReleaseLog": "lambda_release.log.store",
+    "Release": "lambda_release.log.records",
     "Outcome": "lambda_release.log.schema",
     "Kind": "lambda_release.log.schema",
     "run_preflight": "lambda_release.release.preflight",
     "Preflight": "lambda_release.release.preflight",
-    "begin": "lambda_release.release.flow",
-    "settle_pending": "lambda_release.release.flow",
-    "deploy": "lambda_release.release.flow",
-    "DeployPlan": "lambda_release.release.flow",
-    "DeployResult": "lambda_release.release.flow",
+    "begin": "lambda_release.release.begin",
+    "settle_pending": "lambda_release.release.recover",
+    "deploy": "lambda_release.release.deploy",
+    "DeployPlan": "lambda_release.release.deploy",
+    "DeployResult": "lambda_release.release.deploy",
     "run_rollback": "lambda_release.rollback",
     "RollbackRequest": "lambda_release.rollback",
     "stack_status": "lambda_release.observe.status",
@@ -71,12 +71,16 @@ __all__ = [
 if TYPE_CHECKING:
     from lambda_release.aws.client import Aws
     from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
-    from lambda_release.log.releaselog import LogLocation, Release, ReleaseLog
+    from lambda_release.log.location import LogLocation
+    from lambda_release.log.records import Release
     from lambda_release.log.schema import Kind, Outcome
+    from lambda_release.log.store import ReleaseLog
     from lambda_release.observe.status import stack_status
-    from lambda_release.release.flow import DeployPlan, DeployResult, begin, deploy, settle_pending
+    from lambda_release.release.begin import begin
+    from lambda_release.release.deploy import DeployPlan, DeployResult, deploy
     from lambda_release.release.preflight import Preflight
     from lambda_release.release.preflight import preflight as run_preflight
+    from lambda_release.release.recover import settle_pending
     from lambda_release.release.stack_alias import StackAlias
     from lambda_release.rollback import Request as RollbackRequest
     from lambda_release.rollback import rollback as run_rollback

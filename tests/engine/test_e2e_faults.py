@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from lambda_release.log.releaselog import LogLocation, ReleaseLog
+from lambda_release.log.location import LogLocation
+from lambda_release.log.store import ReleaseLog
 from lambda_release.sandbox.faultproxy import (
     HTTP_500,
     HTTP_503,

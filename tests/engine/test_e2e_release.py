@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from lambda_release.log import lock
-from lambda_release.log.releaselog import LogLocation, ReleaseLog
+from lambda_release.log.location import LogLocation
+from lambda_release.log.store import ReleaseLog
 from lambda_release.sandbox.server import Sandbox
 from tests.engine.conftest import App
 from tests.support.samapp import set_code_version

@@ -11,7 +11,9 @@ import pytest
 
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log import lock
-from lambda_release.log.releaselog import LogLocation, ReleaseLog, new_id
+from lambda_release.log.ids import new_id
+from lambda_release.log.location import LogLocation
+from lambda_release.log.store import ReleaseLog
 from lambda_release.sandbox.server import Sandbox
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_release.log.releaselog import Release
+from lambda_release.log.records import Release
 from lambda_release.release.settlement import outcome_of
 from lambda_release.release.stable import Current, stable_versions
 

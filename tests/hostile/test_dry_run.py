@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from lambda_release.log import lock
-from lambda_release.release.flow import begin
+from lambda_release.release.begin import begin
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import kit_lr, run_rollback
 from tests.rollback.stackkit import ALIAS, Kit

@@ -14,7 +14,7 @@ from lambda_release.iam.operations import Call, required
 from lambda_release.iam.policy import build_policy
 from lambda_release.iam.scope import Scope
 from lambda_release.iam.trust import ACTION, build_trust, subject
-from lambda_release.log.releaselog import LogLocation
+from lambda_release.log.location import LogLocation
 
 ACCOUNT = "123456789012"
 ORG, PROJECT, USER = (str(uuid.uuid4()) for _ in range(3))

@@ -24,9 +24,10 @@ import yaml
 from lambda_release.aws.trace import read_trace
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
-from lambda_release.log.releaselog import id_time, now
+from lambda_release.log.ids import id_time, now
 from lambda_release.release import alias_guard
-from lambda_release.release.flow import begin, settle
+from lambda_release.release.begin import begin
+from lambda_release.release.settle import settle
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import Call, FaultProxy
 from lambda_release.template import sam

@@ -19,7 +19,7 @@ import pytest
 from lambda_release.aws.trace import read_trace
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
-from lambda_release.release.flow import begin
+from lambda_release.release.begin import begin
 from lambda_release.sandbox import Sandbox
 from tests.hostile.lease_object import lease_body, put_lease
 from tests.rollback.stackkit import Kit

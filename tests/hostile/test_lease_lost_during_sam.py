@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from lambda_release.log.releaselog import LogLocation
-from lambda_release.release.flow import DeployPlan, deploy
+from lambda_release.log.location import LogLocation
+from lambda_release.release.deploy import DeployPlan, deploy
 from lambda_release.sandbox import Sandbox
 from tests.rollback.stackkit import ALIAS, Kit, code_key, function_code, template
 from tests.support.aws_state import wait_for_stack

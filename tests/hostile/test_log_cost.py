@@ -23,13 +23,9 @@ import pytest
 
 from lambda_release.aws.trace import install, read_trace
 from lambda_release.log import lock
-from lambda_release.log.releaselog import (
-    LogLocation,
-    ReleaseLog,
-    id_of_index_name,
-    index_name,
-    new_id,
-)
+from lambda_release.log.ids import id_of_index_name, index_name, new_id
+from lambda_release.log.location import LogLocation
+from lambda_release.log.store import ReleaseLog
 from lambda_release.sandbox.faultproxy import FaultProxy
 from lambda_release.sandbox.server import CREDENTIALS, Sandbox
 from tests.support.processes import Cli

@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lambda_release.log import lock, releaselog
+from lambda_release.log import ids as release_ids
+from lambda_release.log import lock
 from lambda_release.log.schema import SETTLEMENT_SCHEMA
-from lambda_release.release.flow import begin, settle
+from lambda_release.release.begin import begin
+from lambda_release.release.settle import settle
 from lambda_release.rollback import Request, rollback
 from lambda_release.sandbox import Sandbox
 from tests.hostile.world import SAM, one_line, world
@@ -43,9 +45,9 @@ def test_release_ids_follow_the_lock_not_the_local_clock(
 ) -> None:
     """A runner whose clock is wrong still puts its release after the log's newest; the
     next runner (clock right) after that one; rollback then undoes the newest."""
-    real_now = releaselog.now
+    real_now = release_ids.now
     with monkeypatch.context() as mp:
-        mp.setattr(releaselog, "now", lambda: real_now() + skew)
+        mp.setattr(release_ids, "now", lambda: real_now() + skew)
         skewed = kit.release({"A": "3"})
     latest = kit.release({"B": "2"})
     ids = _ids_in_time_order(kit)
@@ -63,11 +65,11 @@ def test_a_rollback_on_a_clock_behind_still_comes_after_what_it_undoes(
     """A runner 400 days behind: its rollback's entry must not sort before the release it
     undoes, or the log would name that release the newest while the aliases say undone."""
     undone = kit.entries()[-1].id
-    real_now = releaselog.now
+    real_now = release_ids.now
     engine = kit.engine()
     req = Request() if how == "undo" else Request(functions=("AFunction",), to_version="1")
     with monkeypatch.context() as mp:
-        mp.setattr(releaselog, "now", lambda: real_now() - timedelta(days=400))
+        mp.setattr(release_ids, "now", lambda: real_now() - timedelta(days=400))
         outcome = rollback(engine, kit.log(), req, lambda _line: None)
     assert outcome.exit_code == 0, outcome.data
     entries = kit.entries()
@@ -99,7 +101,7 @@ def test_an_entry_at_the_end_of_time_does_not_block_a_rollback(kit: Kit) -> None
 def _write_newer_release_settled(kit: Kit, newer_than: str) -> str:
     """A newer release written and settled beside an older pending one (an old helper)."""
     log = kit.log()
-    rid = releaselog.ordered_id(releaselog.new_id(), newer_than)
+    rid = release_ids.ordered_id(release_ids.new_id(), newer_than)
     entry = {"id": rid, "kind": "release", "stack": kit.stack, "alias": ALIAS, "functions": []}
     log.write_entry(entry)
     log.put_new(

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import pytest
 
 from lambda_release.log import lock
-from lambda_release.release.flow import begin
+from lambda_release.release.begin import begin
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import kit_lr
 from tests.rollback.stackkit import Kit

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from lambda_release.log import lock
-from lambda_release.release.flow import settle
+from lambda_release.release.settle import settle
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.codedeploy import SETTINGS
 from tests.rollback.cli import kit_cli, kit_lr

@@ -11,7 +11,9 @@ from typing import Any
 import boto3
 import pytest
 
-from lambda_release.log.releaselog import LogLocation, ReleaseLog, new_id
+from lambda_release.log.ids import new_id
+from lambda_release.log.location import LogLocation
+from lambda_release.log.store import ReleaseLog
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import CONFLICT, Fault, FaultProxy
 

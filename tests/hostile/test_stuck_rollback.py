@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lambda_release.log import lock
-from lambda_release.release.flow import settle
+from lambda_release.release.settle import settle
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import kit_lr, run_rollback
 from tests.rollback.stackkit import Kit

@@ -13,7 +13,7 @@ from lambda_release.iam.evaluate import is_allowed
 from lambda_release.iam.operations import ROLES, Call, required
 from lambda_release.iam.policy import PERMISSIONS, role_commands, role_sometimes
 from lambda_release.iam.scope import Scope
-from lambda_release.log.releaselog import LogLocation
+from lambda_release.log.location import LogLocation
 from tests.iam.recorder import (
     ACCOUNT,
     ALIAS,

@@ -18,9 +18,12 @@ import yaml
 
 from lambda_release.aws.client import Aws
 from lambda_release.log import lock
-from lambda_release.log.releaselog import LogLocation, Release, ReleaseLog
+from lambda_release.log.location import LogLocation
+from lambda_release.log.records import Release
+from lambda_release.log.store import ReleaseLog
 from lambda_release.release import drift
-from lambda_release.release.flow import begin, settle
+from lambda_release.release.begin import begin
+from lambda_release.release.settle import settle
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.sandbox import Sandbox
 from tests.support.aws_state import wait_for_stack

@@ -16,7 +16,7 @@ import botocore.config
 import pytest
 
 from lambda_release.aws.client import Aws
-from lambda_release.log.releaselog import LogLocation
+from lambda_release.log.location import LogLocation
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback import Request, rollback
 from lambda_release.sandbox import Sandbox

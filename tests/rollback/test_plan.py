@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.log.releaselog import Release
+from lambda_release.log.records import Release
 from lambda_release.rollback.plan import (
     CREATED,
     DONE,

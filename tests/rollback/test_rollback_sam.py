@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from lambda_release.aws.client import Aws
-from lambda_release.log.releaselog import LogLocation
+from lambda_release.log.location import LogLocation
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.sandbox import Sandbox
 from tests.rollback.stackkit import resolve_drift

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from lambda_release.log import lock
-from lambda_release.release.flow import settle
+from lambda_release.release.settle import settle
 from lambda_release.sandbox import Sandbox
 from tests.rollback.cli import run_rollback
 from tests.rollback.stackkit import Kit, wait_for_stack

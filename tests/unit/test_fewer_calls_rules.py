@@ -10,8 +10,11 @@ from typing import Any
 import pytest
 
 from lambda_release.aws.stack import answered_at
+from lambda_release.log.ids import new_id
+from lambda_release.log.location import LogLocation
 from lambda_release.log.lock import Lease
-from lambda_release.log.releaselog import Head, LogLocation, ReleaseLog, new_id
+from lambda_release.log.records import Head
+from lambda_release.log.store import ReleaseLog
 from lambda_release.release import alias_guard
 
 T = datetime(2026, 11, 29, 21, 0, 0, tzinfo=UTC)

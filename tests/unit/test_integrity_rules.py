@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from lambda_release.errors import UsageError
-from lambda_release.log.releaselog import id_time, new_id, ordered_id
+from lambda_release.log.ids import id_time, new_id, ordered_id
 from lambda_release.release import alias_guard
 from lambda_release.release.settlement import (
     AliasNow,

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from lambda_release.errors import OperationError
-from lambda_release.log.releaselog import Release, ReleaseLog
+from lambda_release.log.records import Release
+from lambda_release.log.store import ReleaseLog
 from lambda_release.names import stable_alias_name
 from lambda_release.output import format_table
 

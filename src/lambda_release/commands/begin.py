@@ -8,7 +8,7 @@ from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.log.lock import BEGIN_LEASE_SECONDS
-from lambda_release.release.flow import begin, new_entry
+from lambda_release.release.begin import begin, new_entry
 from lambda_release.release.preflight import preflight
 
 NAME = "begin"

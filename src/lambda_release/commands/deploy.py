@@ -14,10 +14,10 @@ from lambda_release.commands._record_file import record_json, summary, write_rec
 from lambda_release.context import Context
 from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 from lambda_release.log.lock import DEPLOY_LEASE_SECONDS
-from lambda_release.log.releaselog import LOG_TAG
+from lambda_release.log.store import LOG_TAG
 from lambda_release.observe import watch
 from lambda_release.release import alias_guard, record_file, redaction
-from lambda_release.release.flow import DeployPlan, deploy
+from lambda_release.release.deploy import DeployPlan, deploy
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV, env_var
 from lambda_release.template import sam

@@ -8,7 +8,7 @@ from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.log.releaselog import is_release_id
+from lambda_release.log.ids import is_release_id
 from lambda_release.observe.status import orphan_warning
 
 NAME = "history"

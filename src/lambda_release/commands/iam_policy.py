@@ -11,7 +11,7 @@ from lambda_release.iam.operations import ROLES
 from lambda_release.iam.policy import build_policy, check_role, explain
 from lambda_release.iam.scope import Scope, partition_of
 from lambda_release.iam.trust import build_trust
-from lambda_release.log.releaselog import LogLocation
+from lambda_release.log.location import LogLocation
 
 NAME = "iam-policy"
 OUTPUTS: tuple[str, ...] = ("json", "text")

@@ -8,9 +8,9 @@ from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.commands._record_file import record_json, summary, write_record_file
 from lambda_release.context import Context
-from lambda_release.log.releaselog import NO_CHANGE, SUCCEEDED
+from lambda_release.log.records import NO_CHANGE, SUCCEEDED
 from lambda_release.release import record_file
-from lambda_release.release.flow import settle_pending
+from lambda_release.release.recover import settle_pending
 
 NAME = "record"
 OUTPUTS: tuple[str, ...] = ("text", "json")

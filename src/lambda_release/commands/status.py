@@ -9,7 +9,7 @@ from lambda_release.aws.client import LAMBDA_RATE
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.log.releaselog import LogLocation
+from lambda_release.log.location import LogLocation
 from lambda_release.observe.status import stack_status, status_text
 from lambda_release.release.stack_alias import StackAlias
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from lambda_release.errors import UsageError
-from lambda_release.log.releaselog import ROOT, LogLocation
+from lambda_release.log.location import ROOT, LogLocation
 from lambda_release.names import validate_alias, validate_stack_name
 
 # The stack `sam deploy --resolve-s3` creates; the helper reads its bucket from it.

@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lambda_release.errors import OperationError
-from lambda_release.log.releaselog import ReleaseLog, iso, now
+from lambda_release.log.ids import iso, now
+from lambda_release.log.store import ReleaseLog
 
 DEPLOY_LEASE_SECONDS = 300.0
 BEGIN_LEASE_SECONDS = 3 * 3600.0

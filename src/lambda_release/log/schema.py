@@ -148,7 +148,7 @@ class Claim(TypedDict, total=False):
 
 class LogHead(TypedDict):
     """The log's newest id and its releases still pending, as the last holder of the lease
-    left them (written when the lease is given back; see releaselog.Head)."""
+    left them (written when the lease is given back; see log.records.Head)."""
 
     newest: str | None
     pending: list[str]

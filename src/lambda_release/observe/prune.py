@@ -27,7 +27,9 @@ from lambda_release.aws.client import LAMBDA_RATE, Aws, RateLimiter, error_code,
 from lambda_release.aws.codedeploy import active_deployment_ids
 from lambda_release.aws.stack import list_resources, read_live, version_of_arn
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
-from lambda_release.log.releaselog import LogLocation, Release, ReleaseLog
+from lambda_release.log.location import LogLocation
+from lambda_release.log.records import Release
+from lambda_release.log.store import ReleaseLog
 from lambda_release.release.stable import Current, stable_versions
 from lambda_release.release.stack_alias import StackAlias
 

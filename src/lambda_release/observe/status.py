@@ -10,7 +10,8 @@ from typing import Any
 from lambda_release.aws import codedeploy, stuck_rollback
 from lambda_release.aws.stack import LiveFunction, StackInfo, with_live
 from lambda_release.errors import LambdaReleaseError, UsageError
-from lambda_release.log.releaselog import LogLocation, Release
+from lambda_release.log.location import LogLocation
+from lambda_release.log.records import Release
 from lambda_release.output import format_table
 from lambda_release.release.preflight import alias_drift
 from lambda_release.release.stack_alias import StackAlias

@@ -40,7 +40,8 @@ import botocore.exceptions
 from lambda_release.aws.stack import LiveFunction, StackInfo, list_resources, version_of_arn
 from lambda_release.aws.stack import physical_ids as stack_physical_ids
 from lambda_release.errors import OperationError
-from lambda_release.log.releaselog import Release, ReleaseLog
+from lambda_release.log.records import Release
+from lambda_release.log.store import ReleaseLog
 from lambda_release.template.built_code import built_code
 from lambda_release.template.cfn import parse_template
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from lambda_release.aws import codedeploy, stuck_rollback
 from lambda_release.aws.stack import LiveFunction, StackInfo, with_live
 from lambda_release.log import lock
-from lambda_release.log.releaselog import ReleaseLog
+from lambda_release.log.store import ReleaseLog
 from lambda_release.release import drift as realignment
 from lambda_release.release.stack_alias import StackAlias
 

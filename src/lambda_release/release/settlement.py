@@ -2,8 +2,8 @@
 
 A release is settled from what the aliases show after ``sam deploy``, not from
 its exit code: a function moved when its alias now names another version (or
-the function was replaced). The reads live in :mod:`lambda_release.release.flow`
-(:func:`~lambda_release.release.flow.read_settlement`); this module is the rule, and
+the function was replaced). The reads live in :mod:`lambda_release.release.settle`
+(:func:`~lambda_release.release.settle.read_settlement`); this module is the rule, and
 is unit-tested like :mod:`lambda_release.rollback.plan`.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lambda_release.log.releaselog import FAILED, NO_CHANGE, PARTIAL, SUCCEEDED
+from lambda_release.log.records import FAILED, NO_CHANGE, PARTIAL, SUCCEEDED
 from lambda_release.log.schema import Outcome, SettledFunction, Settlement
 
 # The reason of a release that removed its own alias from a function.

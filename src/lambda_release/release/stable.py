@@ -15,7 +15,7 @@ from typing import Any
 import botocore.exceptions
 
 from lambda_release.aws.client import RateLimiter, error_code, parallel_map
-from lambda_release.log.releaselog import Release
+from lambda_release.log.records import Release
 from lambda_release.names import stable_alias_name
 
 

@@ -24,7 +24,8 @@ from lambda_release.aws.stack import (
     restated,
 )
 from lambda_release.errors import UsageError
-from lambda_release.log.releaselog import LOG_TAG, LogLocation, ReleaseLog
+from lambda_release.log.location import LogLocation
+from lambda_release.log.store import LOG_TAG, ReleaseLog
 from lambda_release.names import stable_alias_name, validate_alias, validate_stack_name
 
 SAM_MANAGED_STACK = "aws-sam-cli-managed-default"

@@ -8,7 +8,8 @@ from typing import Any
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
-from lambda_release.log.releaselog import ReleaseLog, iso, new_id, now, ordered_id
+from lambda_release.log.ids import iso, new_id, now, ordered_id
+from lambda_release.log.store import ReleaseLog
 from lambda_release.rollback.plan import (
     rollback_key,
 )

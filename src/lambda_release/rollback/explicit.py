@@ -14,7 +14,7 @@ from typing import Any
 from lambda_release.aws import stuck_rollback
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log import lock
-from lambda_release.log.releaselog import ReleaseLog
+from lambda_release.log.store import ReleaseLog
 from lambda_release.release.drift import explanations
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, FAILED, MOVED, move_back

@@ -21,7 +21,8 @@ from lambda_release.aws.client import error_code
 from lambda_release.aws.codedeploy import ENDED_STATUSES, active_deployment_ids
 from lambda_release.aws.stack import StackInfo, describe_stack
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.log.releaselog import Release, ReleaseLog
+from lambda_release.log.records import Release
+from lambda_release.log.store import ReleaseLog
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, FAILED
 from lambda_release.rollback.claim import claim, claim_body

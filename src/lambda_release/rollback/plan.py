@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.log.releaselog import PENDING, Release
+from lambda_release.log.records import PENDING, Release
 
 # What happens to one function.
 MOVE = "move"  # alias goes back to the before-version

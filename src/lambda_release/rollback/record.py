@@ -11,7 +11,9 @@ import botocore.exceptions
 from lambda_release.aws.client import error_code, parallel_map
 from lambda_release.aws.stack import StackInfo
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.log.releaselog import Release, ReleaseLog, iso, now
+from lambda_release.log.ids import iso, now
+from lambda_release.log.records import Release
+from lambda_release.log.store import ReleaseLog
 from lambda_release.release.stable import Current, apply_stable, stable_versions
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, MOVED

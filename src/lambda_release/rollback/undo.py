@@ -28,8 +28,9 @@ from lambda_release.aws import stuck_rollback
 from lambda_release.aws.client import parallel_map
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
-from lambda_release.log.releaselog import Release, ReleaseLog
-from lambda_release.release.flow import settle_pending
+from lambda_release.log.records import Release
+from lambda_release.log.store import ReleaseLog
+from lambda_release.release.recover import settle_pending
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import FAILED, move_back
 from lambda_release.rollback.claim import FIRST_RUN, check_lock, claim_and_lock

@@ -1,0 +1,268 @@
+"""Reading the log newest first, one window of the ``newest/`` index at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.exceptions
+
+from lambda_release.errors import OperationError
+from lambda_release.log.ids import id_of_index_name
+from lambda_release.log.location import LogLocation
+from lambda_release.log.records import Head, Release
+from lambda_release.log.schema import (
+    Entry,
+    Undo,
+)
+
+# Entries, named so a listing gives the newest first, and a marker (sorting after
+# every name) in a log begun with this layout.
+INDEX_FOLDER = "newest"
+ORIGIN_NAME = "~origin.json"
+INDEX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    ids: list[str]
+    origin: bool
+    next_after: str | None
+
+
+@dataclass(frozen=True)
+class NewestWindow:
+    page: IndexPage
+    window: Window | None
+    facts: bool
+
+
+@dataclass(frozen=True)
+class Window:
+    """Ids newest first, with which of them are settled and undone."""
+
+    ids: list[str]
+    settled: set[str]
+    undone: set[str]
+    indexed: bool
+
+
+class LogIndex:
+    """The reads of :class:`~lambda_release.log.store.ReleaseLog` that walk the index.
+
+    A mixin: the store provides the S3 client, the keys and the object reads it uses."""
+
+    s3: Any
+    location: LogLocation
+    base: str
+    head: Head | None
+    _newest: NewestWindow | None
+
+    def fail(self, action: str, exc: botocore.exceptions.ClientError) -> OperationError:
+        raise NotImplementedError
+
+    def entry_key(self, release_id: str) -> str:
+        raise NotImplementedError
+
+    def settlement_key(self, release_id: str) -> str:
+        raise NotImplementedError
+
+    def undo_key(self, release_id: str) -> str:
+        raise NotImplementedError
+
+    def list_ids(self, folder: str) -> list[str]:
+        raise NotImplementedError
+
+    def read_entry(self, release_id: str, *, legacy: bool | None = None) -> Entry | None:
+        raise NotImplementedError
+
+    def read(self, key: str, what: str) -> tuple[Any, str] | None:
+        raise NotImplementedError
+
+    def read_undo(self, release_id: str) -> Undo | None:
+        raise NotImplementedError
+
+    # -- newest first ---------------------------------------------------------------
+    def newest_id(self) -> str | None:
+        """The newest id in the log (None: the log is empty). Read with the newest window,
+        which the rest of the command then reuses; a log begun before 1.0 is listed whole.
+        Under a lease that handed over the head, no listing at all."""
+        if self.head is not None:
+            return self.head.newest
+        next(iter(self._windows()), None)  # reads (and keeps) the newest window
+        cached = self._newest
+        if cached is not None and cached.page.ids:
+            return cached.page.ids[0]
+        old = self.list_ids("releases")
+        return old[-1] if old else None
+
+    def _index_page(self, start_after: str | None, size: int = INDEX_PAGE) -> IndexPage:
+        """One page of ``newest/``: ids newest first, and whether the origin was reached."""
+        prefix = f"{self.base}{INDEX_FOLDER}/"
+        args: dict[str, Any] = {"Bucket": self.location.bucket, "Prefix": prefix, "MaxKeys": size}
+        if start_after is not None:
+            args["StartAfter"] = start_after
+        try:
+            resp = self.s3.list_objects_v2(**args)
+        except botocore.exceptions.ClientError as exc:
+            raise self.fail(f"listing {prefix}", exc) from exc
+        ids: list[str] = []
+        origin = False
+        last = None
+        for obj in resp.get("Contents", []):
+            key = str(obj["Key"])
+            last = key
+            name = key[len(prefix) :]
+            if name == ORIGIN_NAME:
+                origin = True
+            elif "/" not in name:
+                release_id = id_of_index_name(name)
+                if release_id is not None:
+                    ids.append(release_id)
+        more = bool(resp.get("IsTruncated")) and not origin
+        return IndexPage(ids, origin, last if more else None)
+
+    def _ids_between(self, folder: str, low: str, high: str) -> set[str]:
+        """Ids under ``folder`` from ``low`` to ``high`` (inclusive): a listing that starts
+        at ``low`` and stops past ``high``, so its cost follows the window, not the log."""
+        prefix = f"{self.base}{folder}/"
+        found: set[str] = set()
+        paginator = self.s3.get_paginator("list_objects_v2")
+        try:
+            pages = paginator.paginate(
+                Bucket=self.location.bucket,
+                Prefix=prefix,
+                StartAfter=f"{prefix}{low}",  # "<low>" sorts just before "<low>.json"
+            )
+            for page in pages:
+                for obj in page.get("Contents", []):
+                    name = str(obj["Key"])[len(prefix) :]
+                    if not name.endswith(".json") or "/" in name:
+                        continue
+                    release_id = name[: -len(".json")]
+                    if release_id > high:
+                        return found
+                    found.add(release_id)
+        except botocore.exceptions.ClientError as exc:
+            raise self.fail(f"listing {prefix}", exc) from exc
+        return found
+
+    def recent_ids(self) -> list[str]:
+        """The ids of the log's newest window (the whole log without the index), oldest
+        first, without their settlements and undo marks."""
+        window = next(iter(self._windows(facts=False)), None)
+        return sorted(window.ids) if window else []
+
+    def _windows(self, *, facts: bool = True, before: str | None = None) -> Iterator[Window]:
+        """The log newest first, one window at a time: a page of the index with the
+        settlements and undo marks of its ids; then, for a log begun before the index
+        existed, the entries older than the index (listed whole, as before)."""
+        # ``before``: start with the releases older than that id (history's next page).
+        start_after = None if before is None else self.entry_key(before)
+        oldest = before
+        newest = before is None  # the newest window: read once per command (cached)
+        while True:
+            cached = self._newest if newest else None
+            if cached is not None and (cached.facts or not facts):
+                page, window = cached.page, cached.window
+            else:
+                page, window = self._index_page(start_after), None
+                if page.ids:
+                    low, high = page.ids[-1], page.ids[0]
+                    # Facts newer than the window's newest belong to it too (orphans), and
+                    # so do those older than its oldest when it reaches the log's origin
+                    # (an entry deleted by hand leaves its settlement behind).
+                    top = "~" if start_after is None else high
+                    low = "" if page.origin else low
+                    window = Window(
+                        page.ids,
+                        self._ids_between("settled", low, top) if facts else set(),
+                        self._ids_between("undone", low, top) if facts else set(),
+                        indexed=True,
+                    )
+                if newest:
+                    self._newest = NewestWindow(page, window, facts)
+            newest = False
+            if window is not None:
+                yield window
+            if page.ids:
+                oldest = page.ids[-1]
+            if page.origin:
+                return
+            if page.next_after is None:
+                break
+            start_after = page.next_after
+        old = [i for i in self.list_ids("releases") if oldest is None or i < oldest]
+        if old or (oldest is None and before is None):
+            yield Window(
+                list(reversed(old)),
+                set(self.list_ids("settled")) if facts else set(),
+                set(self.list_ids("undone")) if facts else set(),
+                indexed=False,
+            )
+
+    def newest_first(self, before: str | None = None) -> Iterator[Release]:
+        """Every release (older than ``before``), newest first, read lazily: per window of
+        the index three listings, then one read per object that exists."""
+        for window in self._windows(before=before):
+            for rid in window.ids:
+                entry = self.read_entry(rid, legacy=not window.indexed)
+                if entry is None:  # deleted since it was listed
+                    continue
+                rel = Release(entry)
+                if rid in window.settled:
+                    s = self.read(self.settlement_key(rid), "settlement")
+                    rel.settlement = s[0] if s else None
+                if rid in window.undone:
+                    rel.undo = self.read_undo(rid)
+                yield rel
+
+    def releases(self, limit: int | None = None, before: str | None = None) -> list[Release]:
+        """At most ``limit`` releases older than ``before``, newest first (history's pages)."""
+        out: list[Release] = []
+        if limit is not None and limit <= 0:
+            return out
+        for rel in self.newest_first(before):
+            out.append(rel)
+            if limit is not None and len(out) >= limit:
+                break
+        return out
+
+    def _first_window(self) -> Window | None:
+        return next(iter(self._windows()), None)
+
+    def orphans(self) -> list[str]:
+        """Keys of ``settled/`` and ``undone/`` objects whose entry is missing: reported as a
+        warning by history and status, never silently dropped. Checked among the newest
+        window of the log (every release of a log without the index)."""
+        window = self._first_window()
+        if window is None:
+            return []
+        entries = set(window.ids)
+        return [
+            key(rid)
+            for key, ids in ((self.settlement_key, window.settled), (self.undo_key, window.undone))
+            for rid in sorted(ids)
+            if rid not in entries
+        ]
+
+    def pending_ids(self) -> list[str]:
+        """Releases begun and never settled, oldest first, among the newest window of the
+        log: every command that takes the lock settles all older pending releases
+        (superseded), so none hides further back. Under a lease whose head says none
+        is pending, no listing at all (see Head)."""
+        if self.head is not None and not self.head.pending:
+            return []
+        window = self._first_window()
+        pending = [] if window is None else sorted(i for i in window.ids if i not in window.settled)
+        if self.head is not None:
+            self.head.pending = set(pending)
+        return pending
+
+    def latest_in_effect(self) -> Release | None:
+        """The most recent release that moved an alias and was not undone."""
+        for rel in self.newest_first():
+            if rel.in_effect:
+                return rel
+        return None

@@ -1,0 +1,135 @@
+"""A release as read from the log (entry, settlement, undo) and the log's head."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from lambda_release.log.ids import id_time, is_release_id
+from lambda_release.log.schema import (
+    Entry,
+    Kind,
+    LogHead,
+    Outcome,
+    Settlement,
+    Undo,
+)
+
+PENDING = Outcome.PENDING
+SUCCEEDED = Outcome.SUCCEEDED
+FAILED = Outcome.FAILED
+PARTIAL = Outcome.PARTIAL
+NO_CHANGE = Outcome.NO_CHANGE
+
+# A release that moved at least one alias: the ones a rollback can undo.
+MOVING_OUTCOMES = (SUCCEEDED, PARTIAL)
+
+
+# AWS refuses a request signed more than 15 minutes off its clock (SigV4), so no id made
+# by a runner that could write the log is later than that past the time S3 stored it.
+CLOCK_SKEW = timedelta(minutes=15)
+
+
+@dataclass
+class Head:
+    """The log's newest id and the releases begun and not settled, known under the lease.
+
+    The holder of the lease writes it into ``lock.json`` when it gives the lease back
+    (lock.release); the next holder, having taken over that exact object (``IfMatch``),
+    starts from it instead of listing the log. Entries are written only under the lease,
+    so ``newest`` cannot be outdated; settlements may be written outside it (a rollback
+    settles before it locks), so only an EMPTY ``pending`` is trusted as it is: anything
+    else is listed again (``ReleaseLog.pending_ids``).
+    """
+
+    newest: str | None
+    pending: set[str]
+
+    @classmethod
+    def parse(cls, raw: LogHead | None, written_at: datetime | None = None) -> Head | None:
+        """The head in a lease, or None when it is absent, names something not an id, or
+        names an id later than the lease was written (``written_at``, S3's clock) could
+        have been made: a runner's clock that far ahead could not sign its requests."""
+        if raw is None:
+            return None
+        newest, pending = raw["newest"], raw["pending"]
+        if newest is not None and not is_release_id(newest):
+            return None
+        made = None if newest is None else id_time(newest)
+        if made is not None and written_at is not None and made > written_at + CLOCK_SKEW:
+            return None
+        if not all(is_release_id(p) for p in pending):
+            return None
+        return cls(newest, set(pending))
+
+    def as_json(self) -> LogHead:
+        return {"newest": self.newest, "pending": sorted(self.pending)}
+
+
+@dataclass
+class Release:
+    """One entry with the facts added to it later (settlement, undo)."""
+
+    entry: Entry
+    settlement: Settlement | None = None
+    undo: Undo | None = None
+
+    @property
+    def id(self) -> str:
+        return str(self.entry["id"])
+
+    @property
+    def kind(self) -> str:
+        return str(self.entry.get("kind", Kind.RELEASE))
+
+    @property
+    def outcome(self) -> str:
+        if self.settlement is None:
+            return PENDING
+        return str(self.settlement.get("outcome", PENDING))
+
+    @property
+    def undone(self) -> bool:
+        return self.undo is not None
+
+    @property
+    def in_effect(self) -> bool:
+        """Moved at least one alias and was not undone: what rollback pops."""
+        return self.kind == Kind.RELEASE and self.outcome in MOVING_OUTCOMES and not self.undone
+
+    def functions(self) -> list[dict[str, Any]]:
+        """Per function: the entry's before, merged with the settlement's after."""
+        settled = self.settlement["functions"] if self.settlement else []
+        after: dict[str, dict[str, Any]] = {f["logical_id"]: dict(f) for f in settled}
+        out: list[dict[str, Any]] = []
+        for f in self.entry["functions"]:
+            merged: dict[str, Any] = dict(f)
+            merged.update(after.get(f["logical_id"], {}))
+            out.append(merged)
+        # Functions the release created appear only in the settlement.
+        known = {f["logical_id"] for f in out}
+        out.extend(dict(f) for lid, f in after.items() if lid not in known)
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.entry)
+        data["outcome"] = self.outcome
+        data["functions"] = self.functions()
+        if self.settlement is not None:
+            for key in (
+                "settled_at",
+                "settled_by",
+                "sam_exit_code",
+                "stack_status",
+                "warnings",
+                "failures",
+                "reason",
+                "superseded_by",
+            ):
+                if key in self.settlement:
+                    data[key] = self.settlement[key]
+        data["undone"] = self.undo is not None
+        if self.undo is not None:
+            data["undone_by"] = self.undo.get("by")
+        return data

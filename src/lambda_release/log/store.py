@@ -1,0 +1,340 @@
+"""The release log: append-only, one S3 object per fact, never overwritten.
+
+Layout under ``s3://BUCKET/[PREFIX/]lambda-release/<stack>/<alias>/`` (see
+docs/release-log.md for the JSON schemas)::
+
+    newest/<flipped id>.json  the entry, written when the release begins (pending),
+                              with every function's version before; named so that
+                              a listing gives the newest first (index_name)
+    newest/~origin.json       marks a log begun with this layout
+    settled/<id>.json         its settlement: outcome and versions after
+    undone/<id>.json          written by a rollback that undid release <id>
+    lock.json                 the lease (see lock.py), with the log's head
+    rollbacks/<key>.json      a logical rollback's claim (see rollback.py)
+    releases/<id>.json        entries of logs begun before 1.0 (read, never written)
+
+Every key is built here, and every object read is checked against its shape
+(logschema.py): a malformed object is an error naming its key, never a traceback.
+
+Every object except the lease is written with ``IfNoneMatch="*"``: two writers
+can never overwrite each other, and "settle" or "undo" adds an object rather
+than rewriting the entry. Ids start with the UTC time, so listing ``settled/``
+gives them in order, and ``newest/`` (flipped) in reverse.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import botocore.exceptions
+
+from lambda_release.aws.client import error_code
+from lambda_release.errors import OperationError, UsageError
+from lambda_release.log.ids import id_of_index_name, index_name, iso, now
+from lambda_release.log.index import INDEX_FOLDER, ORIGIN_NAME, LogIndex, NewestWindow
+from lambda_release.log.location import LogLocation
+from lambda_release.log.records import Head, Release
+from lambda_release.log.schema import (
+    ENTRY_SCHEMA,
+    SETTLEMENT_SCHEMA,
+    UNDO_SCHEMA,
+    Claim,
+    Entry,
+    Kind,
+    Lease,
+    LogHead,
+    Outcome,
+    Settlement,
+    Undo,
+    checked,
+)
+
+LOG_TAG = "lambda-release:log"
+__all__ = ["ENTRY_SCHEMA", "SETTLEMENT_SCHEMA", "UNDO_SCHEMA", "Kind", "Outcome"]
+
+# S3 answers 412 when the condition fails and 409 when two conditional
+# writes race; both mean "someone else wrote first".
+CONFLICT_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
+
+
+class ReleaseLog(LogIndex):
+    """The log of one stack and alias."""
+
+    def __init__(self, s3: Any, location: LogLocation, stack: str, alias: str) -> None:
+        self.s3 = s3
+        self.location = location
+        self.stack = stack
+        self.alias = alias
+        self.base = location.base(stack, alias)
+        # Read once per command: the newest window of the index, until this log writes
+        # anything (taking, renewing or giving back the lock included: what changed while
+        # we waited for the lock is read again), and every append-only object read or
+        # written (entries, settlements, undo marks never change once they exist).
+        self._newest: NewestWindow | None = None
+        self._objects: dict[str, tuple[dict[str, Any], str]] = {}
+        # Known only while this command holds the lease (see Head): adopted from the
+        # lease it took over, or learnt by listing under it; kept up to date by every write.
+        self.head: Head | None = None
+        # S3's Last-Modified of objects read (the lease's tells whether a stack read made
+        # before the lease was taken is still current: lock.Lease.quiet_since).
+        self.last_modified: dict[str, datetime] = {}
+
+    # -- keys -------------------------------------------------------------
+    def entry_key(self, release_id: str) -> str:
+        """Where an entry is written: its newest-first name (one object per entry)."""
+        return f"{self.base}{INDEX_FOLDER}/{index_name(release_id)}"
+
+    def legacy_entry_key(self, release_id: str) -> str:
+        """Where a log begun before 1.0 keeps its entries (read only)."""
+        return f"{self.base}releases/{release_id}.json"
+
+    def settlement_key(self, release_id: str) -> str:
+        return f"{self.base}settled/{release_id}.json"
+
+    def undo_key(self, release_id: str) -> str:
+        return f"{self.base}undone/{release_id}.json"
+
+    @property
+    def lock_key(self) -> str:
+        return f"{self.base}lock.json"
+
+    @property
+    def origin_key(self) -> str:
+        return f"{self.base}{INDEX_FOLDER}/{ORIGIN_NAME}"
+
+    def claim_key(self, key: str) -> str:
+        return f"{self.base}rollbacks/{key}.json"
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.location.bucket}/{key}"
+
+    # -- raw access -----------------------------------------------------------
+    def fail(self, action: str, exc: botocore.exceptions.ClientError) -> OperationError:
+        code = error_code(exc)
+        if code == "NoSuchBucket":
+            return OperationError(
+                f"release log bucket {self.location.bucket!r} does not exist: create it, or "
+                "give --log-bucket (or --s3-bucket) naming an existing bucket"
+            )
+        if code in ("AccessDenied", "403"):
+            return OperationError(
+                f"no access to the release log {self.location.uri} ({action}): the role needs "
+                f"s3:GetObject, s3:PutObject and s3:ListBucket on {self.base}*"
+            )
+        return OperationError(f"release log {self.location.uri}: {action} failed: {exc}")
+
+    def put_new(self, key: str, body: Mapping[str, Any]) -> bool:
+        """Write ``key`` only if it does not exist. False: someone wrote it first."""
+        return self.put_if(key, body, {"IfNoneMatch": "*"}) is not None
+
+    def put_if(self, key: str, body: Mapping[str, Any], condition: dict[str, str]) -> str | None:
+        """A conditional write (``IfNoneMatch``/``IfMatch``): the new ETag, or None when
+        the condition failed (someone else wrote first, or the object is gone)."""
+        data = json.dumps(body, indent=2, sort_keys=True).encode()
+        self._newest = None
+        try:
+            resp = self._put_object(key, data, condition)
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) != "ConditionalRequestConflict":
+                if error_code(exc) in (*CONFLICT_CODES, "NoSuchKey"):
+                    return None
+                raise self.fail(f"writing {key}", exc) from exc
+            # 409: a concurrent conditional write raced ours and NOTHING was applied (S3:
+            # "you can retry the request"); only a second answer tells who won. botocore
+            # does not retry it, so ask once more here.
+            try:
+                resp = self._put_object(key, data, condition)
+            except botocore.exceptions.ClientError as again:
+                if error_code(again) in (*CONFLICT_CODES, "NoSuchKey"):
+                    return None
+                raise self.fail(f"writing {key}", again) from again
+        finally:
+            self._newest = None
+        etag = str(resp.get("ETag", ""))
+        if self._append_only(key):
+            self._objects[key] = (json.loads(data), etag)
+        self._track(key)
+        return etag
+
+    def _track(self, key: str) -> None:
+        """Keep the head true to a write that landed (or was found already there)."""
+        if self.head is None:
+            return
+        folder, _, name = key[len(self.base) :].partition("/")
+        if folder == INDEX_FOLDER:
+            release_id = id_of_index_name(name)
+            if release_id is not None:
+                self.head.pending.add(release_id)
+                self.head.newest = max(self.head.newest or "", release_id)
+        elif folder == "settled" and name.endswith(".json"):
+            self.head.pending.discard(name[: -len(".json")])
+
+    def adopt_head(self, raw: LogHead | None, written_at: datetime | None = None) -> None:
+        """Start from the head the last holder left in the lease we took over (under the
+        lease from now on; ``written_at``: the lease's Last-Modified); settlements this
+        command saw before it locked still count."""
+        self.head = Head.parse(raw, written_at)
+        if self.head is not None:
+            settled = f"{self.base}settled/"
+            for key in self._objects:
+                if key.startswith(settled):
+                    self.head.pending.discard(key[len(settled) : -len(".json")])
+
+    def learn_head(self) -> Head:
+        """The head, listed from the log when no lease handed one over (under the lease)."""
+        if self.head is None:
+            newest = self.newest_id()
+            self.head = Head(newest, set(self.pending_ids()))
+        return self.head
+
+    def _append_only(self, key: str) -> bool:
+        """Objects that never change once written: safe to read once per command."""
+        folders = ("releases", "settled", "undone", INDEX_FOLDER)
+        return key.startswith(tuple(f"{self.base}{f}/" for f in folders))
+
+    def _put_object(self, key: str, data: bytes, condition: dict[str, str]) -> Any:
+        return self.s3.put_object(
+            Bucket=self.location.bucket,
+            Key=key,
+            Body=data,
+            ContentType="application/json",
+            **condition,
+        )
+
+    def get(self, key: str) -> tuple[dict[str, Any], str] | None:
+        """The JSON object at ``key`` and its ETag, or None when there is none."""
+        if key in self._objects:
+            body, etag = self._objects[key]
+            return copy.deepcopy(body), etag
+        try:
+            resp = self.s3.get_object(Bucket=self.location.bucket, Key=key)
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) in ("NoSuchKey", "404"):
+                return None
+            raise self.fail(f"reading {key}", exc) from exc
+        try:
+            body = json.loads(resp["Body"].read())
+        except ValueError as exc:
+            raise OperationError(
+                f"release log object s3://{self.location.bucket}/{key} is not JSON: "
+                "it was not written by lambda-release; move it out of the log's prefix"
+            ) from exc
+        if not isinstance(body, dict):
+            raise OperationError(
+                f"release log object {self.uri(key)} is not a JSON object: it was not written "
+                "by lambda-release; move it out of the log's prefix"
+            )
+        etag = str(resp.get("ETag", ""))
+        if isinstance(resp.get("LastModified"), datetime):
+            self.last_modified[key] = resp["LastModified"]
+        if self._append_only(key):
+            self._objects[key] = (copy.deepcopy(body), etag)
+        return body, etag
+
+    def read(self, key: str, what: str) -> tuple[Any, str] | None:
+        """``get``, then the object's shape checked (``what``: a logschema.SHAPES name)."""
+        found = self.get(key)
+        if found is None:
+            return None
+        return checked(found[0], what, self.uri(key)), found[1]
+
+    def read_lease(self) -> tuple[Lease, str] | None:
+        found = self.read(self.lock_key, "lease")
+        return None if found is None else (found[0], found[1])
+
+    def read_claim(self, key: str) -> Claim | None:
+        found = self.read(self.claim_key(key), "rollback claim")
+        return None if found is None else found[0]
+
+    def read_undo(self, release_id: str) -> Undo | None:
+        found = self.read(self.undo_key(release_id), "undo marker")
+        return None if found is None else found[0]
+
+    def list_ids(self, folder: str) -> list[str]:
+        """Ids under ``folder`` (releases, settled, undone), oldest first, every page."""
+        prefix = f"{self.base}{folder}/"
+        ids: list[str] = []
+        paginator = self.s3.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self.location.bucket, Prefix=prefix):
+                for obj in page.get("Contents", []):
+                    name = str(obj["Key"])[len(prefix) :]
+                    if name.endswith(".json") and "/" not in name:
+                        ids.append(name[: -len(".json")])
+        except botocore.exceptions.ClientError as exc:
+            raise self.fail(f"listing {prefix}", exc) from exc
+        return sorted(ids)
+
+    def entry_ids(self) -> list[str]:
+        """Every entry's id, oldest first, in both layouts: listed whole (audits, tests)."""
+        names = self.list_ids(INDEX_FOLDER)
+        ids = {i for i in (id_of_index_name(f"{n}.json") for n in names) if i is not None}
+        return sorted(ids | set(self.list_ids("releases")))
+
+    # -- releases ---------------------------------------------------------
+    def write_entry(self, entry: Mapping[str, Any], *, first_in_log: bool = False) -> None:
+        """Write a new entry (under the lock): one object. ``first_in_log``: the log had
+        no entry, so it begins with this layout (the origin marker, first), and readers
+        never look for entries older than it."""
+        body = {"schema": ENTRY_SCHEMA, **entry}
+        if first_in_log:
+            self.put_new(self.origin_key, {"origin": entry["id"]})
+        if self.put_new(self.entry_key(entry["id"]), body):
+            return
+        # A retried write whose first attempt did land (the answer was lost) finds
+        # its own entry: that is success, not a conflict.
+        existing = self.get(self.entry_key(entry["id"]))
+        same = existing is not None and json.dumps(existing[0], sort_keys=True) == json.dumps(
+            body, sort_keys=True
+        )
+        if not same:
+            raise OperationError(f"release {entry['id']} already exists in the log")
+        self._track(self.entry_key(entry["id"]))
+
+    def write_settlement(self, release_id: str, settlement: Mapping[str, Any]) -> Settlement:
+        """Settle ``release_id`` once; if someone settled it first, theirs stands."""
+        body = {"schema": SETTLEMENT_SCHEMA, "id": release_id, **settlement}
+        if self.put_new(self.settlement_key(release_id), body):
+            return checked(body, "settlement", self.uri(self.settlement_key(release_id)))  # type: ignore[no-any-return]
+        existing = self.read(self.settlement_key(release_id), "settlement")
+        if existing is None:  # pragma: no cover - a 412 means the object exists
+            raise OperationError(f"settlement of {release_id} vanished")
+        self._track(self.settlement_key(release_id))
+        return existing[0]  # type: ignore[no-any-return]
+
+    def write_undo(self, release_id: str, by: str, extra: dict[str, Any] | None = None) -> bool:
+        """Mark ``release_id`` undone by entry ``by``. False: it was already marked."""
+        body = {"schema": UNDO_SCHEMA, "id": release_id, "by": by, "time": iso(now())}
+        body.update(extra or {})
+        return self.put_new(self.undo_key(release_id), body)
+
+    def read_entry(self, release_id: str, *, legacy: bool | None = None) -> Entry | None:
+        """The entry of ``release_id``; ``legacy``: where it is (True: ``releases/``, a log
+        begun before 1.0; None: not known, so its own key first, then the old one)."""
+        keys = [self.entry_key(release_id), self.legacy_entry_key(release_id)]
+        if legacy is not None:
+            keys = keys[1:] if legacy else keys[:1]
+        for key in keys:
+            found = self.read(key, "entry")
+            if found is not None:
+                return found[0]  # type: ignore[no-any-return]
+        return None
+
+    def load(self, release_id: str, *, settled: bool = True, undone: bool = True) -> Release:
+        entry = self.read_entry(release_id)
+        if entry is None:
+            raise UsageError(
+                f"release {release_id!r} is not in the log of stack {self.stack} alias "
+                f"{self.alias}: see `lambda-release history`"
+            )
+        rel = Release(entry)
+        if settled:
+            s = self.read(self.settlement_key(release_id), "settlement")
+            rel.settlement = s[0] if s else None
+        if undone:
+            rel.undo = self.read_undo(release_id)
+        return rel

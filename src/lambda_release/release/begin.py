@@ -1,0 +1,172 @@
+"""Begin a release: take the lease, snapshot every function's version, write the entry
+``pending`` before ``sam deploy`` starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from lambda_release.aws.stack import (
+    LiveFunction,
+    StackInfo,
+    with_live,
+)
+from lambda_release.ci_metadata import ci_metadata
+from lambda_release.errors import OperationError
+from lambda_release.log import lock
+from lambda_release.log.ids import iso, new_id, now, ordered_id
+from lambda_release.log.schema import Entry, EntryFunction
+from lambda_release.log.store import ReleaseLog
+from lambda_release.release.preflight import Reads, preflight, read_checks
+from lambda_release.release.recover import settle_pending
+from lambda_release.release.stack_alias import StackAlias
+
+
+def snapshot_functions(info: StackInfo | None, live: Sequence[LiveFunction]) -> list[EntryFunction]:
+    out: list[EntryFunction] = []
+    for f, lf in with_live(info, live):
+        out.append(
+            {
+                "logical_id": f.logical_id,
+                "function_name": f.name,
+                "function_arn": lf.function_arn if lf else "",
+                "before": lf.alias.version if lf and lf.alias else None,
+                "stable_before": lf.stable.version if lf and lf.stable else None,
+            }
+        )
+    return out
+
+
+def new_entry(
+    engine: StackAlias,
+    info: StackInfo | None,
+    live: Sequence[LiveFunction],
+    *,
+    environment: str,
+    kind: str = "release",
+    command: Sequence[str] = (),
+    release_id: str | None = None,
+    allow_rolled_back_code: str = "",
+) -> Entry:
+    t = now()
+    ci = ci_metadata()
+    entry: Entry = {
+        "id": release_id or new_id(t),
+        "kind": kind,
+        "time": iso(t),
+        "stack": engine.stack,
+        "alias": engine.alias,
+        "environment": environment,
+        "functions": snapshot_functions(info, live),
+        "ci": ci,
+        "who": ci.get("triggered_by", ""),
+        "sam_command": list(command),
+    }
+    if allow_rolled_back_code:
+        entry["allow_rolled_back_code"] = allow_rolled_back_code
+    return entry
+
+
+def take_lease(
+    engine: StackAlias,
+    log: ReleaseLog,
+    *,
+    mode: str,
+    lock_ttl: float,
+    lock_timeout: float,
+    progress: Callable[[str], None] | None,
+) -> tuple[lock.Lease, Reads | None, str | None]:
+    """The lease, the pre-flight's reads made beside its taking (None if they failed: the
+    real read raises it again if it recurs), and the log's newest id; the holder's id
+    (the release's) sorts after it, whatever our clock says."""
+    ci = ci_metadata()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(read_checks, engine, engine.info())
+        lease = lock.acquire(
+            log,
+            new_id,  # a fresh id per attempt: ids then sort in the order releases held it
+            mode=mode,
+            ttl=lock_ttl,
+            timeout=lock_timeout,
+            who=ci.get("triggered_by", ""),
+            job_url=ci.get("job_url", ""),
+            progress=progress,
+        )
+        reads = None if ahead.exception() is not None else ahead.result()
+    try:
+        # The lease given back by the last holder says which id is the newest (no listing).
+        newest = log.learn_head().newest
+        later = ordered_id(lease.holder, newest)
+        if later != lease.holder and not lock.rekey(lease, later):
+            raise OperationError(
+                f"the lock of {engine.stack} alias {engine.alias} was taken over while "
+                "this release began: run it again"
+            )
+    except BaseException:
+        lock.release(log, lease.holder)
+        raise
+    return lease, reads, newest
+
+
+def begin(
+    engine: StackAlias,
+    log: ReleaseLog,
+    *,
+    environment: str,
+    mode: str,
+    lock_ttl: float,
+    lock_timeout: float,
+    command: Sequence[str] = (),
+    progress: Callable[[str], None] | None = None,
+    allow_rolled_back_code: str = "",
+) -> tuple[Entry | None, lock.Lease, list[str]]:
+    """Lock, settle what a killed job left, check, and write the pending entry.
+
+    Returns (entry, lease, pre-flight problems); with problems the entry is not
+    written and the lease already given back.
+    """
+    lease, ahead, newest = take_lease(
+        engine, log, mode=mode, lock_ttl=lock_ttl, lock_timeout=lock_timeout, progress=progress
+    )
+    holder = lease.holder
+    try:
+        settled, _ = settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
+        # The stack read that found the log (and the reads made beside the lease) are
+        # current when no holder of the lease came or went since: read again if one did.
+        quiet = lease.quiet_since(engine.read_at())
+        found = preflight(
+            engine,
+            log,
+            dry_run=False,
+            progress=progress or _quiet,
+            allow_rolled_back_code=allow_rolled_back_code,
+            refresh=not quiet,
+            reads=ahead if quiet and not settled else None,
+        )
+        if found.problems:
+            lock.release(log, holder)
+            return None, lease, found.problems
+        entry = new_entry(
+            engine,
+            found.info,
+            found.live,
+            environment=environment,
+            command=command,
+            release_id=holder,
+            allow_rolled_back_code=allow_rolled_back_code,
+        )
+        if not lock.still_ours(lease, lock_ttl):
+            raise OperationError(
+                f"the lock of {engine.stack} alias {engine.alias} lapsed and was taken over "
+                "while this release began (its pre-flight outlasted --lock-ttl): run it again"
+            )
+        log.write_entry(entry, first_in_log=newest is None)
+    except BaseException:
+        lock.release(log, holder)
+        raise
+    return entry, lease, []
+
+
+def _quiet(_message: str) -> None:
+    pass
