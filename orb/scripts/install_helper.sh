@@ -63,11 +63,12 @@ name, text = sys.argv[1], sys.argv[2]
 try:
     words = shlex.split(text)
 except ValueError as exc:
-    sys.stderr.write(f"lambda-release: {name} {text!r}: {exc}; close the quote or escape it with a backslash\n")
+    # Never the text: it may hold a secret substituted from a project variable.
+    sys.stderr.write(f"lambda-release: {name} cannot be split into words ({exc}); close the quote or escape it with a backslash\n")
     sys.exit(2)
 for word in words:
     if "\n" in word:
-        sys.stderr.write(f"lambda-release: {name}: the word {word!r} holds a line break; no argument may\n")
+        sys.stderr.write(f"lambda-release: {name}: a word holds a line break; no argument may\n")
         sys.exit(2)
     print(word)
 ' "$1" "$2"

@@ -104,4 +104,8 @@ def test_words_split_by_shell_rules_or_refused(orb_sh: OrbShell, tmp_path: Path)
     assert refused.returncode == 2
     assert refused.stderr.startswith("lambda-release: extra_deploy_args ")
     assert "close the quote" in refused.stderr
-    assert split('"a\nb"').returncode == 2
+    # The text may hold a secret substituted from a project variable: never echoed.
+    leaky = split("--parameter-overrides 'Db=hunter2-secret")
+    assert leaky.returncode == 2 and "hunter2" not in leaky.stderr
+    broken = split('"Db=hunter2-secret\nb"')
+    assert broken.returncode == 2 and "hunter2" not in broken.stderr

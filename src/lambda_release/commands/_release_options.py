@@ -11,8 +11,10 @@ from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.log.location import LogLocation
 from lambda_release.log.store import ReleaseLog
+from lambda_release.release.inputs import ReleaseInputs, gather
 from lambda_release.release.stack_alias import StackAlias
-from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig
+from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig, env_var
+from lambda_release.template import sam
 
 
 def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> None:
@@ -82,3 +84,70 @@ def log_location(ctx: Context, eng: StackAlias) -> LogLocation:
 
 def release_log(ctx: Context, eng: StackAlias) -> ReleaseLog:
     return eng.log(log_location(ctx, eng))
+
+
+def add_release_inputs(p: argparse.ArgumentParser) -> None:
+    """What a release ships, for ``deploy`` and ``begin`` alike (checked the same way)."""
+    p.add_argument(
+        "--template-file", help="template for sam deploy (default: SAM's: the built one)"
+    )
+    p.add_argument(
+        "--parameter-overrides",
+        metavar="STRING",
+        help="overrides in SAM's syntax: 'Key=Value Key2=\"a b\"' (merged over samconfig's)",
+    )
+    p.add_argument(
+        "--parameter-override",
+        action="append",
+        metavar="KEY=VALUE",
+        help="one override, taken literally (spaces, quotes, '=' and commas kept); repeatable",
+    )
+    p.add_argument(
+        "--allow-alias-removal",
+        action="store_true",
+        default=None,
+        help="let the template take the alias off functions that carry it (else refused)",
+    )
+    p.add_argument(
+        "--secret-parameter",
+        action="append",
+        metavar="NAME",
+        help="a template parameter whose value is written as ***** everywhere (NoEcho "
+        "parameters always are); repeatable",
+    )
+
+
+def overrides(ctx: Context, alias: str) -> dict[str, str]:
+    """The parameter overrides sam deploy gets: samconfig's, then the user's, then AliasName."""
+    s = ctx.settings
+    return sam.merge_overrides(
+        sam.config_overrides(s.file.get("parameter_overrides")),
+        sam.parse_overrides(s.get("parameter_overrides") or "")
+        if s.source("parameter_overrides") in ("flag", "env")
+        else {},
+        [sam.parse_override_item(i) for i in (s.raw("parameter_override") or [])]
+        if s.source("parameter_override") == "flag"
+        else [],
+        alias,
+    )
+
+
+def declared_secrets(ctx: Context) -> list[str]:
+    """Parameters the user marks secret: flag and environment together (for secrets, one
+    layer never hides the other)."""
+    s = ctx.settings
+    names = list(s.flags.get("secret_parameter") or [])
+    return names + s.environ.get(env_var("secret_parameter"), "").replace(",", " ").split()
+
+
+def release_inputs(ctx: Context, alias: str, default_record: str | None) -> ReleaseInputs:
+    """The template, the overrides with their secrets carried, the record file: every
+    value parsed, nothing looked up in AWS yet."""
+    s = ctx.settings
+    return gather(
+        template_file=s.get("template_file"),
+        overrides=overrides(ctx, alias),
+        declared_secrets=declared_secrets(ctx),
+        allow_alias_removal=s.get_bool("allow_alias_removal"),
+        record_file=s.get("record_file", default_record) or default_record,
+    )

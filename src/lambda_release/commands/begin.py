@@ -8,8 +8,7 @@ from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.log.lock import BEGIN_LEASE_SECONDS
-from lambda_release.release.begin import begin, new_entry
-from lambda_release.release.preflight import preflight
+from lambda_release.release.begin import begin, begin_dry_run
 
 NAME = "begin"
 OUTPUTS: tuple[str, ...] = ("text", "json")
@@ -35,6 +34,7 @@ example:
 
 def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
+    opts.add_release_inputs(p)
     p.add_argument("--environment", help="environment recorded in the log")
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
     bounds.add_option(p, bounds.LOCK_TIMEOUT, "seconds to wait for the lock", 0.0)
@@ -49,12 +49,15 @@ def run(ctx: Context) -> int:
     s = ctx.settings
     lock_ttl = bounds.LOCK_TTL.value(s, BEGIN_LEASE_SECONDS)
     lock_timeout = bounds.LOCK_TIMEOUT.value(s, 0.0)
+    opts.select_config_env(ctx)
+    inputs = opts.release_inputs(ctx, opts.alias_name(ctx), None)
     eng = opts.engine(ctx)
     log = opts.release_log(ctx, eng)
+    environment = s.get("environment") or ""
     if s.get_bool("dry_run"):
-        found = preflight(eng, log, dry_run=True, progress=output.info)
-        problems = found.problems
-        planned = new_entry(eng, found.info, found.live, environment=s.get("environment") or "")
+        planned, problems = begin_dry_run(
+            eng, log, environment=environment, progress=output.info, inputs=inputs
+        )
         if out == "json":
             output.print_json({"dry_run": True, "entry": planned, "problems": problems})
         else:
@@ -67,11 +70,12 @@ def run(ctx: Context) -> int:
     entry, _lease, problems = begin(
         eng,
         log,
-        environment=s.get("environment") or "",
+        environment=environment,
         mode="begin",
         lock_ttl=lock_ttl,
         lock_timeout=lock_timeout,
         progress=output.info,
+        inputs=inputs,
     )
     if problems or entry is None:
         for problem in problems:

@@ -6,8 +6,10 @@ import argparse
 from pathlib import Path
 
 from lambda_release import output
+from lambda_release.commands._release_options import declared_secrets
 from lambda_release.context import Context
 from lambda_release.errors import OperationError, UsageError
+from lambda_release.release.inputs import read_template, secret_names
 from lambda_release.template import sam
 
 NAME = "build"
@@ -48,6 +50,13 @@ def register(p: argparse.ArgumentParser) -> None:
         help="one more argument, as is; repeatable; write --sam-arg=--flag for one starting "
         "with '-'",
     )
+    p.add_argument(
+        "--secret-parameter",
+        action="append",
+        metavar="NAME",
+        help="a template parameter whose value is shown as ***** (NoEcho parameters always "
+        "are); repeatable",
+    )
 
 
 def run(ctx: Context) -> int:
@@ -59,6 +68,9 @@ def run(ctx: Context) -> int:
             f"template {template!r} does not exist: give --template-file, or run in the "
             "directory holding template.yaml"
         )
+    # Secret parameters as deploy finds them, so a value passed with --sam-arg is masked.
+    names = secret_names(read_template(Path(template)), Path(template), declared_secrets(ctx))
+    from_config = sam.config_overrides(s.file.get("parameter_overrides"))
     cmd = sam.build_command(
         sam.find_sam(s.get("sam_path")),
         template=template,
@@ -67,9 +79,14 @@ def run(ctx: Context) -> int:
         use_container=s.get_bool("use_container"),
         build_dir=s.get("build_dir"),
         extra=list(s.raw("sam_arg") or []) if s.source("sam_arg") == "flag" else [],
+        secret_names=names,
     )
     output.info("running: " + sam.quoted(cmd))
-    code = sam.run_streaming(cmd, env=sam.subprocess_env(s.get("endpoint_url"), s.get("region")))
+    code = sam.run_streaming(
+        cmd,
+        env=sam.subprocess_env(s.get("endpoint_url"), s.get("region")),
+        hidden=[v for k, v in from_config.items() if k in names and v],
+    )
     if code != 0:
         raise OperationError(f"sam build failed with exit code {code}: see its output above")
     print(f"built {template}")

@@ -4,34 +4,25 @@ from __future__ import annotations
 
 import argparse
 import signal
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from lambda_release import bounds, output
-from lambda_release.aws.stack import read_live
 from lambda_release.commands import _release_options as opts
 from lambda_release.commands._record_file import record_json, summary, write_record_file
 from lambda_release.context import Context
-from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 from lambda_release.log.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.log.store import LOG_TAG
 from lambda_release.observe import watch
-from lambda_release.release import alias_guard, record_file, redaction
 from lambda_release.release.deploy import DeployPlan, deploy
-from lambda_release.release.stack_alias import StackAlias
-from lambda_release.settings import DEFAULT_CONFIG_ENV, env_var
+from lambda_release.release.inputs import require_template
+from lambda_release.settings import DEFAULT_CONFIG_ENV
 from lambda_release.template import sam
-from lambda_release.template.cfn import parse_template
+from lambda_release.template.secrets import Value
 
 NAME = "deploy"
 OUTPUTS: tuple[str, ...] = ("text", "json")
 DEFAULT_RECORD = ".lambda-release/release.json"
-SAM_DEFAULT_TEMPLATES = (
-    ".aws-sam/build/template.yaml",
-    "template.yaml",
-    "template.yml",
-    "template.json",
-)
 DESCRIPTION = """\
 One release: pre-flight checks (stack mid-update, a CodeDeploy deployment in
 flight, an alarm already in ALARM, drift), the lock for the stack and alias,
@@ -60,28 +51,15 @@ examples:
 
 def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
+    opts.add_release_inputs(p)
     p.add_argument(
         "--environment",
         help="environment name recorded in the log (default: $LAMBDA_RELEASE_ENVIRONMENT)",
-    )
-    p.add_argument(
-        "--template-file", help="template for sam deploy (default: SAM's: the built one)"
     )
     p.add_argument("--s3-bucket", help="artifacts bucket for sam deploy (also the log's default)")
     p.add_argument("--s3-prefix", help="key prefix for artifacts")
     p.add_argument(
         "--resolve-s3", action="store_true", default=None, help="let SAM create its bucket"
-    )
-    p.add_argument(
-        "--parameter-overrides",
-        metavar="STRING",
-        help="overrides in SAM's syntax: 'Key=Value Key2=\"a b\"' (merged over samconfig's)",
-    )
-    p.add_argument(
-        "--parameter-override",
-        action="append",
-        metavar="KEY=VALUE",
-        help="one override, taken literally (spaces, quotes, '=' and commas kept); repeatable",
     )
     p.add_argument("--capabilities", action="append", help="default CAPABILITY_IAM; repeatable")
     p.add_argument("--tags", action="append", metavar="KEY=VALUE", help="stack tags; repeatable")
@@ -113,23 +91,10 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--record-file", help=f"JSON record of the release (default {DEFAULT_RECORD})")
     p.add_argument(
-        "--allow-alias-removal",
-        action="store_true",
-        default=None,
-        help="let the template take the alias off functions that carry it (else refused)",
-    )
-    p.add_argument(
         "--allow-rolled-back-code",
         metavar="REASON",
         help="release code a rollback undid (else refused, naming the functions); the "
         "reason is recorded in the release's entry",
-    )
-    p.add_argument(
-        "--secret-parameter",
-        action="append",
-        metavar="NAME",
-        help="a template parameter whose value is written as ***** everywhere (NoEcho "
-        "parameters always are); repeatable",
     )
     p.add_argument(
         "--dry-run",
@@ -142,29 +107,14 @@ def register(p: argparse.ArgumentParser) -> None:
 DEFAULT_LOCK_TTL = DEPLOY_LEASE_SECONDS
 
 
-def deploy_overrides(ctx: Context, alias: str) -> dict[str, str]:
-    """The parameter overrides sam deploy gets: samconfig's, then the user's, then AliasName."""
-    s = ctx.settings
-    return sam.merge_overrides(
-        sam.config_overrides(s.file.get("parameter_overrides")),
-        sam.parse_overrides(s.get("parameter_overrides") or "")
-        if s.source("parameter_overrides") in ("flag", "env")
-        else {},
-        [sam.parse_override_item(i) for i in (s.raw("parameter_override") or [])]
-        if s.source("parameter_override") == "flag"
-        else [],
-        alias,
-    )
-
-
 def sam_deploy_command(
     ctx: Context,
     stack: str,
-    overrides: dict[str, str],
+    overrides: Mapping[str, Value],
     log_uri: str,
     sam_path: str,
     config_env: str = DEFAULT_CONFIG_ENV,
-) -> list[str]:
+) -> list[Value]:
     s = ctx.settings
     tags = sam.parse_tags(s.get_list("tags")) if s.source("tags") == "flag" else {}
     if s.source("tags") in ("env", "file"):
@@ -193,22 +143,8 @@ def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def check_template(explicit: str | None) -> None:
-    """A missing template is bad input: say so before taking the lock or calling sam."""
-    if explicit:
-        if not Path(explicit).is_file():
-            raise UsageError(f"template {explicit!r} does not exist: fix --template-file")
-        return
-    if not any(Path(p).is_file() for p in SAM_DEFAULT_TEMPLATES):
-        raise UsageError(
-            "no template here: sam deploy looks for .aws-sam/build/template.yaml (run "
-            "`lambda-release build` first) or template.yaml; run in the application's "
-            "directory or give --template-file"
-        )
-
-
 def show_dry_run(
-    out: str, stack: str, alias: str, data: dict[str, Any], command: list[str]
+    out: str, stack: str, alias: str, data: dict[str, Any], command: list[Value]
 ) -> None:
     if out == "json":
         output.print_json(data)
@@ -224,84 +160,12 @@ def show_dry_run(
     print("  would run: " + sam.quoted(command))
 
 
-def template_path(explicit: str | None) -> Path | None:
-    """The template sam deploy will read: the one given, else SAM's first default found."""
-    if explicit:
-        return Path(explicit)
-    return next((Path(p) for p in SAM_DEFAULT_TEMPLATES if Path(p).is_file()), None)
-
-
-def secrets(
-    ctx: Context, overrides: dict[str, str], template: dict[str, Any] | None
-) -> redaction.Redactor:
-    """The values to redact: NoEcho parameters of the template, and those marked secret."""
-    names = redaction.noecho_parameters(template) if template is not None else set()
-    # Flag and environment together: for secrets, one layer never hides the other.
-    s = ctx.settings
-    names |= set(s.flags.get("secret_parameter") or [])
-    names |= set(s.environ.get(env_var("secret_parameter"), "").replace(",", " ").split())
-    return redaction.Redactor.of(redaction.secret_values(overrides, names))
-
-
-def read_template(ctx: Context) -> dict[str, Any] | None:
-    """The template sam deploy will read, parsed; None when there is none or it is broken
-    (sam reports a broken template itself)."""
-    path = template_path(ctx.settings.get("template_file"))
-    if path is None:
-        return None
-    try:
-        return parse_template(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, LambdaReleaseError):
-        return None
-
-
-def check_alias_kept(
-    ctx: Context, eng: StackAlias, overrides: dict[str, str], template: dict[str, Any] | None
-) -> None:
-    """Pre-flight: the template must keep the alias on every function that carries it."""
-    if template is None or ctx.settings.get_bool("allow_alias_removal"):
-        return
-    info = eng.info()  # the command's one stack read (under the lease it is read again
-    if info is None:  # only if someone held the lease since: Lease.quiet_since)
-        return
-    # Only a function the template would take the alias from, if it carries it now, needs
-    # its aliases read: usually none, so the check spends none of Lambda's budget.
-    suspects = {
-        f.name: f.logical_id
-        for f in info.functions
-        if alias_guard.alias_removals(template, [f.logical_id], eng.alias, overrides)
-    }
-    if not suspects:
-        return
-    live = read_live(eng.client("lambda"), list(suspects), eng.alias, eng.stable_name, eng.limiter)
-    carrying = [suspects[lf.name] for lf in live if lf.alias and lf.name in suspects]
-    removals = alias_guard.alias_removals(template, carrying, eng.alias, overrides)
-    if removals:
-        raise OperationError(alias_guard.refusal(eng.stack, eng.alias, removals))
-
-
 def run(ctx: Context) -> int:
-    ctx.output  # noqa: B018 - validates --output first
-    sam.check_pass_through(ctx.settings.flags.get("sam_arg") or [])
-    config_env = opts.select_config_env(ctx)
-    overrides = deploy_overrides(ctx, opts.alias_name(ctx))
-    template = read_template(ctx)  # read once: for secrets, the alias guard and settling
-    redactor = secrets(ctx, overrides, template)
-    # Every way out of the process is redacted from here on: output, errors, S3 objects.
-    s3 = None if not redactor else ctx.aws.client("s3")
-    with redaction.guarded(redactor, s3):
-        return _run(ctx, config_env, overrides, redactor, template)
-
-
-def _run(
-    ctx: Context,
-    config_env: str,
-    overrides: dict[str, str],
-    redactor: redaction.Redactor,
-    template: dict[str, Any] | None,
-) -> int:
     out = ctx.output
     s = ctx.settings
+    sam.check_pass_through(s.flags.get("sam_arg") or [])
+    config_env = opts.select_config_env(ctx)
+    inputs = opts.release_inputs(ctx, opts.alias_name(ctx), DEFAULT_RECORD)
     dry_run = s.get_bool("dry_run")
     # Every number checked before anything is looked up or changed.
     lock_ttl = bounds.LOCK_TTL.value(s, DEFAULT_LOCK_TTL)
@@ -320,11 +184,11 @@ def _run(
         if not dry_run:
             raise
         sam_path = s.get("sam_path") or "sam"
-    check_template(s.get("template_file"))
-    record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
-    check_alias_kept(ctx, eng, overrides, template)
+    require_template(s.get("template_file"))
     location = opts.log_location(ctx, eng)
-    command = sam_deploy_command(ctx, eng.stack, overrides, location.uri, sam_path, config_env)
+    command = sam_deploy_command(
+        ctx, eng.stack, inputs.overrides, location.uri, sam_path, config_env
+    )
     plan = DeployPlan(
         environment=s.get("environment") or "",
         sam_command=command,
@@ -335,9 +199,7 @@ def _run(
         heartbeat=heartbeat,
         dry_run=dry_run,
         allow_rolled_back_code=s.get("allow_rolled_back_code") or "",
-        functions_after=None
-        if template is None
-        else alias_guard.functions_publishing(template, eng.alias, overrides),
+        inputs=inputs,
     )
     # While sam waits on the canary, show each function's traffic, time left and alarms.
     run_sam = watch.following(
@@ -365,7 +227,8 @@ def _run(
             output.print_json({"refused": True, "problems": result.problems})
         return result.exit_code
     data = record_json(result.release, result.stable, result.log)
-    write_record_file(str(record_path), redactor.json(data))
+    # Built from data that holds no plaintext: secrets are Secret values, shown as *****.
+    write_record_file(str(inputs.record_file), data)
     if out == "json":
         output.print_json(data)
     else:

@@ -9,7 +9,7 @@ from lambda_release.commands import _release_options as opts
 from lambda_release.commands._record_file import record_json, summary, write_record_file
 from lambda_release.context import Context
 from lambda_release.log.records import NO_CHANGE, SUCCEEDED
-from lambda_release.release import record_file
+from lambda_release.release.inputs import check_record_file
 from lambda_release.release.recover import settle_pending
 
 NAME = "record"
@@ -56,7 +56,7 @@ def run(ctx: Context) -> int:
     s = ctx.settings
     eng = opts.engine(ctx)
     code = bounds.SAM_EXIT_CODE.read(s)
-    record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
+    record_path = check_record_file(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, eng)
     if s.get_bool("dry_run"):

@@ -18,6 +18,7 @@ from lambda_release.log import lock
 from lambda_release.log.ids import iso, new_id, now, ordered_id
 from lambda_release.log.schema import Entry, EntryFunction
 from lambda_release.log.store import ReleaseLog
+from lambda_release.release.inputs import ReleaseInputs, check_inputs
 from lambda_release.release.preflight import Reads, preflight, read_checks
 from lambda_release.release.recover import settle_pending
 from lambda_release.release.stack_alias import StackAlias
@@ -120,12 +121,16 @@ def begin(
     command: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
     allow_rolled_back_code: str = "",
+    inputs: ReleaseInputs | None = None,
 ) -> tuple[Entry | None, lock.Lease, list[str]]:
-    """Lock, settle what a killed job left, check, and write the pending entry.
+    """Check the inputs, lock, settle what a killed job left, check, write the pending entry.
 
     Returns (entry, lease, pre-flight problems); with problems the entry is not
-    written and the lease already given back.
+    written and the lease already given back. ``inputs``: what the release ships (the
+    template, its overrides and secrets), refused here as ``deploy`` refuses them.
     """
+    if inputs is not None:
+        check_inputs(engine, inputs)
     lease, ahead, newest = take_lease(
         engine, log, mode=mode, lock_ttl=lock_ttl, lock_timeout=lock_timeout, progress=progress
     )
@@ -166,6 +171,21 @@ def begin(
         lock.release(log, holder)
         raise
     return entry, lease, []
+
+
+def begin_dry_run(
+    engine: StackAlias,
+    log: ReleaseLog,
+    *,
+    environment: str,
+    progress: Callable[[str], None],
+    inputs: ReleaseInputs | None = None,
+) -> tuple[Entry, list[str]]:
+    """What :func:`begin` would write and refuse, writing nothing."""
+    if inputs is not None:
+        check_inputs(engine, inputs)
+    found = preflight(engine, log, dry_run=True, progress=progress)
+    return new_entry(engine, found.info, found.live, environment=environment), found.problems
 
 
 def _quiet(_message: str) -> None:

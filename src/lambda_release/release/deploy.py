@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shlex
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,17 +20,23 @@ from lambda_release.log.location import LogLocation
 from lambda_release.log.records import NO_CHANGE, SUCCEEDED, Release
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.begin import begin, new_entry
+from lambda_release.release.inputs import ReleaseInputs, check_inputs
 from lambda_release.release.preflight import preflight
 from lambda_release.release.settle import settle
 from lambda_release.release.stack_alias import StackAlias
+from lambda_release.template.secrets import Value, shown
 
 
 @dataclass
 class DeployPlan:
-    """Everything ``deploy`` needs besides the engine: built by the command from settings."""
+    """Everything ``deploy`` needs besides the engine: built by the command from settings.
+
+    ``inputs``: the template, the overrides (secrets carried as ``Secret``) and the record
+    file, checked by :func:`~lambda_release.release.inputs.check_inputs` on every path.
+    ``sam_command`` may hold ``Secret`` arguments: only ``sam`` sees their plaintext."""
 
     environment: str
-    sam_command: list[str]
+    sam_command: list[Value]
     sam_env: dict[str, str]
     log_location: LogLocation
     lock_ttl: float = lock.DEPLOY_LEASE_SECONDS
@@ -38,9 +44,7 @@ class DeployPlan:
     heartbeat: float = 60.0
     dry_run: bool = False
     allow_rolled_back_code: str = ""
-    # The functions the template publishes the alias on (None: it cannot say): when they
-    # are the ones read before, the stack's resources are not listed again after sam.
-    functions_after: frozenset[str] | None = None
+    inputs: ReleaseInputs = field(default_factory=ReleaseInputs)
 
 
 @dataclass
@@ -80,7 +84,8 @@ class LeaseKeeper:
 def deploy_dry_run(
     engine: StackAlias, log: ReleaseLog, plan: DeployPlan, progress: Callable[[str], None]
 ) -> DeployResult:
-    """The real run's pre-flight and lock check, writing nothing: what deploy would do."""
+    """The real run's checks and pre-flight, writing nothing: what deploy would do."""
+    check_inputs(engine, plan.inputs, plan.sam_command)
     found = preflight(
         engine,
         log,
@@ -93,7 +98,7 @@ def deploy_dry_run(
         found.info,
         found.live,
         environment=plan.environment,
-        command=plan.sam_command,
+        command=shown(plan.sam_command),
         allow_rolled_back_code=plan.allow_rolled_back_code,
     )
     return DeployResult(
@@ -119,6 +124,7 @@ def deploy(
     log = engine.log(plan.log_location)
     if plan.dry_run:
         return deploy_dry_run(engine, log, plan, progress)
+    check_inputs(engine, plan.inputs, plan.sam_command)
     entry, lease, problems = begin(
         engine,
         log,
@@ -126,7 +132,7 @@ def deploy(
         mode="deploy",
         lock_ttl=plan.lock_ttl,
         lock_timeout=plan.lock_timeout,
-        command=plan.sam_command,
+        command=shown(plan.sam_command),
         progress=progress,
         allow_rolled_back_code=plan.allow_rolled_back_code,
     )
@@ -135,7 +141,7 @@ def deploy(
     progress(f"release {entry['id']} begun (pending) in {log.location.uri}")
     keeper = LeaseKeeper(lease, plan.lock_ttl, progress)
     try:
-        progress("running: " + " ".join(_shell_quote(plan.sam_command)))
+        progress("running: " + shlex.join(shown(plan.sam_command)))
         code = run_sam(
             plan.sam_command,
             env=plan.sam_env,
@@ -149,14 +155,12 @@ def deploy(
             entry,
             sam_exit_code=code,
             settled_by="deploy",
-            functions_after=plan.functions_after,
+            # The functions the template publishes the alias on: when they are the ones
+            # read before, the stack's resources are not listed again after sam.
+            functions_after=plan.inputs.functions_after(engine.alias),
             lease_lost=keeper.lost or not lock.still_ours(lease, plan.lock_ttl),
         )
     finally:
         lock.release(log, entry["id"], lease)
     ok = release.outcome in (SUCCEEDED, NO_CHANGE)
     return DeployResult(0 if ok else 1, release, stable, log, [], warnings)
-
-
-def _shell_quote(cmd: Sequence[str]) -> list[str]:
-    return [shlex.quote(c) for c in cmd]

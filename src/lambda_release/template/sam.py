@@ -17,10 +17,21 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from lambda_release.errors import OperationError, UsageError
+from lambda_release.template.secrets import (
+    MASK,
+    OutputMask,
+    Secret,
+    Value,
+    carry,
+    hidden_in,
+    reveal,
+    revealed,
+    shown,
+)
 
 ALIAS_PARAMETER = "AliasName"
 DEFAULT_HEARTBEAT = 60.0
@@ -66,24 +77,37 @@ def parse_overrides(text: str, *, source: str = "--parameter-overrides") -> dict
             continue
         leftover = pattern.sub("", normalized).strip()
         if leftover:
+            # Never the text itself: it may hold a secret (the template is not read yet).
             raise UsageError(
-                f"{source} {text!r} is malformed near {leftover[:40]!r}: write Key=Value "
-                'pairs separated by spaces, quoting values that contain spaces (Key="a b"), '
-                "or repeat --parameter-override KEY=VALUE"
+                f"{source} is malformed: {len(leftover)} character(s) are not Key=Value "
+                f"{_after(normalized, leftover)}(the values are not shown: they may be "
+                "secret); write Key=Value pairs separated by spaces, quoting values that "
+                'contain spaces (Key="a b"), or repeat --parameter-override KEY=VALUE'
             )
         return {_unquote(k): _unquote(v) for k, v in pairs}
     raise UsageError(
-        f"{source} {text!r} is malformed: write Key=Value pairs separated by spaces, "
-        "e.g. 'Stage=prod Greeting=\"hello world\"', or repeat --parameter-override KEY=VALUE"
+        f"{source} is malformed (its text is not shown: it may hold a secret): write "
+        "Key=Value pairs separated by spaces, e.g. 'Stage=prod Greeting=\"hello world\"', "
+        "or repeat --parameter-override KEY=VALUE"
     )
+
+
+def _after(text: str, leftover: str) -> str:
+    """Which key the unreadable part follows, when it follows one: a name, never a value."""
+    keys = [m.group(1) for m in _SHORT.finditer(text)] + [m.group(1) for m in _LONG.finditer(text)]
+    at = text.find(leftover[:1]) if leftover else -1
+    before = [k for k in keys if 0 <= text.find(k) < at]
+    return f"after parameter {_unquote(before[-1])!r} " if before else ""
 
 
 def parse_override_item(item: str) -> tuple[str, str]:
     """One ``KEY=VALUE`` from a repeatable flag: the value is taken literally."""
     key, sep, value = item.partition("=")
     if not sep or not _KEY_RULE.fullmatch(key):
+        shown_key = f" {key!r}" if sep and key and len(key) <= 128 else ""
         raise UsageError(
-            f"--parameter-override {item!r} is not KEY=VALUE with a key of letters and digits"
+            f"--parameter-override{shown_key} is not KEY=VALUE with a key of letters and "
+            "digits (the value is not shown: it may be secret)"
         )
     return key, value
 
@@ -124,34 +148,77 @@ def merge_overrides(
     return merged
 
 
-def format_override(key: str, value: str) -> str:
-    """``Key="value"`` that SAM's parser reads back as exactly ``value``."""
+def format_override(key: str, secret_or_plain: Value) -> Value:
+    """``Key="value"`` that SAM's parser reads back as exactly ``value``; a secret value
+    gives a :class:`Secret` argument shown as ``Key="*****"``. Errors name the value as
+    ``repr(secret_or_plain)``, which is ``*****`` for a secret."""
+    value = reveal(secret_or_plain)
     if not _KEY_RULE.fullmatch(key):
         raise UsageError(f"parameter name {key!r} must contain only letters and digits")
     # SAM unescapes \" \' and "\ " inside values and cannot express a literal
     # backslash before them, nor a trailing one: refuse rather than corrupt.
     if re.search(r"\\[\"' ]", value) or value.endswith("\\"):
         raise UsageError(
-            f"parameter {key}'s value {value!r} has a backslash before a quote or space (or at "
-            "the end), which the SAM CLI cannot pass through intact: change the value"
+            f"parameter {key}'s value {secret_or_plain!r} has a backslash before a quote or "
+            "space (or at the end), which the SAM CLI cannot pass through intact: change the value"
         )
     formatted = f'{key}="' + value.replace('"', '\\"') + '"'
     # SAM searches the whole argument for "ParameterKey=..,ParameterValue=.." first:
     # read it back with SAM's grammar and refuse what would come out different.
     if _LONG.search(" " + formatted) or parse_overrides(formatted) != {key: value}:
         raise UsageError(
-            f"parameter {key}'s value {value!r} would be read differently by the SAM CLI "
+            f"parameter {key}'s value {secret_or_plain!r} would be read differently by the SAM CLI "
             "(it contains SAM's own ParameterKey=..,ParameterValue=.. syntax): change the value"
         )
+    if isinstance(secret_or_plain, Secret):
+        return Secret(formatted, shown=f'{key}="{secret_or_plain}"', hides=(value,))
     return formatted
 
 
-def override_args(overrides: Mapping[str, str]) -> list[str]:
+def override_args(overrides: Mapping[str, Value]) -> list[Value]:
     return [format_override(k, v) for k, v in overrides.items()]
 
 
-def quoted(cmd: Sequence[str]) -> str:
-    return shlex.join(cmd)
+def carry_pass_through(extra: Sequence[str], names: Iterable[str]) -> list[Value]:
+    """``extra`` with each ``--parameter-overrides`` value that holds a secret parameter
+    carried as a :class:`Secret` (shown with that value ``*****``): ``build`` masks as
+    ``deploy`` does."""
+    wanted = set(names)
+    out: list[Value] = []
+    in_overrides = False
+    for arg in extra:
+        if arg.startswith("-"):
+            option, sep, value = arg.partition("=")
+            in_overrides = option == "--parameter-overrides" and not sep
+            out.append(arg)
+            if option == "--parameter-overrides" and sep:
+                out[-1] = _carried_arg(arg, value, wanted, prefix=f"{option}=")
+            continue
+        out.append(_carried_arg(arg, arg, wanted) if in_overrides else arg)
+    return out
+
+
+def _carried_arg(arg: str, text: str, names: set[str], prefix: str = "") -> Value:
+    if not names:
+        return arg
+    try:
+        pairs = parse_overrides(text)
+    except UsageError:
+        # Unreadable: it may still hold a secret, so none of it is shown.
+        return Secret(arg, shown=f"{prefix}{MASK}") if text else arg
+    secret = {k: v for k, v in pairs.items() if k in names and v}
+    if not secret:
+        return arg
+    carry(secret, secret)  # a secret too short to mask is refused, naming it
+    shown_text = " ".join(
+        f"{k}={MASK if k in secret else shlex.quote(v)}" for k, v in pairs.items()
+    )
+    return Secret(arg, shown=prefix + shown_text, hides=tuple(secret.values()))
+
+
+def quoted(cmd: Sequence[Value]) -> str:
+    """The command as it may be printed: shell-quoted, every secret ``*****``."""
+    return shlex.join(shown(cmd))
 
 
 def build_command(
@@ -163,8 +230,9 @@ def build_command(
     use_container: bool,
     build_dir: str | None,
     extra: Sequence[str],
-) -> list[str]:
-    cmd = [sam, "build"]
+    secret_names: Iterable[str] = (),
+) -> list[Value]:
+    cmd: list[Value] = [sam, "build"]
     if template:
         cmd += ["--template-file", template]
     if build_dir:
@@ -175,7 +243,7 @@ def build_command(
         cmd.append("--parallel")
     if use_container:
         cmd.append("--use-container")
-    return cmd + list(extra)
+    return cmd + carry_pass_through(extra, secret_names)
 
 
 # What the helper sets for `sam deploy` (and SAM's aliases for them): a pass-through
@@ -254,7 +322,7 @@ def deploy_command(
     sam: str,
     *,
     stack: str,
-    overrides: Mapping[str, str],
+    overrides: Mapping[str, Value],
     tags: Mapping[str, str],
     capabilities: Sequence[str],
     s3_bucket: str | None,
@@ -267,8 +335,8 @@ def deploy_command(
     config_file: str | None = None,
     config_env: str | None = None,
     extra: Sequence[str] = (),
-) -> list[str]:
-    cmd = [sam, "deploy", "--stack-name", stack]
+) -> list[Value]:
+    cmd: list[Value] = [sam, "deploy", "--stack-name", stack]
     if template:
         cmd += ["--template-file", template]
     if config_file:
@@ -308,8 +376,9 @@ def parse_tags(items: Sequence[str]) -> dict[str, str]:
 
 
 def run_streaming(
-    cmd: Sequence[str],
+    cmd: Sequence[Value],
     *,
+    hidden: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     heartbeat: float = DEFAULT_HEARTBEAT,
     on_heartbeat: Callable[[float], None] | None = None,
@@ -317,15 +386,17 @@ def run_streaming(
 ) -> int:
     """Run ``cmd``, copying its output line by line to stderr; a heartbeat line after
     ``heartbeat`` seconds of silence (CircleCI kills a step after 10 silent minutes).
-    Returns the exit code."""
+    Returns the exit code. Only here are secrets revealed (to ``sam``), and ``sam``'s lines
+    masked on the way through (every secret ``cmd`` carries, and ``hidden``)."""
     # Long on purpose: the child, the reader thread, the heartbeat and the signal handling
     # share one lifetime; split, each part would need the others' state.
     stream = out or sys.stderr
+    mask = OutputMask([*hidden_in(cmd), *hidden])
     started = time.monotonic()
     last = [time.monotonic()]
     try:
         proc = subprocess.Popen(
-            list(cmd),
+            revealed(cmd),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=dict(env) if env is not None else None,
@@ -334,7 +405,7 @@ def run_streaming(
             bufsize=1,
         )
     except OSError as exc:
-        raise OperationError(f"cannot run {cmd[0]}: {exc}") from exc
+        raise OperationError(f"cannot run {cmd[0]}: {mask.text(str(exc))}") from exc
     done = threading.Event()
 
     def beat() -> None:
@@ -357,7 +428,7 @@ def run_streaming(
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
-            stream.write(line)
+            stream.write(mask.text(line) if mask else line)
             stream.flush()
             last[0] = time.monotonic()
         return proc.wait()
