@@ -1,0 +1,81 @@
+"""docs/architecture.md draws the layout as it is: every package and module it names
+exists, every one that exists is named, and no import climbs to a higher layer."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "src" / "lambda_release"
+DOC = ROOT / "docs" / "architecture.md"
+
+
+def layers() -> dict[str, int]:
+    """Unit name (``aws/`` for a package, ``cli`` for a root module) -> its layer."""
+    rows = re.findall(r"^\| (\d+) \| `([\w/]+)` \|", DOC.read_text(), re.M)
+    return {name: int(layer) for layer, name in rows}
+
+
+def unit_of(module: str) -> str:
+    """The unit a dotted module under lambda_release belongs to."""
+    parts = module.split(".")[1:]
+    if not parts:
+        return "__init__"
+    return parts[0] + "/" if (PACKAGE / parts[0]).is_dir() else parts[0]
+
+
+def units_on_disk() -> set[str]:
+    found = {p.name + "/" for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    return found | {p.stem for p in PACKAGE.glob("*.py")}
+
+
+def imports(path: Path) -> list[tuple[str, int]]:
+    """Every lambda_release module ``path`` imports, with the line (function-level too)."""
+    out: list[tuple[str, int]] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "lambda_release":
+                out += [
+                    (f"lambda_release.{a.name}", node.lineno)
+                    for a in node.names
+                    if a.name != "__version__"
+                ]
+            elif node.module.startswith("lambda_release."):
+                out.append((node.module, node.lineno))
+        elif isinstance(node, ast.Import):
+            out += [
+                (a.name, node.lineno) for a in node.names if a.name.startswith("lambda_release.")
+            ]
+    return out
+
+
+def test_the_doc_names_every_package_and_module_and_nothing_else() -> None:
+    named, there = set(layers()), units_on_disk()
+    assert named - there == set(), "the doc names what does not exist"
+    assert there - named == set(), "add these to docs/architecture.md's layer table"
+    assert len([u for u in there if not u.endswith("/")]) <= 12  # a small root
+
+
+def test_no_import_climbs_to_a_higher_layer() -> None:
+    layer = layers()
+    climbs = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        me = unit_of(".".join(rel.parts).removesuffix(".__init__"))
+        for module, line in imports(path):
+            them = unit_of(module)
+            if them != me and layer[them] > layer[me]:
+                climbs.append(f"{path.relative_to(ROOT)}:{line} ({me}) imports {module}")
+    assert climbs == []
+
+
+def test_the_layer_check_sees_a_climb(tmp_path: Path) -> None:
+    """The check itself works: an import of a command from the log would be caught."""
+    fake = tmp_path / "x.py"
+    fake.write_text("def f():\n    from lambda_release.commands import deploy\n")
+    assert imports(fake) == [("lambda_release.commands", 2)]
+    assert (
+        layers()[unit_of("lambda_release.commands")] > layers()[unit_of("lambda_release.log.store")]
+    )
