@@ -45,8 +45,15 @@ CASES = NAMED + [draw(random.Random(SEED + i)) for i in range(3)]  # noqa: S311
 
 
 def sam_refuses(value: str) -> bool:
-    """SAM's parser cannot carry a backslash before a quote or space, nor a trailing one."""
-    return bool(re.search(r"\\[\"' ]", value)) or value.endswith("\\") or "ParameterKey=" in value
+    """SAM's parser cannot carry a backslash before a quote or space, nor a trailing one;
+    CloudFormation's XML answers cannot carry a control character other than tab and
+    line breaks: all refused (exit 2) before anything changes."""
+    return (
+        bool(re.search(r"\\[\"' ]", value))
+        or value.endswith("\\")
+        or "ParameterKey=" in value
+        or bool(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", value))
+    )
 
 
 def bucket_objects(app: App) -> dict[str, bytes]:

@@ -169,3 +169,17 @@ def test_a_record_file_is_tried_not_guessed(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("")
     with pytest.raises(UsageError, match="not a folder"):
         check_record_file(str(tmp_path / "f" / "r.json"))
+
+
+def test_botocores_dump_of_a_response_it_could_not_parse_is_masked() -> None:
+    value = "€\\schema-settled"
+    dumped = f"invalid XML received: {value.encode('utf-8')!r}"
+    assert "schema-settled" not in OutputMask([value]).text(dumped)
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x1b", "\x0b", "\x00"])
+def test_a_value_cloudformation_cannot_carry_is_refused_naming_no_secret(char: str) -> None:
+    with pytest.raises(UsageError, match="U\\+00") as raised:
+        sam.format_override("DbPassword", Secret(f"hunter2{char}x"))
+    assert "hunter2" not in str(raised.value)
+    assert sam.format_override("Note", "tab\tand\nline") != ""

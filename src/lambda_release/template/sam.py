@@ -44,6 +44,9 @@ _VALUE = r"""("(?:\\.|[^"\\]+)*"|'(?:\\.|[^'\\]+)*'|(?:\\.|[^ "\\]+)+)"""
 _LONG = re.compile(rf"(?:ParameterKey={_KEY},ParameterValue={_VALUE})")
 _SHORT = re.compile(rf"(?:(?: ){_KEY}={_VALUE})")
 _KEY_RULE = re.compile(r"[A-Za-z0-9]+")
+# Characters XML 1.0 cannot hold at all, escaped or not: CloudFormation's Query API answers
+# in XML, so a parameter value holding one is unreadable in every answer that echoes it.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def find_sam(explicit: str | None = None) -> str:
@@ -161,6 +164,12 @@ def format_override(key: str, secret_or_plain: Value) -> Value:
         raise UsageError(
             f"parameter {key}'s value {secret_or_plain!r} has a backslash before a quote or "
             "space (or at the end), which the SAM CLI cannot pass through intact: change the value"
+        )
+    if bad := _NOT_IN_XML.search(value):
+        raise UsageError(
+            f"parameter {key}'s value {secret_or_plain!r} holds the control character "
+            f"U+{ord(bad.group()):04X}, which CloudFormation's API cannot carry (its answers "
+            "are XML 1.0): remove it"
         )
     formatted = f'{key}="' + value.replace('"', '\\"') + '"'
     # SAM searches the whole argument for "ParameterKey=..,ParameterValue=.." first:

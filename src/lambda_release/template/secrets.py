@@ -17,6 +17,7 @@ damaging it (``1`` is in every number), so it is refused before anything changes
 
 from __future__ import annotations
 
+import html
 import json
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
@@ -167,9 +168,14 @@ def carry(overrides: Mapping[str, str], names: Iterable[str]) -> dict[str, Value
 
 def forms(value: str) -> set[str]:
     """Every way ``value`` can appear in ``sam``'s output: raw, JSON-escaped (ASCII or
-    not), Python's repr, shell-quoted, unicode-escaped, and as SAM's ``Key="..."``."""
+    not), Python's repr of the text and of its UTF-8 bytes (botocore's dump of a response
+    it could not parse), XML-escaped, shell-quoted, unicode-escaped, and as SAM's
+    ``Key="..."``."""
     out = {
         value,
+        repr(value.encode("utf-8"))[2:-1],
+        html.escape(value, quote=False),
+        html.escape(value, quote=True),
         json.dumps(value)[1:-1],
         json.dumps(value, ensure_ascii=False)[1:-1],
         repr(value)[1:-1],
