@@ -33,12 +33,6 @@ def kit(sandbox: Sandbox) -> Iterator[Kit]:
         yield k
 
 
-@pytest.fixture
-def app_dir(tmp_path: Path) -> Path:
-    (tmp_path / "template.yaml").write_text("Resources: {}\n")
-    return tmp_path
-
-
 DEPLOY = ("deploy", "--sam-path", SAM)
 REFUSED = [
     (("rollback", "--reason", FORGE), "--reason", "\\n"),
