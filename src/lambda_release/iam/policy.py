@@ -1,4 +1,4 @@
-"""The minimal identity policy of each role: deploy, rollback, readonly.
+"""The minimal identity policy of each role: deploy, rollback, readonly, prune.
 
 Three tables make a policy. ``RESOURCES`` names each kind of resource and how
 it is scoped. ``PERMISSIONS`` gives every action the helper needs, the
