@@ -154,6 +154,9 @@ main() {
   fi
   local reason record
   reason="$(lr_subst "${LR_STR_REASON:-}")"
+  # A YAML block (reason: |) is one reason: its lines become spaces, as deploy.sh does,
+  # since the helper refuses a line break in free text.
+  reason="${reason//$'\n'/ }"
   reason="${reason:-rollback from CircleCI} (approved by ${LAMBDA_RELEASE_APPROVER:-unknown})"
   # "--option=value": a value starting with "-" is never read as an option.
   local -a args=(rollback "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"

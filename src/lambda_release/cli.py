@@ -14,6 +14,7 @@ from lambda_release.aws import trace as awstrace
 from lambda_release.aws.client import as_release_error
 from lambda_release.context import Context
 from lambda_release.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_USAGE, LambdaReleaseError
+from lambda_release.text import visible
 
 DESCRIPTION = """\
 Safe AWS Lambda releases with SAM: every change ships as an immutable version,
@@ -114,8 +115,19 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             parents=[common],
         )
         command.register(p)
-        p.set_defaults(_run=command.run, _outputs=command.OUTPUTS)
+        p.set_defaults(_run=command.run, _outputs=command.OUTPUTS, _labels=option_labels(p))
     return parser
+
+
+def option_labels(p: argparse.ArgumentParser) -> dict[str, str]:
+    """How a message names each option: its longest flag, or a positional's metavar."""
+    labels: dict[str, str] = {}
+    for action in p._actions:  # argparse offers no public listing of a parser's options
+        if action.option_strings:
+            labels[action.dest] = max(action.option_strings, key=len)
+        elif isinstance(action.metavar, str):
+            labels[action.dest] = action.metavar
+    return labels
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -154,7 +166,8 @@ def report(exc: BaseException, command: str, ctx: Context | None, *, debug: bool
         call = ctx.aws.last_call if ctx is not None and ctx.has_aws else ""
         exc = as_release_error(exc, call) or exc
     if isinstance(exc, LambdaReleaseError):
-        print(f"{prefix}: error: {exc}", file=sys.stderr)
+        # One line, whatever it quotes (a log's "who", AWS's message): escaped.
+        print(f"{prefix}: error: {visible(exc)}", file=sys.stderr)
         return exc.exit_code
     if debug:
         traceback.print_exception(exc, file=sys.stderr)

@@ -34,6 +34,8 @@ class Context:
     ) -> Context:
         flags = {k: v for k, v in vars(args).items() if not k.startswith("_")}
         settings = Settings(flags=flags, environ=dict(os.environ if environ is None else environ))
+        # Before anything runs: no option may carry text that could forge output.
+        settings.check_text(getattr(args, "_labels", None))
         ctx = cls(args=args, settings=settings, outputs=outputs, default_output=default_output)
         return ctx.with_config_env(settings.get("config_env", DEFAULT_CONFIG_ENV) or "")
 

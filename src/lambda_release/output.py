@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from lambda_release.text import visible
+
 
 def print_json(value: Any, stream: TextIO | None = None) -> None:
     """One JSON document on stdout, keys in a stable order."""
@@ -16,8 +18,13 @@ def print_json(value: Any, stream: TextIO | None = None) -> None:
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain-text table with columns padded to their widest cell."""
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    """A plain-text table with columns padded to their widest cell.
+
+    Cells are escaped (``visible``): one may come from a log an older version or a person
+    wrote, and a line break or terminal escape in it must not print rows of its own."""
+    cells = [[str(h) for h in headers]] + [
+        ["" if c is None else visible(c) for c in r] for r in rows
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells

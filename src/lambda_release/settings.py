@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from lambda_release.errors import UsageError
+from lambda_release.text import check_text
 
 ENV_PREFIX = "LAMBDA_RELEASE_"
 DEFAULT_CONFIG_ENV = "default"
@@ -59,6 +60,11 @@ _FALSE = {"0", "false", "no", "off", ""}
 def env_var(name: str) -> str:
     """The environment variable that carries option ``name`` (``stack_prefix``)."""
     return ENV_PREFIX + name.upper().replace("-", "_")
+
+
+def flag_of(name: str) -> str:
+    """The flag that carries option ``name`` (``--stack-prefix``)."""
+    return "--" + name.replace("_", "-")
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,7 @@ class Settings:
         if src == "flag":
             value = self.flags[name]
             if name not in EMPTY_ALLOWED and _has_empty(value):
-                flag = "--" + name.replace("_", "-")
+                flag = flag_of(name)
                 raise UsageError(f"{flag} is empty: give a value, or leave {flag} out")
             return value
         if src == "env":
@@ -180,6 +186,25 @@ class Settings:
         if src == "file":
             return self.file[name]
         return None
+
+    def check_text(self, labels: Mapping[str, str] | None = None) -> None:
+        """Refuse a control character in any option, as given by flag or environment.
+
+        Run once, before a command does anything; each option is checked where its value
+        comes from (a flag hides its variable). ``labels`` names options whose flag is not
+        ``--<name>`` (a positional argument). The SAM config file is SAM's own: unchecked,
+        and not read here (a command that never needs it must not fail on it).
+        """
+        for name, given in self.flags.items():
+            if given is not None:
+                what, value = (labels or {}).get(name) or flag_of(name), given
+            elif env_var(name) in self.environ:
+                what, value = env_var(name), self.environ[env_var(name)]
+            else:
+                continue
+            for item in value if isinstance(value, list | tuple) else [value]:
+                if isinstance(item, str):
+                    check_text(item, what)
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """A single string value; an empty environment variable counts as unset."""

@@ -8,6 +8,13 @@ import pytest
 
 
 @pytest.fixture
+def app_dir(tmp_path: Path) -> Path:
+    """A folder with a template that has nothing to release: deploy runs its checks there."""
+    (tmp_path / "template.yaml").write_text("Resources: {}\n")
+    return tmp_path
+
+
+@pytest.fixture
 def trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Where every AWS call the helper makes in this test is recorded."""
     path = tmp_path / "trace.jsonl"

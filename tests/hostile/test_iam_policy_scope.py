@@ -71,6 +71,36 @@ def test_deploy_role_can_realign_drift_on_its_stack_only() -> None:
     )
 
 
+def _sam_codedeploy_names(stack: str) -> tuple[str, str]:
+    """(application, group) as CloudFormation names SAM's for a function AFunction."""
+    return (
+        f"{stack}-ServerlessDeploymentApplication-1A2B3C4D5E6F",
+        f"{stack}-AFunctionDeploymentGroup-9Z8Y7X6W5V4U",
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "operation"),
+    [
+        ("deploy", "BatchGetDeploymentGroups"),
+        ("deploy", "GetDeployment"),
+        ("rollback", "GetDeployment"),
+    ],
+)
+def test_a_neighbour_stacks_deployment_groups_are_denied(role: str, operation: str) -> None:
+    """`<stack>-*/*` matched `<stack>-eu`'s application too; SAM's application name does not."""
+    policy = build_policy(role, _scope())
+    for stack, allowed in ((STACK, True), (f"{STACK}-eu", False), (f"{STACK}2", False)):
+        app, group = _sam_codedeploy_names(stack)
+        params = {"applicationName": app, "deploymentGroupNames": [group], "deploymentId": "d"}
+        call = Call(role, "codedeploy", operation, params)
+        action, resources = required(call, _scope(), lambda _id, a=app, g=group: (a, g))
+        assert all(is_allowed(policy, action, arn, ctx) is allowed for arn, ctx in resources), (
+            stack,
+            resources,
+        )
+
+
 def _assumes(policy: dict[str, object], ref: str) -> bool:
     issuer = f"oidc.circleci.com/org/{ORG}"
     principal = {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{issuer}"}

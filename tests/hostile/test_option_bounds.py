@@ -29,12 +29,6 @@ def kit(sandbox: Sandbox) -> Iterator[Kit]:
         yield k
 
 
-@pytest.fixture
-def app_dir(tmp_path: Path) -> Path:
-    (tmp_path / "template.yaml").write_text("Resources: {}\n")
-    return tmp_path
-
-
 def out_of_range(bound: bounds.Bound, text: str) -> str:
     return f"{bound.flag} {text!r} is out of range: give {bound.describe()}"
 

@@ -8,6 +8,7 @@ story's every output is searched for them afterwards.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from lambda_release.aws import trace as awstrace
-from lambda_release.iam.operations import Call
+from lambda_release.iam.operations import ROLES, Call
 from lambda_release.sandbox.server import Sandbox
 from tests.support.processes import Cli
 from tests.support.sam import sam_build, sam_env
@@ -156,7 +157,8 @@ def run_story(sb: Sandbox, base_env: dict[str, str], work: Path) -> Iterator[Sto
     """deploy role: three deploys, status, history, begin; readonly role: status --no-settle,
     history, audit (while the begun release is pending); deploy role: record; rollback role:
     a canary deploy stopped in flight by the rollback role; rollback role: rollback (of the
-    last completed release), status, history."""
+    last completed release), status, history; deploy role: a deploy realigning the drift;
+    prune role: prune, deleting the versions nothing needs."""
     env = sam_env(base_env)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop(awstrace.TRACE_ENV, None)
@@ -172,7 +174,7 @@ def run_story(sb: Sandbox, base_env: dict[str, str], work: Path) -> Iterator[Sto
         "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET,
         "AWS_SESSION_TOKEN": DUMMY_TOKEN,
     }
-    traces = {role: work / f"{role}.jsonl" for role in ("deploy", "rollback", "readonly")}
+    traces = {role: work / f"{role}.jsonl" for role in ROLES}
     story = Story(
         directory, f"iam-{uuid.uuid4().hex[:8]}", bucket, env["AWS_REGION"], helper_env, sb, traces
     )
@@ -239,6 +241,22 @@ def run_story(sb: Sandbox, base_env: dict[str, str], work: Path) -> Iterator[Sto
     sam_build(directory, env)
     realigned = story.lr("deploy", *deploy)
     assert "realign" in realigned.stderr.lower(), realigned.stderr[-2000:]
+
+    # Versions nothing needs any more (the undone release's among them) go, with the role
+    # that alone may delete.
+    pruned = story.lr(
+        "prune",
+        "prune",
+        "--stack",
+        story.stack,
+        "--keep",
+        "1",
+        "--log-bucket",
+        bucket,
+        "--output",
+        "json",
+    )
+    assert any(f["deleted"] for f in json.loads(pruned.stdout)["functions"]), pruned.stdout
 
     yield story
 

@@ -119,3 +119,11 @@ def test_every_command_action_is_explained_and_every_role_has_commands() -> None
 def test_readonly_role_writes_nothing() -> None:
     writes = {a for a in role_actions("readonly") if data(a)[0]["access_level"] == "Write"}
     assert writes == set()
+
+
+def test_what_is_granted_on_star_has_no_resource_type_in_aws_data() -> None:
+    """`*` only where AWS leaves no choice (codedeploy:StopDeployment among them): should AWS
+    add a resource type, this fails and the grant should be scoped to it."""
+    for action, perm in PERMISSIONS.items():
+        if perm.kind == "NoResourceLevel":
+            assert raw_formats(action) == ["*"], action

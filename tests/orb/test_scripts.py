@@ -325,6 +325,10 @@ def test_rollback_passes_the_release_of_this_pipelines_deploy(
     assert (tmp_path / "out/rollback.json").read_text().splitlines() == out
     env["LR_STR_RELEASE"] = "explicit-1"
     assert "<--release=explicit-1>" in lines(orb_sh.function("rollback.sh", "main", env, tmp_path))
+    # A `reason: |` block is one reason: the helper refuses a line break in --reason.
+    env["LR_STR_REASON"] = "5xx on /orders\nafter the canary\n"
+    out = lines(orb_sh.function("rollback.sh", "main", env, tmp_path))
+    assert "<--reason=5xx on /orders after the canary (approved by octocat)>" in out
 
 
 def test_rollback_without_a_record_or_pipeline_release_explains_the_fix(

@@ -81,7 +81,7 @@ TABLE: dict[str, tuple[str, str]] = {
     "demo": ("demo", "rehearse the whole release story against a local sandbox (no AWS account)"),
     "iam-policy": (
         "iam_policy",
-        "the minimal IAM policy of a role (deploy, rollback, readonly), or its OIDC trust",
+        "the minimal IAM policy of a role (deploy, rollback, readonly, prune), or its OIDC trust",
     ),
 }
 

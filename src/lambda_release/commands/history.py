@@ -10,6 +10,7 @@ from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.log.ids import is_release_id
 from lambda_release.observe.status import orphan_warning
+from lambda_release.text import visible
 
 NAME = "history"
 OUTPUTS: tuple[str, ...] = ("text", "json")
@@ -107,5 +108,6 @@ def run(ctx: Context) -> int:
     print(output.format_table(("id", "kind", "outcome", "moved", "commit", "who"), rows))
     for r in releases:
         if r.get("allow_rolled_back_code"):
-            print(f"{r['id']}: released rolled-back code again: {r['allow_rolled_back_code']}")
+            reason = visible(r["allow_rolled_back_code"])  # as written, one line
+            print(f"{r['id']}: released rolled-back code again: {reason}")
     return 0

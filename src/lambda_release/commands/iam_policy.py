@@ -24,6 +24,7 @@ CodeDeploy groups, the stack itself and the release log's prefix:
             needs: docs/security.md lists it)
   rollback  rollback, status, history: aliases, stopping a canary, the log
   readonly  status --no-settle, history, audit
+  prune     prune: the only role that may delete (published versions)
 
 --output text lists each action with the resource it is granted on and why.
 

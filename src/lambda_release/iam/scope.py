@@ -9,7 +9,9 @@ stack's name plus ``-...`` (``my-lambda-prod-eu`` beside ``my-lambda-prod``)
 would share the pattern, so grants on functions also require the tag
 ``aws:cloudformation:stack-name`` that CloudFormation puts on every resource
 it creates (``aws:`` tags cannot be set by anyone else): exactly the stack's
-own functions.
+own functions. CodeDeploy has no such tag check, so its grants name SAM's application
+itself: ``<stack>-ServerlessDeploymentApplication-*``, which ``my-lambda-prod-eu``'s
+application (``my-lambda-prod-eu-ServerlessDeploymentApplication-...``) does not match.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from lambda_release.names import validate_alias, validate_stack_name
 # The stack `sam deploy --resolve-s3` creates; the helper reads its bucket from it.
 SAM_MANAGED_STACK = "aws-sam-cli-managed-default"
 SAM_MANAGED_BUCKET = "aws-sam-cli-managed-default-samclisourcebucket-*"
+
+# The logical id SAM gives the CodeDeploy application of every DeploymentPreference.
+SAM_CODEDEPLOY_APPLICATION = "ServerlessDeploymentApplication"
 
 # The condition key of the tag CloudFormation sets on each resource of a stack.
 STACK_TAG_KEY = "aws:ResourceTag/aws:cloudformation:stack-name"
@@ -96,8 +101,14 @@ class Scope:
         return self._arn("cloudformation", f"stack/{name or self.stack}/*")
 
     def deployment_groups(self, pattern: str | None = None) -> str:
-        """Every deployment group of the stack's CodeDeploy application(s) (or ``pattern``)."""
-        return self._arn("codedeploy", f"deploymentgroup:{pattern or self.stack + '-*/*'}")
+        """Every deployment group of the stack's CodeDeploy application (or ``pattern``).
+
+        CloudFormation names the application ``<stack>-ServerlessDeploymentApplication-<id>``
+        and each group ``<stack>-<Function>DeploymentGroup-<id>``; the application's full
+        logical id after ``<stack>-`` is what keeps a stack named ``<stack>-<anything>`` out
+        (``<stack>-*/*`` matched its groups too)."""
+        sam = f"{self.stack}-{SAM_CODEDEPLOY_APPLICATION}-*/{self.stack}-*"
+        return self._arn("codedeploy", f"deploymentgroup:{pattern or sam}")
 
     def alarms(self) -> str:
         return self._arn("cloudwatch", "alarm:*")

@@ -15,6 +15,7 @@ from lambda_release.log.records import Release
 from lambda_release.output import format_table
 from lambda_release.release.preflight import alias_drift
 from lambda_release.release.stack_alias import StackAlias
+from lambda_release.text import visible
 
 STATUS_SCHEMA = "lambda-release/status@1"
 
@@ -195,9 +196,13 @@ def status_text(data: dict[str, Any]) -> str:
         last = a["last_release"]
         if last:
             commit = (last["commit"] or "")[:12] or "-"
+            # Escaped: the time, commit and who are the log's words, whoever wrote it.
             lines.append(
-                f"last release {last['id']} at {last['time']}: {last['outcome']}"
-                f"{' (undone)' if last['undone'] else ''}, commit {commit}, by {last['who'] or '-'}"
+                visible(
+                    f"last release {last['id']} at {last['time']}: {last['outcome']}"
+                    f"{' (undone)' if last['undone'] else ''}, commit {commit}, "
+                    f"by {last['who'] or '-'}"
+                )
             )
         else:
             lines.append("no release recorded")
@@ -210,5 +215,5 @@ def status_text(data: dict[str, Any]) -> str:
             lines.append(line)
         if not a["drift"]:
             lines.append("no drift")
-        lines.extend(f"note: {n}" for n in a["notes"])
+        lines.extend(f"note: {visible(n)}" for n in a["notes"])
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from lambda_release.rollback.plan import (
     MOVE,
     Plan,
 )
+from lambda_release.text import visible
 
 
 def summary_data(
@@ -37,7 +38,7 @@ def summary_data(
 
 def summary_text(data: dict[str, Any]) -> str:
     if data.get("nothing_to_do"):
-        return str(data["nothing_to_do"])
+        return visible(data["nothing_to_do"])
     head = (
         f"{'plan: ' if data.get('dry_run') else ''}rollback "
         f"{data.get('rollback') or '(dry run)'} of release {data.get('release')}"
@@ -56,4 +57,4 @@ def summary_text(data: dict[str, Any]) -> str:
         for f in data.get("functions", [])
     ]
     table = format_table(("function", "release", "before", "now", "state", "why"), rows)
-    return head + "\n" + table
+    return visible(head) + "\n" + table  # the table escapes its own cells
