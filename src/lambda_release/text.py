@@ -20,7 +20,6 @@ _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 # Line and paragraph separators: some terminals and viewers break the line there.
 _BREAKING = frozenset({"Cc", "Zl", "Zp"})
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_SHOWN = 40  # characters of a refused value quoted in the message
 
 
 def is_unsafe(char: str) -> bool:
@@ -48,9 +47,9 @@ def check_text(value: str, what: str) -> str:
     """``value`` unchanged, or bad input naming ``what`` and the first unsafe character."""
     for position, char in enumerate(value, start=1):
         if is_unsafe(char):
-            shown = value if len(value) <= _SHOWN else value[:_SHOWN] + "..."
+            # Never the value itself: it may be a secret (a parameter override).
             raise UsageError(
-                f"{what} '{visible(shown)}' contains a control character "
+                f"{what} contains a control character "
                 f"({escaped(char)} at position {position}): give it as one line of plain "
                 "text, without line breaks, tabs or escape sequences"
             )

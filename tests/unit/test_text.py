@@ -37,7 +37,7 @@ def test_each_unsafe_character_is_refused_and_shown_escaped(char: str, shown: st
     with pytest.raises(UsageError) as err:
         check_text(f"ab{char}", "--reason")
     assert str(err.value) == (
-        f"--reason 'ab{shown}' contains a control character ({shown} at position 3): give it "
+        f"--reason contains a control character ({shown} at position 3): give it "
         "as one line of plain text, without line breaks, tabs or escape sequences"
     )
 
@@ -57,11 +57,11 @@ def test_plain_text_passes_untouched(text: str) -> None:
     assert visible(text) == text
 
 
-def test_a_long_value_is_quoted_shortened() -> None:
-    with pytest.raises(
-        UsageError, match=r"^--reason 'x{40}\.\.\.' contains .*\\x1b at position 61"
-    ):
-        check_text("x" * 60 + "\x1b[1A", "--reason")
+def test_a_refused_value_is_never_echoed() -> None:
+    """It may be a secret (a parameter override): the option and the position only."""
+    with pytest.raises(UsageError, match=r"^--reason contains .*\\x1b at position 69") as err:
+        check_text("hunter2-" * 8 + "xxxx" + "\x1b[1A", "--reason")
+    assert "hunter2" not in str(err.value)
 
 
 def test_a_table_cell_cannot_print_a_row_of_its_own() -> None:
@@ -79,16 +79,16 @@ def test_settings_refuse_a_flag_or_the_variable_it_is_read_from() -> None:
 
     ok = Settings({"reason": "fine", "stack": None}, {"LAMBDA_RELEASE_STACK": "s"}, file)
     ok.check_text()
-    with pytest.raises(UsageError, match=r"^--reason 'a\\nb' contains"):
+    with pytest.raises(UsageError, match=r"^--reason contains"):
         Settings({"reason": "a\nb"}, {}).check_text()
-    with pytest.raises(UsageError, match=r"^--function 'B\\x1b' contains"):
+    with pytest.raises(UsageError, match=r"^--function contains"):
         Settings({"function": ["A", "B\x1b"]}, {}).check_text()
-    with pytest.raises(UsageError, match=r"^LAMBDA_RELEASE_REASON 'a\\tb' contains"):
+    with pytest.raises(UsageError, match=r"^LAMBDA_RELEASE_REASON contains"):
         Settings({"reason": None}, {"LAMBDA_RELEASE_REASON": "a\tb"}).check_text()
     # A flag hides its variable: an ignored value is not refused.
     Settings({"reason": "given"}, {"LAMBDA_RELEASE_REASON": "a\tb"}).check_text()
     # An option with its own spelling, or a positional, is named as the user wrote it.
-    with pytest.raises(UsageError, match=r"^TEMPLATE 't\\n' contains"):
+    with pytest.raises(UsageError, match=r"^TEMPLATE contains"):
         Settings({"template": ["t\n"]}, {}).check_text({"template": "TEMPLATE"})
 
 
