@@ -11,7 +11,6 @@ within Lambda's control-plane budget.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -19,7 +18,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws.client import RateLimiter, error_code, parallel_map
+from lambda_release.aws.client import Pool, RateLimiter, error_code, parallel_map
 from lambda_release.errors import OperationError, UsageError
 
 
@@ -199,7 +198,7 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
     # deployment groups and alarms by logical id (the listing is the only call).
     # The two reads overlap (a client is thread-safe); the listing of a stack that does
     # not exist fails, and is then not looked at.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         listing = pool.submit(list_resources_dated, cfn, stack)
         desc = describe_stack(cfn, stack)
         if desc is None:

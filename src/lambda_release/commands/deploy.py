@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -189,10 +188,6 @@ def sam_deploy_command(
     )
 
 
-def _interrupted(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def check_template(explicit: str | None) -> None:
     """A missing template is bad input: say so before taking the lock or calling sam."""
     if explicit:
@@ -346,13 +341,8 @@ def _run(
         minute=minute,
         poll=poll,
     )
-    # CircleCI cancels a job with SIGTERM: end like Ctrl-C, so the lock is given back
-    # and the pending release stays for the next command to settle.
-    previous = signal.signal(signal.SIGTERM, _interrupted)
-    try:
-        result = deploy(eng, plan, run_sam=run_sam, progress=output.info)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    # SIGTERM (a cancelled CircleCI job) is an interrupt here too: cli.main makes it one.
+    result = deploy(eng, plan, run_sam=run_sam, progress=output.info)
     for w in result.warnings:
         output.info(f"warning: {w}")
     if result.dry_run is not None:

@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
+from lambda_release.aws.client import Pool
 from lambda_release.aws.stack import (
     LiveFunction,
     StackInfo,
@@ -81,7 +81,7 @@ def take_lease(
     real read raises it again if it recurs), and the log's newest id; the holder's id
     (the release's) sorts after it, whatever our clock says."""
     ci = ci_metadata()
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         ahead = pool.submit(read_checks, engine, engine.info())
         lease = lock.acquire(
             log,

@@ -10,10 +10,10 @@ it would.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from lambda_release.aws import codedeploy, stuck_rollback
+from lambda_release.aws.client import Pool
 from lambda_release.aws.stack import LiveFunction, StackInfo, with_live
 from lambda_release.log import lock
 from lambda_release.log.store import ReleaseLog
@@ -64,7 +64,7 @@ def stack_problems(sa: StackAlias, info: StackInfo | None) -> list[str]:
             "shows it), then deploy again"
         )
     cd = sa.client("codedeploy")
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         in_flight = (
             pool.submit(codedeploy.active_deployment_ids, cd, info)
             if codedeploy.may_have_deployments_in_flight(info)
@@ -110,7 +110,7 @@ def read_checks(sa: StackAlias, info: StackInfo | None) -> Reads:
     sa.require_alias_functions(info)
     for service in ("lambda", "codedeploy", "cloudwatch"):
         sa.client(service)  # made before the worker starts: its first call waits for no model
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         stack_checks = pool.submit(stack_problems, sa, info)
         live = sa.live(info)
         problems = stack_checks.result()

@@ -5,13 +5,12 @@ then point the stable aliases at what settled.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import botocore.exceptions
 
 from lambda_release.aws import codedeploy
-from lambda_release.aws.client import error_code, parallel_map
+from lambda_release.aws.client import Pool, error_code, parallel_map
 from lambda_release.aws.stack import (
     StackInfo,
     function_arn_of,
@@ -146,7 +145,7 @@ def settle(
     # In effect: the stable pointers follow from this settlement alone (no log read), so
     # they move while it is written. Should another settler have written first (only if
     # our lease lapsed), theirs stands and the pointers are set again from it.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         writing = pool.submit(log.write_settlement, entry["id"], body)
         stable, warnings = update_stable_pointers(engine, log, ours, dry_run=not update_stable)
         stored = writing.result()
@@ -168,7 +167,7 @@ def read_after_sam(
     )
     names = [f["function_name"] for f in entry.get("functions", []) if f.get("function_name")]
     engine.client("lambda")  # made here, not on the worker thread
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         early = pool.submit(read_aliases_now, engine, names)
         info = engine.info_after(same)
         known = early.result()

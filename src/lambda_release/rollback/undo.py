@@ -21,11 +21,10 @@ The order makes every step safe to repeat after any failure:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from lambda_release.aws import stuck_rollback
-from lambda_release.aws.client import parallel_map
+from lambda_release.aws.client import Pool, parallel_map
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
 from lambda_release.log.records import Release
@@ -88,7 +87,7 @@ def rollback(
     # are paced by the control-plane budget, and the log's reads, the claim and the lock
     # hide behind them.
     claimed: dict[str, Any] | None = None
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         reading = pool.submit(read_live, engine, info)
         settled = _settle_pending(engine, log, progress, dry_run=req.dry_run)
         settled_any = bool(settled) and not req.dry_run
@@ -215,7 +214,7 @@ def _move_and_record(
     after_undo = release if not undone else next_in_effect(releases, release)
     # The entry (S3) and the stable pointers (Lambda) are written at the same time; the
     # undo mark comes last, only once both are done.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         writing = pool.submit(
             write_record,
             log,
