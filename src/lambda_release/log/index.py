@@ -74,6 +74,12 @@ class LogIndex:
     def list_ids(self, folder: str) -> list[str]:
         raise NotImplementedError
 
+    def _writes_seen(self) -> int:
+        raise NotImplementedError
+
+    def _keep_newest(self, seen: int, newest: NewestWindow) -> None:
+        raise NotImplementedError
+
     def read_entry(self, release_id: str, *, legacy: bool | None = None) -> Entry | None:
         raise NotImplementedError
 
@@ -164,6 +170,7 @@ class LogIndex:
         newest = before is None  # the newest window: read once per command (cached)
         while True:
             cached = self._newest if newest else None
+            seen = self._writes_seen()
             if cached is not None and (cached.facts or not facts):
                 page, window = cached.page, cached.window
             else:
@@ -182,7 +189,7 @@ class LogIndex:
                         indexed=True,
                     )
                 if newest:
-                    self._newest = NewestWindow(page, window, facts)
+                    self._keep_newest(seen, NewestWindow(page, window, facts))
             newest = False
             if window is not None:
                 yield window

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -82,6 +83,11 @@ class ReleaseLog(LogIndex):
         # S3's Last-Modified of objects read (the lease's tells whether a stack read made
         # before the lease was taken is still current: lock.Lease.quiet_since).
         self.last_modified: dict[str, datetime] = {}
+        # The threads of one command share this log (a write on a worker while the main
+        # thread reads): the caches above change only under this lock, and a window listed
+        # while a write was under way is not kept (_writes counts writes begun and ended).
+        self._lock = threading.RLock()
+        self._writes = 0
 
     # -- keys -------------------------------------------------------------
     def entry_key(self, release_id: str) -> str:
@@ -135,7 +141,7 @@ class ReleaseLog(LogIndex):
         """A conditional write (``IfNoneMatch``/``IfMatch``): the new ETag, or None when
         the condition failed (someone else wrote first, or the object is gone)."""
         data = json.dumps(body, indent=2, sort_keys=True).encode()
-        self._newest = None
+        self._forget_newest()
         try:
             resp = self._put_object(key, data, condition)
         except botocore.exceptions.ClientError as exc:
@@ -153,36 +159,55 @@ class ReleaseLog(LogIndex):
                     return None
                 raise self.fail(f"writing {key}", again) from again
         finally:
-            self._newest = None
+            self._forget_newest()
         etag = str(resp.get("ETag", ""))
-        if self._append_only(key):
-            self._objects[key] = (json.loads(data), etag)
-        self._track(key)
+        with self._lock:
+            if self._append_only(key):
+                self._objects[key] = (json.loads(data), etag)
+            self._track(key)
         return etag
+
+    def _forget_newest(self) -> None:
+        with self._lock:
+            self._newest = None
+            self._writes += 1
+
+    def _writes_seen(self) -> int:
+        with self._lock:
+            return self._writes
+
+    def _keep_newest(self, seen: int, newest: NewestWindow) -> None:
+        """Keep the newest window, listed when ``seen`` writes had begun or ended: unless
+        one has since, it may miss what that write added."""
+        with self._lock:
+            if self._writes == seen:
+                self._newest = newest
 
     def _track(self, key: str) -> None:
         """Keep the head true to a write that landed (or was found already there)."""
-        if self.head is None:
-            return
-        folder, _, name = key[len(self.base) :].partition("/")
-        if folder == INDEX_FOLDER:
-            release_id = id_of_index_name(name)
-            if release_id is not None:
-                self.head.pending.add(release_id)
-                self.head.newest = max(self.head.newest or "", release_id)
-        elif folder == "settled" and name.endswith(".json"):
-            self.head.pending.discard(name[: -len(".json")])
+        with self._lock:
+            if self.head is None:
+                return
+            folder, _, name = key[len(self.base) :].partition("/")
+            if folder == INDEX_FOLDER:
+                release_id = id_of_index_name(name)
+                if release_id is not None:
+                    self.head.pending.add(release_id)
+                    self.head.newest = max(self.head.newest or "", release_id)
+            elif folder == "settled" and name.endswith(".json"):
+                self.head.pending.discard(name[: -len(".json")])
 
     def adopt_head(self, raw: LogHead | None, written_at: datetime | None = None) -> None:
         """Start from the head the last holder left in the lease we took over (under the
         lease from now on; ``written_at``: the lease's Last-Modified); settlements this
         command saw before it locked still count."""
-        self.head = Head.parse(raw, written_at)
-        if self.head is not None:
-            settled = f"{self.base}settled/"
-            for key in self._objects:
-                if key.startswith(settled):
-                    self.head.pending.discard(key[len(settled) : -len(".json")])
+        with self._lock:
+            self.head = Head.parse(raw, written_at)
+            if self.head is not None:
+                settled = f"{self.base}settled/"
+                for key in self._objects:
+                    if key.startswith(settled):
+                        self.head.pending.discard(key[len(settled) : -len(".json")])
 
     def learn_head(self) -> Head:
         """The head, listed from the log when no lease handed one over (under the lease)."""
@@ -207,9 +232,10 @@ class ReleaseLog(LogIndex):
 
     def get(self, key: str) -> tuple[dict[str, Any], str] | None:
         """The JSON object at ``key`` and its ETag, or None when there is none."""
-        if key in self._objects:
-            body, etag = self._objects[key]
-            return copy.deepcopy(body), etag
+        with self._lock:
+            kept = self._objects.get(key)
+        if kept is not None:
+            return copy.deepcopy(kept[0]), kept[1]
         try:
             resp = self.s3.get_object(Bucket=self.location.bucket, Key=key)
         except botocore.exceptions.ClientError as exc:
@@ -229,10 +255,11 @@ class ReleaseLog(LogIndex):
                 "by lambda-release; move it out of the log's prefix"
             )
         etag = str(resp.get("ETag", ""))
-        if isinstance(resp.get("LastModified"), datetime):
-            self.last_modified[key] = resp["LastModified"]
-        if self._append_only(key):
-            self._objects[key] = (copy.deepcopy(body), etag)
+        with self._lock:
+            if isinstance(resp.get("LastModified"), datetime):
+                self.last_modified[key] = resp["LastModified"]
+            if self._append_only(key):
+                self._objects[key] = (copy.deepcopy(body), etag)
         return body, etag
 
     def read(self, key: str, what: str) -> tuple[Any, str] | None:
