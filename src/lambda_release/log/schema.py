@@ -17,7 +17,9 @@ from typing import (
     Any,
     Required,
     TypedDict,
+    TypeVar,
     Union,
+    cast,
     get_args,
     get_origin,
     get_type_hints,
@@ -177,6 +179,10 @@ SHAPES: dict[str, type] = {
     "rollback claim": Claim,
     "lease": Lease,
 }
+# What an error calls an object of each shape.
+NAMES: dict[type, str] = {shape: name for name, shape in SHAPES.items()}
+
+T = TypeVar("T")
 
 
 def problem_with(value: Any, shape: Any, where: str = "") -> str | None:
@@ -269,12 +275,13 @@ def _names(shape: Any) -> str:
     )
 
 
-def checked(value: Any, what: str, uri: str) -> Any:
-    """``value`` if it has the shape of ``what`` (a key of SHAPES); else the error naming
+def checked(value: Any, shape: type[T], uri: str) -> T:
+    """``value``, as the ``shape`` it has (a value of SHAPES); else the error naming
     ``uri``."""
-    found = problem_with(value, SHAPES[what])
+    found = problem_with(value, shape)
     if found is None:
-        return value
+        return cast(T, value)  # just checked
+    what = NAMES[shape]
     way_out = (
         "if no release is running, delete it (the next release writes a new one)"
         if what == "lease"

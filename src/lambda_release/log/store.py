@@ -29,7 +29,7 @@ import json
 import threading
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import botocore.exceptions
 
@@ -53,6 +53,8 @@ from lambda_release.log.schema import (
     Undo,
     checked,
 )
+
+T = TypeVar("T")
 
 LOG_TAG = "lambda-release:log"
 __all__ = ["ENTRY_SCHEMA", "SETTLEMENT_SCHEMA", "UNDO_SCHEMA", "Kind", "Outcome"]
@@ -262,23 +264,22 @@ class ReleaseLog(LogIndex):
                 self._objects[key] = (copy.deepcopy(body), etag)
         return body, etag
 
-    def read(self, key: str, what: str) -> tuple[Any, str] | None:
-        """``get``, then the object's shape checked (``what``: a logschema.SHAPES name)."""
+    def read(self, key: str, shape: type[T]) -> tuple[T, str] | None:
+        """``get``, then the object's ``shape`` (a log.schema TypedDict) checked."""
         found = self.get(key)
         if found is None:
             return None
-        return checked(found[0], what, self.uri(key)), found[1]
+        return checked(found[0], shape, self.uri(key)), found[1]
 
     def read_lease(self) -> tuple[Lease, str] | None:
-        found = self.read(self.lock_key, "lease")
-        return None if found is None else (found[0], found[1])
+        return self.read(self.lock_key, Lease)
 
     def read_claim(self, key: str) -> Claim | None:
-        found = self.read(self.claim_key(key), "rollback claim")
+        found = self.read(self.claim_key(key), Claim)
         return None if found is None else found[0]
 
     def read_undo(self, release_id: str) -> Undo | None:
-        found = self.read(self.undo_key(release_id), "undo marker")
+        found = self.read(self.undo_key(release_id), Undo)
         return None if found is None else found[0]
 
     def list_ids(self, folder: str) -> list[str]:
@@ -326,12 +327,12 @@ class ReleaseLog(LogIndex):
         """Settle ``release_id`` once; if someone settled it first, theirs stands."""
         body = {"schema": SETTLEMENT_SCHEMA, "id": release_id, **settlement}
         if self.put_new(self.settlement_key(release_id), body):
-            return checked(body, "settlement", self.uri(self.settlement_key(release_id)))  # type: ignore[no-any-return]
-        existing = self.read(self.settlement_key(release_id), "settlement")
+            return checked(body, Settlement, self.uri(self.settlement_key(release_id)))
+        existing = self.read(self.settlement_key(release_id), Settlement)
         if existing is None:  # pragma: no cover - a 412 means the object exists
             raise OperationError(f"settlement of {release_id} vanished")
         self._track(self.settlement_key(release_id))
-        return existing[0]  # type: ignore[no-any-return]
+        return existing[0]
 
     def write_undo(self, release_id: str, by: str, extra: dict[str, Any] | None = None) -> bool:
         """Mark ``release_id`` undone by entry ``by``. False: it was already marked."""
@@ -346,9 +347,9 @@ class ReleaseLog(LogIndex):
         if legacy is not None:
             keys = keys[1:] if legacy else keys[:1]
         for key in keys:
-            found = self.read(key, "entry")
+            found = self.read(key, Entry)
             if found is not None:
-                return found[0]  # type: ignore[no-any-return]
+                return found[0]
         return None
 
     def load(self, release_id: str, *, settled: bool = True, undone: bool = True) -> Release:
@@ -360,7 +361,7 @@ class ReleaseLog(LogIndex):
             )
         rel = Release(entry)
         if settled:
-            s = self.read(self.settlement_key(release_id), "settlement")
+            s = self.read(self.settlement_key(release_id), Settlement)
             rel.settlement = s[0] if s else None
         if undone:
             rel.undo = self.read_undo(release_id)
