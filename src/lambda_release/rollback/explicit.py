@@ -14,6 +14,7 @@ from typing import Any
 from lambda_release.aws import stuck_rollback
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log import lock
+from lambda_release.log.schema import Claim
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.drift import explanations
 from lambda_release.release.stack_alias import StackAlias
@@ -98,7 +99,7 @@ def _move(
     log: ReleaseLog,
     step: Step,
     live: dict[str, Live],
-    claimed: dict[str, Any],
+    claimed: Claim,
     rollback_id: str,
 ) -> Outcome:
     lf = live[step.logical_id]

@@ -13,6 +13,7 @@ from lambda_release.aws.stack import StackInfo
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log.ids import iso, now
 from lambda_release.log.records import Release
+from lambda_release.log.schema import Claim
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.stable import Current, apply_stable, stable_versions
 from lambda_release.release.stack_alias import StackAlias
@@ -101,7 +102,7 @@ def entry_rows(steps: Sequence[Step], live: dict[str, Live]) -> list[dict[str, A
 def write_record(
     log: ReleaseLog,
     rollback_id: str,
-    claim_body: dict[str, Any],
+    claim_body: Claim,
     rows: list[dict[str, Any]],
     *,
     complete: bool,

@@ -21,7 +21,6 @@ The order makes every step safe to repeat after any failure:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 from lambda_release.aws import stuck_rollback
 from lambda_release.aws.client import Pool, parallel_map
@@ -32,7 +31,7 @@ from lambda_release.log.store import ReleaseLog
 from lambda_release.release.recover import settle_pending
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import FAILED, move_back
-from lambda_release.rollback.claim import FIRST_RUN, check_lock, claim_and_lock
+from lambda_release.rollback.claim import Claimed, check_lock, claim_and_lock
 from lambda_release.rollback.in_flight import stop_release, wait_for_rollback_deployments
 from lambda_release.rollback.plan import (
     DONE,
@@ -86,7 +85,7 @@ def rollback(
     # The log (S3) and the aliases (Lambda) are read at the same time: the Lambda reads
     # are paced by the control-plane budget, and the log's reads, the claim and the lock
     # hide behind them.
-    claimed: dict[str, Any] | None = None
+    claimed: Claimed | None = None
     with Pool(max_workers=1) as pool:
         reading = pool.submit(read_live, engine, info)
         settled = _settle_pending(engine, log, progress, dry_run=req.dry_run)
@@ -109,13 +108,13 @@ def rollback(
         plan, exist = make_plan(engine, choice.release, live_list, req.functions)
         if claimed is None:
             return Outcome(0, summary_data(plan, None, dry_run=True))
-        rollback_id = str(claimed["rollback_id"])
+        rollback_id = claimed.rollback_id
         return _move_and_record(
             engine, log, releases, plan, live, exist, claimed, rollback_id, progress
         )
     finally:
         if claimed is not None:
-            lock.release(log, str(claimed["rollback_id"]))
+            lock.release(log, claimed.rollback_id)
 
 
 def releases_to_decide(
@@ -179,7 +178,7 @@ def _move_and_record(
     plan: Plan,
     live: dict[str, Live],
     exist: set[tuple[str, str]],
-    claimed: dict[str, Any],
+    claimed: Claimed,
     rollback_id: str,
     progress: Callable[[str], None],
 ) -> Outcome:
@@ -187,9 +186,7 @@ def _move_and_record(
     progress(f"rollback {rollback_id} of release {release.id}: {_plan_line(plan)}")
     # A first run that finds no alias routing to the release's versions moves nothing and
     # marks nothing undone (a re-run finishes what an earlier run moved).
-    moves_nothing = bool(claimed.get(FIRST_RUN)) and not any(
-        s.runs_release_version for s in plan.steps
-    )
+    moves_nothing = claimed.first_run and not any(s.runs_release_version for s in plan.steps)
     move_aliases(engine, plan, live, exist, progress)
     failed = [s for s in plan.steps if s.result == FAILED]
     refused = [s for s in plan.steps if s.result == REFUSED]
@@ -219,7 +216,7 @@ def _move_and_record(
             write_record,
             log,
             rollback_id,
-            claimed,
+            claimed.claim,
             rows,
             complete=not refused,
             moved=not moves_nothing,
