@@ -104,6 +104,26 @@ class SettledFunction(TypedDict, total=False):
     reason: str
 
 
+class FunctionRecord(TypedDict, total=False):
+    """What a release holds for one function: the entry's fields, with the settlement's
+    merged over them (log.records.Release.functions). Not an object in the log."""
+
+    logical_id: Required[str]
+    function_name: str
+    function_arn: str
+    before: str | None
+    stable_before: str | None
+    after: str | None
+    code_sha256: str | None
+    moved: bool
+    created: bool
+    replaced: bool
+    removed: bool
+    action: str
+    result: str
+    reason: str
+
+
 class Settlement(TypedDict, total=False):
     """``settled/<id>.json``: how the release ended, from what the aliases showed."""
 

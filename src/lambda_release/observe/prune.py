@@ -212,8 +212,8 @@ def protect_from_log(
             plan = by_name.get(str(row.get("function_name", "")))
             if plan is None:
                 continue
-            for side in ("before", "after"):
-                plan.protect(row.get(side), f"{alias} release {rel.id} {why} ({side})")
+            for side, version in (("before", row.get("before")), ("after", row.get("after"))):
+                plan.protect(version, f"{alias} release {rel.id} {why} ({side})")
     current = {
         p.logical_id: Current(p.logical_id, p.name, "", live_versions.get(p.name), None)
         for p in plans

@@ -16,6 +16,7 @@ import botocore.exceptions
 
 from lambda_release.aws.client import RateLimiter, error_code, parallel_map
 from lambda_release.log.records import Release
+from lambda_release.log.schema import FunctionRecord
 from lambda_release.names import stable_alias_name
 
 
@@ -34,7 +35,7 @@ def stable_versions(
     latest_in_effect: Release | None, current: Mapping[str, Current]
 ) -> dict[str, str | None]:
     """Logical id -> stable version (None: nothing earlier to return to)."""
-    moved: dict[str, dict[str, Any]] = {}
+    moved: dict[str, FunctionRecord] = {}
     if latest_in_effect is not None:
         for row in latest_in_effect.functions():
             if row.get("moved"):

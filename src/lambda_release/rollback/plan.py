@@ -19,6 +19,7 @@ from typing import Any
 
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log.records import PENDING, Release
+from lambda_release.log.schema import FunctionRecord
 
 # What happens to one function.
 MOVE = "move"  # alias goes back to the before-version
@@ -162,16 +163,16 @@ def choose_release(newest_first: Sequence[Release], requested: str | None) -> Ch
 # -- the per-function plan --------------------------------------------------------
 
 
-def _records(release: Release) -> dict[str, dict[str, Any]]:
-    return {str(f["logical_id"]): f for f in release.functions()}
+def _records(release: Release) -> dict[str, FunctionRecord]:
+    return {f["logical_id"]: f for f in release.functions()}
 
 
-def plan_function(record: dict[str, Any], live: Live | None, versions_exist: set[str]) -> Step:
+def plan_function(record: FunctionRecord, live: Live | None, versions_exist: set[str]) -> Step:
     """One function's step, from the release's record of it and the alias as it is now.
 
     ``versions_exist``: before-versions known to exist (checked by the caller).
     """
-    lid = str(record["logical_id"])
+    lid = record["logical_id"]
     name = str(record.get("function_name") or (live.name if live else ""))
     before = record.get("before")
     after = record.get("after")
