@@ -49,23 +49,23 @@ def run(ctx: Context) -> int:
     s = ctx.settings
     lock_ttl = bounds.LOCK_TTL.value(s, BEGIN_LEASE_SECONDS)
     lock_timeout = bounds.LOCK_TIMEOUT.value(s, 0.0)
-    eng = opts.engine(ctx)
-    log = opts.release_log(ctx, eng)
+    engine = opts.engine(ctx)
+    log = opts.release_log(ctx, engine)
     if s.get_bool("dry_run"):
-        found = preflight(eng, log, dry_run=True, progress=output.info)
+        found = preflight(engine, log, dry_run=True, progress=output.info)
         problems = found.problems
-        planned = new_entry(eng, found.info, found.live, environment=s.get("environment") or "")
+        planned = new_entry(engine, found.info, found.live, environment=s.get("environment") or "")
         if out == "json":
             output.print_json({"dry_run": True, "entry": planned, "problems": problems})
         else:
-            where = log.location.uri
-            print(f"dry run: would begin a release of {eng.stack} alias {eng.alias} in {where}")
+            where = f"{engine.stack} alias {engine.alias} in {log.location.uri}"
+            print(f"dry run: would begin a release of {where}")
             for problem in problems:
                 print(f"  would refuse: {problem}")
         return 1 if problems else 0
     ctx.aws.check_credentials()
     entry, _lease, problems = begin(
-        eng,
+        engine,
         log,
         environment=s.get("environment") or "",
         mode="begin",
@@ -82,7 +82,7 @@ def run(ctx: Context) -> int:
     else:
         print(f"release {entry['id']} begun (pending) in {log.location.uri}")
         output.info(
-            f"now run sam deploy with AliasName={eng.alias} and the tag "
+            f"now run sam deploy with AliasName={engine.alias} and the tag "
             f"lambda-release:log={log.location.uri}, then `lambda-release record`"
         )
     return 0

@@ -251,12 +251,12 @@ def read_template(ctx: Context) -> dict[str, Any] | None:
 
 
 def check_alias_kept(
-    ctx: Context, eng: StackAlias, overrides: dict[str, str], template: dict[str, Any] | None
+    ctx: Context, engine: StackAlias, overrides: dict[str, str], template: dict[str, Any] | None
 ) -> None:
     """Pre-flight: the template must keep the alias on every function that carries it."""
     if template is None or ctx.settings.get_bool("allow_alias_removal"):
         return
-    info = eng.info()  # the command's one stack read (under the lease it is read again
+    info = engine.info()  # the command's one stack read (under the lease it is read again
     if info is None:  # only if someone held the lease since: Lease.quiet_since)
         return
     # Only a function the template would take the alias from, if it carries it now, needs
@@ -264,15 +264,17 @@ def check_alias_kept(
     suspects = {
         f.name: f.logical_id
         for f in info.functions
-        if alias_guard.alias_removals(template, [f.logical_id], eng.alias, overrides)
+        if alias_guard.alias_removals(template, [f.logical_id], engine.alias, overrides)
     }
     if not suspects:
         return
-    live = read_live(eng.client("lambda"), list(suspects), eng.alias, eng.stable_name, eng.limiter)
+    live = read_live(
+        engine.client("lambda"), list(suspects), engine.alias, engine.stable_name, engine.limiter
+    )
     carrying = [suspects[lf.name] for lf in live if lf.alias and lf.name in suspects]
-    removals = alias_guard.alias_removals(template, carrying, eng.alias, overrides)
+    removals = alias_guard.alias_removals(template, carrying, engine.alias, overrides)
     if removals:
-        raise OperationError(alias_guard.refusal(eng.stack, eng.alias, removals))
+        raise OperationError(alias_guard.refusal(engine.stack, engine.alias, removals))
 
 
 def run(ctx: Context) -> int:
@@ -304,11 +306,11 @@ def _run(
     heartbeat = bounds.HEARTBEAT.value(s, sam.DEFAULT_HEARTBEAT)
     minute = bounds.MINUTE.value(s, 60.0)
     poll = bounds.POLL_INTERVAL.value(s, 5.0)
-    eng = opts.engine(ctx)
+    engine = opts.engine(ctx)
     if not dry_run:
         ctx.aws.check_credentials()
         # The stack read (and the clients the release needs) overlap the local checks.
-        eng.read_ahead(("s3", "lambda", "codedeploy", "cloudwatch"))
+        engine.read_ahead(("s3", "lambda", "codedeploy", "cloudwatch"))
     try:
         sam_path = sam.find_sam(s.get("sam_path"))
     except Exception:
@@ -317,9 +319,9 @@ def _run(
         sam_path = s.get("sam_path") or "sam"
     check_template(s.get("template_file"))
     record_path = record_file.check_writable(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
-    check_alias_kept(ctx, eng, overrides, template)
-    location = opts.log_location(ctx, eng)
-    command = sam_deploy_command(ctx, eng.stack, overrides, location.uri, sam_path, config_env)
+    check_alias_kept(ctx, engine, overrides, template)
+    location = opts.log_location(ctx, engine)
+    command = sam_deploy_command(ctx, engine.stack, overrides, location.uri, sam_path, config_env)
     plan = DeployPlan(
         environment=s.get("environment") or "",
         sam_command=command,
@@ -332,21 +334,21 @@ def _run(
         allow_rolled_back_code=s.get("allow_rolled_back_code") or "",
         functions_after=None
         if template is None
-        else alias_guard.functions_publishing(template, eng.alias, overrides),
+        else alias_guard.functions_publishing(template, engine.alias, overrides),
     )
     # While sam waits on the canary, show each function's traffic, time left and alarms.
     run_sam = watch.following(
         sam.run_streaming,
-        eng,
+        engine,
         minute=minute,
         poll=poll,
     )
     # SIGTERM (a cancelled CircleCI job) is an interrupt here too: cli.main makes it one.
-    result = deploy(eng, plan, run_sam=run_sam, progress=output.info)
+    result = deploy(engine, plan, run_sam=run_sam, progress=output.info)
     for w in result.warnings:
         output.info(f"warning: {w}")
     if result.dry_run is not None:
-        show_dry_run(out, eng.stack, eng.alias, result.dry_run, command)
+        show_dry_run(out, engine.stack, engine.alias, result.dry_run, command)
         return result.exit_code
     if result.release is None or result.log is None:
         for problem in result.problems:
