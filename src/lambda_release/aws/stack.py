@@ -84,7 +84,7 @@ class StackInfo:
     status: str
     stack_id: str = ""
     # When CloudFormation answered (its Date header): whether the read is still current
-    # once the release lease is taken (lock.Lease.quiet_since). None: not known.
+    # once the release lease is taken (lock.HeldLease.quiet_since). None: not known.
     read_at: datetime | None = None
     tags: dict[str, str] = field(default_factory=dict)
     last_updated: datetime | None = None

@@ -257,7 +257,7 @@ def check_alias_kept(
     if template is None or ctx.settings.get_bool("allow_alias_removal"):
         return
     info = engine.info()  # the command's one stack read (under the lease it is read again
-    if info is None:  # only if someone held the lease since: Lease.quiet_since)
+    if info is None:  # only if someone held the lease since: HeldLease.quiet_since)
         return
     # Only a function the template would take the alias from, if it carries it now, needs
     # its aliases read: usually none, so the check spends none of Lambda's budget.

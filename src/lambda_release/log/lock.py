@@ -26,7 +26,7 @@ BEGIN_LEASE_SECONDS = 3 * 3600.0
 
 
 @dataclass
-class Lease:
+class HeldLease:
     """A lease we hold (or held): enough to renew and give it back conditionally. ``body``
     is the object in the log; what only this command knows is beside it."""
 
@@ -100,7 +100,7 @@ def _put(log: ReleaseLog, body: schema.Lease, condition: dict[str, str]) -> str 
 
 def try_acquire(
     log: ReleaseLog, holder: str, *, mode: str, ttl: float, who: str = "", job_url: str = ""
-) -> tuple[Lease | None, schema.Lease | None]:
+) -> tuple[HeldLease | None, schema.Lease | None]:
     """One attempt: (our lease, None) or (None, the lease someone else holds)."""
     body = _body(holder, mode, ttl, who, job_url)
     # Read first: after the first release the lease object exists, so a blind create
@@ -109,7 +109,7 @@ def try_acquire(
     if current is None:
         etag = _put(log, body, {"IfNoneMatch": "*"})
         if etag is not None:
-            return Lease(log, holder, mode, body, etag), None
+            return HeldLease(log, holder, mode, body, etag), None
         current = read_lease(log)  # created meanwhile by someone else
     if current is None:  # deleted meanwhile: try again next round
         return None, {"holder": "?", "acquired": "?", "expires_epoch": 0.0}
@@ -122,7 +122,7 @@ def try_acquire(
             # Given back cleanly: what its holder knew of the log holds now (the ETag
             # matched, so nothing changed in between). Lapsed: the log is listed.
             log.adopt_head(theirs.get("head") if theirs.get("released") else None, modified)
-            return Lease(log, holder, mode, body, etag, modified), None
+            return HeldLease(log, holder, mode, body, etag, modified), None
         again = read_lease(log)
         return None, (again[0] if again else theirs)
     return None, theirs
@@ -140,7 +140,7 @@ def acquire(
     progress: Callable[[str], None] | None = None,
     poll: float = 5.0,
     on_held: Callable[[schema.Lease], None] | None = None,
-) -> Lease:
+) -> HeldLease:
     """Take the lease, waiting up to ``timeout`` seconds (a progress line each poll).
 
     ``holder`` may be a factory called at each attempt: a release id made when
@@ -166,7 +166,7 @@ def acquire(
         time.sleep(min(poll, max(left, 0.05)))
 
 
-def renew(lease: Lease, ttl: float) -> bool:
+def renew(lease: HeldLease, ttl: float) -> bool:
     """Extend our lease; False if someone took it over (we must not keep writing)."""
     body = lease.body.copy()
     fresh = _body(lease.holder, lease.mode, ttl, body.get("who", ""), body.get("job_url", ""))
@@ -178,7 +178,7 @@ def renew(lease: Lease, ttl: float) -> bool:
     return True
 
 
-def still_ours(lease: Lease, ttl: float) -> bool:
+def still_ours(lease: HeldLease, ttl: float) -> bool:
     """Before a write only the holder may make (an entry): True when the lease cannot have
     lapsed since we wrote it (no call), else when renewing it succeeds. A holder stalled
     past its lease (a slow pre-flight, a paused runner) must not write: the next holder
@@ -188,7 +188,7 @@ def still_ours(lease: Lease, ttl: float) -> bool:
     return renew(lease, ttl)
 
 
-def rekey(lease: Lease, holder: str) -> bool:
+def rekey(lease: HeldLease, holder: str) -> bool:
     """Hand our lease to a new holder name (a later release id); False if we lost it."""
     body = lease.body.copy()
     body["holder"] = holder
@@ -200,7 +200,7 @@ def rekey(lease: Lease, holder: str) -> bool:
     return True
 
 
-def release(log: ReleaseLog, holder: str, lease: Lease | None = None) -> bool:
+def release(log: ReleaseLog, holder: str, lease: HeldLease | None = None) -> bool:
     """Give back the lease if ``holder`` still holds it. False: it was not ours (any more).
 
     ``lease``: ours as last written (its ETag): given back in one conditional write; read

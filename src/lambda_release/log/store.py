@@ -83,7 +83,7 @@ class ReleaseLog(LogIndex):
         # lease it took over, or learnt by listing under it; kept up to date by every write.
         self.head: Head | None = None
         # S3's Last-Modified of objects read (the lease's tells whether a stack read made
-        # before the lease was taken is still current: lock.Lease.quiet_since).
+        # before the lease was taken is still current: lock.HeldLease.quiet_since).
         self.last_modified: dict[str, datetime] = {}
         # The threads of one command share this log (a write on a worker while the main
         # thread reads): the caches above change only under this lock, and a window listed

@@ -76,7 +76,7 @@ def take_lease(
     lock_ttl: float,
     lock_timeout: float,
     progress: Callable[[str], None] | None,
-) -> tuple[lock.Lease, Reads | None, str | None]:
+) -> tuple[lock.HeldLease, Reads | None, str | None]:
     """The lease, the pre-flight's reads made beside its taking (None if they failed: the
     real read raises it again if it recurs), and the log's newest id; the holder's id
     (the release's) sorts after it, whatever our clock says."""
@@ -120,7 +120,7 @@ def begin(
     command: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
     allow_rolled_back_code: str = "",
-) -> tuple[Entry | None, lock.Lease, list[str]]:
+) -> tuple[Entry | None, lock.HeldLease, list[str]]:
     """Lock, settle what a killed job left, check, and write the pending entry.
 
     Returns (entry, lease, pre-flight problems); with problems the entry is not

@@ -29,12 +29,12 @@ from lambda_release.rollback.record import (
     update_stable,
     write_record,
 )
-from lambda_release.rollback.request import Outcome, Request
+from lambda_release.rollback.request import Request, RollbackResult
 
 
 def move_to_version(
     engine: StackAlias, log: ReleaseLog, req: Request, progress: Callable[[str], None]
-) -> Outcome:
+) -> RollbackResult:
     assert req.to_version is not None
     target = req.to_version
     info = stack_info(engine)
@@ -64,7 +64,9 @@ def move_to_version(
     if already and (ref.logical_id, target) in explanations(list(log.newest_first())):
         step.action, step.result, step.reason = DONE, ALREADY, f"already on {target}"
         progress(f"{ref.logical_id} already on {target}, as the log records: nothing to do")
-        return Outcome(0, {"rollback": None, "functions": [step.as_json()], "to_version": target})
+        return RollbackResult(
+            0, {"rollback": None, "functions": [step.as_json()], "to_version": target}
+        )
     # Already there but moved by hand: nothing moves, and the entry records it, so that the
     # next deploy knows why the alias differs from what CloudFormation records.
     exists = target in (lf.stable, lf.version, *lf.weights) or bool(
@@ -79,7 +81,9 @@ def move_to_version(
     if already:
         step.action, step.reason = DONE, f"already on {target} (moved by hand): recorded"
     if req.dry_run:
-        return Outcome(0, {"dry_run": True, "functions": [step.as_json()], "to_version": target})
+        return RollbackResult(
+            0, {"dry_run": True, "functions": [step.as_json()], "to_version": target}
+        )
     newest = log.newest_id()
     claimed = claim(
         log,
@@ -101,7 +105,7 @@ def _move(
     live: dict[str, Live],
     claimed: Claim,
     rollback_id: str,
-) -> Outcome:
+) -> RollbackResult:
     lf = live[step.logical_id]
     target = str(step.target)
     move_back(engine.client("lambda"), step, engine.alias, lf.revision_id, {target}, engine.limiter)
@@ -111,7 +115,7 @@ def _move(
     data["functions"] = [step.as_json()]
     if step.result not in (MOVED, ALREADY):
         step.result = step.result or FAILED
-        return Outcome(1, data, [f"{step.logical_id}: {step.reason}"])
+        return RollbackResult(1, data, [f"{step.logical_id}: {step.reason}"])
     rows = entry_rows([step], live)
     rows[0].update(before=lf.version, after=target, moved=True)
     write_record(log, rollback_id, claimed, rows, complete=True)
@@ -119,4 +123,4 @@ def _move(
     step.current = target
     stable, warnings = update_stable(engine, rollback_id, [step], live, latest)
     data.update(recorded=True, stable=stable, warnings=warnings)
-    return Outcome(0, data, warnings)
+    return RollbackResult(0, data, warnings)

@@ -28,7 +28,7 @@ from lambda_release.rollback.alias_moves import ALREADY, FAILED
 from lambda_release.rollback.claim import claim, claim_body
 from lambda_release.rollback.plan import DONE, Live, Step
 from lambda_release.rollback.record import read_live, stack_info, write_record
-from lambda_release.rollback.request import Outcome, Request
+from lambda_release.rollback.request import Request, RollbackResult
 
 
 @dataclass
@@ -191,7 +191,7 @@ def stop_release(
     info: StackInfo,
     req: Request,
     progress: Callable[[str], None],
-) -> Outcome:
+) -> RollbackResult:
     """Undo the release still in flight: stop it, wait, check, record."""
     release = release_in_flight(log, info, req)
     if req.dry_run:
@@ -226,11 +226,11 @@ def stop_release(
             f"after stopping the release, {', '.join(wrong)} not on the before-version: check "
             "with `lambda-release status`; run the rollback again once the stack has settled"
         )
-        return Outcome(1, data, [note])
+        return RollbackResult(1, data, [note])
     write_record(log, rollback_id, claimed, stopped_rows(steps, live), complete=True)
     log.write_undo(release.id, rollback_id, {"in_flight": True})
     data.update(recorded=True, release_undone=True)
-    return Outcome(0, data)
+    return RollbackResult(0, data)
 
 
 def release_in_flight(log: ReleaseLog, info: StackInfo, req: Request) -> Release:
@@ -257,10 +257,10 @@ def release_in_flight(log: ReleaseLog, info: StackInfo, req: Request) -> Release
     return release
 
 
-def would_stop(engine: StackAlias, info: StackInfo, release: Release) -> Outcome:
+def would_stop(engine: StackAlias, info: StackInfo, release: Release) -> RollbackResult:
     """The dry run: what stopping the release would stop."""
     deployments = active_deployment_ids(engine.client("codedeploy"), info)
-    return Outcome(
+    return RollbackResult(
         0,
         {
             "dry_run": True,

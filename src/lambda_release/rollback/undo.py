@@ -54,13 +54,13 @@ from lambda_release.rollback.record import (
     update_stable,
     write_record,
 )
-from lambda_release.rollback.request import Outcome, Request
+from lambda_release.rollback.request import Request, RollbackResult
 from lambda_release.rollback.summary import summary_data
 
 
 def rollback(
     engine: StackAlias, log: ReleaseLog, req: Request, progress: Callable[[str], None]
-) -> Outcome:
+) -> RollbackResult:
     """Undo one release: the most recent in effect, or ``req.release_id`` if it is that one."""
     info = stack_info(engine)
     if info.status == stuck_rollback.STUCK:
@@ -81,7 +81,7 @@ def rollback(
     if req.release_id is not None and log.read_undo(req.release_id) is not None:
         note = f"release {req.release_id} is already undone"
         progress(note)
-        return Outcome(0, {"rollback": None, "nothing_to_do": note})
+        return RollbackResult(0, {"rollback": None, "nothing_to_do": note})
     # The log (S3) and the aliases (Lambda) are read at the same time: the Lambda reads
     # are paced by the control-plane budget, and the log's reads, the claim and the lock
     # hide behind them.
@@ -100,14 +100,14 @@ def rollback(
         live_list = reading.result()
     if choice.release is None:
         progress(choice.nothing_to_do)
-        return Outcome(0, {"rollback": None, "nothing_to_do": choice.nothing_to_do})
+        return RollbackResult(0, {"rollback": None, "nothing_to_do": choice.nothing_to_do})
     try:
         if settled_any:  # settling moved <ALIAS>_STABLE pointers: read them again
             live_list = read_live(engine, info)
         live = {lf.logical_id: lf for lf in live_list}
         plan, exist = make_plan(engine, choice.release, live_list, req.functions)
         if claimed is None:
-            return Outcome(0, summary_data(plan, None, dry_run=True))
+            return RollbackResult(0, summary_data(plan, None, dry_run=True))
         rollback_id = claimed.rollback_id
         return _move_and_record(
             engine, log, releases, plan, live, exist, claimed, rollback_id, progress
@@ -181,7 +181,7 @@ def _move_and_record(
     claimed: Claimed,
     rollback_id: str,
     progress: Callable[[str], None],
-) -> Outcome:
+) -> RollbackResult:
     release = plan.release
     progress(f"rollback {rollback_id} of release {release.id}: {_plan_line(plan)}")
     # A first run that finds no alias routing to the release's versions moves nothing and
@@ -193,7 +193,7 @@ def _move_and_record(
     if failed:
         data = summary_data(plan, rollback_id)
         data["recorded"] = False
-        return Outcome(
+        return RollbackResult(
             1,
             data,
             [
@@ -236,7 +236,7 @@ def _move_and_record(
         notes.append(
             f"refused for {', '.join(s.logical_id for s in refused)}: see the reasons above"
         )
-    return Outcome(1 if refused else 0, data, notes)
+    return RollbackResult(1 if refused else 0, data, notes)
 
 
 def move_aliases(
