@@ -127,6 +127,34 @@ class LiveFunction:
     aliases: dict[str, AliasState] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class FunctionNow:
+    """One function as it stands now: where its release alias and ``<ALIAS>_STABLE``
+    point. The one type for it: a rollback plans from it, the stable pointers move
+    from it (a LiveFunction is the listing of a function's aliases it is read from)."""
+
+    logical_id: str
+    name: str
+    function_arn: str
+    version: str | None  # where the release alias points (None: it does not exist)
+    stable: str | None = None  # where <ALIAS>_STABLE points
+    weights: dict[str, float] = field(default_factory=dict)
+    revision_id: str = ""
+
+    @classmethod
+    def of(cls, logical_id: str, live: LiveFunction) -> FunctionNow:
+        a = live.alias
+        return cls(
+            logical_id=logical_id,
+            name=live.name,
+            function_arn=live.function_arn,
+            version=a.version if a else None,
+            stable=live.stable.version if live.stable else None,
+            weights=dict(a.weights) if a else {},
+            revision_id=a.revision_id if a else "",
+        )
+
+
 def with_live(
     info: StackInfo | None, live: Sequence[LiveFunction]
 ) -> list[tuple[FunctionRef, LiveFunction | None]]:

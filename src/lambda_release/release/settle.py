@@ -12,6 +12,7 @@ import botocore.exceptions
 from lambda_release.aws import codedeploy
 from lambda_release.aws.client import Pool, error_code, parallel_map
 from lambda_release.aws.stack import (
+    FunctionNow,
     StackInfo,
     function_arn_of,
     functions_updated_since,
@@ -29,7 +30,7 @@ from lambda_release.release.settlement import (
     settlement_for,
     started_at,
 )
-from lambda_release.release.stable import Current, apply_stable, stable_versions
+from lambda_release.release.stable import apply_stable, stable_versions
 from lambda_release.release.stack_alias import StackAlias
 
 
@@ -183,17 +184,17 @@ def update_stable_pointers(
     stable_now = {
         f["logical_id"]: f.get("stable_before") for f in latest.entry.get("functions", [])
     }
-    current: dict[str, Current] = {}
+    current: dict[str, FunctionNow] = {}
     for f in latest.functions():
         if f.get("removed") or not f.get("function_name"):
             continue
         lid = f["logical_id"]
-        current[lid] = Current(
+        current[lid] = FunctionNow(
             logical_id=lid,
             name=f["function_name"],
             function_arn=f.get("function_arn", ""),
             version=f.get("after"),
-            stable_now=None if f.get("replaced") or f.get("created") else stable_now.get(lid),
+            stable=None if f.get("replaced") or f.get("created") else stable_now.get(lid),
         )
     in_effect = latest if latest.in_effect else log.latest_in_effect()
     targets = stable_versions(in_effect, current)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lambda_release.aws import stuck_rollback
+from lambda_release.aws.stack import FunctionNow
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log import lock
 from lambda_release.log.schema import Claim
@@ -20,11 +21,11 @@ from lambda_release.release.drift import explanations
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, FAILED, MOVED, move_back
 from lambda_release.rollback.claim import claim, claim_body, take_lock
-from lambda_release.rollback.plan import DONE, MOVE, Live, Step
+from lambda_release.rollback.plan import DONE, MOVE, Step
 from lambda_release.rollback.record import (
     entry_rows,
     existing_versions,
-    read_live,
+    functions_now,
     stack_info,
     update_stable,
     write_record,
@@ -54,7 +55,7 @@ def move_to_version(
             f"--function {wanted!r} is not a function of stack {engine.stack} carrying alias "
             f"{engine.alias} (its functions: {', '.join(f.logical_id for f in info.functions)})"
         )
-    live = {lf.logical_id: lf for lf in read_live(engine, info)}
+    live = {lf.logical_id: lf for lf in functions_now(engine, info)}
     lf = live[ref.logical_id]
     if lf.version is None:
         raise OperationError(f"{ref.name} has no alias {engine.alias}: nothing to move")
@@ -102,7 +103,7 @@ def _move(
     engine: StackAlias,
     log: ReleaseLog,
     step: Step,
-    live: dict[str, Live],
+    live: dict[str, FunctionNow],
     claimed: Claim,
     rollback_id: str,
 ) -> RollbackResult:

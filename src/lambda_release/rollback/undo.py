@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from lambda_release.aws import stuck_rollback
 from lambda_release.aws.client import Pool, parallel_map
+from lambda_release.aws.stack import FunctionNow
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
 from lambda_release.log.records import Release
@@ -37,7 +38,6 @@ from lambda_release.rollback.plan import (
     DONE,
     MOVE,
     REFUSED,
-    Live,
     Plan,
     Step,
     choose_release,
@@ -48,8 +48,8 @@ from lambda_release.rollback.plan import (
 from lambda_release.rollback.record import (
     entry_rows,
     existing_versions,
+    functions_now,
     next_in_effect,
-    read_live,
     stack_info,
     update_stable,
     write_record,
@@ -87,7 +87,7 @@ def rollback(
     # hide behind them.
     claimed: Claimed | None = None
     with Pool(max_workers=1) as pool:
-        reading = pool.submit(read_live, engine, info)
+        reading = pool.submit(functions_now, engine, info)
         settled = _settle_pending(engine, log, progress, dry_run=req.dry_run)
         settled_any = bool(settled) and not req.dry_run
         releases = releases_to_decide(log.newest_first(), settled, req.release_id)
@@ -103,7 +103,7 @@ def rollback(
         return RollbackResult(0, {"rollback": None, "nothing_to_do": choice.nothing_to_do})
     try:
         if settled_any:  # settling moved <ALIAS>_STABLE pointers: read them again
-            live_list = read_live(engine, info)
+            live_list = functions_now(engine, info)
         live = {lf.logical_id: lf for lf in live_list}
         plan, exist = make_plan(engine, choice.release, live_list, req.functions)
         if claimed is None:
@@ -162,7 +162,7 @@ def _settle_pending(
 
 
 def make_plan(
-    engine: StackAlias, release: Release, live_list: list[Live], functions: Sequence[str]
+    engine: StackAlias, release: Release, live_list: list[FunctionNow], functions: Sequence[str]
 ) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan, after checking the before-versions no alias proves to exist."""
     exist = known_versions(release, live_list)
@@ -176,7 +176,7 @@ def _move_and_record(
     log: ReleaseLog,
     releases: list[Release],
     plan: Plan,
-    live: dict[str, Live],
+    live: dict[str, FunctionNow],
     exist: set[tuple[str, str]],
     claimed: Claimed,
     rollback_id: str,
@@ -242,7 +242,7 @@ def _move_and_record(
 def move_aliases(
     engine: StackAlias,
     plan: Plan,
-    live: dict[str, Live],
+    live: dict[str, FunctionNow],
     exist: set[tuple[str, str]],
     progress: Callable[[str], None],
 ) -> None:
