@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from lambda_release.errors import UsageError
 
 if TYPE_CHECKING:
-    from lambda_release.settings import Settings
+    from lambda_release.settings import Name, Settings
 
 DAY = 86400.0
 
@@ -25,7 +25,7 @@ DAY = 86400.0
 class Bound:
     """One numeric option: its name (``lock_ttl``), range and unit."""
 
-    name: str
+    name: Name
     low: float
     high: float
     unit: str = "seconds"

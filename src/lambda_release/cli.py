@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import contextvars
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from types import FrameType
 
 from lambda_release import __version__, bounds, commands
-from lambda_release.aws import trace as awstrace
-from lambda_release.aws.client import as_release_error
+from lambda_release.aws.client import as_release_error, call_of, last_call
 from lambda_release.context import Context
 from lambda_release.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_USAGE, LambdaReleaseError
 from lambda_release.text import visible
@@ -131,6 +134,12 @@ def option_labels(p: argparse.ArgumentParser) -> dict[str, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Per-run state (each thread's last AWS call) is in context variables: a run in a new,
+    # empty context sees nothing an earlier run in this process left there.
+    return contextvars.Context().run(_main, argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(words)
     args = parser.parse_args(words)
@@ -138,15 +147,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     outputs: tuple[str, ...] = args._outputs
-    awstrace.current_command = args._command
     ctx: Context | None = None
     try:
-        ctx = Context.from_args(args, outputs=outputs, default_output=outputs[0])
-        code: int = args._run(ctx)
-        sys.stdout.flush()  # a closed pipe shows here, inside the boundary
+        with sigterm_as_interrupt():
+            ctx = Context.from_args(args, outputs=outputs, default_output=outputs[0])
+            code: int = args._run(ctx)
+            sys.stdout.flush()  # a closed pipe shows here, inside the boundary
         return code
     except BaseException as exc:
         return report(exc, args._command, ctx, debug=bool(getattr(args, "debug", False)))
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (how CircleCI cancels a job) ends any command as Ctrl-C does: a lock is
+    given back and a pending release stays for the next command to settle."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler (main() called from another)
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def report(exc: BaseException, command: str, ctx: Context | None, *, debug: bool) -> int:
@@ -163,7 +190,7 @@ def report(exc: BaseException, command: str, ctx: Context | None, *, debug: bool
         print(f"{prefix}: interrupted", file=sys.stderr)
         return EXIT_FAILED
     if not isinstance(exc, LambdaReleaseError):
-        call = ctx.aws.last_call if ctx is not None and ctx.has_aws else ""
+        call = call_of(exc) or (last_call() if ctx is not None and ctx.has_aws else "")
         exc = as_release_error(exc, call) or exc
     if isinstance(exc, LambdaReleaseError):
         # One line, whatever it quotes (a log's "who", AWS's message): escaped.

@@ -21,6 +21,8 @@ class Context:
     settings: Settings
     outputs: tuple[str, ...] = ("text", "json")
     default_output: str = "text"
+    # The command being run (the CLI's word for it), which the AWS call trace names.
+    command: str = ""
     _aws: Aws | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -36,7 +38,13 @@ class Context:
         settings = Settings(flags=flags, environ=dict(os.environ if environ is None else environ))
         # Before anything runs: no option may carry text that could forge output.
         settings.check_text(getattr(args, "_labels", None))
-        ctx = cls(args=args, settings=settings, outputs=outputs, default_output=default_output)
+        ctx = cls(
+            args=args,
+            settings=settings,
+            outputs=outputs,
+            default_output=default_output,
+            command=str(getattr(args, "_command", "") or ""),
+        )
         return ctx.with_config_env(settings.get("config_env", DEFAULT_CONFIG_ENV) or "")
 
     def with_config_env(self, config_env: str, command: str = "deploy") -> Context:
@@ -73,5 +81,6 @@ class Context:
                 endpoint_url=s.get("endpoint_url"),
                 retry_mode=s.get("retry_mode", "standard") or "standard",
                 max_attempts=attempts,
+                command=self.command,
             )
         return self._aws

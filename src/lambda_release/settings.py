@@ -15,13 +15,105 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from lambda_release.errors import UsageError
 from lambda_release.text import check_text
+
+# Every option a command or the CLI registers (its argparse dest), so that reading one
+# by a misspelt name is a type error, not a silent None (a test keeps this in step with
+# the parser).
+Name = Literal[
+    "account",
+    "alias",
+    "allow_alias_removal",
+    "allow_rolled_back_code",
+    "before",
+    "branch",
+    "build_dir",
+    "cached",
+    "capabilities",
+    "config_env",
+    "config_file",
+    "debug",
+    "drift_model",
+    "dry_run",
+    "endpoint_url",
+    "environment",
+    "environments",
+    "fix",
+    "function",
+    "function_prefix",
+    "heartbeat",
+    "ignore_checks",
+    "image_repositories",
+    "keep",
+    "lambda_rate",
+    "limit",
+    "lock_timeout",
+    "lock_ttl",
+    "log_bucket",
+    "max_attempts",
+    "minute",
+    "org_id",
+    "output",
+    "parallel",
+    "parameter_override",
+    "parameter_overrides",
+    "pipeline_id",
+    "poll_interval",
+    "port",
+    "prod_alias",
+    "prod_stack",
+    "production_alias",
+    "production_branch",
+    "profile",
+    "progress",
+    "project_id",
+    "reason",
+    "record_file",
+    "region",
+    "release",
+    "resolve_image_repos",
+    "resolve_s3",
+    "retry_mode",
+    "role",
+    "s3_bucket",
+    "s3_prefix",
+    "sam_arg",
+    "sam_exit_code",
+    "sam_path",
+    "secret_parameter",
+    "settle",
+    "since",
+    "stack",
+    "stack_prefix",
+    "staging_alias",
+    "staging_stack",
+    "tags",
+    "template",
+    "template_file",
+    "timeout",
+    "to_version",
+    "trust",
+    "use_container",
+    "wait",
+    "wait_timeout",
+    "workdir",
+]
+
+
+class Source(StrEnum):
+    """Where a setting's value came from (as click's ParameterSource tells it)."""
+
+    FLAG = "flag"
+    ENV = "env"
+    FILE = "file"
+
 
 ENV_PREFIX = "LAMBDA_RELEASE_"
 DEFAULT_CONFIG_ENV = "default"
@@ -163,27 +255,27 @@ class Settings:
         self_copy = Settings(self.flags, self.environ, load)
         return self_copy
 
-    def source(self, name: str) -> str | None:
-        """Where ``name`` comes from: 'flag', 'env', 'file', or None when unset."""
+    def source(self, name: Name) -> Source | None:
+        """Where ``name`` comes from, or None when unset."""
         if self.flags.get(name) is not None:
-            return "flag"
+            return Source.FLAG
         if env_var(name) in self.environ:
-            return "env"
+            return Source.ENV
         if name in FILE_KEYS and name in self.file:
-            return "file"
+            return Source.FILE
         return None
 
-    def raw(self, name: str) -> Any:
+    def raw(self, name: Name) -> Any:
         src = self.source(name)
-        if src == "flag":
+        if src == Source.FLAG:
             value = self.flags[name]
             if name not in EMPTY_ALLOWED and _has_empty(value):
                 flag = flag_of(name)
                 raise UsageError(f"{flag} is empty: give a value, or leave {flag} out")
             return value
-        if src == "env":
+        if src == Source.ENV:
             return self.environ[env_var(name)]
-        if src == "file":
+        if src == Source.FILE:
             return self.file[name]
         return None
 
@@ -206,7 +298,7 @@ class Settings:
                 if isinstance(item, str):
                     check_text(item, what)
 
-    def get(self, name: str, default: str | None = None) -> str | None:
+    def get(self, name: Name, default: str | None = None) -> str | None:
         """A single string value; an empty environment variable counts as unset."""
         value = self.raw(name)
         if value is None or value == "":
@@ -217,7 +309,7 @@ class Settings:
             return "true" if value else "false"
         return str(value)
 
-    def get_list(self, name: str, default: Sequence[str] = ()) -> list[str]:
+    def get_list(self, name: Name, default: Sequence[str] = ()) -> list[str]:
         """A list: repeated flags, or words separated by spaces or commas elsewhere."""
         value = self.raw(name)
         if value is None:
@@ -228,7 +320,7 @@ class Settings:
             items = str(value).replace(",", " ").split()
         return items or list(default)
 
-    def get_bool(self, name: str, default: bool = False) -> bool:
+    def get_bool(self, name: Name, default: bool = False) -> bool:
         value = self.raw(name)
         if value is None:
             return default
@@ -239,7 +331,7 @@ class Settings:
             return True
         if text in _FALSE:
             return False
-        where = env_var(name) if self.source(name) == "env" else name
+        where = env_var(name) if self.source(name) == Source.ENV else name
         raise UsageError(f"{where}={value!r} is not a yes/no value: use true or false")
 
 

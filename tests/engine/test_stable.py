@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from lambda_release.aws.stack import FunctionNow
 from lambda_release.log.records import Release
 from lambda_release.release.settlement import outcome_of
-from lambda_release.release.stable import Current, stable_versions
+from lambda_release.release.stable import stable_versions
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
 
@@ -29,8 +30,8 @@ def release(moves: dict[str, tuple[str | None, str]], outcome: str = "succeeded"
     return Release(entry, settlement)
 
 
-def current(**versions: str) -> dict[str, Current]:
-    return {f: Current(f, f, ARN + f, v, None) for f, v in versions.items()}
+def current(**versions: str) -> dict[str, FunctionNow]:
+    return {f: FunctionNow(f, f, ARN + f, v, None) for f, v in versions.items()}
 
 
 def test_no_release_in_effect_means_current() -> None:
@@ -49,7 +50,7 @@ def test_created_function_has_no_stable_version() -> None:
 
 def test_replaced_function_keeps_current() -> None:
     rel = release({"A": ("7", "1")})
-    replaced = {"A": Current("A", "A", ARN + "A-new", "1", None)}
+    replaced = {"A": FunctionNow("A", "A", ARN + "A-new", "1", None)}
     assert stable_versions(rel, replaced) == {"A": "1"}
 
 

@@ -9,12 +9,12 @@ from fnmatch import fnmatchcase
 import pytest
 
 from lambda_release.errors import UsageError
-from lambda_release.iam.evaluate import is_allowed
-from lambda_release.iam.operations import Call, required
 from lambda_release.iam.policy import build_policy
 from lambda_release.iam.scope import Scope
 from lambda_release.iam.trust import ACTION, build_trust, subject
 from lambda_release.log.location import LogLocation
+from tests.iam.evaluate import is_allowed
+from tests.iam.operations import Call, required
 
 ACCOUNT = "123456789012"
 ORG, PROJECT, USER = (str(uuid.uuid4()) for _ in range(3))

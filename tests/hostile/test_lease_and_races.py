@@ -191,10 +191,10 @@ def test_a_head_on_a_lapsed_unreleased_lease_is_not_adopted(kit: Kit, trace: Pat
 
 def test_a_lease_modified_in_the_future_keeps_no_read(kit: Kit) -> None:
     read_at = datetime.now(UTC)
-    ahead = lock.Lease(kit.log(), "h", "deploy", {}, "e", read_at + timedelta(seconds=30))
+    ahead = lock.HeldLease(kit.log(), "h", "deploy", {}, "e", read_at + timedelta(seconds=30))
     assert not ahead.quiet_since(read_at)
     assert not ahead.quiet_since(None)
-    behind = lock.Lease(kit.log(), "h", "deploy", {}, "e", read_at - timedelta(seconds=2))
+    behind = lock.HeldLease(kit.log(), "h", "deploy", {}, "e", read_at - timedelta(seconds=2))
     assert behind.quiet_since(read_at)
 
 

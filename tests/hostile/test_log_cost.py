@@ -230,7 +230,7 @@ def test_the_lease_costs_two_calls_to_take_and_one_to_give_back(
     take = s3_calls(trace, lambda: lock.acquire(log, "b", mode="deploy", ttl=60, timeout=0))
     held = lock.read_lease(log)
     assert held is not None and held[0]["holder"] == "b"
-    lease = lock.Lease(log, "b", "deploy", held[0], held[1])
+    lease = lock.HeldLease(log, "b", "deploy", held[0], held[1])
     assert lock.renew(lease, 60)
     give_back = s3_calls(trace, lambda: lock.release(log, "b", lease))
     assert (take, give_back) == (2, 1)

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from lambda_release.aws import trace as awstrace
-from lambda_release.iam.operations import ROLES, Call
+from lambda_release.iam.roles import ROLES
 from lambda_release.sandbox.server import Sandbox
+from tests.iam.operations import Call
 from tests.support.processes import Cli
 from tests.support.sam import sam_build, sam_env
 from tests.support.samapp import set_code_version, write_sam_app

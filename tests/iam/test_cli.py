@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from parliament import analyze_policy_string  # type: ignore[import-untyped]
 
-from lambda_release.iam.operations import ROLES
 from lambda_release.iam.policy import role_actions
+from lambda_release.iam.roles import ROLES
 from tests.iam.recorder import ACCOUNT, iam_policy
 from tests.support.processes import Cli
 

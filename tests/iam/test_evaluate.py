@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from lambda_release.iam.evaluate import is_allowed, matches
+from tests.iam.evaluate import is_allowed, matches
 
 
 def policy(*statements: dict[str, Any]) -> dict[str, Any]:

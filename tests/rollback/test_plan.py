@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from lambda_release.aws.stack import FunctionNow
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log.records import Release
 from lambda_release.rollback.plan import (
@@ -15,7 +16,6 @@ from lambda_release.rollback.plan import (
     REFUSED,
     SKIPPED,
     UNTOUCHED,
-    Live,
     Step,
     choose_release,
     decide,
@@ -66,15 +66,15 @@ def live(
     weights: dict[str, float] | None = None,
     stable: str | None = None,
     arn: str | None = None,
-) -> Live:
-    return Live(
-        lid,
-        f"stack-{lid}",
-        arn or ARN + f"stack-{lid}",
-        version,
-        weights or {},
-        "rev-" + str(version),
-        stable,
+) -> FunctionNow:
+    return FunctionNow(
+        logical_id=lid,
+        name=f"stack-{lid}",
+        function_arn=arn or ARN + f"stack-{lid}",
+        version=version,
+        weights=weights or {},
+        revision_id="rev-" + str(version),
+        stable=stable,
     )
 
 

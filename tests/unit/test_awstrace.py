@@ -16,10 +16,11 @@ def test_trace_records_calls_and_only_identifiers(
     trace = tmp_path / "trace.jsonl"
     monkeypatch.setenv(awstrace.TRACE_ENV, str(trace))
     # An unreachable endpoint: the trace is written before the request is sent.
-    aws = Aws(region="us-east-1", endpoint_url="http://127.0.0.1:9", max_attempts=1)
+    aws = Aws(
+        region="us-east-1", endpoint_url="http://127.0.0.1:9", max_attempts=1, command="rollback"
+    )
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDTRACETEST")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-trace-test")
-    monkeypatch.setattr(awstrace, "current_command", "rollback")
     client = aws.client("lambda")
     with pytest.raises(Exception, match="Could not connect"):
         client.update_function_configuration(

@@ -12,7 +12,7 @@ import pytest
 from lambda_release.aws.stack import answered_at
 from lambda_release.log.ids import new_id
 from lambda_release.log.location import LogLocation
-from lambda_release.log.lock import Lease
+from lambda_release.log.lock import HeldLease
 from lambda_release.log.records import Head
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release import alias_guard
@@ -20,9 +20,9 @@ from lambda_release.release import alias_guard
 T = datetime(2026, 11, 29, 21, 0, 0, tzinfo=UTC)
 
 
-def lease(replaced: datetime | None) -> Lease:
+def lease(replaced: datetime | None) -> HeldLease:
     log = ReleaseLog(None, LogLocation("bucket"), "stack", "PROD")
-    return Lease(log, "holder", "deploy", {}, '"etag"', replaced)
+    return HeldLease(log, "holder", "deploy", {}, '"etag"', replaced)
 
 
 def test_a_lease_that_never_existed_keeps_any_read() -> None:

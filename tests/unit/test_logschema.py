@@ -67,16 +67,20 @@ def test_the_outcomes_are_the_documented_ones() -> None:
 @pytest.mark.parametrize(
     ("what", "body", "words"),
     [
-        ("entry", {}, "functions is missing"),
-        ("entry", {"id": "r", "functions": [{"before": "1"}]}, "functions[0].logical_id"),
-        ("settlement", {"outcome": "succeeded", "functions": "x"}, "not a list"),
-        ("lease", {"holder": "r", "expires_epoch": "tomorrow"}, "expires_epoch is a string"),
-        ("lease", {"holder": "r", "expires_epoch": float("inf")}, "expires_epoch"),
-        ("rollback claim", [], "not an object"),
+        (logschema.Entry, {}, "functions is missing"),
+        (logschema.Entry, {"id": "r", "functions": [{"before": "1"}]}, "functions[0].logical_id"),
+        (logschema.Settlement, {"outcome": "succeeded", "functions": "x"}, "not a list"),
+        (
+            logschema.Lease,
+            {"holder": "r", "expires_epoch": "tomorrow"},
+            "expires_epoch is a string",
+        ),
+        (logschema.Lease, {"holder": "r", "expires_epoch": float("inf")}, "expires_epoch"),
+        (logschema.Claim, [], "not an object"),
     ],
 )
 def test_a_log_object_of_the_wrong_shape_is_an_error_naming_its_key(
-    what: str, body: Any, words: str
+    what: type, body: Any, words: str
 ) -> None:
     uri = "s3://bucket/lambda-release/s/A/some.json"
     with pytest.raises(OperationError) as raised:
@@ -87,4 +91,4 @@ def test_a_log_object_of_the_wrong_shape_is_an_error_naming_its_key(
 
 def test_old_entries_with_only_the_relied_on_fields_still_read() -> None:
     old = {"id": "20250101T000000.000000Z-00000000", "functions": [{"logical_id": "A"}]}
-    assert logschema.checked(old, "entry", "s3://b/k") is old
+    assert logschema.checked(old, logschema.Entry, "s3://b/k") is old

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from lambda_release import cli, settings
 from lambda_release.errors import UsageError
 from lambda_release.settings import SamConfig, Settings, env_var
 
@@ -126,3 +129,20 @@ def test_yaml_samconfig(tmp_path: Path) -> None:
 def test_missing_explicit_config_file_is_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="does not exist"):
         SamConfig.find(str(tmp_path / "nope.toml"), tmp_path)
+
+
+def test_every_option_the_parser_registers_is_a_setting_name_and_no_other() -> None:
+    # settings.Name lets mypy refuse a misspelt setting; it must list exactly the options.
+    dests: set[str] = set()
+
+    def walk(parser: argparse.ArgumentParser) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    walk(sub)
+            elif action.dest not in ("help", "version") and not action.dest.startswith("_"):
+                dests.add(action.dest)
+
+    walk(cli.build_parser())
+    assert set(get_args(settings.Name)) == dests
+    assert [s.value for s in settings.Source] == ["flag", "env", "file"]

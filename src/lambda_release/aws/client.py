@@ -9,13 +9,14 @@ to real AWS.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import os
 import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -39,6 +40,46 @@ CREDENTIALS_WAY_OUT = (
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# The AWS call this thread began last ("lambda.UpdateAlias"), so an error can name it. A
+# context variable: every thread has its own, so a worker's call never names another's error.
+_last_call: contextvars.ContextVar[str] = contextvars.ContextVar("last_aws_call", default="")
+# Where an exception raised on a worker thread keeps the call that thread began last.
+_CALL_ATTR = "_lambda_release_aws_call"
+
+
+def last_call() -> str:
+    """The AWS call this thread began last ('' if none)."""
+    return _last_call.get()
+
+
+def call_of(exc: BaseException) -> str:
+    """The AWS call begun last by the thread that raised ``exc`` ('' if not known)."""
+    return str(getattr(exc, _CALL_ATTR, ""))
+
+
+def naming_call(fn: Callable[..., R]) -> Callable[..., R]:
+    """``fn``, whose exception carries the call its thread began last: on another thread
+    (where it is raised again) that thread's own last call would name the wrong one."""
+
+    @functools.wraps(fn)
+    def wrapped(*args: Any, **kwargs: Any) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except BaseException as exc:
+            if not call_of(exc) and (call := _last_call.get()):
+                setattr(exc, _CALL_ATTR, call)
+            raise
+
+    return wrapped
+
+
+class Pool(ThreadPoolExecutor):
+    """A thread pool whose tasks' exceptions name the AWS call they failed in."""
+
+    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:
+        return super().submit(naming_call(fn), *args, **kwargs)
+
 
 # Lambda's API quotas, one bucket each (AWS Lambda Developer Guide, "Lambda quotas",
 # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
@@ -83,7 +124,7 @@ def parallel_map(
 
     if len(items) <= 1:
         return [paced(i) for i in items]
-    with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
+    with Pool(max_workers=min(WORKERS, len(items))) as pool:
         return list(pool.map(paced, items))
 
 
@@ -106,13 +147,12 @@ class Aws:
     endpoint_url: str | None = None
     retry_mode: str = "standard"
     max_attempts: int = 8
+    # The command this session serves, written into the AWS call trace (aws/trace.py).
+    command: str = ""
     _session: Any = field(default=None, init=False, repr=False)
     _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     # A boto3 session is not thread-safe: clients are made one at a time (then shared).
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-
-    # The last AWS call begun ("lambda.UpdateAlias"), so an error can name it.
-    last_call: str = field(default="", init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.retry_mode not in RETRY_MODES:
@@ -177,12 +217,13 @@ class Aws:
             client = self.session.client(service, **kwargs)
             client.meta.events.register("before-call", self._note_call)
             if trace := awstrace.trace_path():
-                awstrace.install(client, trace)
+                awstrace.install(client, trace, self.command)
             self._clients[service] = client
         return self._clients[service]
 
-    def _note_call(self, model: Any, **_: Any) -> None:
-        self.last_call = f"{model.service_model.service_name}.{model.name}"
+    @staticmethod
+    def _note_call(model: Any, **_: Any) -> None:
+        _last_call.set(f"{model.service_model.service_name}.{model.name}")
 
     def check_credentials(self) -> None:
         """Fail early, with the fix, when no credentials can be found."""

@@ -11,7 +11,6 @@ within Lambda's control-plane budget.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -19,7 +18,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws.client import RateLimiter, error_code, parallel_map
+from lambda_release.aws.client import Pool, RateLimiter, error_code, parallel_map
 from lambda_release.errors import OperationError, UsageError
 
 
@@ -85,7 +84,7 @@ class StackInfo:
     status: str
     stack_id: str = ""
     # When CloudFormation answered (its Date header): whether the read is still current
-    # once the release lease is taken (lock.Lease.quiet_since). None: not known.
+    # once the release lease is taken (lock.HeldLease.quiet_since). None: not known.
     read_at: datetime | None = None
     tags: dict[str, str] = field(default_factory=dict)
     last_updated: datetime | None = None
@@ -126,6 +125,34 @@ class LiveFunction:
     alias: AliasState | None
     stable: AliasState | None
     aliases: dict[str, AliasState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FunctionNow:
+    """One function as it stands now: where its release alias and ``<ALIAS>_STABLE``
+    point. The one type for it: a rollback plans from it, the stable pointers move
+    from it (a LiveFunction is the listing of a function's aliases it is read from)."""
+
+    logical_id: str
+    name: str
+    function_arn: str
+    version: str | None  # where the release alias points (None: it does not exist)
+    stable: str | None = None  # where <ALIAS>_STABLE points
+    weights: dict[str, float] = field(default_factory=dict)
+    revision_id: str = ""
+
+    @classmethod
+    def of(cls, logical_id: str, live: LiveFunction) -> FunctionNow:
+        a = live.alias
+        return cls(
+            logical_id=logical_id,
+            name=live.name,
+            function_arn=live.function_arn,
+            version=a.version if a else None,
+            stable=live.stable.version if live.stable else None,
+            weights=dict(a.weights) if a else {},
+            revision_id=a.revision_id if a else "",
+        )
 
 
 def with_live(
@@ -199,7 +226,7 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
     # deployment groups and alarms by logical id (the listing is the only call).
     # The two reads overlap (a client is thread-safe); the listing of a stack that does
     # not exist fails, and is then not looked at.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         listing = pool.submit(list_resources_dated, cfn, stack)
         desc = describe_stack(cfn, stack)
         if desc is None:

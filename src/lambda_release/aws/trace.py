@@ -16,9 +16,6 @@ from typing import Any
 
 TRACE_ENV = "LAMBDA_RELEASE_TRACE_AWS"
 
-# The command being run (set by the CLI), so a trace can be read per command.
-current_command: str = ""
-
 # Parameters that name what a call touches; everything else is left out.
 IDENTIFIER_PARAMS = (
     "FunctionName",
@@ -53,12 +50,15 @@ def trace_path() -> str | None:
     return os.environ.get(TRACE_ENV) or None
 
 
-def record_call(path: str, service: str, operation: str, params: dict[str, Any]) -> None:
-    """Append one call to the trace file."""
+def record_call(
+    path: str, service: str, operation: str, params: dict[str, Any], command: str = ""
+) -> None:
+    """Append one call to the trace file (``command``: the one being run, so a trace can
+    be read per command)."""
     entry = {
         "time": round(time.time(), 3),
         "pid": os.getpid(),
-        "command": current_command,
+        "command": command,
         "service": service,
         "operation": operation,
         "params": {k: params[k] for k in IDENTIFIER_PARAMS if k in params},
@@ -71,12 +71,13 @@ def record_call(path: str, service: str, operation: str, params: dict[str, Any])
         os.close(fd)
 
 
-def install(client: Any, path: str) -> None:
-    """Record every call ``client`` makes (once per call, not per retry attempt)."""
+def install(client: Any, path: str, command: str = "") -> None:
+    """Record every call ``client`` makes (once per call, not per retry attempt), as made
+    for ``command``."""
     service = client.meta.service_model.service_name
 
     def before_call(params: dict[str, Any], model: Any, **_: Any) -> None:
-        record_call(path, service, model.name, params)
+        record_call(path, service, model.name, params, command)
 
     client.meta.events.register(f"before-parameter-build.{service}.*", before_call)
 

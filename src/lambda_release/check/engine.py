@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lambda_release.check import INSTALL_HINT
-from lambda_release.check.environments import Options, set_options
+from lambda_release.check.environments import Options, as_config
 from lambda_release.check.findings import Finding, severity_of
 from lambda_release.errors import LambdaReleaseError, UsageError
 
@@ -101,9 +101,8 @@ def run_rules(
     from lambda_release.check.source import remember_source  # noqa: PLC0415 - needs cfn-lint
 
     remember_source(str(path), data)
-    set_options(options)
     try:
-        matches = _run(cfnlint, path, data, ignore, region)
+        matches = _run(cfnlint, path, data, ignore, region, options)
     except LambdaReleaseError:
         raise
     except Exception as exc:  # cfn-lint's Template fails on what it cannot model
@@ -111,8 +110,6 @@ def run_rules(
             f"cannot analyse template {path}: cfn-lint cannot model it "
             f"({type(exc).__name__}: {_one_line(exc)})"
         ) from exc
-    finally:
-        set_options(None)
     crashed = [m for m in matches if m.rule.id in RULE_ERRORS]
     if crashed:
         raise RuleCrash(
@@ -131,10 +128,28 @@ def _decode(cfnlint: Any, path: Path) -> tuple[Any, list[Any]]:
     return data, list(errors or [])
 
 
-def _run(cfnlint: Any, path: Path, data: Any, ignore: Sequence[str], region: str) -> list[Any]:
+def _run(
+    cfnlint: Any,
+    path: Path,
+    data: Any,
+    ignore: Sequence[str],
+    region: str,
+    options: Options | None,
+) -> list[Any]:
     rules = _rules(cfnlint)
+    # The command's options reach the rules that declare them as cfn-lint's own
+    # `--configure-rule` would (cfn-lint calls each rule's configure() on every run).
+    configured = {} if options is None else as_config(options)
     config = cfnlint.config.ConfigMixIn(
-        [], ignore_checks=list(ignore), include_checks=["I"], regions=[region]
+        [],
+        ignore_checks=list(ignore),
+        include_checks=["I"],
+        regions=[region],
+        configure_rules={
+            rule_id: configured
+            for rule_id, rule in rules.data.items()
+            if configured and set(configured) <= set(rule.config_definition)
+        },
     )
     modelled = skeleton(data)
     config.set_template_args(modelled)  # the template's own ignore_checks

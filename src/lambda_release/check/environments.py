@@ -41,13 +41,21 @@ class Options:
     production_aliases: tuple[str, ...] = ()  # empty: the template's, else the defaults
 
 
-# Set by ``lambda-release check`` for the run; plain cfn-lint reads the environment.
-_OPTIONS: Options | None = None
+# The options as cfn-lint gives a rule its own (``configure()``, which it calls on every
+# run; ``--configure-rule E9002:environments=prod`` in plain cfn-lint): a rule that reads
+# the environments declares these. None: not given, so the environment variables count.
+CONFIG_DEFINITION: dict[str, dict[str, Any]] = {
+    "environments": {"default": None, "type": "list", "itemtype": "string"},
+    "production_aliases": {"default": None, "type": "list", "itemtype": "string"},
+}
 
 
-def set_options(options: Options | None) -> None:
-    global _OPTIONS  # noqa: PLW0603 - one run of the rules at a time, like cfn-lint itself
-    _OPTIONS = options
+def as_config(options: Options) -> dict[str, list[str]]:
+    """``options`` as a rule's configuration (read back by :func:`options_of`)."""
+    return {
+        "environments": [f"{e.name}={e.alias}" for e in options.environments],
+        "production_aliases": list(options.production_aliases),
+    }
 
 
 def parse_environments(items: Iterable[str]) -> tuple[Environment, ...]:
@@ -65,12 +73,19 @@ def split_words(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(w for item in items for w in str(item).replace(",", " ").split())
 
 
-def current_options() -> Options:
-    if _OPTIONS is not None:
-        return _OPTIONS
+def options_of(config: Mapping[str, Any]) -> Options:
+    """A rule's options from its configuration; what it was not given, from the
+    environment variables (plain cfn-lint)."""
+    envs, prods = config.get("environments"), config.get("production_aliases")
     return Options(
-        parse_environments([os.environ.get(ENV_ENVIRONMENTS, "")]),
-        split_words(os.environ.get(name, "") for name in ENV_PRODUCTION_ALIASES),
+        parse_environments(
+            [os.environ.get(ENV_ENVIRONMENTS, "")] if envs is None else map(str, envs)
+        ),
+        split_words(
+            (os.environ.get(name, "") for name in ENV_PRODUCTION_ALIASES)
+            if prods is None
+            else map(str, prods)
+        ),
     )
 
 
@@ -79,10 +94,9 @@ def _metadata(src: SourceTemplate) -> Mapping[str, Any]:
     return m if isinstance(m, Mapping) else {}
 
 
-def production_aliases(src: SourceTemplate) -> tuple[str, ...]:
+def production_aliases(src: SourceTemplate, opts: Options) -> tuple[str, ...]:
     """The aliases that are production: command line, else the template's metadata, else
     the defaults."""
-    opts = current_options()
     if opts.production_aliases:
         return opts.production_aliases
     meta = _metadata(src)
@@ -113,9 +127,8 @@ def allowed_values(src: SourceTemplate, parameter: str) -> list[str] | None:
     return [str(v) for v in values]
 
 
-def declared(src: SourceTemplate) -> tuple[Environment, ...]:
+def declared(src: SourceTemplate, opts: Options) -> tuple[Environment, ...]:
     """Environments from the command line or the template's metadata (not parameters)."""
-    opts = current_options()
     if opts.environments:
         return opts.environments
     listed = _metadata(src).get("environments")
@@ -126,9 +139,9 @@ def declared(src: SourceTemplate) -> tuple[Environment, ...]:
     return ()
 
 
-def environments(src: SourceTemplate) -> tuple[Environment, ...]:
+def environments(src: SourceTemplate, opts: Options) -> tuple[Environment, ...]:
     """Every environment the template serves (declared, else an alias parameter's values)."""
-    envs = declared(src)
+    envs = declared(src, opts)
     if envs:
         return envs
     seen: dict[str, Environment] = {}
@@ -141,22 +154,22 @@ def environments(src: SourceTemplate) -> tuple[Environment, ...]:
     return tuple(seen.values())
 
 
-def is_multi_environment(src: SourceTemplate) -> bool:
+def is_multi_environment(src: SourceTemplate, opts: Options) -> bool:
     """Deployed as two or more environments, i.e. (by the seed's advice) two or more stacks."""
-    return len(environments(src)) >= 2
+    return len(environments(src, opts)) >= 2
 
 
-def serves_production(src: SourceTemplate, alias_value: Any) -> bool:
+def serves_production(src: SourceTemplate, alias_value: Any, opts: Options) -> bool:
     """Whether a function with this ``AutoPublishAlias`` value can be production.
 
     A literal alias is production when it is the production alias. A parameter
     is production when one of the environments is; with nothing declared we
     cannot prove otherwise, so it is.
     """
-    prod = production_aliases(src)
+    prod = production_aliases(src, opts)
     if isinstance(alias_value, str):
         return alias_value in prod
-    envs = environments(src)
+    envs = environments(src, opts)
     param = alias_parameter(alias_value)
     values = allowed_values(src, param) if param else None
     if values:

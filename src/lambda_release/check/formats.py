@@ -10,7 +10,6 @@ from lambda_release import __version__
 from lambda_release.check.findings import Finding, Problem
 from lambda_release.check.rulebase import DOCS_URL, docs_url
 
-FORMATS = ("text", "json", "sarif")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 

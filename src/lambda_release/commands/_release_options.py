@@ -74,16 +74,16 @@ def engine(ctx: Context, alias: str | None = None) -> StackAlias:
     return StackAlias(ctx.aws, stack_name(ctx), alias or alias_name(ctx), rate=rate)
 
 
-def log_location(ctx: Context, eng: StackAlias) -> LogLocation:
-    return eng.log_location(
+def log_location(ctx: Context, engine: StackAlias) -> LogLocation:
+    return engine.log_location(
         ctx.settings.get("log_bucket"),
         ctx.settings.get("s3_bucket"),
         resolve_s3=ctx.settings.get_bool("resolve_s3"),
     )
 
 
-def release_log(ctx: Context, eng: StackAlias) -> ReleaseLog:
-    return eng.log(log_location(ctx, eng))
+def release_log(ctx: Context, engine: StackAlias) -> ReleaseLog:
+    return engine.log(log_location(ctx, engine))
 
 
 def add_release_inputs(p: argparse.ArgumentParser) -> None:

@@ -51,24 +51,24 @@ def run(ctx: Context) -> int:
     lock_timeout = bounds.LOCK_TIMEOUT.value(s, 0.0)
     opts.select_config_env(ctx)
     inputs = opts.release_inputs(ctx, opts.alias_name(ctx), None)
-    eng = opts.engine(ctx)
-    log = opts.release_log(ctx, eng)
+    engine = opts.engine(ctx)
+    log = opts.release_log(ctx, engine)
     environment = s.get("environment") or ""
     if s.get_bool("dry_run"):
         planned, problems = begin_dry_run(
-            eng, log, environment=environment, progress=output.info, inputs=inputs
+            engine, log, environment=environment, progress=output.info, inputs=inputs
         )
         if out == "json":
             output.print_json({"dry_run": True, "entry": planned, "problems": problems})
         else:
-            where = log.location.uri
-            print(f"dry run: would begin a release of {eng.stack} alias {eng.alias} in {where}")
+            where = f"{engine.stack} alias {engine.alias} in {log.location.uri}"
+            print(f"dry run: would begin a release of {where}")
             for problem in problems:
                 print(f"  would refuse: {problem}")
         return 1 if problems else 0
     ctx.aws.check_credentials()
     entry, _lease, problems = begin(
-        eng,
+        engine,
         log,
         environment=environment,
         mode="begin",
@@ -86,7 +86,7 @@ def run(ctx: Context) -> int:
     else:
         print(f"release {entry['id']} begun (pending) in {log.location.uri}")
         output.info(
-            f"now run sam deploy with AliasName={eng.alias} and the tag "
+            f"now run sam deploy with AliasName={engine.alias} and the tag "
             f"lambda-release:log={log.location.uri}, then `lambda-release record`"
         )
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 from collections.abc import Mapping
 from typing import Any
 
@@ -139,10 +138,6 @@ def sam_deploy_command(
     )
 
 
-def _interrupted(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def show_dry_run(
     out: str, stack: str, alias: str, data: dict[str, Any], command: list[Value]
 ) -> None:
@@ -173,11 +168,11 @@ def run(ctx: Context) -> int:
     heartbeat = bounds.HEARTBEAT.value(s, sam.DEFAULT_HEARTBEAT)
     minute = bounds.MINUTE.value(s, 60.0)
     poll = bounds.POLL_INTERVAL.value(s, 5.0)
-    eng = opts.engine(ctx)
+    engine = opts.engine(ctx)
     if not dry_run:
         ctx.aws.check_credentials()
         # The stack read (and the clients the release needs) overlap the local checks.
-        eng.read_ahead(("s3", "lambda", "codedeploy", "cloudwatch"))
+        engine.read_ahead(("s3", "lambda", "codedeploy", "cloudwatch"))
     try:
         sam_path = sam.find_sam(s.get("sam_path"))
     except Exception:
@@ -185,9 +180,9 @@ def run(ctx: Context) -> int:
             raise
         sam_path = s.get("sam_path") or "sam"
     require_template(s.get("template_file"))
-    location = opts.log_location(ctx, eng)
+    location = opts.log_location(ctx, engine)
     command = sam_deploy_command(
-        ctx, eng.stack, inputs.overrides, location.uri, sam_path, config_env
+        ctx, engine.stack, inputs.overrides, location.uri, sam_path, config_env
     )
     plan = DeployPlan(
         environment=s.get("environment") or "",
@@ -204,21 +199,16 @@ def run(ctx: Context) -> int:
     # While sam waits on the canary, show each function's traffic, time left and alarms.
     run_sam = watch.following(
         sam.run_streaming,
-        eng,
+        engine,
         minute=minute,
         poll=poll,
     )
-    # CircleCI cancels a job with SIGTERM: end like Ctrl-C, so the lock is given back
-    # and the pending release stays for the next command to settle.
-    previous = signal.signal(signal.SIGTERM, _interrupted)
-    try:
-        result = deploy(eng, plan, run_sam=run_sam, progress=output.info)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    # SIGTERM (a cancelled CircleCI job) is an interrupt here too: cli.main makes it one.
+    result = deploy(engine, plan, run_sam=run_sam, progress=output.info)
     for w in result.warnings:
         output.info(f"warning: {w}")
     if result.dry_run is not None:
-        show_dry_run(out, eng.stack, eng.alias, result.dry_run, command)
+        show_dry_run(out, engine.stack, engine.alias, result.dry_run, command)
         return result.exit_code
     if result.release is None or result.log is None:
         for problem in result.problems:

@@ -66,9 +66,9 @@ def run(ctx: Context) -> int:
     pipeline = None if raw is None else str(raw).strip()
     if pipeline == "":
         raise UsageError("--pipeline-id is empty: give the pipeline's id (CIRCLE_PIPELINE_ID)")
-    eng = opts.engine(ctx)
+    engine = opts.engine(ctx)
     ctx.aws.check_credentials()
-    log = opts.release_log(ctx, eng)
+    log = opts.release_log(ctx, engine)
     before = ctx.settings.get("before")
     if before is not None and not is_release_id(before):
         raise UsageError(
@@ -88,7 +88,7 @@ def run(ctx: Context) -> int:
         output.print_json(releases)
         return 0
     if not releases:
-        print(f"no releases recorded for {eng.stack} alias {eng.alias} in {log.location.uri}")
+        print(f"no releases recorded for {engine.stack} alias {engine.alias} in {log.location.uri}")
         return 0
     rows = []
     for r in releases:

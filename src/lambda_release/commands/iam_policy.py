@@ -7,8 +7,8 @@ import argparse
 from lambda_release import output
 from lambda_release.context import Context
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.iam.operations import ROLES
 from lambda_release.iam.policy import build_policy, check_role, explain
+from lambda_release.iam.roles import ROLES
 from lambda_release.iam.scope import Scope, partition_of
 from lambda_release.iam.trust import build_trust
 from lambda_release.log.location import LogLocation

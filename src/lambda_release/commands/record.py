@@ -54,23 +54,24 @@ def register(p: argparse.ArgumentParser) -> None:
 def run(ctx: Context) -> int:
     out = ctx.output
     s = ctx.settings
-    eng = opts.engine(ctx)
+    engine = opts.engine(ctx)
     code = bounds.SAM_EXIT_CODE.read(s)
     record_path = check_record_file(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
     ctx.aws.check_credentials()
-    log = opts.release_log(ctx, eng)
+    log = opts.release_log(ctx, engine)
     if s.get_bool("dry_run"):
         pending = log.pending_ids()
         if out == "json":
             output.print_json({"dry_run": True, "pending": pending})
         else:
-            print(f"dry run: {len(pending)} pending release(s) of {eng.stack} alias {eng.alias}")
+            of = f"{engine.stack} alias {engine.alias}"
+            print(f"dry run: {len(pending)} pending release(s) of {of}")
             for rid in pending:
                 print(f"  would settle {rid}")
         return 0
     sam_exit = None if code is None else int(code)
     settled, in_flight = settle_pending(
-        eng,
+        engine,
         log,
         settled_by="record",
         include_begun=True,
@@ -89,6 +90,6 @@ def run(ctx: Context) -> int:
         for rid in in_flight:
             print(f"release {rid} is still in flight: run record again when it has finished")
         if not records and not in_flight:
-            print(f"nothing pending for {eng.stack} alias {eng.alias}")
+            print(f"nothing pending for {engine.stack} alias {engine.alias}")
     ok = all(r["outcome"] in (SUCCEEDED, NO_CHANGE) for r in records)
     return 0 if ok and not in_flight else 1

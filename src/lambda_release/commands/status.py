@@ -58,9 +58,9 @@ def run(ctx: Context) -> int:
     def make(name: str) -> StackAlias:
         return StackAlias(ctx.aws, stack, name, rate=rate)
 
-    def location(eng: StackAlias) -> LogLocation | None:
+    def location(engine: StackAlias) -> LogLocation | None:
         try:
-            return opts.log_location(ctx, eng)
+            return opts.log_location(ctx, engine)
         except UsageError:
             return None
 

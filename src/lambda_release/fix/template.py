@@ -7,7 +7,7 @@ there is none) whose ``Type`` follows the alias (canary in production, ``AllAtOn
 elsewhere), an Errors alarm on ``<function>:<alias>`` for every preference without
 ``Alarms`` (a ``Type`` the team wrote stays as written), per-environment physical names, and
 invocation targets pointed at the alias. A fix is applied only where its result is
-certain; everything else is listed in ``Outcome.left``. Running it on its own output
+certain; everything else is listed in ``Fixes.left``. Running it on its own output
 changes nothing.
 """
 
@@ -33,7 +33,9 @@ DEFAULT_CANARY = "Canary10Percent5Minutes"
 
 
 @dataclass
-class Outcome:
+class Fixes:
+    """What a fix changed, and what it left for a person to do."""
+
     changes: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
 
@@ -44,7 +46,7 @@ class _Fixer:
     write: Writer
     aliases: Sequence[str]
     prod_alias: str
-    out: Outcome = field(default_factory=Outcome)
+    out: Fixes = field(default_factory=Fixes)
     parameter: str = ALIAS_PARAMETER
 
     @property
@@ -347,7 +349,7 @@ class _Fixer:
                     self.out.left.append(f"{name}.{unfixable}")
         self.out.changes.extend(grants.widen(self.resources, moved & sam, self.write))
 
-    def run(self) -> Outcome:
+    def run(self) -> Fixes:
         if not isinstance(self.root, Mapping) or not isinstance(
             self.root.get("Resources"), Mapping
         ):
@@ -409,6 +411,6 @@ def fix_tree(
     yaml_style: bool,
     aliases: Sequence[str] = ("STAGING", "PROD"),
     prod_alias: str = "PROD",
-) -> Outcome:
+) -> Fixes:
     """Apply every mechanical fix to ``root`` in place; what changed and what is left."""
     return _Fixer(root, Writer(yaml_style), aliases, prod_alias).run()

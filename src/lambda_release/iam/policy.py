@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambda_release.errors import UsageError
-from lambda_release.iam.operations import ROLES
+from lambda_release.iam.roles import ROLES
 from lambda_release.iam.scope import SAM_MANAGED_STACK, Scope
 
 POLICY_VERSION = "2012-10-17"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import botocore.exceptions
 
@@ -14,6 +14,7 @@ from lambda_release.log.location import LogLocation
 from lambda_release.log.records import Head, Release
 from lambda_release.log.schema import (
     Entry,
+    Settlement,
     Undo,
 )
 
@@ -22,6 +23,8 @@ from lambda_release.log.schema import (
 INDEX_FOLDER = "newest"
 ORIGIN_NAME = "~origin.json"
 INDEX_PAGE = 100
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,16 @@ class LogIndex:
     def list_ids(self, folder: str) -> list[str]:
         raise NotImplementedError
 
+    def _writes_seen(self) -> int:
+        raise NotImplementedError
+
+    def _keep_newest(self, seen: int, newest: NewestWindow) -> None:
+        raise NotImplementedError
+
     def read_entry(self, release_id: str, *, legacy: bool | None = None) -> Entry | None:
         raise NotImplementedError
 
-    def read(self, key: str, what: str) -> tuple[Any, str] | None:
+    def read(self, key: str, shape: type[T]) -> tuple[T, str] | None:
         raise NotImplementedError
 
     def read_undo(self, release_id: str) -> Undo | None:
@@ -164,6 +173,7 @@ class LogIndex:
         newest = before is None  # the newest window: read once per command (cached)
         while True:
             cached = self._newest if newest else None
+            seen = self._writes_seen()
             if cached is not None and (cached.facts or not facts):
                 page, window = cached.page, cached.window
             else:
@@ -182,7 +192,7 @@ class LogIndex:
                         indexed=True,
                     )
                 if newest:
-                    self._newest = NewestWindow(page, window, facts)
+                    self._keep_newest(seen, NewestWindow(page, window, facts))
             newest = False
             if window is not None:
                 yield window
@@ -212,7 +222,7 @@ class LogIndex:
                     continue
                 rel = Release(entry)
                 if rid in window.settled:
-                    s = self.read(self.settlement_key(rid), "settlement")
+                    s = self.read(self.settlement_key(rid), Settlement)
                     rel.settlement = s[0] if s else None
                 if rid in window.undone:
                     rel.undo = self.read_undo(rid)

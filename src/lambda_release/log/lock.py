@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from lambda_release.errors import OperationError
+from lambda_release.log import schema
 from lambda_release.log.ids import iso, now
 from lambda_release.log.store import ReleaseLog
 
@@ -26,13 +26,14 @@ BEGIN_LEASE_SECONDS = 3 * 3600.0
 
 
 @dataclass
-class Lease:
-    """A lease we hold (or held): enough to renew and give it back conditionally."""
+class HeldLease:
+    """A lease we hold (or held): enough to renew and give it back conditionally. ``body``
+    is the object in the log; what only this command knows is beside it."""
 
     log: ReleaseLog
     holder: str
     mode: str
-    body: dict[str, Any]
+    body: schema.Lease
     etag: str
     # S3's Last-Modified of the lease object we replaced; None when we created it.
     replaced_modified: datetime | None = None
@@ -51,14 +52,14 @@ class Lease:
         return self.replaced_modified + timedelta(seconds=1) <= read_at
 
 
-def holder_label(body: dict[str, Any]) -> str:
+def holder_label(body: schema.Lease) -> str:
     who = body.get("who") or "someone"
     where = body.get("job_url") or body.get("host", "")
     since = body.get("acquired", "?")
     return f"release {body.get('holder')} by {who} since {since}" + (f" ({where})" if where else "")
 
 
-def locked_message(log: ReleaseLog, theirs: dict[str, Any]) -> str:
+def locked_message(log: ReleaseLog, theirs: schema.Lease) -> str:
     """Why the lock cannot be taken now, and the ways out (the real run and dry runs say it)."""
     return (
         f"stack {log.stack} alias {log.alias} is locked by {holder_label(theirs)} "
@@ -68,16 +69,16 @@ def locked_message(log: ReleaseLog, theirs: dict[str, Any]) -> str:
     )
 
 
-def is_free(body: dict[str, Any], at: float | None = None) -> bool:
+def is_free(body: schema.Lease, at: float | None = None) -> bool:
     return bool(body.get("released")) or float(body.get("expires_epoch", 0)) <= (at or time.time())
 
 
-def read_lease(log: ReleaseLog) -> tuple[dict[str, Any], str] | None:
+def read_lease(log: ReleaseLog) -> tuple[schema.Lease, str] | None:
     found = log.read_lease()
-    return None if found is None else (dict(found[0]), found[1])
+    return None if found is None else (found[0].copy(), found[1])
 
 
-def _body(holder: str, mode: str, ttl: float, who: str, job_url: str) -> dict[str, Any]:
+def _body(holder: str, mode: str, ttl: float, who: str, job_url: str) -> schema.Lease:
     t = now()
     return {
         "holder": holder,
@@ -92,14 +93,14 @@ def _body(holder: str, mode: str, ttl: float, who: str, job_url: str) -> dict[st
     }
 
 
-def _put(log: ReleaseLog, body: dict[str, Any], condition: dict[str, str]) -> str | None:
+def _put(log: ReleaseLog, body: schema.Lease, condition: dict[str, str]) -> str | None:
     """Conditional write of the lease; its new ETag, or None when the condition failed."""
     return log.put_if(log.lock_key, body, condition)
 
 
 def try_acquire(
     log: ReleaseLog, holder: str, *, mode: str, ttl: float, who: str = "", job_url: str = ""
-) -> tuple[Lease | None, dict[str, Any] | None]:
+) -> tuple[HeldLease | None, schema.Lease | None]:
     """One attempt: (our lease, None) or (None, the lease someone else holds)."""
     body = _body(holder, mode, ttl, who, job_url)
     # Read first: after the first release the lease object exists, so a blind create
@@ -108,10 +109,10 @@ def try_acquire(
     if current is None:
         etag = _put(log, body, {"IfNoneMatch": "*"})
         if etag is not None:
-            return Lease(log, holder, mode, body, etag), None
+            return HeldLease(log, holder, mode, body, etag), None
         current = read_lease(log)  # created meanwhile by someone else
     if current is None:  # deleted meanwhile: try again next round
-        return None, {"holder": "?", "acquired": "?"}
+        return None, {"holder": "?", "acquired": "?", "expires_epoch": 0.0}
     theirs, their_etag = current
     modified = log.last_modified.get(log.lock_key)
     if theirs.get("holder") == holder or is_free(theirs):
@@ -121,7 +122,7 @@ def try_acquire(
             # Given back cleanly: what its holder knew of the log holds now (the ETag
             # matched, so nothing changed in between). Lapsed: the log is listed.
             log.adopt_head(theirs.get("head") if theirs.get("released") else None, modified)
-            return Lease(log, holder, mode, body, etag, modified), None
+            return HeldLease(log, holder, mode, body, etag, modified), None
         again = read_lease(log)
         return None, (again[0] if again else theirs)
     return None, theirs
@@ -138,8 +139,8 @@ def acquire(
     job_url: str = "",
     progress: Callable[[str], None] | None = None,
     poll: float = 5.0,
-    on_held: Callable[[dict[str, Any]], None] | None = None,
-) -> Lease:
+    on_held: Callable[[schema.Lease], None] | None = None,
+) -> HeldLease:
     """Take the lease, waiting up to ``timeout`` seconds (a progress line each poll).
 
     ``holder`` may be a factory called at each attempt: a release id made when
@@ -165,11 +166,11 @@ def acquire(
         time.sleep(min(poll, max(left, 0.05)))
 
 
-def renew(lease: Lease, ttl: float) -> bool:
+def renew(lease: HeldLease, ttl: float) -> bool:
     """Extend our lease; False if someone took it over (we must not keep writing)."""
-    body = dict(lease.body)
+    body = lease.body.copy()
     fresh = _body(lease.holder, lease.mode, ttl, body.get("who", ""), body.get("job_url", ""))
-    body.update(expires=fresh["expires"], expires_epoch=fresh["expires_epoch"])
+    body["expires"], body["expires_epoch"] = fresh["expires"], fresh["expires_epoch"]
     etag = _put(lease.log, body, {"IfMatch": lease.etag})
     if etag is None:
         return False
@@ -177,7 +178,7 @@ def renew(lease: Lease, ttl: float) -> bool:
     return True
 
 
-def still_ours(lease: Lease, ttl: float) -> bool:
+def still_ours(lease: HeldLease, ttl: float) -> bool:
     """Before a write only the holder may make (an entry): True when the lease cannot have
     lapsed since we wrote it (no call), else when renewing it succeeds. A holder stalled
     past its lease (a slow pre-flight, a paused runner) must not write: the next holder
@@ -187,9 +188,10 @@ def still_ours(lease: Lease, ttl: float) -> bool:
     return renew(lease, ttl)
 
 
-def rekey(lease: Lease, holder: str) -> bool:
+def rekey(lease: HeldLease, holder: str) -> bool:
     """Hand our lease to a new holder name (a later release id); False if we lost it."""
-    body = dict(lease.body, holder=holder)
+    body = lease.body.copy()
+    body["holder"] = holder
     etag = _put(lease.log, body, {"IfMatch": lease.etag})
     if etag is None:
         return False
@@ -198,7 +200,7 @@ def rekey(lease: Lease, holder: str) -> bool:
     return True
 
 
-def release(log: ReleaseLog, holder: str, lease: Lease | None = None) -> bool:
+def release(log: ReleaseLog, holder: str, lease: HeldLease | None = None) -> bool:
     """Give back the lease if ``holder`` still holds it. False: it was not ours (any more).
 
     ``lease``: ours as last written (its ETag): given back in one conditional write; read
@@ -217,11 +219,12 @@ def release(log: ReleaseLog, holder: str, lease: Lease | None = None) -> bool:
     return _put(log, _given_back(log, body), {"IfMatch": etag}) is not None
 
 
-def _given_back(log: ReleaseLog, body: dict[str, Any]) -> dict[str, Any]:
+def _given_back(log: ReleaseLog, body: schema.Lease) -> schema.Lease:
     """The lease marked released, with the log's head when this command knows it (the
     next holder then needs no listing); never a head it did not keep itself."""
-    out = {k: v for k, v in body.items() if k != "head"}
-    out.update(released=True, released_at=iso(now()))
+    out = body.copy()
+    out.pop("head", None)
+    out["released"], out["released_at"] = True, iso(now())
     if log.head is not None:
         out["head"] = log.head.as_json()
     return out

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from lambda_release.log.ids import id_time, is_release_id
 from lambda_release.log.schema import (
     Entry,
+    FunctionRecord,
     Kind,
     LogHead,
     Outcome,
@@ -67,6 +69,15 @@ class Head:
         return {"newest": self.newest, "pending": sorted(self.pending)}
 
 
+def _record(*parts: Mapping[str, object]) -> FunctionRecord:
+    """One function's record: ``parts`` (its entry's, then its settlement's) merged."""
+    merged: dict[str, object] = {}
+    for part in parts:
+        merged.update(part)
+    # Each part was checked as an EntryFunction or SettledFunction, whose keys it has.
+    return cast(FunctionRecord, merged)
+
+
 @dataclass
 class Release:
     """One entry with the facts added to it later (settlement, undo)."""
@@ -98,18 +109,14 @@ class Release:
         """Moved at least one alias and was not undone: what rollback pops."""
         return self.kind == Kind.RELEASE and self.outcome in MOVING_OUTCOMES and not self.undone
 
-    def functions(self) -> list[dict[str, Any]]:
+    def functions(self) -> list[FunctionRecord]:
         """Per function: the entry's before, merged with the settlement's after."""
         settled = self.settlement["functions"] if self.settlement else []
-        after: dict[str, dict[str, Any]] = {f["logical_id"]: dict(f) for f in settled}
-        out: list[dict[str, Any]] = []
-        for f in self.entry["functions"]:
-            merged: dict[str, Any] = dict(f)
-            merged.update(after.get(f["logical_id"], {}))
-            out.append(merged)
+        after = {f["logical_id"]: f for f in settled}
+        out = [_record(f, after.get(f["logical_id"], {})) for f in self.entry["functions"]]
         # Functions the release created appear only in the settlement.
         known = {f["logical_id"] for f in out}
-        out.extend(dict(f) for lid, f in after.items() if lid not in known)
+        out.extend(_record(f) for lid, f in after.items() if lid not in known)
         return out
 
     def as_json(self) -> dict[str, Any]:

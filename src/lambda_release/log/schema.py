@@ -17,7 +17,9 @@ from typing import (
     Any,
     Required,
     TypedDict,
+    TypeVar,
     Union,
+    cast,
     get_args,
     get_origin,
     get_type_hints,
@@ -102,6 +104,26 @@ class SettledFunction(TypedDict, total=False):
     reason: str
 
 
+class FunctionRecord(TypedDict, total=False):
+    """What a release holds for one function: the entry's fields, with the settlement's
+    merged over them (log.records.Release.functions). Not an object in the log."""
+
+    logical_id: Required[str]
+    function_name: str
+    function_arn: str
+    before: str | None
+    stable_before: str | None
+    after: str | None
+    code_sha256: str | None
+    moved: bool
+    created: bool
+    replaced: bool
+    removed: bool
+    action: str
+    result: str
+    reason: str
+
+
 class Settlement(TypedDict, total=False):
     """``settled/<id>.json``: how the release ended, from what the aliases showed."""
 
@@ -177,6 +199,10 @@ SHAPES: dict[str, type] = {
     "rollback claim": Claim,
     "lease": Lease,
 }
+# What an error calls an object of each shape.
+NAMES: dict[type, str] = {shape: name for name, shape in SHAPES.items()}
+
+T = TypeVar("T")
 
 
 def problem_with(value: Any, shape: Any, where: str = "") -> str | None:
@@ -269,12 +295,13 @@ def _names(shape: Any) -> str:
     )
 
 
-def checked(value: Any, what: str, uri: str) -> Any:
-    """``value`` if it has the shape of ``what`` (a key of SHAPES); else the error naming
+def checked(value: Any, shape: type[T], uri: str) -> T:
+    """``value``, as the ``shape`` it has (a value of SHAPES); else the error naming
     ``uri``."""
-    found = problem_with(value, SHAPES[what])
+    found = problem_with(value, shape)
     if found is None:
-        return value
+        return cast(T, value)  # just checked
+    what = NAMES[shape]
     way_out = (
         "if no release is running, delete it (the next release writes a new one)"
         if what == "lease"

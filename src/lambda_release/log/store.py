@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import botocore.exceptions
 
@@ -52,6 +53,8 @@ from lambda_release.log.schema import (
     Undo,
     checked,
 )
+
+T = TypeVar("T")
 
 LOG_TAG = "lambda-release:log"
 __all__ = ["ENTRY_SCHEMA", "SETTLEMENT_SCHEMA", "UNDO_SCHEMA", "Kind", "Outcome"]
@@ -80,8 +83,13 @@ class ReleaseLog(LogIndex):
         # lease it took over, or learnt by listing under it; kept up to date by every write.
         self.head: Head | None = None
         # S3's Last-Modified of objects read (the lease's tells whether a stack read made
-        # before the lease was taken is still current: lock.Lease.quiet_since).
+        # before the lease was taken is still current: lock.HeldLease.quiet_since).
         self.last_modified: dict[str, datetime] = {}
+        # The threads of one command share this log (a write on a worker while the main
+        # thread reads): the caches above change only under this lock, and a window listed
+        # while a write was under way is not kept (_writes counts writes begun and ended).
+        self._lock = threading.RLock()
+        self._writes = 0
 
     # -- keys -------------------------------------------------------------
     def entry_key(self, release_id: str) -> str:
@@ -135,7 +143,7 @@ class ReleaseLog(LogIndex):
         """A conditional write (``IfNoneMatch``/``IfMatch``): the new ETag, or None when
         the condition failed (someone else wrote first, or the object is gone)."""
         data = json.dumps(body, indent=2, sort_keys=True).encode()
-        self._newest = None
+        self._forget_newest()
         try:
             resp = self._put_object(key, data, condition)
         except botocore.exceptions.ClientError as exc:
@@ -153,36 +161,55 @@ class ReleaseLog(LogIndex):
                     return None
                 raise self.fail(f"writing {key}", again) from again
         finally:
-            self._newest = None
+            self._forget_newest()
         etag = str(resp.get("ETag", ""))
-        if self._append_only(key):
-            self._objects[key] = (json.loads(data), etag)
-        self._track(key)
+        with self._lock:
+            if self._append_only(key):
+                self._objects[key] = (json.loads(data), etag)
+            self._track(key)
         return etag
+
+    def _forget_newest(self) -> None:
+        with self._lock:
+            self._newest = None
+            self._writes += 1
+
+    def _writes_seen(self) -> int:
+        with self._lock:
+            return self._writes
+
+    def _keep_newest(self, seen: int, newest: NewestWindow) -> None:
+        """Keep the newest window, listed when ``seen`` writes had begun or ended: unless
+        one has since, it may miss what that write added."""
+        with self._lock:
+            if self._writes == seen:
+                self._newest = newest
 
     def _track(self, key: str) -> None:
         """Keep the head true to a write that landed (or was found already there)."""
-        if self.head is None:
-            return
-        folder, _, name = key[len(self.base) :].partition("/")
-        if folder == INDEX_FOLDER:
-            release_id = id_of_index_name(name)
-            if release_id is not None:
-                self.head.pending.add(release_id)
-                self.head.newest = max(self.head.newest or "", release_id)
-        elif folder == "settled" and name.endswith(".json"):
-            self.head.pending.discard(name[: -len(".json")])
+        with self._lock:
+            if self.head is None:
+                return
+            folder, _, name = key[len(self.base) :].partition("/")
+            if folder == INDEX_FOLDER:
+                release_id = id_of_index_name(name)
+                if release_id is not None:
+                    self.head.pending.add(release_id)
+                    self.head.newest = max(self.head.newest or "", release_id)
+            elif folder == "settled" and name.endswith(".json"):
+                self.head.pending.discard(name[: -len(".json")])
 
     def adopt_head(self, raw: LogHead | None, written_at: datetime | None = None) -> None:
         """Start from the head the last holder left in the lease we took over (under the
         lease from now on; ``written_at``: the lease's Last-Modified); settlements this
         command saw before it locked still count."""
-        self.head = Head.parse(raw, written_at)
-        if self.head is not None:
-            settled = f"{self.base}settled/"
-            for key in self._objects:
-                if key.startswith(settled):
-                    self.head.pending.discard(key[len(settled) : -len(".json")])
+        with self._lock:
+            self.head = Head.parse(raw, written_at)
+            if self.head is not None:
+                settled = f"{self.base}settled/"
+                for key in self._objects:
+                    if key.startswith(settled):
+                        self.head.pending.discard(key[len(settled) : -len(".json")])
 
     def learn_head(self) -> Head:
         """The head, listed from the log when no lease handed one over (under the lease)."""
@@ -207,9 +234,10 @@ class ReleaseLog(LogIndex):
 
     def get(self, key: str) -> tuple[dict[str, Any], str] | None:
         """The JSON object at ``key`` and its ETag, or None when there is none."""
-        if key in self._objects:
-            body, etag = self._objects[key]
-            return copy.deepcopy(body), etag
+        with self._lock:
+            kept = self._objects.get(key)
+        if kept is not None:
+            return copy.deepcopy(kept[0]), kept[1]
         try:
             resp = self.s3.get_object(Bucket=self.location.bucket, Key=key)
         except botocore.exceptions.ClientError as exc:
@@ -229,29 +257,29 @@ class ReleaseLog(LogIndex):
                 "by lambda-release; move it out of the log's prefix"
             )
         etag = str(resp.get("ETag", ""))
-        if isinstance(resp.get("LastModified"), datetime):
-            self.last_modified[key] = resp["LastModified"]
-        if self._append_only(key):
-            self._objects[key] = (copy.deepcopy(body), etag)
+        with self._lock:
+            if isinstance(resp.get("LastModified"), datetime):
+                self.last_modified[key] = resp["LastModified"]
+            if self._append_only(key):
+                self._objects[key] = (copy.deepcopy(body), etag)
         return body, etag
 
-    def read(self, key: str, what: str) -> tuple[Any, str] | None:
-        """``get``, then the object's shape checked (``what``: a logschema.SHAPES name)."""
+    def read(self, key: str, shape: type[T]) -> tuple[T, str] | None:
+        """``get``, then the object's ``shape`` (a log.schema TypedDict) checked."""
         found = self.get(key)
         if found is None:
             return None
-        return checked(found[0], what, self.uri(key)), found[1]
+        return checked(found[0], shape, self.uri(key)), found[1]
 
     def read_lease(self) -> tuple[Lease, str] | None:
-        found = self.read(self.lock_key, "lease")
-        return None if found is None else (found[0], found[1])
+        return self.read(self.lock_key, Lease)
 
     def read_claim(self, key: str) -> Claim | None:
-        found = self.read(self.claim_key(key), "rollback claim")
+        found = self.read(self.claim_key(key), Claim)
         return None if found is None else found[0]
 
     def read_undo(self, release_id: str) -> Undo | None:
-        found = self.read(self.undo_key(release_id), "undo marker")
+        found = self.read(self.undo_key(release_id), Undo)
         return None if found is None else found[0]
 
     def list_ids(self, folder: str) -> list[str]:
@@ -299,12 +327,12 @@ class ReleaseLog(LogIndex):
         """Settle ``release_id`` once; if someone settled it first, theirs stands."""
         body = {"schema": SETTLEMENT_SCHEMA, "id": release_id, **settlement}
         if self.put_new(self.settlement_key(release_id), body):
-            return checked(body, "settlement", self.uri(self.settlement_key(release_id)))  # type: ignore[no-any-return]
-        existing = self.read(self.settlement_key(release_id), "settlement")
+            return checked(body, Settlement, self.uri(self.settlement_key(release_id)))
+        existing = self.read(self.settlement_key(release_id), Settlement)
         if existing is None:  # pragma: no cover - a 412 means the object exists
             raise OperationError(f"settlement of {release_id} vanished")
         self._track(self.settlement_key(release_id))
-        return existing[0]  # type: ignore[no-any-return]
+        return existing[0]
 
     def write_undo(self, release_id: str, by: str, extra: dict[str, Any] | None = None) -> bool:
         """Mark ``release_id`` undone by entry ``by``. False: it was already marked."""
@@ -319,9 +347,9 @@ class ReleaseLog(LogIndex):
         if legacy is not None:
             keys = keys[1:] if legacy else keys[:1]
         for key in keys:
-            found = self.read(key, "entry")
+            found = self.read(key, Entry)
             if found is not None:
-                return found[0]  # type: ignore[no-any-return]
+                return found[0]
         return None
 
     def load(self, release_id: str, *, settled: bool = True, undone: bool = True) -> Release:
@@ -333,7 +361,7 @@ class ReleaseLog(LogIndex):
             )
         rel = Release(entry)
         if settled:
-            s = self.read(self.settlement_key(release_id), "settlement")
+            s = self.read(self.settlement_key(release_id), Settlement)
             rel.settlement = s[0] if s else None
         if undone:
             rel.undo = self.read_undo(release_id)

@@ -25,12 +25,12 @@ import botocore.exceptions
 
 from lambda_release.aws.client import LAMBDA_RATE, Aws, RateLimiter, error_code, parallel_map
 from lambda_release.aws.codedeploy import active_deployment_ids
-from lambda_release.aws.stack import list_resources, read_live, version_of_arn
+from lambda_release.aws.stack import FunctionNow, list_resources, read_live, version_of_arn
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
 from lambda_release.log.location import LogLocation
 from lambda_release.log.records import Release
 from lambda_release.log.store import ReleaseLog
-from lambda_release.release.stable import Current, stable_versions
+from lambda_release.release.stable import stable_versions
 from lambda_release.release.stack_alias import StackAlias
 
 LATEST = "$LATEST"
@@ -212,10 +212,10 @@ def protect_from_log(
             plan = by_name.get(str(row.get("function_name", "")))
             if plan is None:
                 continue
-            for side in ("before", "after"):
-                plan.protect(row.get(side), f"{alias} release {rel.id} {why} ({side})")
+            for side, version in (("before", row.get("before")), ("after", row.get("after"))):
+                plan.protect(version, f"{alias} release {rel.id} {why} ({side})")
     current = {
-        p.logical_id: Current(p.logical_id, p.name, "", live_versions.get(p.name), None)
+        p.logical_id: FunctionNow(p.logical_id, p.name, "", live_versions.get(p.name), None)
         for p in plans
         if p.name in live_versions
     }

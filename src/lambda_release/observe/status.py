@@ -158,14 +158,14 @@ def stack_status(
         "aliases": [],
     }
     for name in names:
-        eng = make_engine(name)
-        alias_info = eng.info()
+        engine = make_engine(name)
+        alias_info = engine.info()
         if alias_info is None:
             continue
-        eng.require_alias_functions(alias_info)
-        location = location_for(eng)
+        engine.require_alias_functions(alias_info)
+        location = location_for(engine)
         result["log"] = location.uri if location else None
-        result["aliases"].append(alias_status(eng, alias_info, location))
+        result["aliases"].append(alias_status(engine, alias_info, location))
     return result
 
 

@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
+from lambda_release.aws.client import Pool
 from lambda_release.aws.stack import (
     LiveFunction,
     StackInfo,
@@ -77,12 +77,12 @@ def take_lease(
     lock_ttl: float,
     lock_timeout: float,
     progress: Callable[[str], None] | None,
-) -> tuple[lock.Lease, Reads | None, str | None]:
+) -> tuple[lock.HeldLease, Reads | None, str | None]:
     """The lease, the pre-flight's reads made beside its taking (None if they failed: the
     real read raises it again if it recurs), and the log's newest id; the holder's id
     (the release's) sorts after it, whatever our clock says."""
     ci = ci_metadata()
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         ahead = pool.submit(read_checks, engine, engine.info())
         lease = lock.acquire(
             log,
@@ -122,7 +122,7 @@ def begin(
     progress: Callable[[str], None] | None = None,
     allow_rolled_back_code: str = "",
     inputs: ReleaseInputs | None = None,
-) -> tuple[Entry | None, lock.Lease, list[str]]:
+) -> tuple[Entry | None, lock.HeldLease, list[str]]:
     """Check the inputs, lock, settle what a killed job left, check, write the pending entry.
 
     Returns (entry, lease, pre-flight problems); with problems the entry is not

@@ -64,7 +64,7 @@ class LeaseKeeper:
     """Renews a deploy's lease while ``sam`` runs, at a third of its life, so one missed
     renewal never lets it lapse; says so once if someone took it over."""
 
-    def __init__(self, lease: lock.Lease, ttl: float, progress: Callable[[str], None]) -> None:
+    def __init__(self, lease: lock.HeldLease, ttl: float, progress: Callable[[str], None]) -> None:
         self.lease, self.ttl, self.progress = lease, ttl, progress
         self.last_renew = time.monotonic()
         self.lost = False

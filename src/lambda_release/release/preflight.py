@@ -10,10 +10,10 @@ it would.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from lambda_release.aws import codedeploy, stuck_rollback
+from lambda_release.aws.client import Pool
 from lambda_release.aws.stack import LiveFunction, StackInfo, with_live
 from lambda_release.log import lock
 from lambda_release.log.store import ReleaseLog
@@ -51,26 +51,26 @@ def alias_drift(info: StackInfo | None, live: Sequence[LiveFunction]) -> list[Dr
     return out
 
 
-def stack_problems(sa: StackAlias, info: StackInfo | None) -> list[str]:
+def stack_problems(engine: StackAlias, info: StackInfo | None) -> list[str]:
     """The checks that need no Lambda call (they run beside the Lambda reads)."""
     if info is None:
         return []
     problems: list[str] = []
     if info.status == stuck_rollback.STUCK:
-        problems.append(stuck_rollback.stuck_message(sa.client("cloudformation"), info.name))
+        problems.append(stuck_rollback.stuck_message(engine.client("cloudformation"), info.name))
     if info.in_progress:
         problems.append(
             f"stack {info.name} is {info.status}: wait until it finishes (lambda-release status "
             "shows it), then deploy again"
         )
-    cd = sa.client("codedeploy")
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    cd = engine.client("codedeploy")
+    with Pool(max_workers=1) as pool:
         in_flight = (
             pool.submit(codedeploy.active_deployment_ids, cd, info)
             if codedeploy.may_have_deployments_in_flight(info)
             else None
         )
-        firing = codedeploy.stack_alarms_in_alarm(cd, sa.client("cloudwatch"), info)
+        firing = codedeploy.stack_alarms_in_alarm(cd, engine.client("cloudwatch"), info)
         found = [f"{d} ({g})" for d, g in (in_flight.result() if in_flight else [])]
     if found:
         problems.append(
@@ -105,20 +105,20 @@ class Reads:
     problems: list[str]
 
 
-def read_checks(sa: StackAlias, info: StackInfo | None) -> Reads:
+def read_checks(engine: StackAlias, info: StackInfo | None) -> Reads:
     """The pre-flight's reads (the Lambda reads paced, the other checks beside them)."""
-    sa.require_alias_functions(info)
+    engine.require_alias_functions(info)
     for service in ("lambda", "codedeploy", "cloudwatch"):
-        sa.client(service)  # made before the worker starts: its first call waits for no model
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        stack_checks = pool.submit(stack_problems, sa, info)
-        live = sa.live(info)
+        engine.client(service)  # made before the worker starts: its first call waits for no model
+    with Pool(max_workers=1) as pool:
+        stack_checks = pool.submit(stack_problems, engine, info)
+        live = engine.live(info)
         problems = stack_checks.result()
     return Reads(info, live, problems)
 
 
 def preflight(
-    sa: StackAlias,
+    engine: StackAlias,
     log: ReleaseLog,
     *,
     dry_run: bool,
@@ -134,12 +134,12 @@ def preflight(
     made beside the taking of the lease, and still current (see release.begin).
     """
     if reads is None:
-        reads = read_checks(sa, sa.info(refresh=refresh))
+        reads = read_checks(engine, engine.info(refresh=refresh))
     info, live, problems = reads.info, reads.live, reads.problems
     if not problems and alias_drift(info, live):
         # Drift a rollback explains is realigned (drift.py); the rest refuses.
         problems = realignment.deploy_preflight(
-            sa,
+            engine,
             info,
             live,
             log,
@@ -148,7 +148,7 @@ def preflight(
             allow_rolled_back_code=allow_rolled_back_code,
         )
         if not dry_run:
-            info = sa.info(refresh=True)
+            info = engine.info(refresh=True)
     found = Preflight(info, live, problems)
     if dry_run:
         found.problems = lock_problems(log) + found.problems

@@ -48,18 +48,20 @@ def settle_pending(
     if not pending:
         return settled, in_flight
     held = lock.read_lease(log)
-    lease = held[0] if held else {}
+    lease = held[0] if held else None
+    holder = None if lease is None else lease["holder"]
     every_id = log.recent_ids()  # every pending release is among them (pending_ids)
     for rid in pending:
-        live_lease = lease.get("holder") == rid and not lock.is_free(lease)
-        if live_lease and not own_lock and not (include_begun and lease.get("mode") == "begin"):
+        live_lease = lease is not None and holder == rid and not lock.is_free(lease)
+        begun = lease is not None and lease.get("mode") == "begin"
+        if live_lease and not own_lock and not (include_begun and begun):
             in_flight.append(rid)
             continue
         newer = [i for i in every_id if i > rid]
         if newer:
             # Only the newest release can be settled from the live aliases.
             settled.append((settle_superseded(log, rid, newer, settled_by, dry_run, progress), {}))
-            if not dry_run and lease.get("holder") == rid:
+            if not dry_run and holder == rid:
                 lock.release(log, rid)
             continue
         info = engine.info(refresh=True)
@@ -83,7 +85,7 @@ def settle_pending(
             functions_after=same,
         )
         settled.append((release, stable))
-        if live_lease or lease.get("holder") == rid:
+        if live_lease or holder == rid:
             lock.release(log, rid)
     return settled, in_flight
 

@@ -5,14 +5,14 @@ then point the stable aliases at what settled.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import botocore.exceptions
 
 from lambda_release.aws import codedeploy
-from lambda_release.aws.client import error_code, parallel_map
+from lambda_release.aws.client import Pool, error_code, parallel_map
 from lambda_release.aws.stack import (
+    FunctionNow,
     StackInfo,
     function_arn_of,
     functions_updated_since,
@@ -30,7 +30,7 @@ from lambda_release.release.settlement import (
     settlement_for,
     started_at,
 )
-from lambda_release.release.stable import Current, apply_stable, stable_versions
+from lambda_release.release.stable import apply_stable, stable_versions
 from lambda_release.release.stack_alias import StackAlias
 
 
@@ -146,7 +146,7 @@ def settle(
     # In effect: the stable pointers follow from this settlement alone (no log read), so
     # they move while it is written. Should another settler have written first (only if
     # our lease lapsed), theirs stands and the pointers are set again from it.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         writing = pool.submit(log.write_settlement, entry["id"], body)
         stable, warnings = update_stable_pointers(engine, log, ours, dry_run=not update_stable)
         stored = writing.result()
@@ -168,7 +168,7 @@ def read_after_sam(
     )
     names = [f["function_name"] for f in entry.get("functions", []) if f.get("function_name")]
     engine.client("lambda")  # made here, not on the worker thread
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         early = pool.submit(read_aliases_now, engine, names)
         info = engine.info_after(same)
         known = early.result()
@@ -184,17 +184,17 @@ def update_stable_pointers(
     stable_now = {
         f["logical_id"]: f.get("stable_before") for f in latest.entry.get("functions", [])
     }
-    current: dict[str, Current] = {}
+    current: dict[str, FunctionNow] = {}
     for f in latest.functions():
         if f.get("removed") or not f.get("function_name"):
             continue
         lid = f["logical_id"]
-        current[lid] = Current(
+        current[lid] = FunctionNow(
             logical_id=lid,
             name=f["function_name"],
             function_arn=f.get("function_arn", ""),
             version=f.get("after"),
-            stable_now=None if f.get("replaced") or f.get("created") else stable_now.get(lid),
+            stable=None if f.get("replaced") or f.get("created") else stable_now.get(lid),
         )
     in_effect = latest if latest.in_effect else log.latest_in_effect()
     targets = stable_versions(in_effect, current)

@@ -9,32 +9,22 @@ created has nothing earlier to return to, so it has no stable version yet.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import botocore.exceptions
 
 from lambda_release.aws.client import RateLimiter, error_code, parallel_map
+from lambda_release.aws.stack import FunctionNow
 from lambda_release.log.records import Release
+from lambda_release.log.schema import FunctionRecord
 from lambda_release.names import stable_alias_name
 
 
-@dataclass(frozen=True)
-class Current:
-    """What one function runs now, and where its stable pointer is."""
-
-    logical_id: str
-    name: str
-    function_arn: str
-    version: str | None
-    stable_now: str | None
-
-
 def stable_versions(
-    latest_in_effect: Release | None, current: Mapping[str, Current]
+    latest_in_effect: Release | None, current: Mapping[str, FunctionNow]
 ) -> dict[str, str | None]:
     """Logical id -> stable version (None: nothing earlier to return to)."""
-    moved: dict[str, dict[str, Any]] = {}
+    moved: dict[str, FunctionRecord] = {}
     if latest_in_effect is not None:
         for row in latest_in_effect.functions():
             if row.get("moved"):
@@ -61,7 +51,7 @@ def apply_stable(
     lam: Any,
     alias: str,
     release_id: str,
-    current: Mapping[str, Current],
+    current: Mapping[str, FunctionNow],
     targets: Mapping[str, str | None],
     *,
     limiter: RateLimiter | None = None,
@@ -76,15 +66,15 @@ def apply_stable(
     todo = [
         (current[lid], v)
         for lid, v in sorted(targets.items())
-        if v is not None and lid in current and current[lid].stable_now != v
+        if v is not None and lid in current and current[lid].stable != v
     ]
 
-    def one(item: tuple[Current, str]) -> str:
+    def one(item: tuple[FunctionNow, str]) -> str:
         cur, version = item
         if dry_run:
             return ""
         try:
-            if cur.stable_now is None:
+            if cur.stable is None:
                 try:
                     lam.create_alias(
                         FunctionName=cur.name,

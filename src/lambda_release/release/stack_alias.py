@@ -6,15 +6,16 @@ release log is; it decides nothing about releases.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws.client import GET_FUNCTION_RATE, LAMBDA_RATE, Aws, RateLimiter
+from lambda_release.aws.client import GET_FUNCTION_RATE, LAMBDA_RATE, Aws, Pool, RateLimiter
 from lambda_release.aws.stack import (
     LiveFunction,
     StackInfo,
@@ -45,6 +46,9 @@ class StackAlias:
     _info: StackInfo | None = field(default=None, init=False)
     _read: bool = field(default=False, init=False)
     _ahead: Future[StackInfo | None] | None = field(default=None, init=False)
+    # The threads of one command share this handle: the cached read changes under the lock
+    # (held across a read, so two threads asking at once make one read, not two).
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         validate_stack_name(self.stack)
@@ -60,24 +64,26 @@ class StackAlias:
         return self.aws.client(service)
 
     def info(self, *, refresh: bool = False) -> StackInfo | None:
-        if self._ahead is not None:
-            ahead, self._ahead = self._ahead, None
-            self._info, self._read = ahead.result(), True  # its error, if any, is raised here
-        if refresh or not self._read:
-            self._info = read_stack(self.client("cloudformation"), self.stack, self.alias)
-            self._read = True
-        return self._info
+        with self._lock:
+            if self._ahead is not None:
+                ahead, self._ahead = self._ahead, None
+                self._info, self._read = ahead.result(), True  # its error is raised here
+            if refresh or not self._read:
+                self._info = read_stack(self.client("cloudformation"), self.stack, self.alias)
+                self._read = True
+            return self._info
 
     def info_after(self, same_functions: bool) -> StackInfo | None:
         """The stack once sam has run. ``same_functions``: the template publishes the alias
         on exactly the functions read before, so only the stack's status is read again
         (their aliases are read by name); otherwise the stack is read whole."""
-        before = self.info()
-        if not same_functions or before is None:
-            return self.info(refresh=True)
-        desc = describe_stack(self.client("cloudformation"), self.stack)
-        self._info = None if desc is None else restated(before, desc)
-        return self._info
+        with self._lock:
+            before = self.info()
+            if not same_functions or before is None:
+                return self.info(refresh=True)
+            desc = describe_stack(self.client("cloudformation"), self.stack)
+            self._info = None if desc is None else restated(before, desc)
+            return self._info
 
     def read_ahead(self, services: Sequence[str] = ()) -> None:
         """Read the stack on a worker thread while the caller does local work (the next
@@ -95,13 +101,15 @@ class StackAlias:
                     break
             return info
 
-        pool = ThreadPoolExecutor(max_workers=1)
-        self._ahead = pool.submit(work)
+        pool = Pool(max_workers=1)
+        with self._lock:
+            self._ahead = pool.submit(work)
         pool.shutdown(wait=False)
 
     def read_at(self) -> datetime | None:
         """When AWS answered the stack read this handle holds (None: none held)."""
-        return self._info.read_at if self._read and self._info is not None else None
+        with self._lock:
+            return self._info.read_at if self._read and self._info is not None else None
 
     def require_alias_functions(self, info: StackInfo | None) -> None:
         """A stack whose functions carry other aliases but not ours: the alias is wrong."""

@@ -7,13 +7,13 @@ what a rollback records, summary.py says what happened.
 """
 
 from lambda_release.rollback.explicit import move_to_version
-from lambda_release.rollback.request import Outcome, Request, validate
+from lambda_release.rollback.request import Request, RollbackResult, validate
 from lambda_release.rollback.summary import summary_data, summary_text
 from lambda_release.rollback.undo import rollback
 
 __all__ = [
-    "Outcome",
     "Request",
+    "RollbackResult",
     "move_to_version",
     "rollback",
     "summary_data",

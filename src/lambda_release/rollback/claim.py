@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
 from lambda_release.log.ids import iso, new_id, now, ordered_id
+from lambda_release.log.schema import Claim, Lease
 from lambda_release.log.store import ReleaseLog
 from lambda_release.rollback.plan import (
     rollback_key,
@@ -24,7 +25,7 @@ def claim_body(
     after: str | None,
     to_version: str | None = None,
     in_flight: bool = False,
-) -> dict[str, Any]:
+) -> Claim:
     """A fresh claim: a new rollback id, what it undoes, and who asks (CI metadata).
 
     The id sorts after ``after`` (the newest entry read), whatever the local clock says:
@@ -37,7 +38,7 @@ def claim_body(
         # the way out of an emergency and still runs, on the local clock.
         rollback_id = new_id()
     ci = ci_metadata()
-    body: dict[str, Any] = {
+    body: Claim = {
         "rollback_id": rollback_id,
         "undoes": undoes,
         "functions": list(functions),
@@ -53,32 +54,38 @@ def claim_body(
     return body
 
 
-def claim(log: ReleaseLog, key: str, body: dict[str, Any]) -> dict[str, Any]:
+def claim(log: ReleaseLog, key: str, body: Claim) -> Claim:
     """The claim of logical rollback ``key``: ours if first, else the one already there."""
     if log.put_new(log.claim_key(key), body):
         return body
     existing = log.read_claim(key)
     if existing is None:  # pragma: no cover - a failed IfNoneMatch means it exists
         raise OperationError(f"rollback claim {key} vanished; run the command again")
-    return dict(existing)
+    return existing.copy()
 
 
-def claim_and_lock(
-    log: ReleaseLog, req: Request, release_id: str, newest: str | None
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Claimed:
+    """A claim as the log holds it, and what only this run knows about it."""
+
+    claim: Claim
+    # This run wrote the claim: a first run, not the re-run of one stopped half-way.
+    first_run: bool
+
+    @property
+    def rollback_id(self) -> str:
+        return self.claim["rollback_id"]
+
+
+def claim_and_lock(log: ReleaseLog, req: Request, release_id: str, newest: str | None) -> Claimed:
     """Claim the logical rollback (its entry id, once, after ``newest``) and take the lock."""
     ours = claim_body(release_id, sorted(set(req.functions)), req.reason, after=newest)
     claimed = claim(log, rollback_key(release_id, req.functions), ours)
-    take_lock(log, str(claimed["rollback_id"]), claimed)
-    # In memory only: a first run (not the re-run of one stopped half-way).
-    return dict(claimed, **{FIRST_RUN: claimed["rollback_id"] == ours["rollback_id"]})
+    take_lock(log, claimed["rollback_id"], claimed)
+    return Claimed(claimed, first_run=claimed["rollback_id"] == ours["rollback_id"])
 
 
-# The key, in memory only, that says a claim is this run's own (see claim_and_lock).
-FIRST_RUN = "_first_run"
-
-
-def take_lock(log: ReleaseLog, rollback_id: str, claimed: dict[str, Any]) -> None:
+def take_lock(log: ReleaseLog, rollback_id: str, claimed: Claim) -> None:
     """The stack and alias's release lock, so that no deploy begins while aliases move.
 
     The holder is the rollback's id: a re-run or a concurrent run of the same rollback
@@ -95,10 +102,11 @@ def take_lock(log: ReleaseLog, rollback_id: str, claimed: dict[str, Any]) -> Non
         job_url=str(ci.get("job_url", "")),
     )
     if lease is None:
-        raise OperationError(locked_message(log, theirs or {}))
+        assert theirs is not None  # try_acquire: no lease of ours, so theirs
+        raise OperationError(locked_message(log, theirs))
 
 
-def locked_message(log: ReleaseLog, theirs: dict[str, Any]) -> str:
+def locked_message(log: ReleaseLog, theirs: Lease) -> str:
     return (
         f"stack {log.stack} alias {log.alias} is locked by "
         f"{lock.holder_label(theirs)}: a deploy is starting; if it reaches the "

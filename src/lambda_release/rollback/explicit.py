@@ -12,28 +12,30 @@ from collections.abc import Callable
 from typing import Any
 
 from lambda_release.aws import stuck_rollback
+from lambda_release.aws.stack import FunctionNow
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log import lock
+from lambda_release.log.schema import Claim
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.drift import explanations
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, FAILED, MOVED, move_back
 from lambda_release.rollback.claim import claim, claim_body, take_lock
-from lambda_release.rollback.plan import DONE, MOVE, Live, Step
+from lambda_release.rollback.plan import DONE, MOVE, Step
 from lambda_release.rollback.record import (
     entry_rows,
     existing_versions,
-    read_live,
+    functions_now,
     stack_info,
     update_stable,
     write_record,
 )
-from lambda_release.rollback.request import Outcome, Request
+from lambda_release.rollback.request import Request, RollbackResult
 
 
 def move_to_version(
     engine: StackAlias, log: ReleaseLog, req: Request, progress: Callable[[str], None]
-) -> Outcome:
+) -> RollbackResult:
     assert req.to_version is not None
     target = req.to_version
     info = stack_info(engine)
@@ -53,7 +55,7 @@ def move_to_version(
             f"--function {wanted!r} is not a function of stack {engine.stack} carrying alias "
             f"{engine.alias} (its functions: {', '.join(f.logical_id for f in info.functions)})"
         )
-    live = {lf.logical_id: lf for lf in read_live(engine, info)}
+    live = {lf.logical_id: lf for lf in functions_now(engine, info)}
     lf = live[ref.logical_id]
     if lf.version is None:
         raise OperationError(f"{ref.name} has no alias {engine.alias}: nothing to move")
@@ -63,7 +65,9 @@ def move_to_version(
     if already and (ref.logical_id, target) in explanations(list(log.newest_first())):
         step.action, step.result, step.reason = DONE, ALREADY, f"already on {target}"
         progress(f"{ref.logical_id} already on {target}, as the log records: nothing to do")
-        return Outcome(0, {"rollback": None, "functions": [step.as_json()], "to_version": target})
+        return RollbackResult(
+            0, {"rollback": None, "functions": [step.as_json()], "to_version": target}
+        )
     # Already there but moved by hand: nothing moves, and the entry records it, so that the
     # next deploy knows why the alias differs from what CloudFormation records.
     exists = target in (lf.stable, lf.version, *lf.weights) or bool(
@@ -78,7 +82,9 @@ def move_to_version(
     if already:
         step.action, step.reason = DONE, f"already on {target} (moved by hand): recorded"
     if req.dry_run:
-        return Outcome(0, {"dry_run": True, "functions": [step.as_json()], "to_version": target})
+        return RollbackResult(
+            0, {"dry_run": True, "functions": [step.as_json()], "to_version": target}
+        )
     newest = log.newest_id()
     claimed = claim(
         log,
@@ -97,10 +103,10 @@ def _move(
     engine: StackAlias,
     log: ReleaseLog,
     step: Step,
-    live: dict[str, Live],
-    claimed: dict[str, Any],
+    live: dict[str, FunctionNow],
+    claimed: Claim,
     rollback_id: str,
-) -> Outcome:
+) -> RollbackResult:
     lf = live[step.logical_id]
     target = str(step.target)
     move_back(engine.client("lambda"), step, engine.alias, lf.revision_id, {target}, engine.limiter)
@@ -110,7 +116,7 @@ def _move(
     data["functions"] = [step.as_json()]
     if step.result not in (MOVED, ALREADY):
         step.result = step.result or FAILED
-        return Outcome(1, data, [f"{step.logical_id}: {step.reason}"])
+        return RollbackResult(1, data, [f"{step.logical_id}: {step.reason}"])
     rows = entry_rows([step], live)
     rows[0].update(before=lf.version, after=target, moved=True)
     write_record(log, rollback_id, claimed, rows, complete=True)
@@ -118,4 +124,4 @@ def _move(
     step.current = target
     stable, warnings = update_stable(engine, rollback_id, [step], live, latest)
     data.update(recorded=True, stable=stable, warnings=warnings)
-    return Outcome(0, data, warnings)
+    return RollbackResult(0, data, warnings)

@@ -19,16 +19,16 @@ import botocore.exceptions
 
 from lambda_release.aws.client import error_code
 from lambda_release.aws.codedeploy import ENDED_STATUSES, active_deployment_ids
-from lambda_release.aws.stack import StackInfo, describe_stack
+from lambda_release.aws.stack import FunctionNow, StackInfo, describe_stack
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log.records import Release
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, FAILED
 from lambda_release.rollback.claim import claim, claim_body
-from lambda_release.rollback.plan import DONE, Live, Step
-from lambda_release.rollback.record import read_live, stack_info, write_record
-from lambda_release.rollback.request import Outcome, Request
+from lambda_release.rollback.plan import DONE, Step
+from lambda_release.rollback.record import functions_now, stack_info, write_record
+from lambda_release.rollback.request import Request, RollbackResult
 
 
 @dataclass
@@ -191,7 +191,7 @@ def stop_release(
     info: StackInfo,
     req: Request,
     progress: Callable[[str], None],
-) -> Outcome:
+) -> RollbackResult:
     """Undo the release still in flight: stop it, wait, check, record."""
     release = release_in_flight(log, info, req)
     if req.dry_run:
@@ -211,7 +211,7 @@ def stop_release(
         timeout=req.wait_timeout,
         poll=req.poll,
     )
-    live = {lf.logical_id: lf for lf in read_live(engine, stack_info(engine))}
+    live = {lf.logical_id: lf for lf in functions_now(engine, stack_info(engine))}
     steps = steps_after_stop(release, live)
     data: dict[str, Any] = {
         "rollback": rollback_id,
@@ -226,11 +226,11 @@ def stop_release(
             f"after stopping the release, {', '.join(wrong)} not on the before-version: check "
             "with `lambda-release status`; run the rollback again once the stack has settled"
         )
-        return Outcome(1, data, [note])
+        return RollbackResult(1, data, [note])
     write_record(log, rollback_id, claimed, stopped_rows(steps, live), complete=True)
     log.write_undo(release.id, rollback_id, {"in_flight": True})
     data.update(recorded=True, release_undone=True)
-    return Outcome(0, data)
+    return RollbackResult(0, data)
 
 
 def release_in_flight(log: ReleaseLog, info: StackInfo, req: Request) -> Release:
@@ -257,10 +257,10 @@ def release_in_flight(log: ReleaseLog, info: StackInfo, req: Request) -> Release
     return release
 
 
-def would_stop(engine: StackAlias, info: StackInfo, release: Release) -> Outcome:
+def would_stop(engine: StackAlias, info: StackInfo, release: Release) -> RollbackResult:
     """The dry run: what stopping the release would stop."""
     deployments = active_deployment_ids(engine.client("codedeploy"), info)
-    return Outcome(
+    return RollbackResult(
         0,
         {
             "dry_run": True,
@@ -273,7 +273,7 @@ def would_stop(engine: StackAlias, info: StackInfo, release: Release) -> Outcome
     )
 
 
-def steps_after_stop(release: Release, live: dict[str, Live]) -> list[Step]:
+def steps_after_stop(release: Release, live: dict[str, FunctionNow]) -> list[Step]:
     """Each function the release covered: back on its before-version (ALREADY) or not."""
     steps: list[Step] = []
     for f in release.entry["functions"]:
@@ -294,7 +294,7 @@ def steps_after_stop(release: Release, live: dict[str, Live]) -> list[Step]:
     return steps
 
 
-def stopped_rows(steps: list[Step], live: dict[str, Live]) -> list[dict[str, Any]]:
+def stopped_rows(steps: list[Step], live: dict[str, FunctionNow]) -> list[dict[str, Any]]:
     """The rollback's record of a stopped release: nothing moved by us, each function as is."""
     return [
         {

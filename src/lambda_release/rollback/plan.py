@@ -17,8 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from lambda_release.aws.stack import FunctionNow
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log.records import PENDING, Release
+from lambda_release.log.schema import FunctionRecord
 
 # What happens to one function.
 MOVE = "move"  # alias goes back to the before-version
@@ -27,21 +29,6 @@ UNTOUCHED = "untouched"  # the release did not move it
 CREATED = "created"  # the release created it: it stays
 REFUSED = "refused"  # cannot be rolled back safely: named, with the reason
 SKIPPED = "skipped"  # not selected by --function
-
-ACTIONS_OK = (MOVE, DONE, UNTOUCHED, CREATED, SKIPPED)
-
-
-@dataclass(frozen=True)
-class Live:
-    """One function's alias as Lambda shows it now."""
-
-    logical_id: str
-    name: str
-    function_arn: str
-    version: str | None  # None: the alias does not exist
-    weights: dict[str, float] = field(default_factory=dict)
-    revision_id: str = ""
-    stable: str | None = None  # where <ALIAS>_STABLE points now
 
 
 @dataclass
@@ -164,16 +151,18 @@ def choose_release(newest_first: Sequence[Release], requested: str | None) -> Ch
 # -- the per-function plan --------------------------------------------------------
 
 
-def _records(release: Release) -> dict[str, dict[str, Any]]:
-    return {str(f["logical_id"]): f for f in release.functions()}
+def _records(release: Release) -> dict[str, FunctionRecord]:
+    return {f["logical_id"]: f for f in release.functions()}
 
 
-def plan_function(record: dict[str, Any], live: Live | None, versions_exist: set[str]) -> Step:
+def plan_function(
+    record: FunctionRecord, live: FunctionNow | None, versions_exist: set[str]
+) -> Step:
     """One function's step, from the release's record of it and the alias as it is now.
 
     ``versions_exist``: before-versions known to exist (checked by the caller).
     """
-    lid = str(record["logical_id"])
+    lid = record["logical_id"]
     name = str(record.get("function_name") or (live.name if live else ""))
     before = record.get("before")
     after = record.get("after")
@@ -245,7 +234,7 @@ def decide(
 
 def plan_release(
     release: Release,
-    live: Iterable[Live],
+    live: Iterable[FunctionNow],
     versions_exist: set[tuple[str, str]],
     functions: Sequence[str] = (),
 ) -> Plan:
@@ -277,7 +266,7 @@ def plan_release(
     return Plan(release, steps, tuple(sorted(wanted)))
 
 
-def versions_to_check(release: Release, live: Iterable[Live]) -> list[tuple[str, str, str]]:
+def versions_to_check(release: Release, live: Iterable[FunctionNow]) -> list[tuple[str, str, str]]:
     """(logical id, function name, before-version) whose existence is not yet known.
 
     A version an alias points at exists (Lambda refuses to delete a referenced
@@ -297,7 +286,7 @@ def versions_to_check(release: Release, live: Iterable[Live]) -> list[tuple[str,
     return out
 
 
-def known_versions(release: Release, live: Iterable[Live]) -> set[tuple[str, str]]:
+def known_versions(release: Release, live: Iterable[FunctionNow]) -> set[tuple[str, str]]:
     """(logical id, version) pairs proven to exist by an alias pointing at them."""
     out: set[tuple[str, str]] = set()
     for lf in live:

@@ -9,39 +9,23 @@ from typing import Any
 import botocore.exceptions
 
 from lambda_release.aws.client import error_code, parallel_map
-from lambda_release.aws.stack import StackInfo
+from lambda_release.aws.stack import FunctionNow, StackInfo
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log.ids import iso, now
 from lambda_release.log.records import Release
+from lambda_release.log.schema import Claim
 from lambda_release.log.store import ReleaseLog
-from lambda_release.release.stable import Current, apply_stable, stable_versions
+from lambda_release.release.stable import apply_stable, stable_versions
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, MOVED
-from lambda_release.rollback.plan import (
-    Live,
-    Step,
-)
+from lambda_release.rollback.plan import Step
 from lambda_release.rollback.request import ROLLBACK_KIND
 
 
-def read_live(engine: StackAlias, info: StackInfo) -> list[Live]:
-    """Every function's alias and stable pointer: one list_aliases call per function."""
+def functions_now(engine: StackAlias, info: StackInfo) -> list[FunctionNow]:
+    """Every function as it stands: one list_aliases call per function."""
     by_name = {f.name: f.logical_id for f in info.functions}
-    out: list[Live] = []
-    for lf in engine.live(info):
-        a = lf.alias
-        out.append(
-            Live(
-                logical_id=by_name[lf.name],
-                name=lf.name,
-                function_arn=lf.function_arn,
-                version=a.version if a else None,
-                weights=dict(a.weights) if a else {},
-                revision_id=a.revision_id if a else "",
-                stable=lf.stable.version if lf.stable else None,
-            )
-        )
-    return out
+    return [FunctionNow.of(by_name[lf.name], lf) for lf in engine.live(info)]
 
 
 def existing_versions(
@@ -76,7 +60,7 @@ def stack_info(engine: StackAlias) -> StackInfo:
     return info
 
 
-def entry_rows(steps: Sequence[Step], live: dict[str, Live]) -> list[dict[str, Any]]:
+def entry_rows(steps: Sequence[Step], live: dict[str, FunctionNow]) -> list[dict[str, Any]]:
     """Per function, the entry's record: what it ran before the rollback and after."""
     rows: list[dict[str, Any]] = []
     for s in steps:
@@ -101,7 +85,7 @@ def entry_rows(steps: Sequence[Step], live: dict[str, Live]) -> list[dict[str, A
 def write_record(
     log: ReleaseLog,
     rollback_id: str,
-    claim_body: dict[str, Any],
+    claim_body: Claim,
     rows: list[dict[str, Any]],
     *,
     complete: bool,
@@ -145,17 +129,17 @@ def update_stable(
     engine: StackAlias,
     rollback_id: str,
     steps: Sequence[Step],
-    live: dict[str, Live],
+    live: dict[str, FunctionNow],
     next_in_effect: Release | None,
 ) -> tuple[dict[str, str | None], list[str]]:
     """Point each ``<ALIAS>_STABLE`` at what undoing ``next_in_effect`` would give."""
     current = {
-        s.logical_id: Current(
+        s.logical_id: FunctionNow(
             logical_id=s.logical_id,
             name=s.name,
             function_arn=live[s.logical_id].function_arn,
             version=s.current,
-            stable_now=live[s.logical_id].stable,
+            stable=live[s.logical_id].stable,
         )
         for s in steps
         if s.logical_id in live and s.current is not None

@@ -25,7 +25,7 @@ class Request:
 
 
 @dataclass
-class Outcome:
+class RollbackResult:
     """Exit code and the summary (JSON-ready) of one rollback run."""
 
     exit_code: int

@@ -21,11 +21,10 @@ The order makes every step safe to repeat after any failure:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from lambda_release.aws import stuck_rollback
-from lambda_release.aws.client import parallel_map
+from lambda_release.aws.client import Pool, parallel_map
+from lambda_release.aws.stack import FunctionNow
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
 from lambda_release.log.records import Release
@@ -33,13 +32,12 @@ from lambda_release.log.store import ReleaseLog
 from lambda_release.release.recover import settle_pending
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import FAILED, move_back
-from lambda_release.rollback.claim import FIRST_RUN, check_lock, claim_and_lock
+from lambda_release.rollback.claim import Claimed, check_lock, claim_and_lock
 from lambda_release.rollback.in_flight import stop_release, wait_for_rollback_deployments
 from lambda_release.rollback.plan import (
     DONE,
     MOVE,
     REFUSED,
-    Live,
     Plan,
     Step,
     choose_release,
@@ -50,19 +48,19 @@ from lambda_release.rollback.plan import (
 from lambda_release.rollback.record import (
     entry_rows,
     existing_versions,
+    functions_now,
     next_in_effect,
-    read_live,
     stack_info,
     update_stable,
     write_record,
 )
-from lambda_release.rollback.request import Outcome, Request
+from lambda_release.rollback.request import Request, RollbackResult
 from lambda_release.rollback.summary import summary_data
 
 
 def rollback(
     engine: StackAlias, log: ReleaseLog, req: Request, progress: Callable[[str], None]
-) -> Outcome:
+) -> RollbackResult:
     """Undo one release: the most recent in effect, or ``req.release_id`` if it is that one."""
     info = stack_info(engine)
     if info.status == stuck_rollback.STUCK:
@@ -83,13 +81,13 @@ def rollback(
     if req.release_id is not None and log.read_undo(req.release_id) is not None:
         note = f"release {req.release_id} is already undone"
         progress(note)
-        return Outcome(0, {"rollback": None, "nothing_to_do": note})
+        return RollbackResult(0, {"rollback": None, "nothing_to_do": note})
     # The log (S3) and the aliases (Lambda) are read at the same time: the Lambda reads
     # are paced by the control-plane budget, and the log's reads, the claim and the lock
     # hide behind them.
-    claimed: dict[str, Any] | None = None
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(read_live, engine, info)
+    claimed: Claimed | None = None
+    with Pool(max_workers=1) as pool:
+        reading = pool.submit(functions_now, engine, info)
         settled = _settle_pending(engine, log, progress, dry_run=req.dry_run)
         settled_any = bool(settled) and not req.dry_run
         releases = releases_to_decide(log.newest_first(), settled, req.release_id)
@@ -102,21 +100,21 @@ def rollback(
         live_list = reading.result()
     if choice.release is None:
         progress(choice.nothing_to_do)
-        return Outcome(0, {"rollback": None, "nothing_to_do": choice.nothing_to_do})
+        return RollbackResult(0, {"rollback": None, "nothing_to_do": choice.nothing_to_do})
     try:
         if settled_any:  # settling moved <ALIAS>_STABLE pointers: read them again
-            live_list = read_live(engine, info)
+            live_list = functions_now(engine, info)
         live = {lf.logical_id: lf for lf in live_list}
         plan, exist = make_plan(engine, choice.release, live_list, req.functions)
         if claimed is None:
-            return Outcome(0, summary_data(plan, None, dry_run=True))
-        rollback_id = str(claimed["rollback_id"])
+            return RollbackResult(0, summary_data(plan, None, dry_run=True))
+        rollback_id = claimed.rollback_id
         return _move_and_record(
             engine, log, releases, plan, live, exist, claimed, rollback_id, progress
         )
     finally:
         if claimed is not None:
-            lock.release(log, str(claimed["rollback_id"]))
+            lock.release(log, claimed.rollback_id)
 
 
 def releases_to_decide(
@@ -164,7 +162,7 @@ def _settle_pending(
 
 
 def make_plan(
-    engine: StackAlias, release: Release, live_list: list[Live], functions: Sequence[str]
+    engine: StackAlias, release: Release, live_list: list[FunctionNow], functions: Sequence[str]
 ) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan, after checking the before-versions no alias proves to exist."""
     exist = known_versions(release, live_list)
@@ -178,26 +176,24 @@ def _move_and_record(
     log: ReleaseLog,
     releases: list[Release],
     plan: Plan,
-    live: dict[str, Live],
+    live: dict[str, FunctionNow],
     exist: set[tuple[str, str]],
-    claimed: dict[str, Any],
+    claimed: Claimed,
     rollback_id: str,
     progress: Callable[[str], None],
-) -> Outcome:
+) -> RollbackResult:
     release = plan.release
     progress(f"rollback {rollback_id} of release {release.id}: {_plan_line(plan)}")
     # A first run that finds no alias routing to the release's versions moves nothing and
     # marks nothing undone (a re-run finishes what an earlier run moved).
-    moves_nothing = bool(claimed.get(FIRST_RUN)) and not any(
-        s.runs_release_version for s in plan.steps
-    )
+    moves_nothing = claimed.first_run and not any(s.runs_release_version for s in plan.steps)
     move_aliases(engine, plan, live, exist, progress)
     failed = [s for s in plan.steps if s.result == FAILED]
     refused = [s for s in plan.steps if s.result == REFUSED]
     if failed:
         data = summary_data(plan, rollback_id)
         data["recorded"] = False
-        return Outcome(
+        return RollbackResult(
             1,
             data,
             [
@@ -215,12 +211,12 @@ def _move_and_record(
     after_undo = release if not undone else next_in_effect(releases, release)
     # The entry (S3) and the stable pointers (Lambda) are written at the same time; the
     # undo mark comes last, only once both are done.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with Pool(max_workers=1) as pool:
         writing = pool.submit(
             write_record,
             log,
             rollback_id,
-            claimed,
+            claimed.claim,
             rows,
             complete=not refused,
             moved=not moves_nothing,
@@ -240,13 +236,13 @@ def _move_and_record(
         notes.append(
             f"refused for {', '.join(s.logical_id for s in refused)}: see the reasons above"
         )
-    return Outcome(1 if refused else 0, data, notes)
+    return RollbackResult(1 if refused else 0, data, notes)
 
 
 def move_aliases(
     engine: StackAlias,
     plan: Plan,
-    live: dict[str, Live],
+    live: dict[str, FunctionNow],
     exist: set[tuple[str, str]],
     progress: Callable[[str], None],
 ) -> None:

@@ -6,7 +6,13 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from lambda_release.check.environments import alias_parameter, allowed_values, declared
+from lambda_release.check.environments import (
+    CONFIG_DEFINITION,
+    alias_parameter,
+    allowed_values,
+    declared,
+    options_of,
+)
 from lambda_release.check.rulebase import TAGS, docs_url, report
 from lambda_release.check.source import SAM_FUNCTION, key_location, source_of
 
@@ -22,9 +28,13 @@ class AliasParameterMissesAlias(CloudFormationLintRule):  # type: ignore[misc]  
     source_url = docs_url(id)
     tags: ClassVar[list[str]] = [*TAGS, "alias", "environments"]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.config_definition = dict(CONFIG_DEFINITION)  # the environments: see there
+
     def match(self, cfn: Any) -> list[RuleMatch]:
         src = source_of(cfn)
-        envs = declared(src)
+        envs = declared(src, options_of(self.config))
         if not envs:
             return []
         wanted = [e.alias for e in envs]

@@ -6,7 +6,12 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from lambda_release.check.environments import serves_production
+from lambda_release.check.environments import (
+    CONFIG_DEFINITION,
+    Options,
+    options_of,
+    serves_production,
+)
 from lambda_release.check.preferences import has_alarms, is_enabled, is_gradual, preference
 from lambda_release.check.render import as_template
 from lambda_release.check.rulebase import TAGS, docs_url, report
@@ -18,7 +23,7 @@ FIX = (
 )
 
 
-def _unguarded(cfn: Any, production: bool) -> list[RuleMatch]:
+def _unguarded(cfn: Any, production: bool, opts: Options) -> list[RuleMatch]:
     src = source_of(cfn)
     out: list[RuleMatch] = []
     for fn in src.of_type(SAM_FUNCTION):
@@ -28,7 +33,7 @@ def _unguarded(cfn: Any, production: bool) -> list[RuleMatch]:
         kind = pref.get("Type")
         if not is_gradual(kind):
             continue
-        if serves_production(src, fn.properties.get("AutoPublishAlias")) != production:
+        if serves_production(src, fn.properties.get("AutoPublishAlias"), opts) != production:
             continue
         where = "production" if production else "non-production"
         out.append(
@@ -55,8 +60,12 @@ class CanaryWithoutAlarmsInProduction(CloudFormationLintRule):  # type: ignore[m
     source_url = docs_url(id)
     tags: ClassVar[list[str]] = [*TAGS, "deployment", "alarms"]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.config_definition = dict(CONFIG_DEFINITION)  # the environments: see there
+
     def match(self, cfn: Any) -> list[RuleMatch]:
-        return _unguarded(cfn, production=True)
+        return _unguarded(cfn, production=True, opts=options_of(self.config))
 
 
 class CanaryWithoutAlarms(CloudFormationLintRule):  # type: ignore[misc]  # cfn-lint is untyped
@@ -69,5 +78,9 @@ class CanaryWithoutAlarms(CloudFormationLintRule):  # type: ignore[misc]  # cfn-
     source_url = docs_url(id)
     tags: ClassVar[list[str]] = [*TAGS, "deployment", "alarms"]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.config_definition = dict(CONFIG_DEFINITION)  # the environments: see there
+
     def match(self, cfn: Any) -> list[RuleMatch]:
-        return _unguarded(cfn, production=False)
+        return _unguarded(cfn, production=False, opts=options_of(self.config))

@@ -6,7 +6,12 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from lambda_release.check.environments import environments, is_multi_environment
+from lambda_release.check.environments import (
+    CONFIG_DEFINITION,
+    environments,
+    is_multi_environment,
+    options_of,
+)
 from lambda_release.check.rulebase import TAGS, docs_url, report
 from lambda_release.check.source import SAM_FUNCTION, source_of
 
@@ -22,11 +27,16 @@ class FixedAliasAcrossEnvironments(CloudFormationLintRule):  # type: ignore[misc
     source_url = docs_url(id)
     tags: ClassVar[list[str]] = [*TAGS, "alias", "environments"]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.config_definition = dict(CONFIG_DEFINITION)  # the environments: see there
+
     def match(self, cfn: Any) -> list[RuleMatch]:
         src = source_of(cfn)
-        if not is_multi_environment(src):
+        opts = options_of(self.config)
+        if not is_multi_environment(src, opts):
             return []
-        names = ", ".join(e.alias for e in environments(src))
+        names = ", ".join(e.alias for e in environments(src, opts))
         out: list[RuleMatch] = []
         for fn in src.of_type(SAM_FUNCTION):
             alias = fn.properties.get("AutoPublishAlias")

@@ -8,7 +8,12 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from lambda_release.check.environments import environments, is_multi_environment
+from lambda_release.check.environments import (
+    CONFIG_DEFINITION,
+    environments,
+    is_multi_environment,
+    options_of,
+)
 from lambda_release.check.render import quoted
 from lambda_release.check.rulebase import TAGS, docs_url, report
 from lambda_release.check.source import source_of
@@ -62,11 +67,16 @@ class FixedNameAcrossStacks(CloudFormationLintRule):  # type: ignore[misc]  # cf
     source_url = docs_url(id)
     tags: ClassVar[list[str]] = [*TAGS, "environments", "naming"]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.config_definition = dict(CONFIG_DEFINITION)  # the environments: see there
+
     def match(self, cfn: Any) -> list[RuleMatch]:
         src = source_of(cfn)
-        if not is_multi_environment(src):
+        opts = options_of(self.config)
+        if not is_multi_environment(src, opts):
             return []
-        stacks = len(environments(src))
+        stacks = len(environments(src, opts))
         out: list[RuleMatch] = []
         for res in src.resources.values():
             prop = NAMED_PROPERTIES.get(res.type)

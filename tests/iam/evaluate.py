@@ -1,4 +1,4 @@
-"""A small IAM policy evaluator: enough to check the policies this package writes.
+"""A small IAM policy evaluator: enough for the tests to check the policies the package writes.
 
 Statements with ``Effect`` Allow or Deny; ``Action``, ``Resource`` and
 ``Principal`` with IAM's wildcards (``*`` any run of characters, ``/`` and
