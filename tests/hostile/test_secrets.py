@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
@@ -72,3 +73,48 @@ def test_secret_values_are_masked_everywhere(make_app: Callable[..., App]) -> No
     cfn = app.sandbox.client("cloudformation")
     params = cfn.describe_stacks(StackName=app.stack)["Stacks"][0]["Parameters"]
     assert {p["ParameterKey"]: p["ParameterValue"] for p in params}["ApiToken"] == token
+
+
+def test_build_masks_a_secret_passed_through_as_sam_does_deploy(
+    make_app: Callable[..., App],  # noqa: F811
+) -> None:
+    """`build --sam-arg=--parameter-overrides --sam-arg=Db=...` used to print the value in
+    `running: sam build`: build now finds secrets as deploy does."""
+    app = make_app(functions=("A",))
+    with_parameters(app, DbPassword={"Type": "String", "NoEcho": True, "Default": "x"})
+    secret = f"s3cr3t-{uuid.uuid4().hex}"
+    p = app.lr(
+        "build", "--sam-arg=--parameter-overrides", f"--sam-arg=DbPassword={secret} Stage=dev"
+    )
+    assert p.returncode == 0, p.stderr
+    assert "DbPassword=*****" in p.stderr and "Stage=dev" in p.stderr
+    assert not secrets_in([secret], p.stdout, p.stderr)
+
+
+@pytest.mark.parametrize(
+    "where", ["--parameter-overrides", "samconfig parameter_overrides", "--parameter-override"]
+)
+def test_a_malformed_override_is_refused_without_echoing_it(
+    make_app: Callable[..., App],  # noqa: F811
+    where: str,
+) -> None:
+    app = make_app(functions=("A",))
+    secret = f"s3cr3t-{uuid.uuid4().hex}"
+    broken = f"DbPassword='{secret}"  # an unclosed quote
+    args = app.deploy_args()
+    if where == "samconfig parameter_overrides":
+        (app.directory / "samconfig.toml").write_text(
+            'version = 0.1\n[default.deploy.parameters]\nparameter_overrides = "'
+            + broken.replace("'", "\\u0027")
+            + '"\n'
+        )
+    elif where == "--parameter-override":
+        args += ["--parameter-override", f"Db Password {secret}"]  # no '='
+    else:
+        args += ["--parameter-overrides", broken]
+    for extra in ((), ("--dry-run",)):
+        p = app.lr(*args, *extra)
+        assert p.returncode == 2, p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+        assert not secrets_in([secret], p.stdout, p.stderr), p.stderr
+    assert log_objects(app) == {}

@@ -21,6 +21,7 @@ import yaml
 
 from lambda_release.log.schema import SHAPES, problem_with
 from lambda_release.template.secrets import MIN_LENGTH, forms
+from lambda_release.text import is_unsafe
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
 from tests.support.sam import sam_build
 
@@ -31,7 +32,7 @@ PIECES = [
     *("2026", "0000", ".208874", "PROD", "AFunction", "*****", "lambda-release"),
 ]
 # The cases the issue names, then random ones.
-NAMED = ['Zq"9xK-quote', "pässwörd ab\\cd\tit's", "ase", "1"]
+NAMED = ['Zq"9xK-quote', "pässwörd ab\\cd it's", "lambda-release", "ase", "1"]
 
 
 def draw(rng: random.Random) -> str:
@@ -53,6 +54,7 @@ def sam_refuses(value: str) -> bool:
         or value.endswith("\\")
         or "ParameterKey=" in value
         or bool(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", value))
+        or any(is_unsafe(c) for c in value)  # no option may hold one (lambda_release.text)
     )
 
 
@@ -82,9 +84,15 @@ def shape_of(key: str) -> str:
 
 
 def telling(value: str, blob: str) -> list[str]:
-    """The renderings of ``value`` found in ``blob``. A short run of letters and digits
-    (``rele``, ``2026``) is also the product's own vocabulary, so only the others count."""
-    return [f for f in forms(value) if not (re.fullmatch(r"[\w.*-]{1,8}", f)) and f in blob]
+    """The renderings of ``value`` found in ``blob``. A rendering that is one of the
+    product's own words (``lambda-release``) or a short run of letters and digits (``rele``,
+    ``2026``) is also the product's vocabulary, so only the others count."""
+    words = {p for p in PIECES if len(p) > 1}
+    return [
+        f
+        for f in forms(value)
+        if not (re.fullmatch(r"[\w.*-]+", f) and (len(f) <= 8 or f in words)) and f in blob
+    ]
 
 
 @pytest.mark.parametrize("case", range(len(CASES)))

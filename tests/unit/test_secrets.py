@@ -155,7 +155,7 @@ def test_a_plain_secret_or_one_left_in_the_command_is_refused() -> None:
     carried = ReleaseInputs(overrides={"Db": Secret("hunter22")}, secret_names=names)
     check_secrets(carried, ["sam", "deploy", 'Db="*****"'])
     with pytest.raises(UsageError, match="plain text"):
-        check_secrets(carried, ["sam", "deploy", 'Db="hunter22"'])
+        check_secrets(carried, ["sam", "deploy", "--parameter-overrides", 'Db="hunter22"'])
 
 
 def test_a_record_file_is_tried_not_guessed(tmp_path: Path) -> None:

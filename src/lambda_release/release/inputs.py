@@ -21,6 +21,7 @@ from lambda_release.aws.stack import StackInfo, read_live
 from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 from lambda_release.release import alias_guard
 from lambda_release.release.stack_alias import StackAlias
+from lambda_release.template import sam
 from lambda_release.template.cfn import parse_template
 from lambda_release.template.secrets import (
     MIN_LENGTH,
@@ -155,13 +156,31 @@ def check_secrets(inputs: ReleaseInputs, sam_command: Sequence[Value] = ()) -> N
                 f"secret parameter {name}'s value is under {MIN_LENGTH} characters: it cannot "
                 "be kept out of sam's output without damaging it; use a longer value"
             )
-    plain = [a for a in sam_command if isinstance(a, str)]
-    for name, value in inputs.overrides.items():
-        if isinstance(value, Secret) and any(value.reveal() in a for a in plain):
-            raise UsageError(
-                f"the sam command holds secret parameter {name}'s value as plain text: build "
-                "it with the overrides as carried (sam.deploy_command does)"
-            )
+    for name in _plain_secret_overrides(sam_command, inputs.secret_names):
+        raise UsageError(
+            f"the sam command holds secret parameter {name}'s value as plain text: build "
+            "it with the overrides as carried (sam.deploy_command does)"
+        )
+
+
+def _plain_secret_overrides(sam_command: Sequence[Value], names: frozenset[str]) -> list[str]:
+    """Secret parameters given a value by a plain (not Secret) ``--parameter-overrides``
+    argument of the command."""
+    found: list[str] = []
+    in_overrides = False
+    for arg in sam_command:
+        if isinstance(arg, Secret):
+            continue
+        if arg.startswith("-"):
+            in_overrides = arg == "--parameter-overrides"
+            continue
+        if in_overrides:
+            try:
+                pairs = sam.parse_overrides(arg)
+            except UsageError:
+                continue
+            found += [k for k, v in pairs.items() if k in names and v]
+    return found
 
 
 def check_alias_kept(engine: StackAlias, inputs: ReleaseInputs, info: StackInfo | None) -> None:
