@@ -14,6 +14,7 @@ from lambda_release.log.location import LogLocation
 from lambda_release.log.records import Head, Release
 from lambda_release.log.schema import (
     Entry,
+    Settlement,
     Undo,
 )
 
@@ -77,7 +78,7 @@ class LogIndex:
     def read_entry(self, release_id: str, *, legacy: bool | None = None) -> Entry | None:
         raise NotImplementedError
 
-    def read(self, key: str, what: str) -> tuple[Any, str] | None:
+    def read_settlement(self, release_id: str) -> Settlement | None:
         raise NotImplementedError
 
     def read_undo(self, release_id: str) -> Undo | None:
@@ -212,8 +213,7 @@ class LogIndex:
                     continue
                 rel = Release(entry)
                 if rid in window.settled:
-                    s = self.read(self.settlement_key(rid), "settlement")
-                    rel.settlement = s[0] if s else None
+                    rel.settlement = self.read_settlement(rid)
                 if rid in window.undone:
                     rel.undo = self.read_undo(rid)
                 yield rel

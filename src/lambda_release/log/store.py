@@ -250,9 +250,45 @@ class ReleaseLog(LogIndex):
         found = self.read(self.claim_key(key), "rollback claim")
         return None if found is None else found[0]
 
+    def identified(self, key: str, body: Mapping[str, Any], release_id: str, what: str) -> None:
+        """An object names its release (``id``): it must be the release its key names. A copy
+        under another key (an old entry under a new name) has the right shape and would
+        make that release appear twice, or a rollback undo the wrong one."""
+        said = body.get("id", release_id)  # optional in settlements and undo marks
+        if said != release_id:
+            raise OperationError(
+                f"release log object {self.uri(key)} holds the {what} of release {said}, not "
+                f"of {release_id} that its key names: it was copied or edited by hand; move "
+                "it out of the log's prefix, or restore it"
+            )
+
+    def read_settlement(self, release_id: str) -> Settlement | None:
+        key = self.settlement_key(release_id)
+        found = self.read(key, "settlement")
+        if found is None:
+            return None
+        self.identified(key, found[0], release_id, "settlement")
+        return found[0]  # type: ignore[no-any-return]
+
     def read_undo(self, release_id: str) -> Undo | None:
-        found = self.read(self.undo_key(release_id), "undo marker")
-        return None if found is None else found[0]
+        key = self.undo_key(release_id)
+        found = self.read(key, "undo marker")
+        if found is None:
+            return None
+        self.identified(key, found[0], release_id, "undo mark")
+        return found[0]  # type: ignore[no-any-return]
+
+    def undo_of_entry(self, release_id: str) -> Undo | None:
+        """The undo mark of ``release_id`` when a command acts on the mark alone (``rollback
+        --release``): a mark whose release has no entry undid nothing."""
+        undo = self.read_undo(release_id)
+        if undo is not None and self.read_entry(release_id) is None:
+            raise OperationError(
+                f"release log object {self.uri(self.undo_key(release_id))} marks release "
+                f"{release_id} undone, but it has no entry in the log: it was planted or its "
+                "entry deleted; move it out of the log's prefix, or restore the entry"
+            )
+        return undo
 
     def list_ids(self, folder: str) -> list[str]:
         """Ids under ``folder`` (releases, settled, undone), oldest first, every page."""
@@ -300,11 +336,11 @@ class ReleaseLog(LogIndex):
         body = {"schema": SETTLEMENT_SCHEMA, "id": release_id, **settlement}
         if self.put_new(self.settlement_key(release_id), body):
             return checked(body, "settlement", self.uri(self.settlement_key(release_id)))  # type: ignore[no-any-return]
-        existing = self.read(self.settlement_key(release_id), "settlement")
+        existing = self.read_settlement(release_id)
         if existing is None:  # pragma: no cover - a 412 means the object exists
             raise OperationError(f"settlement of {release_id} vanished")
         self._track(self.settlement_key(release_id))
-        return existing[0]  # type: ignore[no-any-return]
+        return existing
 
     def write_undo(self, release_id: str, by: str, extra: dict[str, Any] | None = None) -> bool:
         """Mark ``release_id`` undone by entry ``by``. False: it was already marked."""
@@ -321,6 +357,7 @@ class ReleaseLog(LogIndex):
         for key in keys:
             found = self.read(key, "entry")
             if found is not None:
+                self.identified(key, found[0], release_id, "entry")
                 return found[0]  # type: ignore[no-any-return]
         return None
 
@@ -333,8 +370,7 @@ class ReleaseLog(LogIndex):
             )
         rel = Release(entry)
         if settled:
-            s = self.read(self.settlement_key(release_id), "settlement")
-            rel.settlement = s[0] if s else None
+            rel.settlement = self.read_settlement(release_id)
         if undone:
             rel.undo = self.read_undo(release_id)
         return rel

@@ -1,0 +1,103 @@
+"""Issue 24 item 3: the log checks identity, not only shape.
+
+An object can have the right shape and still lie about which release it is: an entry
+copied under another release's key, a settlement or undo mark under another id, a head
+in the lease that hides a pending release, a garbage object with an id-shaped name.
+Each case runs the console script against the sandbox and checks the exit code, the one
+line naming the key, and that the log and the aliases are as before where it refused.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from typing import Any
+
+import pytest
+
+from lambda_release.log import ids as release_ids
+from lambda_release.log.schema import UNDO_SCHEMA
+from lambda_release.sandbox import Sandbox
+from tests.hostile.world import one_line, world
+from tests.rollback.cli import kit_lr
+from tests.rollback.stackkit import Kit
+
+
+@pytest.fixture
+def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Kit:
+    k = Kit.in_env(sandbox, monkeypatch, "ident")
+    k.release({"A": "1", "B": "1"})
+    k.release({"A": "2"})
+    return k
+
+
+def body_of(kit: Kit, key: str) -> dict[str, Any]:
+    got = kit.sandbox.client("s3").get_object(Bucket=kit.bucket, Key=key)
+    return dict(json.loads(got["Body"].read()))
+
+
+def plant(kit: Kit, key: str, body: Any) -> str:
+    """Write ``key`` behind the helper's back; its URI, as errors name it."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    kit.sandbox.client("s3").put_object(Bucket=kit.bucket, Key=key, Body=data)
+    return f"s3://{kit.bucket}/{key}"
+
+
+def refused(p: subprocess.CompletedProcess[str], uri: str, words: str) -> str:
+    """Exit 1 and ONE line, naming the object and saying what is wrong with it."""
+    assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+    line = one_line(p.stderr)
+    assert uri in line and words in line, line
+    return line
+
+
+def newer_id(kit: Kit) -> str:
+    return release_ids.ordered_id(release_ids.new_id(), kit.entries()[-1].id)
+
+
+# -- an entry, a settlement, an undo mark under another release's key --------------------
+def test_an_entry_copied_under_a_newer_key_is_refused_naming_the_key(kit: Kit) -> None:
+    """A copy of the oldest entry under a new newest/ key: history listed it twice and
+    rollback "undid" the oldest release while PROD stayed on the newest."""
+    log = kit.log()
+    oldest = kit.entries()[0].id
+    uri = plant(kit, log.entry_key(newer_id(kit)), body_of(kit, log.entry_key(oldest)))
+    before = world(kit)
+    for command in (("history",), ("status",), ("rollback", "--dry-run"), ("rollback",)):
+        p = kit_lr(kit, *command)
+        refused(p, uri, f"holds the entry of release {oldest}")
+    assert world(kit) == before
+    assert kit.versions() == {"A": "2", "B": "1"}
+
+
+def test_a_settlement_under_another_releases_key_is_refused(kit: Kit) -> None:
+    log = kit.log()
+    first, second = (r.id for r in kit.entries())
+    key = log.settlement_key(second)
+    uri = plant(kit, key, body_of(kit, log.settlement_key(first)))
+    before = world(kit)
+    for command in (("history",), ("rollback", "--dry-run"), ("rollback",)):
+        refused(kit_lr(kit, *command), uri, f"holds the settlement of release {first}")
+    assert world(kit) == before
+
+
+def test_an_undo_mark_under_another_releases_key_is_refused(kit: Kit) -> None:
+    log = kit.log()
+    first, second = (r.id for r in kit.entries())
+    uri = plant(kit, log.undo_key(second), {"schema": UNDO_SCHEMA, "id": first, "by": "x"})
+    before = world(kit)
+    for command in (("history",), ("rollback",), ("rollback", "--release", second)):
+        refused(kit_lr(kit, *command), uri, f"holds the undo mark of release {first}")
+    assert world(kit) == before
+    assert kit.versions() == {"A": "2", "B": "1"}
+
+
+def test_an_undo_mark_of_no_entry_does_not_make_a_release_undone(kit: Kit) -> None:
+    """`rollback --release ID` of an id the log has no entry for, with an undo mark
+    planted for it: said "already undone" and exited 0."""
+    log = kit.log()
+    ghost = newer_id(kit)
+    uri = plant(kit, log.undo_key(ghost), {"schema": UNDO_SCHEMA, "id": ghost, "by": "x"})
+    before = world(kit)
+    refused(kit_lr(kit, "rollback", "--release", ghost), uri, "has no entry")
+    assert world(kit) == before
