@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lambda_release.log import ids as release_ids
+from lambda_release.log import lock
 from lambda_release.log.schema import UNDO_SCHEMA
+from lambda_release.release.begin import begin
 from lambda_release.sandbox import Sandbox
+from tests.hostile.lease_object import lease_body, put_lease
 from tests.hostile.world import one_line, world
 from tests.rollback.cli import kit_lr
-from tests.rollback.stackkit import Kit
+from tests.rollback.stackkit import Kit, template
 
 
 @pytest.fixture
@@ -101,3 +105,56 @@ def test_an_undo_mark_of_no_entry_does_not_make_a_release_undone(kit: Kit) -> No
     before = world(kit)
     refused(kit_lr(kit, "rollback", "--release", ghost), uri, "has no entry")
     assert world(kit) == before
+
+
+# -- a head in the lease that hides a pending release ------------------------------------
+def fake_sam(tmp_path: Path) -> tuple[str, Path]:
+    """A `sam` that only leaves a mark that it ran (the stack stays as it is)."""
+    mark = tmp_path / "sam-ran"
+    sam = tmp_path / "fake-sam"
+    sam.write_text(f'#!/bin/sh\necho "$@" >> {mark}\nexit 0\n')
+    sam.chmod(0o755)
+    return str(sam), mark
+
+
+def app_dir(kit: Kit, tmp_path: Path) -> Path:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "template.yaml").write_text(template(kit.code, kit.bucket))
+    return app
+
+
+def left_pending(kit: Kit) -> str:
+    """A release begun whose job died after giving the lease back (head: it is pending)."""
+    log = kit.log()
+    entry, _lease, problems = begin(
+        kit.engine(), log, environment="t", mode="deploy", lock_ttl=60, lock_timeout=5
+    )
+    assert not problems and entry is not None
+    lock.release(log, str(entry["id"]))
+    return str(entry["id"])
+
+
+@pytest.mark.parametrize("names", ["the pending release", "an older release"])
+def test_a_head_saying_nothing_is_pending_is_checked_against_the_log(
+    kit: Kit, tmp_path: Path, names: str
+) -> None:
+    """lock.json's head says `pending: []` while a release is pending: each next holder
+    trusted it and handed it on, so that release stayed pending for good."""
+    pending = left_pending(kit)
+    older = kit.entries()[-2].id
+    newest = pending if names == "the pending release" else older
+    put_lease(kit, {**lease_body(kit), "head": {"newest": newest, "pending": []}})
+    sam, mark = fake_sam(tmp_path)
+    p = kit_lr(kit, "deploy", "--sam-path", sam, "--output", "json", cwd=app_dir(kit, tmp_path))
+    assert p.returncode == 0, p.stderr
+    assert mark.exists()
+    rid = json.loads(p.stdout)["id"]
+    entries = kit.entries()
+    assert [r.id for r in entries][-2:] == [pending, rid]
+    assert all(r.settlement is not None for r in entries), [r.id for r in entries]
+    status = kit_lr(kit, "status", "--output", "json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["aliases"][0]["pending"] == []
+    assert lease_body(kit)["head"] == {"newest": rid, "pending": []}
+    assert kit.versions() == {"A": "2", "B": "1"}

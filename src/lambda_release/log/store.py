@@ -79,6 +79,8 @@ class ReleaseLog(LogIndex):
         # Known only while this command holds the lease (see Head): adopted from the
         # lease it took over, or learnt by listing under it; kept up to date by every write.
         self.head: Head | None = None
+        # The head was checked against the listing (learn_head): only then is it relied on.
+        self.head_listed = False
         # S3's Last-Modified of objects read (the lease's tells whether a stack read made
         # before the lease was taken is still current: lock.Lease.quiet_since).
         self.last_modified: dict[str, datetime] = {}
@@ -177,7 +179,7 @@ class ReleaseLog(LogIndex):
         """Start from the head the last holder left in the lease we took over (under the
         lease from now on; ``written_at``: the lease's Last-Modified); settlements this
         command saw before it locked still count."""
-        self.head = Head.parse(raw, written_at)
+        self.head, self.head_listed = Head.parse(raw, written_at), False
         if self.head is not None:
             settled = f"{self.base}settled/"
             for key in self._objects:
@@ -185,10 +187,10 @@ class ReleaseLog(LogIndex):
                     self.head.pending.discard(key[len(settled) : -len(".json")])
 
     def learn_head(self) -> Head:
-        """The head, listed from the log when no lease handed one over (under the lease)."""
-        if self.head is None:
-            newest = self.newest_id()
-            self.head = Head(newest, set(self.pending_ids()))
+        """The head under the lease: listed once, and compared with the one the lease
+        handed over, if any (see Head.checked)."""
+        if self.head is None or not self.head_listed:
+            self.head, self.head_listed = Head.checked(self.head, self.listed_head()), True
         return self.head
 
     def _append_only(self, key: str) -> bool:
