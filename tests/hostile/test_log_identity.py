@@ -24,7 +24,7 @@ from lambda_release.sandbox import Sandbox
 from tests.hostile.lease_object import lease_body, put_lease
 from tests.hostile.world import one_line, world
 from tests.rollback.cli import kit_lr
-from tests.rollback.stackkit import Kit, template
+from tests.rollback.stackkit import ALIAS, Kit, template
 
 
 @pytest.fixture
@@ -158,3 +158,32 @@ def test_a_head_saying_nothing_is_pending_is_checked_against_the_log(
     assert json.loads(status.stdout)["aliases"][0]["pending"] == []
     assert lease_body(kit)["head"] == {"newest": rid, "pending": []}
     assert kit.versions() == {"A": "2", "B": "1"}
+
+
+# -- a garbage object with an id-shaped name ---------------------------------------------
+@pytest.mark.parametrize("garbage", [b"not json", b'{"id": 1}'])
+def test_a_garbage_entry_refuses_the_dry_run_and_the_real_run_alike(
+    kit: Kit, tmp_path: Path, garbage: bytes
+) -> None:
+    """deploy --dry-run said yes; the real deploy ran sam, settled, then exited 1 with no
+    stable pointer and no record file. Both refuse, before anything changes."""
+    uri = plant(kit, kit.log().entry_key(newer_id(kit)), garbage)
+    app = app_dir(kit, tmp_path)
+    sam, mark = fake_sam(tmp_path)
+    before = world(kit)
+    dry = kit_lr(kit, "deploy", "--sam-path", sam, "--dry-run", cwd=app)
+    line = refused(dry, uri, "")
+    assert world(kit) == before
+    real = kit_lr(kit, "deploy", "--sam-path", sam, cwd=app)
+    assert refused(real, uri, "") == line
+    assert not mark.exists()  # sam never ran
+    assert not (app / ".lambda-release").exists()
+    after = world(kit)
+    lease = kit.log().lock_key
+    # The lease was taken and given back; nothing else changed.
+    assert {k: v for k, v in after[0].items() if k != lease} == {
+        k: v for k, v in before[0].items() if k != lease
+    }
+    assert after[1:] == before[1:]
+    assert lease_body(kit)["released"] is True
+    assert [r for r in kit.versions(f"{ALIAS}_STABLE").values()] == ["1", "1"]

@@ -276,6 +276,13 @@ class LogIndex:
             return Head(None, set())
         return Head(window.ids[0], {i for i in window.ids if i not in window.settled})
 
+    def pending_entries(self) -> list[Entry]:
+        """The entries of the pending releases, oldest first, each read and checked (shape
+        and identity). Whatever settles them reads them all before it writes anything,
+        and every dry run reads the same: one that accepts, the real run accepts."""
+        entries = (self.read_entry(rid) for rid in self.pending_ids())
+        return [e for e in entries if e is not None]  # None: deleted since it was listed
+
     def latest_in_effect(self) -> Release | None:
         """The most recent release that moved an alias and was not undone."""
         for rel in self.newest_first():
