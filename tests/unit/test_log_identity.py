@@ -38,6 +38,13 @@ def test_an_object_of_another_release_is_named_by_its_key(what: str) -> None:
     assert "\n" not in message
 
 
+def test_an_id_that_is_no_id_is_shown_on_one_line() -> None:
+    log = a_log()
+    with pytest.raises(OperationError) as err:
+        log.identified(log.entry_key(NEW), {"id": "x\ny"}, NEW, "entry")
+    assert "holds the entry of release 'x\\ny', not of" in str(err.value)
+
+
 def test_the_listing_decides_what_is_pending() -> None:
     listed = Head(NEW, {NEW})
     assert Head.checked(Head(NEW, set()), listed) == Head(NEW, {NEW})  # the lie of issue 24

@@ -34,7 +34,7 @@ import botocore.exceptions
 
 from lambda_release.aws.client import error_code
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.log.ids import id_of_index_name, index_name, iso, now
+from lambda_release.log.ids import id_of_index_name, index_name, is_release_id, iso, now
 from lambda_release.log.index import INDEX_FOLDER, ORIGIN_NAME, LogIndex, NewestWindow
 from lambda_release.log.location import LogLocation
 from lambda_release.log.records import Head, Release
@@ -176,9 +176,10 @@ class ReleaseLog(LogIndex):
             self.head.pending.discard(name[: -len(".json")])
 
     def adopt_head(self, raw: LogHead | None, written_at: datetime | None = None) -> None:
-        """Start from the head the last holder left in the lease we took over (under the
-        lease from now on; ``written_at``: the lease's Last-Modified); settlements this
-        command saw before it locked still count."""
+        """Keep the head the last holder left in the lease we took over (under the lease
+        from now on; ``written_at``: the lease's Last-Modified), to be checked against the
+        listing before anything relies on it (learn_head); settlements this command saw
+        before it locked still count."""
         self.head, self.head_listed = Head.parse(raw, written_at), False
         if self.head is not None:
             settled = f"{self.base}settled/"
@@ -258,8 +259,9 @@ class ReleaseLog(LogIndex):
         make that release appear twice, or a rollback undo the wrong one."""
         said = body.get("id", release_id)  # optional in settlements and undo marks
         if said != release_id:
+            shown = said if is_release_id(str(said)) else repr(said)  # one line, whatever it is
             raise OperationError(
-                f"release log object {self.uri(key)} holds the {what} of release {said}, not "
+                f"release log object {self.uri(key)} holds the {what} of release {shown}, not "
                 f"of {release_id} that its key names: it was copied or edited by hand; move "
                 "it out of the log's prefix, or restore it"
             )
