@@ -16,7 +16,10 @@ from lambda_release.aws.trace import read_trace
 from tests.engine.conftest import App
 from tests.support.sam import sam_deploy
 
-MOST_CALLS = 12
+# 12, then 14 (issue 24): the head a lease hands over is checked against the newest
+# window (2 listings) before it is relied on; trusted as it was, a head saying nothing is
+# pending hid a pending release for good.
+MOST_CALLS = 14
 
 
 def json_out(p: subprocess.CompletedProcess[str]) -> Any:
@@ -43,10 +46,11 @@ def test_a_one_function_release_makes_few_calls(
     calls = release_calls(app, tmp_path / "second.jsonl")
     assert sum(calls.values()) <= MOST_CALLS, calls
     # Each read once: the stack before (reused under the lease) and its status after; the
-    # log not listed at all (the lease handed over its head); one write per fact.
+    # log's newest window listed without its undo marks (entries, settlements: the head
+    # the lease handed over is checked against them); one write per fact.
     assert calls["cloudformation.DescribeStacks"] == 2, calls
     assert calls["cloudformation.ListStackResources"] == 1, calls
-    assert calls["s3.ListObjectsV2"] == 0, calls
+    assert calls["s3.ListObjectsV2"] == 2, calls
     assert calls["s3.GetObject"] == 1, calls  # the lease
     assert calls["s3.PutObject"] == 4, calls  # lease taken, entry, settlement, lease given back
     assert first["s3.ListObjectsV2"] >= 1  # a new log: nothing handed over, listed once
@@ -57,6 +61,9 @@ def test_a_release_that_adds_a_function_lists_the_stack_again(
 ) -> None:
     app = make_app(functions=("A",))
     release_calls(app, tmp_path / "first.jsonl")
+    # As above: the stack read before the lease is kept only when the last lease was given
+    # back over a second before it; a quick machine re-read it (a third listing) at times.
+    time.sleep(1.1)
     grown = make_app(functions=("A", "B"))  # the same stack, a template with one more function
     grown.stack, grown.bucket = app.stack, app.bucket
     calls = release_calls(grown, tmp_path / "grown.jsonl")

@@ -109,8 +109,8 @@ def test_a_head_naming_an_id_that_does_not_exist_still_orders_the_next(
     put_lease(kit, {**lease_body(kit), "head": {"newest": ghost, "pending": []}})
     trace.unlink(missing_ok=True)
     rid = kit.release({"A": "2"})
-    assert not listed(trace)  # a plausible head is trusted as it is
-    assert rid > ghost > first
+    assert listed(trace)  # every head is checked against the listing (issue 24)...
+    assert rid > ghost > first  # ...and the later newest of the two orders the next id
     assert [r.id for r in kit.entries()] == [first, rid]
     story_holds(kit)
 

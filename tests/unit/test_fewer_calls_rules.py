@@ -85,10 +85,22 @@ def test_a_head_follows_what_the_command_writes() -> None:
     assert log.head == Head(new, {old})
 
 
-def test_pending_trusted_only_when_empty() -> None:
+def test_a_handed_head_is_relied_on_only_once_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 24: a head saying nothing is pending hid a pending release for good; the
+    listing decides, once per holder (then every write keeps the head up to date)."""
     log = ReleaseLog(None, LogLocation("bucket"), "stack", "PROD")
-    log.adopt_head({"newest": new_id(T), "pending": []})
-    assert log.pending_ids() == []  # no listing: s3 is None here and is not touched
+    hidden = new_id(T)
+    log.adopt_head({"newest": hidden, "pending": []})
+    listings: list[Head] = []
+
+    def listed() -> Head:
+        listings.append(Head(hidden, {hidden}))
+        return listings[-1]
+
+    monkeypatch.setattr(log, "listed_head", listed)
+    assert log.pending_ids() == [hidden]
+    assert log.newest_id() == hidden
+    assert len(listings) == 1
 
 
 def sam(resources: dict[str, Any], **top: Any) -> dict[str, Any]:

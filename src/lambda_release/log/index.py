@@ -38,7 +38,8 @@ class IndexPage:
 class NewestWindow:
     page: IndexPage
     window: Window | None
-    facts: bool
+    settled: bool  # which facts the window holds (listed): settlements, undo marks
+    undone: bool
 
 
 @dataclass(frozen=True)
@@ -86,19 +87,22 @@ class LogIndex:
     def read_entry(self, release_id: str, *, legacy: bool | None = None) -> Entry | None:
         raise NotImplementedError
 
-    def read(self, key: str, shape: type[T]) -> tuple[T, str] | None:
+    def read_settlement(self, release_id: str) -> Settlement | None:
         raise NotImplementedError
 
     def read_undo(self, release_id: str) -> Undo | None:
         raise NotImplementedError
 
     # -- newest first ---------------------------------------------------------------
+    def learn_head(self) -> Head:
+        raise NotImplementedError
+
     def newest_id(self) -> str | None:
         """The newest id in the log (None: the log is empty). Read with the newest window,
         which the rest of the command then reuses; a log begun before 1.0 is listed whole.
-        Under a lease that handed over the head, no listing at all."""
+        Under the lease, the head (checked against the listing once)."""
         if self.head is not None:
-            return self.head.newest
+            return self.learn_head().newest
         next(iter(self._windows()), None)  # reads (and keeps) the newest window
         cached = self._newest
         if cached is not None and cached.page.ids:
@@ -163,18 +167,25 @@ class LogIndex:
         window = next(iter(self._windows(facts=False)), None)
         return sorted(window.ids) if window else []
 
-    def _windows(self, *, facts: bool = True, before: str | None = None) -> Iterator[Window]:
+    def _windows(
+        self, *, facts: bool = True, undone: bool = True, before: str | None = None
+    ) -> Iterator[Window]:
         """The log newest first, one window at a time: a page of the index with the
-        settlements and undo marks of its ids; then, for a log begun before the index
-        existed, the entries older than the index (listed whole, as before)."""
+        settlements and (``undone``) undo marks of its ids; then, for a log begun before
+        the index existed, the entries older than the index (listed whole, as before)."""
         # ``before``: start with the releases older than that id (history's next page).
         start_after = None if before is None else self.entry_key(before)
         oldest = before
         newest = before is None  # the newest window: read once per command (cached)
+        undone = facts and undone
         while True:
             cached = self._newest if newest else None
             seen = self._writes_seen()
-            if cached is not None and (cached.facts or not facts):
+            if (
+                cached is not None
+                and (cached.settled or not facts)
+                and (cached.undone or not undone)
+            ):
                 page, window = cached.page, cached.window
             else:
                 page, window = self._index_page(start_after), None
@@ -188,11 +199,11 @@ class LogIndex:
                     window = Window(
                         page.ids,
                         self._ids_between("settled", low, top) if facts else set(),
-                        self._ids_between("undone", low, top) if facts else set(),
+                        self._ids_between("undone", low, top) if undone else set(),
                         indexed=True,
                     )
                 if newest:
-                    self._keep_newest(seen, NewestWindow(page, window, facts))
+                    self._keep_newest(seen, NewestWindow(page, window, facts, undone))
             newest = False
             if window is not None:
                 yield window
@@ -208,7 +219,7 @@ class LogIndex:
             yield Window(
                 list(reversed(old)),
                 set(self.list_ids("settled")) if facts else set(),
-                set(self.list_ids("undone")) if facts else set(),
+                set(self.list_ids("undone")) if undone else set(),
                 indexed=False,
             )
 
@@ -222,8 +233,7 @@ class LogIndex:
                     continue
                 rel = Release(entry)
                 if rid in window.settled:
-                    s = self.read(self.settlement_key(rid), Settlement)
-                    rel.settlement = s[0] if s else None
+                    rel.settlement = self.read_settlement(rid)
                 if rid in window.undone:
                     rel.undo = self.read_undo(rid)
                 yield rel
@@ -260,15 +270,27 @@ class LogIndex:
     def pending_ids(self) -> list[str]:
         """Releases begun and never settled, oldest first, among the newest window of the
         log: every command that takes the lock settles all older pending releases
-        (superseded), so none hides further back. Under a lease whose head says none
-        is pending, no listing at all (see Head)."""
-        if self.head is not None and not self.head.pending:
-            return []
-        window = self._first_window()
-        pending = [] if window is None else sorted(i for i in window.ids if i not in window.settled)
+        (superseded), so none hides further back. Under the lease, the head (checked
+        against the listing once, then kept up to date by every write)."""
         if self.head is not None:
-            self.head.pending = set(pending)
-        return pending
+            return sorted(self.learn_head().pending)
+        window = self._first_window()
+        return [] if window is None else sorted(i for i in window.ids if i not in window.settled)
+
+    def listed_head(self) -> Head:
+        """The newest id and the pending releases as the newest window lists them: its
+        entries and their settlements (two listings; undo marks say nothing of either)."""
+        window = next(iter(self._windows(undone=False)), None)
+        if window is None or not window.ids:
+            return Head(None, set())
+        return Head(window.ids[0], {i for i in window.ids if i not in window.settled})
+
+    def pending_entries(self) -> list[Entry]:
+        """The entries of the pending releases, oldest first, each read and checked (shape
+        and identity). Whatever settles them reads them all before it writes anything,
+        and every dry run reads the same: one that accepts, the real run accepts."""
+        entries = (self.read_entry(rid) for rid in self.pending_ids())
+        return [e for e in entries if e is not None]  # None: deleted since it was listed
 
     def latest_in_effect(self) -> Release | None:
         """The most recent release that moved an alias and was not undone."""

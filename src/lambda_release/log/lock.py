@@ -119,8 +119,8 @@ def try_acquire(
         # Ours already (a re-run) or lapsed: take it over only if nobody else did first.
         etag = _put(log, body, {"IfMatch": their_etag})
         if etag is not None:
-            # Given back cleanly: what its holder knew of the log holds now (the ETag
-            # matched, so nothing changed in between). Lapsed: the log is listed.
+            # Given back cleanly: its holder's head, checked against the listing before
+            # it is relied on (records.Head.checked). Lapsed: the log is listed.
             log.adopt_head(theirs.get("head") if theirs.get("released") else None, modified)
             return HeldLease(log, holder, mode, body, etag, modified), None
         again = read_lease(log)

@@ -38,11 +38,11 @@ class Head:
     """The log's newest id and the releases begun and not settled, known under the lease.
 
     The holder of the lease writes it into ``lock.json`` when it gives the lease back
-    (lock.release); the next holder, having taken over that exact object (``IfMatch``),
-    starts from it instead of listing the log. Entries are written only under the lease,
-    so ``newest`` cannot be outdated; settlements may be written outside it (a rollback
-    settles before it locks), so only an EMPTY ``pending`` is trusted as it is: anything
-    else is listed again (``ReleaseLog.pending_ids``).
+    (lock.release). The next holder does not rely on it as it is: ``lock.json`` is one
+    object anyone with write access can replace, and a head saying ``pending: []`` while a
+    release is pending would hide that release for good (each holder hands the claim on).
+    So the head is checked against the newest window's listing before it is relied on
+    (``ReleaseLog.learn_head``, :meth:`checked`), then kept up to date by every write.
     """
 
     newest: str | None
@@ -64,6 +64,22 @@ class Head:
         if not all(is_release_id(p) for p in pending):
             return None
         return cls(newest, set(pending))
+
+    @classmethod
+    def checked(cls, handed: Head | None, listed: Head) -> Head:
+        """The head to rely on, from the one a lease ``handed`` over and the ``listed`` one.
+
+        Pending: the listing's, always; the listing is the log, the head only a summary of
+        it (it can be stale legitimately: a rollback settles outside the lease). Newest: the
+        later of the two, since a new id need only sort after both: a head naming an entry
+        deleted by hand still orders the next id after it, and a head naming an older id
+        than the listing's is simply outdated. Disagreeing is no error: nothing the user
+        must do, and the head this holder hands on is true again."""
+        if handed is None or handed.newest is None:
+            return listed
+        if listed.newest is None or handed.newest > listed.newest:
+            return cls(handed.newest, set(listed.pending))
+        return listed
 
     def as_json(self) -> LogHead:
         return {"newest": self.newest, "pending": sorted(self.pending)}

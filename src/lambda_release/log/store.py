@@ -35,7 +35,7 @@ import botocore.exceptions
 
 from lambda_release.aws.client import error_code
 from lambda_release.errors import OperationError, UsageError
-from lambda_release.log.ids import id_of_index_name, index_name, iso, now
+from lambda_release.log.ids import id_of_index_name, index_name, is_release_id, iso, now
 from lambda_release.log.index import INDEX_FOLDER, ORIGIN_NAME, LogIndex, NewestWindow
 from lambda_release.log.location import LogLocation
 from lambda_release.log.records import Head, Release
@@ -82,6 +82,8 @@ class ReleaseLog(LogIndex):
         # Known only while this command holds the lease (see Head): adopted from the
         # lease it took over, or learnt by listing under it; kept up to date by every write.
         self.head: Head | None = None
+        # The head was checked against the listing (learn_head): only then is it relied on.
+        self.head_listed = False
         # S3's Last-Modified of objects read (the lease's tells whether a stack read made
         # before the lease was taken is still current: lock.HeldLease.quiet_since).
         self.last_modified: dict[str, datetime] = {}
@@ -200,11 +202,12 @@ class ReleaseLog(LogIndex):
                 self.head.pending.discard(name[: -len(".json")])
 
     def adopt_head(self, raw: LogHead | None, written_at: datetime | None = None) -> None:
-        """Start from the head the last holder left in the lease we took over (under the
-        lease from now on; ``written_at``: the lease's Last-Modified); settlements this
-        command saw before it locked still count."""
+        """Keep the head the last holder left in the lease we took over (under the lease
+        from now on; ``written_at``: the lease's Last-Modified), to be checked against the
+        listing before anything relies on it (learn_head); settlements this command saw
+        before it locked still count."""
         with self._lock:
-            self.head = Head.parse(raw, written_at)
+            self.head, self.head_listed = Head.parse(raw, written_at), False
             if self.head is not None:
                 settled = f"{self.base}settled/"
                 for key in self._objects:
@@ -212,10 +215,10 @@ class ReleaseLog(LogIndex):
                         self.head.pending.discard(key[len(settled) : -len(".json")])
 
     def learn_head(self) -> Head:
-        """The head, listed from the log when no lease handed one over (under the lease)."""
-        if self.head is None:
-            newest = self.newest_id()
-            self.head = Head(newest, set(self.pending_ids()))
+        """The head under the lease: listed once, and compared with the one the lease
+        handed over, if any (see Head.checked)."""
+        if self.head is None or not self.head_listed:
+            self.head, self.head_listed = Head.checked(self.head, self.listed_head()), True
         return self.head
 
     def _append_only(self, key: str) -> bool:
@@ -278,9 +281,46 @@ class ReleaseLog(LogIndex):
         found = self.read(self.claim_key(key), Claim)
         return None if found is None else found[0]
 
+    def identified(self, key: str, body: Mapping[str, Any], release_id: str, what: str) -> None:
+        """An object names its release (``id``): it must be the release its key names. A copy
+        under another key (an old entry under a new name) has the right shape and would
+        make that release appear twice, or a rollback undo the wrong one."""
+        said = body.get("id", release_id)  # optional in settlements and undo marks
+        if said != release_id:
+            shown = said if is_release_id(str(said)) else repr(said)  # one line, whatever it is
+            raise OperationError(
+                f"release log object {self.uri(key)} holds the {what} of release {shown}, not "
+                f"of {release_id} that its key names: it was copied or edited by hand; move "
+                "it out of the log's prefix, or restore it"
+            )
+
+    def read_settlement(self, release_id: str) -> Settlement | None:
+        key = self.settlement_key(release_id)
+        found = self.read(key, Settlement)
+        if found is None:
+            return None
+        self.identified(key, found[0], release_id, "settlement")
+        return found[0]
+
     def read_undo(self, release_id: str) -> Undo | None:
-        found = self.read(self.undo_key(release_id), Undo)
-        return None if found is None else found[0]
+        key = self.undo_key(release_id)
+        found = self.read(key, Undo)
+        if found is None:
+            return None
+        self.identified(key, found[0], release_id, "undo mark")
+        return found[0]
+
+    def undo_of_entry(self, release_id: str) -> Undo | None:
+        """The undo mark of ``release_id`` when a command acts on the mark alone (``rollback
+        --release``): a mark whose release has no entry undid nothing."""
+        undo = self.read_undo(release_id)
+        if undo is not None and self.read_entry(release_id) is None:
+            raise OperationError(
+                f"release log object {self.uri(self.undo_key(release_id))} marks release "
+                f"{release_id} undone, but it has no entry in the log: it was planted or its "
+                "entry deleted; move it out of the log's prefix, or restore the entry"
+            )
+        return undo
 
     def list_ids(self, folder: str) -> list[str]:
         """Ids under ``folder`` (releases, settled, undone), oldest first, every page."""
@@ -328,11 +368,11 @@ class ReleaseLog(LogIndex):
         body = {"schema": SETTLEMENT_SCHEMA, "id": release_id, **settlement}
         if self.put_new(self.settlement_key(release_id), body):
             return checked(body, Settlement, self.uri(self.settlement_key(release_id)))
-        existing = self.read(self.settlement_key(release_id), Settlement)
+        existing = self.read_settlement(release_id)
         if existing is None:  # pragma: no cover - a 412 means the object exists
             raise OperationError(f"settlement of {release_id} vanished")
         self._track(self.settlement_key(release_id))
-        return existing[0]
+        return existing
 
     def write_undo(self, release_id: str, by: str, extra: dict[str, Any] | None = None) -> bool:
         """Mark ``release_id`` undone by entry ``by``. False: it was already marked."""
@@ -349,6 +389,7 @@ class ReleaseLog(LogIndex):
         for key in keys:
             found = self.read(key, Entry)
             if found is not None:
+                self.identified(key, found[0], release_id, "entry")
                 return found[0]
         return None
 
@@ -361,8 +402,7 @@ class ReleaseLog(LogIndex):
             )
         rel = Release(entry)
         if settled:
-            s = self.read(self.settlement_key(release_id), Settlement)
-            rel.settlement = s[0] if s else None
+            rel.settlement = self.read_settlement(release_id)
         if undone:
             rel.undo = self.read_undo(release_id)
         return rel

@@ -94,10 +94,15 @@ def take_lease(
             job_url=ci.get("job_url", ""),
             progress=progress,
         )
+        try:
+            # The newest id and the pending releases, listed while the stack reads run
+            # (the head the lease handed over is checked against it: log.records.Head).
+            newest = log.learn_head().newest
+        except BaseException:
+            lock.release(log, lease.holder)
+            raise
         reads = None if ahead.exception() is not None else ahead.result()
     try:
-        # The lease given back by the last holder says which id is the newest (no listing).
-        newest = log.learn_head().newest
         later = ordered_id(lease.holder, newest)
         if later != lease.holder and not lock.rekey(lease, later):
             raise OperationError(

@@ -152,7 +152,9 @@ def preflight(
     found = Preflight(info, live, problems)
     if dry_run:
         found.problems = lock_problems(log) + found.problems
-        found.pending = log.pending_ids()
+        # Read as the real run reads them before it settles them: an entry it would refuse
+        # (not JSON, the wrong shape, under another release's key) refuses the dry run too.
+        found.pending = [str(e["id"]) for e in log.pending_entries()]
     return found
 
 

@@ -44,7 +44,9 @@ def settle_pending(
     """
     settled: list[tuple[Release, dict[str, str | None]]] = []
     in_flight: list[str] = []
-    pending = log.pending_ids()
+    # Every pending entry read (and checked) before anything is settled: one that cannot
+    # be read refuses the command before it changes anything, as its dry run does.
+    pending = [str(e["id"]) for e in log.pending_entries()]
     if not pending:
         return settled, in_flight
     held = lock.read_lease(log)

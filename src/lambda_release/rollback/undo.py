@@ -78,7 +78,7 @@ def rollback(
         poll=req.poll,
     ):
         info = stack_info(engine)  # CodeDeploy moved aliases back meanwhile
-    if req.release_id is not None and log.read_undo(req.release_id) is not None:
+    if req.release_id is not None and log.undo_of_entry(req.release_id) is not None:
         note = f"release {req.release_id} is already undone"
         progress(note)
         return RollbackResult(0, {"rollback": None, "nothing_to_do": note})
