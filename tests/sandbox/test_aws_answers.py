@@ -12,9 +12,9 @@ from typing import Any, cast
 import pytest
 from botocore.exceptions import ClientError
 
-from lambda_release.aws.stack import read_live
+from lambda_release.aws.stack import FunctionNow, read_live
 from lambda_release.observe.audit import Auditor, AuditReport
-from lambda_release.release.stable import Current, apply_stable
+from lambda_release.release.stable import apply_stable
 from lambda_release.sandbox.lambda_paging import DEFAULT_PAGE
 from tests.support.zips import app_zip
 
@@ -46,7 +46,7 @@ def test_stable_pointer_created_meanwhile_is_updated_instead(
     lam = clients["lambda"]
     fn = function_with_versions(2)
     lam.create_alias(FunctionName=fn, Name="PROD_STABLE", FunctionVersion="1")
-    current = {"Fn": Current("Fn", fn, "", version="2", stable_now=None)}  # read before it was made
+    current = {"Fn": FunctionNow("Fn", fn, "", version="2", stable=None)}  # read before it was made
     warnings = apply_stable(lam, "PROD", "r1", current, {"Fn": "2"})
     assert warnings == []
     assert lam.get_alias(FunctionName=fn, Name="PROD_STABLE")["FunctionVersion"] == "2"
