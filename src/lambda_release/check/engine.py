@@ -15,6 +15,7 @@ transform that cfn-lint cannot run costs nothing).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,16 +53,14 @@ def _cfnlint() -> Any:
     return cfnlint
 
 
-_RULES: list[Any] = []
-
-
+@functools.cache
 def _rules(cfnlint: Any) -> Any:
-    if not _RULES:  # loading the rule modules once per process, not once per file
-        rules = cfnlint.rules.Rules.create_from_module("lambda_release.check.rules")
-        # cfn-lint reports a rule that raised as E0002, but only when E0002 is in the set.
-        rules.register(cfnlint.rules.errors.RuleError())
-        _RULES.append(rules)
-    return _RULES[0]
+    """The rules, loaded once per process, not once per file (their options are set by
+    cfn-lint's configure() on every run, so nothing of one run stays for the next)."""
+    rules = cfnlint.rules.Rules.create_from_module("lambda_release.check.rules")
+    # cfn-lint reports a rule that raised as E0002, but only when E0002 is in the set.
+    rules.register(cfnlint.rules.errors.RuleError())
+    return rules
 
 
 def run_rules(
