@@ -211,7 +211,7 @@ def stop_release(
         timeout=req.wait_timeout,
         poll=req.poll,
     )
-    live = {lf.logical_id: lf for lf in read_live(engine, stack_info(engine))}
+    live = {lf.logical_id: lf for lf in read_live(engine, stack_info(engine, log))}
     steps = steps_after_stop(release, live)
     data: dict[str, Any] = {
         "rollback": rollback_id,
