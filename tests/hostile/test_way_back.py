@@ -321,3 +321,21 @@ def test_status_explains_drift_the_next_deploy_realigns(kit: Kit) -> None:
     assert drift["realigned_by_deploy"] and prod["blockers"] == []
     text = kit_lr(kit, "status")
     assert "the next deploy realigns this" in text.stdout
+
+
+def test_rollback_after_the_alias_was_removed_names_the_way_back(kit: Kit) -> None:
+    """The release in effect moved A 1 -> 2; A has no alias now: refused, by name, with
+    the command that adds it back; nothing written, nothing moved."""
+    remove_alias(kit)
+    before = aliases(kit)
+    p = kit_lr(kit, "rollback", "--output", "json")
+    assert p.returncode == 1, p.stderr
+    (a,) = [f for f in json.loads(p.stdout)["functions"] if f["logical_id"] == "AFunction"]
+    assert a["action"] == "refused"
+    assert "`lambda-release rollback --function AFunction --to-version 1`" in a["reason"]
+    assert "Traceback" not in p.stderr
+    assert aliases(kit)[1:] == before[1:]
+    # What undo records for a rollback that moved nothing: an entry that moved nothing,
+    # and no release marked undone.
+    (rb,) = kit.rollback_entries()
+    assert rb.outcome == "no-change" and not any(r.undone for r in kit.entries())
