@@ -16,6 +16,7 @@ from lambda_release.log import lock
 from lambda_release.log.location import LogLocation
 from lambda_release.log.records import Release
 from lambda_release.log.store import ReleaseLog
+from lambda_release.names import validate_alias
 from lambda_release.output import format_table
 from lambda_release.release.drift import explanations
 from lambda_release.release.preflight import (
@@ -207,9 +208,17 @@ def logged_aliases(engine: StackAlias, location: LogLocation | None) -> list[str
         )
     except botocore.exceptions.ClientError as exc:
         raise OperationError(f"cannot list the release log at {location.uri}: {exc}") from exc
-    return sorted(
-        str(p["Prefix"])[len(prefix) :].rstrip("/") for p in resp.get("CommonPrefixes", [])
-    )
+    found = [str(p["Prefix"])[len(prefix) :].rstrip("/") for p in resp.get("CommonPrefixes", [])]
+    return sorted(name for name in found if _is_alias(name))
+
+
+def _is_alias(name: str) -> bool:
+    """A folder of the log named as an alias can be (anything else there is not one)."""
+    try:
+        validate_alias(name)
+    except UsageError:
+        return False
+    return True
 
 
 def function_rows(
