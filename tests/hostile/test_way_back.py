@@ -148,6 +148,8 @@ def test_rollback_to_a_missing_version_after_the_alias_was_removed(kit: Kit) -> 
     before = aliases(kit)
     p = kit_lr(kit, "rollback", "--function", "AFunction", "--to-version", "9")
     assert p.returncode == 2
+    dry = kit_lr(kit, "rollback", "--function", "AFunction", "--to-version", "9", "--dry-run")
+    assert dry.returncode == 2 and one_line(dry.stderr) == one_line(p.stderr)
     name = names(kit)["A"]
     assert one_line(p.stderr) == (
         f"lambda-release rollback: error: version 9 of {name} does not exist: see `aws "
@@ -167,6 +169,8 @@ def test_rollback_to_version_refuses_an_alias_made_by_hand(kit: Kit) -> None:
     line = one_line(p.stderr)
     assert f"AFunction carries alias {ALIAS} (version 1) but stack {kit.stack}" in line
     assert f"aws lambda delete-alias --function-name {name} --name {ALIAS}" in line
+    dry = kit_lr(kit, "rollback", "--function", "AFunction", "--to-version", "2", "--dry-run")
+    assert dry.returncode == 1 and one_line(dry.stderr) == line
     assert aliases(kit) == before
 
 
@@ -339,3 +343,23 @@ def test_rollback_after_the_alias_was_removed_names_the_way_back(kit: Kit) -> No
     # and no release marked undone.
     (rb,) = kit.rollback_entries()
     assert rb.outcome == "no-change" and not any(r.undone for r in kit.entries())
+
+
+def test_a_release_left_pending_over_review_in_progress_is_settled_by_the_next_deploy(
+    fresh: Kit, tmp_path: Path
+) -> None:
+    """A first deploy killed after sam made its change set: the release stays pending over
+    a REVIEW_IN_PROGRESS stack. It is settled (nothing moved, sam's exit unknown:
+    no-change), then the stack is created."""
+    log = fresh.log()
+    entry, _lease, problems = begin(
+        fresh.engine(), log, environment="t", mode="deploy", lock_ttl=300, lock_timeout=5
+    )
+    assert not problems and entry is not None
+    review_in_progress(fresh)
+    lock.release(log, str(entry["id"]))  # the job died; its lease given back (or lapsed)
+    write_template(fresh, tmp_path)
+    p = kit_lr(fresh, "deploy", "--sam-path", SAM, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert [r.outcome for r in fresh.entries()] == ["no-change", "succeeded"]
+    assert versions(fresh) == {"A": "1"}
