@@ -98,7 +98,13 @@ def write_template(kit: Kit, where: Path) -> None:
 
 
 def test_deploy_restoring_the_alias_after_its_removal(kit: Kit, tmp_path: Path) -> None:
-    remove_alias(kit)
+    """The measured case: `deploy --allow-alias-removal` (real sam) took the alias off
+    every function; the deploy of the template that publishes it again works."""
+    (tmp_path / "template.yaml").write_text(without_alias(kit))
+    removal = kit_lr(kit, "deploy", "--sam-path", SAM, "--allow-alias-removal", cwd=tmp_path)
+    assert removal.returncode == 1, removal.stderr  # settled failed, reason alias-removed
+    assert kit.entries()[-1].settlement.get("reason") == "alias-removed"
+    assert versions(kit) == {"A": None, "B": None}
     write_template(kit, tmp_path)
     dry = kit_lr(kit, "deploy", "--sam-path", SAM, "--dry-run", cwd=tmp_path)
     assert dry.returncode == 0, dry.stderr

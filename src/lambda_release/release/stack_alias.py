@@ -113,11 +113,11 @@ class StackAlias:
         if log is not None and log.newest_id() is not None:
             return  # read only in this rare case: one listing of the log's newest window
         has = ", ".join(info.aliases_seen) or "none"
+        unreleased = "" if log is None else " and its release log holds no release of it"
         raise UsageError(
             f"no function of stack {self.stack} carries alias {self.alias!r} (aliases in "
-            f"the stack: {has}) and its release log holds no release of it: check --alias "
-            "/ LAMBDA_RELEASE_ALIAS, and that the template sets AutoPublishAlias: !Ref "
-            "AliasName"
+            f"the stack: {has}){unreleased}: check --alias / LAMBDA_RELEASE_ALIAS, and that "
+            "the template sets AutoPublishAlias: !Ref AliasName"
         )
 
     def live(self, info: StackInfo | None) -> list[LiveFunction]:
