@@ -137,3 +137,11 @@ def test_a_missing_alias_is_bad_input_only_when_its_log_is_empty() -> None:
         sa.require_alias_functions(info, _Log(None))  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="no function of stack s carries alias 'PROD'"):
         sa.require_alias_functions(info, None)
+
+
+def test_an_explicit_move_is_summarised_by_its_version_not_a_release() -> None:
+    from lambda_release.rollback.summary import summary_text  # noqa: PLC0415
+
+    data = {"rollback": "R9", "to_version": "1", "functions": []}
+    assert summary_text(data).splitlines()[0] == "rollback R9 to version 1"
+    assert summary_text({"rollback": "R9", "release": "R1"}).startswith("rollback R9 of release R1")
