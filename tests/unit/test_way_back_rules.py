@@ -13,6 +13,7 @@ from lambda_release.observe.status import drift_json, function_rows, status_text
 from lambda_release.release.preflight import Drift, alarm_message, in_flight_message
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.explicit import alias_logical_id, with_alias
+from lambda_release.rollback.summary import summary_text
 
 
 @pytest.mark.parametrize(
@@ -140,8 +141,6 @@ def test_a_missing_alias_is_bad_input_only_when_its_log_is_empty() -> None:
 
 
 def test_an_explicit_move_is_summarised_by_its_version_not_a_release() -> None:
-    from lambda_release.rollback.summary import summary_text  # noqa: PLC0415
-
     data = {"rollback": "R9", "to_version": "1", "functions": []}
     assert summary_text(data).splitlines()[0] == "rollback R9 to version 1"
     assert summary_text({"rollback": "R9", "release": "R1"}).startswith("rollback R9 of release R1")
