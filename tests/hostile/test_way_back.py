@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -22,6 +23,7 @@ from tests.hostile.world import SAM, log_objects, one_line
 from tests.rollback.cli import kit_lr
 from tests.rollback.stackkit import ALIAS, Kit, template
 from tests.support.aws_state import wait_for_stack
+from tests.support.standin_clock import through_canaries
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
 
@@ -369,3 +371,33 @@ def test_a_release_left_pending_over_review_in_progress_is_settled_by_the_next_d
     assert p.returncode == 0, p.stderr
     assert [r.outcome for r in fresh.entries()] == ["no-change", "succeeded"]
     assert versions(fresh) == {"A": "1"}
+
+
+def test_status_shows_a_deployment_in_flight_as_a_blocker(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """status runs while a canary holds the release (the stand-in's clock then jumps)."""
+    cd = kit.sandbox.client("codedeploy")
+    shown: list[dict[str, Any]] = []
+
+    def seen() -> bool:
+        running = cd.list_deployments(includeOnlyStatuses=["InProgress"])["deployments"]
+        if not running:
+            return False
+        p = kit_lr(kit, "status", "--output", "json")
+        assert p.returncode == 0, p.stderr
+        shown.append(json.loads(p.stdout))
+        return True
+
+    through_canaries(
+        kit.sandbox, monkeypatch, lambda: kit.release({"A": "3"}, "Canary10Percent5Minutes"), seen
+    )
+    (data,) = shown
+    deployments = data["aliases"][0]["deployments_in_flight"]
+    assert deployments, data
+    blockers = data["blockers"]
+    assert any(b.startswith(f"stack {kit.stack} is UPDATE_IN_PROGRESS: wait") for b in blockers)
+    assert any(
+        b.startswith(f"CodeDeploy deployment in flight: {deployments[0]['deployment_id']}")
+        for b in blockers
+    )
