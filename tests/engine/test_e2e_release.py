@@ -227,7 +227,11 @@ def test_drift_is_refused_before_sam_runs(make_app: Callable[..., App], sandbox:
         FunctionName=app.function_names()["AFunction"], Name="PROD", FunctionVersion="1"
     )
     s = json.loads(app.lr("status", "--stack", app.stack, "--output", "json").stdout)
-    assert s["aliases"][0]["drift"] == [{"function": "AFunction", "recorded": "2", "live": "1"}]
+    (drift,) = s["aliases"][0]["drift"]
+    assert (drift["function"], drift["recorded"], drift["live"]) == ("AFunction", "2", "1")
+    # Nothing explains it: status names it as what refuses the next deploy, in its words.
+    assert not drift["realigned_by_deploy"]
+    assert drift["message"] in s["aliases"][0]["blockers"]
     p = app.lr(*app.deploy_args())
     assert p.returncode == 1
     assert "drift on AFunction" in p.stderr and "rollback" in p.stderr
@@ -249,7 +253,10 @@ def test_deploy_after_a_rollback_realigns_and_succeeds(
     assert rb.returncode == 0, rb.stderr
     assert (app.alias("AFunction", "PROD") or {})["FunctionVersion"] == "1"
     s = json.loads(app.lr("status", "--stack", app.stack, "--output", "json").stdout)
-    assert s["aliases"][0]["drift"] == [{"function": "AFunction", "recorded": "2", "live": "1"}]
+    (drift,) = s["aliases"][0]["drift"]
+    assert (drift["function"], drift["recorded"], drift["live"]) == ("AFunction", "2", "1")
+    assert drift["realigned_by_deploy"] and "the next deploy realigns this" in drift["message"]
+    assert s["aliases"][0]["blockers"] == []
     app.change_code("3", ("A",))
     code, r3, err = app.deploy_json()
     assert code == 0, err

@@ -6,6 +6,7 @@ handles the answer, a test drives the product's code path through the stand-in t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -119,6 +120,49 @@ def test_list_change_sets_names_only_the_stacks_own(
             summaries = cfn.list_change_sets(StackName=name_or_id)["Summaries"]
             assert [s["ChangeSetName"] for s in summaries] == [f"cs-{stack}"]
             assert {s["StackName"] for s in summaries} == {stack}
+
+
+def test_a_create_change_set_on_a_stack_in_review_in_progress_creates_that_stack(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    """A first change set never executed leaves the stack REVIEW_IN_PROGRESS; a second
+    CREATE change set is made on that stack (sam deploy's has_stack counts on it) and
+    executing it creates it: one stack of that name, its id kept."""
+    cfn = clients["cloudformation"]
+    stack = unique("review")
+    first = cfn.create_change_set(
+        StackName=stack, ChangeSetName="never", ChangeSetType="CREATE", TemplateBody=_EMPTY_TEMPLATE
+    )
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == (
+        "REVIEW_IN_PROGRESS"
+    )
+    second = cfn.create_change_set(
+        StackName=stack, ChangeSetName="again", ChangeSetType="CREATE", TemplateBody=_EMPTY_TEMPLATE
+    )
+    assert second["StackId"] == first["StackId"]
+    cfn.execute_change_set(StackName=stack, ChangeSetName="again")
+    for _ in range(100):
+        status = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+        if not status.endswith("_IN_PROGRESS"):
+            break
+        time.sleep(0.05)
+    assert status == "CREATE_COMPLETE"
+    listed = [s for s in cfn.list_stacks()["StackSummaries"] if s["StackName"] == stack]
+    assert [s["StackId"] for s in listed] == [first["StackId"]]
+
+
+def test_a_create_change_set_on_an_existing_stack_is_refused(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn = clients["cloudformation"]
+    stack = unique("exists")
+    cfn.create_stack(StackName=stack, TemplateBody=_EMPTY_TEMPLATE)
+    with pytest.raises(ClientError) as exc:
+        cfn.create_change_set(
+            StackName=stack, ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=_EMPTY_TEMPLATE
+        )
+    assert _error(exc) == (400, "ValidationError")
+    assert f"Stack [{stack}] already exists" in str(exc.value)
 
 
 # c. ListAliases (and ListVersionsByFunction) page by MaxItems and Marker

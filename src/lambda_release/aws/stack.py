@@ -21,6 +21,8 @@ import botocore.exceptions
 from lambda_release.aws.client import Pool, RateLimiter, error_code, parallel_map
 from lambda_release.errors import OperationError, UsageError
 
+REVIEW_IN_PROGRESS = "REVIEW_IN_PROGRESS"
+
 
 def version_of_arn(arn: str | None) -> str | None:
     """``arn:...:function:name:7`` -> ``7``; None when there is no numeric qualifier."""
@@ -90,6 +92,8 @@ class StackInfo:
     last_updated: datetime | None = None
     functions: list[FunctionRef] = field(default_factory=list)
     other_functions: list[str] = field(default_factory=list)
+    # Every function of the stack, logical id -> name (those without the alias included).
+    function_names: dict[str, str] = field(default_factory=dict)
     aliases_seen: list[str] = field(default_factory=list)
     application: str | None = None
     deployment_groups: list[str] = field(default_factory=list)
@@ -97,7 +101,16 @@ class StackInfo:
 
     @property
     def in_progress(self) -> bool:
-        return self.status.endswith("_IN_PROGRESS")
+        """An operation is running and will end by itself. REVIEW_IN_PROGRESS is not one:
+        it never ends (see :attr:`never_executed`)."""
+        return self.status.endswith("_IN_PROGRESS") and not self.never_executed
+
+    @property
+    def never_executed(self) -> bool:
+        """Created by a change set of type CREATE that was never executed: the stack holds
+        no resource, and ``sam deploy`` treats it as absent (it creates it, with a CREATE
+        change set). CloudFormation keeps it REVIEW_IN_PROGRESS until then."""
+        return self.status == REVIEW_IN_PROGRESS
 
     @property
     def failed(self) -> bool:
@@ -274,6 +287,7 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
         for r in by_type.get("AWS::CloudWatch::Alarm", [])
         if r.get("PhysicalResourceId")
     ]
+    info.function_names = {fid: str(r["PhysicalResourceId"]) for fid, r in functions.items()}
     for fid, r in sorted(functions.items()):
         if fid not in carrying:
             info.other_functions.append(fid)

@@ -19,7 +19,14 @@ DESCRIPTION = """\
 Shows, per function of the stack, each alias with its version and routing
 weights (a canary in progress), the stable version (<ALIAS>_STABLE), the last
 release of the alias (when, commit, outcome), deployments in flight, and drift:
-CloudFormation's recorded version for the alias versus the live one.
+CloudFormation's recorded version for the alias versus the live one, and
+whether the next deploy realigns it. Functions the alias is not on (a template
+removed it) are listed too, with the way to add it back.
+
+It says what would refuse the next deploy, in the pre-flight's words (an alarm
+in ALARM, a deployment in flight, the stack updating, the lease held, drift
+nothing explains), and what the next deploy does first (settle a pending
+release, realign drift a rollback explains).
 
 status only reads: a release left pending by a killed job is shown as pending
 (`lambda-release record` settles it). --output json follows the schema in

@@ -345,7 +345,7 @@ def watch(
             f"stack {engine.stack} does not exist (in this account and region): check --stack "
             "and --region"
         )
-    engine.require_alias_functions(info)
+    engine.require_alias_functions(info, None)
     started = time.monotonic()
     follower.discover()
     if not follower.tracked and wait > 0:

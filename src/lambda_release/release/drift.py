@@ -230,18 +230,46 @@ def realign(
     poll: float = 2.0,
     store: TemplateStore | None = None,
 ) -> str:
-    """Run the realignment update and wait for it; the final stack status.
+    """Run the realignment update and wait for it; the final stack status."""
+    names = ", ".join(f"{i.logical_id} -> {i.live}" for i in items)
+    progress(f"realigning CloudFormation with the live aliases after a rollback: {names}")
+    status = update_template(
+        cfn,
+        stack,
+        realign_template(template, items),
+        timeout=timeout,
+        poll=poll,
+        store=store,
+        what="realignment",
+    )
+    progress(f"stack {stack} realigned ({status})")
+    return status
+
+
+def update_template(
+    cfn: Any,
+    stack: str,
+    template: dict[str, Any],
+    *,
+    progress: Callable[[str], None] | None = None,
+    timeout: float = REALIGN_TIMEOUT,
+    poll: float = 2.0,
+    store: TemplateStore | None = None,
+    what: str = "alias",
+) -> str:
+    """Update the stack to ``template`` (processed: no transform), every parameter its
+    previous value, and wait; the final status (UPDATE_COMPLETE, else OperationError).
 
     A template over CloudFormation's inline limit goes through ``store`` (S3) as a
     TemplateURL.
     """
-    body = json.dumps(realign_template(template, items), sort_keys=True)
+    body = json.dumps(template, sort_keys=True)
     size = len(body.encode())
     source: dict[str, str] = {"TemplateBody": body}
     if size > TEMPLATE_URL_MAX or (size > TEMPLATE_BODY_MAX and store is None):
         raise OperationError(
-            f"stack {stack}: the realignment template is {size} bytes, over "
-            f"CloudFormation's {TEMPLATE_URL_MAX if store else TEMPLATE_BODY_MAX}; realign "
+            f"stack {stack}: the {what} template is {size} bytes, over "
+            f"CloudFormation's {TEMPLATE_URL_MAX if store else TEMPLATE_BODY_MAX}; update it "
             "by hand: see docs/rollback.md"
         )
     if size > TEMPLATE_BODY_MAX and store is not None:
@@ -249,26 +277,25 @@ def realign(
     params = [
         {"ParameterKey": k, "UsePreviousValue": True} for k in template.get("Parameters") or {}
     ]
-    names = ", ".join(f"{i.logical_id} -> {i.live}" for i in items)
-    progress(f"realigning CloudFormation with the live aliases after a rollback: {names}")
     try:
         cfn.update_stack(StackName=stack, Parameters=params, Capabilities=CAPABILITIES, **source)
     except botocore.exceptions.ClientError as exc:
-        raise OperationError(f"stack {stack}: realignment update refused: {exc}") from exc
+        raise OperationError(f"stack {stack}: {what} update refused: {exc}") from exc
     deadline = time.monotonic() + timeout
     while True:
         status = str(cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"])
         if not status.endswith("_IN_PROGRESS"):
             break
         if time.monotonic() > deadline:
-            raise OperationError(f"stack {stack} still {status} after {timeout:g} s of realigning")
+            raise OperationError(f"stack {stack} still {status} after {timeout:g} s of {what}")
         time.sleep(poll)
     if status != "UPDATE_COMPLETE":
         raise OperationError(
-            f"stack {stack}: the realignment update ended {status}; nothing was deployed. "
-            "See the stack's events, then deploy again"
+            f"stack {stack}: the {what} update ended {status}; nothing was deployed. "
+            "See the stack's events, then run the command again"
         )
-    progress(f"stack {stack} realigned ({status})")
+    if progress is not None:
+        progress(f"stack {stack} updated ({status})")
     return status
 
 

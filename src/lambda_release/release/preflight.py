@@ -51,6 +51,28 @@ def alias_drift(info: StackInfo | None, live: Sequence[LiveFunction]) -> list[Dr
     return out
 
 
+def in_progress_message(info: StackInfo) -> str:
+    return (
+        f"stack {info.name} is {info.status}: wait until it finishes (lambda-release status "
+        "shows it), then deploy again"
+    )
+
+
+def in_flight_message(found: Sequence[tuple[str, str]]) -> str:
+    """``found``: (deployment id, deployment group) of each deployment in flight."""
+    return (
+        f"CodeDeploy deployment in flight: {', '.join(f'{d} ({g})' for d, g in found)}: let it "
+        "finish, or stop it with `lambda-release rollback`, then deploy again"
+    )
+
+
+def alarm_message(firing: Sequence[str]) -> str:
+    return (
+        f"alarm already in ALARM: {', '.join(firing)}: CodeDeploy would stop the "
+        "deployment at once; fix the cause (or the alarm) until it returns to OK, then deploy"
+    )
+
+
 def stack_problems(engine: StackAlias, info: StackInfo | None) -> list[str]:
     """The checks that need no Lambda call (they run beside the Lambda reads)."""
     if info is None:
@@ -58,11 +80,8 @@ def stack_problems(engine: StackAlias, info: StackInfo | None) -> list[str]:
     problems: list[str] = []
     if info.status == stuck_rollback.STUCK:
         problems.append(stuck_rollback.stuck_message(engine.client("cloudformation"), info.name))
-    if info.in_progress:
-        problems.append(
-            f"stack {info.name} is {info.status}: wait until it finishes (lambda-release status "
-            "shows it), then deploy again"
-        )
+    if info.in_progress:  # REVIEW_IN_PROGRESS is not: sam deploy creates such a stack
+        problems.append(in_progress_message(info))
     cd = engine.client("codedeploy")
     with Pool(max_workers=1) as pool:
         in_flight = (
@@ -71,17 +90,11 @@ def stack_problems(engine: StackAlias, info: StackInfo | None) -> list[str]:
             else None
         )
         firing = codedeploy.stack_alarms_in_alarm(cd, engine.client("cloudwatch"), info)
-        found = [f"{d} ({g})" for d, g in (in_flight.result() if in_flight else [])]
+        found = in_flight.result() if in_flight else []
     if found:
-        problems.append(
-            f"CodeDeploy deployment in flight: {', '.join(found)}: let it finish, or stop it "
-            "with `lambda-release rollback`, then deploy again"
-        )
+        problems.append(in_flight_message(found))
     if firing:
-        problems.append(
-            f"alarm already in ALARM: {', '.join(firing)}: CodeDeploy would stop the "
-            "deployment at once; fix the cause (or the alarm) until it returns to OK, then deploy"
-        )
+        problems.append(alarm_message(firing))
     return problems
 
 
@@ -107,7 +120,6 @@ class Reads:
 
 def read_checks(engine: StackAlias, info: StackInfo | None) -> Reads:
     """The pre-flight's reads (the Lambda reads paced, the other checks beside them)."""
-    engine.require_alias_functions(info)
     for service in ("lambda", "codedeploy", "cloudwatch"):
         engine.client(service)  # made before the worker starts: its first call waits for no model
     with Pool(max_workers=1) as pool:
@@ -136,6 +148,9 @@ def preflight(
     if reads is None:
         reads = read_checks(engine, engine.info(refresh=refresh))
     info, live, problems = reads.info, reads.live, reads.problems
+    # Here, not in read_checks: whether the alias is known takes the log (after a template
+    # removed it from every function, a deploy that publishes it again is the way back).
+    engine.require_alias_functions(info, log)
     if not problems and alias_drift(info, live):
         # Drift a rollback explains is realigned (drift.py); the rest refuses.
         problems = realignment.deploy_preflight(

@@ -111,15 +111,22 @@ class StackAlias:
         with self._lock:
             return self._info.read_at if self._read and self._info is not None else None
 
-    def require_alias_functions(self, info: StackInfo | None) -> None:
-        """A stack whose functions carry other aliases but not ours: the alias is wrong."""
-        if info is not None and not info.functions and info.other_functions:
-            has = ", ".join(info.aliases_seen) or "none"
-            raise UsageError(
-                f"no function of stack {self.stack} carries alias {self.alias!r} (aliases in "
-                f"the stack: {has}): check --alias / LAMBDA_RELEASE_ALIAS, and that the "
-                "template sets AutoPublishAlias: !Ref AliasName"
-            )
+    def require_alias_functions(self, info: StackInfo | None, log: ReleaseLog | None) -> None:
+        """A stack whose functions carry other aliases but not ours: the alias is wrong.
+        Unless ``log`` (this stack's and alias's) holds releases: then the alias was right
+        and a template took it off every function, and the commands that lead back (a
+        deploy that publishes it again, ``rollback --to-version``, ``status``) go ahead."""
+        if info is None or info.functions or not info.other_functions:
+            return
+        if log is not None and log.newest_id() is not None:
+            return  # read only in this rare case: one listing of the log's newest window
+        has = ", ".join(info.aliases_seen) or "none"
+        unreleased = "" if log is None else " and its release log holds no release of it"
+        raise UsageError(
+            f"no function of stack {self.stack} carries alias {self.alias!r} (aliases in "
+            f"the stack: {has}){unreleased}: check --alias / LAMBDA_RELEASE_ALIAS, and that "
+            "the template sets AutoPublishAlias: !Ref AliasName"
+        )
 
     def live(self, info: StackInfo | None) -> list[LiveFunction]:
         if info is None:

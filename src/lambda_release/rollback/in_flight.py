@@ -211,7 +211,7 @@ def stop_release(
         timeout=req.wait_timeout,
         poll=req.poll,
     )
-    live = {lf.logical_id: lf for lf in functions_now(engine, stack_info(engine))}
+    live = {lf.logical_id: lf for lf in functions_now(engine, stack_info(engine, log))}
     steps = steps_after_stop(release, live)
     data: dict[str, Any] = {
         "rollback": rollback_id,

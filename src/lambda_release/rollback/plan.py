@@ -179,7 +179,9 @@ def plan_function(
     if live is None or live.version is None:
         step.action = REFUSED
         step.reason = (
-            f"function or alias no longer exists in the stack: nothing to move back to {before}"
+            f"function or alias no longer exists in the stack: nothing to move back to "
+            f"{before}; if a template removed the alias, `lambda-release rollback --function "
+            f"{lid} --to-version {before}` adds it back there"
         )
         return step
     recorded_arn = str(record.get("function_arn") or "")

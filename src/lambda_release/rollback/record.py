@@ -49,14 +49,14 @@ def existing_versions(
     return {r for r in parallel_map(one, list(todo), engine.limiter) if r is not None}
 
 
-def stack_info(engine: StackAlias) -> StackInfo:
+def stack_info(engine: StackAlias, log: ReleaseLog | None) -> StackInfo:
     info = engine.info(refresh=True)
     if info is None:
         raise UsageError(
             f"stack {engine.stack} does not exist (in this account and region): check --stack "
             "/ LAMBDA_RELEASE_STACK and --region"
         )
-    engine.require_alias_functions(info)
+    engine.require_alias_functions(info, log)
     return info
 
 

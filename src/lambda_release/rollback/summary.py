@@ -39,9 +39,15 @@ def summary_data(
 def summary_text(data: dict[str, Any]) -> str:
     if data.get("nothing_to_do"):
         return visible(data["nothing_to_do"])
+    # An explicit move (--to-version) undoes no release: say where it moves instead.
+    what = (
+        f"of release {data.get('release')}"
+        if data.get("to_version") is None
+        else f"to version {data['to_version']}"
+    )
     head = (
         f"{'plan: ' if data.get('dry_run') else ''}rollback "
-        f"{data.get('rollback') or '(dry run)'} of release {data.get('release')}"
+        f"{data.get('rollback') or '(dry run)'} {what}"
     )
     if isinstance(data.get("in_flight"), dict):
         head += f" (stopped in flight; stack {data['in_flight'].get('final_stack_status')})"

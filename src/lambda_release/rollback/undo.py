@@ -62,7 +62,7 @@ def rollback(
     engine: StackAlias, log: ReleaseLog, req: Request, progress: Callable[[str], None]
 ) -> RollbackResult:
     """Undo one release: the most recent in effect, or ``req.release_id`` if it is that one."""
-    info = stack_info(engine)
+    info = stack_info(engine, log)
     if info.status == stuck_rollback.STUCK:
         raise OperationError(
             stuck_rollback.stuck_message(engine.client("cloudformation"), info.name)
@@ -77,7 +77,7 @@ def rollback(
         timeout=req.wait_timeout,
         poll=req.poll,
     ):
-        info = stack_info(engine)  # CodeDeploy moved aliases back meanwhile
+        info = stack_info(engine, log)  # CodeDeploy moved aliases back meanwhile
     if req.release_id is not None and log.undo_of_entry(req.release_id) is not None:
         note = f"release {req.release_id} is already undone"
         progress(note)

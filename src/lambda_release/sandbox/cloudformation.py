@@ -223,6 +223,9 @@ def _stack_status(stack: Any, status: str, reason: str | None = None) -> None:
 NEW = "Requested update requires the creation of a new physical resource; hence creating one."
 
 
+REVIEW_IN_PROGRESS = "REVIEW_IN_PROGRESS"
+
+
 def _physical_id(resource: Any) -> str:
     return str(getattr(resource, "physical_resource_id", "") or "")
 
@@ -749,10 +752,29 @@ def _template_body_limited(original: Callable[[Any], Any]) -> Callable[[Any], An
 
 def _create_change_set_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
     def create_change_set(self: Any, stack_name: str, *args: Any, **kwargs: Any) -> Any:
-        for stack in self.stacks.values():
-            if stack.name == stack_name:
-                refuse_update_of_failed_rollback(stack)
-        return original(self, stack_name, *args, **kwargs)
+        existing = [stack for stack in self.stacks.values() if stack.name == stack_name]
+        for stack in existing:
+            refuse_update_of_failed_rollback(stack)
+        if kwargs.get("change_set_type") != "CREATE" or not existing:
+            return original(self, stack_name, *args, **kwargs)
+        # CloudFormation: a CREATE change set is for a new stack; a stack still
+        # REVIEW_IN_PROGRESS (its first change set never executed) is one, and the change
+        # set is made on it (its stack id kept: what sam deploy relies on). Any other
+        # existing stack is refused (moto made a second stack of the same name).
+        stack = existing[0]
+        if stack.status != REVIEW_IN_PROGRESS:
+            raise ValidationError(
+                stack_name,
+                message=f"Stack [{stack_name}] already exists and cannot be created again "
+                f"with the changeSet [{kwargs.get('change_set_name')}].",
+            )
+        # moto's UPDATE branch makes the change set on the existing stack; it stays a
+        # CREATE (executing it creates the stack's resources).
+        change_set_id, stack_id = original(
+            self, stack_name, *args, **dict(kwargs, change_set_type="UPDATE")
+        )
+        self.change_sets[change_set_id].change_set_type = "CREATE"
+        return change_set_id, stack_id
 
     return create_change_set
 
