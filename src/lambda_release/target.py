@@ -76,7 +76,6 @@ def resolve_target(
     ``environment`` (``prod`` or ``staging``) names the target outright, for
     pipelines with no branch; with a branch as well, the two must agree.
     """
-    # Long on purpose: a flat list of checks, each naming the bad value and its fix.
     if environment is not None and environment not in (PROD, STAGING):
         raise UsageError(f"environment {environment!r} is neither {PROD!r} nor {STAGING!r}")
     if not branch and environment is None:
@@ -107,6 +106,19 @@ def resolve_target(
         )
     production = environment == PROD if environment else is_production(branch or "", patterns)
     environment = PROD if production else STAGING
+    return Target(
+        environment=environment,
+        alias=prod_alias if production else staging_alias,
+        stack=_stack(production, stack_prefix, prod_stack, staging_stack),
+        branch=branch or "",
+    )
+
+
+def _stack(
+    production: bool, stack_prefix: str | None, prod_stack: str | None, staging_stack: str | None
+) -> str:
+    """The target's stack: named outright, else ``<prefix>-<environment>``; checked."""
+    environment = PROD if production else STAGING
     explicit = prod_stack if production else staging_stack
     if explicit:
         stack = validate_stack_name(explicit, what=f"{environment} stack")
@@ -120,9 +132,4 @@ def resolve_target(
     other = staging_stack if production else prod_stack
     if explicit and other == explicit:
         raise UsageError(f"production and staging stack are both {explicit!r}: they must differ")
-    return Target(
-        environment=environment,
-        alias=prod_alias if production else staging_alias,
-        stack=stack,
-        branch=branch or "",
-    )
+    return stack

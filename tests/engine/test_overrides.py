@@ -6,14 +6,14 @@ import pytest
 from samcli.cli.types import CfnParameterOverridesType
 
 from lambda_release.errors import UsageError
-from lambda_release.template.sam import (
+from lambda_release.template.overrides import (
     config_overrides,
-    deploy_command,
     format_override,
     merge_overrides,
     parse_override_item,
     parse_overrides,
 )
+from lambda_release.template.sam import deploy_command
 
 TRICKY = [
     "plain",

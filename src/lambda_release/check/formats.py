@@ -33,63 +33,59 @@ def as_sarif(
 ) -> str:
     """SARIF 2.1.0; templates that could not be checked are tool notifications."""
     rule_ids = sorted({f.rule for f in findings} | set(descriptions))
+    driver = {
+        "name": "lambda-release check",
+        "version": __version__,
+        "informationUri": DOCS_URL,
+        "rules": [_sarif_rule(rid, descriptions) for rid in rule_ids],
+    }
+    invocation = {
+        "executionSuccessful": not problems,
+        "toolExecutionNotifications": [_sarif_notification(p) for p in problems],
+    }
     doc: dict[str, Any] = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "lambda-release check",
-                        "version": __version__,
-                        "informationUri": DOCS_URL,
-                        "rules": [
-                            {
-                                "id": rid,
-                                "shortDescription": {"text": descriptions.get(rid, rid)},
-                                "helpUri": docs_url(rid),
-                            }
-                            for rid in rule_ids
-                        ],
-                    }
-                },
-                "invocations": [
-                    {
-                        "executionSuccessful": not problems,
-                        "toolExecutionNotifications": [
-                            {
-                                "level": "error",
-                                "message": {"text": p.message},
-                                "locations": [
-                                    {"physicalLocation": {"artifactLocation": {"uri": p.file}}}
-                                ],
-                            }
-                            for p in problems
-                        ],
-                    }
-                ],
-                "results": [
-                    {
-                        "ruleId": f.rule,
-                        "level": _SARIF_LEVEL.get(f.severity, "note"),
-                        "message": {"text": f"{f.message} (fix: {f.fix})" if f.fix else f.message},
-                        "locations": [
-                            {
-                                "physicalLocation": {
-                                    "artifactLocation": {"uri": f.file},
-                                    "region": {
-                                        "startLine": f.line,
-                                        "startColumn": f.column,
-                                        "endLine": f.end_line or f.line,
-                                        "endColumn": f.end_column or f.column,
-                                    },
-                                }
-                            }
-                        ],
-                    }
-                    for f in findings
-                ],
+                "tool": {"driver": driver},
+                "invocations": [invocation],
+                "results": [_sarif_result(f) for f in findings],
             }
         ],
     }
     return json.dumps(doc, indent=2) + "\n"
+
+
+def _sarif_rule(rid: str, descriptions: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": rid,
+        "shortDescription": {"text": descriptions.get(rid, rid)},
+        "helpUri": docs_url(rid),
+    }
+
+
+def _sarif_notification(p: Problem) -> dict[str, Any]:
+    """A template that could not be checked."""
+    return {
+        "level": "error",
+        "message": {"text": p.message},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": p.file}}}],
+    }
+
+
+def _sarif_result(f: Finding) -> dict[str, Any]:
+    region = {
+        "startLine": f.line,
+        "startColumn": f.column,
+        "endLine": f.end_line or f.line,
+        "endColumn": f.end_column or f.column,
+    }
+    return {
+        "ruleId": f.rule,
+        "level": _SARIF_LEVEL.get(f.severity, "note"),
+        "message": {"text": f"{f.message} (fix: {f.fix})" if f.fix else f.message},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": f.file}, "region": region}}
+        ],
+    }

@@ -14,7 +14,12 @@ from lambda_release.log.store import ReleaseLog
 from lambda_release.release.inputs import ReleaseInputs, gather
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig, env_var
-from lambda_release.template import sam
+from lambda_release.template.overrides import (
+    config_overrides,
+    merge_overrides,
+    parse_override_item,
+    parse_overrides,
+)
 
 
 def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> None:
@@ -120,12 +125,12 @@ def add_release_inputs(p: argparse.ArgumentParser) -> None:
 def overrides(ctx: Context, alias: str) -> dict[str, str]:
     """The parameter overrides sam deploy gets: samconfig's, then the user's, then AliasName."""
     s = ctx.settings
-    return sam.merge_overrides(
-        sam.config_overrides(s.file.get("parameter_overrides")),
-        sam.parse_overrides(s.get("parameter_overrides") or "")
+    return merge_overrides(
+        config_overrides(s.file.get("parameter_overrides")),
+        parse_overrides(s.get("parameter_overrides") or "")
         if s.source("parameter_overrides") in ("flag", "env")
         else {},
-        [sam.parse_override_item(i) for i in (s.raw("parameter_override") or [])]
+        [parse_override_item(i) for i in (s.raw("parameter_override") or [])]
         if s.source("parameter_override") == "flag"
         else [],
         alias,

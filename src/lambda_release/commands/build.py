@@ -10,7 +10,7 @@ from lambda_release.commands._release_options import declared_secrets
 from lambda_release.context import Context
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.release.inputs import read_template, secret_names
-from lambda_release.template import sam
+from lambda_release.template import overrides, sam
 
 NAME = "build"
 OUTPUTS: tuple[str, ...] = ("text",)
@@ -70,7 +70,7 @@ def run(ctx: Context) -> int:
         )
     # Secret parameters as deploy finds them, so a value passed with --sam-arg is masked.
     names = secret_names(read_template(Path(template)), Path(template), declared_secrets(ctx))
-    from_config = sam.config_overrides(s.file.get("parameter_overrides"))
+    from_config = overrides.config_overrides(s.file.get("parameter_overrides"))
     cmd = sam.build_command(
         sam.find_sam(s.get("sam_path")),
         template=template,

@@ -13,8 +13,9 @@ from lambda_release.context import Context
 from lambda_release.log.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.log.store import LOG_TAG
 from lambda_release.observe import watch
-from lambda_release.release.deploy import DeployPlan, deploy
+from lambda_release.release.deploy import DeployPlan, DeployResult, deploy
 from lambda_release.release.inputs import require_template
+from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV
 from lambda_release.template import sam
 from lambda_release.template.secrets import Value
@@ -156,7 +157,6 @@ def show_dry_run(
 
 
 def run(ctx: Context) -> int:
-    out = ctx.output
     s = ctx.settings
     sam.check_pass_through(s.flags.get("sam_arg") or [])
     config_env = opts.select_config_env(ctx)
@@ -205,6 +205,13 @@ def run(ctx: Context) -> int:
     )
     # SIGTERM (a cancelled CircleCI job) is an interrupt here too: cli.main makes it one.
     result = deploy(engine, plan, run_sam=run_sam, progress=output.info)
+    return show_result(ctx.output, engine, result, command, str(inputs.record_file))
+
+
+def show_result(
+    out: str, engine: StackAlias, result: DeployResult, command: list[Value], record_file: str
+) -> int:
+    """Print what the release did (or would do, or why it was refused); write its record."""
     for w in result.warnings:
         output.info(f"warning: {w}")
     if result.dry_run is not None:
@@ -218,7 +225,7 @@ def run(ctx: Context) -> int:
         return result.exit_code
     data = record_json(result.release, result.stable, result.log)
     # Built from data that holds no plaintext: secrets are Secret values, shown as *****.
-    write_record_file(str(inputs.record_file), data)
+    write_record_file(record_file, data)
     if out == "json":
         output.print_json(data)
     else:

@@ -13,12 +13,11 @@ changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambda_release.check.rules.fixed_name import NAMED_PROPERTIES
-from lambda_release.fix import grants, targets
+from lambda_release.fix import grants, names, targets
 from lambda_release.fix.edits import put, put_after, put_at, put_section, unique_key
 from lambda_release.fix.intrinsics import Writer, read, ref_target
 from lambda_release.template.sam_globals import ignores_global
@@ -27,8 +26,6 @@ SAM_FUNCTION = "AWS::Serverless::Function"
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 ALIAS_PARAMETER = "AliasName"
 PROD_CONDITION = "IsProductionAlias"
-# Names that must be lower case (an alias such as PROD cannot go into them).
-LOWER_CASE_NAMES = ("AWS::S3::Bucket", "AWS::ECR::Repository")
 DEFAULT_CANARY = "Canary10Percent5Minutes"
 
 
@@ -192,34 +189,9 @@ class _Fixer:
 
     def physical_names(self) -> None:
         """A fixed account-wide name collides between the per-environment stacks (E9008)."""
-        for name, node in list(self.resources.items()):
-            if not isinstance(node, Mapping):
-                continue
-            prop = NAMED_PROPERTIES.get(str(node.get("Type")))
-            props = node.get("Properties")
-            if prop is None or not isinstance(props, MutableMapping):
-                continue
-            fixed = props.get(prop)
-            if not isinstance(fixed, str) or not fixed:
-                continue
-            per_stack = f"{fixed}-${{{self.parameter}}}"
-            if node.get("Type") in LOWER_CASE_NAMES:
-                self.out.left.append(
-                    f"{name}.{prop}: {fixed} is fixed, and an alias in it would break "
-                    "the lower-case rule; drop the name or make it differ per stack"
-                )
-                continue
-            ids = {str(k) for k in self.resources}
-            if sum(fixed in t for t in _strings(self.root) if t.split(".")[0] not in ids) > 1:
-                self.out.left.append(
-                    f"{name}.{prop}: {fixed} is written out elsewhere in the template; "
-                    f"make it differ per stack, e.g. !Sub '{per_stack}', and update those places"
-                )
-                continue
-            props[prop] = self.write.sub(per_stack)
-            self.out.changes.append(
-                f"{name}.{prop}: {fixed} -> !Sub '{per_stack}' (one name per environment's stack)"
-            )
+        changes, left = names.per_stack(self.root, self.parameter, self.write)
+        self.out.changes.extend(changes)
+        self.out.left.extend(left)
 
     # -- deployment preference and alarms ---------------------------------------------
 
@@ -370,21 +342,6 @@ class _Fixer:
         self.deployment_preferences()
         self.invocation_targets()
         return self.out
-
-
-def _strings(node: Any) -> Iterator[str]:
-    """Every string value in the tree (not keys), tagged scalars' values included."""
-    value = getattr(node, "value", None)
-    if isinstance(value, str):
-        yield value
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, Mapping):
-        for v in node.values():
-            yield from _strings(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _strings(v)
 
 
 def _plain(value: Any) -> Any:

@@ -19,7 +19,7 @@ from lambda_release.log.ids import iso, new_id, now, ordered_id
 from lambda_release.log.schema import Entry, EntryFunction
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.inputs import ReleaseInputs, check_inputs
-from lambda_release.release.preflight import Reads, preflight, read_checks
+from lambda_release.release.preflight import Preflight, Reads, preflight, read_checks
 from lambda_release.release.recover import settle_pending
 from lambda_release.release.stack_alias import StackAlias
 
@@ -115,6 +115,32 @@ def take_lease(
     return lease, reads, newest
 
 
+def preflight_under_lease(
+    engine: StackAlias,
+    log: ReleaseLog,
+    lease: lock.HeldLease,
+    ahead: Reads | None,
+    *,
+    mode: str,
+    progress: Callable[[str], None] | None,
+    allow: str,
+) -> Preflight:
+    """Settle what a killed job left, then the pre-flight, holding the lease."""
+    settled, _ = settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
+    # The stack read that found the log (and the reads made beside the lease) are
+    # current when no holder of the lease came or went since: read again if one did.
+    quiet = lease.quiet_since(engine.read_at())
+    return preflight(
+        engine,
+        log,
+        dry_run=False,
+        progress=progress or _quiet,
+        allow_rolled_back_code=allow,
+        refresh=not quiet,
+        reads=ahead if quiet and not settled else None,
+    )
+
+
 def begin(
     engine: StackAlias,
     log: ReleaseLog,
@@ -141,18 +167,8 @@ def begin(
     )
     holder = lease.holder
     try:
-        settled, _ = settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
-        # The stack read that found the log (and the reads made beside the lease) are
-        # current when no holder of the lease came or went since: read again if one did.
-        quiet = lease.quiet_since(engine.read_at())
-        found = preflight(
-            engine,
-            log,
-            dry_run=False,
-            progress=progress or _quiet,
-            allow_rolled_back_code=allow_rolled_back_code,
-            refresh=not quiet,
-            reads=ahead if quiet and not settled else None,
+        found = preflight_under_lease(
+            engine, log, lease, ahead, mode=mode, progress=progress, allow=allow_rolled_back_code
         )
         if found.problems:
             lock.release(log, holder)

@@ -20,7 +20,7 @@ from lambda_release.aws.stack import (
 from lambda_release.errors import OperationError
 from lambda_release.log.ids import iso, now
 from lambda_release.log.records import FAILED, PARTIAL, Release
-from lambda_release.log.schema import Entry
+from lambda_release.log.schema import Entry, Settlement
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.settlement import (
     AliasNow,
@@ -105,24 +105,7 @@ def settle(
 
     Returns (release, stable versions by logical id, warnings).
     """
-    info, known = read_after_sam(engine, entry, functions_after)
-    if info is not None and info.in_progress:
-        raise OperationError(
-            f"stack {engine.stack} is {info.status}: release {entry['id']} is still in "
-            "flight; once the stack has finished, `lambda-release record` settles it"
-        )
-    body = settlement_for(
-        entry,
-        read_settlement(engine, entry, info, sam_exit_code, known),
-        alias=engine.alias,
-        sam_exit_code=sam_exit_code,
-        settled_by=settled_by,
-        settled_at=iso(now()),
-    )
-    started = started_at(entry)
-    if body["outcome"] in (FAILED, PARTIAL) and info is not None and started is not None:
-        # Why: each failed deployment, naming the hook that failed it.
-        body["failures"] = codedeploy.failures_since(engine.client("codedeploy"), info, started)
+    body = settlement_after_sam(engine, entry, sam_exit_code, settled_by, functions_after)
     ours = Release(entry, body)
     if lease_lost:
         stored = log.write_settlement(entry["id"], body)
@@ -154,6 +137,36 @@ def settle(
     if dict(stored) != {**body, "schema": stored.get("schema"), "id": entry["id"]}:
         stable, warnings = update_stable_pointers(engine, log, release, dry_run=not update_stable)
     return release, stable, list(stored.get("warnings", [])) + warnings
+
+
+def settlement_after_sam(
+    engine: StackAlias,
+    entry: Entry,
+    sam_exit_code: int | None,
+    settled_by: str,
+    functions_after: frozenset[str] | None,
+) -> Settlement:
+    """The settlement ``entry`` gets from what the aliases show now (not yet written);
+    a stack still updating refuses, since the release is still in flight."""
+    info, known = read_after_sam(engine, entry, functions_after)
+    if info is not None and info.in_progress:
+        raise OperationError(
+            f"stack {engine.stack} is {info.status}: release {entry['id']} is still in "
+            "flight; once the stack has finished, `lambda-release record` settles it"
+        )
+    body = settlement_for(
+        entry,
+        read_settlement(engine, entry, info, sam_exit_code, known),
+        alias=engine.alias,
+        sam_exit_code=sam_exit_code,
+        settled_by=settled_by,
+        settled_at=iso(now()),
+    )
+    started = started_at(entry)
+    if body["outcome"] in (FAILED, PARTIAL) and info is not None and started is not None:
+        # Why: each failed deployment, naming the hook that failed it.
+        body["failures"] = codedeploy.failures_since(engine.client("codedeploy"), info, started)
+    return body
 
 
 def read_after_sam(

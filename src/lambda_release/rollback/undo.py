@@ -191,16 +191,7 @@ def _move_and_record(
     failed = [s for s in plan.steps if s.result == FAILED]
     refused = [s for s in plan.steps if s.result == REFUSED]
     if failed:
-        data = summary_data(plan, rollback_id)
-        data["recorded"] = False
-        return RollbackResult(
-            1,
-            data,
-            [
-                f"{len(failed)} function(s) not moved back: nothing recorded yet; run the same "
-                "command again to finish (moves already made are kept)"
-            ],
-        )
+        return _not_recorded(plan, rollback_id, len(failed))
     undone = plan.release_fully_undone and not moves_nothing
     if moves_nothing:
         progress(
@@ -237,6 +228,20 @@ def _move_and_record(
             f"refused for {', '.join(s.logical_id for s in refused)}: see the reasons above"
         )
     return RollbackResult(1 if refused else 0, data, notes)
+
+
+def _not_recorded(plan: Plan, rollback_id: str, failed: int) -> RollbackResult:
+    """A move failed: nothing is recorded, so the same command run again finishes it."""
+    data = summary_data(plan, rollback_id)
+    data["recorded"] = False
+    return RollbackResult(
+        1,
+        data,
+        [
+            f"{failed} function(s) not moved back: nothing recorded yet; run the same "
+            "command again to finish (moves already made are kept)"
+        ],
+    )
 
 
 def move_aliases(
