@@ -163,8 +163,14 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:BatchGetDeployments",
             "cloudformation:CancelUpdateStack",
             "cloudformation:DescribeStackEvents",
+            "cloudformation:GetTemplate",
+            "cloudformation:UpdateStack",
         ),
         sometimes={
+            "cloudformation:GetTemplate": "--to-version on a function a template took the alias "
+            "from: the processed template, to add the alias back (docs/rollback.md)",
+            "cloudformation:UpdateStack": "--to-version on a function a template took the alias "
+            "from: one stack update adds the alias back under SAM's logical id",
             "codedeploy:BatchGetDeployments": "a release is rolled back while its canary "
             "runs: CodeDeploy's own rollback deployments are waited for, not stopped",
             "cloudformation:DescribeStackEvents": "the stack is UPDATE_ROLLBACK_FAILED: the "
