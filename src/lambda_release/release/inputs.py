@@ -21,8 +21,8 @@ from lambda_release.aws.stack import StackInfo, read_live
 from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 from lambda_release.release import alias_guard
 from lambda_release.release.stack_alias import StackAlias
-from lambda_release.template import sam
 from lambda_release.template.cfn import parse_template
+from lambda_release.template.overrides import parse_overrides
 from lambda_release.template.secrets import (
     MIN_LENGTH,
     Secret,
@@ -176,7 +176,7 @@ def _plain_secret_overrides(sam_command: Sequence[Value], names: frozenset[str])
             continue
         if in_overrides:
             try:
-                pairs = sam.parse_overrides(arg)
+                pairs = parse_overrides(arg)
             except UsageError:
                 continue
             found += [k for k, v in pairs.items() if k in names and v]
