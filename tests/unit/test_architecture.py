@@ -89,7 +89,6 @@ BEING_SPLIT_ELSEWHERE = frozenset(
     {
         "aws/stack.py:read_stack",
         "release/recover.py:settle_pending",
-        "rollback/explicit.py:move_to_version",
     }
 )
 
