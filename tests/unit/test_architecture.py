@@ -84,15 +84,6 @@ def test_the_layer_check_sees_a_climb(tmp_path: Path) -> None:
 
 MODULE_LINES = 400
 FUNCTION_LINES = 60
-# Being split elsewhere (issue 29, other branches): emptied once those are merged.
-BEING_SPLIT_ELSEWHERE = frozenset(
-    {
-        "release/drift.py",
-        "aws/stack.py:read_stack",
-        "release/recover.py:settle_pending",
-        "rollback/explicit.py:move_to_version",
-    }
-)
 
 
 def size_exceptions() -> set[str]:
@@ -122,13 +113,13 @@ def oversized(package: Path = PACKAGE) -> list[str]:
 def test_no_module_or_function_is_over_its_size() -> None:
     """docs/architecture.md's "Size": a module over 400 lines or a function over 60 is
     split by idea, unless the doc names it with why it reads best whole."""
-    allowed = size_exceptions() | BEING_SPLIT_ELSEWHERE
+    allowed = size_exceptions()
     assert [n for n in oversized() if n not in allowed] == []
 
 
 def test_every_size_exception_still_needs_to_be_one() -> None:
     """An exception that has shrunk (or gone) is dropped from the doc and the list."""
-    assert sorted((size_exceptions() | BEING_SPLIT_ELSEWHERE) - set(oversized())) == []
+    assert sorted(size_exceptions() - set(oversized())) == []
 
 
 def test_the_size_check_sees_a_long_module_and_function(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from lambda_release.errors import UsageError
 from lambda_release.observe.status import drift_json, function_rows, status_text
 from lambda_release.release.preflight import Drift, alarm_message, in_flight_message
 from lambda_release.release.stack_alias import StackAlias
-from lambda_release.rollback.explicit import alias_logical_id, with_alias
+from lambda_release.rollback.restore_alias import alias_logical_id, with_alias
 from lambda_release.rollback.summary import summary_text
 
 

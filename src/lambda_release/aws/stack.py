@@ -235,8 +235,6 @@ def _recorded_versions(
 
 def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
     """The stack's functions carrying ``alias``, or None when the stack does not exist."""
-    # Long on purpose: one pass over one resource listing pairs functions, aliases, versions,
-    # deployment groups and alarms by logical id (the listing is the only call).
     # The two reads overlap (a client is thread-safe); the listing of a stack that does
     # not exist fails, and is then not looked at.
     with Pool(max_workers=1) as pool:
@@ -255,6 +253,13 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
         tags={t["Key"]: t["Value"] for t in desc.get("Tags", [])},
         last_updated=desc.get("LastUpdatedTime") or desc.get("CreationTime"),
     )
+    _pair_resources(info, resources, alias)
+    return info
+
+
+def _pair_resources(info: StackInfo, resources: list[dict[str, Any]], alias: str) -> None:
+    """Fill ``info`` from the stack's resource listing: one pass pairs functions, aliases,
+    versions, deployment groups and alarms by logical id (the listing is the only call)."""
     by_type: dict[str, list[dict[str, Any]]] = {}
     for r in resources:
         by_type.setdefault(str(r["ResourceType"]), []).append(r)
@@ -303,7 +308,6 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
                 deployment_group=str(group.get("PhysicalResourceId")) if group else None,
             )
         )
-    return info
 
 
 def restated(info: StackInfo, desc: dict[str, Any]) -> StackInfo:

@@ -34,23 +34,22 @@ from typing import Any, TypeVar
 import botocore.exceptions
 
 from lambda_release.aws.client import error_code
-from lambda_release.errors import OperationError, UsageError
-from lambda_release.log.ids import id_of_index_name, index_name, is_release_id, iso, now
+from lambda_release.errors import OperationError
+from lambda_release.log.ids import id_of_index_name, index_name, iso, now
 from lambda_release.log.index import INDEX_FOLDER, ORIGIN_NAME, LogIndex, NewestWindow
 from lambda_release.log.location import LogLocation
-from lambda_release.log.records import Head, Release
+from lambda_release.log.records import Head
+from lambda_release.log.release_reads import ReleaseReads
 from lambda_release.log.schema import (
     ENTRY_SCHEMA,
     SETTLEMENT_SCHEMA,
     UNDO_SCHEMA,
     Claim,
-    Entry,
     Kind,
     Lease,
     LogHead,
     Outcome,
     Settlement,
-    Undo,
     checked,
 )
 
@@ -64,7 +63,7 @@ __all__ = ["ENTRY_SCHEMA", "SETTLEMENT_SCHEMA", "UNDO_SCHEMA", "Kind", "Outcome"
 CONFLICT_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
 
 
-class ReleaseLog(LogIndex):
+class ReleaseLog(ReleaseReads, LogIndex):
     """The log of one stack and alias."""
 
     def __init__(self, s3: Any, location: LogLocation, stack: str, alias: str) -> None:
@@ -281,47 +280,6 @@ class ReleaseLog(LogIndex):
         found = self.read(self.claim_key(key), Claim)
         return None if found is None else found[0]
 
-    def identified(self, key: str, body: Mapping[str, Any], release_id: str, what: str) -> None:
-        """An object names its release (``id``): it must be the release its key names. A copy
-        under another key (an old entry under a new name) has the right shape and would
-        make that release appear twice, or a rollback undo the wrong one."""
-        said = body.get("id", release_id)  # optional in settlements and undo marks
-        if said != release_id:
-            shown = said if is_release_id(str(said)) else repr(said)  # one line, whatever it is
-            raise OperationError(
-                f"release log object {self.uri(key)} holds the {what} of release {shown}, not "
-                f"of {release_id} that its key names: it was copied or edited by hand; move "
-                "it out of the log's prefix, or restore it"
-            )
-
-    def read_settlement(self, release_id: str) -> Settlement | None:
-        key = self.settlement_key(release_id)
-        found = self.read(key, Settlement)
-        if found is None:
-            return None
-        self.identified(key, found[0], release_id, "settlement")
-        return found[0]
-
-    def read_undo(self, release_id: str) -> Undo | None:
-        key = self.undo_key(release_id)
-        found = self.read(key, Undo)
-        if found is None:
-            return None
-        self.identified(key, found[0], release_id, "undo mark")
-        return found[0]
-
-    def undo_of_entry(self, release_id: str) -> Undo | None:
-        """The undo mark of ``release_id`` when a command acts on the mark alone (``rollback
-        --release``): a mark whose release has no entry undid nothing."""
-        undo = self.read_undo(release_id)
-        if undo is not None and self.read_entry(release_id) is None:
-            raise OperationError(
-                f"release log object {self.uri(self.undo_key(release_id))} marks release "
-                f"{release_id} undone, but it has no entry in the log: it was planted or its "
-                "entry deleted; move it out of the log's prefix, or restore the entry"
-            )
-        return undo
-
     def list_ids(self, folder: str) -> list[str]:
         """Ids under ``folder`` (releases, settled, undone), oldest first, every page."""
         prefix = f"{self.base}{folder}/"
@@ -379,30 +337,3 @@ class ReleaseLog(LogIndex):
         body = {"schema": UNDO_SCHEMA, "id": release_id, "by": by, "time": iso(now())}
         body.update(extra or {})
         return self.put_new(self.undo_key(release_id), body)
-
-    def read_entry(self, release_id: str, *, legacy: bool | None = None) -> Entry | None:
-        """The entry of ``release_id``; ``legacy``: where it is (True: ``releases/``, a log
-        begun before 1.0; None: not known, so its own key first, then the old one)."""
-        keys = [self.entry_key(release_id), self.legacy_entry_key(release_id)]
-        if legacy is not None:
-            keys = keys[1:] if legacy else keys[:1]
-        for key in keys:
-            found = self.read(key, Entry)
-            if found is not None:
-                self.identified(key, found[0], release_id, "entry")
-                return found[0]
-        return None
-
-    def load(self, release_id: str, *, settled: bool = True, undone: bool = True) -> Release:
-        entry = self.read_entry(release_id)
-        if entry is None:
-            raise UsageError(
-                f"release {release_id!r} is not in the log of stack {self.stack} alias "
-                f"{self.alias}: see `lambda-release history`"
-            )
-        rel = Release(entry)
-        if settled:
-            rel.settlement = self.read_settlement(release_id)
-        if undone:
-            rel.undo = self.read_undo(release_id)
-        return rel

@@ -73,23 +73,37 @@ def settle_pending(
         if dry_run:
             settled.append((would_settle(engine, log, rid, info, sam_exit_code, settled_by), {}))
             continue
-        entry = log.load(rid, settled=False, undone=False).entry
-        if progress is not None:
-            progress(f"settling release {rid}, left pending by an earlier job")
-        # The stack was just read, after whatever sam did: settle needs only its status.
-        same = None if info is None else frozenset(f.logical_id for f in info.functions)
-        release, stable, _ = settle(
-            engine,
-            log,
-            entry,
-            sam_exit_code=sam_exit_code,
-            settled_by=settled_by,
-            functions_after=same,
-        )
-        settled.append((release, stable))
+        settled.append(settle_newest(engine, log, rid, info, sam_exit_code, settled_by, progress))
         if live_lease or holder == rid:
             lock.release(log, rid)
     return settled, in_flight
+
+
+def settle_newest(
+    engine: StackAlias,
+    log: ReleaseLog,
+    release_id: str,
+    info: StackInfo | None,
+    sam_exit_code: int | None,
+    settled_by: str,
+    progress: Callable[[str], None] | None,
+) -> tuple[Release, dict[str, str | None]]:
+    """Settle the newest pending release from the live aliases: the release and its
+    stable versions. ``info``: the stack, just read (after whatever sam did)."""
+    entry = log.load(release_id, settled=False, undone=False).entry
+    if progress is not None:
+        progress(f"settling release {release_id}, left pending by an earlier job")
+    # The stack was just read, after whatever sam did: settle needs only its status.
+    same = None if info is None else frozenset(f.logical_id for f in info.functions)
+    release, stable, _ = settle(
+        engine,
+        log,
+        entry,
+        sam_exit_code=sam_exit_code,
+        settled_by=settled_by,
+        functions_after=same,
+    )
+    return release, stable
 
 
 def settle_superseded(

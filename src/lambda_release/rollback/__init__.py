@@ -1,5 +1,6 @@
 """Rollback: undo a release (undo.py), stop one in flight (in_flight.py), or move one
-function to a named version (explicit.py).
+function to a named version (explicit.py), adding back through CloudFormation an alias
+a template removed (restore_alias.py).
 
 plan.py decides (pure), alias_moves.py moves one alias guarded by its RevisionId,
 claim.py names a logical rollback once and takes the lock, record.py reads and writes

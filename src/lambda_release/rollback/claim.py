@@ -64,6 +64,21 @@ def claim(log: ReleaseLog, key: str, body: Claim) -> Claim:
     return existing.copy()
 
 
+def claim_move(log: ReleaseLog, logical_id: str, target: str, reason: str) -> tuple[Claim, str]:
+    """Claim an explicit move (``--to-version``) and take the lock: the claim and the
+    rollback's id. Named by the function, the version and the newest entry in the log, so
+    that a re-run after a failure reuses the same entry id and writes it once."""
+    newest = log.newest_id()
+    claimed = claim(
+        log,
+        f"move-{newest or 'empty'}-{logical_id}-{target}",
+        claim_body(None, [logical_id], reason, after=newest, to_version=target),
+    )
+    rollback_id = str(claimed["rollback_id"])
+    take_lock(log, rollback_id, claimed)
+    return claimed, rollback_id
+
+
 @dataclass(frozen=True)
 class Claimed:
     """A claim as the log holds it, and what only this run knows about it."""

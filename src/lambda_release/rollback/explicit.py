@@ -5,38 +5,25 @@ routing cleared, guarded by its RevisionId. The logical move is named by the
 function, the version and the newest entry in the log when it was asked for,
 so a re-run after a failure reuses the same entry id and writes it once.
 
-A function whose alias a template removed (AutoPublishAlias dropped, AliasName
-changed) gets it back through CloudFormation, never by CreateAlias: an alias made
-outside the stack would make the deploy that restores AutoPublishAlias fail
-(CloudFormation's CreateAlias answers "Alias already exists" and the update rolls
-back). One update of the processed template adds the alias resource under SAM's own
-logical id (``<Function>Alias<Name>``) pinned to the version, so that deploy finds
-it in the stack and updates it in place, from that version (docs/rollback.md).
+A function whose alias a template removed gets it back through CloudFormation
+(restore_alias.py).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from lambda_release.aws import stuck_rollback
-from lambda_release.aws.stack import AliasState, FunctionNow, StackInfo
-from lambda_release.aws.stack import read_live as stack_read_live
+from lambda_release.aws.stack import FunctionNow, StackInfo
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log import lock
 from lambda_release.log.schema import Claim
 from lambda_release.log.store import ReleaseLog
-from lambda_release.release.drift import (
-    explanations,
-    processed_template,
-    s3_template_store,
-    update_template,
-)
+from lambda_release.release.drift import explanations
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, FAILED, MOVED, move_back
-from lambda_release.rollback.claim import claim, claim_body, take_lock
+from lambda_release.rollback.claim import claim_move
 from lambda_release.rollback.plan import DONE, MOVE, Step
 from lambda_release.rollback.record import (
     entry_rows,
@@ -47,6 +34,7 @@ from lambda_release.rollback.record import (
     write_record,
 )
 from lambda_release.rollback.request import Request, RollbackResult
+from lambda_release.rollback.restore_alias import restore_alias
 
 
 def move_to_version(
@@ -55,28 +43,12 @@ def move_to_version(
     assert req.to_version is not None
     target = req.to_version
     info = stack_info(engine, log)
-    if info.status == stuck_rollback.STUCK:
-        raise OperationError(
-            stuck_rollback.stuck_message(engine.client("cloudformation"), info.name)
-        )
-    if info.in_progress:
-        raise OperationError(
-            f"stack {engine.stack} is {info.status}: a release is in flight; run "
-            "`lambda-release rollback` (without --to-version) to stop it first"
-        )
+    _refuse_busy(engine, info)
     wanted = req.functions[0]
     ref = next((f for f in info.functions if wanted in (f.logical_id, f.name)), None)
     if ref is None:
-        bare = [
-            (lid, name)
-            for lid, name in sorted(info.function_names.items())
-            if lid in info.other_functions and wanted in (lid, name)
-        ]
-        if bare:
-            return restore_alias(engine, log, req, info, *bare[0], progress)
-        raise UsageError(
-            f"--function {wanted!r} is not a function of stack {engine.stack} (its functions: "
-            f"{', '.join(sorted(info.function_names)) or 'none'})"
+        return restore_alias(
+            engine, log, req, info, *_function_that_lost_alias(engine, info, wanted), progress
         )
     live = {lf.logical_id: lf for lf in functions_now(engine, info)}
     lf = live[ref.logical_id]
@@ -108,18 +80,40 @@ def move_to_version(
         return RollbackResult(
             0, {"dry_run": True, "functions": [step.as_json()], "to_version": target}
         )
-    newest = log.newest_id()
-    claimed = claim(
-        log,
-        f"move-{newest or 'empty'}-{ref.logical_id}-{target}",
-        claim_body(None, [ref.logical_id], req.reason, after=newest, to_version=target),
-    )
-    rollback_id = str(claimed["rollback_id"])
-    take_lock(log, rollback_id, claimed)
+    claimed, rollback_id = claim_move(log, ref.logical_id, target, req.reason)
     try:
         return _move(engine, log, step, live, claimed, rollback_id)
     finally:
         lock.release(log, rollback_id)
+
+
+def _refuse_busy(engine: StackAlias, info: StackInfo) -> None:
+    """A stack stuck in a rollback, or updating, takes no explicit move."""
+    if info.status == stuck_rollback.STUCK:
+        raise OperationError(
+            stuck_rollback.stuck_message(engine.client("cloudformation"), info.name)
+        )
+    if info.in_progress:
+        raise OperationError(
+            f"stack {engine.stack} is {info.status}: a release is in flight; run "
+            "`lambda-release rollback` (without --to-version) to stop it first"
+        )
+
+
+def _function_that_lost_alias(engine: StackAlias, info: StackInfo, wanted: str) -> tuple[str, str]:
+    """(logical id, name) of the stack's function ``wanted`` that carries no alias (a
+    template removed it); a name that is no function of the stack is refused."""
+    bare = [
+        (lid, name)
+        for lid, name in sorted(info.function_names.items())
+        if lid in info.other_functions and wanted in (lid, name)
+    ]
+    if not bare:
+        raise UsageError(
+            f"--function {wanted!r} is not a function of stack {engine.stack} (its functions: "
+            f"{', '.join(sorted(info.function_names)) or 'none'})"
+        )
+    return bare[0]
 
 
 def _move(
@@ -148,119 +142,3 @@ def _move(
     stable, warnings = update_stable(engine, rollback_id, [step], live, latest)
     data.update(recorded=True, stable=stable, warnings=warnings)
     return RollbackResult(0, data, warnings)
-
-
-def alias_logical_id(function: str, alias: str) -> str:
-    """The logical id SAM gives ``alias`` of ``function`` (samtranslator's _construct_alias:
-    ``-`` becomes ``D``, ``_`` becomes ``U``), so that the deploy restoring
-    AutoPublishAlias updates this resource instead of creating a second alias."""
-    return f"{function}Alias{alias.replace('-', 'D').replace('_', 'U')}"
-
-
-def with_alias(template: dict[str, Any], function: str, alias: str, version: str) -> dict[str, Any]:
-    """The processed template with ``function``'s alias resource pinned to ``version``."""
-    out: dict[str, Any] = json.loads(json.dumps(template))
-    out.setdefault("Resources", {})[alias_logical_id(function, alias)] = {
-        "Type": "AWS::Lambda::Alias",
-        "Properties": {
-            "Name": alias,
-            "FunctionName": {"Ref": function},
-            "FunctionVersion": version,
-        },
-    }
-    return out
-
-
-def restore_alias(
-    engine: StackAlias,
-    log: ReleaseLog,
-    req: Request,
-    info: StackInfo,
-    logical_id: str,
-    name: str,
-    progress: Callable[[str], None],
-) -> RollbackResult:
-    """``--to-version`` on a function that lost the alias: one CloudFormation update adds
-    it back at that version (module doc: why not CreateAlias)."""
-    assert req.to_version is not None
-    target = req.to_version
-    lam = engine.client("lambda")
-    found = stack_read_live(lam, [name], engine.alias, engine.stable_name, engine.limiter)[0]
-    if found.alias is not None:
-        # Made outside CloudFormation: the restoring deploy would fail to create it.
-        raise OperationError(
-            f"{logical_id} carries alias {engine.alias} (version {found.alias.version}) but "
-            f"stack {engine.stack} has no alias resource for it: it was made by hand, and the "
-            f"deploy that restores AutoPublishAlias would fail creating it (CloudFormation: "
-            f"Alias already exists). Delete it (`aws lambda delete-alias --function-name "
-            f"{name} --name {engine.alias}`), then run this command again"
-        )
-    if not existing_versions(engine, [(logical_id, name, target)]):
-        raise UsageError(
-            f"version {target} of {name} does not exist: see `aws lambda "
-            f"list-versions-by-function --function-name {name}`"
-        )
-    lf = FunctionNow(logical_id, name, found.function_arn, None, stable=_version(found.stable))
-    step = Step(logical_id, name, MOVE, target, None, None)
-    step.moved_by_release = True
-    step.reason = (
-        f"alias {engine.alias} is gone (a template removed it): CloudFormation adds it "
-        f"back at {target}"
-    )
-    if req.dry_run:
-        return RollbackResult(
-            0, {"dry_run": True, "functions": [step.as_json()], "to_version": target}
-        )
-    cfn = engine.client("cloudformation")
-    template = with_alias(processed_template(cfn, info.name), logical_id, engine.alias, target)
-    newest = log.newest_id()
-    claimed = claim(
-        log,
-        f"move-{newest or 'empty'}-{logical_id}-{target}",
-        claim_body(None, [logical_id], req.reason, after=newest, to_version=target),
-    )
-    rollback_id = str(claimed["rollback_id"])
-    take_lock(log, rollback_id, claimed)
-    try:
-        progress(
-            f"{logical_id} has no alias {engine.alias}: adding it back at version {target} "
-            f"through CloudFormation (stack {info.name})"
-        )
-        update_template(
-            cfn,
-            info.name,
-            template,
-            progress=progress,
-            store=s3_template_store(log.s3, log.location.bucket, log.base),
-        )
-        after = stack_read_live(lam, [name], engine.alias, engine.stable_name, engine.limiter)[0]
-        if after.alias is None or after.alias.version != target:
-            now_on = after.alias.version if after.alias else "no alias"
-            step.result, step.reason = FAILED, f"CloudFormation left it on {now_on}"
-            failed: dict[str, Any] = {
-                "rollback": rollback_id,
-                "to_version": target,
-                "functions": [step.as_json()],
-            }
-            return RollbackResult(1, failed, [f"{logical_id}: {step.reason}"])
-        lf = replace(lf, function_arn=after.function_arn or lf.function_arn)
-        step.result, step.current = MOVED, target
-        rows = entry_rows([step], {logical_id: lf})
-        rows[0].update(before=None, after=target, moved=True, created=True)
-        write_record(log, rollback_id, claimed, rows, complete=True)
-        stable, warnings = update_stable(
-            engine, rollback_id, [step], {logical_id: lf}, log.latest_in_effect()
-        )
-    finally:
-        lock.release(log, rollback_id)
-    data: dict[str, Any] = {
-        "rollback": rollback_id,
-        "to_version": target,
-        "functions": [step.as_json()],
-    }
-    data.update(recorded=True, stable=stable, warnings=warnings)
-    return RollbackResult(0, data, warnings)
-
-
-def _version(state: AliasState | None) -> str | None:
-    return state.version if state else None
