@@ -100,12 +100,12 @@ def test_a_malformed_override_is_refused_without_echoing_it(
 ) -> None:
     app = make_app(functions=("A",))
     secret = f"s3cr3t-{uuid.uuid4().hex}"
-    broken = f"DbPassword='{secret}"  # an unclosed quote
+    broken = f'DbPassword="{secret}'  # an unclosed quote
     args = app.deploy_args()
     if where == "samconfig parameter_overrides":
         (app.directory / "samconfig.toml").write_text(
             'version = 0.1\n[default.deploy.parameters]\nparameter_overrides = "'
-            + broken.replace("'", "\\u0027")
+            + broken.replace('"', '\\"')
             + '"\n'
         )
     elif where == "--parameter-override":

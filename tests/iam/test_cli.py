@@ -49,7 +49,9 @@ def test_scoping_follows_the_flags(lr: Cli) -> None:
     assert "arn:aws:cloudformation:eu-west-1:123456789012:stack/shop-prod/*" in arns
     listing = next(st for st in doc["Statement"] if st["Action"] == ["s3:ListBucket"])
     assert listing["Condition"] == {
-        "StringLike": {"s3:prefix": ["logs/lambda-release/shop-prod/PROD/*"]}
+        "StringLike": {
+            "s3:prefix": ["logs/lambda-release/shop-prod/", "logs/lambda-release/shop-prod/PROD/*"]
+        }
     }
     prefixed = policy(
         lr, "--role", "rollback", "--function-prefix", "shop-", "--bucket", "arts", *SCOPE

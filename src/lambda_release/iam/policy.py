@@ -51,7 +51,11 @@ RESOURCES: Mapping[str, ResourceKind] = {
     "ReleaseLogObjects": ResourceKind(lambda s: [s.log_objects()]),
     "ReleaseLogListing": ResourceKind(
         lambda s: [s.log_bucket()],
-        lambda s: {"StringLike": {"s3:prefix": [s.log_prefix() + "*"]}},
+        # The alias's log, and the stack's folder itself: `status` without --alias lists
+        # which aliases have a log there (Delimiter "/": folder names only).
+        lambda s: {
+            "StringLike": {"s3:prefix": sorted({s.log_prefix() + "*", s.stack_log_prefix()})}
+        },
     ),
     "AnyBucketNotification": ResourceKind(lambda s: [s.all_buckets()]),
     "ApiGatewayApis": ResourceKind(
@@ -142,6 +146,7 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "codedeploy:ListDeployments",
             "codedeploy:BatchGetDeployments",
             "cloudformation:DescribeStackEvents",
+            "cloudwatch:DescribeAlarms",  # an alarm in ALARM blocks the next deploy
         ),
         settles=_SETTLE,
         sometimes={

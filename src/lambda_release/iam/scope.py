@@ -125,6 +125,11 @@ class Scope:
         tail = f"{self.alias}/" if self.alias else ""
         return f"{head}{ROOT}/{self.stack}/{tail}"
 
+    def stack_log_prefix(self) -> str:
+        """The key prefix under which each alias of this stack has its log."""
+        head = f"{self.log.prefix}/" if self.log and self.log.prefix else ""
+        return f"{head}{ROOT}/{self.stack}/"
+
     def log_objects(self) -> str:
         return f"arn:{self.partition}:s3:::{self.bucket}/{self.log_prefix()}*"
 
