@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import shlex
+import threading
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,21 @@ def test_a_value_cloudformation_cannot_carry_is_refused_naming_no_secret(char: s
         overrides.format_override("DbPassword", Secret(f"hunter2{char}x"))
     assert "hunter2" not in str(raised.value)
     assert overrides.format_override("Note", "tab\tand\nline") != ""
+
+
+def test_an_unclosed_quote_is_refused_not_backtracked_for_ever() -> None:
+    """SAM's grammar, written with a run inside a repeat, backtracked exponentially on an
+    unclosed quote: a 40-character secret hung `deploy` for minutes (the CPU spun)."""
+    outcome: list[str] = []
+
+    def parse() -> None:
+        try:
+            overrides.parse_overrides('DbPassword="' + "s3cr3t-" * 700)
+        except UsageError as exc:
+            outcome.append(str(exc))
+
+    worker = threading.Thread(target=parse, daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # linear: a millisecond; exponential: never
+    assert not worker.is_alive(), "the parser is backtracking"
+    assert len(outcome) == 1 and "s3cr3t" not in outcome[0]

@@ -23,7 +23,9 @@ ALIAS_PARAMETER = "AliasName"
 # a key of letters, digits and quotes; a value quoted with " or ', or a run of
 # characters up to the next unescaped space.
 _KEY = r"""([A-Za-z0-9"']+)"""
-_VALUE = r"""("(?:\\.|[^"\\]+)*"|'(?:\\.|[^'\\]+)*'|(?:\\.|[^ "\\]+)+)"""
+# One character per step, never a run inside a repeat: SAM's own `[^"\\]+` inside `*`
+# backtracks exponentially on an unclosed quote (a 40-character value hung for minutes).
+_VALUE = r"""("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|(?:\\.|[^ "\\])+)"""
 _LONG = re.compile(rf"(?:ParameterKey={_KEY},ParameterValue={_VALUE})")
 _SHORT = re.compile(rf"(?:(?: ){_KEY}={_VALUE})")
 _KEY_RULE = re.compile(r"[A-Za-z0-9]+")
