@@ -107,6 +107,10 @@ Name = Literal[
 ]
 
 
+# Options whose values go to the template, not to people: see Settings.check_text.
+VALUES_FOR_THE_TEMPLATE = frozenset({"parameter_override", "parameter_overrides"})
+
+
 class Source(StrEnum):
     """Where a setting's value came from (as click's ParameterSource tells it)."""
 
@@ -286,8 +290,15 @@ class Settings:
         comes from (a flag hides its variable). ``labels`` names options whose flag is not
         ``--<name>`` (a positional argument). The SAM config file is SAM's own: unchecked,
         and not read here (a command that never needs it must not fail on it).
+
+        A parameter override's value is not free text but a value for the template (a
+        password may hold a tab): it is checked where it is made an argument for sam
+        (template.overrides: what CloudFormation's XML answers cannot hold), and every
+        line that shows it escapes it (template.sam.quoted).
         """
         for name, given in self.flags.items():
+            if name in VALUES_FOR_THE_TEMPLATE:
+                continue
             if given is not None:
                 what, value = (labels or {}).get(name) or flag_of(name), given
             elif env_var(name) in self.environ:

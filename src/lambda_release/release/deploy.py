@@ -8,7 +8,6 @@ by the next ``record``, ``deploy`` or ``status`` (:func:`settle_pending`).
 
 from __future__ import annotations
 
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from lambda_release.release.inputs import ReleaseInputs, check_inputs
 from lambda_release.release.preflight import preflight
 from lambda_release.release.settle import settle
 from lambda_release.release.stack_alias import StackAlias
+from lambda_release.template import sam
 from lambda_release.template.secrets import Value, shown
 
 
@@ -141,7 +141,7 @@ def deploy(
     progress(f"release {entry['id']} begun (pending) in {log.location.uri}")
     keeper = LeaseKeeper(lease, plan.lock_ttl, progress)
     try:
-        progress("running: " + shlex.join(shown(plan.sam_command)))
+        progress("running: " + sam.quoted(plan.sam_command))
         code = run_sam(
             plan.sam_command,
             env=plan.sam_env,

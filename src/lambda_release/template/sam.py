@@ -19,6 +19,7 @@ from typing import Any
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.template.overrides import carry_pass_through, override_args, unquote
 from lambda_release.template.secrets import OutputMask, Value, hidden_in, revealed, shown
+from lambda_release.text import visible
 
 DEFAULT_HEARTBEAT = 60.0
 
@@ -38,7 +39,8 @@ def find_sam(explicit: str | None = None) -> str:
 
 def quoted(cmd: Sequence[Value]) -> str:
     """The command as it may be printed: shell-quoted, every secret ``*****``."""
-    return shlex.join(shown(cmd))
+    # Escaped as well: a parameter value may hold a tab or a line break (never a row of its own).
+    return visible(shlex.join(shown(cmd)))
 
 
 def build_command(
