@@ -135,7 +135,7 @@ def _move(
         step.result = step.result or FAILED
         return RollbackResult(1, data, [f"{step.logical_id}: {step.reason}"])
     rows = entry_rows([step], live)
-    rows[0].update(before=lf.version, after=target, moved=True)
+    rows[0].update({"before": lf.version, "after": target, "moved": True})
     write_record(log, rollback_id, claimed, rows, complete=True)
     latest = log.latest_in_effect()
     step.current = target

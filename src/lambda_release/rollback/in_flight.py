@@ -22,6 +22,7 @@ from lambda_release.aws.codedeploy import ENDED_STATUSES, active_deployment_ids
 from lambda_release.aws.stack import FunctionNow, StackInfo, describe_stack
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log.records import Release
+from lambda_release.log.schema import SettledFunction
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, FAILED
@@ -294,7 +295,7 @@ def steps_after_stop(release: Release, live: dict[str, FunctionNow]) -> list[Ste
     return steps
 
 
-def stopped_rows(steps: list[Step], live: dict[str, FunctionNow]) -> list[dict[str, Any]]:
+def stopped_rows(steps: list[Step], live: dict[str, FunctionNow]) -> list[SettledFunction]:
     """The rollback's record of a stopped release: nothing moved by us, each function as is."""
     return [
         {

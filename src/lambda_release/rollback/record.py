@@ -4,7 +4,6 @@ pointers)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import botocore.exceptions
 
@@ -13,7 +12,7 @@ from lambda_release.aws.stack import FunctionNow, StackInfo
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.log.ids import iso, now
 from lambda_release.log.records import Release
-from lambda_release.log.schema import Claim
+from lambda_release.log.schema import Claim, SettledFunction
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.stable import apply_stable, stable_versions
 from lambda_release.release.stack_alias import StackAlias
@@ -60,9 +59,9 @@ def stack_info(engine: StackAlias, log: ReleaseLog | None) -> StackInfo:
     return info
 
 
-def entry_rows(steps: Sequence[Step], live: dict[str, FunctionNow]) -> list[dict[str, Any]]:
+def entry_rows(steps: Sequence[Step], live: dict[str, FunctionNow]) -> list[SettledFunction]:
     """Per function, the entry's record: what it ran before the rollback and after."""
-    rows: list[dict[str, Any]] = []
+    rows: list[SettledFunction] = []
     for s in steps:
         lf = live.get(s.logical_id)
         was_moved = s.result in (MOVED, ALREADY) and s.before is not None
@@ -86,7 +85,7 @@ def write_record(
     log: ReleaseLog,
     rollback_id: str,
     claim_body: Claim,
-    rows: list[dict[str, Any]],
+    rows: list[SettledFunction],
     *,
     complete: bool,
     moved: bool = True,
@@ -108,7 +107,12 @@ def write_record(
         "who": claim_body.get("who", ""),
         "ci": claim_body.get("ci", {}),
         "functions": [
-            {k: r[k] for k in ("logical_id", "function_name", "function_arn", "before")}
+            {
+                "logical_id": r["logical_id"],
+                "function_name": r.get("function_name", ""),
+                "function_arn": r.get("function_arn", ""),
+                "before": r.get("before"),
+            }
             for r in rows
         ],
     }

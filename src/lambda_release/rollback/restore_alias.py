@@ -150,7 +150,7 @@ def _record(
     lf = replace(lf, function_arn=after.function_arn or lf.function_arn)
     step.result, step.current = MOVED, target
     rows = entry_rows([step], {step.logical_id: lf})
-    rows[0].update(before=None, after=target, moved=True, created=True)
+    rows[0].update({"before": None, "after": target, "moved": True, "created": True})
     write_record(log, rollback_id, claimed, rows, complete=True)
     stable, warnings = update_stable(
         engine, rollback_id, [step], {step.logical_id: lf}, log.latest_in_effect()
