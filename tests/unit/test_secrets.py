@@ -157,6 +157,8 @@ def test_a_plain_secret_or_one_left_in_the_command_is_refused() -> None:
     check_secrets(carried, ["sam", "deploy", 'Db="*****"'])
     with pytest.raises(UsageError, match="plain text"):
         check_secrets(carried, ["sam", "deploy", "--parameter-overrides", 'Db="hunter22"'])
+    with pytest.raises(UsageError, match="plain text"):
+        check_secrets(carried, ["sam", "deploy", '--parameter-overrides=Db="hunter22"'])
 
 
 def test_a_record_file_is_tried_not_guessed(tmp_path: Path) -> None:

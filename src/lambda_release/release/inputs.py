@@ -22,7 +22,7 @@ from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 from lambda_release.release import alias_guard
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.template.cfn import parse_template
-from lambda_release.template.overrides import parse_overrides
+from lambda_release.template.overrides import override_values, parse_overrides
 from lambda_release.template.secrets import (
     MIN_LENGTH,
     Secret,
@@ -167,19 +167,12 @@ def _plain_secret_overrides(sam_command: Sequence[Value], names: frozenset[str])
     """Secret parameters given a value by a plain (not Secret) ``--parameter-overrides``
     argument of the command."""
     found: list[str] = []
-    in_overrides = False
-    for arg in sam_command:
-        if isinstance(arg, Secret):
+    for _index, text, _prefix in override_values(sam_command):
+        try:
+            pairs = parse_overrides(text)
+        except UsageError:
             continue
-        if arg.startswith("-"):
-            in_overrides = arg == "--parameter-overrides"
-            continue
-        if in_overrides:
-            try:
-                pairs = parse_overrides(arg)
-            except UsageError:
-                continue
-            found += [k for k, v in pairs.items() if k in names and v]
+        found += [k for k, v in pairs.items() if k in names and v]
     return found
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from lambda_release.errors import UsageError
@@ -160,22 +160,32 @@ def override_args(overrides: Mapping[str, Value]) -> list[Value]:
     return [format_override(k, v) for k, v in overrides.items()]
 
 
+def override_values(argv: Sequence[Value]) -> Iterator[tuple[int, str, str]]:
+    """Each plain argument of ``argv`` that gives ``--parameter-overrides`` its value, as
+    (its index, the overrides' text, what precedes that text in the argument): both
+    ``--parameter-overrides A=1 B=2`` and ``--parameter-overrides=A=1``. An argument already
+    carried as a :class:`Secret` is passed over."""
+    in_overrides = False
+    for i, arg in enumerate(argv):
+        if isinstance(arg, Secret):
+            continue
+        if arg.startswith("-"):
+            option, sep, text = arg.partition("=")
+            in_overrides = option == "--parameter-overrides" and not sep
+            if option == "--parameter-overrides" and sep:
+                yield i, text, f"{option}="
+        elif in_overrides:
+            yield i, arg, ""
+
+
 def carry_pass_through(extra: Sequence[str], names: Iterable[str]) -> list[Value]:
     """``extra`` with each ``--parameter-overrides`` value that holds a secret parameter
     carried as a :class:`Secret` (shown with that value ``*****``): ``build`` masks as
     ``deploy`` does."""
     wanted = set(names)
-    out: list[Value] = []
-    in_overrides = False
-    for arg in extra:
-        if arg.startswith("-"):
-            option, sep, value = arg.partition("=")
-            in_overrides = option == "--parameter-overrides" and not sep
-            out.append(arg)
-            if option == "--parameter-overrides" and sep:
-                out[-1] = _carried_arg(arg, value, wanted, prefix=f"{option}=")
-            continue
-        out.append(_carried_arg(arg, arg, wanted) if in_overrides else arg)
+    out: list[Value] = list(extra)
+    for i, text, prefix in override_values(extra):
+        out[i] = _carried_arg(extra[i], text, wanted, prefix)
     return out
 
 

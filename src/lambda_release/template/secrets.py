@@ -116,7 +116,11 @@ def _declared_noecho(template: Mapping[str, Any]) -> set[str]:
     }
 
 
-NESTED_TYPES = {"AWS::Serverless::Application": "Location", "AWS::CloudFormation::Stack": None}
+# Where each kind of nested stack names its template.
+NESTED_TYPES = {
+    "AWS::Serverless::Application": "Location",
+    "AWS::CloudFormation::Stack": "TemplateURL",
+}
 
 
 def _passed_to_nested_noecho(template: Mapping[str, Any], template_dir: Path) -> set[str]:
@@ -128,7 +132,7 @@ def _passed_to_nested_noecho(template: Mapping[str, Any], template_dir: Path) ->
         props = res.get("Properties")
         if not isinstance(props, Mapping):
             continue
-        location = props.get(NESTED_TYPES[res["Type"]] or "TemplateURL")
+        location = props.get(NESTED_TYPES[res["Type"]])
         passed = props.get("Parameters")
         if not isinstance(location, str) or "://" in location or not isinstance(passed, Mapping):
             continue
