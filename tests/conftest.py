@@ -24,6 +24,8 @@ from lambda_release.sandbox.server import CREDENTIALS, Sandbox
 from tests.support.leaks import secrets_in
 
 pytest_plugins = ["lambda_release.sandbox.pytest_plugin", "tests.support.fixtures"]
+# Vendored apps (`sam init`'s templates) carry their own tests: data here, not ours to run.
+collect_ignore_glob = ["fixtures/sam_init/*"]
 
 # Fixtures that start a process (the stand-in, the console script, sam, node, shellcheck,
 # the orb's scripts). A test whose fixture closure holds one of them is e2e.

@@ -127,11 +127,13 @@ def config_problems(config: Mapping[str, Any], orb: Mapping[str, Any], where: st
     for _wname, ref, args in invocations:
         names.add(str(args.get("name", ref)))
     for wname, ref, args in invocations:
-        for required in args.get("requires") or []:
-            if required not in names and not any(n.startswith(required) for n in names):
-                problems.append(
-                    f"{where}: workflow {wname}: {ref} requires unknown job {required!r}"
-                )
+        for entry in args.get("requires") or []:
+            # `- job` or the status form `- job: [success, failed]` (one key per entry)
+            for required in entry if isinstance(entry, dict) else [entry]:
+                if required not in names and not any(n.startswith(required) for n in names):
+                    problems.append(
+                        f"{where}: workflow {wname}: {ref} requires unknown job {required!r}"
+                    )
         if args.get("type") == "approval":
             continue
         found = scope.find("jobs", ref)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from lambda_release import bounds
@@ -79,11 +80,14 @@ def engine(ctx: Context, alias: str | None = None) -> StackAlias:
     return StackAlias(ctx.aws, stack_name(ctx), alias or alias_name(ctx), rate=rate)
 
 
-def log_location(ctx: Context, engine: StackAlias) -> LogLocation:
+def log_location(
+    ctx: Context, engine: StackAlias, create_managed: Callable[[], None] | None = None
+) -> LogLocation:
     return engine.log_location(
         ctx.settings.get("log_bucket"),
         ctx.settings.get("s3_bucket"),
         resolve_s3=ctx.settings.get_bool("resolve_s3"),
+        create_managed=create_managed,
     )
 
 

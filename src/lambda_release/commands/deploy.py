@@ -16,8 +16,8 @@ from lambda_release.observe import watch
 from lambda_release.release.deploy import DeployPlan, DeployResult, deploy
 from lambda_release.release.inputs import require_template
 from lambda_release.release.stack_alias import StackAlias
-from lambda_release.settings import DEFAULT_CONFIG_ENV
-from lambda_release.template import sam
+from lambda_release.settings import DEFAULT_CONFIG_ENV, Settings
+from lambda_release.template import managed_bucket, sam
 from lambda_release.template.secrets import Value
 
 NAME = "deploy"
@@ -128,6 +128,8 @@ def sam_deploy_command(
         capabilities=s.get_list("capabilities", ["CAPABILITY_IAM"]),
         s3_bucket=s.get("s3_bucket"),
         resolve_s3=s.get_bool("resolve_s3"),
+        # samconfig's resolve_s3 beside a bucket given here: SAM refuses both unless told.
+        no_resolve_s3=bool(s.get("s3_bucket")) and _samconfig_resolves_s3(s),
         s3_prefix=s.get("s3_prefix"),
         region=s.get("region") or ctx.aws.session.region_name,
         template=s.get("template_file"),
@@ -137,6 +139,11 @@ def sam_deploy_command(
         config_env=config_env if config_env != DEFAULT_CONFIG_ENV else None,
         extra=list(s.raw("sam_arg") or []) if s.source("sam_arg") == "flag" else [],
     )
+
+
+def _samconfig_resolves_s3(s: Settings) -> bool:
+    """Whether the samconfig section `sam` reads sets ``resolve_s3`` (SAM reads it too)."""
+    return s.source("resolve_s3") == "file" and s.get_bool("resolve_s3")
 
 
 def show_dry_run(
@@ -180,14 +187,21 @@ def run(ctx: Context) -> int:
             raise
         sam_path = s.get("sam_path") or "sam"
     require_template(s.get("template_file"))
-    location = opts.log_location(ctx, engine)
+    sam_env = sam.subprocess_env(s.get("endpoint_url"), s.get("region"))
+    region = s.get("region") or ctx.aws.session.region_name
+
+    def create_managed() -> None:
+        output.info("creating SAM's managed bucket (the release log lives there): sam package")
+        managed_bucket.create(sam_path, sam_env, region, s.get("profile"))
+
+    location = opts.log_location(ctx, engine, None if dry_run else create_managed)
     command = sam_deploy_command(
         ctx, engine.stack, inputs.overrides, location.uri, sam_path, config_env
     )
     plan = DeployPlan(
         environment=s.get("environment") or "",
         sam_command=command,
-        sam_env=sam.subprocess_env(s.get("endpoint_url"), s.get("region")),
+        sam_env=sam_env,
         log_location=location,
         lock_ttl=lock_ttl,
         lock_timeout=lock_timeout,

@@ -7,7 +7,7 @@ release log is; it decides nothing about releases.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -136,8 +136,15 @@ class StackAlias:
 
     # -- where the log is ------------------------------------------------
     def log_location(
-        self, explicit: str | None, s3_bucket: str | None = None, *, resolve_s3: bool = False
+        self,
+        explicit: str | None,
+        s3_bucket: str | None = None,
+        *,
+        resolve_s3: bool = False,
+        create_managed: Callable[[], None] | None = None,
     ) -> LogLocation:
+        """Where this stack's log is: ``explicit``, the stack's tag, the artifacts bucket, or
+        SAM's managed bucket with ``resolve_s3`` (made by ``create_managed`` when missing)."""
         if explicit:
             return LogLocation.parse(explicit)
         info = self.info()
@@ -147,12 +154,22 @@ class StackAlias:
             return LogLocation(s3_bucket)
         if resolve_s3:
             managed = self._sam_managed_bucket()
+            if managed is None and create_managed is not None:
+                create_managed()
+                managed = self._sam_managed_bucket()
             if managed:
                 return LogLocation(managed)
+            raise UsageError(
+                f"SAM's managed bucket (stack {SAM_MANAGED_STACK}) does not exist yet in this "
+                "account and region, and the release log of stack "
+                f"{self.stack} would live there: the first deploy creates it; a dry run or a "
+                "read changes nothing, so give --log-bucket BUCKET to use another"
+            )
         raise UsageError(
             f"cannot tell where the release log of stack {self.stack} is: the stack has no "
-            f"{LOG_TAG!r} tag yet. Give --log-bucket BUCKET (or --s3-bucket, or s3_bucket in "
-            "samconfig.toml)"
+            f"{LOG_TAG!r} tag yet. Give --log-bucket BUCKET (LAMBDA_RELEASE_LOG_BUCKET; the "
+            "orb's log_bucket), --s3-bucket (the orb's s3_bucket), or resolve_s3 / s3_bucket "
+            "in samconfig.toml"
         )
 
     def _sam_managed_bucket(self) -> str | None:

@@ -149,6 +149,7 @@ def deploy_command(
     capabilities: Sequence[str],
     s3_bucket: str | None,
     resolve_s3: bool,
+    no_resolve_s3: bool = False,
     s3_prefix: str | None = None,
     region: str | None = None,
     template: str | None = None,
@@ -170,6 +171,8 @@ def deploy_command(
         cmd += ["--capabilities", *capabilities]
     if s3_bucket:
         cmd += ["--s3-bucket", s3_bucket]
+        if no_resolve_s3:
+            cmd.append("--no-resolve-s3")
     elif resolve_s3:
         cmd.append("--resolve-s3")
     if s3_prefix:
