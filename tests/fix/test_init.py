@@ -49,13 +49,28 @@ def test_init_writes_config_samconfig_and_fixes_the_template(
     config = yaml.safe_load((app / ".circleci/config.yml").read_text())
     assert config["orbs"]["lambda-release"] == "lambda-release/lambda-release@1"
     jobs = config["workflows"]["release"]["jobs"]
-    deploy, hold, rollback = (next(iter(j.items())) for j in jobs)
-    assert deploy[0] == "lambda-release/deploy" and deploy[1]["stack_prefix"] == "orders"
-    assert hold == ("hold-rollback", {"type": "approval", "requires": ["lambda-release/deploy"]})
+    staging, prod, hold, rollback = (next(iter(j.items())) for j in jobs)
+    assert staging[0] == prod[0] == "lambda-release/deploy"
+    assert (staging[1]["name"], prod[1]["name"]) == ("deploy-staging", "deploy-prod")
+    assert prod[1]["stack_prefix"] == "orders" and prod[1]["target_environment"] == "prod"
+    # Two roles in two contexts: production only from main.
+    assert staging[1]["context"] != prod[1]["context"]
+    assert staging[1]["filters"] == {"branches": {"ignore": "main"}}
+    assert prod[1]["filters"] == {"branches": {"only": "main"}}
+    # The hold follows the deploy whether it succeeded or failed; main only.
+    assert hold == (
+        "hold-rollback",
+        {
+            "type": "approval",
+            "requires": [{"deploy-prod": ["success", "failed"]}],
+            "filters": {"branches": {"only": "main"}},
+        },
+    )
     assert rollback[0] == "lambda-release/rollback"
     assert rollback[1]["context"] == "aws-prod-rollback"
     assert rollback[1]["requires"] == ["hold-rollback"]
-    assert deploy[1]["serial-group"] == rollback[1]["serial-group"]
+    assert prod[1]["serial-group"] == rollback[1]["serial-group"]
+    assert prod[1]["executor"]["image"] == "public.ecr.aws/sam/build-python3.11"
     samconfig = tomllib.loads((app / "samconfig.toml").read_text())
     assert samconfig["prod"]["deploy"]["parameters"]["stack_name"] == "orders-prod"
     assert samconfig["staging"]["deploy"]["parameters"]["parameter_overrides"] == (
@@ -97,12 +112,16 @@ def test_merges_into_an_existing_config_keeping_every_byte(app: Path) -> None:
     (app / ".circleci/config.yml").write_text(EXISTING_CONFIG)
     assert main(["init", "--stack-prefix", "orders"]) == 0
     merged = (app / ".circleci/config.yml").read_text()
-    assert all(line in merged.splitlines() for line in EXISTING_CONFIG.splitlines())
+    kept = [line for line in EXISTING_CONFIG.splitlines() if line != "    jobs: [test]"]
+    assert all(line in merged.splitlines() for line in kept)
     data = yaml.safe_load(merged)
     assert data["orbs"]["node"] == "circleci/node@5.2.0"
     assert data["orbs"]["lambda-release"] == "lambda-release/lambda-release@1"
-    assert data["workflows"]["ci"] == {"jobs": ["test"]}
-    assert "release" in data["workflows"]
+    # The release jobs joined the team's workflow and wait for its test job.
+    jobs = data["workflows"]["ci"]["jobs"]
+    assert jobs[0] == "test" and "release" not in data["workflows"]
+    deploys = [j["lambda-release/deploy"] for j in jobs[1:] if "lambda-release/deploy" in j]
+    assert [d["requires"] for d in deploys] == [["test"], ["test"]]
     assert main(["init", "--stack-prefix", "orders"]) == 0
     assert (app / ".circleci/config.yml").read_text() == merged
 
@@ -126,10 +145,14 @@ def test_existing_samconfig_sections_are_kept(app: Path) -> None:
     (app / "samconfig.toml").write_text(mine)
     assert main(["init", "--stack-prefix", "orders"]) == 0
     text = (app / "samconfig.toml").read_text()
-    assert text.startswith(mine)
+    # Kept, with the one line sam needs to find a bucket (the app names none).
+    assert text.startswith(
+        'version = 0.1\n\n[prod.deploy.parameters]\nresolve_s3 = true\nstack_name = "legacy"'
+    )
     data = tomllib.loads(text)
     assert data["prod"]["deploy"]["parameters"]["stack_name"] == "legacy"
     assert data["staging"]["deploy"]["parameters"]["stack_name"] == "orders-staging"
+    assert data["staging"]["deploy"]["parameters"]["resolve_s3"] is True
 
 
 def test_stack_prefix_defaults_to_the_directory_name(

@@ -38,7 +38,7 @@ def _deploy(
     config = yaml.safe_load((repo / ".circleci" / "config.yml").read_text())
     run = runner(packed_orb, "deploy_on_branch_push", tmp_path, pipeline, repo, "main", env)
     run.config = config  # the generated config, not an example's
-    assert_ok(run.run_invocation("lambda-release/deploy", **ours), run)
+    assert_ok(run.run_invocation("deploy-prod", **ours), run)
 
 
 def test_init_on_the_bare_demo_app_gives_a_working_release(

@@ -263,7 +263,10 @@ def _merge(config: Any, prefix: str, shape: AppShape, target: str, requires: Seq
     if not isinstance(config.get("workflows"), dict):
         put(config, "workflows", CommentedMap())
     if target in config["workflows"]:
-        config["workflows"][target]["jobs"].extend(fresh)
+        existing = config["workflows"][target]["jobs"]
+        if hasattr(existing, "fa"):
+            existing.fa.set_block_style()  # `jobs: [test]` grows one job per line
+        existing.extend(fresh)
     else:
         put(config["workflows"], target, CommentedMap({"jobs": fresh}))
 

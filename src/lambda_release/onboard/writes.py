@@ -62,8 +62,9 @@ def write_all(changes: Sequence[Change], root: Path) -> None:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                 f.write(change.after)
             if target.exists():
-                if not os.access(target, os.W_OK):
-                    raise PermissionError(f"[Errno 13] Permission denied: '{target}'")
+                # Read-only is the owner's "leave it", even for root (whom access() lets by).
+                if not target.stat().st_mode & 0o200 or not os.access(target, os.W_OK):
+                    raise PermissionError(13, "it is read-only")
                 os.chmod(tmp, target.stat().st_mode & 0o7777)
             else:
                 os.chmod(tmp, 0o644)
