@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.support.doc_blocks import ROOT, blocks
 from tests.support.processes import Cli, start_sandbox_command
 
 
@@ -116,3 +117,18 @@ with Sandbox(port=0, minute=0.05) as sb:
 """
     done = lr.spawn.python(code, check=True, timeout=120)
     assert done.stdout.strip() == "['before-reset'] [] True False 0.05"
+
+
+def test_docs_show_the_environment_the_command_prints(lr: Cli) -> None:
+    """docs/sandbox.md's printed environment names exactly the variables, in their order."""
+    shown = next(
+        b for b in blocks(ROOT / "docs" / "sandbox.md") if "export AWS_ENDPOINT_URL" in b.lines[0]
+    )
+    documented = [shlex.split(line)[1].partition("=")[0] for line in shown.lines if line.strip()]
+    proc = start_sandbox_command(lr)
+    try:
+        printed = list(_read_env(proc))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert documented == printed
