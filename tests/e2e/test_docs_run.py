@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.orb.test_init_first_release import sam_init
 from tests.support.doc_blocks import Block, printed, shell_blocks
 from tests.support.processes import Spawn
+from tests.support.sam_init import sam_init
 
 RUNNABLE = [b for b in shell_blocks() if b.runs]
 pytestmark = pytest.mark.xdist_group("docs")  # one stand-in: the blocks share its stacks

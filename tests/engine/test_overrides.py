@@ -118,3 +118,13 @@ def test_deploy_command_shape() -> None:
     j = cmd.index("--tags")
     assert cmd[j + 1 : j + 3] == ["lambda-release:log=s3://b/p", "team=x"]
     assert "--no-fail-on-empty-changeset" in cmd and "--no-confirm-changeset" in cmd
+
+
+def test_a_bucket_given_beside_samconfigs_resolve_s3_turns_it_off() -> None:
+    """`sam init` writes resolve_s3 = true; SAM refuses it beside --s3-bucket ("Cannot use
+    both") unless the command line says --no-resolve-s3."""
+    shape = dict(stack="s", overrides={}, tags={}, capabilities=[], resolve_s3=False)
+    with_file = deploy_command("sam", s3_bucket="b", no_resolve_s3=True, **shape)  # type: ignore[arg-type]
+    assert with_file[with_file.index("--s3-bucket") + 1 :][:2] == ["b", "--no-resolve-s3"]
+    plain = deploy_command("sam", s3_bucket="b", **shape)  # type: ignore[arg-type]
+    assert "--no-resolve-s3" not in plain

@@ -12,7 +12,6 @@ import io
 import json
 import os
 import shlex
-import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -28,10 +27,9 @@ from tests.iam.evaluate import is_allowed
 from tests.orb.test_e2e_jobs import assert_ok, job_env, record
 from tests.support.aws_state import alias_state, function_name
 from tests.support.processes import Cli, Spawn
-from tests.support.sam import sam_executable
+from tests.support.sam_init import sam_init
 from tests.support.standin_clock import through_a_canary_step
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "sam_init" / "python3.11" / "hello"
 TEAM_CONFIG = """\
 version: 2.1
 jobs:
@@ -44,20 +42,6 @@ workflows:
     jobs: [unit-tests]
 """
 ORG, PROJECT, ACCOUNT = str(uuid.uuid4()), str(uuid.uuid4()), "123456789012"
-
-
-def sam_init(spawn: Spawn, where: Path, name: str) -> Path:
-    """The hello-world app rendered by the real `sam init` (which writes samconfig.toml)."""
-    template = where / "template-copy"
-    shutil.copytree(FIXTURE, template)
-    argv = [sam_executable(), "init", "--location", str(template), "--name", name]
-    done = spawn.run(
-        [*argv, "--no-input", "--output-dir", str(where)],
-        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
-        cwd=where,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return where / name
 
 
 def _runner(
