@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambda_release.check import require_cfnlint
 from lambda_release.context import Context
-from lambda_release.errors import EXIT_FAILED, EXIT_OK, UsageError
-from lambda_release.names import validate_stack_name
+from lambda_release.errors import EXIT_FAILED, EXIT_OK
 from lambda_release.onboard.next_steps import Where
-from lambda_release.template.cfn import read_template
 
 if TYPE_CHECKING:
     from lambda_release.fix.run import FixResult
@@ -49,10 +46,6 @@ examples:
   lambda-release init --stack-prefix my-lambda
 """
 
-CONFIG = Path(".circleci/config.yml")
-SAMCONFIG = Path("samconfig.toml")
-GITIGNORE = Path(".gitignore")
-
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
@@ -69,11 +62,6 @@ def register(p: argparse.ArgumentParser) -> None:
     )
 
 
-def default_prefix(directory: Path) -> str:
-    name = re.sub(r"[^A-Za-z0-9-]+", "-", directory.resolve().name).strip("-")
-    return name if name and name[0].isalpha() else f"app-{name}".strip("-")
-
-
 def _diff(path: Path, before: str | None, after: str) -> str:
     return "".join(
         difflib.unified_diff(
@@ -83,38 +71,6 @@ def _diff(path: Path, before: str | None, after: str) -> str:
             tofile=f"b/{path}",
         )
     )
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}; fix or move it") from exc
-
-
-def _prefix(ctx: Context, samconfig_data: dict[str, Any], config_text: str | None) -> str:
-    """--stack-prefix, else the one the app is set up with, else SAM's stack name, else the
-    folder's name. A --stack-prefix that differs from the one set up is refused: half the
-    files would name one stack and half the other."""
-    from lambda_release.onboard import circleci, samconfig  # noqa: PLC0415
-
-    given = ctx.settings.get("stack_prefix")
-    in_use = samconfig.prefix_in_use(samconfig_data) or circleci.prefix_in_use(config_text)
-    if given and in_use and given != in_use[0]:
-        raise UsageError(
-            f"--stack-prefix {given!r} differs from the prefix this app is set up with, "
-            f"{in_use[0]!r} ({in_use[1]}): run init --stack-prefix {in_use[0]}, or change "
-            "that setting by hand first"
-        )
-    prefix = (
-        given
-        or (in_use[0] if in_use else None)
-        or samconfig.app_stack_name(samconfig_data)
-        or default_prefix(Path.cwd())
-    )
-    for env in ("prod", "staging"):
-        validate_stack_name(f"{prefix}-{env}", what="--stack-prefix (as a stack name)")
-    return prefix
 
 
 def _where(ctx: Context, region: str, bucket: str, image: str) -> Where:
@@ -131,45 +87,25 @@ def _where(ctx: Context, region: str, bucket: str, image: str) -> Where:
 
 def run(ctx: Context) -> int:
     require_cfnlint()
-    from lambda_release.fix.run import fix_file  # noqa: PLC0415 - needs the check extra
-    from lambda_release.onboard import circleci, gitignore, samconfig  # noqa: PLC0415
-    from lambda_release.onboard.app_shape import shape  # noqa: PLC0415
+    from lambda_release.onboard.init_plan import plan  # noqa: PLC0415 - needs the check extra
     from lambda_release.onboard.next_steps import next_steps  # noqa: PLC0415
-    from lambda_release.onboard.writes import Change, check_inside, write_all  # noqa: PLC0415
+    from lambda_release.onboard.writes import write_all  # noqa: PLC0415
 
     s = ctx.settings
     dry_run = s.get_bool("dry_run")
-    template = Path(s.get("template") or "template.yaml")
-    if not template.is_file():
-        raise UsageError(
-            f"no SAM template at {template}: run init in the app's directory or give --template"
-        )
-    old_samconfig, old_config = _read(SAMCONFIG), _read(CONFIG)
-    data = samconfig.read(old_samconfig)
-    prefix = _prefix(ctx, data, old_config)
-    app = shape(read_template(template))
-    fixed = fix_file(template, dry_run=True)
-    ci = circleci.plan(old_config, prefix, app)
-    targets = [
-        samconfig.Target("prod", f"{prefix}-prod", "PROD"),
-        samconfig.Target("staging", f"{prefix}-staging", "STAGING"),
-    ]
-    sam = samconfig.plan(old_samconfig, targets)
-    old_ignore = _read(GITIGNORE)
-    planned = [
-        (template, fixed.before, fixed.after if fixed.changed else None),
-        (CONFIG, old_config, ci.text),
-        (SAMCONFIG, old_samconfig, sam.text),
-        (GITIGNORE, old_ignore, gitignore.plan(old_ignore)),
-    ]
-    changes = [Change(path, before, after) for path, before, after in planned if after is not None]
-    check_inside(changes, Path.cwd())
+    planned = plan(Path(s.get("template") or "template.yaml"), s.get("stack_prefix"))
     if not dry_run:
-        write_all(changes, Path.cwd())
-    written = [str(c.path) for c in changes]
-    diffs = [_diff(c.path, c.before, c.after) for c in changes]
-    region = str(samconfig.carried(data).get("region") or "")
-    where = _where(ctx, region, sam.bucket, "" if app.mixed else app.image)
+        write_all(planned.changes, Path.cwd())
+    fixed, ci, sam, app, prefix = (
+        planned.fixed,
+        planned.ci,
+        planned.sam,
+        planned.app,
+        planned.prefix,
+    )
+    written = [str(c.path) for c in planned.changes]
+    diffs = [_diff(c.path, c.before, c.after) for c in planned.changes]
+    where = _where(ctx, planned.region, sam.bucket, "" if app.mixed else app.image)
     errors = [f for f in fixed.remaining if f.severity == "error"]
     if ctx.output == "json":
         print_json(
@@ -221,11 +157,11 @@ def _as_text(
         lines.append(f"  samconfig.toml: the bucket setting added to {', '.join(sam.amended)}")
     if ci.text is not None and ci.requires:
         lines.append(
-            f"  {CONFIG}: the release jobs joined workflow {ci.workflow!r} and wait for "
-            f"{', '.join(ci.requires)}"
+            f"  .circleci/config.yml: the release jobs joined workflow {ci.workflow!r} and "
+            f"wait for {', '.join(ci.requires)}"
         )
     if ci.refused:
-        lines.append(f"{CONFIG} left alone: {ci.refused}. Paste this into it:")
+        lines.append(f".circleci/config.yml left alone: {ci.refused}. Paste this into it:")
         lines.append(ci.snippet.rstrip("\n"))
     lines.extend(["", steps.rstrip("\n")])
     return "\n".join(lines)
