@@ -652,13 +652,24 @@ def _lambda_backend(stack: Any) -> Any:
 
 
 def _find_change_set(backend: Any, change_set_name: str, stack_name: str | None) -> Any:
+    """A change set by ARN, or by name within the stack a name means: the live one. A stack
+    deleted and made again keeps its name, and `sam` names every first change set alike
+    (moto took the deleted stack's, already executed)."""
     if change_set_name in backend.change_sets:
         return backend.change_sets[change_set_name]
-    for cs in backend.change_sets.values():
-        if cs.change_set_name == change_set_name and (
-            stack_name is None or stack_name in (cs.stack_name, cs.stack_id)
-        ):
-            return cs
+    named = [
+        cs
+        for cs in backend.change_sets.values()
+        if cs.change_set_name == change_set_name
+        and (stack_name is None or stack_name in (cs.stack_name, cs.stack_id))
+    ]
+    live = [
+        cs
+        for cs in named
+        if cs.stack_id in backend.stacks and backend.stacks[cs.stack_id].status != "DELETE_COMPLETE"
+    ]
+    if live or named:
+        return (live or named)[-1]
     raise ValidationError(stack_name or change_set_name)
 
 
