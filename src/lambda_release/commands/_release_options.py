@@ -22,8 +22,19 @@ from lambda_release.template.overrides import (
 )
 
 
+def add_stack(p: argparse.ArgumentParser, what: str = "CloudFormation stack") -> None:
+    """--stack, and SAM's --stack-name for the same (refused if the two disagree)."""
+    p.add_argument("--stack", help=f"{what} (default: $LAMBDA_RELEASE_STACK)")
+    p.add_argument(
+        "--stack-name",
+        metavar="STACK",
+        help="SAM's spelling of --stack; refused if it names another stack than --stack or "
+        "$LAMBDA_RELEASE_STACK (what `target --stack-prefix` exported)",
+    )
+
+
 def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> None:
-    p.add_argument("--stack", help="CloudFormation stack (default: $LAMBDA_RELEASE_STACK)")
+    add_stack(p)
     p.add_argument(
         "--alias",
         help="the alias released to, e.g. PROD (default: $LAMBDA_RELEASE_ALIAS)"
@@ -41,7 +52,16 @@ def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> No
 
 
 def stack_name(ctx: Context) -> str:
-    stack = ctx.settings.get("stack")
+    s = ctx.settings
+    stack, sam_name = s.get("stack"), s.get("stack_name")
+    if sam_name and stack and sam_name != stack:
+        where = "--stack" if s.source("stack") == "flag" else env_var("stack")
+        raise UsageError(
+            f"--stack-name {sam_name!r} contradicts the target's stack {stack!r} ({where}): "
+            "leave --stack-name out, or change the stack with --stack or "
+            "`lambda-release target --stack-prefix PREFIX`"
+        )
+    stack = stack or sam_name
     if not stack:
         raise UsageError(
             "no stack: give --stack, or run `lambda-release target` first to export "
@@ -94,7 +114,7 @@ def release_log(ctx: Context, engine: StackAlias) -> ReleaseLog:
 def add_release_inputs(p: argparse.ArgumentParser) -> None:
     """What a release ships, for ``deploy`` and ``begin`` alike (checked the same way)."""
     p.add_argument(
-        "--template-file", help="template for sam deploy (default: SAM's: the built one)"
+        "-t", "--template-file", help="template for sam deploy (default: SAM's: the built one)"
     )
     p.add_argument(
         "--parameter-overrides",

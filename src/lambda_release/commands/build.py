@@ -32,11 +32,19 @@ examples:
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--template-file", help="SAM template (default: template.yaml)")
-    p.add_argument("--build-dir", help="build output directory (default: SAM's .aws-sam/build)")
+    p.add_argument("-t", "--template-file", help="SAM template (default: template.yaml)")
+    # Hidden: the old spelling, kept working (every command says --template-file now).
+    p.add_argument("--template", dest="template_file", help=argparse.SUPPRESS)
+    p.add_argument(
+        "-b", "--build-dir", help="build output directory (default: SAM's .aws-sam/build)"
+    )
+    # sam build's own pairs; here --cached and --parallel are the defaults.
+    p.add_argument("--cached", action="store_true", default=None, help="the default")
     p.add_argument("--no-cached", dest="cached", action="store_false", default=None)
+    p.add_argument("--parallel", action="store_true", default=None, help="the default")
     p.add_argument("--no-parallel", dest="parallel", action="store_false", default=None)
     p.add_argument(
+        "-u",
         "--use-container",
         action="store_true",
         default=None,

@@ -76,6 +76,13 @@ def register(p: argparse.ArgumentParser) -> None:
         help="template files, directories or quoted glob patterns (default: template.yaml)",
     )
     p.add_argument(
+        "-t",
+        "--template-file",
+        action="append",
+        metavar="TEMPLATE",
+        help="SAM's spelling of a TEMPLATE argument; repeatable",
+    )
+    p.add_argument(
         "--environments",
         metavar="ENV[,ENV...]",
         help="environments the template is deployed to (name, or name=ALIAS; the alias "
@@ -102,7 +109,12 @@ def register(p: argparse.ArgumentParser) -> None:
 
 def template_arguments(ctx: Context) -> list[str]:
     s = ctx.settings
-    given = s.get_list("template") or [s.get("template_file") or "template.yaml"]
+    # -t may repeat; from the environment or samconfig it is one path (spaces and all).
+    if s.source("template_file") == "flag":
+        named = [str(t) for t in s.raw("template_file")]
+    else:
+        named = [t] if (t := s.get("template_file")) else []
+    given = [*s.get_list("template"), *named] or ["template.yaml"]
     return [str(g) for g in given]
 
 

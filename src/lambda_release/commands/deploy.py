@@ -56,23 +56,7 @@ def register(p: argparse.ArgumentParser) -> None:
         "--environment",
         help="environment name recorded in the log (default: $LAMBDA_RELEASE_ENVIRONMENT)",
     )
-    p.add_argument("--s3-bucket", help="artifacts bucket for sam deploy (also the log's default)")
-    p.add_argument("--s3-prefix", help="key prefix for artifacts")
-    p.add_argument(
-        "--resolve-s3", action="store_true", default=None, help="let SAM create its bucket"
-    )
-    p.add_argument("--capabilities", action="append", help="default CAPABILITY_IAM; repeatable")
-    p.add_argument("--tags", action="append", metavar="KEY=VALUE", help="stack tags; repeatable")
-    p.add_argument("--image-repositories", action="append", metavar="FN=URI", help="repeatable")
-    p.add_argument("--resolve-image-repos", action="store_true", default=None)
-    p.add_argument("--sam-path", help="the SAM CLI (default: sam on PATH)")
-    p.add_argument(
-        "--sam-arg",
-        action="append",
-        metavar="ARG",
-        help="one more argument for sam deploy, passed as is; repeatable; write "
-        "--sam-arg=--flag for one starting with '-'",
-    )
+    add_sam_options(p)
     bounds.add_option(
         p,
         bounds.LOCK_TIMEOUT,
@@ -89,6 +73,13 @@ def register(p: argparse.ArgumentParser) -> None:
     bounds.add_option(
         p, bounds.HEARTBEAT, "seconds of silence before a progress line", sam.DEFAULT_HEARTBEAT
     )
+    bounds.add_option(
+        p,
+        bounds.MINUTE,
+        "real seconds per deployment minute, for the canary's time left (as watch's --minute: "
+        "an emulator's compressed clock, e.g. the sandbox's --minute)",
+        60.0,
+    )
     p.add_argument("--record-file", help=f"JSON record of the release (default {DEFAULT_RECORD})")
     p.add_argument(
         "--allow-rolled-back-code",
@@ -101,6 +92,48 @@ def register(p: argparse.ArgumentParser) -> None:
         action="store_true",
         default=None,
         help="pre-flight, the snapshot and the exact sam command; change nothing",
+    )
+
+
+def add_sam_options(p: argparse.ArgumentParser) -> None:
+    """What deploy hands to sam deploy, spelt as sam deploy spells it."""
+    p.add_argument("--s3-bucket", help="artifacts bucket for sam deploy (also the log's default)")
+    p.add_argument("--s3-prefix", help="key prefix for artifacts")
+    p.add_argument(
+        "--resolve-s3", action="store_true", default=None, help="let SAM create its bucket"
+    )
+    p.add_argument(
+        "--capabilities",
+        action="extend",
+        nargs="+",
+        metavar="CAPABILITY",
+        help="as sam deploy takes them: --capabilities A B (default CAPABILITY_IAM); repeatable",
+    )
+    p.add_argument(
+        "--tags",
+        action="extend",
+        nargs="+",
+        metavar="KEY=VALUE",
+        help="stack tags as sam deploy takes them: --tags a=b c=d; repeatable",
+    )
+    p.add_argument("--image-repositories", action="append", metavar="FN=URI", help="repeatable")
+    p.add_argument("--resolve-image-repos", action="store_true", default=None)
+    for habit in ("--no-confirm-changeset", "--no-fail-on-empty-changeset"):
+        p.add_argument(
+            habit,
+            dest="sam_habit",
+            action="store_true",
+            default=None,
+            help="accepted and ignored: deploy always gives it to sam deploy, as a release "
+            "never waits at a prompt and an empty change set is a no-change release",
+        )
+    p.add_argument("--sam-path", help="the SAM CLI (default: sam on PATH)")
+    p.add_argument(
+        "--sam-arg",
+        action="append",
+        metavar="ARG",
+        help="one more argument for sam deploy, passed as is; repeatable; write "
+        "--sam-arg=--flag for one starting with '-'",
     )
 
 

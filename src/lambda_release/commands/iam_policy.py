@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from lambda_release import output
+from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.iam.policy import build_policy, check_role, explain
@@ -38,7 +39,7 @@ names the account). Exit codes: 0 printed; 1 the account could not be found; 2 b
 EXAMPLES = """\
 examples:
   lambda-release iam-policy --role deploy --stack my-lambda-prod --alias PROD \\
-      --bucket my-artifacts --account 123456789012 --region eu-west-1
+      --log-bucket my-artifacts --account 123456789012 --region eu-west-1
   lambda-release iam-policy --role readonly --stack my-lambda-prod --output text
   lambda-release iam-policy --trust --account 123456789012 --org-id ORG-UUID \\
       --project-id PROJECT-UUID --branch main
@@ -47,16 +48,16 @@ examples:
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--role", choices=ROLES, help="the role whose policy to print")
-    p.add_argument("--stack", help="the stack (default: $LAMBDA_RELEASE_STACK)")
+    opts.add_stack(p, "the stack")
     p.add_argument("--alias", help="limit the release log to this alias (default: every alias)")
     p.add_argument(
-        "--bucket",
         "--log-bucket",
-        dest="log_bucket",
         metavar="S3URI",
         help="the release log: BUCKET or s3://BUCKET/PREFIX (default: --s3-bucket, else the "
         "bucket `sam deploy --resolve-s3` manages)",
     )
+    # The name every other command gives it is --log-bucket; --bucket still works.
+    p.add_argument("--bucket", dest="log_bucket", help=argparse.SUPPRESS)
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
     p.add_argument(
         "--function-prefix",
@@ -120,9 +121,7 @@ def run(ctx: Context) -> int:
     if not role:
         raise UsageError(f"give --role ({', '.join(ROLES)}) or --trust")
     check_role(role)
-    stack = s.get("stack")
-    if not stack:
-        raise UsageError("no stack: give --stack (or set LAMBDA_RELEASE_STACK)")
+    stack = opts.stack_name(ctx)
     where = s.get("log_bucket") or s.get("s3_bucket")
     scope = Scope(
         account=_account(ctx),
@@ -134,7 +133,7 @@ def run(ctx: Context) -> int:
     )
     if not where:
         output.info(
-            "no --bucket: the release log is assumed in the bucket `sam deploy --resolve-s3` "
+            "no --log-bucket: the release log is assumed in the bucket `sam deploy --resolve-s3` "
             "manages"
         )
     if out == "text":

@@ -51,7 +51,8 @@ def register(p: argparse.ArgumentParser) -> None:
         "--stack-prefix",
         help="stacks are <prefix>-prod and <prefix>-staging (default: the directory's name)",
     )
-    p.add_argument("--template", help="the SAM template (default: template.yaml)")
+    p.add_argument("-t", "--template-file", help="the SAM template (default: template.yaml)")
+    p.add_argument("--template", dest="template_file", help=argparse.SUPPRESS)  # the old name
     p.add_argument("--account", help="AWS account id, for the printed iam-policy commands")
     p.add_argument("--org-id", help="CircleCI organization id, for the printed --trust commands")
     p.add_argument("--project-id", help="CircleCI project id, for the printed --trust commands")
@@ -101,10 +102,10 @@ def run(ctx: Context) -> int:
 
     s = ctx.settings
     dry_run = s.get_bool("dry_run")
-    template = Path(s.get("template") or "template.yaml")
+    template = Path(s.get("template_file") or "template.yaml")
     if not template.is_file():
         raise UsageError(
-            f"no SAM template at {template}: run init in the app's directory or give --template"
+            f"no SAM template at {template}: run init in the app's directory, or -t FILE"
         )
     prefix = s.get("stack_prefix") or default_prefix(Path.cwd())
     for env in ("prod", "staging"):

@@ -40,7 +40,7 @@ examples:
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--stack", help="CloudFormation stack (default: $LAMBDA_RELEASE_STACK)")
+    opts.add_stack(p)
     bounds.add_option(p, bounds.KEEP, "keep the N newest published versions (required)")
     p.add_argument(
         "--log-bucket",
