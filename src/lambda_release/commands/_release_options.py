@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from argparse import SUPPRESS
 from pathlib import Path
 
 from lambda_release import bounds
@@ -118,15 +119,21 @@ def add_release_inputs(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--parameter-overrides",
+        action="extend",
+        nargs="+",
         metavar="STRING",
-        help="overrides in SAM's syntax: 'Key=Value Key2=\"a b\"' (merged over samconfig's)",
+        help='overrides as sam deploy takes them: Key=Value Key2="a b", one or more words, '
+        "each in SAM's syntax (merged over samconfig's)",
     )
     p.add_argument(
-        "--parameter-override",
+        "--parameter",
         action="append",
         metavar="KEY=VALUE",
-        help="one override, taken literally (spaces, quotes, '=' and commas kept); repeatable",
+        help="one parameter, its value taken literally (spaces, quotes, '=' and commas kept: "
+        "no SAM syntax to get wrong); repeatable; beats --parameter-overrides",
     )
+    # Its former name, one letter from --parameter-overrides: still works, out of the help.
+    p.add_argument("--parameter-override", dest="parameter", action="append", help=SUPPRESS)
     p.add_argument(
         "--allow-alias-removal",
         action="store_true",
@@ -145,13 +152,17 @@ def add_release_inputs(p: argparse.ArgumentParser) -> None:
 def overrides(ctx: Context, alias: str) -> dict[str, str]:
     """The parameter overrides sam deploy gets: samconfig's, then the user's, then AliasName."""
     s = ctx.settings
+    given: dict[str, str] = {}
+    if s.source("parameter_overrides") == "flag":
+        for word in s.raw("parameter_overrides"):  # each word in SAM's syntax, as sam does
+            given.update(parse_overrides(word))
+    elif s.source("parameter_overrides") == "env":
+        given = parse_overrides(s.get("parameter_overrides") or "")
     return merge_overrides(
         config_overrides(s.file.get("parameter_overrides")),
-        parse_overrides(s.get("parameter_overrides") or "")
-        if s.source("parameter_overrides") in ("flag", "env")
-        else {},
-        [parse_override_item(i) for i in (s.raw("parameter_override") or [])]
-        if s.source("parameter_override") == "flag"
+        given,
+        [parse_override_item(i) for i in (s.raw("parameter") or [])]
+        if s.source("parameter") == "flag"
         else [],
         alias,
     )

@@ -60,8 +60,8 @@ SPELLINGS: dict[str, Spelling] = {
         "stack P-prod or P-staging for the branch",
     ),
     "--wait": ("--start-timeout", "seconds to wait for a deployment to start"),
-    "--wait-timeout": ("--settle-timeout", "seconds to wait for the release to settle"),
-    "--timeout": ("--settle-timeout", "seconds to wait for the release to settle"),
+    "--wait-timeout": ("--deployment-timeout", "seconds to wait for deployments to end"),
+    "--timeout": ("--deployment-timeout", "seconds to wait for deployments to end"),
     # The AWS CLI and its APIs
     "--bucket": ("--log-bucket", "where the release log is: BUCKET or s3://BUCKET/PREFIX"),
     "--s3-log-bucket": ("--log-bucket", "where the release log is: BUCKET or s3://BUCKET/PREFIX"),

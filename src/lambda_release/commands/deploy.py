@@ -44,7 +44,7 @@ not installed (the input was fine, the machine or AWS was not); 2 bad input.
 EXAMPLES = """\
 examples:
   lambda-release deploy --stack my-lambda-prod --alias PROD --s3-bucket my-artifacts
-  lambda-release deploy --parameter-override 'Greeting=hello, world' --dry-run
+  lambda-release deploy --parameter 'Greeting=hello, world' --dry-run
   lambda-release deploy --parameter-overrides 'Stage=prod LogLevel="debug info"'
 """
 

@@ -73,9 +73,10 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     bounds.add_option(
         p,
-        bounds.WAIT_TIMEOUT,
-        "how long to wait for a stopped in-flight release to settle",
+        bounds.DEPLOYMENT_TIMEOUT,
+        "how long to wait for a stopped in-flight release's deployments to end",
         3600.0,
+        old=("--wait-timeout",),
     )
 
 
@@ -87,7 +88,7 @@ def progress(message: str) -> None:
 def run(ctx: Context) -> int:
     s = ctx.settings
     fmt = ctx.output
-    wait = bounds.WAIT_TIMEOUT.value(s, 3600.0)
+    wait = bounds.DEPLOYMENT_TIMEOUT.value(s, 3600.0)
     req = Request(
         release_id=s.get("release"),
         functions=tuple(s.get_list("function")),

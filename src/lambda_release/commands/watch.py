@@ -25,7 +25,7 @@ terminal, or CI set) one line per change and a heartbeat line at least once a
 minute (CircleCI kills a step that is silent for 10 minutes). The result goes
 to stdout (--output json for machines).
 
-With nothing in flight it waits --wait seconds for a deployment to start
+With nothing in flight it waits --start-timeout seconds for a deployment to start
 (default 0: report and exit 0). `deploy` shows the same progress itself while
 sam deploy waits on the canary.
 
@@ -35,7 +35,7 @@ was stopped or rolled back (the alarm that fired is named); 2 bad input.
 EXAMPLES = """\
 examples:
   lambda-release watch --stack my-lambda-prod --alias PROD
-  lambda-release watch --stack my-lambda-prod --alias PROD --wait 120 --progress plain
+  lambda-release watch --stack my-lambda-prod --alias PROD --start-timeout 120 --progress plain
   lambda-release watch --output json | jq '.deployments[].status'
 """
 
@@ -43,9 +43,19 @@ examples:
 def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
     bounds.add_option(
-        p, bounds.WAIT, "wait this long for a deployment to start when none is in flight", 0.0
+        p,
+        bounds.START_TIMEOUT,
+        "wait this long for a deployment to start when none is in flight",
+        0.0,
+        old=("--wait",),
     )
-    bounds.add_option(p, bounds.TIMEOUT, "give up (exit 1) after this long", 3600.0)
+    bounds.add_option(
+        p,
+        bounds.DEPLOYMENT_TIMEOUT,
+        "give up (exit 1) when deployments are still in flight after this long",
+        3600.0,
+        old=("--timeout",),
+    )
     bounds.add_option(p, bounds.POLL_INTERVAL, "seconds between reads", 2.0)
     p.add_argument(
         "--progress",
@@ -73,8 +83,8 @@ def run(ctx: Context) -> int:
         choose_renderer(sys.stderr, mode),
         minute=bounds.MINUTE.value(ctx.settings, 60.0),
         poll=bounds.POLL_INTERVAL.value(ctx.settings, 2.0),
-        wait=bounds.WAIT.value(ctx.settings, 0.0),
-        timeout=bounds.TIMEOUT.value(ctx.settings, 3600.0),
+        wait=bounds.START_TIMEOUT.value(ctx.settings, 0.0),
+        timeout=bounds.DEPLOYMENT_TIMEOUT.value(ctx.settings, 3600.0),
     )
     for failure in result.failures:
         output.info(f"lambda-release watch: {failure}")

@@ -162,7 +162,7 @@ def bad_release(story: Story, slow_minute: Callable[[float], Callable[[], None]]
     try:
         deploying = s.start(["deploy"])
         _fire_when_shifting(story, functions[logical_id], alias, alarm, stop)
-        args = ["watch", "--wait", "120", "--progress", "plain", "--minute", "30"]
+        args = ["watch", "--start-timeout", "120", "--progress", "plain", "--minute", "30"]
         code, _ = s.run(args, expect=(1,), on_line=_watch_line(s), show_stdout=False)
         deploy_code, deploy_out = deploying.wait()
     finally:

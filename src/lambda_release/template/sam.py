@@ -136,7 +136,7 @@ def check_pass_through(extra: Sequence[str]) -> None:
         raise UsageError(
             f"--sam-arg {' '.join(reserved)}: lambda-release sets "
             f"{'this' if len(reserved) == 1 else 'these'} for sam deploy itself; use the "
-            "helper's own option (--parameter-override, --s3-bucket, --config-env, ...) instead"
+            "helper's own option (--parameter, --s3-bucket, --config-env, ...) instead"
         )
 
 
