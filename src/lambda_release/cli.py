@@ -79,7 +79,12 @@ def global_options() -> Parser:
         help="send every AWS call here, e.g. a local stand-in (boto3 also honours "
         "AWS_ENDPOINT_URL)",
     )
-    g.add_argument("--output", default=s, help="text or json (some commands add formats)")
+    g.add_argument(
+        "--output",
+        default=s,
+        help="as the AWS CLI: table (aligned, for people: the default), text (tab-separated "
+        "lines, no headers) or json; some commands add formats",
+    )
     g.add_argument(
         "--config-file", default=s, help="SAM config file (default: ./samconfig.toml if present)"
     )

@@ -13,7 +13,7 @@ from lambda_release.release.inputs import read_template, secret_names
 from lambda_release.template import overrides, sam
 
 NAME = "build"
-OUTPUTS: tuple[str, ...] = ("text",)
+OUTPUTS: tuple[str, ...] = ("table", "text")
 DESCRIPTION = """\
 Runs `sam build` for a template (default template.yaml) with --cached and
 --parallel on by default. Extra SAM arguments are passed one per --sam-arg, as
@@ -68,7 +68,7 @@ def register(p: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context) -> int:
-    ctx.output  # noqa: B018 - validates --output
+    out = ctx.output
     s = ctx.settings
     template = s.get("template_file") or "template.yaml"
     if not Path(template).is_file():
@@ -97,5 +97,6 @@ def run(ctx: Context) -> int:
     )
     if code != 0:
         raise OperationError(f"sam build failed with exit code {code}: see its output above")
-    print(f"built {template}")
+    # text: the template built, alone on its line, for a script.
+    print(template if out == "text" else f"built {template}")
     return 0

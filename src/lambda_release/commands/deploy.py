@@ -8,7 +8,12 @@ from typing import Any
 
 from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
-from lambda_release.commands._record_file import record_json, summary, write_record_file
+from lambda_release.commands._record_file import (
+    record_json,
+    summary,
+    text_rows,
+    write_record_file,
+)
 from lambda_release.context import Context
 from lambda_release.log.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.log.store import LOG_TAG
@@ -21,7 +26,7 @@ from lambda_release.template import sam
 from lambda_release.template.secrets import Value
 
 NAME = "deploy"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = output.FORMATS
 DEFAULT_RECORD = ".lambda-release/release.json"
 DESCRIPTION = """\
 One release: pre-flight checks (stack mid-update, a CodeDeploy deployment in
@@ -178,6 +183,19 @@ def show_dry_run(
     if out == "json":
         output.print_json(data)
         return
+    if out == "text":
+        output.print_text(
+            [
+                *(
+                    ("FUNCTION", f["logical_id"], f["before"] or "-", f["stable_before"] or "-")
+                    for f in data["entry"]["functions"]
+                ),
+                *(("PENDING", rid) for rid in data["pending"]),
+                *(("WOULD_REFUSE", problem) for problem in data["problems"]),
+                ("WOULD_RUN", sam.quoted(command)),
+            ]
+        )
+        return
     print(f"dry run: release of {stack} alias {alias}; nothing was changed")
     for f in data["entry"]["functions"]:
         before, stable = f["before"] or "-", f["stable_before"] or "-"
@@ -261,6 +279,8 @@ def show_result(
     write_record_file(record_file, data)
     if out == "json":
         output.print_json(data)
+    elif out == "text":
+        output.print_text(text_rows(data))
     else:
         print(summary(data))
     return result.exit_code

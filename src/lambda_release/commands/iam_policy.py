@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from lambda_release import output
 from lambda_release.commands import _release_options as opts
@@ -13,9 +14,10 @@ from lambda_release.iam.roles import ROLES
 from lambda_release.iam.scope import Scope, partition_of
 from lambda_release.iam.trust import build_trust
 from lambda_release.log.location import LogLocation
+from lambda_release.text import visible
 
 NAME = "iam-policy"
-OUTPUTS: tuple[str, ...] = ("json", "text")
+OUTPUTS: tuple[str, ...] = ("json", "table", "text")
 DESCRIPTION = """\
 Prints an IAM policy document (JSON) granting exactly what the helper's own AWS
 calls need for one role, scoped to the stack's functions (<stack>-*), its
@@ -27,7 +29,8 @@ CodeDeploy groups, the stack itself and the release log's prefix:
   readonly  status --no-settle, history, audit
   prune     prune: the only role that may delete (published versions)
 
---output text lists each action with the resource it is granted on and why.
+--output table lists each action with the resources it is granted on and why
+(--output text: the same, one tab-separated line per action and resource).
 
 With --trust it prints instead the trust policy that lets CircleCI jobs of one
 project assume the role with OIDC ($CIRCLE_OIDC_TOKEN_V2): on any branch, or with
@@ -40,7 +43,7 @@ EXAMPLES = """\
 examples:
   lambda-release iam-policy --role deploy --stack my-lambda-prod --alias PROD \\
       --log-bucket my-artifacts --account 123456789012 --region eu-west-1
-  lambda-release iam-policy --role readonly --stack my-lambda-prod --output text
+  lambda-release iam-policy --role readonly --stack my-lambda-prod --output table
   lambda-release iam-policy --trust --account 123456789012 --org-id ORG-UUID \\
       --project-id PROJECT-UUID --branch main
 """
@@ -99,6 +102,28 @@ def _region(ctx: Context) -> str:
     return str(region)
 
 
+WHY_WIDTH = 72
+
+
+def one_per_resource(rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Each action once per resource it is granted on (the resources come space-joined)."""
+    return [(action, arn, why) for action, arns, why in rows for arn in arns.split()]
+
+
+def blocks(rows: list[tuple[str, str, str]]) -> str:
+    """The table for people: per action, its resources one a line, then why, wrapped (as
+    three columns, an action on long ARNs with its reason made lines of 300 characters)."""
+    lines: list[str] = []
+    for action, arns, why in rows:
+        lines.append(visible(action))
+        lines.extend(
+            f"  {'on' if i == 0 else '  '}   {visible(a)}" for i, a in enumerate(arns.split())
+        )
+        reasons = textwrap.wrap(visible(why), WHY_WIDTH) or [""]
+        lines.extend(f"  {'why' if i == 0 else '   '}  {r}" for i, r in enumerate(reasons))
+    return "\n".join(lines)
+
+
 def run(ctx: Context) -> int:
     out = ctx.output
     s = ctx.settings
@@ -136,9 +161,10 @@ def run(ctx: Context) -> int:
             "no --log-bucket: the release log is assumed in the bucket `sam deploy --resolve-s3` "
             "manages"
         )
-    if out == "text":
-        rows = explain(role, scope)
-        print(output.format_table(("action", "resource", "why"), rows))
+    if out == "table":
+        print(blocks(explain(role, scope)))
+    elif out == "text":
+        output.print_text(one_per_resource(explain(role, scope)))
     else:
         output.print_json(build_policy(role, scope))
     return 0

@@ -9,10 +9,11 @@ from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.rollback import Request, rollback, summary_text, validate
 from lambda_release.rollback.explicit import move_to_version
+from lambda_release.rollback.summary import summary_rows
 from lambda_release.text import visible
 
 NAME = "rollback"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = output.FORMATS
 DESCRIPTION = """\
 Releases form a stack and rollback pops it. Every function the most recent
 release in effect moved goes back to its before-version, routing weights
@@ -107,6 +108,8 @@ def run(ctx: Context) -> int:
         progress(f"lambda-release rollback: {note}")
     if fmt == "json":
         output.print_json(dict(result.data, exit_code=result.exit_code))
+    elif fmt == "text":
+        output.print_text(summary_rows(result.data))
     else:
         print(summary_text(result.data))
     return result.exit_code

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.observe.progress import PROGRESS_MODES, choose_renderer, describe
+from lambda_release.observe.progress import (
+    PROGRESS_MODES,
+    DeploymentView,
+    choose_renderer,
+    human_status,
+)
 from lambda_release.observe.watch import watch
 
 NAME = "watch"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = output.FORMATS
 DESCRIPTION = """\
 Follows the CodeDeploy deployments of the stack's functions (one per function,
 in parallel) until they end: per function the traffic share on the new
@@ -90,9 +96,30 @@ def run(ctx: Context) -> int:
         output.info(f"lambda-release watch: {failure}")
     if out == "json":
         output.print_json(result.as_json())
+    elif out == "text":
+        output.print_text(outcome_rows(result.views))
     elif not result.views:
         print(f"no deployment of {engine.stack} in flight")
     else:
-        for view in result.views:
-            print(describe(view, with_time=False))
+        # The outcome as a table: progress (stderr) already said each line as it happened.
+        print(output.format_table(OUTCOME_HEADERS, outcome_rows(result.views)))
     return result.exit_code
+
+
+OUTCOME_HEADERS = ("function", "outcome", "traffic", "version", "from", "alarms in ALARM")
+
+
+def outcome_rows(views: Sequence[DeploymentView]) -> list[tuple[str, ...]]:
+    """Per deployment: how it ended (or stands), its traffic on the new version, the
+    versions, and the alarms that fired."""
+    return [
+        (
+            v.logical_id or v.function_name,
+            human_status(v.status),
+            f"{v.share:.0%}",
+            v.target_version or "-",
+            v.current_version or "-",
+            ", ".join(v.firing) or "-",
+        )
+        for v in views
+    ]
