@@ -31,9 +31,10 @@ terminal, or CI set) one line per change and a heartbeat line at least once a
 minute (CircleCI kills a step that is silent for 10 minutes). The result goes
 to stdout (--output json for machines).
 
-With nothing in flight it waits --start-timeout seconds for a deployment to start
-(default 0: report and exit 0). `deploy` shows the same progress itself while
-sam deploy waits on the canary.
+With nothing in flight it waits --start-timeout seconds for a deployment to
+start (default 0: report and exit 0). `deploy` shows the same progress itself
+while sam deploy waits on the canary. At the end, stdout gets the outcome: a
+table (--output table), tab-separated lines (text) or JSON.
 
 Exit codes: 0 every deployment succeeded (or none was in flight); 1 one failed,
 was stopped or rolled back (the alarm that fired is named); 2 bad input.
