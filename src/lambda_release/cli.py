@@ -187,9 +187,7 @@ def _main(argv: Sequence[str] | None) -> int:
         from lambda_release.commands._spellings import answer  # noqa: PLC0415 - on error only
 
         prog = f"lambda-release {command}".strip()
-        print(
-            f"{prog}: error: {answer(command or 'lambda-release', unknown, flags)}", file=sys.stderr
-        )
+        print(f"{prog}: error: {answer(command, unknown, flags)}", file=sys.stderr)
         return EXIT_USAGE
     if getattr(args, "_run", None) is None:
         parser.print_help(sys.stderr)

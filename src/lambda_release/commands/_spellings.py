@@ -111,19 +111,22 @@ def answer(command: str, words: Sequence[str], options: Sequence[str]) -> str:
     """One line about the first word the command does not take, for its ``error:``.
 
     ``options`` are the command's own flags, so that the answer names one it has, or says
-    which command has it (``--stack-prefix`` belongs to ``target``)."""
+    which command has it (``--stack-prefix`` belongs to ``target``). ``command`` is empty
+    when none was named."""
+    where = command or "lambda-release"
+    helped = f"see `lambda-release {command} --help`" if command else "see `lambda-release --help`"
     first = next((w for w in words if w.startswith("-") and w != "-"), None)
     if first is None:
         shown = visible(words[0])[:80] if words else ""
-        return f"unexpected argument {shown!r}: {command} takes options only (see --help)"
+        return f"unexpected argument {shown!r}: {where} takes options only; {helped}"
     given = option_of(first)
     shown = visible(given)[:80]
     ours, note = SPELLINGS.get(f"{command} {given}") or SPELLINGS.get(given, (None, ""))
     if ours is not None and ours in options:
-        return f"{shown} is not an option of {command}: use {ours} ({note})"
+        return f"{shown} is not an option of {where}: use {ours} ({note})"
     if note:
-        where = f"; {ours} is an option of other commands" if ours else ""
-        return f"{shown} is not an option of {command}: {note}{where}"
+        elsewhere = f"; {ours} is an option of other commands" if ours else ""
+        return f"{shown} is not an option of {where}: {note}{elsewhere}"
     near = difflib.get_close_matches(given, [o for o in options if o.startswith("--")], 1, 0.75)
     hint = f"did you mean {near[0]}? " if near else ""
-    return f"{shown} is not an option of {command}: {hint}see `lambda-release {command} --help`"
+    return f"{shown} is not an option of {where}: {hint}{helped}"

@@ -79,10 +79,10 @@ def prod_canary(story: Story) -> None:
     story.deploy()
     changed = story.new_release()
     s.say(
-        f"The next push changes {_these_functions(changed)}. Before any traffic moves, a PreTraffic hook "
-        "(if the template has one, as the bundled app does) invokes each new version and "
-        "checks its answer; then each gets 10% of the traffic first, under its alarm, then "
-        "100%. deploy shows the progress while sam deploy waits."
+        f"The next push changes {_these_functions(changed)}. Before any traffic moves, a "
+        "PreTraffic hook (if the template has one, as the bundled app does) invokes each new "
+        "version and checks its answer; then each gets 10% of the traffic first, under its "
+        "alarm, then 100%. deploy shows the progress while sam deploy waits."
     )
     story.deploy()
     s.say("PROD now runs version 2 everywhere; PROD_STABLE (the rollback target) points at 1.")
