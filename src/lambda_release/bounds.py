@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -72,9 +73,7 @@ class Bound:
             return default
         where = None
         if settings.source(self.name) == "env":
-            from lambda_release.settings import env_var  # noqa: PLC0415 - import cycle
-
-            where = env_var(self.name)
+            where = settings.env_key(self.name)
         return self.check(text, where)
 
     def value(self, settings: Settings, default: float) -> float:
@@ -98,9 +97,11 @@ HEARTBEAT = Bound("heartbeat", 1, 540)  # CircleCI kills a step silent for 10 mi
 MINUTE = Bound("minute", 0, 3600, above_low=True)
 DEMO_MINUTE = Bound("minute", 0, 60, above_low=True)
 POLL_INTERVAL = Bound("poll_interval", 0.05, 3600)
-WAIT = Bound("wait", 0, DAY)
-TIMEOUT = Bound("timeout", 1, 7 * DAY)
-WAIT_TIMEOUT = Bound("wait_timeout", 1, 7 * DAY)
+# Every wait is --WHAT-timeout, WHAT being what is waited for: the lock, a deployment to
+# start, the deployments in flight to end (watch's --wait and --timeout, rollback's
+# --wait-timeout before: their old flags and variables still work).
+START_TIMEOUT = Bound("start_timeout", 0, DAY)
+DEPLOYMENT_TIMEOUT = Bound("deployment_timeout", 1, 7 * DAY)
 LAMBDA_RATE = Bound("lambda_rate", 0, 1000, unit="calls per second", above_low=True)
 MAX_ATTEMPTS = Bound("max_attempts", 1, 50, unit="", integer=True)
 KEEP = Bound("keep", 0, 10000, unit="versions", integer=True)
@@ -117,9 +118,8 @@ BOUNDS: tuple[Bound, ...] = (
     MINUTE,
     DEMO_MINUTE,
     POLL_INTERVAL,
-    WAIT,
-    TIMEOUT,
-    WAIT_TIMEOUT,
+    START_TIMEOUT,
+    DEPLOYMENT_TIMEOUT,
     LAMBDA_RATE,
     MAX_ATTEMPTS,
     KEEP,
@@ -138,11 +138,13 @@ def add_option(
     default: float | str | None = None,
     *,
     suppress: bool = False,
+    old: Sequence[str] = (),
 ) -> None:
     """Add ``bound``'s option to ``p`` with its range (and default) in the help.
 
     ``suppress``: for global options, so a value given before the command name is not
-    reset by the subparser's default.
+    reset by the subparser's default. ``old``: former flags of the option, kept working
+    and out of the help.
     """
     shown = ""
     if isinstance(default, str):
@@ -156,3 +158,5 @@ def add_option(
         default=argparse.SUPPRESS if suppress else None,
         help=f"{help_text} ({bound.describe()}{shown})",
     )
+    for flag in old:
+        p.add_argument(flag, dest=bound.name, default=None, help=argparse.SUPPRESS)

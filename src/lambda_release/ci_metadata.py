@@ -10,7 +10,41 @@ from __future__ import annotations
 import getpass
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from lambda_release.errors import UsageError
+
+
+def in_ci(environ: Mapping[str, str]) -> bool:
+    """Whether this runs in CI: there the branch is CI's to say (a tag build has none),
+    never guessed from whatever the checkout holds."""
+    return bool(environ.get("CI") or environ.get("CIRCLECI")) or any(
+        k.startswith("CIRCLE_") for k in environ
+    )
+
+
+def local_branch(run: Callable[..., Any] = subprocess.run) -> str:
+    """The branch checked out here (``git rev-parse --abbrev-ref HEAD``), for ``target``
+    run by hand; no git, no repository or a detached HEAD is bad input, in one line."""
+    give = "give --branch NAME (or --environment prod|staging)"
+    try:
+        out = run(
+            ["git", "rev-parse", "--abbrev-ref", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise UsageError(f"no branch: git could not be run ({exc}); {give}") from None
+    branch = str(out.stdout or "").strip()
+    if out.returncode != 0 or not branch:
+        why = str(out.stderr or "").strip().splitlines()[:1] or ["no branch named"]
+        raise UsageError(f"no branch: git rev-parse says {why[0]!r}; {give}")
+    if branch == "HEAD":
+        raise UsageError(f"no branch: the checkout is on a detached HEAD; {give}")
+    return branch
 
 
 def _git(*args: str) -> str:

@@ -12,6 +12,7 @@ import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from types import FrameType
+from typing import NoReturn
 
 from lambda_release import __version__, bounds, commands
 from lambda_release.aws.client import as_release_error, call_of, last_call
@@ -43,9 +44,30 @@ example, in CI:
 ISSUES_URL = "https://github.com/lambda-release/lambda-release/issues"
 
 
-def global_options() -> argparse.ArgumentParser:
+class ParseError(Exception):
+    """Bad input argparse found: one line, exit 2, never the usage screen."""
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming what to type instead (its seven
+    lines of usage hid the one that mattered)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ParseError(self.prog, message)
+
+
+def usage_line(prog: str, message: str) -> str:
+    """The one line a usage error prints: argparse's words, escaped, and where to look."""
+    return f"{prog}: error: {visible(message)}; see `{prog} --help`"
+
+
+def global_options() -> Parser:
     """Options every command takes, before or after its name."""
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = Parser(add_help=False)
     g = parent.add_argument_group("global options")
     # SUPPRESS: a value given before the command is not reset by the subparser's default.
     s = argparse.SUPPRESS
@@ -57,7 +79,12 @@ def global_options() -> argparse.ArgumentParser:
         help="send every AWS call here, e.g. a local stand-in (boto3 also honours "
         "AWS_ENDPOINT_URL)",
     )
-    g.add_argument("--output", default=s, help="text or json (some commands add formats)")
+    g.add_argument(
+        "--output",
+        default=s,
+        help="as the AWS CLI: table (aligned, for people: the default), text (tab-separated "
+        "lines, no headers) or json; some commands add formats",
+    )
     g.add_argument(
         "--config-file", default=s, help="SAM config file (default: ./samconfig.toml if present)"
     )
@@ -93,7 +120,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser: every command listed; the options of every command registered, or, given
     the `argv` it will parse, of the command it names only."""
     common = global_options()
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="lambda-release",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -118,7 +145,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             parents=[common],
         )
         command.register(p)
-        p.set_defaults(_run=command.run, _outputs=command.OUTPUTS, _labels=option_labels(p))
+        p.set_defaults(
+            _run=command.run,
+            _outputs=command.OUTPUTS,
+            _labels=option_labels(p),
+            _flags=tuple(o for a in p._actions for o in a.option_strings),
+        )
     return parser
 
 
@@ -126,6 +158,8 @@ def option_labels(p: argparse.ArgumentParser) -> dict[str, str]:
     """How a message names each option: its longest flag, or a positional's metavar."""
     labels: dict[str, str] = {}
     for action in p._actions:  # argparse offers no public listing of a parser's options
+        if action.help == argparse.SUPPRESS and action.dest in labels:
+            continue  # an old spelling kept working: messages name the current one
         if action.option_strings:
             labels[action.dest] = max(action.option_strings, key=len)
         elif isinstance(action.metavar, str):
@@ -142,7 +176,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(words)
-    args = parser.parse_args(words)
+    try:
+        args, unknown = parser.parse_known_args(words)
+    except ParseError as exc:
+        print(usage_line(exc.prog, str(exc)), file=sys.stderr)
+        return EXIT_USAGE
+    if unknown:
+        command = str(getattr(args, "_command", None) or "")
+        flags: tuple[str, ...] = getattr(args, "_flags", ())
+        from lambda_release.commands._spellings import answer  # noqa: PLC0415 - on error only
+
+        prog = f"lambda-release {command}".strip()
+        print(f"{prog}: error: {answer(command, unknown, flags)}", file=sys.stderr)
+        return EXIT_USAGE
     if getattr(args, "_run", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -10,6 +10,7 @@ from pathlib import Path
 from lambda_release import bounds
 from lambda_release.aws.client import Aws
 from lambda_release.errors import UsageError
+from lambda_release.output import FORMATS
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig, Settings
 
 
@@ -19,8 +20,8 @@ class Context:
 
     args: argparse.Namespace
     settings: Settings
-    outputs: tuple[str, ...] = ("text", "json")
-    default_output: str = "text"
+    outputs: tuple[str, ...] = FORMATS
+    default_output: str = "table"
     # The command being run (the CLI's word for it), which the AWS call trace names.
     command: str = ""
     _aws: Aws | None = field(default=None, init=False, repr=False)
@@ -30,8 +31,8 @@ class Context:
         cls,
         args: argparse.Namespace,
         *,
-        outputs: tuple[str, ...] = ("text", "json"),
-        default_output: str = "text",
+        outputs: tuple[str, ...] = FORMATS,
+        default_output: str = "table",
         environ: dict[str, str] | None = None,
     ) -> Context:
         flags = {k: v for k, v in vars(args).items() if not k.startswith("_")}

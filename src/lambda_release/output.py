@@ -1,4 +1,9 @@
-"""Printing results: JSON for machines, aligned tables for people."""
+"""Printing results as the AWS CLI's --output means them.
+
+``table``: aligned columns with headers, for people (the default of most commands);
+``text``: one tab-separated line per row, no headers, for ``cut`` and ``while read``;
+``json``: one JSON document.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +35,27 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
     ]
     return "\n".join(lines)
+
+
+# The formats every command with results takes, its default first.
+FORMATS: tuple[str, ...] = ("table", "text", "json")
+
+
+def format_text(rows: Sequence[Sequence[object]]) -> str:
+    """Tab-separated lines, one per row. Each cell is escaped (``visible``), so a tab or a
+    line break inside one can never make a column or a row of its own; None is empty."""
+    return "\n".join("\t".join("" if c is None else visible(c) for c in row) for row in rows)
+
+
+def format_rows(fmt: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """``rows`` as ``fmt`` shows them: tab-separated for ``text``, else an aligned table."""
+    return format_text(rows) if fmt == "text" else format_table(headers, rows)
+
+
+def print_text(rows: Sequence[Sequence[object]]) -> None:
+    """``--output text``: the rows, tab-separated; nothing at all for no rows."""
+    if rows:
+        print(format_text(rows))
 
 
 def info(message: str) -> None:

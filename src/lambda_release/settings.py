@@ -40,6 +40,7 @@ Name = Literal[
     "config_env",
     "config_file",
     "debug",
+    "deployment_timeout",
     "drift_model",
     "dry_run",
     "endpoint_url",
@@ -62,7 +63,7 @@ Name = Literal[
     "org_id",
     "output",
     "parallel",
-    "parameter_override",
+    "parameter",
     "parameter_overrides",
     "pipeline_id",
     "poll_interval",
@@ -86,29 +87,35 @@ Name = Literal[
     "s3_prefix",
     "sam_arg",
     "sam_exit_code",
+    "sam_habit",
     "sam_path",
     "secret_parameter",
     "settle",
     "since",
     "stack",
+    "stack_name",
     "stack_prefix",
+    "start_timeout",
     "staging_alias",
     "staging_stack",
     "tags",
     "template",
     "template_file",
-    "timeout",
     "to_version",
     "trust",
     "use_container",
-    "wait",
-    "wait_timeout",
     "workdir",
 ]
 
 
+# Options renamed for one name per idea: their former environment variables still work.
+FORMER_NAMES: dict[str, tuple[str, ...]] = {
+    "start_timeout": ("wait",),
+    "deployment_timeout": ("timeout", "wait_timeout"),
+}
+
 # Options whose values go to the template, not to people: see Settings.check_text.
-VALUES_FOR_THE_TEMPLATE = frozenset({"parameter_override", "parameter_overrides"})
+VALUES_FOR_THE_TEMPLATE = frozenset({"parameter", "parameter_overrides"})
 
 
 class Source(StrEnum):
@@ -259,11 +266,18 @@ class Settings:
         self_copy = Settings(self.flags, self.environ, load)
         return self_copy
 
+    def env_key(self, name: Name) -> str | None:
+        """The variable that carries ``name``: its own, else a former name's, else None."""
+        for key in (name, *FORMER_NAMES.get(name, ())):
+            if env_var(key) in self.environ:
+                return env_var(key)
+        return None
+
     def source(self, name: Name) -> Source | None:
         """Where ``name`` comes from, or None when unset."""
         if self.flags.get(name) is not None:
             return Source.FLAG
-        if env_var(name) in self.environ:
+        if self.env_key(name) is not None:
             return Source.ENV
         if name in FILE_KEYS and name in self.file:
             return Source.FILE
@@ -278,7 +292,7 @@ class Settings:
                 raise UsageError(f"{flag} is empty: give a value, or leave {flag} out")
             return value
         if src == Source.ENV:
-            return self.environ[env_var(name)]
+            return self.environ[self.env_key(name) or env_var(name)]
         if src == Source.FILE:
             return self.file[name]
         return None
@@ -299,10 +313,11 @@ class Settings:
         for name, given in self.flags.items():
             if name in VALUES_FOR_THE_TEMPLATE:
                 continue
+            key = self.env_key(name)  # type: ignore[arg-type]  # flags' keys are Names
             if given is not None:
                 what, value = (labels or {}).get(name) or flag_of(name), given
-            elif env_var(name) in self.environ:
-                what, value = env_var(name), self.environ[env_var(name)]
+            elif key is not None:
+                what, value = key, self.environ[key]
             else:
                 continue
             for item in value if isinstance(value, list | tuple) else [value]:
@@ -342,7 +357,7 @@ class Settings:
             return True
         if text in _FALSE:
             return False
-        where = env_var(name) if self.source(name) == Source.ENV else name
+        where = (self.env_key(name) or name) if self.source(name) == Source.ENV else name
         raise UsageError(f"{where}={value!r} is not a yes/no value: use true or false")
 
 

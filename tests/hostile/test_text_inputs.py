@@ -121,6 +121,17 @@ def test_history_shows_a_forged_entry_escaped_on_its_own_row(forged_log: Kit) ->
     assert not any(line.startswith("20990101T") for line in lines)
 
 
+def test_history_text_keeps_one_line_and_six_columns_per_entry(forged_log: Kit) -> None:
+    """--output text is for `cut` and `while read`: a tab or line break in a log's words
+    must not make a column or a row of its own."""
+    p = kit_lr(forged_log, "history", "--output", "text")
+    assert p.returncode == 0, p.stderr
+    assert "\x1b" not in p.stdout and "\r" not in p.stdout and "\x07" not in p.stdout
+    rows = [line.split("\t") for line in p.stdout.splitlines()]
+    assert len(rows) == 2 and all(len(r) == 6 for r in rows), p.stdout
+    assert rows[0][5].startswith("mallory\\n2099")
+
+
 def test_history_json_keeps_the_text_as_written(forged_log: Kit) -> None:
     p = kit_lr(forged_log, "history", "--output", "json")
     assert p.returncode == 0 and "\x1b" not in p.stdout  # JSON escapes it as \u001b

@@ -38,9 +38,11 @@ DUMMY_TOKEN = "iam-session-token-" + uuid.uuid4().hex
 def iam_policy(
     lr: Cli, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`lambda-release iam-policy ARGS`, without the caller's LAMBDA_RELEASE_* and AWS_*."""
+    """`lambda-release iam-policy ARGS`, without the caller's LAMBDA_RELEASE_* and AWS_*, nor
+    the machine's ~/.aws files (a region there would hide a missing --region)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDA_RELEASE_", "AWS_"))}
-    return lr("iam-policy", *args, env={**base, **(env or {})})
+    nowhere = {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    return lr("iam-policy", *args, env={**base, **nowhere, **(env or {})})
 
 
 @dataclass

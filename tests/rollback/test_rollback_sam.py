@@ -118,6 +118,7 @@ def test_rollback_pops_releases_made_with_the_sam_cli_then_the_next_deploy_works
     redeploy = app.run_deploy()
     assert redeploy.returncode == 1, redeploy.stdout + redeploy.stderr
     assert "AFunction: the built code is exactly version 3's" in redeploy.stderr
+    assert "--allow-rolled-back-code REASON" in redeploy.stderr  # the way through, named
     assert app.aliases() == {"A": ("2", {}), "B": ("2", {}), "C": ("2", {})}
     # Still refused once CloudFormation records the live version (realigned by an earlier
     # deploy that then failed, say): the stack still holds version 3's Version resource.

@@ -1,4 +1,5 @@
-"""Findings as text (``file:line:col: severity id message``), JSON or SARIF 2.1.0."""
+"""Findings as a table for people (``file:line:col: severity id message``), tab-separated
+text, JSON or SARIF 2.1.0."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from lambda_release import __version__
 from lambda_release.check.findings import Finding, Problem
 from lambda_release.check.rulebase import DOCS_URL, docs_url
+from lambda_release.output import format_text
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -20,6 +22,15 @@ def as_text(findings: Sequence[Finding]) -> str:
         if f.fix:
             lines.append(f"    fix: {f.fix}")
     return "".join(line + "\n" for line in lines)
+
+
+def as_tsv(findings: Sequence[Finding]) -> str:
+    """``--output text``: one tab-separated line per finding: file, line, column,
+    severity, rule, message, fix (each cell escaped: no tab or line break of its own)."""
+    rows = [
+        (f.file, f.line, f.column, f.severity, f.rule, f.message, f.fix or "") for f in findings
+    ]
+    return "".join(line + "\n" for line in format_text(rows).splitlines())
 
 
 def as_json(findings: Sequence[Finding]) -> str:

@@ -36,22 +36,34 @@ def write_record_file(path: str, data: dict[str, Any]) -> None:
         raise OperationError(f"cannot write the record file {path}: {exc}") from exc
 
 
-def summary(data: dict[str, Any]) -> str:
-    rows = [
+HEADERS = ("function", "before", "after", "stable", "moved")
+
+
+def rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Per function: its version before and after the release, its stable version, and
+    whether the release moved its alias."""
+    return [
         (
             f["logical_id"],
             f.get("before") or "-",
             f.get("after") or "-",
             f.get("stable") or "-",
-            "moved" if f.get("moved") else "",
+            "yes" if f.get("moved") else "no",
         )
         for f in data["functions"]
     ]
+
+
+def text_rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
+    """``--output text``: the release's line, then one line per function, each kind named
+    in its first column (as the AWS CLI's text output names nested records)."""
+    release = ("RELEASE", data["id"], data["stack"], data["alias"], data["outcome"])
+    return [release, *(("FUNCTION", *row) for row in rows(data))]
+
+
+def summary(data: dict[str, Any]) -> str:
     head = f"release {data['id']} of {data['stack']} alias {data['alias']}: {data['outcome']}"
-    table = (
-        format_table(("function", "before", "after", "stable", ""), rows)
-        if rows
-        else "(no functions)"
-    )
+    found = rows(data)
+    table = format_table(HEADERS, found) if found else "(no functions)"
     why = "".join(f"\n  why: {f}" for f in data.get("failures") or [])
     return head + "\n" + table + why

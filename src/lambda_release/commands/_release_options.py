@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from argparse import SUPPRESS
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,8 +24,19 @@ from lambda_release.template.overrides import (
 )
 
 
+def add_stack(p: argparse.ArgumentParser, what: str = "CloudFormation stack") -> None:
+    """--stack, and SAM's --stack-name for the same (refused if the two disagree)."""
+    p.add_argument("--stack", help=f"{what} (default: $LAMBDA_RELEASE_STACK)")
+    p.add_argument(
+        "--stack-name",
+        metavar="STACK",
+        help="SAM's spelling of --stack; refused if it names another stack than --stack or "
+        "$LAMBDA_RELEASE_STACK (what `target --stack-prefix` exported)",
+    )
+
+
 def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> None:
-    p.add_argument("--stack", help="CloudFormation stack (default: $LAMBDA_RELEASE_STACK)")
+    add_stack(p)
     p.add_argument(
         "--alias",
         help="the alias released to, e.g. PROD (default: $LAMBDA_RELEASE_ALIAS)"
@@ -42,7 +54,16 @@ def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> No
 
 
 def stack_name(ctx: Context) -> str:
-    stack = ctx.settings.get("stack")
+    s = ctx.settings
+    stack, sam_name = s.get("stack"), s.get("stack_name")
+    if sam_name and stack and sam_name != stack:
+        where = "--stack" if s.source("stack") == "flag" else env_var("stack")
+        raise UsageError(
+            f"--stack-name {sam_name!r} contradicts the target's stack {stack!r} ({where}): "
+            "leave --stack-name out, or change the stack with --stack or "
+            "`lambda-release target --stack-prefix PREFIX`"
+        )
+    stack = stack or sam_name
     if not stack:
         raise UsageError(
             "no stack: give --stack, or run `lambda-release target` first to export "
@@ -98,19 +119,25 @@ def release_log(ctx: Context, engine: StackAlias) -> ReleaseLog:
 def add_release_inputs(p: argparse.ArgumentParser) -> None:
     """What a release ships, for ``deploy`` and ``begin`` alike (checked the same way)."""
     p.add_argument(
-        "--template-file", help="template for sam deploy (default: SAM's: the built one)"
+        "-t", "--template-file", help="template for sam deploy (default: SAM's: the built one)"
     )
     p.add_argument(
         "--parameter-overrides",
+        action="extend",
+        nargs="+",
         metavar="STRING",
-        help="overrides in SAM's syntax: 'Key=Value Key2=\"a b\"' (merged over samconfig's)",
+        help='overrides as sam deploy takes them: Key=Value Key2="a b", one or more words, '
+        "each in SAM's syntax (merged over samconfig's)",
     )
     p.add_argument(
-        "--parameter-override",
+        "--parameter",
         action="append",
         metavar="KEY=VALUE",
-        help="one override, taken literally (spaces, quotes, '=' and commas kept); repeatable",
+        help="one parameter, its value taken literally (spaces, quotes, '=' and commas kept: "
+        "no SAM syntax to get wrong); repeatable; beats --parameter-overrides",
     )
+    # Its former name, one letter from --parameter-overrides: still works, out of the help.
+    p.add_argument("--parameter-override", dest="parameter", action="append", help=SUPPRESS)
     p.add_argument(
         "--allow-alias-removal",
         action="store_true",
@@ -129,13 +156,17 @@ def add_release_inputs(p: argparse.ArgumentParser) -> None:
 def overrides(ctx: Context, alias: str) -> dict[str, str]:
     """The parameter overrides sam deploy gets: samconfig's, then the user's, then AliasName."""
     s = ctx.settings
+    given: dict[str, str] = {}
+    if s.source("parameter_overrides") == "flag":
+        for word in s.raw("parameter_overrides"):  # each word in SAM's syntax, as sam does
+            given.update(parse_overrides(word))
+    elif s.source("parameter_overrides") == "env":
+        given = parse_overrides(s.get("parameter_overrides") or "")
     return merge_overrides(
         config_overrides(s.file.get("parameter_overrides")),
-        parse_overrides(s.get("parameter_overrides") or "")
-        if s.source("parameter_overrides") in ("flag", "env")
-        else {},
-        [parse_override_item(i) for i in (s.raw("parameter_override") or [])]
-        if s.source("parameter_override") == "flag"
+        given,
+        [parse_override_item(i) for i in (s.raw("parameter") or [])]
+        if s.source("parameter") == "flag"
         else [],
         alias,
     )

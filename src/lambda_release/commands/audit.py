@@ -7,13 +7,14 @@ import re
 from datetime import timedelta
 
 from lambda_release import bounds
+from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, UsageError
 from lambda_release.observe.audit import audit_stack
-from lambda_release.output import info
+from lambda_release.output import FORMATS, info, print_text
 
 NAME = "audit"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = FORMATS
 DESCRIPTION = """\
 Ask the account what `check` asks the template: for every function of the
 stack, which event source mappings, function URL, resource-policy statements
@@ -41,7 +42,7 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--stack", help="the stack to audit (default: $LAMBDA_RELEASE_STACK)")
+    opts.add_stack(p, "the stack to audit")
     p.add_argument(
         "--alias",
         help="the alias callers should use; functions without it are listed "
@@ -68,18 +69,17 @@ def parse_since(value: str) -> timedelta:
 def run(ctx: Context) -> int:
     s = ctx.settings
     output = ctx.output
-    stack = s.get("stack")
-    if not stack:
-        raise UsageError(
-            "no stack to audit: give --stack, or run `lambda-release target` first so that "
-            "LAMBDA_RELEASE_STACK is set"
-        )
+    stack = opts.stack_name(ctx)
     since = parse_since(s.get("since", "24h") or "24h")
     info(f"lambda-release audit: reading stack {stack} ...")
     report = audit_stack(ctx.aws, stack, alias=s.get("alias"), since=since)
-    print(report.as_json() if output == "json" else report.as_text(), end="")
     if output == "json":
-        print()
+        print(report.as_json())
+    elif output == "text":
+        # One row per path to $LATEST: the table's columns, tab-separated.
+        print_text([(p.function, p.kind, p.source, p.target, p.detail) for p in report.paths])
+    else:
+        print(report.as_text(), end="")
     for n in report.not_checked:
         info(f"lambda-release audit: not checked: {n.check}")
     return EXIT_OK if report.clean else EXIT_FAILED

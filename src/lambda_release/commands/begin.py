@@ -11,7 +11,7 @@ from lambda_release.log.lock import BEGIN_LEASE_SECONDS
 from lambda_release.release.begin import begin, begin_dry_run
 
 NAME = "begin"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = output.FORMATS
 DESCRIPTION = """\
 For teams that run `sam deploy` themselves: `begin` runs the pre-flight checks,
 takes the lock of the stack and alias (a lease of --lock-ttl seconds, default
@@ -60,6 +60,8 @@ def run(ctx: Context) -> int:
         )
         if out == "json":
             output.print_json({"dry_run": True, "entry": planned, "problems": problems})
+        elif out == "text":
+            output.print_text([("WOULD_REFUSE", problem) for problem in problems])
         else:
             where = f"{engine.stack} alias {engine.alias} in {log.location.uri}"
             print(f"dry run: would begin a release of {where}")
@@ -83,6 +85,8 @@ def run(ctx: Context) -> int:
         return 1
     if out == "json":
         output.print_json(entry)
+    elif out == "text":
+        output.print_text([(entry["id"], log.location.uri)])
     else:
         print(f"release {entry['id']} begun (pending) in {log.location.uri}")
         output.info(

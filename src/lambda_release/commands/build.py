@@ -13,7 +13,7 @@ from lambda_release.release.inputs import read_template, secret_names
 from lambda_release.template import overrides, sam
 
 NAME = "build"
-OUTPUTS: tuple[str, ...] = ("text",)
+OUTPUTS: tuple[str, ...] = ("table", "text")
 DESCRIPTION = """\
 Runs `sam build` for a template (default template.yaml) with --cached and
 --parallel on by default. Extra SAM arguments are passed one per --sam-arg, as
@@ -32,11 +32,19 @@ examples:
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--template-file", help="SAM template (default: template.yaml)")
-    p.add_argument("--build-dir", help="build output directory (default: SAM's .aws-sam/build)")
+    p.add_argument("-t", "--template-file", help="SAM template (default: template.yaml)")
+    # Hidden: the old spelling, kept working (every command says --template-file now).
+    p.add_argument("--template", dest="template_file", help=argparse.SUPPRESS)
+    p.add_argument(
+        "-b", "--build-dir", help="build output directory (default: SAM's .aws-sam/build)"
+    )
+    # sam build's own pairs; here --cached and --parallel are the defaults.
+    p.add_argument("--cached", action="store_true", default=None, help="the default")
     p.add_argument("--no-cached", dest="cached", action="store_false", default=None)
+    p.add_argument("--parallel", action="store_true", default=None, help="the default")
     p.add_argument("--no-parallel", dest="parallel", action="store_false", default=None)
     p.add_argument(
+        "-u",
         "--use-container",
         action="store_true",
         default=None,
@@ -60,7 +68,7 @@ def register(p: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context) -> int:
-    ctx.output  # noqa: B018 - validates --output
+    out = ctx.output
     s = ctx.settings
     template = s.get("template_file") or "template.yaml"
     if not Path(template).is_file():
@@ -89,5 +97,6 @@ def run(ctx: Context) -> int:
     )
     if code != 0:
         raise OperationError(f"sam build failed with exit code {code}: see its output above")
-    print(f"built {template}")
+    # text: the template built, alone on its line, for a script.
+    print(template if out == "text" else f"built {template}")
     return 0

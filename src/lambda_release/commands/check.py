@@ -19,7 +19,7 @@ from lambda_release.errors import UsageError
 from lambda_release.output import info
 
 NAME = "check"
-OUTPUTS: tuple[str, ...] = ("text", "json", "sarif")
+OUTPUTS: tuple[str, ...] = ("table", "text", "json", "sarif")
 DESCRIPTION = """\
 Run lambda-release's template rules (cfn-lint rules E9xxx, W9xxx, I9xxx; see
 docs/rules.md) over SAM or CloudFormation templates, YAML or JSON, with or
@@ -49,8 +49,10 @@ With --fix, what has a mechanical fix is fixed in the file itself (YAML keeps
 its comments, key order, quoting and short tags; JSON stays JSON); the rest is
 left alone and listed. --fix --dry-run prints the unified diff, changes nothing.
 
-Output (--output): text (default), json (a list of findings) or sarif (SARIF
-2.1.0, for code scanning).
+Output (--output): table (default: one line per finding and its fix), text
+(one tab-separated line per finding: file, line, column, severity, rule,
+message, fix), json (a list of findings) or sarif (SARIF 2.1.0, for code
+scanning).
 
 Exit codes: 0 no error found (warnings and info do not fail), 1 an error was
 found, 2 bad input: a template missing, unreadable or that cannot be analysed
@@ -74,6 +76,13 @@ def register(p: argparse.ArgumentParser) -> None:
         nargs="*",
         metavar="TEMPLATE",
         help="template files, directories or quoted glob patterns (default: template.yaml)",
+    )
+    p.add_argument(
+        "-t",
+        "--template-file",
+        action="append",
+        metavar="TEMPLATE",
+        help="SAM's spelling of a TEMPLATE argument; repeatable",
     )
     p.add_argument(
         "--environments",
@@ -102,7 +111,12 @@ def register(p: argparse.ArgumentParser) -> None:
 
 def template_arguments(ctx: Context) -> list[str]:
     s = ctx.settings
-    given = s.get_list("template") or [s.get("template_file") or "template.yaml"]
+    # -t may repeat; from the environment or samconfig it is one path (spaces and all).
+    if s.source("template_file") == "flag":
+        named = [str(t) for t in s.raw("template_file")]
+    else:
+        named = [t] if (t := s.get("template_file")) else []
+    given = [*s.get_list("template"), *named] or ["template.yaml"]
     return [str(g) for g in given]
 
 
@@ -121,7 +135,7 @@ def options_from(ctx: Context) -> Options:
 def run(ctx: Context) -> int:
     require_cfnlint()
     from lambda_release.check.batch import check_all  # noqa: PLC0415 - needs cfn-lint
-    from lambda_release.check.formats import as_json, as_sarif, as_text  # noqa: PLC0415
+    from lambda_release.check.formats import as_json, as_sarif, as_text, as_tsv  # noqa: PLC0415
     from lambda_release.check.rules import RULES  # noqa: PLC0415
 
     options = options_from(ctx)
@@ -136,6 +150,8 @@ def run(ctx: Context) -> int:
         print(f"lambda-release check: error: {problem.message}", file=sys.stderr)
     if ctx.output == "json":
         print(as_json(result.findings), end="")
+    elif ctx.output == "text":
+        print(as_tsv(result.findings), end="")
     elif ctx.output == "sarif":
         descriptions = {r.id: r.shortdesc for r in RULES}
         print(as_sarif(result.findings, descriptions, result.problems), end="")

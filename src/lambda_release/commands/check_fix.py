@@ -58,8 +58,9 @@ def run_all(
 
     JSON output is one object for one template, a list of them for several.
     """
-    if output not in ("text", "json"):
-        raise UsageError(f"--output {output}: --fix prints text or json; drop --output or pick one")
+    if output not in ("table", "text", "json"):
+        # A diff has no columns: table and text both print it as it is.
+        raise UsageError(f"--output {output}: --fix prints its diff (table or text) or json")
     codes: list[int] = []
     reports: list[dict[str, object]] = []
     for path in paths:

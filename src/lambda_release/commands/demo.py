@@ -26,7 +26,7 @@ readable timeline:
   5. `status` and `history` show what runs where and why.
 
 The built-in application has two functions (python3.11), each with a canary
-and an alarm. --template runs the same story with your own SAM template (it
+and an alarm. --template-file runs the same story with your own SAM template (it
 must take AliasName and set AutoPublishAlias: !Ref AliasName). No AWS account
 is touched; the sandbox is stopped at the end and nothing is left running.
 SAM's full output is kept in demo.log in the work directory.
@@ -40,12 +40,18 @@ EXAMPLES = """\
 examples:
   make demo
   lambda-release demo
-  lambda-release demo --template path/to/template.yaml --stack-prefix my-app
+  lambda-release demo --template-file path/to/template.yaml --stack-prefix my-app
 """
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--template", metavar="PATH", help="your own SAM template (default: built-in)")
+    p.add_argument(
+        "-t",
+        "--template-file",
+        metavar="PATH",
+        help="your own SAM template (default: built-in)",
+    )
+    p.add_argument("--template", dest="template_file", help=argparse.SUPPRESS)  # the old name
     p.add_argument(
         "--stack-prefix", help="stacks <prefix>-staging and <prefix>-prod (default: demo)"
     )
@@ -65,7 +71,7 @@ def run(ctx: Context) -> int:
     minute = bounds.DEMO_MINUTE.value(s, DEFAULT_MINUTE)
     prefix = s.get("stack_prefix") or "demo"
     validate_stack_name(f"{prefix}-staging")
-    template, workdir = s.get("template"), s.get("workdir")
+    template, workdir = s.get("template_file"), s.get("workdir")
     options = Options(
         template=Path(template) if template else None,
         workdir=Path(workdir) if workdir else None,

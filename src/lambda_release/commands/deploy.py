@@ -8,7 +8,12 @@ from typing import Any
 
 from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
-from lambda_release.commands._record_file import record_json, summary, write_record_file
+from lambda_release.commands._record_file import (
+    record_json,
+    summary,
+    text_rows,
+    write_record_file,
+)
 from lambda_release.context import Context
 from lambda_release.log.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.log.store import LOG_TAG
@@ -21,7 +26,7 @@ from lambda_release.template import managed_bucket, sam
 from lambda_release.template.secrets import Value
 
 NAME = "deploy"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = output.FORMATS
 DEFAULT_RECORD = ".lambda-release/release.json"
 DESCRIPTION = """\
 One release: pre-flight checks (stack mid-update, a CodeDeploy deployment in
@@ -44,7 +49,7 @@ not installed (the input was fine, the machine or AWS was not); 2 bad input.
 EXAMPLES = """\
 examples:
   lambda-release deploy --stack my-lambda-prod --alias PROD --s3-bucket my-artifacts
-  lambda-release deploy --parameter-override 'Greeting=hello, world' --dry-run
+  lambda-release deploy --parameter 'Greeting=hello, world' --dry-run
   lambda-release deploy --parameter-overrides 'Stage=prod LogLevel="debug info"'
 """
 
@@ -56,23 +61,7 @@ def register(p: argparse.ArgumentParser) -> None:
         "--environment",
         help="environment name recorded in the log (default: $LAMBDA_RELEASE_ENVIRONMENT)",
     )
-    p.add_argument("--s3-bucket", help="artifacts bucket for sam deploy (also the log's default)")
-    p.add_argument("--s3-prefix", help="key prefix for artifacts")
-    p.add_argument(
-        "--resolve-s3", action="store_true", default=None, help="let SAM create its bucket"
-    )
-    p.add_argument("--capabilities", action="append", help="default CAPABILITY_IAM; repeatable")
-    p.add_argument("--tags", action="append", metavar="KEY=VALUE", help="stack tags; repeatable")
-    p.add_argument("--image-repositories", action="append", metavar="FN=URI", help="repeatable")
-    p.add_argument("--resolve-image-repos", action="store_true", default=None)
-    p.add_argument("--sam-path", help="the SAM CLI (default: sam on PATH)")
-    p.add_argument(
-        "--sam-arg",
-        action="append",
-        metavar="ARG",
-        help="one more argument for sam deploy, passed as is; repeatable; write "
-        "--sam-arg=--flag for one starting with '-'",
-    )
+    add_sam_options(p)
     bounds.add_option(
         p,
         bounds.LOCK_TIMEOUT,
@@ -89,6 +78,13 @@ def register(p: argparse.ArgumentParser) -> None:
     bounds.add_option(
         p, bounds.HEARTBEAT, "seconds of silence before a progress line", sam.DEFAULT_HEARTBEAT
     )
+    bounds.add_option(
+        p,
+        bounds.MINUTE,
+        "real seconds per deployment minute, for the canary's time left (as watch's --minute: "
+        "an emulator's compressed clock, e.g. the sandbox's --minute)",
+        60.0,
+    )
     p.add_argument("--record-file", help=f"JSON record of the release (default {DEFAULT_RECORD})")
     p.add_argument(
         "--allow-rolled-back-code",
@@ -101,6 +97,48 @@ def register(p: argparse.ArgumentParser) -> None:
         action="store_true",
         default=None,
         help="pre-flight, the snapshot and the exact sam command; change nothing",
+    )
+
+
+def add_sam_options(p: argparse.ArgumentParser) -> None:
+    """What deploy hands to sam deploy, spelt as sam deploy spells it."""
+    p.add_argument("--s3-bucket", help="artifacts bucket for sam deploy (also the log's default)")
+    p.add_argument("--s3-prefix", help="key prefix for artifacts")
+    p.add_argument(
+        "--resolve-s3", action="store_true", default=None, help="let SAM create its bucket"
+    )
+    p.add_argument(
+        "--capabilities",
+        action="extend",
+        nargs="+",
+        metavar="CAPABILITY",
+        help="as sam deploy takes them: --capabilities A B (default CAPABILITY_IAM); repeatable",
+    )
+    p.add_argument(
+        "--tags",
+        action="extend",
+        nargs="+",
+        metavar="KEY=VALUE",
+        help="stack tags as sam deploy takes them: --tags a=b c=d; repeatable",
+    )
+    p.add_argument("--image-repositories", action="append", metavar="FN=URI", help="repeatable")
+    p.add_argument("--resolve-image-repos", action="store_true", default=None)
+    for habit in ("--no-confirm-changeset", "--no-fail-on-empty-changeset"):
+        p.add_argument(
+            habit,
+            dest="sam_habit",
+            action="store_true",
+            default=None,
+            help="accepted and ignored: deploy always gives it to sam deploy, as a release "
+            "never waits at a prompt and an empty change set is a no-change release",
+        )
+    p.add_argument("--sam-path", help="the SAM CLI (default: sam on PATH)")
+    p.add_argument(
+        "--sam-arg",
+        action="append",
+        metavar="ARG",
+        help="one more argument for sam deploy, passed as is; repeatable; write "
+        "--sam-arg=--flag for one starting with '-'",
     )
 
 
@@ -151,6 +189,19 @@ def show_dry_run(
 ) -> None:
     if out == "json":
         output.print_json(data)
+        return
+    if out == "text":
+        output.print_text(
+            [
+                *(
+                    ("FUNCTION", f["logical_id"], f["before"] or "-", f["stable_before"] or "-")
+                    for f in data["entry"]["functions"]
+                ),
+                *(("PENDING", rid) for rid in data["pending"]),
+                *(("WOULD_REFUSE", problem) for problem in data["problems"]),
+                ("WOULD_RUN", sam.quoted(command)),
+            ]
+        )
         return
     print(f"dry run: release of {stack} alias {alias}; nothing was changed")
     for f in data["entry"]["functions"]:
@@ -242,6 +293,8 @@ def show_result(
     write_record_file(record_file, data)
     if out == "json":
         output.print_json(data)
+    elif out == "text":
+        output.print_text(text_rows(data))
     else:
         print(summary(data))
     return result.exit_code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
@@ -13,7 +14,7 @@ from lambda_release.observe.status import orphan_warning
 from lambda_release.text import visible
 
 NAME = "history"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = output.FORMATS
 DESCRIPTION = """\
 Lists the releases (and rollbacks) of a stack and alias, newest first: id,
 time, outcome, what moved, commit and who. A release undone by a rollback is
@@ -57,6 +58,24 @@ def moves(entry: dict[str, object]) -> str:
     return ", ".join(parts) or "-"
 
 
+HEADERS = ("id", "kind", "outcome", "moved", "commit", "who")
+
+
+def row(r: dict[str, Any]) -> tuple[str, ...]:
+    """One release as a row of the table (and of --output text)."""
+    ci = r.get("ci", {})
+    return (
+        r["id"],
+        r.get("kind", "release"),
+        r["outcome"]
+        + (f" ({r['reason']})" if r.get("reason") else "")
+        + (" (undone)" if r.get("undone") else ""),
+        moves(r),
+        (ci.get("commit") or "")[:12] or "-",
+        r.get("who") or "-",
+    )
+
+
 def run(ctx: Context) -> int:
     out = ctx.output
     found = bounds.LIMIT.read(ctx.settings)
@@ -87,25 +106,14 @@ def run(ctx: Context) -> int:
     if out == "json":
         output.print_json(releases)
         return 0
+    rows = [row(r) for r in releases]
+    if out == "text":
+        output.print_text(rows)
+        return 0
     if not releases:
         print(f"no releases recorded for {engine.stack} alias {engine.alias} in {log.location.uri}")
         return 0
-    rows = []
-    for r in releases:
-        ci = r.get("ci", {})
-        rows.append(
-            (
-                r["id"],
-                r.get("kind", "release"),
-                r["outcome"]
-                + (f" ({r['reason']})" if r.get("reason") else "")
-                + (" (undone)" if r.get("undone") else ""),
-                moves(r),
-                (ci.get("commit") or "")[:12] or "-",
-                r.get("who") or "-",
-            )
-        )
-    print(output.format_table(("id", "kind", "outcome", "moved", "commit", "who"), rows))
+    print(output.format_table(HEADERS, rows))
     for r in releases:
         if r.get("allow_rolled_back_code"):
             reason = visible(r["allow_rolled_back_code"])  # as written, one line

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from lambda_release import output
+from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.iam.policy import build_policy, check_role, explain
@@ -12,9 +14,10 @@ from lambda_release.iam.roles import ROLES
 from lambda_release.iam.scope import Scope, partition_of
 from lambda_release.iam.trust import build_trust
 from lambda_release.log.location import LogLocation
+from lambda_release.text import visible
 
 NAME = "iam-policy"
-OUTPUTS: tuple[str, ...] = ("json", "text")
+OUTPUTS: tuple[str, ...] = ("json", "table", "text")
 DESCRIPTION = """\
 Prints an IAM policy document (JSON) granting exactly what the helper's own AWS
 calls need for one role, scoped to the stack's functions (<stack>-*), its
@@ -26,7 +29,8 @@ CodeDeploy groups, the stack itself and the release log's prefix:
   readonly  status --no-settle, history, audit
   prune     prune: the only role that may delete (published versions)
 
---output text lists each action with the resource it is granted on and why.
+--output table lists each action with the resources it is granted on and why
+(--output text: the same, one tab-separated line per action and resource).
 
 With --trust it prints instead the trust policy that lets CircleCI jobs of one
 project assume the role with OIDC ($CIRCLE_OIDC_TOKEN_V2): on any branch, or with
@@ -38,8 +42,8 @@ names the account). Exit codes: 0 printed; 1 the account could not be found; 2 b
 EXAMPLES = """\
 examples:
   lambda-release iam-policy --role deploy --stack my-lambda-prod --alias PROD \\
-      --bucket my-artifacts --account 123456789012 --region eu-west-1
-  lambda-release iam-policy --role readonly --stack my-lambda-prod --output text
+      --log-bucket my-artifacts --account 123456789012 --region eu-west-1
+  lambda-release iam-policy --role readonly --stack my-lambda-prod --output table
   lambda-release iam-policy --trust --account 123456789012 --org-id ORG-UUID \\
       --project-id PROJECT-UUID --branch main
 """
@@ -47,16 +51,16 @@ examples:
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--role", choices=ROLES, help="the role whose policy to print")
-    p.add_argument("--stack", help="the stack (default: $LAMBDA_RELEASE_STACK)")
+    opts.add_stack(p, "the stack")
     p.add_argument("--alias", help="limit the release log to this alias (default: every alias)")
     p.add_argument(
-        "--bucket",
         "--log-bucket",
-        dest="log_bucket",
         metavar="S3URI",
         help="the release log: BUCKET or s3://BUCKET/PREFIX (default: --s3-bucket, else the "
         "bucket `sam deploy --resolve-s3` manages)",
     )
+    # The name every other command gives it is --log-bucket; --bucket still works.
+    p.add_argument("--bucket", dest="log_bucket", help=argparse.SUPPRESS)
     p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
     p.add_argument(
         "--function-prefix",
@@ -98,6 +102,28 @@ def _region(ctx: Context) -> str:
     return str(region)
 
 
+WHY_WIDTH = 72
+
+
+def one_per_resource(rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Each action once per resource it is granted on (the resources come space-joined)."""
+    return [(action, arn, why) for action, arns, why in rows for arn in arns.split()]
+
+
+def blocks(rows: list[tuple[str, str, str]]) -> str:
+    """The table for people: per action, its resources one a line, then why, wrapped (as
+    three columns, an action on long ARNs with its reason made lines of 300 characters)."""
+    lines: list[str] = []
+    for action, arns, why in rows:
+        lines.append(visible(action))
+        lines.extend(
+            f"  {'on' if i == 0 else '  '}   {visible(a)}" for i, a in enumerate(arns.split())
+        )
+        reasons = textwrap.wrap(visible(why), WHY_WIDTH) or [""]
+        lines.extend(f"  {'why' if i == 0 else '   '}  {r}" for i, r in enumerate(reasons))
+    return "\n".join(lines)
+
+
 def run(ctx: Context) -> int:
     out = ctx.output
     s = ctx.settings
@@ -120,9 +146,7 @@ def run(ctx: Context) -> int:
     if not role:
         raise UsageError(f"give --role ({', '.join(ROLES)}) or --trust")
     check_role(role)
-    stack = s.get("stack")
-    if not stack:
-        raise UsageError("no stack: give --stack (or set LAMBDA_RELEASE_STACK)")
+    stack = opts.stack_name(ctx)
     where = s.get("log_bucket") or s.get("s3_bucket")
     scope = Scope(
         account=_account(ctx),
@@ -134,12 +158,13 @@ def run(ctx: Context) -> int:
     )
     if not where:
         output.info(
-            "no --bucket: the release log is assumed in the bucket `sam deploy --resolve-s3` "
+            "no --log-bucket: the release log is assumed in the bucket `sam deploy --resolve-s3` "
             "manages"
         )
-    if out == "text":
-        rows = explain(role, scope)
-        print(output.format_table(("action", "resource", "why"), rows))
+    if out == "table":
+        print(blocks(explain(role, scope)))
+    elif out == "text":
+        output.print_text(one_per_resource(explain(role, scope)))
     else:
         output.print_json(build_policy(role, scope))
     return 0

@@ -53,7 +53,8 @@ def register(p: argparse.ArgumentParser) -> None:
         help="stacks are <prefix>-prod and <prefix>-staging (default: the prefix the app is "
         "set up with, else samconfig.toml's stack_name, else the directory's name)",
     )
-    p.add_argument("--template", help="the SAM template (default: template.yaml)")
+    p.add_argument("-t", "--template-file", help="the SAM template (default: template.yaml)")
+    p.add_argument("--template", dest="template_file", help=argparse.SUPPRESS)  # the old name
     p.add_argument("--account", help="AWS account id, for the printed iam-policy commands")
     p.add_argument("--org-id", help="CircleCI organization id, for the printed --trust commands")
     p.add_argument("--project-id", help="CircleCI project id, for the printed --trust commands")
@@ -93,7 +94,7 @@ def run(ctx: Context) -> int:
 
     s = ctx.settings
     dry_run = s.get_bool("dry_run")
-    planned = plan(Path(s.get("template") or "template.yaml"), s.get("stack_prefix"))
+    planned = plan(Path(s.get("template_file") or "template.yaml"), s.get("stack_prefix"))
     if not dry_run:
         write_all(planned.changes, Path.cwd())
     fixed, ci, sam, app, prefix = (

@@ -9,11 +9,11 @@ from lambda_release.aws.client import LAMBDA_RATE
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.observe.prune import apply, plan_prune, summary_text
+from lambda_release.observe.prune import PrunePlan, apply, plan_prune, summary_text
 from lambda_release.settings import Settings
 
 NAME = "prune"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = output.FORMATS
 DESCRIPTION = """\
 Deletes old published versions of every function in the stack (Lambda's code
 storage quota is 75 GB per region), keeping the N newest, and never one that:
@@ -40,7 +40,7 @@ examples:
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--stack", help="CloudFormation stack (default: $LAMBDA_RELEASE_STACK)")
+    opts.add_stack(p)
     bounds.add_option(p, bounds.KEEP, "keep the N newest published versions (required)")
     p.add_argument(
         "--log-bucket",
@@ -88,6 +88,20 @@ def run(ctx: Context) -> int:
         apply(ctx.aws, plan, rate=rate)
     if out == "json":
         output.print_json(plan.as_json())
+    elif out == "text":
+        output.print_text(summary_rows(plan))
     else:
         print(summary_text(plan))
     return plan.exit_code
+
+
+def summary_rows(plan: PrunePlan) -> list[tuple[str, ...]]:
+    """``--output text``: one row per version acted on: function, version, what happened."""
+    rows: list[tuple[str, ...]] = []
+    for f in plan.functions:
+        gone = [v.number for v in f.delete] if plan.dry_run else f.deleted
+        verb = "would delete" if plan.dry_run else "deleted"
+        rows.extend((f.logical_id, str(v), verb) for v in gone)
+        rows.extend((f.logical_id, str(v), "in use") for v in f.refused)
+        rows.extend((f.logical_id, str(v), "failed") for v in f.failed)
+    return rows

@@ -6,14 +6,14 @@ import argparse
 
 from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
-from lambda_release.commands._record_file import record_json, summary, write_record_file
+from lambda_release.commands._record_file import record_json, summary, text_rows, write_record_file
 from lambda_release.context import Context
 from lambda_release.log.records import NO_CHANGE, SUCCEEDED
 from lambda_release.release.inputs import check_record_file
 from lambda_release.release.recover import settle_pending
 
 NAME = "record"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = output.FORMATS
 DEFAULT_RECORD = ".lambda-release/release.json"
 DESCRIPTION = """\
 Settles every pending release of the stack and alias (the one `begin` wrote,
@@ -63,6 +63,8 @@ def run(ctx: Context) -> int:
         pending = log.pending_ids()
         if out == "json":
             output.print_json({"dry_run": True, "pending": pending})
+        elif out == "text":
+            output.print_text([("PENDING", rid) for rid in pending])
         else:
             of = f"{engine.stack} alias {engine.alias}"
             print(f"dry run: {len(pending)} pending release(s) of {of}")
@@ -84,6 +86,9 @@ def run(ctx: Context) -> int:
         write_record_file(str(record_path), records[-1])
     if out == "json":
         output.print_json({"settled": records, "in_flight": in_flight})
+    elif out == "text":
+        lines = [row for data in records for row in text_rows(data)]
+        output.print_text(lines + [("IN_FLIGHT", rid) for rid in in_flight])
     else:
         for data in records:
             print(summary(data))

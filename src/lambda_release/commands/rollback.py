@@ -9,10 +9,11 @@ from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.rollback import Request, rollback, summary_text, validate
 from lambda_release.rollback.explicit import move_to_version
+from lambda_release.rollback.summary import summary_rows
 from lambda_release.text import visible
 
 NAME = "rollback"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = output.FORMATS
 DESCRIPTION = """\
 Releases form a stack and rollback pops it. Every function the most recent
 release in effect moved goes back to its before-version, routing weights
@@ -73,9 +74,10 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     bounds.add_option(
         p,
-        bounds.WAIT_TIMEOUT,
-        "how long to wait for a stopped in-flight release to settle",
+        bounds.DEPLOYMENT_TIMEOUT,
+        "how long to wait for a stopped in-flight release's deployments to end",
         3600.0,
+        old=("--wait-timeout",),
     )
 
 
@@ -87,7 +89,7 @@ def progress(message: str) -> None:
 def run(ctx: Context) -> int:
     s = ctx.settings
     fmt = ctx.output
-    wait = bounds.WAIT_TIMEOUT.value(s, 3600.0)
+    wait = bounds.DEPLOYMENT_TIMEOUT.value(s, 3600.0)
     req = Request(
         release_id=s.get("release"),
         functions=tuple(s.get_list("function")),
@@ -106,6 +108,8 @@ def run(ctx: Context) -> int:
         progress(f"lambda-release rollback: {note}")
     if fmt == "json":
         output.print_json(dict(result.data, exit_code=result.exit_code))
+    elif fmt == "text":
+        output.print_text(summary_rows(result.data))
     else:
         print(summary_text(result.data))
     return result.exit_code

@@ -10,11 +10,11 @@ from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.log.location import LogLocation
-from lambda_release.observe.status import stack_status, status_text
+from lambda_release.observe.status import stack_status, status_rows, status_text
 from lambda_release.release.stack_alias import StackAlias
 
 NAME = "status"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = output.FORMATS
 DESCRIPTION = """\
 Shows, per function of the stack, each alias with its version and routing
 weights (a canary in progress), the stable version (<ALIAS>_STABLE), the last
@@ -78,6 +78,8 @@ def run(ctx: Context) -> int:
     )
     if out == "json":
         output.print_json(data)
+    elif out == "text":
+        output.print_text(status_rows(data))
     else:
         print(status_text(data))
     unreadable = [a["log_error"] for a in data["aliases"] if a.get("log_error")]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 
+from lambda_release.ci_metadata import in_ci, local_branch
 from lambda_release.context import Context
+from lambda_release.output import format_rows
 from lambda_release.target import (
     DEFAULT_PROD_ALIAS,
     DEFAULT_PRODUCTION_BRANCHES,
@@ -14,14 +16,17 @@ from lambda_release.target import (
 )
 
 NAME = "target"
-OUTPUTS: tuple[str, ...] = ("env", "json", "text")
+OUTPUTS: tuple[str, ...] = ("env", "json", "table", "text")
 DESCRIPTION = """\
 Work out where a release goes from the git branch: a production branch (main,
 or any --production-branch pattern) releases to the production alias (PROD) and
 stack <prefix>-prod; every other branch to STAGING and <prefix>-staging.
 
-Every name is checked against AWS's rules before anything runs, and a pipeline
-with no branch (a tag build) is an error: the target is never guessed.
+The branch is --branch, else $CIRCLE_BRANCH; run by hand outside CI, the
+branch checked out here (git rev-parse --abbrev-ref HEAD; a detached HEAD is
+an error). Every name is checked against AWS's rules before anything runs, and
+a pipeline with no branch (a tag build) is an error: the target is never
+guessed.
 
 The default output is shell lines for $BASH_ENV, every value single-quoted so
 that sourcing them can never run anything:
@@ -30,6 +35,8 @@ that sourcing them can never run anything:
   export LAMBDA_RELEASE_STACK='my-lambda-prod'
   export LAMBDA_RELEASE_BRANCH='main'
 Later commands (deploy, rollback, status, ...) read these variables.
+--output table shows them aligned, text as one tab-separated line, json as
+an object.
 """
 EXAMPLES = """\
 examples:
@@ -41,7 +48,10 @@ examples:
 
 
 def register(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--branch", help="git branch (default: $CIRCLE_BRANCH)")
+    p.add_argument(
+        "--branch",
+        help="git branch (default: $CIRCLE_BRANCH; outside CI, the branch checked out here)",
+    )
     p.add_argument(
         "--production-branch",
         action="append",
@@ -69,6 +79,8 @@ def run(ctx: Context) -> int:
     branch = s.get("branch")
     if branch is None and s.source("branch") is None:
         branch = os.environ.get("CIRCLE_BRANCH")
+        if branch is None and not in_ci(os.environ) and s.get("environment") is None:
+            branch = local_branch()  # by hand, in a checkout: the branch it is on
     target = resolve_target(
         branch,
         production_branches=s.get_list("production_branch", DEFAULT_PRODUCTION_BRANCHES),
@@ -81,11 +93,10 @@ def run(ctx: Context) -> int:
     )
     if output == "json":
         print(target.as_json())
-    elif output == "text":
-        print(
-            f"branch {target.branch} -> environment {target.environment}, "
-            f"alias {target.alias}, stack {target.stack}"
-        )
+    elif output in ("table", "text"):
+        headers = ("environment", "alias", "stack", "branch")
+        row = (target.environment, target.alias, target.stack, target.branch or "-")
+        print(format_rows(output, headers, [row]))
     else:
         print(target.as_env(), end="")
     return 0

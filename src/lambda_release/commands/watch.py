@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
-from lambda_release.observe.progress import PROGRESS_MODES, choose_renderer, describe
+from lambda_release.observe.progress import (
+    PROGRESS_MODES,
+    DeploymentView,
+    choose_renderer,
+    human_status,
+)
 from lambda_release.observe.watch import watch
 
 NAME = "watch"
-OUTPUTS: tuple[str, ...] = ("text", "json")
+OUTPUTS: tuple[str, ...] = output.FORMATS
 DESCRIPTION = """\
 Follows the CodeDeploy deployments of the stack's functions (one per function,
 in parallel) until they end: per function the traffic share on the new
@@ -25,9 +31,10 @@ terminal, or CI set) one line per change and a heartbeat line at least once a
 minute (CircleCI kills a step that is silent for 10 minutes). The result goes
 to stdout (--output json for machines).
 
-With nothing in flight it waits --wait seconds for a deployment to start
-(default 0: report and exit 0). `deploy` shows the same progress itself while
-sam deploy waits on the canary.
+With nothing in flight it waits --start-timeout seconds for a deployment to
+start (default 0: report and exit 0). `deploy` shows the same progress itself
+while sam deploy waits on the canary. At the end, stdout gets the outcome: a
+table (--output table), tab-separated lines (text) or JSON.
 
 Exit codes: 0 every deployment succeeded (or none was in flight); 1 one failed,
 was stopped or rolled back (the alarm that fired is named); 2 bad input.
@@ -35,7 +42,7 @@ was stopped or rolled back (the alarm that fired is named); 2 bad input.
 EXAMPLES = """\
 examples:
   lambda-release watch --stack my-lambda-prod --alias PROD
-  lambda-release watch --stack my-lambda-prod --alias PROD --wait 120 --progress plain
+  lambda-release watch --stack my-lambda-prod --alias PROD --start-timeout 120 --progress plain
   lambda-release watch --output json | jq '.deployments[].status'
 """
 
@@ -43,9 +50,19 @@ examples:
 def register(p: argparse.ArgumentParser) -> None:
     opts.add_target(p)
     bounds.add_option(
-        p, bounds.WAIT, "wait this long for a deployment to start when none is in flight", 0.0
+        p,
+        bounds.START_TIMEOUT,
+        "wait this long for a deployment to start when none is in flight",
+        0.0,
+        old=("--wait",),
     )
-    bounds.add_option(p, bounds.TIMEOUT, "give up (exit 1) after this long", 3600.0)
+    bounds.add_option(
+        p,
+        bounds.DEPLOYMENT_TIMEOUT,
+        "give up (exit 1) when deployments are still in flight after this long",
+        3600.0,
+        old=("--timeout",),
+    )
     bounds.add_option(p, bounds.POLL_INTERVAL, "seconds between reads", 2.0)
     p.add_argument(
         "--progress",
@@ -73,16 +90,37 @@ def run(ctx: Context) -> int:
         choose_renderer(sys.stderr, mode),
         minute=bounds.MINUTE.value(ctx.settings, 60.0),
         poll=bounds.POLL_INTERVAL.value(ctx.settings, 2.0),
-        wait=bounds.WAIT.value(ctx.settings, 0.0),
-        timeout=bounds.TIMEOUT.value(ctx.settings, 3600.0),
+        wait=bounds.START_TIMEOUT.value(ctx.settings, 0.0),
+        timeout=bounds.DEPLOYMENT_TIMEOUT.value(ctx.settings, 3600.0),
     )
     for failure in result.failures:
         output.info(f"lambda-release watch: {failure}")
     if out == "json":
         output.print_json(result.as_json())
+    elif out == "text":
+        output.print_text(outcome_rows(result.views))
     elif not result.views:
         print(f"no deployment of {engine.stack} in flight")
     else:
-        for view in result.views:
-            print(describe(view, with_time=False))
+        # The outcome as a table: progress (stderr) already said each line as it happened.
+        print(output.format_table(OUTCOME_HEADERS, outcome_rows(result.views)))
     return result.exit_code
+
+
+OUTCOME_HEADERS = ("function", "outcome", "traffic", "version", "from", "alarms in ALARM")
+
+
+def outcome_rows(views: Sequence[DeploymentView]) -> list[tuple[str, ...]]:
+    """Per deployment: how it ended (or stands), its traffic on the new version, the
+    versions, and the alarms that fired."""
+    return [
+        (
+            v.logical_id or v.function_name,
+            human_status(v.status),
+            f"{v.share:.0%}",
+            v.target_version or "-",
+            v.current_version or "-",
+            ", ".join(v.firing) or "-",
+        )
+        for v in views
+    ]

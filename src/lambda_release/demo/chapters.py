@@ -36,10 +36,10 @@ class Story:
         self.stage.env.update(exports)
         return exports
 
-    def new_release(self) -> int:
+    def new_release(self) -> list[str]:
+        """A new release's code built; the functions it changed."""
         self.release += 1
-        self.stage.mark_release(self.release)
-        return self.release
+        return self.stage.mark_release(self.release)
 
     def deploy(self, *, expect: tuple[int, ...] = (0,)) -> int:
         code, _ = self.stage.run(["deploy"], expect=expect)
@@ -60,18 +60,29 @@ def staging(story: Story) -> None:
     story.shown.append("a feature branch released to STAGING in its own stack")
 
 
+def _these_functions(names: list[str]) -> str:
+    """How the story names the functions a push changed: a template may have one."""
+    if len(names) == 1:
+        return f"its function {names[0]}"
+    return "both functions" if len(names) == 2 else f"all {len(names)} functions"
+
+
+def _deployments(count: int) -> str:
+    return {1: "its deployment", 2: "both deployments"}.get(count, f"all {count} deployments")
+
+
 def prod_canary(story: Story) -> None:
     s = story.stage
     s.chapter(2, CHAPTERS, "A push to main deploys to PROD with a canary that succeeds")
     story.target("main")
     s.say("The first release to PROD creates its stack (version 1 of each function).")
     story.deploy()
-    story.new_release()
+    changed = story.new_release()
     s.say(
-        "The next push changes both functions. Before any traffic moves, a PreTraffic hook "
-        "(if the template has one, as the bundled app does) invokes each new version and "
-        "checks its answer; then each gets 10% of the traffic first, under its alarm, then "
-        "100%. deploy shows the progress while sam deploy waits."
+        f"The next push changes {_these_functions(changed)}. Before any traffic moves, a "
+        "PreTraffic hook (if the template has one, as the bundled app does) invokes each new "
+        "version and checks its answer; then each gets 10% of the traffic first, under its "
+        "alarm, then 100%. deploy shows the progress while sam deploy waits."
     )
     story.deploy()
     s.say("PROD now runs version 2 everywhere; PROD_STABLE (the rollback target) points at 1.")
@@ -155,14 +166,15 @@ def bad_release(story: Story, slow_minute: Callable[[float], Callable[[], None]]
     story.new_release()
     s.say(
         f"Release {story.release} has a bug in {logical_id}. While its canary runs, "
-        f"`lambda-release watch` follows both deployments; errors push {alarm} into ALARM."
+        f"`lambda-release watch` follows {_deployments(len(functions))}; errors push {alarm} "
+        "into ALARM."
     )
     restore = slow_minute(30.0)  # a long canary, so the alarm surely fires inside it
     stop = threading.Event()
     try:
         deploying = s.start(["deploy"])
         _fire_when_shifting(story, functions[logical_id], alias, alarm, stop)
-        args = ["watch", "--wait", "120", "--progress", "plain", "--minute", "30"]
+        args = ["watch", "--start-timeout", "120", "--progress", "plain", "--minute", "30"]
         code, _ = s.run(args, expect=(1,), on_line=_watch_line(s), show_stdout=False)
         deploy_code, deploy_out = deploying.wait()
     finally:

@@ -56,7 +56,9 @@ def _prepare(options: Options, workdir: Path) -> Path:
     if options.template is not None:
         template = options.template.resolve()
         if not template.is_file():
-            raise UsageError(f"--template {options.template} does not exist: give a SAM template")
+            raise UsageError(
+                f"--template-file {options.template} does not exist: give a SAM template"
+            )
         return template
     app = workdir / "app"
     shutil.copytree(bundled_app(), app, ignore=shutil.ignore_patterns("__pycache__"))
@@ -123,7 +125,7 @@ def _summary(stage: Stage, story: chapters.Story, seconds: float) -> None:
     for item in story.shown:
         stage.out.write(f"  - {item}\n")
     stage.say(
-        "\nThe same with your own application: lambda-release demo --template "
+        "\nThe same with your own application: lambda-release demo --template-file "
         "path/to/template.yaml (it takes AliasName and sets AutoPublishAlias: !Ref AliasName "
         "with a DeploymentPreference and Alarms; `lambda-release check` says what is missing). "
         "In CircleCI, the lambda-release orb runs these same commands: target, check, build, "

@@ -104,6 +104,23 @@ def duration(seconds: float) -> str:
     return f"{hours}h {minutes:02d}m"
 
 
+# CodeDeploy's states as a sentence says them ("InProgress" read "inprogress").
+HUMAN_STATUS = {
+    "Created": "created",
+    "Queued": "queued",
+    "Ready": "ready",
+    "InProgress": "in progress",
+    "Baking": "baking",
+    "Succeeded": "succeeded",
+    "Failed": "failed",
+    "Stopped": "stopped",
+}
+
+
+def human_status(status: str) -> str:
+    return HUMAN_STATUS.get(status, status.lower())
+
+
 def _alarms_text(view: DeploymentView) -> str:
     if not view.alarms:
         return "no alarm"
@@ -116,7 +133,7 @@ def describe(view: DeploymentView, *, with_time: bool = True) -> str:
     name = view.logical_id or view.function_name
     new, old = view.target_version or "?", view.current_version or "?"
     if view.rollback_of:
-        state = "done" if view.succeeded else view.status.lower()
+        state = "done" if view.succeeded else human_status(view.status)
         return (
             f"{name}: CodeDeploy's rollback of {view.rollback_of} ({view.deployment_id}): "
             f"traffic back on version {new}, {state}"
@@ -135,7 +152,7 @@ def describe(view: DeploymentView, *, with_time: bool = True) -> str:
         detail = f" ({view.message})" if view.message and not view.firing else ""
         return f"{name}: {verb}{back}{why}{detail}"
     if view.status in ("Created", "Queued", "Ready"):
-        return f"{name}: deployment {view.deployment_id} {view.status.lower()}, version {new}"
+        return f"{name}: deployment {view.deployment_id} {human_status(view.status)}, version {new}"
     share = f"{view.share:.0%} on version {new} (from {old})"
     step = ""
     if with_time and view.step_ends_in is not None:
@@ -191,6 +208,11 @@ class LineRenderer:
             return
         if self.clock() - self._last_print >= self.heartbeat:
             self._print(self.heartbeat_text())
+
+    @property
+    def views(self) -> list[DeploymentView]:
+        """The views last shown (a list replaced whole, so another thread may read it)."""
+        return self._views
 
     def heartbeat_text(self) -> str:
         if not self._views:

@@ -323,8 +323,8 @@ def status_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _alias_text(a: dict[str, Any]) -> list[str]:
-    rows = []
+def _function_rows(a: dict[str, Any]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
     for f in a["functions"]:
         weights = ", ".join(f"{v}: {w:.0%}" for v, w in f["weights"].items())
         rows.append(
@@ -336,6 +336,16 @@ def _alias_text(a: dict[str, Any]) -> list[str]:
                 f"drift (CloudFormation: {f['recorded_version']})" if f["drift"] else "",
             )
         )
+    return rows
+
+
+def status_rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
+    """``--output text``: per alias and function, the columns of the table, the alias first."""
+    return [(a["alias"], *row) for a in data["aliases"] for row in _function_rows(a)]
+
+
+def _alias_text(a: dict[str, Any]) -> list[str]:
+    rows = _function_rows(a)
     lines = [f"alias {a['alias']} (stable pointer {a['stable_alias']}):"]
     lines.append(format_table(("function", "version", "canary", "stable", "drift"), rows))
     if a.get("without_alias"):

@@ -26,9 +26,10 @@ import botocore.exceptions
 from lambda_release.aws.codedeploy import active_deployment_ids, group_alarms
 from lambda_release.aws.stack import StackInfo, describe_stack
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
-from lambda_release.observe.progress import DeploymentView, LineRenderer, Renderer
+from lambda_release.observe.progress import DeploymentView, LineRenderer, Renderer, describe
 from lambda_release.observe.routing import TrafficRouting, routing_of
 from lambda_release.release.stack_alias import StackAlias
+from lambda_release.template.sam import still_running
 
 # Stack states in which CloudFormation may still start more deployments.
 STARTING = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS")
@@ -356,10 +357,17 @@ def following(
                 failed.append(True)
                 renderer.note(f"progress display stopped: {exc}")
 
+        def beat_text(elapsed: float) -> str:
+            # As watch says it: each canary's traffic, time to its next step, alarms.
+            running = [describe(v) for v in renderer.views if not v.ended]
+            if not running:
+                return still_running(elapsed)
+            return f"sam still running ({int(elapsed)} s): " + "; ".join(running)
+
         thread = threading.Thread(target=follow, name="deploy-progress", daemon=True)
         thread.start()
         try:
-            return run_sam(cmd, **kwargs)
+            return run_sam(cmd, heartbeat_text=beat_text, **kwargs)
         finally:
             done.set()
             thread.join(timeout=30)

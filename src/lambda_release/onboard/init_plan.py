@@ -75,7 +75,7 @@ def plan(template: Path, given_prefix: str | None) -> InitPlan:
 
     if not template.is_file():
         raise UsageError(
-            f"no SAM template at {template}: run init in the app's directory or give --template"
+            f"no SAM template at {template}: run init in the app's directory, or -t FILE"
         )
     old_samconfig, old_config, old_ignore = read(SAMCONFIG), read(CONFIG), read(GITIGNORE)
     data = samconfig.read(old_samconfig)

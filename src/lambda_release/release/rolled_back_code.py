@@ -75,7 +75,8 @@ def rolled_back_code(
             problems.append(
                 f"{lid}: the built code is exactly version {version}'s, which rollback {by} "
                 "undid; deploying it would send traffic to that version again. Deploy a fix "
-                "(or the code that runs now), then deploy again"
+                "(or the code that runs now), or, if that code is good after all, deploy "
+                "again with --allow-rolled-back-code REASON"
             )
     return problems
 

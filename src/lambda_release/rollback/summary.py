@@ -36,22 +36,32 @@ def summary_data(
     }
 
 
-def summary_text(data: dict[str, Any]) -> str:
-    if data.get("nothing_to_do"):
-        return visible(data["nothing_to_do"])
+def summary_head(data: dict[str, Any]) -> str:
+    """The summary's first line: which rollback, of what (a release, or to a version)."""
     # An explicit move (--to-version) undoes no release: say where it moves instead.
     what = (
         f"of release {data.get('release')}"
         if data.get("to_version") is None
         else f"to version {data['to_version']}"
     )
-    head = (
-        f"{'plan: ' if data.get('dry_run') else ''}rollback "
-        f"{data.get('rollback') or '(dry run)'} {what}"
-    )
+    if data.get("dry_run"):
+        head = f"plan: rollback {what}"
+    elif data.get("rollback"):
+        head = f"rollback {data['rollback']} {what}"
+    else:  # nothing moved and nothing written (already there, as the log records)
+        head = f"rollback {what}: nothing to do, no entry written"
     if isinstance(data.get("in_flight"), dict):
         head += f" (stopped in flight; stack {data['in_flight'].get('final_stack_status')})"
-    rows = [
+    return visible(head)
+
+
+HEADERS = ("function", "release", "before", "now", "state", "why")
+
+
+def summary_rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Per function: the version the release put there, its before-version, where it is
+    now, what the rollback did and why."""
+    return [
         (
             f["logical_id"],
             f.get("after") or "-",
@@ -62,5 +72,10 @@ def summary_text(data: dict[str, Any]) -> str:
         )
         for f in data.get("functions", [])
     ]
-    table = format_table(("function", "release", "before", "now", "state", "why"), rows)
-    return visible(head) + "\n" + table  # the table escapes its own cells
+
+
+def summary_text(data: dict[str, Any]) -> str:
+    if data.get("nothing_to_do"):
+        return visible(data["nothing_to_do"])
+    table = format_table(HEADERS, summary_rows(data))
+    return summary_head(data) + "\n" + table  # the table escapes its own cells

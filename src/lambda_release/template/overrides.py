@@ -1,6 +1,6 @@
 """Parameter overrides in the SAM CLI's own grammar.
 
-Parsed from ``--parameter-overrides``, ``--parameter-override`` and samconfig, merged
+Parsed from ``--parameter-overrides``, ``--parameter`` and samconfig, merged
 (the samconfig environment's, then the user's, then ``AliasName``) because SAM replaces
 the file's overrides rather than merging them, and handed back to SAM one ``Key="value"``
 element each, quoted the way SAM's parser unquotes; a secret parameter stays a
@@ -57,13 +57,13 @@ def parse_overrides(text: str, *, source: str = "--parameter-overrides") -> dict
                 f"{source} is malformed: {len(leftover)} character(s) are not Key=Value "
                 f"{_after(normalized, leftover)}(the values are not shown: they may be "
                 "secret); write Key=Value pairs separated by spaces, quoting values that "
-                'contain spaces (Key="a b"), or repeat --parameter-override KEY=VALUE'
+                'contain spaces (Key="a b"), or repeat --parameter KEY=VALUE'
             )
         return {unquote(k): unquote(v) for k, v in pairs}
     raise UsageError(
         f"{source} is malformed (its text is not shown: it may hold a secret): write "
         "Key=Value pairs separated by spaces, e.g. 'Stage=prod Greeting=\"hello world\"', "
-        "or repeat --parameter-override KEY=VALUE"
+        "or repeat --parameter KEY=VALUE"
     )
 
 
@@ -81,7 +81,7 @@ def parse_override_item(item: str) -> tuple[str, str]:
     if not sep or not _KEY_RULE.fullmatch(key):
         shown_key = f" {key!r}" if sep and key and len(key) <= 128 else ""
         raise UsageError(
-            f"--parameter-override{shown_key} is not KEY=VALUE with a key of letters and "
+            f"--parameter{shown_key} is not KEY=VALUE with a key of letters and "
             "digits (the value is not shown: it may be secret)"
         )
     return key, value
@@ -107,7 +107,7 @@ def merge_overrides(
     from_items: Sequence[tuple[str, str]],
     alias: str,
 ) -> dict[str, str]:
-    """File < ``--parameter-overrides`` < ``--parameter-override``; then ``AliasName``."""
+    """File < ``--parameter-overrides`` < ``--parameter``; then ``AliasName``."""
     merged = dict(from_config)
     merged.update(from_string)
     merged.update(dict(from_items))

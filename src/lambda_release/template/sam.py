@@ -136,7 +136,7 @@ def check_pass_through(extra: Sequence[str]) -> None:
         raise UsageError(
             f"--sam-arg {' '.join(reserved)}: lambda-release sets "
             f"{'this' if len(reserved) == 1 else 'these'} for sam deploy itself; use the "
-            "helper's own option (--parameter-override, --s3-bucket, --config-env, ...) instead"
+            "helper's own option (--parameter, --s3-bucket, --config-env, ...) instead"
         )
 
 
@@ -207,12 +207,15 @@ def run_streaming(
     env: Mapping[str, str] | None = None,
     heartbeat: float = DEFAULT_HEARTBEAT,
     on_heartbeat: Callable[[float], None] | None = None,
+    heartbeat_text: Callable[[float], str] | None = None,
     out: Any = None,
 ) -> int:
     """Run ``cmd``, copying its output line by line to stderr; a heartbeat line after
     ``heartbeat`` seconds of silence (CircleCI kills a step after 10 silent minutes).
     Returns the exit code. Only here are secrets revealed (to ``sam``), and ``sam``'s lines
-    masked on the way through (every secret ``cmd`` carries, and ``hidden``)."""
+    masked on the way through (every secret ``cmd`` carries, and ``hidden``).
+    ``heartbeat_text(elapsed)`` says more than that sam still runs (the canary's traffic
+    and time left, when ``deploy`` follows it)."""
     # Long on purpose: the child, the reader thread, the heartbeat and the signal handling
     # share one lifetime; split, each part would need the others' state.
     stream = out or sys.stderr
@@ -238,12 +241,8 @@ def run_streaming(
             now = time.monotonic()
             if heartbeat > 0 and now - last[0] >= heartbeat:
                 elapsed = now - started
-                print(
-                    f"[lambda-release] sam still running ({int(elapsed)} s); a canary "
-                    "deployment can take as long as its traffic shift",
-                    file=stream,
-                    flush=True,
-                )
+                text = (heartbeat_text or still_running)(elapsed)
+                print(f"[lambda-release] {text}", file=stream, flush=True)
                 last[0] = now
             if on_heartbeat is not None:
                 on_heartbeat(now - started)
@@ -269,6 +268,14 @@ def run_streaming(
     finally:
         done.set()
         ticker.join(timeout=10)
+
+
+def still_running(elapsed: float) -> str:
+    """The heartbeat when nothing more is known than that sam runs."""
+    return (
+        f"sam still running ({int(elapsed)} s); a canary deployment can take as long as its "
+        "traffic shift"
+    )
 
 
 def subprocess_env(endpoint_url: str | None, region: str | None) -> dict[str, str]:
