@@ -22,7 +22,7 @@ if str(ROOT / "scripts") not in sys.path:
 
 from orbtools.pack import pack  # noqa: E402
 
-from tests.support.processes import Spawn  # noqa: E402
+from tests.support.processes import OrbShell, Spawn  # noqa: E402
 from tests.support.requires import require_path, require_tool  # noqa: E402
 
 
@@ -40,6 +40,30 @@ def generate(spawn: Spawn) -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+# The oldest bash and python3 installable here (`make image-profile`): see orbtools.images.
+OLDEST_PROFILE = ROOT / "build" / "image-profiles" / "oldest"
+
+
+def profile_tools(name: str) -> Path | None:
+    """The bin/ of image profile ``name`` (None: the host's tools); skips when not built."""
+    if name == "host":
+        return None
+    require_path(OLDEST_PROFILE / "versions", "the oldest image profile needs `make image-profile`")
+    return OLDEST_PROFILE / "bin"
+
+
+@pytest.fixture(scope="session", params=["host", "oldest"])
+def image_profile(request: pytest.FixtureRequest) -> str:
+    """Each image profile a test runs under: the host's bash/python3, then the oldest."""
+    return str(request.param)
+
+
+@pytest.fixture
+def orb_sh(spawn: Spawn, image_profile: str) -> OrbShell:
+    """The orb's scripts under each image profile's bash and python3."""
+    return OrbShell(spawn, profile_tools(image_profile))
 
 
 @pytest.fixture(scope="session")

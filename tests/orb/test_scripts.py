@@ -39,6 +39,11 @@ def fake_helper(tmp_path: Path) -> Path:
     return bin_dir
 
 
+def ARGS_OF(builder: str) -> str:  # noqa: N802 - reads as a constant's name in the calls
+    """A call of an argument builder that then prints LR_ARGS, the arguments it set, one per line."""
+    return f"{builder} && printf '%s\\n' \"${{LR_ARGS[@]}}\""
+
+
 TARGET_ENV = {"LAMBDA_RELEASE_STACK": "app-prod", "LAMBDA_RELEASE_ALIAS": "PROD"}
 
 
@@ -48,7 +53,7 @@ def test_deploy_arguments_with_defaults_have_no_empty_token(
     out = lines(
         orb_sh.function(
             "deploy.sh",
-            "lr_deploy_args",
+            ARGS_OF("lr_deploy_args"),
             {**TARGET_ENV, "LR_STR_CAPABILITIES": "CAPABILITY_IAM"},
             tmp_path,
         )
@@ -70,7 +75,7 @@ def test_deploy_arguments_in_the_forms_sam_orb_users_type(orb_sh: OrbShell, tmp_
         "LR_STR_EXTRA_DEPLOY_ARGS": "--a --b\n--tags \"a=b c=d\" '$(touch pwned)' *",
         "LR_STR_RECORD_FILE": "out/release.json",
     }
-    out = lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
+    out = lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
     assert out == [
         "deploy",
         "--stack=app-prod",
@@ -105,7 +110,7 @@ def test_deploy_passes_secret_parameters_and_a_rolled_back_code_reason(
         "LR_STR_ALLOW_ROLLED_BACK_CODE": "false alarm in $JOB: the 5xx came from upstream",
         "JOB": "build-42",
     }
-    out = lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
+    out = lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
     assert out[3:] == [
         "--secret-parameter=DbPassword",
         "--secret-parameter=ApiKey",
@@ -113,7 +118,7 @@ def test_deploy_passes_secret_parameters_and_a_rolled_back_code_reason(
     ]
     # Blank: neither option, so a deploy of rolled-back code is refused by the helper.
     env = {**TARGET_ENV, "LR_STR_SECRET_PARAMETERS": " ", "LR_STR_ALLOW_ROLLED_BACK_CODE": "  "}
-    assert lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))[3:] == []
+    assert lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))[3:] == []
 
 
 def test_deploy_strings_arrive_with_variables_substituted(orb_sh: OrbShell, tmp_path: Path) -> None:
@@ -125,7 +130,7 @@ def test_deploy_strings_arrive_with_variables_substituted(orb_sh: OrbShell, tmp_
         "LR_STR_S3_BUCKET": "$BUCKET",
         "LR_STR_EXTRA_DEPLOY_ARGS": "--tags commit=${CIRCLE_SHA1}",
     }
-    out = lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
+    out = lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
     assert "--parameter-overrides=Version=abc123 Cost=$5" in out
     assert "--s3-bucket=team-artifacts" in out
     assert out[-2:] == ["--sam-arg=--tags", "--sam-arg=commit=abc123"]
@@ -180,7 +185,7 @@ def test_booleans_arrive_as_circleci_writes_them(
 ) -> None:
     env = {**TARGET_ENV, "LR_BOOL_RESOLVE_S3": value}
     assert (
-        "--resolve-s3" in lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
+        "--resolve-s3" in lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
     ) is added
 
 
@@ -218,18 +223,19 @@ def test_target_arguments_from_parameters(orb_sh: OrbShell, tmp_path: Path) -> N
     }
     (tmp_path / "release").mkdir()
     (tmp_path / "release" / "x").write_text("")  # a glob must not expand to it
-    out = lines(orb_sh.function("target.sh", "set -f; lr_target_args", env, tmp_path))
+    out = lines(orb_sh.function("target.sh", "set -f; " + ARGS_OF("lr_target_args"), env, tmp_path))
     assert out == [
+        "target",
         "--production-branch=main",
         "--production-branch=release/*",
         "--stack-prefix=app",
     ]
     out = lines(
         orb_sh.function(
-            "target.sh", "lr_target_args", {"LR_ENUM_TARGET_ENVIRONMENT": "prod"}, tmp_path
+            "target.sh", ARGS_OF("lr_target_args"), {"LR_ENUM_TARGET_ENVIRONMENT": "prod"}, tmp_path
         )
     )
-    assert out == ["--environment=prod"]
+    assert out == ["target", "--environment=prod"]
 
 
 def test_target_exports_the_helper_output_through_bash_env(
@@ -410,12 +416,6 @@ def test_an_empty_release_id_fails_even_where_the_shell_lacks_e(
     assert proc.returncode == 2, proc.stderr
     assert "set the release parameter" in proc.stderr
     assert "<rollback>" not in proc.stdout
-
-
-def test_every_script_sets_strict_mode_itself() -> None:
-    for script in sorted(SCRIPTS.glob("*.sh")):
-        text = script.read_text(encoding="utf-8")
-        assert "\nset -euo pipefail\nshopt -s inherit_errexit\n" in text, script.name
 
 
 def test_approver_is_unknown_without_a_token(orb_sh: OrbShell, tmp_path: Path) -> None:
