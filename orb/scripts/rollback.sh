@@ -153,13 +153,13 @@ lr_aws_args() {
 lr_release_id() {
   local release record pipeline
   release="$(lr_subst "${LR_STR_RELEASE:-}")"
+  record="$(lr_subst "${LR_STR_DEPLOY_RECORD:-}")"
   lr_one_line release "${release}" || return
+  lr_one_line deploy_record "${record}" || return
   if [ -n "${release}" ]; then
     printf '%s\n' "${release}"
     return 0
   fi
-  record="$(lr_subst "${LR_STR_DEPLOY_RECORD:-}")"
-  lr_one_line deploy_record "${record}" || return
   release="$(lr_record_release_id "${record}")" || return
   if [ -n "${release}" ]; then
     printf '%s\n' "${release}"

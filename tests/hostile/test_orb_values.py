@@ -56,7 +56,11 @@ def reaching_scripts() -> list[tuple[str, str, str]]:
                 assert script, command
                 for var, value in (run.get("environment") or {}).items():
                     param = re.fullmatch(r"<< parameters\.(\w+) >>", str(value))
-                    if var.startswith(("LR_STR_", "LR_ENV_")) and param and var not in NOT_ARGUMENTS:
+                    if (
+                        var.startswith(("LR_STR_", "LR_ENV_"))
+                        and param
+                        and var not in NOT_ARGUMENTS
+                    ):
                         found.add((script.group(1), var, param.group(1)))
     return sorted(found)
 
@@ -104,11 +108,7 @@ def test_a_line_break_never_makes_an_option(
         var: VALUE,
     }
     proc = orb_sh.script(script, env, tmp_path)
-    args = [
-        arg
-        for log in tmp_path.glob("*.args")
-        for arg in log.read_text().split("\0")[:-1]
-    ]
+    args = [arg for log in tmp_path.glob("*.args") for arg in log.read_text().split("\0")[:-1]]
     assert INJECTED not in args, args
     if var in LISTS or (var in SPLIT and proc.returncode == 0):
         # Each item or word is one "--option=..." argument; the line break made no option.

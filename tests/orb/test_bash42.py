@@ -21,21 +21,47 @@ SCRIPTS = sorted((ORB_DIR / "scripts").glob("*.sh"))
 # (what, since, pattern, an example it must catch). Patterns apply to code lines
 # (comments dropped); inline Python in '...' holds none of these shapes.
 RULES: list[tuple[str, str, str, str]] = [
-    ("shopt -s inherit_errexit unguarded", "4.4", r"shopt -s inherit_errexit(?!\s+2>/dev/null \|\| true)", "shopt -s inherit_errexit"),
-    ("nameref (local/declare/typeset -n)", "4.3", r"\b(local|declare|typeset)\s+(-\w*n\w*)\b", "local -n into=\"$1\""),
+    (
+        "shopt -s inherit_errexit unguarded",
+        "4.4",
+        r"shopt -s inherit_errexit(?!\s+2>/dev/null \|\| true)",
+        "shopt -s inherit_errexit",
+    ),
+    (
+        "nameref (local/declare/typeset -n)",
+        "4.3",
+        r"\b(local|declare|typeset)\s+(-\w*n\w*)\b",
+        'local -n into="$1"',
+    ),
     ("${x@Q} and other @ transformations", "4.4", r"\$\{[^}]*@[QEPAaKkUuL]\}", 'echo "${x@Q}"'),
     ("mapfile/readarray -d", "4.4", r"\b(mapfile|readarray)\b[^;|&]*\s-d\b", "mapfile -d '' -t a"),
     ("negative array subscript", "4.3", r"\$\{\w+\[-\d+\]\}", 'echo "${a[-1]}"'),
     ("wait -n", "4.3", r"\bwait\s+-n\b", "wait -n"),
     ("local - (saving set options)", "4.4", r"\blocal\s+-(\s|$)", "local -"),
-    ("EPOCHSECONDS / EPOCHREALTIME / SRANDOM / BASH_ARGV0", "5.0", r"\$\{?(EPOCHSECONDS|EPOCHREALTIME|SRANDOM|BASH_ARGV0)\b", "echo $EPOCHSECONDS"),
-    ("a shopt that 4.2 lacks", "4.3+", r"shopt -s (localvar_inherit|localvar_unset|assoc_expand_once|progcomp_alias|patsub_replacement|noexpand_translation|varredir_close|globskipdots)", "shopt -s assoc_expand_once"),
+    (
+        "EPOCHSECONDS / EPOCHREALTIME / SRANDOM / BASH_ARGV0",
+        "5.0",
+        r"\$\{?(EPOCHSECONDS|EPOCHREALTIME|SRANDOM|BASH_ARGV0)\b",
+        "echo $EPOCHSECONDS",
+    ),
+    (
+        "a shopt that 4.2 lacks",
+        "4.3+",
+        r"shopt -s (localvar_inherit|localvar_unset|assoc_expand_once|progcomp_alias"
+        r"|patsub_replacement|noexpand_translation|varredir_close|globskipdots)",
+        "shopt -s assoc_expand_once",
+    ),
     # bash 5.2's patsub_replacement (on by default) makes & in a replacement the match:
     # the same line means different things on 4.2 and 5.2.
     ("& in a ${x//p/r} replacement", "5.2", r"\$\{\w+//?[^/}]*/[^}]*&", 'echo "${x//a/&&}"'),
     # 4.2 (before 4.4) calls an empty array unbound under set -u: expand one that may be
     # empty as ${a[@]+"${a[@]}"}. LR_ARGS always starts with the helper's subcommand.
-    ("\"${a[@]}\" of an array that may be empty", "4.4", r'(?<!\+)"\$\{(?!LR_ARGS\[)\w+\[@\]\}"', 'for w in "${words[@]}"; do :; done'),
+    (
+        '"${a[@]}" of an array that may be empty',
+        "4.4",
+        r'(?<!\+)"\$\{(?!LR_ARGS\[)\w+\[@\]\}"',
+        'for w in "${words[@]}"; do :; done',
+    ),
 ]
 
 

@@ -23,6 +23,7 @@ import boto3
 import pytest
 import yaml
 from orbtools.runner import JobResult, LocalRun
+from orbtools.workflow import run_workflow
 
 from lambda_release.sandbox import Sandbox
 from tests.orb.test_e2e_jobs import job_env
@@ -225,3 +226,65 @@ def test_sdk_generated_config_deploys_and_rolls_back(
     assert alias_state(lam, fn, "PROD") == ("1", {})
     variables = lam.get_function_configuration(FunctionName=f"{fn}:PROD")["Environment"]
     assert variables["Variables"]["VERSION"] != "${CIRCLE_SHA1}"
+
+
+def test_approval_example_offers_the_rollback_after_a_deploy_that_released_then_failed(
+    git: Callable[..., None],
+    packed_orb: dict[str, Any],
+    sandbox: Sandbox,
+    world: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """The whole workflow: deploy, hold (requires deploy: [success, failed]), rollback."""
+    config = usage(packed_orb, "rollback_behind_approval")
+    repo, env, ours = world["repo"], world["env"], world["ours"]
+    overrides = {
+        "lambda-release/deploy": {**ours, **FORMS},
+        "lambda-release/rollback": ours,
+    }
+    run = local_run(config, packed_orb, tmp_path, "p1", repo, env, "p1")
+    done = run_workflow(run, "release", tmp_path / "ws-p1", overrides=overrides)
+    assert done.statuses["lambda-release/deploy"] == "success", run.log.getvalue()[-6000:]  # type: ignore[attr-defined]
+    assert (done.statuses["hold-rollback"], done.statuses["lambda-release/rollback"]) == (
+        "on_hold",
+        "not_run",
+    )
+
+    set_code_version(repo, "2", ["A", "B"])
+    git(repo, "commit", "-qam", "version 2")
+    failing_smoke = [{"run": {"name": "Smoke tests", "command": "echo smoke failed; exit 1"}}]
+    overrides["lambda-release/deploy"] = {**ours, **FORMS, "post_deploy": failing_smoke}
+    run = local_run(config, packed_orb, tmp_path, "p2", repo, env, "p2")
+    done = run_workflow(
+        run, "release", tmp_path / "ws-p2", approve={"hold-rollback"}, overrides=overrides
+    )
+    log = run.log.getvalue()  # type: ignore[attr-defined]
+    deploy = done.results["lambda-release/deploy"]
+    assert deploy.status == "failed"
+    assert deploy.step("Release with sam deploy and record it").status == "success"
+    assert done.statuses["hold-rollback"] == "success"
+    assert done.statuses["lambda-release/rollback"] == "success", log[-6000:]
+    cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
+    stack = f"{world['prefix']}-prod"
+    fns = [function_name(cfn, stack, f"{x}Function") for x in ("A", "B")]
+    assert [alias_state(lam, fn, "PROD") for fn in fns] == [("1", {}), ("1", {})]
+    # Exactly pipeline 2's release was undone: the rollback's record names its id.
+    released = json.loads(
+        (
+            tmp_path
+            / "artifacts"
+            / "p2"
+            / "lambda-release_deploy"
+            / "lambda-release"
+            / "release.json"
+        ).read_text()
+    )
+    undone = (
+        tmp_path
+        / "artifacts"
+        / "p2"
+        / "lambda-release_rollback"
+        / "lambda-release"
+        / "rollback.json"
+    )
+    assert released["id"] in undone.read_text()

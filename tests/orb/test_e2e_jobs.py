@@ -161,7 +161,8 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
     run = runner(packed_orb, "deploy_on_branch_push", tmp_path, "staging", repo, "feature/x", env)
     result = run.run_invocation("deploy-staging", **ours)
     assert_ok(result, run)
-    assert "aws-cli/setup is another orb's" in run.log.getvalue()  # type: ignore[attr-defined]
+    # aws-cli/setup (no role_arn here) configures the default profile, region from the env.
+    assert "aws-cli/setup: profile default" in run.log.getvalue()  # type: ignore[attr-defined]
     staging = f"{prefix}-staging"
     assert stack_status(cfn, staging) == "CREATE_COMPLETE"
     for logical in ("AFunction", "BFunction"):

@@ -39,8 +39,8 @@ def fake_helper(tmp_path: Path) -> Path:
     return bin_dir
 
 
-def ARGS_OF(builder: str) -> str:  # noqa: N802 - reads as a constant's name in the calls
-    """A call of an argument builder that then prints LR_ARGS, the arguments it set, one per line."""
+def ARGS_OF(builder: str) -> str:
+    """A call of an argument builder, then LR_ARGS (the arguments it set) one per line."""
     return f"{builder} && printf '%s\\n' \"${{LR_ARGS[@]}}\""
 
 
@@ -185,7 +185,8 @@ def test_booleans_arrive_as_circleci_writes_them(
 ) -> None:
     env = {**TARGET_ENV, "LR_BOOL_RESOLVE_S3": value}
     assert (
-        "--resolve-s3" in lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
+        "--resolve-s3"
+        in lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
     ) is added
 
 
