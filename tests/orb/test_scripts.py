@@ -14,7 +14,6 @@ from __future__ import annotations
 import http.server
 import json
 import os
-import shutil
 import stat
 import sys
 import threading
@@ -22,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from lambda_release import __version__
 from tests.orb.conftest import ORB_DIR
 from tests.support.processes import OrbShell, lines
 
@@ -270,32 +268,6 @@ def test_explicit_alias_and_stack_are_exported_quoted(orb_sh: OrbShell, tmp_path
     assert proc.returncode == 2 and "given together" in proc.stderr
 
 
-def test_install_requirement_is_the_pinned_version_unless_a_source_is_given(
-    orb_sh: OrbShell, tmp_path: Path
-) -> None:
-    assert lines(orb_sh.function("install_helper.sh", "lr_requirement", {}, tmp_path)) == [
-        f"lambda-release=={__version__}"
-    ]
-    with_check = {"LR_BOOL_WITH_CHECK": "true"}
-    assert lines(orb_sh.function("install_helper.sh", "lr_requirement", with_check, tmp_path)) == [
-        f"lambda-release[check]=={__version__}"
-    ]
-    wheel = tmp_path / "dist" / "lambda_release-1-py3-none-any.whl"
-    wheel.parent.mkdir()
-    wheel.write_text("")
-    call = 'lr_requirement "$(lr_local_source ./dist)"'
-    assert lines(orb_sh.function("install_helper.sh", call, with_check, tmp_path)) == [
-        "./dist/lambda_release-1-py3-none-any.whl[check]"
-    ]
-    assert lines(orb_sh.function("install_helper.sh", "lr_requirement ./w.whl", {}, tmp_path)) == [
-        "./w.whl"
-    ]
-    proc = orb_sh.function(
-        "install_helper.sh", "main", {"LR_STR_HELPER_SOURCE": "./missing.whl"}, tmp_path
-    )
-    assert proc.returncode == 2 and "does not exist" in proc.stderr
-
-
 def test_ensure_record_writes_a_placeholder_only_when_the_record_is_missing(
     orb_sh: OrbShell, tmp_path: Path
 ) -> None:
@@ -495,13 +467,16 @@ def test_install_uses_uv_when_the_image_has_it_and_exports_only_the_helper(
     )
     uv.chmod(uv.stat().st_mode | stat.S_IEXEC)
     home = tmp_path / "h"
-    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "LR_STR_HELPER_HOME": str(home)}
+    wheel = tmp_path / "w.whl"
+    wheel.write_bytes(b"w")
+    env = {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "LR_STR_HELPER_HOME": str(home),
+        "LR_STR_HELPER_SOURCE": str(wheel),
+    }
     out = lines(orb_sh.function("install_helper.sh", "main", env, tmp_path))
     assert out[-1] == "lambda-release fake"
-    python3 = shutil.which("python3")
-    assert log.read_text().splitlines() == [
-        f"venv --quiet --python {python3} {home}/venv",
-        f"pip install --quiet --python {home}/venv/bin/python lambda-release=={__version__}",
-    ]
+    # Which commands: tests/orb/test_install_paths.py.
+    assert log.read_text().splitlines()[1].startswith("pip install --quiet --require-hashes")
     assert (tmp_path / "bash_env").read_text() == f"export PATH=\"$PATH\":'{home}/bin'\n"
     assert sorted(p.name for p in (home / "bin").iterdir()) == ["lambda-release"]
