@@ -18,11 +18,16 @@ from pathlib import Path
 import pytest
 
 from lambda_release import __version__
-from tests.orb.conftest import ROOT, helper_wheel  # noqa: F401 - the fixture
-from tests.support.processes import OrbShell
+from tests.orb.conftest import ROOT, build_helper_wheel
+from tests.support.processes import OrbShell, Spawn
 from tests.support.requires import require_path
 
 UV_BIN = ROOT / ".uv" / "bin"
+
+
+@pytest.fixture(scope="module")
+def helper_wheel(spawn: Spawn, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_helper_wheel(spawn, tmp_path_factory.mktemp("wheel"))
 
 
 def index_serving(tmp_path: Path, *wheels: Path) -> str:

@@ -85,7 +85,11 @@ def helper_wheel(spawn: Spawn, tmp_path_factory: pytest.TempPathFactory) -> Path
 
     Built once per pytest-xdist worker (a few seconds), so the orb's e2e tests need not
     share a worker."""
-    out = tmp_path_factory.mktemp("wheel")
+    return build_helper_wheel(spawn, tmp_path_factory.mktemp("wheel"))
+
+
+def build_helper_wheel(spawn: Spawn, out: Path) -> Path:
+    """A wheel of this tree, built into ``out``."""
     pip = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
     spawn.run([*pip, "--wheel-dir", out, ROOT], check=True)
     (wheel,) = out.glob("lambda_release-*.whl")
