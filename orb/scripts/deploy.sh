@@ -14,6 +14,7 @@
 #   LR_STR_EXTRA_DEPLOY_ARGS    extra `sam deploy` arguments, split by the shell's rules
 #   LR_STR_SECRET_PARAMETERS    secret template parameters' names, commas/spaces
 #   LR_STR_ALLOW_ROLLED_BACK_CODE a reason to release code a rollback undid (recorded)
+#   LR_INT_PIPELINE_NUMBER << pipeline.number >>, exported as CIRCLE_PIPELINE_NUMBER
 #   LR_STR_RECORD_FILE          where to write the release record (JSON); literal, as
 #                               store_artifacts and persist_to_workspace take it
 set -euo pipefail
@@ -167,11 +168,25 @@ lr_deploy_args() {
   return 0
 }
 
+lr_pipeline_number() {
+  # CircleCI has no CIRCLE_PIPELINE_NUMBER variable: the job passes << pipeline.number >>
+  # (pipeline_number), exported here for the helper's release log; digits only.
+  local number
+  number="${LR_INT_PIPELINE_NUMBER:-0}"
+  [ "${number}" != 0 ] || return 0
+  if ! [[ "${number}" =~ ^[0-9]+$ ]]; then
+    echo "lambda-release: the pipeline_number parameter must be digits (give << pipeline.number >>)" >&2
+    return 2
+  fi
+  export CIRCLE_PIPELINE_NUMBER="${number}"
+}
+
 main() {
   if [ -z "${LAMBDA_RELEASE_STACK:-}" ] || [ -z "${LAMBDA_RELEASE_ALIAS:-}" ]; then
     echo "lambda-release/deploy: no target: run lambda-release/target first (it exports LAMBDA_RELEASE_STACK and LAMBDA_RELEASE_ALIAS)" >&2
     return 2
   fi
+  lr_pipeline_number || return
   lr_deploy_args || return
   local record="${LR_STR_RECORD_FILE:-}"
   if [ -n "${record}" ]; then

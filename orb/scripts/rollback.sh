@@ -12,6 +12,7 @@
 #   LR_STR_REGION        AWS region (default: the environment's)
 #   LR_STR_PROFILE_NAME  named AWS profile (default: the environment's credentials)
 #   LR_STR_LOG_BUCKET    where the release log is (default: the stack's tag, else the deploy's bucket)
+#   LR_INT_PIPELINE_NUMBER << pipeline.number >>, exported as CIRCLE_PIPELINE_NUMBER
 #   LR_STR_RECORD_FILE   where to write the rollback's own record (its JSON output)
 # Strings go through lr_subst first (`$VAR`, `${VAR}`), as CircleCI's own orbs do.
 set -euo pipefail
@@ -178,11 +179,25 @@ lr_release_id() {
   printf '%s\n' "${release}"
 }
 
+lr_pipeline_number() {
+  # CircleCI has no CIRCLE_PIPELINE_NUMBER variable: the job passes << pipeline.number >>
+  # (pipeline_number), exported here for the helper's release log; digits only.
+  local number
+  number="${LR_INT_PIPELINE_NUMBER:-0}"
+  [ "${number}" != 0 ] || return 0
+  if ! [[ "${number}" =~ ^[0-9]+$ ]]; then
+    echo "lambda-release: the pipeline_number parameter must be digits (give << pipeline.number >>)" >&2
+    return 2
+  fi
+  export CIRCLE_PIPELINE_NUMBER="${number}"
+}
+
 main() {
   if [ -z "${LAMBDA_RELEASE_STACK:-}" ] || [ -z "${LAMBDA_RELEASE_ALIAS:-}" ]; then
     echo "lambda-release/rollback: no target: run lambda-release/target first, or set alias and stack" >&2
     return 2
   fi
+  lr_pipeline_number || return
   local release
   release="$(lr_release_id)" || return
   if [ -z "${release}" ]; then

@@ -480,3 +480,42 @@ def test_install_uses_uv_when_the_image_has_it_and_exports_only_the_helper(
     assert log.read_text().splitlines()[1].startswith("pip install --quiet --require-hashes")
     assert (tmp_path / "bash_env").read_text() == f"export PATH=\"$PATH\":'{home}/bin'\n"
     assert sorted(p.name for p in (home / "bin").iterdir()) == ["lambda-release"]
+
+
+def test_log_bucket_and_pipeline_number_reach_the_helper(orb_sh: OrbShell, tmp_path: Path) -> None:
+    """Issue 27 item 6: the orb's log_bucket parameter, and pipeline.number recorded."""
+    env = {**TARGET_ENV, "LR_STR_LOG_BUCKET": "s3://$LOGS/releases", "LOGS": "audit"}
+    out = lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
+    assert "--log-bucket=s3://audit/releases" in out
+    show = 'lr_pipeline_number && echo "n=${CIRCLE_PIPELINE_NUMBER:-unset}"'
+    for script in ("deploy.sh", "rollback.sh"):
+        got = orb_sh.function(script, show, {"LR_INT_PIPELINE_NUMBER": "42"}, tmp_path)
+        assert lines(got) == ["n=42"]
+        assert lines(orb_sh.function(script, show, {"LR_INT_PIPELINE_NUMBER": "0"}, tmp_path)) == [
+            "n=unset"
+        ]
+    bad = orb_sh.function("deploy.sh", show, {"LR_INT_PIPELINE_NUMBER": "4 2"}, tmp_path)
+    assert bad.returncode == 2 and "pipeline_number" in bad.stderr
+    rollback_env = {**TARGET_ENV, "LR_STR_LOG_BUCKET": "audit", "LR_STR_REGION": "eu-west-1"}
+    call = "LR_ARGS=(rollback) && lr_aws_args && printf '%s\\n' \"${LR_ARGS[@]}\""
+    assert lines(orb_sh.function("rollback.sh", call, rollback_env, tmp_path)) == [
+        "rollback",
+        "--region=eu-west-1",
+        "--log-bucket=audit",
+    ]
+
+
+def test_build_time_parameter_overrides_reach_sam_build(orb_sh: OrbShell, tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text("Resources: {}\n")
+    env = {
+        "PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}",
+        "LR_STR_PARAMETER_OVERRIDES": 'Stage=$STAGE Owner="team a"\nDebug=1',
+        "STAGE": "prod",
+    }
+    out = lines(orb_sh.function("build.sh", "main", env, tmp_path))
+    assert out == [
+        "<build>",
+        "<--template-file=template.yaml>",
+        "<--sam-arg=--parameter-overrides>",
+        '<--sam-arg=Stage=prod Owner="team a" Debug=1>',
+    ]
