@@ -86,8 +86,18 @@ def check_tag(root: Path, tag: str) -> list[str]:
     version = tag.removeprefix("v")
     if not tag.startswith("v") or not VERSION.match(version):
         return [f"tag {tag!r} is not vX.Y.Z"]
-    return [
+    problems = [
         f"{rel} says {found}, the tag says {version}: run `orbtools release {version}` first"
         for rel, found in current_versions(root).items()
         if found != version
     ]
+    # The published orb installs the helper by this hash: without it, its default install
+    # is refused (issue 27). The wheel hashed must be the very file uploaded.
+    script = (root / "orb" / "scripts" / "install_helper.sh").read_text(encoding="utf-8")
+    if 'LR_HELPER_SHA256=""' in script:
+        problems.append(
+            "orb/scripts/install_helper.sh carries no sha256 of the helper's wheel: run "
+            "`orbtools lock --helper-wheel dist/lambda_release-X.Y.Z-py3-none-any.whl` on "
+            "the wheel that is uploaded, then pack the orb"
+        )
+    return problems

@@ -20,6 +20,7 @@ GENERATOR = ORB_DIR / "examples" / "sdk" / "generate.js"
 if str(ROOT / "scripts") not in sys.path:
     sys.path.insert(0, str(ROOT / "scripts"))
 
+from orbtools.images import ImageProfile  # noqa: E402
 from orbtools.pack import pack  # noqa: E402
 
 from tests.support.processes import OrbShell, Spawn  # noqa: E402
@@ -58,6 +59,13 @@ def profile_tools(name: str) -> Path | None:
 def image_profile(request: pytest.FixtureRequest) -> str:
     """Each image profile a test runs under: the host's bash/python3, then the oldest."""
     return str(request.param)
+
+
+@pytest.fixture
+def job_profile(image_profile: str) -> ImageProfile:
+    """The image profile the runner applies to a job's steps (its bash, its python3)."""
+    tools = profile_tools(image_profile)
+    return ImageProfile(image_profile, tools)
 
 
 @pytest.fixture
