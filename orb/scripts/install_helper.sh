@@ -342,7 +342,8 @@ lr_install_into() {
   PIP_USER=0 PIP_ROOT_USER_ACTION=ignore "${venv}/bin/python" -m pip install --quiet \
     --disable-pip-version-check --require-hashes -r "${reqs}"
   case "${LR_KIND}" in
-    git|folder) PIP_USER=0 "${venv}/bin/python" -m pip install --quiet --no-deps "${LR_SPEC#git+}" ;;
+    git) PIP_USER=0 "${venv}/bin/python" -m pip install --quiet --no-deps "lambda-release$(lr_extra) @ ${LR_SPEC}" ;;
+    folder) PIP_USER=0 "${venv}/bin/python" -m pip install --quiet --no-deps "${LR_SPEC}" ;;
   esac
 }
 

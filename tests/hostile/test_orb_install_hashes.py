@@ -148,3 +148,34 @@ def test_the_pinned_uv_download_needs_no_pip_whatever_pip_is_told(
     uv = proc.stdout.strip()
     assert uv == f"{home}/tools/uv"
     assert orb_sh.spawn.run([uv, "--version"]).stdout.startswith("uv 0.13.9")
+
+
+def test_without_any_uv_pip_installs_the_same_hashes_or_refuses_an_old_python(
+    orb_sh: OrbShell, tmp_path: Path, helper_wheel: Path
+) -> None:
+    """No uv on PATH and none to download (a registry blocked): pip with --require-hashes
+    when python3 is 3.11+; with an older python3 nothing can host the helper: exit 2."""
+    path = os.pathsep.join(
+        p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "uv").exists()
+    )
+    env = {
+        "PATH": path,
+        "LR_UV_WHEEL_URL": (tmp_path / "no-such.whl").as_uri(),
+        "LR_STR_HELPER_SOURCE": str(helper_wheel),
+        "LR_STR_HELPER_HOME": str(tmp_path / "h"),
+        "PIP_CONFIG_FILE": os.devnull,  # none of this machine's local wheel folders
+        **{k: os.environ[k] for k in ("SSL_CERT_FILE", "PIP_CERT") if k in os.environ},
+    }
+    proc = orb_sh.function("install_helper.sh", "main", env, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "using pip with the same hashes" in proc.stderr
+    assert proc.stdout.splitlines()[-1] == f"lambda-release {__version__}"
+
+    oldest = ROOT / "build" / "image-profiles" / "oldest"
+    require_path(oldest / "versions", "the oldest image profile needs `make image-profile`")
+    old = OrbShell(orb_sh.spawn, oldest / "bin")
+    proc = old.function(
+        "install_helper.sh", "main", {**env, "LR_STR_HELPER_HOME": str(tmp_path / "o")}, tmp_path
+    )
+    assert proc.returncode == 2
+    assert "python3 is older than 3.11" in proc.stderr
