@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     tag = sub.add_parser("check-tag", help="a vX.Y.Z tag matches the package and the orb pin")
     tag.add_argument("tag")
     tag.add_argument("--root", type=Path, default=Path("."))
+    tag.add_argument("--wheel", type=Path, help="the helper wheel being published: its sha256")
     lk = sub.add_parser("lock", help="write the helper's hash lock into install_helper.sh")
     lk.add_argument("--root", type=Path, default=Path("."))
     lk.add_argument("--helper-wheel", type=Path, help="the wheel being published (its sha256)")
@@ -144,7 +145,7 @@ def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return pe
         print(f"version {args.version}: {', '.join(changed) or 'already there'}")
         return 0
     if args.cmd == "check-tag":
-        return _report(f"tag {args.tag}", check_tag(args.root, args.tag))
+        return _report(f"tag {args.tag}", check_tag(args.root, args.tag, args.wheel))
     if args.cmd == "lock":
         block = lock.write(args.root, args.helper_wheel)
         print(f"{lock.SCRIPT}: {block.count(chr(10)) - 8} packages locked")
