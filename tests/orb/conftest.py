@@ -51,7 +51,10 @@ def profile_tools(name: str) -> Path | None:
     """The bin/ of image profile ``name`` (None: the host's tools); skips when not built."""
     if name == "host":
         return None
-    require_path(OLDEST_PROFILE / "versions", "the oldest image profile needs `make image-profile`")
+    if not (OLDEST_PROFILE / "versions").exists():
+        # Built from Debian's packages (`make image-profile`), which a non-Debian machine
+        # (CircleCI's cimg images are Ubuntu) cannot verify: the host's tools only, said so.
+        pytest.skip("the oldest image profile is not built here: `make image-profile` (Debian)")
     return OLDEST_PROFILE / "bin"
 
 
