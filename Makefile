@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 # pytest workers: most e2e tests wait on the stand-in's clock, so more workers than cores pays.
 WORKERS ?= 4
 
-.PHONY: test test-latest lint typecheck unit e2e demo clean orb-check sdk-deps parser-deps lock
+.PHONY: test test-latest lint typecheck unit e2e demo clean orb-check sdk-deps parser-deps lock image-profile
 
 $(UV): requirements/uv.txt
 	$(PYTHON) -m venv $(UV_VENV)
@@ -50,6 +50,16 @@ orb-check: $(STAMP)
 	MYPYPATH=scripts $(BIN)/mypy --strict scripts/orbtools
 	PYTHONPATH=scripts $(BIN)/python -m orbtools check orb --yaml .circleci --output build/orb.yml
 
+# The oldest bash (5.1) and python3 (3.9, as on the Amazon Linux 2023 SAM images) Debian's
+# packages offer, unpacked into build/image-profiles/oldest (apt with a private sources list,
+# nothing installed): the orb's tests run their scripts and jobs under it too.
+IMAGE_PROFILE := build/image-profiles/oldest
+# Where apt cannot run (no Debian), the tests under the profile are skipped, saying so.
+$(IMAGE_PROFILE)/versions: scripts/oldest_image_tools.sh
+	bash scripts/oldest_image_tools.sh $(IMAGE_PROFILE) || echo "image profile not built: the orb's tests run on the host's bash and python3 only"
+
+image-profile: $(IMAGE_PROFILE)/versions
+
 # The orb's dynamic-config example (@circleci/circleci-config-sdk): its node_modules live in
 # build/sdk, outside orb/, so that no YAML of a package is ever packed into the orb.
 SDK_DIR := build/sdk
@@ -78,7 +88,7 @@ $(PARSER_STAMP): tests/orb/parser/package.json tests/orb/parser/package-lock.jso
 
 parser-deps: $(PARSER_STAMP)
 
-test: lint typecheck orb-check sdk-deps parser-deps
+test: lint typecheck orb-check sdk-deps parser-deps image-profile
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --durations 10
 
 # The whole suite against the newest dependencies in range, in .venv-latest (the lock untouched).

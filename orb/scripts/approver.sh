@@ -9,9 +9,15 @@
 #                        this one's approver is recorded
 #   LR_STR_API_URL       CircleCI API base (default https://circleci.com/api/v2)
 set -euo pipefail
-shopt -s inherit_errexit
+# inherit_errexit (bash 4.4+) where there is one; every function called in $(...) returns its
+# failures explicitly, since bash 4.2 runs command substitutions without -e.
+shopt -s inherit_errexit 2>/dev/null || true
 
 # begin lr_common: the same in every script (tests/orb/test_scripts.py compares them)
+# Bash 4.2 (the Amazon Linux 2 SAM images) and later: no namerefs, no ${x@Q}, no
+# mapfile -d, no inherit_errexit (4.4; guarded where set), and an array that may be
+# empty is expanded as ${a[@]+"${a[@]}"} (4.2's set -u calls an empty one unbound).
+# tests/orb/test_bash42.py lists the constructs and refuses them.
 lr_subst() {
   # $1 with $NAME and ${NAME} replaced by the variable's value (empty when unset): what
   # `circleci env subst` does, used when the executor has the CircleCI CLI, the same
@@ -46,9 +52,21 @@ lr_true() {
   case "${1:-}" in 1|true) return 0 ;; *) return 1 ;; esac
 }
 
+lr_one_line() {
+  # $1: a parameter's name; $2: its value, which is one argument. A line break in it
+  # is refused (exit 2, naming the parameter, never the value: it may be a secret).
+  case "$2" in
+    *$'\n'*|*$'\r'*)
+      echo "lambda-release: the ${1} parameter holds a line break; give one value on one line" >&2
+      return 2 ;;
+  esac
+  return 0
+}
+
 lr_split() {
   # $2 split into words by the shell's quoting rules (quotes, backslashes; nothing is
-  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be.
+  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be,
+  # or when a word holds a line break (so one line is always exactly one word).
   python3 -c '
 import shlex, sys
 name, text = sys.argv[1], sys.argv[2]
@@ -56,14 +74,26 @@ try:
     words = shlex.split(text)
 except ValueError as exc:
     # Never the text: it may hold a secret substituted from a project variable.
-    sys.stderr.write(f"lambda-release: {name} cannot be split into words ({exc}); close the quote or escape it with a backslash\n")
+    sys.stderr.write("lambda-release: %s cannot be split into words (%s); close the quote or escape it with a backslash\n" % (name, exc))
     sys.exit(2)
 for word in words:
-    if "\n" in word:
-        sys.stderr.write(f"lambda-release: {name}: a word holds a line break; no argument may\n")
+    if "\n" in word or "\r" in word:
+        sys.stderr.write("lambda-release: %s: a word holds a line break; no argument may\n" % name)
         sys.exit(2)
     print(word)
 ' "$1" "$2"
+}
+
+lr_sam_args() {
+  # Appends --sam-arg=WORD to LR_ARGS for each word of $2 (parameter $1): "=" so that a
+  # word starting with "--" is never read as an option of the helper.
+  local listing word
+  listing="$(lr_split "$1" "$2")" || return 2
+  [ -n "${listing}" ] || return 0
+  while IFS= read -r word; do
+    LR_ARGS+=("--sam-arg=${word}")
+  done <<< "${listing}"
+  return 0
 }
 # end lr_common
 

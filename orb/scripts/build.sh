@@ -6,11 +6,19 @@
 #   LR_STR_EXTRA_BUILD_ARGS  extra `sam build` arguments, split by the shell's
 #                            rules (--use-container --parameter-overrides "A=1 B=2");
 #                            an unclosed quote is refused, never joined.
+#   LR_STR_PARAMETER_OVERRIDES build-time parameter overrides (SAM's syntax: A=1 B="x y";
+#                            lines are spaces), for templates whose build reads them.
 # Strings go through lr_subst first (`$VAR`, `${VAR}`), as CircleCI's own orbs do.
 set -euo pipefail
-shopt -s inherit_errexit
+# inherit_errexit (bash 4.4+) where there is one; every function called in $(...) returns its
+# failures explicitly, since bash 4.2 runs command substitutions without -e.
+shopt -s inherit_errexit 2>/dev/null || true
 
 # begin lr_common: the same in every script (tests/orb/test_scripts.py compares them)
+# Bash 4.2 (the Amazon Linux 2 SAM images) and later: no namerefs, no ${x@Q}, no
+# mapfile -d, no inherit_errexit (4.4; guarded where set), and an array that may be
+# empty is expanded as ${a[@]+"${a[@]}"} (4.2's set -u calls an empty one unbound).
+# tests/orb/test_bash42.py lists the constructs and refuses them.
 lr_subst() {
   # $1 with $NAME and ${NAME} replaced by the variable's value (empty when unset): what
   # `circleci env subst` does, used when the executor has the CircleCI CLI, the same
@@ -45,9 +53,21 @@ lr_true() {
   case "${1:-}" in 1|true) return 0 ;; *) return 1 ;; esac
 }
 
+lr_one_line() {
+  # $1: a parameter's name; $2: its value, which is one argument. A line break in it
+  # is refused (exit 2, naming the parameter, never the value: it may be a secret).
+  case "$2" in
+    *$'\n'*|*$'\r'*)
+      echo "lambda-release: the ${1} parameter holds a line break; give one value on one line" >&2
+      return 2 ;;
+  esac
+  return 0
+}
+
 lr_split() {
   # $2 split into words by the shell's quoting rules (quotes, backslashes; nothing is
-  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be.
+  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be,
+  # or when a word holds a line break (so one line is always exactly one word).
   python3 -c '
 import shlex, sys
 name, text = sys.argv[1], sys.argv[2]
@@ -55,28 +75,44 @@ try:
     words = shlex.split(text)
 except ValueError as exc:
     # Never the text: it may hold a secret substituted from a project variable.
-    sys.stderr.write(f"lambda-release: {name} cannot be split into words ({exc}); close the quote or escape it with a backslash\n")
+    sys.stderr.write("lambda-release: %s cannot be split into words (%s); close the quote or escape it with a backslash\n" % (name, exc))
     sys.exit(2)
 for word in words:
-    if "\n" in word:
-        sys.stderr.write(f"lambda-release: {name}: a word holds a line break; no argument may\n")
+    if "\n" in word or "\r" in word:
+        sys.stderr.write("lambda-release: %s: a word holds a line break; no argument may\n" % name)
         sys.exit(2)
     print(word)
 ' "$1" "$2"
 }
+
+lr_sam_args() {
+  # Appends --sam-arg=WORD to LR_ARGS for each word of $2 (parameter $1): "=" so that a
+  # word starting with "--" is never read as an option of the helper.
+  local listing word
+  listing="$(lr_split "$1" "$2")" || return 2
+  [ -n "${listing}" ] || return 0
+  while IFS= read -r word; do
+    LR_ARGS+=("--sam-arg=${word}")
+  done <<< "${listing}"
+  return 0
+}
 # end lr_common
 
 lr_build_args() {
-  local template="$1" listing item
-  printf '%s\n' build "--template-file=${template}"
-  listing="$(lr_split extra_build_args "$(lr_subst "${LR_STR_EXTRA_BUILD_ARGS:-}")")" || return 2
-  if [ -n "${listing}" ]; then
-    while IFS= read -r item; do
-      # --sam-arg=VALUE, never "--sam-arg VALUE": a value starting with "--" must
-      # not be mistaken for an option of the helper.
-      printf '%s\n' "--sam-arg=${item}"
-    done < <(printf "%s\n" "${listing}")
+  # Sets LR_ARGS for the template $1: each word of extra_build_args becomes
+  # --sam-arg=WORD, never "--sam-arg WORD" (a word starting with "--" must not be
+  # mistaken for an option of the helper); build-time parameter overrides (SAM's
+  # syntax, lines are spaces) go whole to --parameter-overrides.
+  LR_ARGS=(build "--template-file=$1")
+  local overrides
+  overrides="$(lr_subst "${LR_STR_PARAMETER_OVERRIDES:-}")"
+  if [ -n "${overrides//[[:space:]]/}" ]; then
+    overrides="${overrides//$'\r'/}"
+    # `build` has no option of its own for them: SAM's --parameter-overrides, as two
+    # --sam-arg words (the helper masks secret values in them when it prints the command).
+    LR_ARGS+=(--sam-arg=--parameter-overrides "--sam-arg=${overrides//$'\n'/ }")
   fi
+  lr_sam_args extra_build_args "$(lr_subst "${LR_STR_EXTRA_BUILD_ARGS:-}")" || return
   return 0
 }
 
@@ -84,15 +120,13 @@ main() {
   local template
   template="$(lr_subst "${LR_STR_TEMPLATE:-}")"
   template="${template:-template.yaml}"
+  lr_one_line template "${template}" || return
   if [ ! -f "${template}" ]; then
     echo "lambda-release/build: template ${template} not found in $(pwd); set the template parameter (or app_dir)" >&2
     return 2
   fi
-  local -a args=()
-  local listing
-  listing="$(lr_build_args "${template}")" || return
-  mapfile -t args < <(printf "%s" "${listing}")
-  lambda-release "${args[@]}"
+  lr_build_args "${template}" || return
+  lambda-release "${LR_ARGS[@]}"
 }
 
 if [ -z "${LR_SOURCE_ONLY:-}" ]; then

@@ -14,12 +14,19 @@
 #   LR_STR_EXTRA_DEPLOY_ARGS    extra `sam deploy` arguments, split by the shell's rules
 #   LR_STR_SECRET_PARAMETERS    secret template parameters' names, commas/spaces
 #   LR_STR_ALLOW_ROLLED_BACK_CODE a reason to release code a rollback undid (recorded)
+#   LR_INT_PIPELINE_NUMBER << pipeline.number >>, exported as CIRCLE_PIPELINE_NUMBER
 #   LR_STR_RECORD_FILE          where to write the release record (JSON); literal, as
 #                               store_artifacts and persist_to_workspace take it
 set -euo pipefail
-shopt -s inherit_errexit
+# inherit_errexit (bash 4.4+) where there is one; every function called in $(...) returns its
+# failures explicitly, since bash 4.2 runs command substitutions without -e.
+shopt -s inherit_errexit 2>/dev/null || true
 
 # begin lr_common: the same in every script (tests/orb/test_scripts.py compares them)
+# Bash 4.2 (the Amazon Linux 2 SAM images) and later: no namerefs, no ${x@Q}, no
+# mapfile -d, no inherit_errexit (4.4; guarded where set), and an array that may be
+# empty is expanded as ${a[@]+"${a[@]}"} (4.2's set -u calls an empty one unbound).
+# tests/orb/test_bash42.py lists the constructs and refuses them.
 lr_subst() {
   # $1 with $NAME and ${NAME} replaced by the variable's value (empty when unset): what
   # `circleci env subst` does, used when the executor has the CircleCI CLI, the same
@@ -54,9 +61,21 @@ lr_true() {
   case "${1:-}" in 1|true) return 0 ;; *) return 1 ;; esac
 }
 
+lr_one_line() {
+  # $1: a parameter's name; $2: its value, which is one argument. A line break in it
+  # is refused (exit 2, naming the parameter, never the value: it may be a secret).
+  case "$2" in
+    *$'\n'*|*$'\r'*)
+      echo "lambda-release: the ${1} parameter holds a line break; give one value on one line" >&2
+      return 2 ;;
+  esac
+  return 0
+}
+
 lr_split() {
   # $2 split into words by the shell's quoting rules (quotes, backslashes; nothing is
-  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be.
+  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be,
+  # or when a word holds a line break (so one line is always exactly one word).
   python3 -c '
 import shlex, sys
 name, text = sys.argv[1], sys.argv[2]
@@ -64,76 +83,102 @@ try:
     words = shlex.split(text)
 except ValueError as exc:
     # Never the text: it may hold a secret substituted from a project variable.
-    sys.stderr.write(f"lambda-release: {name} cannot be split into words ({exc}); close the quote or escape it with a backslash\n")
+    sys.stderr.write("lambda-release: %s cannot be split into words (%s); close the quote or escape it with a backslash\n" % (name, exc))
     sys.exit(2)
 for word in words:
-    if "\n" in word:
-        sys.stderr.write(f"lambda-release: {name}: a word holds a line break; no argument may\n")
+    if "\n" in word or "\r" in word:
+        sys.stderr.write("lambda-release: %s: a word holds a line break; no argument may\n" % name)
         sys.exit(2)
     print(word)
 ' "$1" "$2"
 }
+
+lr_sam_args() {
+  # Appends --sam-arg=WORD to LR_ARGS for each word of $2 (parameter $1): "=" so that a
+  # word starting with "--" is never read as an option of the helper.
+  local listing word
+  listing="$(lr_split "$1" "$2")" || return 2
+  [ -n "${listing}" ] || return 0
+  while IFS= read -r word; do
+    LR_ARGS+=("--sam-arg=${word}")
+  done <<< "${listing}"
+  return 0
+}
 # end lr_common
 
-lr_words() {
-  # $1 (a parameter's name) $2 (its value): the value split on commas and spaces.
+lr_list() {
+  # Appends $2=ITEM to LR_ARGS for each item of parameter $1's value $3, split on commas,
+  # spaces and line breaks (a list: a line break only separates two items).
   local -a words=()
   local word
-  IFS=$', \t\n' read -r -d '' -a words < <(printf "%s\n" "$2") || true
-  for word in "${words[@]}"; do printf '%s\n' "${word}"; done
+  IFS=$', \t\r\n' read -r -d '' -a words < <(printf '%s\n' "$3") || true
+  for word in ${words[@]+"${words[@]}"}; do
+    [ -n "${word}" ] && LR_ARGS+=("$2=${word}")
+  done
   return 0
 }
 
 lr_deploy_args() {
-  # One argument per line; the caller reads them with mapfile.
-  local item listing
-  printf '%s\n' deploy "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"
-  # Every user value is joined to its option with "=": a value starting with
-  # "-" can never be read as an option, and each value stays one argument.
+  # Sets LR_ARGS, the helper's arguments. Every user value is joined to its option with
+  # "=": a value starting with "-" can never be read as an option, and each value is
+  # one argument (a single value holding a line break is refused, exit 2).
+  LR_ARGS=(deploy "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}")
   local overrides
   overrides="$(lr_subst "${LR_STR_PARAMETER_OVERRIDES:-}")"
   if [ -n "${overrides//[[:space:]]/}" ]; then
-    # The helper parses SAM's own syntax and refuses what it cannot read (exit 2).
+    # SAM's own syntax, whose lines are spaces; the helper parses it and refuses what
+    # it cannot read (exit 2).
     overrides="${overrides//$'\r'/}"
-    printf '%s\n' "--parameter-overrides=${overrides//$'\n'/ }"
+    LR_ARGS+=("--parameter-overrides=${overrides//$'\n'/ }")
   fi
   local bucket
   bucket="$(lr_subst "${LR_STR_S3_BUCKET:-}")"
+  lr_one_line s3_bucket "${bucket}" || return
   if [ -n "${bucket}" ] && lr_true "${LR_BOOL_RESOLVE_S3:-}"; then
     echo "lambda-release/deploy: set s3_bucket or resolve_s3, not both" >&2
     return 2
   fi
-  if [ -n "${bucket}" ]; then printf '%s\n' "--s3-bucket=${bucket}"; fi
-  if lr_true "${LR_BOOL_RESOLVE_S3:-}"; then printf '%s\n' --resolve-s3; fi
-  while IFS= read -r item; do
-    [ -n "${item}" ] && printf '%s\n' "--capabilities=${item}"
-  done < <(lr_words capabilities "$(lr_subst "${LR_STR_CAPABILITIES:-}")")
-  while IFS= read -r item; do
-    [ -n "${item}" ] && printf '%s\n' "--image-repositories=${item}"
-  done < <(lr_words image_repositories "$(lr_subst "${LR_STR_IMAGE_REPOSITORIES:-}")")
-  if lr_true "${LR_BOOL_RESOLVE_IMAGE_REPOS:-}"; then printf '%s\n' --resolve-image-repos; fi
-  while IFS= read -r item; do
-    [ -n "${item}" ] && printf '%s\n' "--secret-parameter=${item}"
-  done < <(lr_words secret_parameters "$(lr_subst "${LR_STR_SECRET_PARAMETERS:-}")")
+  if [ -n "${bucket}" ]; then LR_ARGS+=("--s3-bucket=${bucket}"); fi
+  if lr_true "${LR_BOOL_RESOLVE_S3:-}"; then LR_ARGS+=(--resolve-s3); fi
+  lr_list capabilities --capabilities "$(lr_subst "${LR_STR_CAPABILITIES:-}")"
+  lr_list image_repositories --image-repositories "$(lr_subst "${LR_STR_IMAGE_REPOSITORIES:-}")"
+  if lr_true "${LR_BOOL_RESOLVE_IMAGE_REPOS:-}"; then LR_ARGS+=(--resolve-image-repos); fi
+  lr_list secret_parameters --secret-parameter "$(lr_subst "${LR_STR_SECRET_PARAMETERS:-}")"
   local reason
   reason="$(lr_subst "${LR_STR_ALLOW_ROLLED_BACK_CODE:-}")"
   if [ -n "${reason//[[:space:]]/}" ]; then
-    printf '%s\n' "--allow-rolled-back-code=${reason//$'\n'/ }"
+    # Free text: its lines become spaces (the helper refuses a line break in a reason).
+    reason="${reason//$'\r'/}"
+    LR_ARGS+=("--allow-rolled-back-code=${reason//$'\n'/ }")
   fi
-  local region profile record
+  local region profile record log_bucket
   region="$(lr_subst "${LR_STR_REGION:-}")"
   profile="$(lr_subst "${LR_STR_PROFILE_NAME:-}")"
+  log_bucket="$(lr_subst "${LR_STR_LOG_BUCKET:-}")"
   record="${LR_STR_RECORD_FILE:-}"
-  if [ -n "${region}" ]; then printf '%s\n' "--region=${region}"; fi
-  if [ -n "${profile}" ]; then printf '%s\n' "--profile=${profile}"; fi
-  if [ -n "${record}" ]; then printf '%s\n' "--record-file=${record}"; fi
-  listing="$(lr_split extra_deploy_args "$(lr_subst "${LR_STR_EXTRA_DEPLOY_ARGS:-}")")" || return 2
-  if [ -n "${listing}" ]; then
-    while IFS= read -r item; do
-      printf '%s\n' "--sam-arg=${item}"
-    done < <(printf "%s\n" "${listing}")
-  fi
+  lr_one_line region "${region}" || return
+  lr_one_line profile_name "${profile}" || return
+  lr_one_line log_bucket "${log_bucket}" || return
+  lr_one_line record_file "${record}" || return
+  if [ -n "${region}" ]; then LR_ARGS+=("--region=${region}"); fi
+  if [ -n "${profile}" ]; then LR_ARGS+=("--profile=${profile}"); fi
+  if [ -n "${log_bucket}" ]; then LR_ARGS+=("--log-bucket=${log_bucket}"); fi
+  if [ -n "${record}" ]; then LR_ARGS+=("--record-file=${record}"); fi
+  lr_sam_args extra_deploy_args "$(lr_subst "${LR_STR_EXTRA_DEPLOY_ARGS:-}")" || return
   return 0
+}
+
+lr_pipeline_number() {
+  # CircleCI has no CIRCLE_PIPELINE_NUMBER variable: the job passes << pipeline.number >>
+  # (pipeline_number), exported here for the helper's release log; digits only.
+  local number
+  number="${LR_INT_PIPELINE_NUMBER:-0}"
+  [ "${number}" != 0 ] || return 0
+  if ! [[ "${number}" =~ ^[0-9]+$ ]]; then
+    echo "lambda-release: the pipeline_number parameter must be digits (give << pipeline.number >>)" >&2
+    return 2
+  fi
+  export CIRCLE_PIPELINE_NUMBER="${number}"
 }
 
 main() {
@@ -141,16 +186,13 @@ main() {
     echo "lambda-release/deploy: no target: run lambda-release/target first (it exports LAMBDA_RELEASE_STACK and LAMBDA_RELEASE_ALIAS)" >&2
     return 2
   fi
-  local record
-  record="${LR_STR_RECORD_FILE:-}"
+  lr_pipeline_number || return
+  lr_deploy_args || return
+  local record="${LR_STR_RECORD_FILE:-}"
   if [ -n "${record}" ]; then
-    mkdir -p "$(dirname "${record}")"
+    mkdir -p -- "$(dirname -- "${record}")"
   fi
-  local -a args=()
-  local listing
-  listing="$(lr_deploy_args)" || return
-  mapfile -t args < <(printf "%s" "${listing}")
-  lambda-release "${args[@]}"
+  lambda-release "${LR_ARGS[@]}"
 }
 
 if [ -z "${LR_SOURCE_ONLY:-}" ]; then

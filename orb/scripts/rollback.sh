@@ -11,12 +11,20 @@
 #   LR_STR_REASON        why; the approver found by the approver step is appended
 #   LR_STR_REGION        AWS region (default: the environment's)
 #   LR_STR_PROFILE_NAME  named AWS profile (default: the environment's credentials)
+#   LR_STR_LOG_BUCKET    where the release log is (default: the stack's tag, else the deploy's bucket)
+#   LR_INT_PIPELINE_NUMBER << pipeline.number >>, exported as CIRCLE_PIPELINE_NUMBER
 #   LR_STR_RECORD_FILE   where to write the rollback's own record (its JSON output)
 # Strings go through lr_subst first (`$VAR`, `${VAR}`), as CircleCI's own orbs do.
 set -euo pipefail
-shopt -s inherit_errexit
+# inherit_errexit (bash 4.4+) where there is one; every function called in $(...) returns its
+# failures explicitly, since bash 4.2 runs command substitutions without -e.
+shopt -s inherit_errexit 2>/dev/null || true
 
 # begin lr_common: the same in every script (tests/orb/test_scripts.py compares them)
+# Bash 4.2 (the Amazon Linux 2 SAM images) and later: no namerefs, no ${x@Q}, no
+# mapfile -d, no inherit_errexit (4.4; guarded where set), and an array that may be
+# empty is expanded as ${a[@]+"${a[@]}"} (4.2's set -u calls an empty one unbound).
+# tests/orb/test_bash42.py lists the constructs and refuses them.
 lr_subst() {
   # $1 with $NAME and ${NAME} replaced by the variable's value (empty when unset): what
   # `circleci env subst` does, used when the executor has the CircleCI CLI, the same
@@ -51,9 +59,21 @@ lr_true() {
   case "${1:-}" in 1|true) return 0 ;; *) return 1 ;; esac
 }
 
+lr_one_line() {
+  # $1: a parameter's name; $2: its value, which is one argument. A line break in it
+  # is refused (exit 2, naming the parameter, never the value: it may be a secret).
+  case "$2" in
+    *$'\n'*|*$'\r'*)
+      echo "lambda-release: the ${1} parameter holds a line break; give one value on one line" >&2
+      return 2 ;;
+  esac
+  return 0
+}
+
 lr_split() {
   # $2 split into words by the shell's quoting rules (quotes, backslashes; nothing is
-  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be.
+  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be,
+  # or when a word holds a line break (so one line is always exactly one word).
   python3 -c '
 import shlex, sys
 name, text = sys.argv[1], sys.argv[2]
@@ -61,14 +81,26 @@ try:
     words = shlex.split(text)
 except ValueError as exc:
     # Never the text: it may hold a secret substituted from a project variable.
-    sys.stderr.write(f"lambda-release: {name} cannot be split into words ({exc}); close the quote or escape it with a backslash\n")
+    sys.stderr.write("lambda-release: %s cannot be split into words (%s); close the quote or escape it with a backslash\n" % (name, exc))
     sys.exit(2)
 for word in words:
-    if "\n" in word:
-        sys.stderr.write(f"lambda-release: {name}: a word holds a line break; no argument may\n")
+    if "\n" in word or "\r" in word:
+        sys.stderr.write("lambda-release: %s: a word holds a line break; no argument may\n" % name)
         sys.exit(2)
     print(word)
 ' "$1" "$2"
+}
+
+lr_sam_args() {
+  # Appends --sam-arg=WORD to LR_ARGS for each word of $2 (parameter $1): "=" so that a
+  # word starting with "--" is never read as an option of the helper.
+  local listing word
+  listing="$(lr_split "$1" "$2")" || return 2
+  [ -n "${listing}" ] || return 0
+  while IFS= read -r word; do
+    LR_ARGS+=("--sam-arg=${word}")
+  done <<< "${listing}"
+  return 0
 }
 # end lr_common
 
@@ -91,10 +123,10 @@ print(rid if isinstance(rid, str) else "")
 lr_log_release_id() {
   # The newest release this pipeline made, from the release log ($1: the pipeline id).
   local pipeline="$1" listing
-  local -a args=(history "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"
+  LR_ARGS=(history "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"
     "--pipeline-id=${pipeline}" --output=json)
-  lr_aws_args args
-  listing="$(lambda-release "${args[@]}")" || return 1
+  lr_aws_args || return
+  listing="$(lambda-release "${LR_ARGS[@]}")" || return 1
   printf '%s' "${listing}" | python3 -c '
 import json, sys
 entries = json.load(sys.stdin)
@@ -104,25 +136,32 @@ print(ids[0] if ids else "")
 }
 
 lr_aws_args() {
-  # Appends --region / --profile to the array named $1 when they are set.
-  local -n into="$1"
-  local region profile
+  # Appends --region / --profile / --log-bucket to LR_ARGS when they are set; a value
+  # holding a line break is refused (exit 2), never split.
+  local region profile log_bucket
   region="$(lr_subst "${LR_STR_REGION:-}")"
   profile="$(lr_subst "${LR_STR_PROFILE_NAME:-}")"
-  if [ -n "${region}" ]; then into+=("--region=${region}"); fi
-  if [ -n "${profile}" ]; then into+=("--profile=${profile}"); fi
+  log_bucket="$(lr_subst "${LR_STR_LOG_BUCKET:-}")"
+  lr_one_line region "${region}" || return
+  lr_one_line profile_name "${profile}" || return
+  lr_one_line log_bucket "${log_bucket}" || return
+  if [ -n "${region}" ]; then LR_ARGS+=("--region=${region}"); fi
+  if [ -n "${profile}" ]; then LR_ARGS+=("--profile=${profile}"); fi
+  if [ -n "${log_bucket}" ]; then LR_ARGS+=("--log-bucket=${log_bucket}"); fi
   return 0
 }
 
 lr_release_id() {
   local release record pipeline
   release="$(lr_subst "${LR_STR_RELEASE:-}")"
+  record="$(lr_subst "${LR_STR_DEPLOY_RECORD:-}")"
+  lr_one_line release "${release}" || return
+  lr_one_line deploy_record "${record}" || return
   if [ -n "${release}" ]; then
     printf '%s\n' "${release}"
     return 0
   fi
-  record="$(lr_subst "${LR_STR_DEPLOY_RECORD:-}")"
-  release="$(lr_record_release_id "${record}")"
+  release="$(lr_record_release_id "${record}")" || return
   if [ -n "${release}" ]; then
     printf '%s\n' "${release}"
     return 0
@@ -140,11 +179,25 @@ lr_release_id() {
   printf '%s\n' "${release}"
 }
 
+lr_pipeline_number() {
+  # CircleCI has no CIRCLE_PIPELINE_NUMBER variable: the job passes << pipeline.number >>
+  # (pipeline_number), exported here for the helper's release log; digits only.
+  local number
+  number="${LR_INT_PIPELINE_NUMBER:-0}"
+  [ "${number}" != 0 ] || return 0
+  if ! [[ "${number}" =~ ^[0-9]+$ ]]; then
+    echo "lambda-release: the pipeline_number parameter must be digits (give << pipeline.number >>)" >&2
+    return 2
+  fi
+  export CIRCLE_PIPELINE_NUMBER="${number}"
+}
+
 main() {
   if [ -z "${LAMBDA_RELEASE_STACK:-}" ] || [ -z "${LAMBDA_RELEASE_ALIAS:-}" ]; then
     echo "lambda-release/rollback: no target: run lambda-release/target first, or set alias and stack" >&2
     return 2
   fi
+  lr_pipeline_number || return
   local release
   release="$(lr_release_id)" || return
   if [ -z "${release}" ]; then
@@ -156,21 +209,23 @@ main() {
   reason="$(lr_subst "${LR_STR_REASON:-}")"
   # A YAML block (reason: |) is one reason: its lines become spaces, as deploy.sh does,
   # since the helper refuses a line break in free text.
+  reason="${reason//$'\r'/}"
   reason="${reason//$'\n'/ }"
   reason="${reason:-rollback from CircleCI} (approved by ${LAMBDA_RELEASE_APPROVER:-unknown})"
-  # "--option=value": a value starting with "-" is never read as an option.
-  local -a args=(rollback "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"
-    "--release=${release}" "--reason=${reason}")
-  lr_aws_args args
   record="${LR_STR_RECORD_FILE:-}"
+  lr_one_line record_file "${record}" || return
+  # "--option=value": a value starting with "-" is never read as an option.
+  LR_ARGS=(rollback "--stack=${LAMBDA_RELEASE_STACK}" "--alias=${LAMBDA_RELEASE_ALIAS}"
+    "--release=${release}" "--reason=${reason}")
+  lr_aws_args || return
   if [ -z "${record}" ]; then
-    lambda-release "${args[@]}"
+    lambda-release "${LR_ARGS[@]}"
     return
   fi
   # The JSON result is the rollback's record; tee shows it in the log too, and
   # pipefail keeps the helper's exit status.
-  mkdir -p "$(dirname "${record}")"
-  lambda-release "${args[@]}" --output=json | tee "${record}"
+  mkdir -p -- "$(dirname -- "${record}")"
+  lambda-release "${LR_ARGS[@]}" --output=json | tee -- "${record}"
 }
 
 if [ -z "${LR_SOURCE_ONLY:-}" ]; then

@@ -12,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orbtools import yamlio
+from orbtools import lock, yamlio
+from orbtools.images import HOST, ImageProfile
 from orbtools.pack import PackError, pack, pack_text
 from orbtools.params import CompileError
 from orbtools.release import ReleaseError, bump, check_tag, pin_problems
@@ -83,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     tag = sub.add_parser("check-tag", help="a vX.Y.Z tag matches the package and the orb pin")
     tag.add_argument("tag")
     tag.add_argument("--root", type=Path, default=Path("."))
+    tag.add_argument("--wheel", type=Path, help="the helper wheel being published: its sha256")
+    lk = sub.add_parser("lock", help="write the helper's hash lock into install_helper.sh")
+    lk.add_argument("--root", type=Path, default=Path("."))
+    lk.add_argument("--helper-wheel", type=Path, help="the wheel being published (its sha256)")
     x = sub.add_parser("run", help="run one job of a config locally, the orb inlined")
     x.add_argument("config", type=Path)
     x.add_argument("job")
@@ -93,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--home", type=Path, default=Path(".orb-run/home"))
     x.add_argument("--artifacts", type=Path, default=Path(".orb-run/artifacts"))
     x.add_argument("--workspace", type=Path, default=Path(".orb-run/workspace"))
+    x.add_argument(
+        "--image-profile",
+        type=Path,
+        help="a folder whose bin/ holds the bash and python3 the steps run with "
+        "(make image-profile builds build/image-profiles/oldest)",
+    )
     return parser
 
 
@@ -134,7 +145,11 @@ def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return pe
         print(f"version {args.version}: {', '.join(changed) or 'already there'}")
         return 0
     if args.cmd == "check-tag":
-        return _report(f"tag {args.tag}", check_tag(args.root, args.tag))
+        return _report(f"tag {args.tag}", check_tag(args.root, args.tag, args.wheel))
+    if args.cmd == "lock":
+        block = lock.write(args.root, args.helper_wheel)
+        print(f"{lock.SCRIPT}: {block.count(chr(10)) - 8} packages locked")
+        return 0
     config = yamlio.load(args.config.read_text(encoding="utf-8"))
     run = LocalRun(
         config=config,
@@ -144,6 +159,7 @@ def _dispatch(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return pe
         branch=args.branch,
         artifacts=args.artifacts.resolve(),
         workspace=args.workspace.resolve(),
+        profile=ImageProfile.from_dir(args.image_profile) if args.image_profile else HOST,
     )
     result = run.run(args.job)
     return 0 if result.status == "success" else 1

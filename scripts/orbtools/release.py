@@ -12,6 +12,7 @@ major the examples pin), on purpose.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -81,13 +82,32 @@ def pin_problems(root: Path) -> list[str]:
     return problems
 
 
-def check_tag(root: Path, tag: str) -> list[str]:
+def check_tag(root: Path, tag: str, wheel: Path | None = None) -> list[str]:
     """Problems with publishing ``tag`` (vX.Y.Z) from this tree: every pin must equal X.Y.Z."""
     version = tag.removeprefix("v")
     if not tag.startswith("v") or not VERSION.match(version):
         return [f"tag {tag!r} is not vX.Y.Z"]
-    return [
+    problems = [
         f"{rel} says {found}, the tag says {version}: run `orbtools release {version}` first"
         for rel, found in current_versions(root).items()
         if found != version
     ]
+    # The published orb installs the helper by this hash: without it, its default install
+    # is refused (issue 27). The wheel hashed must be the very file uploaded.
+    script = (root / "orb" / "scripts" / "install_helper.sh").read_text(encoding="utf-8")
+    pinned = re.search(r'^LR_HELPER_SHA256="([0-9a-f]*)"', script, re.M)
+    if pinned is None or not pinned.group(1):
+        problems.append(
+            "orb/scripts/install_helper.sh carries no sha256 of the helper's wheel: run "
+            "`orbtools lock --helper-wheel dist/lambda_release-X.Y.Z-py3-none-any.whl` on "
+            "the wheel that is uploaded, then pack the orb"
+        )
+    elif wheel is not None:
+        # hatchling builds reproducibly: the pipeline's wheel must be the one hashed.
+        built = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        if built != pinned.group(1):
+            problems.append(
+                f"{wheel.name} has sha256 {built}, the orb pins {pinned.group(1)}: the orb "
+                "would refuse the wheel being published"
+            )
+    return problems

@@ -30,12 +30,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from orbtools.awscli import aws_cli_setup
 from orbtools.compiler import Compiler, Job, Scope, Step, env_text, workflow_invocations
+from orbtools.images import HOST, ImageProfile
 from orbtools.params import CompileError
 
 __all__ = ["CompileError", "JobResult", "LocalRun", "StepResult"]
@@ -79,15 +81,21 @@ class LocalRun:
     cache: Path | None = None
     env: Mapping[str, str] = field(default_factory=dict)
     pipeline_id: str = "00000000-0000-0000-0000-000000000001"
+    pipeline_number: int = 1
     pipeline_parameters: Mapping[str, Any] = field(default_factory=dict)
     log: TextIO = field(default_factory=lambda: sys.stderr)
+    # The workspace layers attach_workspace copies (those of the jobs upstream through
+    # `requires`, see orbtools.workflow); None: ``workspace`` itself, one for every job.
+    attach_from: Sequence[Path] | None = None
+    # The bash and python3 the steps run with (orbtools.images); HOST: this machine's.
+    profile: ImageProfile = HOST
 
     def pipeline(self) -> dict[str, Any]:
         values: dict[str, Any] = {
             "git.branch": self.branch or "",
             "git.tag": "",
             "git.revision": self._revision(),
-            "number": 1,
+            "number": self.pipeline_number,
             "id": self.pipeline_id,
             "project.slug": "gh/local/project",
             "project.type": "github",
@@ -131,12 +139,18 @@ class LocalRun:
             "CIRCLE_BUILD_URL": f"https://circleci.local/job/{compiled.name}/1",
             "CIRCLE_WORKFLOW_ID": "00000000-0000-0000-0000-00000000000f",
             "CIRCLE_PIPELINE_ID": str(self.pipeline()["id"]),
+            "CIRCLE_PIPELINE_NUMBER": str(self.pipeline_number),
+            # OIDC: CircleCI sets both tokens in every job of a project with OIDC; here they
+            # are placeholders (aws-cli/setup below never sends them anywhere).
+            "CIRCLE_OIDC_TOKEN": "local-oidc-token-v1",
+            "CIRCLE_OIDC_TOKEN_V2": "local-oidc-token-v2",
             "CIRCLE_SHA1": str(self.pipeline()["git.revision"]),
             "CIRCLE_WORKING_DIRECTORY": str(workdir),
             "BASH_ENV": str(bash_env),
             **compiled.environment,
             **self.env,
         }
+        base_env = self.profile.environ(base_env)
         if self.branch:
             base_env["CIRCLE_BRANCH"] = self.branch
         else:
@@ -181,18 +195,34 @@ class LocalRun:
         if step.kind in ("restore_cache", "save_cache"):
             return self._cache_step(step.kind, spec, name, workdir, env)
         if step.kind == "persist_to_workspace":
-            root = self._path(str(spec["root"]), workdir)
-            for rel in spec.get("paths") or []:
-                if self.workspace is not None and (root / rel).exists():
-                    _copy(root / rel, self.workspace / rel)
-            return StepResult(name, step.kind, "success")
+            return self._persist(spec, name, workdir)
         if step.kind == "attach_workspace":
-            if self.workspace is not None and self.workspace.exists():
-                _copy(self.workspace, self._path(str(spec["at"]), workdir))
+            layers = [self.workspace] if self.attach_from is None else list(self.attach_from)
+            for layer in layers:
+                if layer is not None and layer.exists():
+                    _copy(layer, self._path(str(spec["at"]), workdir))
             return StepResult(name, step.kind, "success")
+        if step.kind == "external" and spec.get("step") == "aws-cli/setup":
+            out = aws_cli_setup(spec.get("args") or {}, env, Path(env["BASH_ENV"]))
+            self.log.write(out.output)
+            return StepResult(name, step.kind, out.status, out.exit_code, output=out.output)
         what = spec.get("step", step.kind)
         print(f"   {what} is another orb's or a remote step: a logged no-op here", file=self.log)
         return StepResult(name, step.kind, "noop")
+
+    def _persist(self, spec: Mapping[str, Any], name: str, workdir: Path) -> StepResult:
+        """CircleCI fails the step when a path matches nothing ("The specified paths did
+        not match any files"), and copies what matched into the job's workspace layer."""
+        root = self._path(str(spec["root"]), workdir)
+        missing = [str(rel) for rel in spec.get("paths") or [] if not (root / rel).exists()]
+        if missing:
+            text = f"The specified paths did not match any files in {root}: {', '.join(missing)}"
+            print(f"   {text}", file=self.log)
+            return StepResult(name, "persist_to_workspace", "failed", 1, output=text)
+        for rel in spec.get("paths") or []:
+            if self.workspace is not None:
+                _copy(root / rel, self.workspace / rel)
+        return StepResult(name, "persist_to_workspace", "success")
 
     def _run(
         self, spec: Mapping[str, Any], name: str, workdir: Path, env: dict[str, str], index: int
@@ -204,7 +234,8 @@ class LocalRun:
         step_env = {**env}
         for key, value in (spec.get("environment") or {}).items():
             step_env[str(key)] = env_text(value)  # booleans as 1/0, as CircleCI writes them
-        shell = str(spec.get("shell", "/bin/bash -eo pipefail")).split()
+        # The image profile's bash runs the step when the step names no shell of its own.
+        shell = str(spec.get("shell", f"{self.profile.bash()} -eo pipefail")).split()
         silence = duration(str(spec.get("no_output_timeout", "10m")))
         code, output, timed_out = _run_watched([*shell, str(script)], cwd, step_env, silence)
         self.log.write(output)
@@ -221,7 +252,7 @@ class LocalRun:
         if self.cache is None:
             return StepResult(name, kind, "noop", output="no cache folder given")
         if kind == "save_cache":
-            key = cache_key(str(spec["key"]), workdir, env)
+            key = cache_key(str(spec["key"]), workdir, env, self.pipeline())
             dest = self.cache / _safe(key)
             if dest.exists():
                 return StepResult(name, kind, "success", output=f"cache {key} exists; not saved")
@@ -244,7 +275,7 @@ class LocalRun:
             else []
         )
         for template in keys:
-            prefix = _safe(cache_key(str(template), workdir, env))
+            prefix = _safe(cache_key(str(template), workdir, env, self.pipeline()))
             for found in saved:
                 if found.name.startswith(prefix):
                     for rel in (found / ".paths").read_text().splitlines():
@@ -303,13 +334,45 @@ class LocalRun:
 CACHE_TEMPLATE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 
 
-def cache_key(template: str, workdir: Path, env: Mapping[str, str]) -> str:
-    """A cache key with CircleCI's templates filled in (checksum, arch, .Environment.X)."""
+def arch() -> str:
+    """``{{ arch }}`` as CircleCI documents it: OS, architecture, CPU family_model
+    (``linux-amd64-6_62``); where /proc/cpuinfo names no family (arm64), OS and architecture."""
+    machine = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
+    found: dict[str, str] = {}
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition(":")
+            found.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    text = f"{platform.system().lower()}-{machine}"
+    if "cpu family" in found and "model" in found:
+        text += f"-{found['cpu family']}_{found['model']}"
+    return text
+
+
+def cache_key(
+    template: str,
+    workdir: Path,
+    env: Mapping[str, str],
+    pipeline: Mapping[str, Any] | None = None,
+) -> str:
+    """A cache key with CircleCI's templates filled in (checksum, arch, epoch, .Branch,
+    .Revision, .BuildNum, .Environment.X)."""
+    values = {
+        ".Branch": str((pipeline or {}).get("git.branch", env.get("CIRCLE_BRANCH", ""))),
+        ".Revision": str((pipeline or {}).get("git.revision", env.get("CIRCLE_SHA1", ""))),
+        ".BuildNum": env.get("CIRCLE_BUILD_NUM", ""),
+    }
 
     def fill(match: re.Match[str]) -> str:
         expr = match.group(1)
         if expr == "arch":
-            return f"arch1-linux-{platform.machine().replace('x86_64', 'amd64')}"
+            return arch()
+        if expr == "epoch":
+            return str(int(time.time()))
+        if expr in values:
+            return values[expr]
         checksum = re.fullmatch(r'checksum\s+"([^"]+)"', expr)
         if checksum:
             path = Path(checksum.group(1).replace("~", env.get("HOME", "~"), 1))

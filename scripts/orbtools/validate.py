@@ -33,6 +33,7 @@ from orbtools.compiler import (
     workflow_runs,
 )
 from orbtools.params import EXPRESSION_EXACT, TYPES, CompileError
+from orbtools.workflow import requirements
 
 ORB_ALIAS = "lambda-release"
 EXAMPLE_PIPELINE: dict[str, Any] = {
@@ -127,13 +128,17 @@ def config_problems(config: Mapping[str, Any], orb: Mapping[str, Any], where: st
     for _wname, ref, args in invocations:
         names.add(str(args.get("name", ref)))
     for wname, ref, args in invocations:
-        for entry in args.get("requires") or []:
-            # `- job` or the status form `- job: [success, failed]` (one key per entry)
-            for required in entry if isinstance(entry, dict) else [entry]:
-                if required not in names and not any(n.startswith(required) for n in names):
-                    problems.append(
-                        f"{where}: workflow {wname}: {ref} requires unknown job {required!r}"
-                    )
+        try:
+            needs = requirements(args.get("requires"), f"{where}: workflow {wname}: {ref}")
+        except CompileError as exc:
+            problems.append(str(exc))
+            needs = []
+        for need in needs:
+            required = need.job
+            if required not in names and not any(n.startswith(required) for n in names):
+                problems.append(
+                    f"{where}: workflow {wname}: {ref} requires unknown job {required!r}"
+                )
         if args.get("type") == "approval":
             continue
         found = scope.find("jobs", ref)

@@ -20,9 +20,10 @@ GENERATOR = ORB_DIR / "examples" / "sdk" / "generate.js"
 if str(ROOT / "scripts") not in sys.path:
     sys.path.insert(0, str(ROOT / "scripts"))
 
+from orbtools.images import ImageProfile  # noqa: E402
 from orbtools.pack import pack  # noqa: E402
 
-from tests.support.processes import Spawn  # noqa: E402
+from tests.support.processes import OrbShell, Spawn  # noqa: E402
 from tests.support.requires import require_path, require_tool  # noqa: E402
 
 
@@ -40,6 +41,40 @@ def generate(spawn: Spawn) -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+# The oldest bash and python3 installable here (`make image-profile`): see orbtools.images.
+OLDEST_PROFILE = ROOT / "build" / "image-profiles" / "oldest"
+
+
+def profile_tools(name: str) -> Path | None:
+    """The bin/ of image profile ``name`` (None: the host's tools); skips when not built."""
+    if name == "host":
+        return None
+    if not (OLDEST_PROFILE / "versions").exists():
+        # Built from Debian's packages (`make image-profile`), which a non-Debian machine
+        # (CircleCI's cimg images are Ubuntu) cannot verify: the host's tools only, said so.
+        pytest.skip("the oldest image profile is not built here: `make image-profile` (Debian)")
+    return OLDEST_PROFILE / "bin"
+
+
+@pytest.fixture(scope="session", params=["host", "oldest"])
+def image_profile(request: pytest.FixtureRequest) -> str:
+    """Each image profile a test runs under: the host's bash/python3, then the oldest."""
+    return str(request.param)
+
+
+@pytest.fixture
+def job_profile(image_profile: str) -> ImageProfile:
+    """The image profile the runner applies to a job's steps (its bash, its python3)."""
+    tools = profile_tools(image_profile)
+    return ImageProfile(image_profile, tools)
+
+
+@pytest.fixture
+def orb_sh(spawn: Spawn, image_profile: str) -> OrbShell:
+    """The orb's scripts under each image profile's bash and python3."""
+    return OrbShell(spawn, profile_tools(image_profile))
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +96,11 @@ def helper_wheel(spawn: Spawn, tmp_path_factory: pytest.TempPathFactory) -> Path
 
     Built once per pytest-xdist worker (a few seconds), so the orb's e2e tests need not
     share a worker."""
-    out = tmp_path_factory.mktemp("wheel")
+    return build_helper_wheel(spawn, tmp_path_factory.mktemp("wheel"))
+
+
+def build_helper_wheel(spawn: Spawn, out: Path) -> Path:
+    """A wheel of this tree, built into ``out``."""
     pip = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
     spawn.run([*pip, "--wheel-dir", out, ROOT], check=True)
     (wheel,) = out.glob("lambda_release-*.whl")

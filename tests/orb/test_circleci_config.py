@@ -126,3 +126,14 @@ def test_the_scheduled_workflow_runs_make_test_latest() -> None:
         i for i in workflow_invocations(config, EXAMPLE_PIPELINE) if i[0] == "test-latest"
     ]
     assert run_commands(config, ref, args)[-1] == "make test-latest"
+
+
+def test_the_wheel_published_is_the_one_built_and_hashed() -> None:
+    """Issue 27: the orb installs the helper by hash, so the wheel uploaded must be the one
+    build-helper made (and the integration jobs installed), checked against the orb's pin."""
+    config = load("test-deploy.yml")
+    commands = run_commands(config, "publish-helper", {})
+    assert any("check-tag" in c and "--wheel dist/lambda_release-" in c for c in commands)
+    assert not any("python -m build" in c for c in commands)  # never a second build
+    steps = config["jobs"]["publish-helper"]["steps"]
+    assert {"attach_workspace": {"at": "."}} in steps

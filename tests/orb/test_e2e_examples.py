@@ -22,7 +22,9 @@ from typing import Any
 import boto3
 import pytest
 import yaml
+from orbtools.images import HOST, ImageProfile
 from orbtools.runner import JobResult, LocalRun
+from orbtools.workflow import run_workflow
 
 from lambda_release.sandbox import Sandbox
 from tests.orb.test_e2e_jobs import job_env
@@ -71,6 +73,7 @@ def local_run(
     repo: Path,
     env: dict[str, str],
     pipeline: str,
+    profile: ImageProfile = HOST,
 ) -> LocalRun:
     return LocalRun(
         config=config,
@@ -82,6 +85,7 @@ def local_run(
         workspace=tmp_path / "workspace" / pipeline,
         env={**env, "CIRCLE_PIPELINE_ID": pipeline},
         pipeline_id=pipeline,
+        profile=profile,
         log=io.StringIO(),
     )
 
@@ -97,6 +101,7 @@ def world(
     tmp_path: Path,
     helper_wheel: Path,
     git: Callable[..., None],
+    job_profile: ImageProfile,
 ) -> dict[str, Any]:
     prefix = f"ex-{uuid.uuid4().hex[:8]}"
     bucket = f"{prefix}-artifacts"
@@ -107,6 +112,7 @@ def world(
         "env": env,
         "repo": make_repo(git, tmp_path),
         "ours": {"stack_prefix": prefix, "helper_source": str(helper_wheel)},
+        "profile": job_profile,
     }
 
 
@@ -120,7 +126,9 @@ def test_canary_example_expands_variables_and_runs_its_tests(
     packed_orb: dict[str, Any], sandbox: Sandbox, world: dict[str, Any], tmp_path: Path
 ) -> None:
     config = usage(packed_orb, "canary_with_alarms")
-    run = local_run(config, packed_orb, tmp_path, "canary", world["repo"], world["env"], "p1")
+    run = local_run(
+        config, packed_orb, tmp_path, "canary", world["repo"], world["env"], "p1", world["profile"]
+    )
     result = run.run_invocation("lambda-release/deploy", **world["ours"], **FORMS)
     ok(result, run)
     assert result.step("Smoke-test the build before traffic moves").status == "success"
@@ -141,7 +149,9 @@ def test_matrix_example_releases_in_its_region(
     packed_orb: dict[str, Any], sandbox: Sandbox, world: dict[str, Any], tmp_path: Path
 ) -> None:
     config = usage(packed_orb, "multi_region_matrix")
-    run = local_run(config, packed_orb, tmp_path, "eu", world["repo"], world["env"], "p1")
+    run = local_run(
+        config, packed_orb, tmp_path, "eu", world["repo"], world["env"], "p1", world["profile"]
+    )
     result = run.run_invocation("deploy-eu-west-1", **world["ours"], **FORMS, resolve_s3=False)
     ok(result, run)
     record = json.loads(
@@ -170,13 +180,13 @@ def test_serialised_example_rolls_back_a_failed_deploy_found_by_pipeline_id(
 ) -> None:
     config = usage(packed_orb, "serialised_deploys")
     repo, env, ours = world["repo"], world["env"], world["ours"]
-    run = local_run(config, packed_orb, tmp_path, "d1", repo, env, "p1")
+    run = local_run(config, packed_orb, tmp_path, "d1", repo, env, "p1", world["profile"])
     ok(run.run_invocation("lambda-release/deploy", **ours, **FORMS), run)
 
     set_code_version(repo, "2", ["A", "B"])
     git(repo, "commit", "-qam", "version 2")
     failing_smoke = [{"run": {"name": "Smoke tests", "command": "echo smoke failed; exit 1"}}]
-    run = local_run(config, packed_orb, tmp_path, "d2", repo, env, "p2")
+    run = local_run(config, packed_orb, tmp_path, "d2", repo, env, "p2", world["profile"])
     result = run.run_invocation("lambda-release/deploy", **ours, **FORMS, post_deploy=failing_smoke)
     assert result.status == "failed"
     assert result.step("Release with sam deploy and record it").status == "success"
@@ -187,7 +197,7 @@ def test_serialised_example_rolls_back_a_failed_deploy_found_by_pipeline_id(
     fns = [function_name(cfn, stack, f"{x}Function") for x in ("A", "B")]
     assert [alias_state(lam, fn, "PROD") for fn in fns] == [("2", {}), ("2", {})]
 
-    run = local_run(config, packed_orb, tmp_path, "undo", repo, env, "p2")
+    run = local_run(config, packed_orb, tmp_path, "undo", repo, env, "p2", world["profile"])
     result = run.run_invocation("lambda-release/rollback", **ours)
     ok(result, run)
     assert "looking up pipeline p2 in the release log" in run.log.getvalue()  # type: ignore[attr-defined]
@@ -211,17 +221,79 @@ def test_sdk_generated_config_deploys_and_rolls_back(
         LR_HELPER_SOURCE=str(helper_wheel),
     )
     repo, env = world["repo"], world["env"]
-    run = local_run(config, packed_orb, tmp_path, "s1", repo, env, "p1")
+    run = local_run(config, packed_orb, tmp_path, "s1", repo, env, "p1", world["profile"])
     ok(run.run_invocation("deploy"), run)
     set_code_version(repo, "2", ["A", "B"])
     git(repo, "commit", "-qam", "version 2")
-    run = local_run(config, packed_orb, tmp_path, "s2", repo, env, "p2")
+    run = local_run(config, packed_orb, tmp_path, "s2", repo, env, "p2", world["profile"])
     ok(run.run_invocation("deploy"), run)
     cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
     fn = function_name(cfn, f"{world['prefix']}-prod", "AFunction")
     assert alias_state(lam, fn, "PROD") == ("2", {})
-    run = local_run(config, packed_orb, tmp_path, "s3", repo, env, "p2")
+    run = local_run(config, packed_orb, tmp_path, "s3", repo, env, "p2", world["profile"])
     ok(run.run_invocation("rollback"), run)
     assert alias_state(lam, fn, "PROD") == ("1", {})
     variables = lam.get_function_configuration(FunctionName=f"{fn}:PROD")["Environment"]
     assert variables["Variables"]["VERSION"] != "${CIRCLE_SHA1}"
+
+
+def test_approval_example_offers_the_rollback_after_a_deploy_that_released_then_failed(
+    git: Callable[..., None],
+    packed_orb: dict[str, Any],
+    sandbox: Sandbox,
+    world: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """The whole workflow: deploy, hold (requires deploy: [success, failed]), rollback."""
+    config = usage(packed_orb, "rollback_behind_approval")
+    repo, env, ours = world["repo"], world["env"], world["ours"]
+    overrides = {
+        "lambda-release/deploy": {**ours, **FORMS},
+        "lambda-release/rollback": ours,
+    }
+    run = local_run(config, packed_orb, tmp_path, "p1", repo, env, "p1", world["profile"])
+    done = run_workflow(run, "release", tmp_path / "ws-p1", overrides=overrides)
+    assert done.statuses["lambda-release/deploy"] == "success", run.log.getvalue()[-6000:]  # type: ignore[attr-defined]
+    assert (done.statuses["hold-rollback"], done.statuses["lambda-release/rollback"]) == (
+        "on_hold",
+        "not_run",
+    )
+
+    set_code_version(repo, "2", ["A", "B"])
+    git(repo, "commit", "-qam", "version 2")
+    failing_smoke = [{"run": {"name": "Smoke tests", "command": "echo smoke failed; exit 1"}}]
+    overrides["lambda-release/deploy"] = {**ours, **FORMS, "post_deploy": failing_smoke}
+    run = local_run(config, packed_orb, tmp_path, "p2", repo, env, "p2", world["profile"])
+    done = run_workflow(
+        run, "release", tmp_path / "ws-p2", approve={"hold-rollback"}, overrides=overrides
+    )
+    log = run.log.getvalue()  # type: ignore[attr-defined]
+    deploy = done.results["lambda-release/deploy"]
+    assert deploy.status == "failed"
+    assert deploy.step("Release with sam deploy and record it").status == "success"
+    assert done.statuses["hold-rollback"] == "success"
+    assert done.statuses["lambda-release/rollback"] == "success", log[-6000:]
+    cfn, lam = sandbox.client("cloudformation"), sandbox.client("lambda")
+    stack = f"{world['prefix']}-prod"
+    fns = [function_name(cfn, stack, f"{x}Function") for x in ("A", "B")]
+    assert [alias_state(lam, fn, "PROD") for fn in fns] == [("1", {}), ("1", {})]
+    # Exactly pipeline 2's release was undone: the rollback's record names its id.
+    released = json.loads(
+        (
+            tmp_path
+            / "artifacts"
+            / "p2"
+            / "lambda-release_deploy"
+            / "lambda-release"
+            / "release.json"
+        ).read_text()
+    )
+    undone = (
+        tmp_path
+        / "artifacts"
+        / "p2"
+        / "lambda-release_rollback"
+        / "lambda-release"
+        / "rollback.json"
+    )
+    assert released["id"] in undone.read_text()

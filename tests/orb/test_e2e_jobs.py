@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from orbtools.images import HOST, ImageProfile
 from orbtools.runner import JobResult, LocalRun
 
 from lambda_release.sandbox import Sandbox
@@ -75,6 +76,7 @@ def runner(
     branch: str,
     env: dict[str, str],
     pipeline: str = "p0",
+    profile: ImageProfile = HOST,
 ) -> LocalRun:
     usage = packed_orb["examples"][example]["usage"]
     return LocalRun(
@@ -86,6 +88,7 @@ def runner(
         artifacts=tmp_path / "artifacts" / job,
         workspace=tmp_path / "workspace" / pipeline,  # each pipeline has its own workspace
         env=env,
+        profile=profile,
         log=io.StringIO(),
     )
 
@@ -107,9 +110,18 @@ def deploy_prod(
     env: dict[str, str],
     ours: dict[str, Any],
     pipeline: str,
+    profile: ImageProfile = HOST,
 ) -> LocalRun:
     run = runner(
-        packed_orb, "deploy_on_branch_push", tmp_path, pipeline, repo, "main", env, pipeline
+        packed_orb,
+        "deploy_on_branch_push",
+        tmp_path,
+        pipeline,
+        repo,
+        "main",
+        env,
+        pipeline,
+        profile,
     )
     assert_ok(run.run_invocation("deploy-prod", **ours), run)
     return run
@@ -124,9 +136,12 @@ def rollback(
     wheel: Path,
     pipeline: str,
     job: str,
+    profile: ImageProfile = HOST,
 ) -> tuple[JobResult, LocalRun]:
     """The approval example's rollback job, in `pipeline` (whose workspace holds its deploy)."""
-    run = runner(packed_orb, "rollback_behind_approval", tmp_path, job, repo, "main", env, pipeline)
+    run = runner(
+        packed_orb, "rollback_behind_approval", tmp_path, job, repo, "main", env, pipeline, profile
+    )
     result = run.run_invocation(
         "lambda-release/rollback", stack_prefix=prefix, helper_source=str(wheel)
     )
@@ -142,6 +157,7 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
     tmp_path: Path,
     helper_wheel: Path,
     monkeypatch: pytest.MonkeyPatch,
+    job_profile: ImageProfile,
 ) -> None:
     prefix = f"orb-e2e-{uuid.uuid4().hex[:8]}"
     bucket = f"{prefix}-artifacts"
@@ -158,10 +174,20 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
     }
 
     # feature/x -> STAGING of <prefix>-staging.
-    run = runner(packed_orb, "deploy_on_branch_push", tmp_path, "staging", repo, "feature/x", env)
+    run = runner(
+        packed_orb,
+        "deploy_on_branch_push",
+        tmp_path,
+        "staging",
+        repo,
+        "feature/x",
+        env,
+        profile=job_profile,
+    )
     result = run.run_invocation("deploy-staging", **ours)
     assert_ok(result, run)
-    assert "aws-cli/setup is another orb's" in run.log.getvalue()  # type: ignore[attr-defined]
+    # aws-cli/setup (no role_arn here) configures the default profile, region from the env.
+    assert "aws-cli/setup: profile default" in run.log.getvalue()  # type: ignore[attr-defined]
     staging = f"{prefix}-staging"
     assert stack_status(cfn, staging) == "CREATE_COMPLETE"
     for logical in ("AFunction", "BFunction"):
@@ -175,7 +201,7 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
 
     # main -> PROD of <prefix>-prod: created (pipeline 1), then version 2 through the canary.
     prod = f"{prefix}-prod"
-    deploy_prod(packed_orb, tmp_path, repo, env, ours, "p1")
+    deploy_prod(packed_orb, tmp_path, repo, env, ours, "p1", job_profile)
     fn_a, fn_b = (function_name(cfn, prod, f"{x}Function") for x in ("A", "B"))
     assert alias_state(lam, fn_a, "PROD") == ("1", {})
 
@@ -188,7 +214,7 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
         monkeypatch,
         lam,
         fn_a,
-        lambda: deploy_prod(packed_orb, tmp_path, repo, env, ours, "p2"),
+        lambda: deploy_prod(packed_orb, tmp_path, repo, env, ours, "p2", job_profile),
     )
     assert ("1", {"2": 0.1}) in seen, seen  # the canary: 10% on the new version first
     for fn in (fn_a, fn_b):
@@ -204,20 +230,24 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
     # Pipeline 3 releases version 3.
     set_code_version(repo, "3", ["A", "B"])
     git(repo, "commit", "-qam", "version 3")
-    deploy_prod(packed_orb, tmp_path, repo, env, ours, "p3")
+    deploy_prod(packed_orb, tmp_path, repo, env, ours, "p3", job_profile)
     newest = record(tmp_path, "p3")
     for fn in (fn_a, fn_b):
         assert alias_state(lam, fn, "PROD") == ("3", {})
 
     # The hold left in pipeline 2, approved now, must not undo pipeline 3's release.
-    result, run = rollback(packed_orb, tmp_path, repo, env, prefix, helper_wheel, "p2", "old")
+    result, run = rollback(
+        packed_orb, tmp_path, repo, env, prefix, helper_wheel, "p2", "old", job_profile
+    )
     assert result.status == "failed", run.log.getvalue()[-4000:]  # type: ignore[attr-defined]
     for fn in (fn_a, fn_b):
         assert alias_state(lam, fn, "PROD") == ("3", {})
     assert record(tmp_path, "old", "rollback.json")  # a record is kept, even of a refusal
 
     # Pipeline 3's rollback: PROD back to the stable version (2) of every function.
-    result, run = rollback(packed_orb, tmp_path, repo, env, prefix, helper_wheel, "p3", "undo")
+    result, run = rollback(
+        packed_orb, tmp_path, repo, env, prefix, helper_wheel, "p3", "undo", job_profile
+    )
     assert_ok(result, run)
     for fn in (fn_a, fn_b):
         assert alias_state(lam, fn, "PROD") == ("2", {})
@@ -225,7 +255,9 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
     assert newest["id"] in json.dumps(record(tmp_path, "undo", "rollback.json"))
 
     # A second approval (a re-run of the same job) changes nothing and succeeds.
-    result, run = rollback(packed_orb, tmp_path, repo, env, prefix, helper_wheel, "p3", "again")
+    result, run = rollback(
+        packed_orb, tmp_path, repo, env, prefix, helper_wheel, "p3", "again", job_profile
+    )
     assert_ok(result, run)
     for fn in (fn_a, fn_b):
         assert alias_state(lam, fn, "PROD") == ("2", {})

@@ -161,7 +161,11 @@ def test_the_cache_is_keyed_on_the_helper_and_can_be_turned_off(
     assert restore["keys"] == [save["key"]]
     assert "{{ arch }}" in save["key"] and '{{ checksum "' in save["key"]
     # the environment and its key, not the uv an install without one fetched (38 MB)
-    assert save["paths"] == ["~/.lambda-release/venv", "~/.lambda-release/cache-key"]
+    assert save["paths"] == [
+        "~/.lambda-release/venv",
+        "~/.lambda-release/cache-key",
+        "~/.lambda-release/python",  # uv's CPython, on images whose python3 is below 3.11
+    ]
     off = compiled(packed_orb, "deploy", stack_prefix="app", cache=False)
     assert not [s for s in off.steps if s.kind in ("restore_cache", "save_cache")]
 
@@ -195,3 +199,31 @@ def test_the_install_command_saves_right_away_unless_its_job_saves_last(
         assert len(saves) == 1 and job.steps[-1] is saves[0] and saves[0].when == "on_success"
         restore = next(s.spec for s in job.steps if s.kind == "restore_cache")
         assert restore["keys"] == [saves[0].spec["key"]]
+
+
+def test_sam_cache_wraps_the_build_and_build_overrides_reach_it(packed_orb: dict[str, Any]) -> None:
+    """Issue 27 item 6: an optional .aws-sam/cache cache; build-time parameter overrides."""
+    plain = compiled(packed_orb, "deploy", stack_prefix="app")
+    assert "Restore SAM's build cache" not in names(plain)
+    job = compiled(
+        packed_orb,
+        "deploy",
+        stack_prefix="app",
+        app_dir="svc",
+        sam_cache=True,
+        build_parameter_overrides="Stage=prod",
+        log_bucket="audit",
+    )
+    order = names(job)
+    build = order.index("Build the SAM application")
+    assert order[build - 1] == "Restore SAM's build cache"
+    assert order[build + 1] == "Save SAM's build cache"
+    save = job.steps[build + 1].spec
+    assert save["paths"] == ["svc/.aws-sam/cache"]
+    assert save["key"].startswith("lambda-release-sam-v1-{{ arch }}-{{ .Branch }}-")
+    steps = {str(s.spec.get("name")): s.spec for s in job.steps}
+    assert steps["Build the SAM application"]["environment"]["LR_STR_PARAMETER_OVERRIDES"] == (
+        "Stage=prod"
+    )
+    release = steps["Release with sam deploy and record it"]["environment"]
+    assert release["LR_STR_LOG_BUCKET"] == "audit"

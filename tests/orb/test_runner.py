@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -10,8 +11,12 @@ from typing import Any
 
 import pytest
 from orbtools import yamlio
+from orbtools.images import ImageProfile
 from orbtools.params import CompileError
-from orbtools.runner import JobResult, LocalRun
+from orbtools.runner import JobResult, LocalRun, arch, cache_key
+from orbtools.workflow import STATUSES, requirements, run_workflow
+
+from tests.orb.conftest import OLDEST_PROFILE, profile_tools
 
 ORB = yamlio.load(
     r"""
@@ -91,7 +96,7 @@ jobs:
 
 CONFIG: dict[str, Any] = {
     "version": 2.1,
-    "orbs": {"t": "me/t@1", "aws-cli": "circleci/aws-cli@5"},
+    "orbs": {"t": "me/t@1", "aws-cli": "circleci/aws-cli@5", "other": "x/other@1"},
     "workflows": {"w": {"jobs": ["t/hello"]}},
 }
 
@@ -129,7 +134,7 @@ def make_run(
 
 def test_a_job_runs_as_circleci_would(tmp_path: Path, repo: Path) -> None:
     run, log = make_run(tmp_path, repo)
-    extra = [{"aws-cli/setup": {"role_arn": "arn:aws:iam::1:role/x"}}]
+    extra = [{"aws-cli/setup": {"region": "eu-west-1"}}, {"other/thing": {}}]
     result = run.run("t/hello", {"who": "you", "extra": extra})
     by_name = {s.name: s for s in result.steps}
     assert result.status == "failed"
@@ -140,7 +145,9 @@ def test_a_job_runs_as_circleci_would(tmp_path: Path, repo: Path) -> None:
     assert by_name["Shout"].status == "success"
     assert "Whisper" not in by_name  # unless: decided when the config is compiled
     assert "after-step" in by_name["After"].output
-    assert by_name["aws-cli/setup"].status == "noop"
+    # aws-cli/setup is emulated (test_aws_cli_setup_...); other orbs' steps are logged no-ops.
+    assert by_name["aws-cli/setup"].status == "success"
+    assert by_name["other/thing"].status == "noop"
     assert "another orb's" in log.getvalue()
     sees = by_name["Sees BASH_ENV, job environment and working directory"].output
     assert (
@@ -288,3 +295,224 @@ def test_job_environment_booleans_are_written_as_circleci_writes_them(
     }
     run = LocalRun(config=config, inline_orbs={}, home=tmp_path / "h", log=io.StringIO())
     assert run.run("j").step("show").output == "1 0 3\n"
+
+
+WORKFLOW_ORB = yamlio.load(
+    r"""
+version: 2.1
+description: a test orb with enough words in its description to be a real one, almost.
+jobs:
+  make:
+    description: writes a file, persists it, then fails when told to
+    parameters:
+      file: {type: string, default: a.txt, description: the file}
+      fail: {type: boolean, default: false, description: fail after persisting}
+    docker: [{image: cimg/base:current}]
+    steps:
+      - run:
+          name: Write
+          command: mkdir -p out && echo "<< parameters.file >>" > out/<< parameters.file >>
+      - persist_to_workspace: {root: out, paths: [<< parameters.file >>]}
+      - run: {name: Maybe fail, command: "[ << parameters.fail >> = false ]"}
+  look:
+    description: lists what the workspace holds
+    docker: [{image: cimg/base:current}]
+    steps:
+      - attach_workspace: {at: ws}
+      - run: {name: List, command: "ls ws | tr '\\n' ' '"}
+"""
+)
+
+
+def workflow_config(requires_b: list[Any]) -> dict[str, Any]:
+    return {
+        "version": 2.1,
+        "orbs": {"t": "me/t@1"},
+        "workflows": {
+            "w": {
+                "jobs": [
+                    {"t/make": {"name": "a", "file": "a.txt", "fail": True}},
+                    {"t/make": {"name": "other", "file": "other.txt"}},
+                    {"hold": {"type": "approval", "requires": requires_b}},
+                    {"t/look": {"name": "look", "requires": ["hold"]}},
+                ]
+            }
+        },
+    }
+
+
+def test_requires_status_form_runs_after_a_failure_and_workspaces_follow_requires(
+    processes: None, tmp_path: Path
+) -> None:
+    run = LocalRun(
+        config=workflow_config([{"a": ["success", "failed"]}]),
+        inline_orbs={"t": WORKFLOW_ORB},
+        home=tmp_path / "home",
+        log=io.StringIO(),
+    )
+    done = run_workflow(run, "w", tmp_path / "ws", approve={"hold"})
+    assert done.statuses == {
+        "a": "failed",
+        "other": "success",
+        "hold": "success",
+        "look": "success",
+    }
+    # Only a's layer: "other" is not upstream of look, so its file is not attached.
+    assert done.results["look"].step("List").output.split() == ["a.txt"]
+    # The string form waits for success: after a failed "a", neither hold nor look runs.
+    run = LocalRun(
+        config=workflow_config(["a"]),
+        inline_orbs={"t": WORKFLOW_ORB},
+        home=tmp_path / "home2",
+        log=io.StringIO(),
+    )
+    done = run_workflow(run, "w", tmp_path / "ws2", approve={"hold"})
+    assert (done.statuses["hold"], done.statuses["look"]) == ("not_run", "not_run")
+    # Not approved: on hold, and what requires it does not run.
+    run = LocalRun(
+        config=workflow_config([{"a": "terminal"}]),
+        inline_orbs={"t": WORKFLOW_ORB},
+        home=tmp_path / "home3",
+        log=io.StringIO(),
+    )
+    done = run_workflow(run, "w", tmp_path / "ws3")
+    assert (done.statuses["hold"], done.statuses["look"]) == ("on_hold", "not_run")
+
+
+def test_requires_entries_in_every_form_and_bad_ones_refused() -> None:
+    found = requirements(
+        ["a", {"b": "failed"}, {"c": ["success", "canceled"]}, {"d": "terminal"}], "w"
+    )
+    assert [(r.job, set(r.statuses)) for r in found] == [
+        ("a", {"success"}),
+        ("b", {"failed"}),
+        ("c", {"success", "canceled"}),
+        ("d", set(STATUSES)),
+    ]
+    for bad in ([{"a": "done"}], [{"a": []}], [{"a": "x", "b": "y"}], "a"):
+        with pytest.raises(CompileError):
+            requirements(bad, "w")
+
+
+def test_persist_to_workspace_fails_on_a_path_that_matches_nothing(
+    processes: None, tmp_path: Path
+) -> None:
+    orb = yamlio.load(
+        """
+version: 2.1
+description: a test orb with enough words in its description to be a real one, almost.
+jobs:
+  p:
+    description: persists a missing file
+    docker: [{image: cimg/base:current}]
+    steps:
+      - persist_to_workspace: {root: ., paths: [missing.json]}
+"""
+    )
+    run = LocalRun(
+        config={"version": 2.1, "orbs": {"t": "me/t@1"}, "workflows": {"w": {"jobs": ["t/p"]}}},
+        inline_orbs={"t": orb},
+        home=tmp_path / "home",
+        workspace=tmp_path / "ws",
+        log=io.StringIO(),
+    )
+    result = run.run("t/p")
+    assert result.status == "failed"
+    assert "did not match any files" in result.steps[0].output
+
+
+def test_arch_renders_as_circleci_documents() -> None:
+    # "linux-amd64-6_62" in CircleCI's caching document: OS, architecture, family_model.
+    assert re.fullmatch(r"linux-(amd64|arm64)(-\d+_\d+)?", arch())
+    assert cache_key("k-{{ arch }}-{{ .Branch }}", Path("."), {}, {"git.branch": "main"}) == (
+        f"k-{arch()}-main"
+    )
+
+
+def test_aws_cli_setup_with_a_role_sets_what_the_real_command_sets(
+    processes: None, tmp_path: Path
+) -> None:
+    orb = yamlio.load(
+        """
+version: 2.1
+description: a test orb with enough words in its description to be a real one, almost.
+jobs:
+  j:
+    description: authenticates then shows what a step sees
+    parameters:
+      auth: {type: steps, default: [], description: auth}
+    docker: [{image: cimg/base:current}]
+    steps:
+      - steps: << parameters.auth >>
+      - run:
+          name: Show
+          command: |
+            echo "key=$AWS_ACCESS_KEY_ID oidc=${CIRCLE_OIDC_TOKEN_V2:+set}"
+            echo "n=$CIRCLE_PIPELINE_NUMBER"
+            cat ~/.aws/config
+"""
+    )
+    config = {"version": 2.1, "orbs": {"t": "me/t@1", "aws-cli": "circleci/aws-cli@5"}}
+    auth = [{"aws-cli/setup": {"role_arn": "${ROLE}", "profile_name": "deployer"}}]
+    env = {
+        "ROLE": "arn:aws:iam::123456789012:role/deploy",
+        "AWS_DEFAULT_REGION": "eu-west-3",
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+        "AWS_SESSION_TOKEN": "token",
+    }
+    run = LocalRun(
+        config=config,
+        inline_orbs={"t": orb},
+        home=tmp_path / "home",
+        env=env,
+        pipeline_number=42,
+        log=io.StringIO(),
+    )
+    result = run.run("t/j", {"auth": auth})
+    assert result.status == "success", run.log.getvalue()  # type: ignore[attr-defined]
+    assert 'export AWS_ACCESS_KEY_ID="AKIAEXAMPLE"' in result.bash_env
+    assert 'export AWS_SESSION_TOKEN="token"' in result.bash_env
+    shown = result.step("Show").output
+    assert "key=AKIAEXAMPLE oidc=set\nn=42" in shown
+    # The region from AWS_DEFAULT_REGION, into ~/.aws/config (default and the profile),
+    # never an AWS_REGION variable.
+    assert "[profile deployer]\nregion = eu-west-3" in shown
+    assert "[default]\nregion = eu-west-3" in shown
+    assert "AWS_REGION" not in result.bash_env
+    # Without credentials to stand for STS's answer, the step fails as the real one does.
+    bare = {k: v for k, v in env.items() if not k.startswith("AWS_ACCESS")}
+    run = LocalRun(
+        config=config, inline_orbs={"t": orb}, home=tmp_path / "h2", env=bare, log=io.StringIO()
+    )
+    assert run.run("t/j", {"auth": auth}).status == "failed"
+
+
+def test_an_image_profile_runs_the_steps_with_its_bash_and_python3(
+    processes: None, tmp_path: Path
+) -> None:
+    tools = profile_tools("oldest")  # skipped, saying so, where it cannot be built
+    assert tools is not None
+    orb = yamlio.load(
+        """
+version: 2.1
+description: a test orb with enough words in its description to be a real one, almost.
+jobs:
+  v:
+    description: prints its tools' versions
+    docker: [{image: cimg/base:current}]
+    steps:
+      - run:
+          name: Versions
+          command: echo "bash $BASH_VERSION"; python3 -c "import sys; print(sys.version_info[:2])"
+"""
+    )
+    run = LocalRun(
+        config={"version": 2.1, "orbs": {"t": "me/t@1"}},
+        inline_orbs={"t": orb},
+        home=tmp_path / "home",
+        profile=ImageProfile.from_dir(OLDEST_PROFILE),
+        log=io.StringIO(),
+    )
+    out = run.run("t/v").step("Versions").output
+    assert "bash 5.1." in out and "(3, 9)" in out

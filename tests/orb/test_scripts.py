@@ -14,7 +14,6 @@ from __future__ import annotations
 import http.server
 import json
 import os
-import shutil
 import stat
 import sys
 import threading
@@ -22,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from lambda_release import __version__
 from tests.orb.conftest import ORB_DIR
 from tests.support.processes import OrbShell, lines
 
@@ -39,6 +37,11 @@ def fake_helper(tmp_path: Path) -> Path:
     return bin_dir
 
 
+def ARGS_OF(builder: str) -> str:
+    """A call of an argument builder, then LR_ARGS (the arguments it set) one per line."""
+    return f"{builder} && printf '%s\\n' \"${{LR_ARGS[@]}}\""
+
+
 TARGET_ENV = {"LAMBDA_RELEASE_STACK": "app-prod", "LAMBDA_RELEASE_ALIAS": "PROD"}
 
 
@@ -48,7 +51,7 @@ def test_deploy_arguments_with_defaults_have_no_empty_token(
     out = lines(
         orb_sh.function(
             "deploy.sh",
-            "lr_deploy_args",
+            ARGS_OF("lr_deploy_args"),
             {**TARGET_ENV, "LR_STR_CAPABILITIES": "CAPABILITY_IAM"},
             tmp_path,
         )
@@ -70,7 +73,7 @@ def test_deploy_arguments_in_the_forms_sam_orb_users_type(orb_sh: OrbShell, tmp_
         "LR_STR_EXTRA_DEPLOY_ARGS": "--a --b\n--tags \"a=b c=d\" '$(touch pwned)' *",
         "LR_STR_RECORD_FILE": "out/release.json",
     }
-    out = lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
+    out = lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
     assert out == [
         "deploy",
         "--stack=app-prod",
@@ -105,7 +108,7 @@ def test_deploy_passes_secret_parameters_and_a_rolled_back_code_reason(
         "LR_STR_ALLOW_ROLLED_BACK_CODE": "false alarm in $JOB: the 5xx came from upstream",
         "JOB": "build-42",
     }
-    out = lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
+    out = lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
     assert out[3:] == [
         "--secret-parameter=DbPassword",
         "--secret-parameter=ApiKey",
@@ -113,7 +116,7 @@ def test_deploy_passes_secret_parameters_and_a_rolled_back_code_reason(
     ]
     # Blank: neither option, so a deploy of rolled-back code is refused by the helper.
     env = {**TARGET_ENV, "LR_STR_SECRET_PARAMETERS": " ", "LR_STR_ALLOW_ROLLED_BACK_CODE": "  "}
-    assert lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))[3:] == []
+    assert lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))[3:] == []
 
 
 def test_deploy_strings_arrive_with_variables_substituted(orb_sh: OrbShell, tmp_path: Path) -> None:
@@ -125,7 +128,7 @@ def test_deploy_strings_arrive_with_variables_substituted(orb_sh: OrbShell, tmp_
         "LR_STR_S3_BUCKET": "$BUCKET",
         "LR_STR_EXTRA_DEPLOY_ARGS": "--tags commit=${CIRCLE_SHA1}",
     }
-    out = lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
+    out = lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
     assert "--parameter-overrides=Version=abc123 Cost=$5" in out
     assert "--s3-bucket=team-artifacts" in out
     assert out[-2:] == ["--sam-arg=--tags", "--sam-arg=commit=abc123"]
@@ -180,7 +183,8 @@ def test_booleans_arrive_as_circleci_writes_them(
 ) -> None:
     env = {**TARGET_ENV, "LR_BOOL_RESOLVE_S3": value}
     assert (
-        "--resolve-s3" in lines(orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path))
+        "--resolve-s3"
+        in lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
     ) is added
 
 
@@ -218,18 +222,19 @@ def test_target_arguments_from_parameters(orb_sh: OrbShell, tmp_path: Path) -> N
     }
     (tmp_path / "release").mkdir()
     (tmp_path / "release" / "x").write_text("")  # a glob must not expand to it
-    out = lines(orb_sh.function("target.sh", "set -f; lr_target_args", env, tmp_path))
+    out = lines(orb_sh.function("target.sh", "set -f; " + ARGS_OF("lr_target_args"), env, tmp_path))
     assert out == [
+        "target",
         "--production-branch=main",
         "--production-branch=release/*",
         "--stack-prefix=app",
     ]
     out = lines(
         orb_sh.function(
-            "target.sh", "lr_target_args", {"LR_ENUM_TARGET_ENVIRONMENT": "prod"}, tmp_path
+            "target.sh", ARGS_OF("lr_target_args"), {"LR_ENUM_TARGET_ENVIRONMENT": "prod"}, tmp_path
         )
     )
-    assert out == ["--environment=prod"]
+    assert out == ["target", "--environment=prod"]
 
 
 def test_target_exports_the_helper_output_through_bash_env(
@@ -261,32 +266,6 @@ def test_explicit_alias_and_stack_are_exported_quoted(orb_sh: OrbShell, tmp_path
     assert sourced == "it's-$(x)"
     proc = orb_sh.function("target.sh", "main", {"LR_STR_ALIAS": "PROD"}, tmp_path)
     assert proc.returncode == 2 and "given together" in proc.stderr
-
-
-def test_install_requirement_is_the_pinned_version_unless_a_source_is_given(
-    orb_sh: OrbShell, tmp_path: Path
-) -> None:
-    assert lines(orb_sh.function("install_helper.sh", "lr_requirement", {}, tmp_path)) == [
-        f"lambda-release=={__version__}"
-    ]
-    with_check = {"LR_BOOL_WITH_CHECK": "true"}
-    assert lines(orb_sh.function("install_helper.sh", "lr_requirement", with_check, tmp_path)) == [
-        f"lambda-release[check]=={__version__}"
-    ]
-    wheel = tmp_path / "dist" / "lambda_release-1-py3-none-any.whl"
-    wheel.parent.mkdir()
-    wheel.write_text("")
-    call = 'lr_requirement "$(lr_local_source ./dist)"'
-    assert lines(orb_sh.function("install_helper.sh", call, with_check, tmp_path)) == [
-        "./dist/lambda_release-1-py3-none-any.whl[check]"
-    ]
-    assert lines(orb_sh.function("install_helper.sh", "lr_requirement ./w.whl", {}, tmp_path)) == [
-        "./w.whl"
-    ]
-    proc = orb_sh.function(
-        "install_helper.sh", "main", {"LR_STR_HELPER_SOURCE": "./missing.whl"}, tmp_path
-    )
-    assert proc.returncode == 2 and "does not exist" in proc.stderr
 
 
 def test_ensure_record_writes_a_placeholder_only_when_the_record_is_missing(
@@ -412,12 +391,6 @@ def test_an_empty_release_id_fails_even_where_the_shell_lacks_e(
     assert "<rollback>" not in proc.stdout
 
 
-def test_every_script_sets_strict_mode_itself() -> None:
-    for script in sorted(SCRIPTS.glob("*.sh")):
-        text = script.read_text(encoding="utf-8")
-        assert "\nset -euo pipefail\nshopt -s inherit_errexit\n" in text, script.name
-
-
 def test_approver_is_unknown_without_a_token(orb_sh: OrbShell, tmp_path: Path) -> None:
     out = lines(
         orb_sh.function("approver.sh", "main", {"LR_ENV_TOKEN_NAME": "CIRCLE_TOKEN"}, tmp_path)
@@ -494,13 +467,55 @@ def test_install_uses_uv_when_the_image_has_it_and_exports_only_the_helper(
     )
     uv.chmod(uv.stat().st_mode | stat.S_IEXEC)
     home = tmp_path / "h"
-    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "LR_STR_HELPER_HOME": str(home)}
+    wheel = tmp_path / "w.whl"
+    wheel.write_bytes(b"w")
+    env = {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "LR_STR_HELPER_HOME": str(home),
+        "LR_STR_HELPER_SOURCE": str(wheel),
+    }
     out = lines(orb_sh.function("install_helper.sh", "main", env, tmp_path))
     assert out[-1] == "lambda-release fake"
-    python3 = shutil.which("python3")
-    assert log.read_text().splitlines() == [
-        f"venv --quiet --python {python3} {home}/venv",
-        f"pip install --quiet --python {home}/venv/bin/python lambda-release=={__version__}",
-    ]
+    # Which commands: tests/orb/test_install_paths.py.
+    assert log.read_text().splitlines()[1].startswith("pip install --quiet --require-hashes")
     assert (tmp_path / "bash_env").read_text() == f"export PATH=\"$PATH\":'{home}/bin'\n"
     assert sorted(p.name for p in (home / "bin").iterdir()) == ["lambda-release"]
+
+
+def test_log_bucket_and_pipeline_number_reach_the_helper(orb_sh: OrbShell, tmp_path: Path) -> None:
+    """Issue 27 item 6: the orb's log_bucket parameter, and pipeline.number recorded."""
+    env = {**TARGET_ENV, "LR_STR_LOG_BUCKET": "s3://$LOGS/releases", "LOGS": "audit"}
+    out = lines(orb_sh.function("deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path))
+    assert "--log-bucket=s3://audit/releases" in out
+    show = 'lr_pipeline_number && echo "n=${CIRCLE_PIPELINE_NUMBER:-unset}"'
+    for script in ("deploy.sh", "rollback.sh"):
+        got = orb_sh.function(script, show, {"LR_INT_PIPELINE_NUMBER": "42"}, tmp_path)
+        assert lines(got) == ["n=42"]
+        assert lines(orb_sh.function(script, show, {"LR_INT_PIPELINE_NUMBER": "0"}, tmp_path)) == [
+            "n=unset"
+        ]
+    bad = orb_sh.function("deploy.sh", show, {"LR_INT_PIPELINE_NUMBER": "4 2"}, tmp_path)
+    assert bad.returncode == 2 and "pipeline_number" in bad.stderr
+    rollback_env = {**TARGET_ENV, "LR_STR_LOG_BUCKET": "audit", "LR_STR_REGION": "eu-west-1"}
+    call = "LR_ARGS=(rollback) && lr_aws_args && printf '%s\\n' \"${LR_ARGS[@]}\""
+    assert lines(orb_sh.function("rollback.sh", call, rollback_env, tmp_path)) == [
+        "rollback",
+        "--region=eu-west-1",
+        "--log-bucket=audit",
+    ]
+
+
+def test_build_time_parameter_overrides_reach_sam_build(orb_sh: OrbShell, tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text("Resources: {}\n")
+    env = {
+        "PATH": f"{fake_helper(tmp_path)}:{os.environ['PATH']}",
+        "LR_STR_PARAMETER_OVERRIDES": 'Stage=$STAGE Owner="team a"\nDebug=1',
+        "STAGE": "prod",
+    }
+    out = lines(orb_sh.function("build.sh", "main", env, tmp_path))
+    assert out == [
+        "<build>",
+        "<--template-file=template.yaml>",
+        "<--sam-arg=--parameter-overrides>",
+        '<--sam-arg=Stage=prod Owner="team a" Debug=1>',
+    ]

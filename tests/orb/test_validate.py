@@ -78,6 +78,18 @@ def test_a_good_config_has_no_problem(packed_orb: dict[str, Any]) -> None:
         ),
         (
             lambda c: c["workflows"]["w"]["jobs"][0]["lambda-release/deploy"].update(
+                requires=[{"nothing": ["success", "failed"]}]
+            ),
+            "requires unknown job 'nothing'",
+        ),
+        (
+            lambda c: c["workflows"]["w"]["jobs"][0]["lambda-release/deploy"].update(
+                requires=[{"lambda-release/deploy": ["success", "broken"]}]
+            ),
+            "unknown status 'broken'",
+        ),
+        (
+            lambda c: c["workflows"]["w"]["jobs"][0]["lambda-release/deploy"].update(
                 executor="lambda-release/windows"
             ),
             "executor 'lambda-release/windows' is not defined",
@@ -96,6 +108,25 @@ def test_mistakes_in_a_config_are_found(
     config = user_config({"stack_prefix": "app"})
     config_change(config)
     assert expected in problems_of(packed_orb, config)
+
+
+def test_the_status_form_of_requires_is_understood(packed_orb: dict[str, Any]) -> None:
+    """`requires: [{job: [success, failed]}]` (a rollback after a failed deploy) used to crash
+    the validator (unhashable dict) and call the job unknown."""
+    config = user_config({"stack_prefix": "app"})
+    jobs = config["workflows"]["w"]["jobs"]
+    jobs.append(
+        {
+            "hold": {
+                "type": "approval",
+                "requires": [{"lambda-release/deploy": ["success", "failed"]}],
+            }
+        }
+    )
+    jobs.append(
+        {"after": {"type": "approval", "requires": [{"hold": "terminal"}, "lambda-release/deploy"]}}
+    )
+    assert problems_of(packed_orb, config) == ""
 
 
 def test_a_missing_required_parameter_is_found(packed_orb: dict[str, Any]) -> None:

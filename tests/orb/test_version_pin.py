@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 from orbtools import yamlio
-from orbtools.release import ReleaseError, bump, current_versions, pin_problems
+from orbtools.release import ReleaseError, bump, check_tag, current_versions, pin_problems
 from orbtools.review import ORB_MAJOR
 
 from lambda_release import __version__
@@ -73,3 +74,27 @@ def test_the_pipeline_runs_rc011_with_the_orb_name() -> None:
     jobs = config["workflows"]["lint-pack"]["jobs"]
     review_job = next(j["orb-tools/review"] for j in jobs if "orb-tools/review" in j)
     assert review_job["orb_name"] == "lambda-release"
+
+
+def test_a_tag_is_refused_until_the_orb_carries_the_helper_wheels_hash(tree: Path) -> None:
+    """Issue 27: the published orb installs the helper by hash; a tag without it is refused."""
+    script = tree / "orb" / "scripts" / "install_helper.sh"
+    text = script.read_text()
+    assert any("carries no sha256" in p for p in check_tag(tree, f"v{__version__}"))
+    script.write_text(text.replace('LR_HELPER_SHA256=""', f'LR_HELPER_SHA256="{"0" * 64}"'))
+    assert check_tag(tree, f"v{__version__}") == []
+
+
+def test_a_tag_is_refused_when_the_wheel_is_not_the_one_the_orb_pins(
+    tree: Path, tmp_path: Path
+) -> None:
+    wheel = tmp_path / "lambda_release-1.0.0-py3-none-any.whl"
+    wheel.write_bytes(b"the built wheel")
+    script = tree / "orb" / "scripts" / "install_helper.sh"
+    script.write_text(
+        script.read_text().replace('LR_HELPER_SHA256=""', f'LR_HELPER_SHA256="{"0" * 64}"')
+    )
+    assert any("would refuse" in p for p in check_tag(tree, f"v{__version__}", wheel))
+    sha = hashlib.sha256(b"the built wheel").hexdigest()
+    script.write_text(script.read_text().replace("0" * 64, sha))
+    assert check_tag(tree, f"v{__version__}", wheel) == []

@@ -202,8 +202,19 @@ class OrbShell:
     would have: PATH, HOME and BASH_ENV in ``cwd`` (where a step's exports go), plus ``env``.
     """
 
-    def __init__(self, spawn: Spawn | None = None) -> None:
+    def __init__(self, spawn: Spawn | None = None, tools: Path | None = None) -> None:
         self.spawn = spawn or Spawn()
+        # An image profile's bin/ (its bash and python3), first on PATH, whatever PATH a
+        # test gives: the scripts then run with an image's tools, not only the host's.
+        self.tools = tools
+
+    def bash(self) -> str:
+        return str(self.tools / "bash") if self.tools else "bash"
+
+    def _env(self, env: Mapping[str, str]) -> dict[str, str]:
+        if self.tools is None:
+            return dict(env)
+        return {**env, "PATH": f"{self.tools}:{env.get('PATH', os.environ['PATH'])}"}
 
     @staticmethod
     def step_env(env: Mapping[str, str], cwd: Path) -> dict[str, str]:
@@ -227,8 +238,8 @@ class OrbShell:
         are ``$1``..."""
         program = f'source "{ORB_SCRIPTS / script}"\nunset LR_SOURCE_ONLY\n{call}\n'
         return self.spawn.run(
-            ["bash", "-eo", "pipefail", "-c", program, "bash", *args],
-            env={**self.step_env(env, cwd), "LR_SOURCE_ONLY": "1", **env},
+            [self.bash(), "-eo", "pipefail", "-c", program, "bash", *args],
+            env=self._env({**self.step_env(env, cwd), "LR_SOURCE_ONLY": "1", **env}),
             cwd=cwd,
             check=check,
         )
@@ -237,7 +248,8 @@ class OrbShell:
         self, name: str, env: Mapping[str, str], cwd: Path, shell: Sequence[str] = ("bash",)
     ) -> subprocess.CompletedProcess[str]:
         """The whole script ``name``, as the step runs it (``shell`` may drop -e)."""
-        return self.spawn.run([*shell, ORB_SCRIPTS / name], env=self.step_env(env, cwd), cwd=cwd)
+        argv = [self.bash() if shell[0] == "bash" else shell[0], *shell[1:], ORB_SCRIPTS / name]
+        return self.spawn.run(argv, env=self._env(self.step_env(env, cwd)), cwd=cwd)
 
     def exports(self, cwd: Path, echo: str) -> str:
         """What a later step sees: BASH_ENV (the exports of earlier steps) sourced, then

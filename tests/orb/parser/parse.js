@@ -9,7 +9,7 @@
 // stdout: {"ok": true, "orbs": [...], "workflows": {"<workflow>": [{"job", "name"}, ...]}}
 //         or {"ok": false, "error": "<the parser's message>"}; exit 0 either way.
 //
-// The parser's only release (0.10.0-alpha.3) has three bugs that reject configs CircleCI
+// The parser's only release (0.10.0-alpha.3) has four gaps that reject configs CircleCI
 // accepts; each is worked around here, and nothing else is changed:
 // 1. Its orb-reference pattern takes versions made of the digits 0-5 only (`@1`, `@5.1`):
 //    `circleci/orb-tools@12.3` is dropped without a word, and every job of that orb is then
@@ -20,6 +20,10 @@
 //    reference for it and a manifest built from the inline orb's own definitions.
 // 3. A config without `jobs:` (every orb example: its jobs all come from orbs) throws in
 //    Object.entries(undefined): the parser is given `jobs: {}`.
+// 4. It predates job status requirements (`requires: [{deploy: [success, failed]}]`, in
+//    CircleCI's schema with success, failed, canceled, not_run, unauthorized, terminal):
+//    such an entry is given to it as the job's name alone, so it still checks that the job
+//    exists; the statuses are checked by the project's validator and the schema.
 'use strict';
 
 const fs = require('fs');
@@ -39,10 +43,32 @@ function inlineManifest(orb) {
   return manifest;
 }
 
+/** The workflows with each `{job: statuses}` entry of `requires` as `job` (gap 4). */
+function requiresByName(workflows) {
+  const out = {};
+  for (const [name, workflow] of Object.entries(workflows)) {
+    if (!workflow || !Array.isArray(workflow.jobs)) {
+      out[name] = workflow;
+      continue;
+    }
+    const jobs = workflow.jobs.map((entry) => {
+      if (!entry || typeof entry !== 'object') return entry;
+      const [[ref, args]] = Object.entries(entry);
+      if (!args || !Array.isArray(args.requires)) return entry;
+      const requires = args.requires.map((r) =>
+        r !== null && typeof r === 'object' ? Object.keys(r)[0] : r);
+      return { [ref]: { ...args, requires } };
+    });
+    out[name] = { ...workflow, jobs };
+  }
+  return out;
+}
+
 function parse(input) {
   const config = { ...input.config };
   const manifests = { ...(input.manifests || {}) };
   if (config.jobs === undefined) config.jobs = {}; // bug 3
+  if (config.workflows) config.workflows = requiresByName(config.workflows); // gap 4
   if (config.orbs) {
     config.orbs = { ...config.orbs };
     for (const [alias, ref] of Object.entries(config.orbs)) {
