@@ -68,6 +68,7 @@ def _deploy(name: str, env: str, role: Role, prefix: str, shape: AppShape) -> di
         "target_environment": env,  # the job can release only there, whatever the filters
         "executor": _executor(shape),
         "serial-group": f"<< pipeline.project.slug >>/{prefix}-{env}",
+        "pipeline_number": "<< pipeline.number >>",  # recorded: CircleCI exports none
         "auth": [{"aws-cli/setup": {"role_arn": f"${{{role.variable}}}"}}],
         "context": role.context,
         "filters": {"branches": only},
@@ -108,6 +109,7 @@ def jobs(prefix: str, shape: AppShape, requires: Sequence[str] = ()) -> list[dic
                 "target_environment": "prod",
                 "executor": _executor(shape),
                 "serial-group": f"<< pipeline.project.slug >>/{prefix}-prod",
+                "pipeline_number": "<< pipeline.number >>",
                 "auth": [{"aws-cli/setup": {"role_arn": f"${{{ROLLBACK.variable}}}"}}],
                 "context": ROLLBACK.context,
                 "filters": {"branches": {"only": PRODUCTION_BRANCH}},
