@@ -203,7 +203,10 @@ class LocalRun:
                     _copy(layer, self._path(str(spec["at"]), workdir))
             return StepResult(name, step.kind, "success")
         if step.kind == "external" and spec.get("step") == "aws-cli/setup":
-            out = aws_cli_setup(spec.get("args") or {}, env, Path(env["BASH_ENV"]))
+            # The job's own home, as a container's: a test's environment may carry the host's
+            # HOME, and the emulation must never write the host's ~/.aws (it did).
+            job_env = {**env, "HOME": str(self.home)}
+            out = aws_cli_setup(spec.get("args") or {}, job_env, Path(env["BASH_ENV"]))
             self.log.write(out.output)
             return StepResult(name, step.kind, out.status, out.exit_code, output=out.output)
         what = spec.get("step", step.kind)

@@ -480,6 +480,18 @@ jobs:
     assert "[profile deployer]\nregion = eu-west-3" in shown
     assert "[default]\nregion = eu-west-3" in shown
     assert "AWS_REGION" not in result.bash_env
+    # A test's environment may carry the host's HOME: the emulation writes the job's ~/.aws.
+    host_home = tmp_path / "host-home"
+    run = LocalRun(
+        config=config,
+        inline_orbs={"t": orb},
+        home=tmp_path / "job-home",
+        env={**env, "HOME": str(host_home)},
+        log=io.StringIO(),
+    )
+    run.run("t/j", {"auth": auth})  # its `cat ~/.aws/config` reads the host's: it fails
+    assert not host_home.exists()
+    assert (tmp_path / "job-home" / ".aws" / "credentials").is_file()
     # Without credentials to stand for STS's answer, the step fails as the real one does.
     bare = {k: v for k, v in env.items() if not k.startswith("AWS_ACCESS")}
     run = LocalRun(
