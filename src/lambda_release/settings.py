@@ -61,6 +61,7 @@ Name = Literal[
     "minute",
     "org_id",
     "output",
+    "output_file",
     "parallel",
     "parameter_override",
     "parameter_overrides",
