@@ -13,9 +13,10 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-WIDTH, LEFT, RIGHT = 640, 56, 12
-PLOT_TOP, PLOT_HEIGHT = 12, 150
-LANE = 22
+WIDTH, LEFT, RIGHT = 640, 62, 16
+PLOT_TOP, PLOT_HEIGHT = 14, 170
+LANE = 44  # an alarm: its name above, its states in a bar
+FONT = 19  # the chart shrinks to a phone's width: text stays readable
 COLOURS = ("#1f6feb", "#8250df", "#bf8700", "#1a7f37", "#cf222e", "#57606a")
 STATE_COLOURS = {"OK": "#2da44e", "ALARM": "#cf222e", "INSUFFICIENT_DATA": "#8c959f"}
 
@@ -52,6 +53,18 @@ def _series(timeline: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def legend(timeline: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(function, colour) of each line drawn, in the chart's order."""
+    series = _series(timeline or {})
+    return [
+        (
+            str(d.get("logical_id") or d.get("function_name") or d.get("deployment_id")),
+            COLOURS[i % len(COLOURS)],
+        )
+        for i, d in enumerate(series)
+    ]
+
+
 def _clock(epoch: float, start: float) -> str:
     seconds = round(epoch - start)
     return f"+{seconds // 60}m{seconds % 60:02d}s"
@@ -66,7 +79,7 @@ def svg_chart(timeline: dict[str, Any] | None) -> str:
         return ""
     start, end = span
     alarms = sorted({str(a.get("alarm", "")) for a in timeline.get("alarms", [])})
-    height = PLOT_TOP + PLOT_HEIGHT + 28 + LANE * len(alarms) + 8
+    height = PLOT_TOP + PLOT_HEIGHT + 30 + LANE * len(alarms) + 4
 
     def x(epoch: float) -> float:
         return round(LEFT + (epoch - start) / (end - start) * (WIDTH - LEFT - RIGHT), 1)
@@ -86,7 +99,7 @@ def svg_chart(timeline: dict[str, Any] | None) -> str:
         parts += _line(d, COLOURS[i % len(COLOURS)], x, y)
     for i, name in enumerate(alarms):
         changes = [a for a in timeline.get("alarms", []) if a.get("alarm") == name]
-        parts += _lane(name, changes, PLOT_TOP + PLOT_HEIGHT + 28 + LANE * i, end, x)
+        parts += _lane(name, changes, PLOT_TOP + PLOT_HEIGHT + 30 + LANE * i, end, x)
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -97,15 +110,15 @@ def _axes(start: float, end: float, x: Any, y: Any) -> list[str]:
         out.append(
             f'<line x1="{LEFT}" y1="{y(share)}" x2="{WIDTH - RIGHT}" y2="{y(share)}" '
             'stroke="#d0d7de" stroke-width="1"/>'
-            f'<text x="{LEFT - 6}" y="{y(share) + 4}" text-anchor="end" font-size="11">'
+            f'<text x="{LEFT - 6}" y="{y(share) + 4}" text-anchor="end" font-size="{FONT}">'
             f"{share:.0%}</text>"
         )
-    base = PLOT_TOP + PLOT_HEIGHT + 14
+    base = PLOT_TOP + PLOT_HEIGHT + 24
     for frac in (0.0, 0.5, 1.0):
         at = start + frac * (end - start)
         anchor = {0.0: "start", 0.5: "middle", 1.0: "end"}[frac]
         out.append(
-            f'<text x="{x(at)}" y="{base}" text-anchor="{anchor}" font-size="11">'
+            f'<text x="{x(at)}" y="{base}" text-anchor="{anchor}" font-size="{FONT}">'
             f"{escape(_clock(at, start))}</text>"
         )
     return out
@@ -144,8 +157,7 @@ def _lane(name: str, changes: list[dict[str, Any]], top: float, end: float, x: A
     label = escape(name)
     out = [
         f'<g class="alarm" data-alarm="{label}">',
-        f'<text x="{LEFT - 6}" y="{top + 13}" text-anchor="end" font-size="10">'
-        f"{escape(name[:9])}</text>",
+        f'<text x="{LEFT}" y="{top + 17}" font-size="{FONT - 1}">alarm {label}</text>',
     ]
     timed = [(t, c) for c in changes if (t := _epoch(str(c.get("at", "")))) is not None]
     for i, (at, c) in enumerate(timed):
@@ -154,7 +166,7 @@ def _lane(name: str, changes: list[dict[str, Any]], top: float, end: float, x: A
         width = max(1.0, round(x(until) - x(at), 1))
         reason = escape(str(c.get("reason", "")))
         out.append(
-            f'<rect x="{x(at)}" y="{top}" width="{width}" height="{LANE - 6}" '
+            f'<rect x="{x(at)}" y="{top + 23}" width="{width}" height="{LANE - 27}" '
             f'fill="{STATE_COLOURS.get(state, "#8c959f")}" data-alarm="{label}" '
             f'data-state="{escape(state)}" data-at="{escape(str(c.get("at", "")))}">'
             f"<title>{label}: {escape(state)} {reason}</title></rect>"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from lambda_release.report.chart import svg_chart
+from lambda_release.report.chart import legend, svg_chart
 from lambda_release.text import visible
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
@@ -20,9 +20,9 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;paddi
 color:#1f2328;background:#fff;max-width:860px}
 h1{font-size:1.25em;margin:.2em 0 .6em;overflow-wrap:anywhere}
 h2{font-size:1.05em;margin:1.2em 0 .4em}
-table{border-collapse:collapse;width:100%;font-size:.93em}
-th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top;
-overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;font-size:.88em}
+th,td{border:1px solid #d0d7de;padding:3px 5px;text-align:left;vertical-align:top}
+td{overflow-wrap:break-word;word-break:break-word}
 th{background:#f6f8fa}
 .scroll{overflow-x:auto}
 .outcome{font-weight:600;padding:1px 6px;border-radius:4px;background:#eaeef2}
@@ -30,7 +30,8 @@ th{background:#f6f8fa}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}
 dt{color:#59636e}dd{margin:0;overflow-wrap:anywhere}
 svg.timeline{max-width:100%;height:auto;font-family:inherit}
-ul{padding-left:1.2em}
+ul{padding-left:1.2em}li{overflow-wrap:anywhere}
+.legend span{margin-right:1em;white-space:nowrap}
 section{border-top:1px solid #d0d7de;margin-top:1.4em}
 """
 
@@ -123,9 +124,18 @@ def _canary(facts: dict[str, Any]) -> str:
         f"<p>Observed by {h(timeline.get('observed_by'))} from {h(timeline.get('started'))} "
         f"to {h(timeline.get('ended'))}{h(note)}.</p>"
         f'<div class="chart">{svg_chart(timeline)}</div>'
+        + _legend(timeline)
         + _list(ends, "deployments")
         + _list(events, "alarm-changes")
     )
+
+
+def _legend(timeline: dict[str, Any]) -> str:
+    keys = "".join(
+        f'<span><b style="color:{colour}">&#9632;</b> {h(name)}</span>'
+        for name, colour in legend(timeline)
+    )
+    return f'<p class="legend">Traffic on the new version: {keys}</p>' if keys else ""
 
 
 def _undo(facts: dict[str, Any]) -> str:
