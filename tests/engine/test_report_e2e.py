@@ -83,9 +83,7 @@ def through_its_canary(
         return bool(first) and time.monotonic() - first[0] > 1.0
 
     try:
-        code, done, err = through_canaries(
-            sandbox, monkeypatch, app.deploy_json, seen_a_while
-        )
+        code, done, err = through_canaries(sandbox, monkeypatch, app.deploy_json, seen_a_while)
     finally:
         watcher.stop()
     assert code == 0, err
