@@ -98,6 +98,7 @@ Name = Literal[
     "tags",
     "template",
     "template_file",
+    "timeline_file",
     "timeout",
     "to_version",
     "trust",

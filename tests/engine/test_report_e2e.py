@@ -22,6 +22,7 @@ from tests.engine.conftest import App
 from tests.support.aws_state import AliasWatcher
 from tests.support.chromium import open_page
 from tests.support.report_pages import page_facts, parse_markdown
+from tests.support.sam import sam_deploy
 from tests.support.standin_clock import sandbox_minute, through_canaries
 from tests.support.waiting import wait_until
 
@@ -194,3 +195,36 @@ def test_report_refuses_what_is_not_a_release(make_app: Callable[..., App]) -> N
         "20261126T221700.123456Z-1a2b3c4d",
     )
     assert absent.returncode == 2 and "not in the log" in absent.stderr
+
+
+def test_record_keeps_the_timeline_watch_saw(make_app: Callable[..., App], tmp_path: Path) -> None:
+    """begin, your own sam deploy, `watch --output json` saved, `record --timeline-file`:
+    the settlement holds watch's timeline, and the report draws it."""
+    app = make_app(functions=("A",))
+    target = ["--stack", app.stack, "--alias", "PROD", "--s3-bucket", app.bucket]
+    begun = app.lr("begin", *target, "--output", "json")
+    assert begun.returncode == 0, begun.stderr
+    release_id = json.loads(begun.stdout)["id"]
+    done = sam_deploy(app.directory, app.stack, "PROD", app.env, bucket=app.bucket)
+    assert done.returncode == 0, done.stderr
+    saved = tmp_path / "watch.json"
+    step = {"at": "2026-12-01T10:00:00.000Z", "share": 1.0, "status": "Succeeded"}
+    seen = {"observed_by": "watch", "started": step["at"], "ended": step["at"],
+            "deployments": [{"deployment_id": "d-1", "logical_id": "AFunction",
+                             "status": "Succeeded", "steps": [step]}],
+            "alarms": []}  # fmt: skip
+    saved.write_text(json.dumps({"deployments": [], "succeeded": True, "timeline": seen}))
+    # A file that is not watch's output is refused before anything is settled.
+    junk = tmp_path / "junk.json"
+    junk.write_text("[1]")
+    refused = app.lr("record", *target, "--timeline-file", str(junk))
+    assert refused.returncode == 2 and str(junk) in refused.stderr
+    assert "Traceback" not in refused.stderr
+    recorded = app.lr("record", *target, "--timeline-file", str(saved), "--output", "json")
+    assert recorded.returncode == 0, recorded.stderr
+    facts = json.loads(report(app, "--s3-bucket", app.bucket, "--output", "json").stdout)
+    assert facts["id"] == release_id and facts["outcome"] == "succeeded"
+    assert facts["timeline"] == seen
+    md = parse_markdown(report(app, "--s3-bucket", app.bucket).stdout)
+    assert md.functions["AFunction"]["after"] == "1"
+    assert md.canary[0].startswith("AFunction: deployment d-1, Succeeded: 100% (Succeeded")

@@ -14,13 +14,21 @@ guards it.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from lambda_release.log.schema import AlarmChange, ObservedDeployment, Timeline, TrafficStep
+from lambda_release.errors import UsageError
+from lambda_release.log.schema import (
+    AlarmChange,
+    ObservedDeployment,
+    Timeline,
+    TrafficStep,
+    problem_with,
+)
 from lambda_release.observe.progress import DeploymentView
 
 MAX_STEPS = 60  # readings per deployment
@@ -155,3 +163,53 @@ def _ended_fields(view: DeploymentView) -> ObservedDeployment:
     if view.rollback_of:
         fields["rollback_of"] = view.rollback_of
     return fields
+
+
+MAX_FILE_BYTES = 256 * 1024  # a bounded timeline is a few kilobytes
+
+
+def timeline_from_file(path: str) -> Timeline:
+    """The timeline in ``path``: ``watch --output json``'s document (its ``timeline``) or a
+    timeline alone; checked (shape, size) before it goes into the log, bounded again."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"--timeline-file {path}: cannot read it: {exc.strerror}") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise UsageError(
+            f"--timeline-file {path} is over {MAX_FILE_BYTES // 1024} KiB: give the output of "
+            "`lambda-release watch --output json` (a few KiB)"
+        )
+    try:
+        doc = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--timeline-file {path} is not JSON: {exc}") from exc
+    if isinstance(doc, dict) and "deployments" in doc and "timeline" in doc:
+        doc = doc["timeline"]  # watch's whole document
+    problem = None if doc is None else problem_with(doc, Timeline)
+    if doc is None or problem is not None:
+        raise UsageError(
+            f"--timeline-file {path} holds no timeline ({problem or 'watch saw no deployment'}):"
+            " give the output of `lambda-release watch --output json`"
+        )
+    return bounded(cast(Timeline, doc))
+
+
+def bounded(timeline: Timeline) -> Timeline:
+    """``timeline`` within the recorder's caps (one from a file may be longer)."""
+    out: Timeline = dict(timeline)  # type: ignore[assignment]
+    deployments, cut = thinned(list(timeline.get("deployments", [])), MAX_DEPLOYMENTS)
+    kept: list[ObservedDeployment] = []
+    for d in deployments:
+        steps, more = thinned(list(d.get("steps", [])), MAX_STEPS)
+        kept.append({**d, "steps": steps})
+        cut = cut or more
+    alarms, more = thinned(list(timeline.get("alarms", [])), MAX_ALARM_CHANGES)
+    for a in alarms:
+        if len(a.get("reason", "")) > MAX_TEXT:
+            a["reason"] = _short(a["reason"])
+    out["deployments"], out["alarms"] = kept, alarms
+    if cut or more:
+        out["truncated"] = True
+    return out
