@@ -169,6 +169,17 @@ def test_reports_of_a_release_stopped_by_an_alarm_and_of_one_rolled_back(
     assert [float(p["data-share"]) for p in shown.points][:: len(shown.points) - 1] == [0.1, 1.0]
     assert f"Undone by rollback {facts['undone']['by']}" in opened.dom
 
+    # The three newest entries on one page, an index linking each report.
+    page = tmp_path / "releases.html"
+    report(app, "--limit", "3", "--output", "html", "--output-file", str(page))
+    shown = page_facts(open_page(page, "report-newest-three.png").dom)
+    ids = [facts["undone"]["by"], good["id"], failed["id"]]
+    assert shown.sections == [f"r-{i}" for i in ids] and shown.anchors == shown.sections
+    assert shown.urls == [] and shown.scripts == 0
+    refused = app.lr("report", "--stack", app.stack, "--alias", "PROD", "--limit", "2",
+                     "--release", good["id"])  # fmt: skip
+    assert refused.returncode == 2 and "not both" in refused.stderr
+
     # The newest entry is the rollback: what it undid, who asked and who approved.
     latest = parse_markdown(report(app).stdout)
     assert latest.title.startswith("Rollback ") and good["id"] in latest.undone

@@ -70,6 +70,8 @@ class PageFacts(HTMLParser):
     lanes: list[dict[str, str]] = field(default_factory=list)
     scripts: int = 0
     urls: list[str] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)  # in-page links: href="#..."
+    sections: list[str] = field(default_factory=list)  # ids of the <section>s
     _row: str | None = None
     _cells: list[str] = field(default_factory=list)
     _in: list[str] = field(default_factory=list)
@@ -83,10 +85,15 @@ class PageFacts(HTMLParser):
         if tag == "script":
             self.scripts += 1
         for key, value in a.items():
+            if key == "href" and value.startswith("#"):
+                self.anchors.append(value[1:])  # a link within the page fetches nothing
+                continue
             if key in ("src", "href", "xmlns", "action", "srcset", "poster") or re.search(
                 r"(?i)(https?:|url\()", value
             ):
                 self.urls.append(f"{tag} {key}={value}")
+        if tag == "section" and a.get("id"):
+            self.sections.append(a["id"])
         if tag == "tr" and "data-function" in a:
             self._row, self._cells = a["data-function"], []
         elif tag == "td" and self._row is not None:

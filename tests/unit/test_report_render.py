@@ -8,7 +8,7 @@ from typing import Any
 from lambda_release.log.records import Release
 from lambda_release.log.schema import Entry, Settlement, Undo
 from lambda_release.report.facts import approver_of, report_facts
-from lambda_release.report.html import CSP, render_html
+from lambda_release.report.html import CSP, render_history_html, render_html
 from lambda_release.report.markdown import md, render_markdown
 from tests.support.report_pages import md_text, page_facts, parse_markdown
 
@@ -215,3 +215,17 @@ def test_the_approver_is_read_from_the_reason_the_orb_wrote() -> None:
     assert approver_of("rollback from CircleCI (approved by alice)") == "alice"
     assert approver_of("no approver here") == ""
     assert approver_of("") == ""
+
+
+def test_several_releases_on_one_page_link_each_report() -> None:
+    first = report_facts(Release(entry(), stopped_by_alarm(HOSTILE)))
+    second = report_facts(
+        Release(
+            entry(id=RB, kind="rollback", undoes=RID), {"outcome": "succeeded", "functions": []}
+        )
+    )
+    html = render_history_html([second, first], "Releases of <shop> alias PROD")
+    page = page_facts(html)
+    assert page.sections == [f"r-{RB}", f"r-{RID}"]
+    assert page.anchors == page.sections  # the index links every report, in order
+    assert page.urls == [] and page.scripts == 0 and "<shop>" not in html

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
-from lambda_release import output
+from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
-from lambda_release.errors import OperationError
-from lambda_release.report.html import render_html
+from lambda_release.errors import OperationError, UsageError
+from lambda_release.release.stack_alias import StackAlias
+from lambda_release.report.html import render_history_html, render_html
 from lambda_release.report.markdown import render_markdown
-from lambda_release.report.read import release_report
+from lambda_release.report.read import newest_reports, release_report
 
 NAME = "report"
 OUTPUTS: tuple[str, ...] = ("markdown", "html", "json")
@@ -22,7 +24,8 @@ or a rollback's id) as a report: who, what and where (commit, branch,
 pipeline, job, approver), each function's before, after and stable versions,
 the outcome and its why (the alarm and its reason, the failed hook, the sam
 error, the lease lost), the canary's timeline as deploy or watch saw it, and
-whether and by what it was undone.
+whether and by what it was undone. --limit N puts the N newest entries on
+one page instead (HTML: an index whose rows link each report's anchor).
 
 --output markdown (default) is short, for chat and pull requests; html is one
 self-contained page (no network, no script, readable on a phone, the timeline
@@ -38,6 +41,7 @@ examples:
   lambda-release report --release 20261126T221700.123456Z-1a2b3c4d --output html \\
       --output-file report.html
   lambda-release report --output json | jq '.why'
+  lambda-release report --limit 20 --output html --output-file releases.html   # an index, linked
 """
 
 
@@ -49,6 +53,13 @@ def register(p: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="the release or rollback to report (default: the newest entry of the log)",
     )
+    bounds.add_option(
+        p,
+        bounds.LIMIT,
+        "the N newest entries on one page (HTML: an index linking each report), "
+        "instead of one release",
+        "one",
+    )
     p.add_argument(
         "--output-file",
         metavar="PATH",
@@ -59,14 +70,19 @@ def register(p: argparse.ArgumentParser) -> None:
 def run(ctx: Context) -> int:
     engine = opts.engine(ctx)
     ctx.aws.check_credentials()
+    release_id = ctx.settings.get("release")
+    # A limit from the environment (set for `history`, say) yields to --release.
+    by_flag = ctx.settings.source("limit") == "flag"
+    found = bounds.LIMIT.read(ctx.settings) if by_flag or release_id is None else None
+    if found is not None and release_id is not None:
+        raise UsageError("give --release ID (one release) or --limit N (the newest N), not both")
     log = opts.release_log(ctx, engine)
-    facts = release_report(log, ctx.settings.get("release"))
-    if ctx.output == "json":
-        text = json.dumps(facts, indent=2, sort_keys=True, default=str) + "\n"
-    elif ctx.output == "html":
-        text = render_html(facts)
+    if found is not None:
+        text, what = several(ctx.output, newest_reports(log, int(found)), engine)
     else:
-        text = render_markdown(facts)
+        facts = release_report(log, release_id)
+        text = render(ctx.output, facts)
+        what = f"{facts['kind']} {facts['id']} ({facts['outcome']})"
     path = ctx.settings.get("output_file")
     if not path:
         print(text, end="")
@@ -77,5 +93,23 @@ def run(ctx: Context) -> int:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise OperationError(f"cannot write the report to {path}: {exc}") from exc
-    output.info(f"report of {facts['kind']} {facts['id']} ({facts['outcome']}) written to {path}")
+    output.info(f"report of {what} written to {path}")
     return 0
+
+
+def render(fmt: str, facts: dict[str, Any]) -> str:
+    if fmt == "json":
+        return json.dumps(facts, indent=2, sort_keys=True, default=str) + "\n"
+    return render_html(facts) if fmt == "html" else render_markdown(facts)
+
+
+def several(fmt: str, reports: list[dict[str, Any]], engine: StackAlias) -> tuple[str, str]:
+    """The page of several reports, and what it holds (for the line on stderr)."""
+    title = f"Releases of {engine.stack} alias {engine.alias}"
+    if fmt == "json":
+        text = json.dumps(reports, indent=2, sort_keys=True, default=str) + "\n"
+    elif fmt == "html":
+        text = render_history_html(reports, title)
+    else:
+        text = "\n---\n\n".join(render_markdown(f) for f in reports)
+    return text, f"the {len(reports)} newest entries"

@@ -172,6 +172,24 @@ def release_section(facts: dict[str, Any]) -> str:
     )
 
 
+def render_history_html(reports: Sequence[dict[str, Any]], title: str) -> str:
+    """Several releases on one page: an index linking each report's anchor, then each."""
+    rows = "".join(
+        f'<tr><td><a href="#r-{h(f["id"])}">{h(f["id"])}</a></td><td>{h(f["kind"])}</td>'
+        f"<td>{h(f['time'])}</td><td>{h(f['outcome'])}"
+        + (" (undone)" if f.get("undone") else "")
+        + f"</td><td>{h(f['why'][0] if f['why'] else '')}</td></tr>"
+        for f in reports
+    )
+    index = (
+        f"<h1>{h(title)}</h1>"
+        '<div class="scroll"><table class="index"><thead><tr><th>id</th><th>kind</th>'
+        f"<th>time</th><th>outcome</th><th>why</th></tr></thead><tbody>{rows}</tbody></table>"
+        "</div>"
+    )
+    return page(title, index + "".join(release_section(f) for f in reports))
+
+
 def render_html(facts: dict[str, Any]) -> str:
     return page(f"{facts['kind']} {facts['id']}: {facts['outcome']}", release_section(facts))
 

@@ -43,9 +43,27 @@ def _other(log: ReleaseLog, release_id: object) -> Release | None:
 
 def release_report(log: ReleaseLog, release_id: str | None = None) -> dict[str, Any]:
     """The report's facts (report.facts) of one release, read from ``log``."""
-    release = chosen(log, release_id)
-    undone_by = _other(log, release.undo.get("by")) if release.undo is not None else None
-    undoes = None
-    if release.kind == Kind.ROLLBACK:
-        undoes = _other(log, release.entry.get("undoes"))
+    return _facts(log, chosen(log, release_id), {})
+
+
+def _facts(log: ReleaseLog, release: Release, known: dict[str, Release]) -> dict[str, Any]:
+    """``release``'s facts; the releases it names are taken from ``known`` when there."""
+
+    def other(release_id: object) -> Release | None:
+        return (
+            known.get(release_id)
+            if isinstance(release_id, str) and release_id in known
+            else _other(log, release_id)
+        )
+
+    undone_by = other(release.undo.get("by")) if release.undo is not None else None
+    undoes = other(release.entry.get("undoes")) if release.kind == Kind.ROLLBACK else None
     return report_facts(release, undone_by, undoes)
+
+
+def newest_reports(log: ReleaseLog, limit: int) -> list[dict[str, Any]]:
+    """The facts of the ``limit`` newest entries, newest first (one window of the log; a
+    release or rollback outside it that one of them names is read on its own)."""
+    releases = log.releases(limit)
+    known = {r.id: r for r in releases}
+    return [_facts(log, r, known) for r in releases]
