@@ -86,7 +86,7 @@ def test_a_long_reason_is_cut() -> None:
     t = CanaryTimeline()
     t.observe([view(0.1)], T0, {"a": AlarmReading("ALARM", "x" * 10_000, T0)})
     got = t.record()
-    assert got is not None and len(got["alarms"][0]["reason"]) == 400
+    assert got is not None and len(got["alarms"][0]["reason"]) == 200
 
 
 def test_thinned_keeps_both_ends() -> None:

@@ -31,10 +31,10 @@ from lambda_release.log.schema import (
 )
 from lambda_release.observe.progress import DeploymentView
 
-MAX_STEPS = 60  # readings per deployment
+MAX_STEPS = 30  # readings per deployment (a Linear10 canary has 10 steps)
 MAX_ALARM_CHANGES = 120
 MAX_DEPLOYMENTS = 40
-MAX_TEXT = 400  # characters of a reason or message
+MAX_TEXT = 200  # characters of a reason or message
 
 T = TypeVar("T")
 
@@ -165,7 +165,7 @@ def _ended_fields(view: DeploymentView) -> ObservedDeployment:
     return fields
 
 
-MAX_FILE_BYTES = 256 * 1024  # a bounded timeline is a few kilobytes
+MAX_FILE_BYTES = 1024 * 1024  # watch's whole output; its timeline is a few kilobytes
 
 
 def timeline_from_file(path: str) -> Timeline:
