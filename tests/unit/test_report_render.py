@@ -229,3 +229,12 @@ def test_several_releases_on_one_page_link_each_report() -> None:
     assert page.sections == [f"r-{RB}", f"r-{RID}"]
     assert page.anchors == page.sections  # the index links every report, in order
     assert page.urls == [] and page.scripts == 0 and "<shop>" not in html
+
+
+def test_the_job_link_is_an_autolink_only_when_it_is_a_plain_https_url() -> None:
+    plain = render_markdown(report_facts(Release(entry(), stopped_by_alarm())))
+    assert "job: <https://circleci.com/gh/org/repo/1234>" in plain
+    odd = entry()
+    odd["ci"]["job_url"] = "javascript:alert(1)//<b>"
+    text = render_markdown(report_facts(Release(odd, stopped_by_alarm())))
+    assert "job: javascript:alert(1)//&lt;b&gt;" in text and "<javascript" not in text

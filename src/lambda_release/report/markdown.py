@@ -7,10 +7,12 @@ text it is, on one line, in one table cell.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lambda_release.text import visible
 
+_PLAIN_URL = re.compile(r"https://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+")
 _SPECIAL = {c: "\\" + c for c in "\\`*_[]|#"}
 _SPECIAL.update({"<": "&lt;", ">": "&gt;", "&": "&amp;"})
 
@@ -48,13 +50,11 @@ def origin_lines(facts: dict[str, Any]) -> list[str]:
     ]
     shown = [f"{k}: {md(v)}" for k, v in pairs if v]
     out = [" · ".join(shown)] if shown else []
-    if w.get("job_url"):
-        out.append(f"job: <{md(w['job_url'])}>" if _plain_url(w["job_url"]) else "")
-    return [line for line in out if line]
-
-
-def _plain_url(url: str) -> bool:
-    return url.startswith("https://") and all(c.isprintable() and c not in " <>" for c in url)
+    url = str(w.get("job_url") or "")
+    if url:
+        # An autolink shows its text as is (no escapes inside): only a plain https URL.
+        out.append(f"job: <{url}>" if _PLAIN_URL.fullmatch(url) else f"job: {md(url)}")
+    return out
 
 
 def function_table(facts: dict[str, Any]) -> list[str]:
