@@ -93,8 +93,13 @@ def canary_lines(facts: dict[str, Any]) -> list[str]:
             f"{float(p['share']):.0%} ({md(p.get('status', ''))} {md(p['at'][11:19])})"
             for p in d.get("steps", [])
         )
-        kind = f"rollback of {md(d['rollback_of'])}" if d.get("rollback_of") else "deployment"
-        out.append(f"- {name}: {kind} {md(d['deployment_id'])}, {md(d.get('status', ''))}: {steps}")
+        did = md(d["deployment_id"])
+        kind = (
+            f"CodeDeploy's rollback {did} of {md(d['rollback_of'])}"
+            if d.get("rollback_of")
+            else f"deployment {did}"
+        )
+        out.append(f"- {name}: {kind}, {md(d.get('status', ''))}: {steps}")
     for a in timeline.get("alarms", []):
         said = f": {md(a['reason'])}" if a.get("reason") else ""
         out.append(f"- alarm {md(a['alarm'])} {md(a['state'])} at {md(a['at'])}{said}")
@@ -120,7 +125,8 @@ def undo_lines(facts: dict[str, Any]) -> list[str]:
 
 
 def render_markdown(facts: dict[str, Any]) -> str:
-    lines = [f"### {title(facts)}", "", *origin_lines(facts), "", *function_table(facts), ""]
+    origin = "\n\n".join(origin_lines(facts))  # a paragraph each
+    lines = [f"### {title(facts)}", "", origin, "", *function_table(facts), ""]
     lines.append(f"**Outcome**: {md(facts['outcome'])}")
     lines += [f"- {md(reason)}" for reason in facts["why"]]
     lines.append("")
