@@ -44,7 +44,9 @@ def shares(app: App) -> dict[str, float]:
 def ended_early(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is not None:
         out, err = proc.communicate()
-        raise AssertionError(f"the deploy ended before its canary: {out}\n{err}")
+        raise AssertionError(
+            f"the deploy ended ({proc.returncode}) before its canary: {out[-2000:]}\n{err[-4000:]}"
+        )
 
 
 def stopped_by_its_alarm(app: App, sandbox: Sandbox) -> dict[str, Any]:
@@ -99,9 +101,9 @@ def test_reports_of_a_release_stopped_by_an_alarm_and_of_one_rolled_back(
     tmp_path: Path,
 ) -> None:
     app = make_app(functions=("A",), deployment="Canary10Percent5Minutes")
-    app.env["LAMBDA_RELEASE_POLL_INTERVAL"] = "0.2"  # deploy's reads of its canary
     code, _first, err = app.deploy_json()
-    assert code == 0, err
+    assert code == 0, err[-3000:]
+    app.env["LAMBDA_RELEASE_POLL_INTERVAL"] = "0.2"  # the canary deploys' reads of it
     alarm = app.alarm_name("A")
     failed = stopped_by_its_alarm(app, sandbox)
     good = through_its_canary(app, sandbox, monkeypatch)
