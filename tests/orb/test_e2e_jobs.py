@@ -25,6 +25,7 @@ from orbtools.runner import JobResult, LocalRun
 
 from lambda_release.sandbox import Sandbox
 from tests.support.aws_state import alias_state, function_name, stack_status
+from tests.support.report_pages import parse_markdown
 from tests.support.requires import require_tool
 from tests.support.samapp import set_code_version, write_sam_app
 from tests.support.standin_clock import through_a_canary_step
@@ -95,6 +96,11 @@ def runner(
 
 def assert_ok(result: JobResult, run: LocalRun) -> None:
     assert result.status == "success", run.log.getvalue()[-6000:]  # type: ignore[attr-defined]
+
+
+def report_artifact(tmp_path: Path, job: str, name: str) -> str:
+    """A file of the report the job stored as an artifact."""
+    return (tmp_path / "artifacts" / job / "lambda-release" / "report" / name).read_text()
 
 
 def record(tmp_path: Path, job: str, name: str = "release.json") -> dict[str, Any]:
@@ -226,6 +232,12 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
         "succeeded",
     )
     assert (tmp_path / "workspace" / "p2" / "lambda-release" / "release.json").exists()
+    # The job's report (issue 32), stored beside the record (the canary's step here is too
+    # short for the deploy's reads: tests/engine/test_report_e2e.py checks the timeline).
+    md = parse_markdown(report_artifact(tmp_path, "p2", "report.md"))
+    assert released["id"] in md.title and md.outcome == "succeeded"
+    assert md.functions["AFunction"]["before"] == "1" and md.functions["AFunction"]["after"] == "2"
+    assert f'id="r-{released["id"]}"' in report_artifact(tmp_path, "p2", "report.html")
 
     # Pipeline 3 releases version 3.
     set_code_version(repo, "3", ["A", "B"])
@@ -243,6 +255,8 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
     for fn in (fn_a, fn_b):
         assert alias_state(lam, fn, "PROD") == ("3", {})
     assert record(tmp_path, "old", "rollback.json")  # a record is kept, even of a refusal
+    # ... and a report, though the rollback step failed (the report step runs `when: always`)
+    assert "No release was recorded" in report_artifact(tmp_path, "old", "report.md")
 
     # Pipeline 3's rollback: PROD back to the stable version (2) of every function.
     result, run = rollback(
@@ -253,6 +267,9 @@ def test_deploy_job_staging_then_prod_canary_then_rollback_job(
         assert alias_state(lam, fn, "PROD") == ("2", {})
     assert "approved by: unknown" in run.log.getvalue()  # type: ignore[attr-defined]
     assert newest["id"] in json.dumps(record(tmp_path, "undo", "rollback.json"))
+    undo = parse_markdown(report_artifact(tmp_path, "undo", "report.md"))
+    assert undo.title.startswith("Rollback ") and newest["id"] in undo.undone
+    assert "approved by unknown" in " ".join(undo.why)
 
     # A second approval (a re-run of the same job) changes nothing and succeeds.
     result, run = rollback(

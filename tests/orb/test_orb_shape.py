@@ -36,12 +36,20 @@ def test_deploy_job_order_and_record_kept_after_failure(packed_orb: dict[str, An
         "Keep the release record, even of a failed release",
         "Store the release record",
         "persist_to_workspace",
+        # Issue 32: the report of the release, also of a failed one, stored and printed.
+        "Write the release report, even of a failed release",
+        "Store the release report",
         # Last, so that the bytecode the steps compiled is cached with the helper.
         "Save the helper's environment",
     ]
     by_name = {str(s.spec.get("name", s.kind)): s for s in job.steps}
     assert by_name["Keep the release record, even of a failed release"].when == "always"
-    for stored in ("Store the release record", "Store the template check's SARIF report"):
+    assert by_name["Write the release report, even of a failed release"].when == "always"
+    for stored in (
+        "Store the release record",
+        "Store the template check's SARIF report",
+        "Store the release report",
+    ):
         assert by_name[stored].kind == "store_artifacts" and by_name[stored].when == "always"
     release = by_name["Release with sam deploy and record it"].spec
     assert release["no_output_timeout"] == "30m"  # a 30-minute canary is not cut at 10 minutes

@@ -281,6 +281,14 @@ def test_alarm_mid_canary_fails_naming_the_alarm(app: App, sandbox: Sandbox) -> 
     assert result["failures"] == [f"AFunction: {run['status'].lower()}: alarm {alarm} fired"]
     assert f"lambda-release watch: AFunction: {run['status'].lower()}: alarm {alarm} fired" in err
     assert app.weights("A") == {}
+    # what watch saw, kept for `record --timeline-file` (issue 32): the 10% step, the stop,
+    # and the alarm's change with CloudWatch's reason
+    timeline = result["timeline"]
+    assert timeline["observed_by"] == "watch"
+    (seen,) = [d for d in timeline["deployments"] if d["deployment_id"] == run["deployment_id"]]
+    assert seen["steps"][0]["share"] == 0.1 and seen["steps"][-1]["status"] == run["status"]
+    changes = [(a["alarm"], a["state"], a.get("reason")) for a in timeline["alarms"]]
+    assert changes[-1] == (alarm, "ALARM", "test: errors"), changes
     # the 10% step was shown with its time left on the (slowed) clock: minutes, not seconds
     step = f"AFunction: 10% on version {run['target_version']} \\(from {run['current_version']}\\)"
     assert re.search(step + r", next step in (4m \d\ds|5m 00s)", err)

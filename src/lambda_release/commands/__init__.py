@@ -62,6 +62,10 @@ TABLE: dict[str, tuple[str, str]] = {
     ),
     "status": ("status", "per function: aliases and weights, stable version, last release, drift"),
     "history": ("history", "the release log of a stack and alias, newest first"),
+    "report": (
+        "report",
+        "one release as a page: who, versions, outcome and why, the canary's timeline",
+    ),
     "rollback": (
         "rollback",
         "undo the most recent release in effect (or stop it if still in flight)",

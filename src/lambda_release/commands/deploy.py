@@ -18,6 +18,7 @@ from lambda_release.context import Context
 from lambda_release.log.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.log.store import LOG_TAG
 from lambda_release.observe import watch
+from lambda_release.observe.timeline import CanaryTimeline
 from lambda_release.release.deploy import DeployPlan, DeployResult, deploy
 from lambda_release.release.inputs import require_template
 from lambda_release.release.stack_alias import StackAlias
@@ -261,12 +262,12 @@ def run(ctx: Context) -> int:
         allow_rolled_back_code=s.get("allow_rolled_back_code") or "",
         inputs=inputs,
     )
-    # While sam waits on the canary, show each function's traffic, time left and alarms.
+    # While sam waits on the canary, show each function's traffic, time left and alarms,
+    # and record them for the settlement (the release's report draws them).
+    timeline = CanaryTimeline()
+    plan.timeline = timeline.record
     run_sam = watch.following(
-        sam.run_streaming,
-        engine,
-        minute=minute,
-        poll=poll,
+        sam.run_streaming, engine, minute=minute, poll=poll, timeline=timeline
     )
     # SIGTERM (a cancelled CircleCI job) is an interrupt here too: cli.main makes it one.
     result = deploy(engine, plan, run_sam=run_sam, progress=output.info)

@@ -9,6 +9,7 @@ from lambda_release.commands import _release_options as opts
 from lambda_release.commands._record_file import record_json, summary, text_rows, write_record_file
 from lambda_release.context import Context
 from lambda_release.log.records import NO_CHANGE, SUCCEEDED
+from lambda_release.observe.timeline import timeline_from_file
 from lambda_release.release.inputs import check_record_file
 from lambda_release.release.recover import settle_pending
 
@@ -31,6 +32,7 @@ EXAMPLES = """\
 examples:
   lambda-release record --stack my-lambda-prod --alias PROD --sam-exit-code "$?"
   lambda-release record --dry-run --output json     # what is pending, nothing settled
+  lambda-release watch --output json > watch.json; lambda-release record --timeline-file watch.json
 """
 
 
@@ -43,6 +45,12 @@ def register(p: argparse.ArgumentParser) -> None:
         "sam deploy's exit code, if known: a failure with nothing moved is then 'failed'",
     )
     p.add_argument("--record-file", help=f"JSON record (default {DEFAULT_RECORD})")
+    p.add_argument(
+        "--timeline-file",
+        metavar="PATH",
+        help="the canary as `watch --output json` saw it (that output, saved): kept in the "
+        "release's settlement for `lambda-release report`",
+    )
     p.add_argument(
         "--dry-run",
         action="store_true",
@@ -57,6 +65,8 @@ def run(ctx: Context) -> int:
     engine = opts.engine(ctx)
     code = bounds.SAM_EXIT_CODE.read(s)
     record_path = check_record_file(s.get("record_file", DEFAULT_RECORD) or DEFAULT_RECORD)
+    timeline_file = s.get("timeline_file")
+    timeline = timeline_from_file(timeline_file) if timeline_file else None
     ctx.aws.check_credentials()
     log = opts.release_log(ctx, engine)
     if s.get_bool("dry_run"):
@@ -79,6 +89,7 @@ def run(ctx: Context) -> int:
         include_begun=True,
         sam_exit_code=sam_exit,
         progress=output.info,
+        timeline=timeline,
     )
     records = [record_json(release, stable, log) for release, stable in settled]
     if records:

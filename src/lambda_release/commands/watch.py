@@ -31,6 +31,10 @@ terminal, or CI set) one line per change and a heartbeat line at least once a
 minute (CircleCI kills a step that is silent for 10 minutes). The result goes
 to stdout (--output json for machines).
 
+--output json also carries the timeline of what it saw (each traffic reading,
+each alarm change with CloudWatch's reason): save it and pass it to `record
+--timeline-file` to keep it in the release's settlement (`report` draws it).
+
 With nothing in flight it waits --start-timeout seconds for a deployment to
 start (default 0: report and exit 0). `deploy` shows the same progress itself
 while sam deploy waits on the canary. At the end, stdout gets the outcome: a

@@ -155,6 +155,7 @@ COMMANDS: Mapping[str, CommandNeeds] = {
         },
     ),
     "history": CommandNeeds(("deploy", "rollback", "readonly"), (*_READ_STACK, *_READ_LOG)),
+    "report": CommandNeeds(("deploy", "rollback", "readonly"), (*_READ_STACK, *_READ_LOG)),
     "rollback": CommandNeeds(
         ("rollback",),
         (

@@ -26,8 +26,10 @@ import botocore.exceptions
 from lambda_release.aws.codedeploy import active_deployment_ids, group_alarms
 from lambda_release.aws.stack import StackInfo, describe_stack
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
+from lambda_release.log.schema import Timeline
 from lambda_release.observe.progress import DeploymentView, LineRenderer, Renderer, describe
 from lambda_release.observe.routing import TrafficRouting, routing_of
+from lambda_release.observe.timeline import AlarmReading, CanaryTimeline
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.template.sam import still_running
 
@@ -100,6 +102,8 @@ class Follower:
     _ended: dict[str, DeploymentView] = field(default_factory=dict)
     _live: dict[str, DeploymentView] = field(default_factory=dict)
     stack_status: str = ""
+    timeline: CanaryTimeline | None = None  # records each poll's readings (issue 32)
+    _readings: dict[str, AlarmReading] = field(default_factory=dict)
 
     @property
     def cd(self) -> Any:
@@ -147,6 +151,11 @@ class Follower:
                 raise OperationError(f"cannot read alarms {', '.join(unique)}: {exc}") from exc
             for alarm in resp.get("MetricAlarms", []) + resp.get("CompositeAlarms", []):
                 states[str(alarm["AlarmName"])] = str(alarm.get("StateValue", ""))
+                self._readings[str(alarm["AlarmName"])] = AlarmReading(
+                    states[str(alarm["AlarmName"])],
+                    str(alarm.get("StateReason", "")),
+                    _epoch(alarm.get("StateUpdatedTimestamp")),
+                )
         return {n: states.get(n, "MISSING") for n in unique}
 
     def _function_of(self, group: str, spec: dict[str, str]) -> tuple[str, str]:
@@ -230,7 +239,10 @@ class Follower:
                 if d not in self._ended and d not in self._live
             ]
         views = [self._ended.get(d) or self._live[d] for d in self.tracked]
-        return sorted(views, key=lambda v: (v.logical_id or v.function_name, v.deployment_id))
+        views.sort(key=lambda v: (v.logical_id or v.function_name, v.deployment_id))
+        if self.timeline is not None:
+            self.timeline.observe(views, self.clock(), self._readings)
+        return views
 
 
 @dataclass
@@ -240,6 +252,7 @@ class WatchResult:
     views: list[DeploymentView]
     exit_code: int
     stack_status: str = ""
+    timeline: Timeline | None = None
 
     @property
     def failures(self) -> list[str]:
@@ -251,6 +264,7 @@ class WatchResult:
             "stack_status": self.stack_status,
             "succeeded": self.exit_code == EXIT_OK,
             "failures": self.failures,
+            "timeline": self.timeline,
         }
 
 
@@ -273,7 +287,7 @@ def watch(
     sleep: Callable[[float], None] = time.sleep,
 ) -> WatchResult:
     """Follow the stack's deployments until they end (waiting ``wait`` s for one to start)."""
-    follower = Follower(engine, minute=minute)
+    follower = Follower(engine, minute=minute, timeline=CanaryTimeline("watch"))
     info = follower.refresh_stack()
     if info is None:
         raise UsageError(
@@ -316,7 +330,8 @@ def watch(
             follower.discover()
     renderer.close()
     ok = all(v.succeeded for v in views)
-    return WatchResult(views, EXIT_OK if ok else EXIT_FAILED, follower.stack_status)
+    recorded = follower.timeline.record() if follower.timeline else None
+    return WatchResult(views, EXIT_OK if ok else EXIT_FAILED, follower.stack_status, recorded)
 
 
 RunSam = Callable[..., int]
@@ -330,11 +345,13 @@ def following(
     poll: float = 5.0,
     stream: TextIO | None = None,
     prefix: str = "[lambda-release] ",
+    timeline: CanaryTimeline | None = None,
 ) -> RunSam:
     """``run_sam`` that also prints the stack's deployment progress while it runs.
 
     A thread looks for deployments of the stack (the stack may not exist yet) and prints a
     line per change; it never fails the deploy: a read error is reported once and it stops.
+    ``timeline`` records what it saw, for the release's settlement.
     """
 
     def run(cmd: Sequence[str], **kwargs: Any) -> int:
@@ -342,7 +359,7 @@ def following(
         renderer = LineRenderer(out, heartbeat=None, prefix=prefix)
         # An engine of its own: the deploy's engine caches what it read.
         own = StackAlias(engine.aws, engine.stack, engine.alias, rate=engine.rate)
-        follower = Follower(own, minute=minute)
+        follower = Follower(own, minute=minute, timeline=timeline)
         done = threading.Event()
         failed: list[bool] = []
 

@@ -17,6 +17,7 @@ from lambda_release.errors import OperationError
 from lambda_release.log import lock
 from lambda_release.log.location import LogLocation
 from lambda_release.log.records import NO_CHANGE, SUCCEEDED, Release
+from lambda_release.log.schema import Timeline
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.begin import begin, new_entry
 from lambda_release.release.inputs import ReleaseInputs, check_inputs
@@ -45,6 +46,8 @@ class DeployPlan:
     dry_run: bool = False
     allow_rolled_back_code: str = ""
     inputs: ReleaseInputs = field(default_factory=ReleaseInputs)
+    # What following the canary saw while sam ran, for the settlement (issue 32).
+    timeline: Callable[[], Timeline | None] = lambda: None
 
 
 @dataclass
@@ -159,6 +162,7 @@ def deploy(
             # read before, the stack's resources are not listed again after sam.
             functions_after=plan.inputs.functions_after(engine.alias),
             lease_lost=keeper.lost or not lock.still_ours(lease, plan.lock_ttl),
+            timeline=plan.timeline(),
         )
     finally:
         lock.release(log, entry["id"], lease)

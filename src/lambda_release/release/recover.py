@@ -12,6 +12,7 @@ from lambda_release.aws.stack import (
 from lambda_release.log import lock
 from lambda_release.log.ids import iso, now
 from lambda_release.log.records import Release
+from lambda_release.log.schema import Timeline
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.settle import read_settlement, settle
 from lambda_release.release.settlement import (
@@ -31,6 +32,7 @@ def settle_pending(
     sam_exit_code: int | None = None,
     progress: Callable[[str], None] | None = None,
     dry_run: bool = False,
+    timeline: Timeline | None = None,
 ) -> tuple[list[tuple[Release, dict[str, str | None]]], list[str]]:
     """Settle releases a killed job left pending.
 
@@ -40,7 +42,8 @@ def settle_pending(
 
     A release whose lease is still live is left alone: a deploy renews its lease
     while it runs, and a ``begin`` lease belongs to a ``record`` still to come
-    (``include_begun``: we are that record).
+    (``include_begun``: we are that record). ``timeline``: the canary as ``watch`` saw
+    it, kept in the newest release's settlement (``record --timeline-file``).
     """
     settled: list[tuple[Release, dict[str, str | None]]] = []
     in_flight: list[str] = []
@@ -73,7 +76,9 @@ def settle_pending(
         if dry_run:
             settled.append((would_settle(engine, log, rid, info, sam_exit_code, settled_by), {}))
             continue
-        settled.append(settle_newest(engine, log, rid, info, sam_exit_code, settled_by, progress))
+        settled.append(
+            settle_newest(engine, log, rid, info, sam_exit_code, settled_by, progress, timeline)
+        )
         if live_lease or holder == rid:
             lock.release(log, rid)
     return settled, in_flight
@@ -87,6 +92,7 @@ def settle_newest(
     sam_exit_code: int | None,
     settled_by: str,
     progress: Callable[[str], None] | None,
+    timeline: Timeline | None = None,
 ) -> tuple[Release, dict[str, str | None]]:
     """Settle the newest pending release from the live aliases: the release and its
     stable versions. ``info``: the stack, just read (after whatever sam did)."""
@@ -102,6 +108,7 @@ def settle_newest(
         sam_exit_code=sam_exit_code,
         settled_by=settled_by,
         functions_after=same,
+        timeline=timeline,
     )
     return release, stable
 

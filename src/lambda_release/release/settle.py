@@ -20,7 +20,7 @@ from lambda_release.aws.stack import (
 from lambda_release.errors import OperationError
 from lambda_release.log.ids import iso, now
 from lambda_release.log.records import FAILED, PARTIAL, Release
-from lambda_release.log.schema import Entry, Settlement
+from lambda_release.log.schema import Entry, Settlement, Timeline
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.settlement import (
     AliasNow,
@@ -96,6 +96,7 @@ def settle(
     update_stable: bool = True,
     functions_after: frozenset[str] | None = None,
     lease_lost: bool = False,
+    timeline: Timeline | None = None,
 ) -> tuple[Release, dict[str, str | None], list[str]]:
     """Settle ``entry`` (once; a concurrent settler's result stands), then the stable pointers.
 
@@ -103,9 +104,13 @@ def settle(
     may be in the log; the stable pointers then follow the log's newest release in effect,
     never this one alone.
 
+    ``timeline``: the canary as it was followed, kept in the settlement.
+
     Returns (release, stable versions by logical id, warnings).
     """
     body = settlement_after_sam(engine, entry, sam_exit_code, settled_by, functions_after)
+    if timeline is not None:
+        body["timeline"] = timeline
     ours = Release(entry, body)
     if lease_lost:
         stored = log.write_settlement(entry["id"], body)

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Runs with `when: always`, after the release or rollback step: the report of what the
+# record names (`lambda-release report`), as Markdown and HTML, into the folder the job
+# stores as artifacts, and the Markdown printed at the end of the job's output. It never
+# fails the job: the job's outcome is the release's.
+#   LR_STR_RECORD_FILE  the record the deploy or rollback step wrote (its release id)
+#   LR_STR_REPORT_DIR   where report.md and report.html go
+set -euo pipefail
+shopt -s inherit_errexit
+
+# begin lr_common: the same in every script (tests/orb/test_scripts.py compares them)
+lr_subst() {
+  # $1 with $NAME and ${NAME} replaced by the variable's value (empty when unset): what
+  # `circleci env subst` does, used when the executor has the CircleCI CLI, the same
+  # rule here otherwise. Only names are looked up: nothing is evaluated or run.
+  local out
+  if command -v circleci >/dev/null 2>&1 && out="$(printf '%s' "$1" | circleci env subst 2>/dev/null)"; then
+    printf '%s' "${out}"
+    return 0
+  fi
+  local text="$1" name=""
+  out=""
+  while [[ "${text}" == *'$'* ]]; do
+    out+="${text%%\$*}"
+    text="${text#*\$}"
+    if [[ "${text}" =~ ^\{([A-Za-z_][A-Za-z0-9_]*)\} ]]; then
+      name="${BASH_REMATCH[1]}"
+      text="${text:${#name}+2}"
+    elif [[ "${text}" =~ ^[A-Za-z_][A-Za-z0-9_]* ]]; then
+      name="${BASH_REMATCH[0]}"
+      text="${text:${#name}}"
+    else
+      out+='$'
+      continue
+    fi
+    out+="${!name-}"
+  done
+  printf '%s' "${out}${text}"
+}
+
+lr_true() {
+  # CircleCI writes a boolean parameter into `environment:` as 1 or 0.
+  case "${1:-}" in 1|true) return 0 ;; *) return 1 ;; esac
+}
+
+lr_split() {
+  # $2 split into words by the shell's quoting rules (quotes, backslashes; nothing is
+  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be.
+  python3 -c '
+import shlex, sys
+name, text = sys.argv[1], sys.argv[2]
+try:
+    words = shlex.split(text)
+except ValueError as exc:
+    # Never the text: it may hold a secret substituted from a project variable.
+    sys.stderr.write(f"lambda-release: {name} cannot be split into words ({exc}); close the quote or escape it with a backslash\n")
+    sys.exit(2)
+for word in words:
+    if "\n" in word:
+        sys.stderr.write(f"lambda-release: {name}: a word holds a line break; no argument may\n")
+        sys.exit(2)
+    print(word)
+' "$1" "$2"
+}
+# end lr_common
+
+
+record_field() {
+  # A field of the record ($2: id, rollback or log), "" when absent or not JSON.
+  python3 -c '
+import json, sys
+try:
+    with open(sys.argv[1], encoding="utf-8") as f:
+        data = json.load(f)
+except (OSError, ValueError):
+    data = {}
+data = data if isinstance(data, dict) else {}
+value = (data.get("log") or {}).get("location") if sys.argv[2] == "log" else data.get(sys.argv[2])
+print(value if isinstance(value, str) else "")
+' "$1" "$2"
+}
+
+main() {
+  local record dir id log
+  # Not substituted: store_artifacts takes the same paths literally.
+  record="${LR_STR_RECORD_FILE:-}"
+  dir="${LR_STR_REPORT_DIR:-}"
+  if [ -z "${dir}" ]; then
+    echo "lambda-release/report: report_dir is empty; give a folder for the report" >&2
+    return 2
+  fi
+  mkdir -p "${dir}"
+  id="$(record_field "${record}" id)"
+  [ -n "${id}" ] || id="$(record_field "${record}" rollback)"
+  if [ -z "${id}" ]; then
+    printf '%s\n' "No release was recorded by this job (see its record, ${record}, and its log)." \
+      | tee "${dir}/report.md"
+    return 0
+  fi
+  local args=(report "--release=${id}")
+  log="$(record_field "${record}" log)"
+  [ -z "${log}" ] || args+=("--log-bucket=${log}")
+  if ! lambda-release "${args[@]}" --output=html --output-file="${dir}/report.html" \
+    || ! lambda-release "${args[@]}" --output=markdown --output-file="${dir}/report.md"; then
+    echo "lambda-release/report: no report of ${id} (see the lines above); the job's outcome stands"
+    return 0
+  fi
+  echo "release report (also stored as an artifact: ${dir}/report.html):"
+  cat "${dir}/report.md"
+}
+
+if [ -z "${LR_SOURCE_ONLY:-}" ]; then
+  main "$@"
+fi

@@ -1,0 +1,115 @@
+"""``lambda-release report``: one release as a page people read (Markdown, HTML, JSON)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from lambda_release import bounds, output
+from lambda_release.commands import _release_options as opts
+from lambda_release.context import Context
+from lambda_release.errors import OperationError, UsageError
+from lambda_release.release.stack_alias import StackAlias
+from lambda_release.report.html import render_history_html, render_html
+from lambda_release.report.markdown import render_markdown
+from lambda_release.report.read import newest_reports, release_report
+
+NAME = "report"
+OUTPUTS: tuple[str, ...] = ("markdown", "html", "json")
+DESCRIPTION = """\
+One release (the newest of the stack and alias, or --release ID: a release's
+or a rollback's id) as a report: who, what and where (commit, branch,
+pipeline, job, approver), each function's before, after and stable versions,
+the outcome and its why (the alarm and its reason, the failed hook, the sam
+error, the lease lost), the canary's timeline as deploy or watch saw it, and
+whether and by what it was undone. --limit N puts the N newest entries on
+one page instead (HTML: an index whose rows link each report's anchor).
+
+--output markdown (default) is short, for chat and pull requests; html is one
+self-contained page (no network, no script, readable on a phone, the timeline
+drawn as inline SVG); json is the same facts for machines. The report is read
+from the release log only: it changes nothing.
+
+Exit codes: 0 written; 1 the log could not be read or holds no release; 2 bad
+input (an id that is not one, a release not in the log).
+"""
+EXAMPLES = """\
+examples:
+  lambda-release report --stack my-lambda-prod --alias PROD
+  lambda-release report --release 20261126T221700.123456Z-1a2b3c4d --output html \\
+      --output-file report.html
+  lambda-release report --output json | jq '.why'
+  lambda-release report --limit 20 --output html --output-file releases.html   # an index, linked
+"""
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    opts.add_target(p)
+    p.add_argument("--s3-bucket", help="the artifacts bucket (the log's default location)")
+    p.add_argument(
+        "--release",
+        metavar="ID",
+        help="the release or rollback to report (default: the newest entry of the log)",
+    )
+    bounds.add_option(
+        p,
+        bounds.LIMIT,
+        "the N newest entries on one page (HTML: an index linking each report), "
+        "instead of one release",
+        "one",
+    )
+    p.add_argument(
+        "--output-file",
+        metavar="PATH",
+        help="write the report to PATH (default: stdout); its folder is created",
+    )
+
+
+def run(ctx: Context) -> int:
+    engine = opts.engine(ctx)
+    ctx.aws.check_credentials()
+    release_id = ctx.settings.get("release")
+    # A limit from the environment (set for `history`, say) yields to --release.
+    by_flag = ctx.settings.source("limit") == "flag"
+    found = bounds.LIMIT.read(ctx.settings) if by_flag or release_id is None else None
+    if found is not None and release_id is not None:
+        raise UsageError("give --release ID (one release) or --limit N (the newest N), not both")
+    log = opts.release_log(ctx, engine)
+    if found is not None:
+        text, what = several(ctx.output, newest_reports(log, int(found)), engine)
+    else:
+        facts = release_report(log, release_id)
+        text = render(ctx.output, facts)
+        what = f"{facts['kind']} {facts['id']} ({facts['outcome']})"
+    path = ctx.settings.get("output_file")
+    if not path:
+        print(text, end="")
+        return 0
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OperationError(f"cannot write the report to {path}: {exc}") from exc
+    output.info(f"report of {what} written to {path}")
+    return 0
+
+
+def render(fmt: str, facts: dict[str, Any]) -> str:
+    if fmt == "json":
+        return json.dumps(facts, indent=2, sort_keys=True, default=str) + "\n"
+    return render_html(facts) if fmt == "html" else render_markdown(facts)
+
+
+def several(fmt: str, reports: list[dict[str, Any]], engine: StackAlias) -> tuple[str, str]:
+    """The page of several reports, and what it holds (for the line on stderr)."""
+    title = f"Releases of {engine.stack} alias {engine.alias}"
+    if fmt == "json":
+        text = json.dumps(reports, indent=2, sort_keys=True, default=str) + "\n"
+    elif fmt == "html":
+        text = render_history_html(reports, title)
+    else:
+        text = "\n---\n\n".join(render_markdown(f) for f in reports)
+    return text, f"the {len(reports)} newest entries"
