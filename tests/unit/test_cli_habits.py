@@ -218,7 +218,8 @@ def test_text_is_tab_separated_rows_without_headers_each_cell_escaped() -> None:
 def test_every_command_with_results_takes_table_text_and_json() -> None:
     from lambda_release.commands import COMMANDS  # noqa: PLC0415
 
-    prose = {"demo", "init", "sandbox"}  # a story, diffs, an environment: no rows
+    # a story, diffs, an environment, a page: no rows
+    prose = {"demo", "init", "sandbox", "report"}
     for command in COMMANDS:
         if command.NAME in prose:
             continue
