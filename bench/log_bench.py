@@ -11,8 +11,19 @@ LAMBDA_RELEASE_TRACE_AWS counting its AWS calls:
     status              the alias and the log's summary
     history --limit 20  the 20 newest entries
 
-Goal (issue 18): at 10,000 entries each command makes the same number of S3 calls
-as at 10 (within 2). Figures only: nothing here fails on timing.
+Then the states a log passes through (issue 30), each followed by the next deploy's
+pre-flight and begin (``begin``, then ``record`` to settle it):
+
+    rollback                 a real rollback of the newest release
+    status after rollback    the drift it leaves, explained from the log
+    begin after rollback     the drift realigned, the rollback found in the log
+    begin after failure      a release that failed (nothing moved) just before
+    begin, one pending       a release a killed job left pending (settled first)
+    begin, out of order      an older release pending under a newer settled one: its
+                             settlement is written after the newer release's
+
+Goal (issues 18 and 30): at 10,000 entries each command makes the same number of S3
+calls as at 10 (within 2). Figures only: nothing here fails on timing.
 
     .venv/bin/python bench/log_bench.py [SIZES...]      # default: 10 1000 10000
 """
@@ -37,8 +48,11 @@ sys.path.insert(0, str(ROOT))
 from tests.rollback.stackkit import Kit  # noqa: E402
 
 from lambda_release.aws.trace import read_trace  # noqa: E402
-from lambda_release.log.ids import iso, new_id  # noqa: E402
+from lambda_release.log import lock  # noqa: E402
+from lambda_release.log.ids import iso, new_id, now  # noqa: E402
 from lambda_release.log.store import ReleaseLog  # noqa: E402
+from lambda_release.release.begin import begin  # noqa: E402
+from lambda_release.release.settle import settle  # noqa: E402
 from lambda_release.sandbox import Sandbox  # noqa: E402
 
 EXE = str(Path(sys.executable).parent / "lambda-release")
@@ -47,6 +61,20 @@ COMMANDS: list[tuple[str, list[list[str]]]] = [
     ("rollback --dry-run", [["rollback", "--dry-run"]]),
     ("status", [["status"]]),
     ("history --limit 20", [["history", "--limit", "20"]]),
+]
+BEGIN = ["begin", "--environment", "bench"]
+# (name, what the log is brought to first, the command measured in that state)
+STATES: list[tuple[str, str, list[str]]] = [
+    ("rollback", "", ["rollback"]),
+    ("status after rollback", "", ["status"]),
+    ("begin after rollback", "", BEGIN),
+    ("record after rollback", "", ["record"]),
+    ("begin after failure", "failed", BEGIN),
+    ("record after failure", "", ["record"]),
+    ("begin, one pending", "pending", BEGIN),
+    ("record, one pending", "", ["record"]),
+    ("begin, out of order", "out of order", BEGIN),
+    ("record, out of order", "", ["record"]),
 ]
 
 
@@ -96,6 +124,45 @@ def pad(log: ReleaseLog, s3: Any, count: int) -> None:
         list(pool.map(one, range(count)))
 
 
+def pending(kit: Kit) -> str:
+    """A release begun by a job killed before sam ran: its entry pending, its lease given
+    up (as it lapses)."""
+    log = kit.log()
+    entry, lease, problems = begin(
+        kit.engine(), log, environment="bench", mode="deploy", lock_ttl=60, lock_timeout=5
+    )
+    assert entry is not None and not problems, problems
+    lock.release(log, lease.holder, lease)
+    return str(entry["id"])
+
+
+def failed(kit: Kit) -> None:
+    """A release whose sam deploy failed before it changed anything."""
+    engine, log = kit.engine(), kit.log()
+    entry, lease, problems = begin(
+        engine, log, environment="bench", mode="deploy", lock_ttl=60, lock_timeout=5
+    )
+    assert entry is not None and not problems, problems
+    settle(engine, log, entry, sam_exit_code=1, settled_by="bench")
+    lock.release(log, lease.holder, lease)
+
+
+def out_of_order(kit: Kit) -> None:
+    """A release left pending, then a newer one begun and settled by hand (its entry and
+    settlement written straight, as a job that skipped the lease would): the next command
+    settles the older one after the newer one's settlement."""
+    pending(kit)
+    log = kit.log()
+    rid = new_id(now())
+    entry, settlement = old_entry(log, rid, now())
+    s3 = log.s3
+    for key, body in [(log.entry_key(rid), entry), (log.settlement_key(rid), settlement)]:
+        s3.put_object(Bucket=log.location.bucket, Key=key, Body=json.dumps(body).encode())
+
+
+SETUPS = {"failed": failed, "pending": pending, "out of order": out_of_order}
+
+
 def run(kit: Kit, argv: list[str], trace: Path) -> tuple[float, Counter[str]]:
     env = dict(os.environ, LAMBDA_RELEASE_TRACE_AWS=str(trace))
     trace.unlink(missing_ok=True)
@@ -128,7 +195,14 @@ def measure(sb: Sandbox, size: int, work: Path) -> dict[str, tuple[float, Counte
             wall += w
             calls.update(c)
         out[name] = (wall, calls)
+    for name, setup, argv in STATES:
+        if setup:
+            SETUPS[setup](kit)
+        out[name] = run(kit, argv, work / "trace.jsonl")
     return out
+
+
+NAMES = [name for name, _ in COMMANDS] + [name for name, _, _ in STATES]
 
 
 def main(sizes: list[int]) -> None:
@@ -137,42 +211,42 @@ def main(sizes: list[int]) -> None:
         results = {size: measure(sb, size, Path(tmp)) for size in sizes}
     print()
     head = "".join(f"{f'{s} entries':>24}" for s in sizes)
-    print(f"{'command':<20}{head}")
-    print(f"{'':<20}" + "".join(f"{'S3 / AWS calls, time':>24}" for _ in sizes))
-    for name, _ in COMMANDS:
+    print(f"{'command':<22}{head}")
+    print(f"{'':<22}" + "".join(f"{'S3 / AWS calls, time':>24}" for _ in sizes))
+    for name in NAMES:
         cells = []
         for s in sizes:
             wall, calls = results[s][name]
             every = sum(v for k, v in calls.items() if "." not in k)
             cells.append(f"{calls['s3']:>6} / {every:<4} {wall:6.2f} s")
-        print(f"{name:<20}" + "".join(f"{c:>24}" for c in cells))
+        print(f"{name:<22}" + "".join(f"{c:>24}" for c in cells))
     print()
     print("S3 calls by operation (ListObjectsV2 / GetObject / PutObject)")
-    for name, _ in COMMANDS:
+    for name in NAMES:
         cells = []
         for s in sizes:
             c = results[s][name][1]
             cells.append(
                 f"{c['s3.ListObjectsV2']:>4} / {c['s3.GetObject']:>5} / {c['s3.PutObject']:>3}"
             )
-        print(f"{name:<20}" + "".join(f"{x:>24}" for x in cells))
+        print(f"{name:<22}" + "".join(f"{x:>24}" for x in cells))
     print("(history --limit 20 shows min(20, entries) entries and reads each one: an entry")
     print(" and its settlement; beyond those its calls do not depend on the log's length)")
     print()
     print("goal: at the largest size, each command's S3 calls within 2 of the smallest's")
     print("(history --limit 20 against the smallest log that has 20 entries to show: the")
     print(" smallest has fewer, so reads fewer; its listings are compared too)")
-    for name, _ in COMMANDS:
+    for name in NAMES:
         base = sizes[0]
         if name.startswith("history") and base < 20:
             base = next((n for n in sizes if n >= 20), base)
         lo, hi = results[base][name][1]["s3"], results[sizes[-1]][name][1]["s3"]
         ok = "ok" if hi - lo <= 2 else "MISSED"
-        print(f"  {name:<20} {lo} -> {hi} ({base} -> {sizes[-1]}): {ok}")
+        print(f"  {name:<22} {lo} -> {hi} ({base} -> {sizes[-1]}): {ok}")
     lo_list = results[sizes[0]]["history --limit 20"][1]["s3.ListObjectsV2"]
     hi_list = results[sizes[-1]]["history --limit 20"][1]["s3.ListObjectsV2"]
     ok = "ok" if hi_list <= lo_list else "MISSED"
-    print(f"  {'history listings':<20} {lo_list} -> {hi_list}: {ok}")
+    print(f"  {'history listings':<22} {lo_list} -> {hi_list}: {ok}")
 
 
 if __name__ == "__main__":

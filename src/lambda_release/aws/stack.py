@@ -94,6 +94,8 @@ class StackInfo:
     other_functions: list[str] = field(default_factory=list)
     # Every function of the stack, logical id -> name (those without the alias included).
     function_names: dict[str, str] = field(default_factory=dict)
+    # Every resource, logical id -> physical id: the one listing answers drift's reads too.
+    physical: dict[str, str] = field(default_factory=dict)
     aliases_seen: list[str] = field(default_factory=list)
     application: str | None = None
     deployment_groups: list[str] = field(default_factory=list)
@@ -293,6 +295,7 @@ def _pair_resources(info: StackInfo, resources: list[dict[str, Any]], alias: str
         if r.get("PhysicalResourceId")
     ]
     info.function_names = {fid: str(r["PhysicalResourceId"]) for fid, r in functions.items()}
+    info.physical = physical_ids(resources)
     for fid, r in sorted(functions.items()):
         if fid not in carrying:
             info.other_functions.append(fid)

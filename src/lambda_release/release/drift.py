@@ -37,11 +37,18 @@ from typing import Any, Protocol
 
 import botocore.exceptions
 
-from lambda_release.aws.stack import LiveFunction, StackInfo, list_resources, version_of_arn
+from lambda_release.aws.stack import (
+    LiveFunction,
+    StackInfo,
+    list_resources,
+    version_of_arn,
+    with_live,
+)
 from lambda_release.aws.stack import physical_ids as stack_physical_ids
 from lambda_release.errors import OperationError
 from lambda_release.log.records import Release
 from lambda_release.log.store import ReleaseLog
+from lambda_release.release.drift_log import drift_history, explanations
 from lambda_release.release.rolled_back_code import allowed, rolled_back_code
 from lambda_release.template.built_code import built_code
 from lambda_release.template.cfn import parse_template
@@ -137,18 +144,6 @@ def recorded_versions(template: dict[str, Any], physical: dict[str, str]) -> dic
 
 
 # -- finding and explaining drift ---------------------------------------------------
-
-
-def explanations(releases: Sequence[Release]) -> dict[tuple[str, str], str]:
-    """(logical id, version) -> the newest rollback entry that put the function there."""
-    out: dict[tuple[str, str], str] = {}
-    for r in releases:  # newest first: the first one seen wins
-        if r.kind != "rollback":
-            continue
-        for f in r.functions():
-            if f.get("moved") and f.get("after") is not None:
-                out.setdefault((str(f["logical_id"]), str(f["after"])), r.id)
-    return out
 
 
 def find_drift(
@@ -319,7 +314,8 @@ def resolve_before_deploy(
     if info.in_progress:
         return [], []  # the pre-flight refuses a stack mid-update anyway
     template = processed_template(cfn, info.name)
-    physical = physical_ids(cfn, info.name)
+    # The stack's listing (read once per command) holds every physical id.
+    physical = info.physical or physical_ids(cfn, info.name)
     recorded = recorded_versions(template, physical)
     items = find_drift(info, live, recorded, releases)
     problems = [i.message for i in items if not i.resolvable]
@@ -358,7 +354,15 @@ def deploy_preflight(
         return []
     template_path = built_template or Path.cwd() / BUILT_TEMPLATE
     built = built_code(template_path) if template_path.is_file() else {}
-    releases = list(log.newest_first())
+    drifted = {
+        f.logical_id: (lf.alias.version, f.recorded_version)
+        for f, lf in with_live(info, live)
+        if f.recorded_version is not None
+        and lf is not None
+        and lf.alias is not None
+        and lf.alias.version != f.recorded_version
+    }
+    releases = drift_history(log.newest_first(), drifted)
     items, problems = resolve_before_deploy(
         engine.client("cloudformation"),
         info,

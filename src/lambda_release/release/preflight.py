@@ -163,7 +163,8 @@ def preflight(
             allow_rolled_back_code=allow_rolled_back_code,
         )
         if not dry_run:
-            info = engine.info(refresh=True)
+            # The realignment changed what an alias records, no resource: its status only.
+            info = engine.info_after(True)
     found = Preflight(info, live, problems)
     if dry_run:
         found.problems = lock_problems(log) + found.problems
