@@ -30,29 +30,21 @@ calls as at 10 (within 2). Figures only: nothing here fails on timing.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.rollback.stackkit import Kit  # noqa: E402
+from tests.support.logstates import STATES, pad  # noqa: E402
 
 from lambda_release.aws.trace import read_trace  # noqa: E402
-from lambda_release.log import lock  # noqa: E402
-from lambda_release.log.ids import iso, new_id, now  # noqa: E402
-from lambda_release.log.store import ReleaseLog  # noqa: E402
-from lambda_release.release.begin import begin  # noqa: E402
-from lambda_release.release.settle import settle  # noqa: E402
 from lambda_release.sandbox import Sandbox  # noqa: E402
 
 EXE = str(Path(sys.executable).parent / "lambda-release")
@@ -62,105 +54,6 @@ COMMANDS: list[tuple[str, list[list[str]]]] = [
     ("status", [["status"]]),
     ("history --limit 20", [["history", "--limit", "20"]]),
 ]
-BEGIN = ["begin", "--environment", "bench"]
-# (name, what the log is brought to first, the command measured in that state)
-STATES: list[tuple[str, str, list[str]]] = [
-    ("rollback", "", ["rollback"]),
-    ("status after rollback", "", ["status"]),
-    ("begin after rollback", "", BEGIN),
-    ("record after rollback", "", ["record"]),
-    ("begin after failure", "failed", BEGIN),
-    ("record after failure", "", ["record"]),
-    ("begin, one pending", "pending", BEGIN),
-    ("record, one pending", "", ["record"]),
-    ("begin, out of order", "out of order", BEGIN),
-    ("record, out of order", "", ["record"]),
-]
-
-
-def old_entry(log: ReleaseLog, release_id: str, t: datetime) -> tuple[dict[str, Any], ...]:
-    """An entry and its settlement as a release long ago that changed nothing."""
-    entry = {
-        "schema": "lambda-release/entry@1",
-        "id": release_id,
-        "kind": "release",
-        "time": iso(t),
-        "stack": log.stack,
-        "alias": log.alias,
-        "environment": "bench",
-        "functions": [],
-        "ci": {"source": "local"},
-        "who": "bench",
-        "sam_command": ["sam", "deploy"],
-    }
-    settlement = {
-        "schema": "lambda-release/settlement@1",
-        "id": release_id,
-        "outcome": "no-change",
-        "settled_at": iso(t),
-        "settled_by": "deploy",
-        "sam_exit_code": 0,
-        "stack_status": "UPDATE_COMPLETE",
-        "functions": [],
-        "warnings": [],
-    }
-    return entry, settlement
-
-
-def pad(log: ReleaseLog, s3: Any, count: int) -> None:
-    """Write ``count`` settled entries older than every real one, with the log's own keys."""
-    start = datetime(2020, 1, 1, tzinfo=UTC)
-    if count:  # the log begins here, with the index (as a first deploy begins it)
-        s3.put_object(Bucket=log.location.bucket, Key=log.origin_key, Body=b"{}")
-
-    def one(i: int) -> None:
-        t = start + timedelta(seconds=i)
-        rid = new_id(t)
-        entry, settlement = old_entry(log, rid, t)
-        for key, body in [(log.entry_key(rid), entry), (log.settlement_key(rid), settlement)]:
-            s3.put_object(Bucket=log.location.bucket, Key=key, Body=json.dumps(body).encode())
-
-    with ThreadPoolExecutor(16) as pool:
-        list(pool.map(one, range(count)))
-
-
-def pending(kit: Kit) -> str:
-    """A release begun by a job killed before sam ran: its entry pending, its lease given
-    up (as it lapses)."""
-    log = kit.log()
-    entry, lease, problems = begin(
-        kit.engine(), log, environment="bench", mode="deploy", lock_ttl=60, lock_timeout=5
-    )
-    assert entry is not None and not problems, problems
-    lock.release(log, lease.holder, lease)
-    return str(entry["id"])
-
-
-def failed(kit: Kit) -> None:
-    """A release whose sam deploy failed before it changed anything."""
-    engine, log = kit.engine(), kit.log()
-    entry, lease, problems = begin(
-        engine, log, environment="bench", mode="deploy", lock_ttl=60, lock_timeout=5
-    )
-    assert entry is not None and not problems, problems
-    settle(engine, log, entry, sam_exit_code=1, settled_by="bench")
-    lock.release(log, lease.holder, lease)
-
-
-def out_of_order(kit: Kit) -> None:
-    """A release left pending, then a newer one begun and settled by hand (its entry and
-    settlement written straight, as a job that skipped the lease would): the next command
-    settles the older one after the newer one's settlement."""
-    pending(kit)
-    log = kit.log()
-    rid = new_id(now())
-    entry, settlement = old_entry(log, rid, now())
-    s3 = log.s3
-    for key, body in [(log.entry_key(rid), entry), (log.settlement_key(rid), settlement)]:
-        s3.put_object(Bucket=log.location.bucket, Key=key, Body=json.dumps(body).encode())
-
-
-SETUPS = {"failed": failed, "pending": pending, "out of order": out_of_order}
 
 
 def run(kit: Kit, argv: list[str], trace: Path) -> tuple[float, Counter[str]]:
@@ -196,8 +89,8 @@ def measure(sb: Sandbox, size: int, work: Path) -> dict[str, tuple[float, Counte
             calls.update(c)
         out[name] = (wall, calls)
     for name, setup, argv in STATES:
-        if setup:
-            SETUPS[setup](kit)
+        if setup is not None:
+            setup(kit)
         out[name] = run(kit, argv, work / "trace.jsonl")
     return out
 
