@@ -235,17 +235,23 @@ def _recorded_versions(
     return versions
 
 
-def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
-    """The stack's functions carrying ``alias``, or None when the stack does not exist."""
-    # The two reads overlap (a client is thread-safe); the listing of a stack that does
-    # not exist fails, and is then not looked at.
-    with Pool(max_workers=1) as pool:
-        listing = pool.submit(list_resources_dated, cfn, stack)
-        desc = describe_stack(cfn, stack)
-        if desc is None:
-            listing.exception()
-            return None
-        resources, listed_at = listing.result()
+def read_stack(
+    cfn: Any, stack: str, alias: str, desc: dict[str, Any] | None = None
+) -> StackInfo | None:
+    """The stack's functions carrying ``alias``, or None when the stack does not exist.
+    ``desc``: its description, just read (then only its resources are listed)."""
+    if desc is not None:
+        resources, listed_at = list_resources_dated(cfn, stack)
+    else:
+        # The two reads overlap (a client is thread-safe); the listing of a stack that does
+        # not exist fails, and is then not looked at.
+        with Pool(max_workers=1) as pool:
+            listing = pool.submit(list_resources_dated, cfn, stack)
+            desc = describe_stack(cfn, stack)
+            if desc is None:
+                listing.exception()
+                return None
+            resources, listed_at = listing.result()
     described_at = answered_at(desc["ResponseMetadata"])
     info = StackInfo(
         name=stack,
@@ -257,6 +263,18 @@ def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
     )
     _pair_resources(info, resources, alias)
     return info
+
+
+def unchanged_since(info: StackInfo, desc: dict[str, Any]) -> bool:
+    """Whether a newer description shows the stack as ``info`` read it: the same stack,
+    status and last update. CloudFormation changes a stack's resources only through an
+    operation on it, which moves its status and LastUpdatedTime: its listing still holds."""
+    return (
+        str(desc.get("StackId", "")) == info.stack_id
+        and str(desc.get("StackStatus", "")) == info.status
+        and (desc.get("LastUpdatedTime") or desc.get("CreationTime")) == info.last_updated
+        and not info.in_progress
+    )
 
 
 def _pair_resources(info: StackInfo, resources: list[dict[str, Any]], alias: str) -> None:

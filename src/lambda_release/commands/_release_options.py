@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lambda_release import bounds
 from lambda_release.aws.client import LAMBDA_RATE
@@ -11,15 +12,14 @@ from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.log.location import LogLocation
 from lambda_release.log.store import ReleaseLog
-from lambda_release.release.inputs import ReleaseInputs, gather
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig, env_var
-from lambda_release.template.overrides import (
-    config_overrides,
-    merge_overrides,
-    parse_override_item,
-    parse_overrides,
-)
+
+if TYPE_CHECKING:
+    from lambda_release.release.inputs import ReleaseInputs
+
+# The template's readers (PyYAML and the SAM grammar of overrides) are imported by the
+# functions that read what a release ships: status, history and rollback never do.
 
 
 def add_target(p: argparse.ArgumentParser, *, alias_required: bool = True) -> None:
@@ -124,6 +124,13 @@ def add_release_inputs(p: argparse.ArgumentParser) -> None:
 
 def overrides(ctx: Context, alias: str) -> dict[str, str]:
     """The parameter overrides sam deploy gets: samconfig's, then the user's, then AliasName."""
+    from lambda_release.template.overrides import (  # noqa: PLC0415 - see the imports
+        config_overrides,
+        merge_overrides,
+        parse_override_item,
+        parse_overrides,
+    )
+
     s = ctx.settings
     return merge_overrides(
         config_overrides(s.file.get("parameter_overrides")),
@@ -148,6 +155,8 @@ def declared_secrets(ctx: Context) -> list[str]:
 def release_inputs(ctx: Context, alias: str, default_record: str | None) -> ReleaseInputs:
     """The template, the overrides with their secrets carried, the record file: every
     value parsed, nothing looked up in AWS yet."""
+    from lambda_release.release.inputs import gather  # noqa: PLC0415 - see the imports
+
     s = ctx.settings
     return gather(
         template_file=s.get("template_file"),

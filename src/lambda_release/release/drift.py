@@ -50,8 +50,9 @@ from lambda_release.log.records import Release
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.drift_log import drift_history, explanations
 from lambda_release.release.rolled_back_code import allowed, rolled_back_code
-from lambda_release.template.built_code import built_code
-from lambda_release.template.cfn import parse_template
+
+# The template readers (PyYAML) are imported by the functions that read a template: the
+# commands that import this module for its checks (status) never pay for them.
 
 BUILT_TEMPLATE = Path(".aws-sam") / "build" / "template.yaml"
 TEMPLATE_BODY_MAX = 51_200  # CloudFormation's limit for an inline TemplateBody, in bytes
@@ -110,6 +111,8 @@ def processed_template(cfn: Any, stack: str) -> dict[str, Any]:
         resp = cfn.get_template(StackName=stack, TemplateStage="Processed")
     except botocore.exceptions.ClientError as exc:
         raise OperationError(f"cannot read the template of stack {stack}: {exc}") from exc
+    from lambda_release.template.cfn import parse_template  # noqa: PLC0415 - see the imports
+
     body = resp.get("TemplateBody")
     template = body if isinstance(body, dict) else parse_template(str(body), "the stack's template")
     if template.get("Transform"):
@@ -353,6 +356,8 @@ def deploy_preflight(
     if info is None:
         return []
     template_path = built_template or Path.cwd() / BUILT_TEMPLATE
+    from lambda_release.template.built_code import built_code  # noqa: PLC0415
+
     built = built_code(template_path) if template_path.is_file() else {}
     drifted = {
         f.logical_id: (lf.alias.version, f.recorded_version)

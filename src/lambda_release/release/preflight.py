@@ -144,9 +144,11 @@ def preflight(
     The real run calls this under the lock, after settling what a killed job left;
     a dry run calls it without the lock and adds what the lock would say. ``reads``:
     made beside the taking of the lease, and still current (see release.begin).
+    ``refresh``: the stack read held may be stale: described again (and listed again
+    only if CloudFormation changed it since: StackAlias.info_current).
     """
     if reads is None:
-        reads = read_checks(engine, engine.info(refresh=refresh))
+        reads = read_checks(engine, engine.info_current() if refresh else engine.info())
     info, live, problems = reads.info, reads.live, reads.problems
     # Here, not in read_checks: whether the alias is known takes the log (after a template
     # removed it from every function, a deploy that publishes it again is the way back).

@@ -66,7 +66,7 @@ def settle_pending(
             if not dry_run and holder == rid:
                 lock.release(log, rid)
             continue
-        info = engine.info(refresh=True)
+        info = engine.info_current()  # after whatever the killed job's sam did
         if info is not None and info.in_progress:
             in_flight.append(rid)
             continue

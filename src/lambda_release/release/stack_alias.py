@@ -23,6 +23,7 @@ from lambda_release.aws.stack import (
     read_live,
     read_stack,
     restated,
+    unchanged_since,
 )
 from lambda_release.errors import UsageError
 from lambda_release.log.location import LogLocation
@@ -83,6 +84,21 @@ class StackAlias:
                 return self.info(refresh=True)
             desc = describe_stack(self.client("cloudformation"), self.stack)
             self._info = None if desc is None else restated(before, desc)
+            return self._info
+
+    def info_current(self) -> StackInfo | None:
+        """The stack as it is now, at the cost of one description when CloudFormation has
+        not touched it since the read held (aws.stack.unchanged_since): its resources are
+        listed again only when it has."""
+        with self._lock:
+            before = self.info()
+            desc = describe_stack(self.client("cloudformation"), self.stack)
+            if desc is None:
+                self._info = None
+            elif before is not None and unchanged_since(before, desc):
+                self._info = restated(before, desc)
+            else:
+                self._info = read_stack(self.client("cloudformation"), self.stack, self.alias, desc)
             return self._info
 
     def read_ahead(self, services: Sequence[str] = ()) -> None:
