@@ -243,8 +243,7 @@ def read_stack(
     if desc is not None:
         resources, listed_at = list_resources_dated(cfn, stack)
     else:
-        # The two reads overlap (a client is thread-safe); the listing of a stack that does
-        # not exist fails, and is then not looked at.
+        # Side by side; the listing of a stack that does not exist fails, and is not looked at.
         with Pool(max_workers=1) as pool:
             listing = pool.submit(list_resources_dated, cfn, stack)
             desc = describe_stack(cfn, stack)
@@ -252,29 +251,13 @@ def read_stack(
                 listing.exception()
                 return None
             resources, listed_at = listing.result()
-    described_at = answered_at(desc["ResponseMetadata"])
-    info = StackInfo(
-        name=stack,
-        status=str(desc.get("StackStatus", "")),
-        stack_id=str(desc.get("StackId", "")),
-        read_at=None if described_at is None or listed_at is None else min(described_at, listed_at),
-        tags={t["Key"]: t["Value"] for t in desc.get("Tags", [])},
-        last_updated=desc.get("LastUpdatedTime") or desc.get("CreationTime"),
+    info = restated(StackInfo(stack, "", str(desc.get("StackId", ""))), desc)
+    described_at = info.read_at
+    info.read_at = (
+        None if described_at is None or listed_at is None else min(described_at, listed_at)
     )
     _pair_resources(info, resources, alias)
     return info
-
-
-def unchanged_since(info: StackInfo, desc: dict[str, Any]) -> bool:
-    """Whether a newer description shows the stack as ``info`` read it: the same stack,
-    status and last update. CloudFormation changes a stack's resources only through an
-    operation on it, which moves its status and LastUpdatedTime: its listing still holds."""
-    return (
-        str(desc.get("StackId", "")) == info.stack_id
-        and str(desc.get("StackStatus", "")) == info.status
-        and (desc.get("LastUpdatedTime") or desc.get("CreationTime")) == info.last_updated
-        and not info.in_progress
-    )
 
 
 def _pair_resources(info: StackInfo, resources: list[dict[str, Any]], alias: str) -> None:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from lambda_release.aws.client import Pool
 from lambda_release.aws.stack import (
@@ -16,7 +16,7 @@ from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
 from lambda_release.log.ids import iso, new_id, now, ordered_id
-from lambda_release.log.schema import Entry, EntryFunction
+from lambda_release.log.schema import DriftNote, Entry, EntryFunction
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.inputs import ReleaseInputs, check_inputs
 from lambda_release.release.preflight import Preflight, Reads, preflight, read_checks
@@ -24,18 +24,23 @@ from lambda_release.release.recover import settle_pending
 from lambda_release.release.stack_alias import StackAlias
 
 
-def snapshot_functions(info: StackInfo | None, live: Sequence[LiveFunction]) -> list[EntryFunction]:
+def snapshot_functions(
+    info: StackInfo | None,
+    live: Sequence[LiveFunction],
+    drift: Mapping[str, DriftNote] | None = None,
+) -> list[EntryFunction]:
     out: list[EntryFunction] = []
     for f, lf in with_live(info, live):
-        out.append(
-            {
-                "logical_id": f.logical_id,
-                "function_name": f.name,
-                "function_arn": lf.function_arn if lf else "",
-                "before": lf.alias.version if lf and lf.alias else None,
-                "stable_before": lf.stable.version if lf and lf.stable else None,
-            }
-        )
+        row: EntryFunction = {
+            "logical_id": f.logical_id,
+            "function_name": f.name,
+            "function_arn": lf.function_arn if lf else "",
+            "before": lf.alias.version if lf and lf.alias else None,
+            "stable_before": lf.stable.version if lf and lf.stable else None,
+        }
+        if drift and f.logical_id in drift:
+            row["drift"] = drift[f.logical_id]
+        out.append(row)
     return out
 
 
@@ -49,6 +54,7 @@ def new_entry(
     command: Sequence[str] = (),
     release_id: str | None = None,
     allow_rolled_back_code: str = "",
+    drift: Mapping[str, DriftNote] | None = None,
 ) -> Entry:
     t = now()
     ci = ci_metadata()
@@ -59,7 +65,7 @@ def new_entry(
         "stack": engine.stack,
         "alias": engine.alias,
         "environment": environment,
-        "functions": snapshot_functions(info, live),
+        "functions": snapshot_functions(info, live, drift),
         "ci": ci,
         "who": ci.get("triggered_by", ""),
         "sam_command": list(command),
@@ -181,6 +187,7 @@ def begin(
             command=command,
             release_id=holder,
             allow_rolled_back_code=allow_rolled_back_code,
+            drift=found.drift,
         )
         if not lock.still_ours(lease, lock_ttl):
             raise OperationError(

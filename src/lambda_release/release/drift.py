@@ -47,8 +47,9 @@ from lambda_release.aws.stack import (
 from lambda_release.aws.stack import physical_ids as stack_physical_ids
 from lambda_release.errors import OperationError
 from lambda_release.log.records import Release
+from lambda_release.log.schema import DriftNote
 from lambda_release.log.store import ReleaseLog
-from lambda_release.release.drift_log import drift_history, explanations
+from lambda_release.release.drift_log import drift_history, drift_notes, explanations
 from lambda_release.release.rolled_back_code import allowed, rolled_back_code
 
 # The template readers (PyYAML) are imported by the functions that read a template: the
@@ -344,9 +345,11 @@ def deploy_preflight(
     dry_run: bool = False,
     built_template: Path | None = None,
     allow_rolled_back_code: str = "",
-) -> list[str]:
+) -> tuple[list[str], dict[str, DriftNote]]:
     """What ``deploy``'s pre-flight calls instead of refusing every drift: realign the drift a
-    rollback explains (not in a dry run), and return the drift it cannot resolve safely.
+    rollback explains (not in a dry run), and return the drift it cannot resolve safely,
+    with what the log said of each drifted function (written into the release's entry, so
+    the next deploy reads no further back than it: drift_log.py).
 
     ``built_template``: ``sam build``'s output (default ``.aws-sam/build/template.yaml`` in
     the working directory, where ``sam deploy`` takes it from); when found, a drifted
@@ -354,7 +357,7 @@ def deploy_preflight(
     ``allow_rolled_back_code`` gives the reason to release it again (then only said).
     """
     if info is None:
-        return []
+        return [], {}
     template_path = built_template or Path.cwd() / BUILT_TEMPLATE
     from lambda_release.template.built_code import built_code  # noqa: PLC0415
 
@@ -385,4 +388,4 @@ def deploy_preflight(
     if dry_run and items and not problems:
         names = ", ".join(f"{i.logical_id} ({i.recorded} -> {i.live})" for i in items)
         progress(f"would realign CloudFormation with the live aliases first: {names}")
-    return problems
+    return problems, drift_notes(releases, drifted)

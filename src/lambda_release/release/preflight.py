@@ -16,6 +16,7 @@ from lambda_release.aws import codedeploy, stuck_rollback
 from lambda_release.aws.client import Pool
 from lambda_release.aws.stack import LiveFunction, StackInfo, with_live
 from lambda_release.log import lock
+from lambda_release.log.schema import DriftNote
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release import drift as realignment
 from lambda_release.release.stack_alias import StackAlias
@@ -106,6 +107,8 @@ class Preflight:
     live: list[LiveFunction]
     problems: list[str]
     pending: list[str] = field(default_factory=list)
+    # What the log said of each drifted function: written into the release's entry.
+    drift: dict[str, DriftNote] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -153,9 +156,10 @@ def preflight(
     # Here, not in read_checks: whether the alias is known takes the log (after a template
     # removed it from every function, a deploy that publishes it again is the way back).
     engine.require_alias_functions(info, log)
+    notes: dict[str, DriftNote] = {}
     if not problems and alias_drift(info, live):
         # Drift a rollback explains is realigned (drift.py); the rest refuses.
-        problems = realignment.deploy_preflight(
+        problems, notes = realignment.deploy_preflight(
             engine,
             info,
             live,
@@ -167,7 +171,7 @@ def preflight(
         if not dry_run:
             # The realignment changed what an alias records, no resource: its status only.
             info = engine.info_after(True)
-    found = Preflight(info, live, problems)
+    found = Preflight(info, live, problems, drift=notes)
     if dry_run:
         found.problems = lock_problems(log) + found.problems
         # Read as the real run reads them before it settles them: an entry it would refuse

@@ -23,7 +23,6 @@ from lambda_release.aws.stack import (
     read_live,
     read_stack,
     restated,
-    unchanged_since,
 )
 from lambda_release.errors import UsageError
 from lambda_release.log.location import LogLocation
@@ -31,6 +30,18 @@ from lambda_release.log.store import LOG_TAG, ReleaseLog
 from lambda_release.names import stable_alias_name, validate_alias, validate_stack_name
 
 SAM_MANAGED_STACK = "aws-sam-cli-managed-default"
+
+
+def unchanged_since(info: StackInfo, desc: dict[str, Any]) -> bool:
+    """Whether a newer description shows the stack as ``info`` read it: the same stack,
+    status and last update. CloudFormation changes a stack's resources only through an
+    operation on it, which moves its status and LastUpdatedTime: its listing still holds."""
+    return (
+        str(desc.get("StackId", "")) == info.stack_id
+        and str(desc.get("StackStatus", "")) == info.status
+        and (desc.get("LastUpdatedTime") or desc.get("CreationTime")) == info.last_updated
+        and not info.in_progress
+    )
 
 
 @dataclass
