@@ -89,7 +89,9 @@ def take_lease(
     (the release's) sorts after it, whatever our clock says."""
     ci = ci_metadata()
     with Pool(max_workers=1) as pool:
-        ahead = pool.submit(read_checks, engine, engine.info())
+        # The stack read (begun ahead, or made here) and the checks on it go out beside the
+        # taking of the lease: neither waits for the other.
+        ahead = pool.submit(lambda: read_checks(engine, engine.info()))
         lease = lock.acquire(
             log,
             new_id,  # a fresh id per attempt: ids then sort in the order releases held it
@@ -132,7 +134,9 @@ def preflight_under_lease(
     allow: str,
 ) -> Preflight:
     """Settle what a killed job left, then the pre-flight, holding the lease."""
-    settled, _ = settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
+    settled, _ = settle_pending(
+        engine, log, settled_by=mode, own_lock=True, progress=progress, lease=lease.body
+    )
     # The stack read that found the log (and the reads made beside the lease) are
     # current when no holder of the lease came or went since: read again if one did.
     quiet = lease.quiet_since(engine.read_at())
