@@ -102,6 +102,8 @@ class StackAlias:
         not touched it since the read held (aws.stack.unchanged_since): its resources are
         listed again only when it has."""
         with self._lock:
+            if self._ahead is None and not self._read:
+                return self.info()  # nothing held: this is the first read
             before = self.info()
             desc = describe_stack(self.client("cloudformation"), self.stack)
             if desc is None:
