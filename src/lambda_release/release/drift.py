@@ -318,8 +318,7 @@ def resolve_before_deploy(
     if info.in_progress:
         return [], []  # the pre-flight refuses a stack mid-update anyway
     template = processed_template(cfn, info.name)
-    # The stack's listing (read once per command) holds every physical id.
-    physical = info.physical or physical_ids(cfn, info.name)
+    physical = info.physical or physical_ids(cfn, info.name)  # the stack's one listing
     recorded = recorded_versions(template, physical)
     items = find_drift(info, live, recorded, releases)
     problems = [i.message for i in items if not i.resolvable]
@@ -329,6 +328,15 @@ def resolve_before_deploy(
         return items, problems
     realign(cfn, info.name, template, items, progress=progress, poll=poll, store=store)
     return items, []
+
+
+@dataclass(frozen=True)
+class DeployDrift:
+    """The drift refusing the deploy, the log's notes for the entry, whether it realigned."""
+
+    problems: list[str]
+    notes: dict[str, DriftNote]
+    realigned: bool = False
 
 
 class _Clients(Protocol):
@@ -345,7 +353,7 @@ def deploy_preflight(
     dry_run: bool = False,
     built_template: Path | None = None,
     allow_rolled_back_code: str = "",
-) -> tuple[list[str], dict[str, DriftNote]]:
+) -> DeployDrift:
     """What ``deploy``'s pre-flight calls instead of refusing every drift: realign the drift a
     rollback explains (not in a dry run), and return the drift it cannot resolve safely,
     with what the log said of each drifted function (written into the release's entry, so
@@ -357,7 +365,7 @@ def deploy_preflight(
     ``allow_rolled_back_code`` gives the reason to release it again (then only said).
     """
     if info is None:
-        return [], {}
+        return DeployDrift([], {})
     template_path = built_template or Path.cwd() / BUILT_TEMPLATE
     from lambda_release.template.built_code import built_code  # noqa: PLC0415
 
@@ -388,4 +396,5 @@ def deploy_preflight(
     if dry_run and items and not problems:
         names = ", ".join(f"{i.logical_id} ({i.recorded} -> {i.live})" for i in items)
         progress(f"would realign CloudFormation with the live aliases first: {names}")
-    return problems, drift_notes(releases, drifted)
+    realigned = bool(items) and not problems and not dry_run
+    return DeployDrift(problems, drift_notes(releases, drifted), realigned)

@@ -159,7 +159,7 @@ def preflight(
     notes: dict[str, DriftNote] = {}
     if not problems and alias_drift(info, live):
         # Drift a rollback explains is realigned (drift.py); the rest refuses.
-        problems, notes = realignment.deploy_preflight(
+        found_drift = realignment.deploy_preflight(
             engine,
             info,
             live,
@@ -168,7 +168,8 @@ def preflight(
             dry_run=dry_run,
             allow_rolled_back_code=allow_rolled_back_code,
         )
-        if not dry_run:
+        problems, notes = found_drift.problems, found_drift.notes
+        if found_drift.realigned:
             # The realignment changed what an alias records, no resource: its status only.
             info = engine.info_after(True)
     found = Preflight(info, live, problems, drift=notes)

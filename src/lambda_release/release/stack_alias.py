@@ -99,7 +99,7 @@ class StackAlias:
 
     def info_current(self) -> StackInfo | None:
         """The stack as it is now, at the cost of one description when CloudFormation has
-        not touched it since the read held (aws.stack.unchanged_since): its resources are
+        not touched it since the read held (unchanged_since): its resources are
         listed again only when it has."""
         with self._lock:
             if self._ahead is None and not self._read:
