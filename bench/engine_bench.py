@@ -163,7 +163,9 @@ def main(sizes: list[int]) -> None:
             for n in sizes:
                 names = [f"F{i}" for i in range(n)]
                 app = work / f"app{n}"
-                write_sam_app(app, functions=names, deployment_type="AllAtOnce", alarms=True)
+                write_sam_app(
+                    app, functions=names, deployment_type="Canary10Percent5Minutes", alarms=True
+                )
                 sam_build(app, env)
                 bucket = f"bench-{uuid.uuid4().hex[:8]}"
                 sb.client("s3").create_bucket(Bucket=bucket)

@@ -11,34 +11,40 @@ LAMBDA_RELEASE_TRACE_AWS counting its AWS calls:
     status              the alias and the log's summary
     history --limit 20  the 20 newest entries
 
-Goal (issue 18): at 10,000 entries each command makes the same number of S3 calls
-as at 10 (within 2). Figures only: nothing here fails on timing.
+Then the states a log passes through (issue 30), each followed by the next deploy's
+pre-flight and begin (``begin``, then ``record`` to settle it):
+
+    rollback                 a real rollback of the newest release
+    status after rollback    the drift it leaves, explained from the log
+    begin after rollback     the drift realigned, the rollback found in the log
+    begin after failure      a release that failed (nothing moved) just before
+    begin, one pending       a release a killed job left pending (settled first)
+    begin, out of order      an older release pending under a newer settled one: its
+                             settlement is written after the newer release's
+
+Goal (issues 18 and 30): at 10,000 entries each command makes the same number of S3
+calls as at 10 (within 2). Figures only: nothing here fails on timing.
 
     .venv/bin/python bench/log_bench.py [SIZES...]      # default: 10 1000 10000
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.rollback.stackkit import Kit  # noqa: E402
+from tests.support.logstates import STATES, pad  # noqa: E402
 
 from lambda_release.aws.trace import read_trace  # noqa: E402
-from lambda_release.log.ids import iso, new_id  # noqa: E402
-from lambda_release.log.store import ReleaseLog  # noqa: E402
 from lambda_release.sandbox import Sandbox  # noqa: E402
 
 EXE = str(Path(sys.executable).parent / "lambda-release")
@@ -48,52 +54,6 @@ COMMANDS: list[tuple[str, list[list[str]]]] = [
     ("status", [["status"]]),
     ("history --limit 20", [["history", "--limit", "20"]]),
 ]
-
-
-def old_entry(log: ReleaseLog, release_id: str, t: datetime) -> tuple[dict[str, Any], ...]:
-    """An entry and its settlement as a release long ago that changed nothing."""
-    entry = {
-        "schema": "lambda-release/entry@1",
-        "id": release_id,
-        "kind": "release",
-        "time": iso(t),
-        "stack": log.stack,
-        "alias": log.alias,
-        "environment": "bench",
-        "functions": [],
-        "ci": {"source": "local"},
-        "who": "bench",
-        "sam_command": ["sam", "deploy"],
-    }
-    settlement = {
-        "schema": "lambda-release/settlement@1",
-        "id": release_id,
-        "outcome": "no-change",
-        "settled_at": iso(t),
-        "settled_by": "deploy",
-        "sam_exit_code": 0,
-        "stack_status": "UPDATE_COMPLETE",
-        "functions": [],
-        "warnings": [],
-    }
-    return entry, settlement
-
-
-def pad(log: ReleaseLog, s3: Any, count: int) -> None:
-    """Write ``count`` settled entries older than every real one, with the log's own keys."""
-    start = datetime(2020, 1, 1, tzinfo=UTC)
-    if count:  # the log begins here, with the index (as a first deploy begins it)
-        s3.put_object(Bucket=log.location.bucket, Key=log.origin_key, Body=b"{}")
-
-    def one(i: int) -> None:
-        t = start + timedelta(seconds=i)
-        rid = new_id(t)
-        entry, settlement = old_entry(log, rid, t)
-        for key, body in [(log.entry_key(rid), entry), (log.settlement_key(rid), settlement)]:
-            s3.put_object(Bucket=log.location.bucket, Key=key, Body=json.dumps(body).encode())
-
-    with ThreadPoolExecutor(16) as pool:
-        list(pool.map(one, range(count)))
 
 
 def run(kit: Kit, argv: list[str], trace: Path) -> tuple[float, Counter[str]]:
@@ -128,7 +88,14 @@ def measure(sb: Sandbox, size: int, work: Path) -> dict[str, tuple[float, Counte
             wall += w
             calls.update(c)
         out[name] = (wall, calls)
+    for name, setup, argv in STATES:
+        if setup is not None:
+            setup(kit)
+        out[name] = run(kit, argv, work / "trace.jsonl")
     return out
+
+
+NAMES = [name for name, _ in COMMANDS] + [name for name, _, _ in STATES]
 
 
 def main(sizes: list[int]) -> None:
@@ -137,42 +104,42 @@ def main(sizes: list[int]) -> None:
         results = {size: measure(sb, size, Path(tmp)) for size in sizes}
     print()
     head = "".join(f"{f'{s} entries':>24}" for s in sizes)
-    print(f"{'command':<20}{head}")
-    print(f"{'':<20}" + "".join(f"{'S3 / AWS calls, time':>24}" for _ in sizes))
-    for name, _ in COMMANDS:
+    print(f"{'command':<22}{head}")
+    print(f"{'':<22}" + "".join(f"{'S3 / AWS calls, time':>24}" for _ in sizes))
+    for name in NAMES:
         cells = []
         for s in sizes:
             wall, calls = results[s][name]
             every = sum(v for k, v in calls.items() if "." not in k)
             cells.append(f"{calls['s3']:>6} / {every:<4} {wall:6.2f} s")
-        print(f"{name:<20}" + "".join(f"{c:>24}" for c in cells))
+        print(f"{name:<22}" + "".join(f"{c:>24}" for c in cells))
     print()
     print("S3 calls by operation (ListObjectsV2 / GetObject / PutObject)")
-    for name, _ in COMMANDS:
+    for name in NAMES:
         cells = []
         for s in sizes:
             c = results[s][name][1]
             cells.append(
                 f"{c['s3.ListObjectsV2']:>4} / {c['s3.GetObject']:>5} / {c['s3.PutObject']:>3}"
             )
-        print(f"{name:<20}" + "".join(f"{x:>24}" for x in cells))
+        print(f"{name:<22}" + "".join(f"{x:>24}" for x in cells))
     print("(history --limit 20 shows min(20, entries) entries and reads each one: an entry")
     print(" and its settlement; beyond those its calls do not depend on the log's length)")
     print()
     print("goal: at the largest size, each command's S3 calls within 2 of the smallest's")
     print("(history --limit 20 against the smallest log that has 20 entries to show: the")
     print(" smallest has fewer, so reads fewer; its listings are compared too)")
-    for name, _ in COMMANDS:
+    for name in NAMES:
         base = sizes[0]
         if name.startswith("history") and base < 20:
             base = next((n for n in sizes if n >= 20), base)
         lo, hi = results[base][name][1]["s3"], results[sizes[-1]][name][1]["s3"]
         ok = "ok" if hi - lo <= 2 else "MISSED"
-        print(f"  {name:<20} {lo} -> {hi} ({base} -> {sizes[-1]}): {ok}")
+        print(f"  {name:<22} {lo} -> {hi} ({base} -> {sizes[-1]}): {ok}")
     lo_list = results[sizes[0]]["history --limit 20"][1]["s3.ListObjectsV2"]
     hi_list = results[sizes[-1]]["history --limit 20"][1]["s3.ListObjectsV2"]
     ok = "ok" if hi_list <= lo_list else "MISSED"
-    print(f"  {'history listings':<20} {lo_list} -> {hi_list}: {ok}")
+    print(f"  {'history listings':<22} {lo_list} -> {hi_list}: {ok}")
 
 
 if __name__ == "__main__":

@@ -9,16 +9,19 @@ import os
 import signal
 import sys
 import threading
-import traceback
 from collections.abc import Iterator, Sequence
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from lambda_release import __version__, bounds, commands
-from lambda_release.aws.client import as_release_error, call_of, last_call
-from lambda_release.context import Context
 from lambda_release.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_USAGE, LambdaReleaseError
 from lambda_release.text import visible
+
+if TYPE_CHECKING:
+    from lambda_release.context import Context
+
+# Start-up (issue 30): `--help`, `--version` and bad input import neither the AWS boundary
+# (botocore) nor the settings' readers; a command imports them when it runs.
 
 DESCRIPTION = """\
 Safe AWS Lambda releases with SAM: every change ships as an immutable version,
@@ -192,6 +195,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if getattr(args, "_run", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    from lambda_release.context import Context  # noqa: PLC0415 - see the imports
+
     outputs: tuple[str, ...] = args._outputs
     ctx: Context | None = None
     try:
@@ -236,6 +241,8 @@ def report(exc: BaseException, command: str, ctx: Context | None, *, debug: bool
         print(f"{prefix}: interrupted", file=sys.stderr)
         return EXIT_FAILED
     if not isinstance(exc, LambdaReleaseError):
+        from lambda_release.aws.client import as_release_error, call_of, last_call  # noqa: PLC0415
+
         call = call_of(exc) or (last_call() if ctx is not None and ctx.has_aws else "")
         exc = as_release_error(exc, call) or exc
     if isinstance(exc, LambdaReleaseError):
@@ -243,6 +250,8 @@ def report(exc: BaseException, command: str, ctx: Context | None, *, debug: bool
         print(f"{prefix}: error: {visible(exc)}", file=sys.stderr)
         return exc.exit_code
     if debug:
+        import traceback  # noqa: PLC0415
+
         traceback.print_exception(exc, file=sys.stderr)
     print(
         f"{prefix}: internal error ({type(exc).__name__}), please report it at "

@@ -19,8 +19,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from lambda_release.errors import UsageError
 from lambda_release.text import check_text
 
@@ -188,10 +186,24 @@ class SamConfig:
         """Read ``path``; a missing file is an empty config, a broken one a usage error."""
         if not path.is_file():
             return cls.empty()
+        if path.suffix != ".toml":
+            return cls._load_yaml(path)
         try:
-            text = path.read_text(encoding="utf-8")
-            data = tomllib.loads(text) if path.suffix == ".toml" else (yaml.safe_load(text) or {})
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise UsageError(f"cannot read SAM config file {path}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise UsageError(f"SAM config file {path} is not a table of config environments")
+        return cls(path, data)
+
+    @classmethod
+    def _load_yaml(cls, path: Path) -> SamConfig:
+        # PyYAML takes 40 ms to import: only a samconfig.yaml pays it, not every command.
+        import yaml  # noqa: PLC0415
+
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise UsageError(f"cannot read SAM config file {path}: {exc}") from exc
         if not isinstance(data, dict):
             raise UsageError(f"SAM config file {path} is not a table of config environments")

@@ -92,3 +92,35 @@ def test_every_aws_in_a_process_shares_botocores_data_loader() -> None:
         "us-east-1",
         "eu-west-1",
     )
+
+
+WHAT_LOADED = """\
+import sys
+from lambda_release.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+sys.stdout.flush()
+print("exit", code, *sorted(m for m in ("botocore", "yaml") if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (["--help"], "exit 0"),
+        (["--version"], "exit 0"),
+        # botocore for the error types; neither PyYAML nor the release inputs' readers
+        (
+            ["status", "--region", "not a region", "--stack", "s", "--alias", "PROD"],
+            "exit 2 botocore",
+        ),
+    ],
+)
+def test_start_up_imports_neither_botocore_nor_pyyaml_before_it_needs_them(
+    spawn: Spawn, tmp_path: Path, args: list[str], loaded: str
+) -> None:
+    """Issue 30: --help and --version import neither; status reads no template."""
+    done = spawn.python(WHAT_LOADED, *args, cwd=tmp_path, timeout=120)
+    assert done.stderr.splitlines()[-1] == loaded, done.stderr

@@ -183,11 +183,6 @@ def _alarm_names(group_info: dict[str, Any]) -> list[str]:
     return [str(a["name"]) for a in config.get("alarms", [])]
 
 
-def group_alarms(cd: Any, application: str, group: str) -> list[str]:
-    """The alarms one deployment group watches (none when its alarm check is disabled)."""
-    return groups_alarms(cd, application, [group]).get(group, [])
-
-
 def groups_alarms(cd: Any, application: str, groups: list[str]) -> dict[str, list[str]]:
     """Group -> the alarms it watches, read 100 groups a call (BatchGetDeploymentGroups)."""
     out: dict[str, list[str]] = {}

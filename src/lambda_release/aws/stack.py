@@ -94,6 +94,8 @@ class StackInfo:
     other_functions: list[str] = field(default_factory=list)
     # Every function of the stack, logical id -> name (those without the alias included).
     function_names: dict[str, str] = field(default_factory=dict)
+    # Every resource, logical id -> physical id: the one listing answers drift's reads too.
+    physical: dict[str, str] = field(default_factory=dict)
     aliases_seen: list[str] = field(default_factory=list)
     application: str | None = None
     deployment_groups: list[str] = field(default_factory=list)
@@ -233,25 +235,26 @@ def _recorded_versions(
     return versions
 
 
-def read_stack(cfn: Any, stack: str, alias: str) -> StackInfo | None:
-    """The stack's functions carrying ``alias``, or None when the stack does not exist."""
-    # The two reads overlap (a client is thread-safe); the listing of a stack that does
-    # not exist fails, and is then not looked at.
-    with Pool(max_workers=1) as pool:
-        listing = pool.submit(list_resources_dated, cfn, stack)
-        desc = describe_stack(cfn, stack)
-        if desc is None:
-            listing.exception()
-            return None
-        resources, listed_at = listing.result()
-    described_at = answered_at(desc["ResponseMetadata"])
-    info = StackInfo(
-        name=stack,
-        status=str(desc.get("StackStatus", "")),
-        stack_id=str(desc.get("StackId", "")),
-        read_at=None if described_at is None or listed_at is None else min(described_at, listed_at),
-        tags={t["Key"]: t["Value"] for t in desc.get("Tags", [])},
-        last_updated=desc.get("LastUpdatedTime") or desc.get("CreationTime"),
+def read_stack(
+    cfn: Any, stack: str, alias: str, desc: dict[str, Any] | None = None
+) -> StackInfo | None:
+    """The stack's functions carrying ``alias``, or None when the stack does not exist.
+    ``desc``: its description, just read (then only its resources are listed)."""
+    if desc is not None:
+        resources, listed_at = list_resources_dated(cfn, stack)
+    else:
+        # Side by side; the listing of a stack that does not exist fails, and is not looked at.
+        with Pool(max_workers=1) as pool:
+            listing = pool.submit(list_resources_dated, cfn, stack)
+            desc = describe_stack(cfn, stack)
+            if desc is None:
+                listing.exception()
+                return None
+            resources, listed_at = listing.result()
+    info = restated(StackInfo(stack, "", str(desc.get("StackId", ""))), desc)
+    described_at = info.read_at
+    info.read_at = (
+        None if described_at is None or listed_at is None else min(described_at, listed_at)
     )
     _pair_resources(info, resources, alias)
     return info
@@ -293,6 +296,7 @@ def _pair_resources(info: StackInfo, resources: list[dict[str, Any]], alias: str
         if r.get("PhysicalResourceId")
     ]
     info.function_names = {fid: str(r["PhysicalResourceId"]) for fid, r in functions.items()}
+    info.physical = physical_ids(resources)
     for fid, r in sorted(functions.items()):
         if fid not in carrying:
             info.other_functions.append(fid)

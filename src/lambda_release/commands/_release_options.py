@@ -6,6 +6,7 @@ import argparse
 from argparse import SUPPRESS
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lambda_release import bounds
 from lambda_release.aws.client import LAMBDA_RATE
@@ -13,15 +14,14 @@ from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.log.location import LogLocation
 from lambda_release.log.store import ReleaseLog
-from lambda_release.release.inputs import ReleaseInputs, gather
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig, env_var
-from lambda_release.template.overrides import (
-    config_overrides,
-    merge_overrides,
-    parse_override_item,
-    parse_overrides,
-)
+
+if TYPE_CHECKING:
+    from lambda_release.release.inputs import ReleaseInputs
+
+# The template's readers (PyYAML and the SAM grammar of overrides) are imported by the
+# functions that read what a release ships: status, history and rollback never do.
 
 
 def add_stack(p: argparse.ArgumentParser, what: str = "CloudFormation stack") -> None:
@@ -155,6 +155,13 @@ def add_release_inputs(p: argparse.ArgumentParser) -> None:
 
 def overrides(ctx: Context, alias: str) -> dict[str, str]:
     """The parameter overrides sam deploy gets: samconfig's, then the user's, then AliasName."""
+    from lambda_release.template.overrides import (  # noqa: PLC0415 - see the imports
+        config_overrides,
+        merge_overrides,
+        parse_override_item,
+        parse_overrides,
+    )
+
     s = ctx.settings
     given: dict[str, str] = {}
     if s.source("parameter_overrides") == "flag":
@@ -183,6 +190,8 @@ def declared_secrets(ctx: Context) -> list[str]:
 def release_inputs(ctx: Context, alias: str, default_record: str | None) -> ReleaseInputs:
     """The template, the overrides with their secrets carried, the record file: every
     value parsed, nothing looked up in AWS yet."""
+    from lambda_release.release.inputs import gather  # noqa: PLC0415 - see the imports
+
     s = ctx.settings
     return gather(
         template_file=s.get("template_file"),

@@ -188,22 +188,14 @@ class LogIndex:
             ):
                 page, window = cached.page, cached.window
             else:
-                page, window = self._index_page(start_after), None
-                if page.ids:
-                    low, high = page.ids[-1], page.ids[0]
-                    # Facts newer than the window's newest belong to it too (orphans), and
-                    # so do those older than its oldest when it reaches the log's origin
-                    # (an entry deleted by hand leaves its settlement behind).
-                    top = "~" if start_after is None else high
-                    low = "" if page.origin else low
-                    window = Window(
-                        page.ids,
-                        self._ids_between("settled", low, top) if facts else set(),
-                        self._ids_between("undone", low, top) if undone else set(),
-                        indexed=True,
-                    )
+                # A newest window listed without some facts (the head's check lists no undo
+                # marks): only the missing ones are listed now.
+                page = cached.page if cached is not None else self._index_page(start_after)
+                window = self._window(page, start_after, facts, undone, cached)
                 if newest:
-                    self._keep_newest(seen, NewestWindow(page, window, facts, undone))
+                    kept_settled = facts or (cached is not None and cached.settled)
+                    kept_undone = undone or (cached is not None and cached.undone)
+                    self._keep_newest(seen, NewestWindow(page, window, kept_settled, kept_undone))
             newest = False
             if window is not None:
                 yield window
@@ -222,6 +214,47 @@ class LogIndex:
                 set(self.list_ids("undone")) if undone else set(),
                 indexed=False,
             )
+
+    def _window(
+        self,
+        page: IndexPage,
+        start_after: str | None,
+        facts: bool,
+        undone: bool,
+        cached: NewestWindow | None,
+    ) -> Window | None:
+        """The settlements and undo marks of ``page``'s ids (those ``cached`` holds kept)."""
+        if not page.ids:
+            return None
+        low, high = page.ids[-1], page.ids[0]
+        # Facts newer than the window's newest belong to it too (orphans), and so do those
+        # older than its oldest when it reaches the log's origin (an entry deleted by hand
+        # leaves its settlement behind).
+        top = "~" if start_after is None else high
+        low = "" if page.origin else low
+        known = cached.window if cached is not None else None
+
+        def listed(folder: str, wanted: bool, have: bool, ids: set[str]) -> set[str]:
+            if have and known is not None:
+                return ids
+            return self._ids_between(folder, low, top) if wanted else set()
+
+        return Window(
+            page.ids,
+            listed(
+                "settled",
+                facts,
+                cached is not None and cached.settled,
+                known.settled if known else set(),
+            ),
+            listed(
+                "undone",
+                undone,
+                cached is not None and cached.undone,
+                known.undone if known else set(),
+            ),
+            indexed=True,
+        )
 
     def newest_first(self, before: str | None = None) -> Iterator[Release]:
         """Every release (older than ``before``), newest first, read lazily: per window of

@@ -53,6 +53,17 @@ class Kind(StrEnum):
     ROLLBACK = "rollback"
 
 
+class DriftNote(TypedDict, total=False):
+    """A function whose alias ran another version than the stack's Version resource when
+    the release began, and the rollbacks its pre-flight found for it: the next pre-flight
+    that finds the same drift stops reading the log here (release/drift_log.py)."""
+
+    live: Required[str]
+    held: Required[str]
+    explained_by: str | None  # the rollback that put the alias on ``live``
+    undone_by: str | None  # the rollback that moved it off ``held``
+
+
 class EntryFunction(TypedDict, total=False):
     """A function as a release found it when it began."""
 
@@ -61,6 +72,7 @@ class EntryFunction(TypedDict, total=False):
     function_arn: str
     before: str | None
     stable_before: str | None
+    drift: DriftNote
 
 
 class Entry(TypedDict, total=False):
@@ -114,6 +126,7 @@ class FunctionRecord(TypedDict, total=False):
     function_arn: str
     before: str | None
     stable_before: str | None
+    drift: DriftNote
     after: str | None
     code_sha256: str | None
     moved: bool

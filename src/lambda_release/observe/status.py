@@ -3,7 +3,7 @@ the last release, deployments in flight and drift. JSON schema: docs/release-log
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from lambda_release.log.records import Release
 from lambda_release.log.store import ReleaseLog
 from lambda_release.names import validate_alias
 from lambda_release.output import format_table
-from lambda_release.release.drift import explanations
+from lambda_release.release.drift_log import drift_history, explanations
 from lambda_release.release.preflight import (
     Drift,
     alarm_message,
@@ -64,7 +64,7 @@ def alias_status(
             engine.client("lambda"), bare, engine.alias, engine.stable_name, engine.limiter
         )
     drift = alias_drift(info, live)
-    why = log.explanations() if drift else {}
+    why = log.explanations({d.function: (d.live, d.recorded) for d in drift}) if drift else {}
     split = {
         f.logical_id for f, lf in with_live(info, live) if lf and lf.alias and lf.alias.weights
     }
@@ -170,12 +170,15 @@ class LogStory:
             story.notes.append(f"release log unreadable: {exc}")
         return story
 
-    def explanations(self) -> dict[tuple[str, str], str]:
-        """(function, version) -> the rollback that put it there (read only for drift)."""
+    def explanations(
+        self, drifted: Mapping[str, tuple[str, str | None]]
+    ) -> dict[tuple[str, str], str]:
+        """(function, version) -> the rollback that put it there (read only for drift, as
+        far back as ``drifted`` needs: release.drift.drift_history)."""
         if self.log is None or self.error is not None:
             return {}
         try:
-            return explanations(list(self.log.newest_first()))
+            return explanations(drift_history(self.log.newest_first(), drifted))
         except LambdaReleaseError:
             return {}
 

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 import botocore.exceptions
 
-from lambda_release.aws.codedeploy import active_deployment_ids, group_alarms
+from lambda_release.aws.codedeploy import active_deployment_ids, groups_alarms
 from lambda_release.aws.stack import StackInfo, describe_stack
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
 from lambda_release.log.schema import Timeline
@@ -133,11 +133,12 @@ class Follower:
 
     def _group_alarms(self, group: str) -> list[str]:
         if group not in self._alarms_of:
-            names: list[str] = []
             info = self._info
             if info is not None and info.application:
-                names = group_alarms(self.cd, info.application, group)
-            self._alarms_of[group] = names
+                # Every group of the stack in one call (100 a call), not one call per group.
+                groups = sorted({group, *info.deployment_groups} - set(self._alarms_of))
+                self._alarms_of.update(groups_alarms(self.cd, info.application, groups))
+            self._alarms_of.setdefault(group, [])
         return self._alarms_of[group]
 
     def _alarm_states(self, names: Sequence[str]) -> dict[str, str]:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from lambda_release.aws.client import Pool
 from lambda_release.aws.stack import (
@@ -16,7 +16,7 @@ from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
 from lambda_release.log.ids import iso, new_id, now, ordered_id
-from lambda_release.log.schema import Entry, EntryFunction
+from lambda_release.log.schema import DriftNote, Entry, EntryFunction
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release.inputs import ReleaseInputs, check_inputs
 from lambda_release.release.preflight import Preflight, Reads, preflight, read_checks
@@ -24,18 +24,23 @@ from lambda_release.release.recover import settle_pending
 from lambda_release.release.stack_alias import StackAlias
 
 
-def snapshot_functions(info: StackInfo | None, live: Sequence[LiveFunction]) -> list[EntryFunction]:
+def snapshot_functions(
+    info: StackInfo | None,
+    live: Sequence[LiveFunction],
+    drift: Mapping[str, DriftNote] | None = None,
+) -> list[EntryFunction]:
     out: list[EntryFunction] = []
     for f, lf in with_live(info, live):
-        out.append(
-            {
-                "logical_id": f.logical_id,
-                "function_name": f.name,
-                "function_arn": lf.function_arn if lf else "",
-                "before": lf.alias.version if lf and lf.alias else None,
-                "stable_before": lf.stable.version if lf and lf.stable else None,
-            }
-        )
+        row: EntryFunction = {
+            "logical_id": f.logical_id,
+            "function_name": f.name,
+            "function_arn": lf.function_arn if lf else "",
+            "before": lf.alias.version if lf and lf.alias else None,
+            "stable_before": lf.stable.version if lf and lf.stable else None,
+        }
+        if drift and f.logical_id in drift:
+            row["drift"] = drift[f.logical_id]
+        out.append(row)
     return out
 
 
@@ -49,6 +54,7 @@ def new_entry(
     command: Sequence[str] = (),
     release_id: str | None = None,
     allow_rolled_back_code: str = "",
+    drift: Mapping[str, DriftNote] | None = None,
 ) -> Entry:
     t = now()
     ci = ci_metadata()
@@ -59,7 +65,7 @@ def new_entry(
         "stack": engine.stack,
         "alias": engine.alias,
         "environment": environment,
-        "functions": snapshot_functions(info, live),
+        "functions": snapshot_functions(info, live, drift),
         "ci": ci,
         "who": ci.get("triggered_by", ""),
         "sam_command": list(command),
@@ -83,7 +89,9 @@ def take_lease(
     (the release's) sorts after it, whatever our clock says."""
     ci = ci_metadata()
     with Pool(max_workers=1) as pool:
-        ahead = pool.submit(read_checks, engine, engine.info())
+        # The stack read (begun ahead, or made here) and the checks on it go out beside the
+        # taking of the lease: neither waits for the other.
+        ahead = pool.submit(lambda: read_checks(engine, engine.info()))
         lease = lock.acquire(
             log,
             new_id,  # a fresh id per attempt: ids then sort in the order releases held it
@@ -126,7 +134,9 @@ def preflight_under_lease(
     allow: str,
 ) -> Preflight:
     """Settle what a killed job left, then the pre-flight, holding the lease."""
-    settled, _ = settle_pending(engine, log, settled_by=mode, own_lock=True, progress=progress)
+    settled, _ = settle_pending(
+        engine, log, settled_by=mode, own_lock=True, progress=progress, lease=lease.body
+    )
     # The stack read that found the log (and the reads made beside the lease) are
     # current when no holder of the lease came or went since: read again if one did.
     quiet = lease.quiet_since(engine.read_at())
@@ -181,6 +191,7 @@ def begin(
             command=command,
             release_id=holder,
             allow_rolled_back_code=allow_rolled_back_code,
+            drift=found.drift,
         )
         if not lock.still_ours(lease, lock_ttl):
             raise OperationError(

@@ -37,14 +37,23 @@ from typing import Any, Protocol
 
 import botocore.exceptions
 
-from lambda_release.aws.stack import LiveFunction, StackInfo, list_resources, version_of_arn
+from lambda_release.aws.stack import (
+    LiveFunction,
+    StackInfo,
+    list_resources,
+    version_of_arn,
+    with_live,
+)
 from lambda_release.aws.stack import physical_ids as stack_physical_ids
 from lambda_release.errors import OperationError
 from lambda_release.log.records import Release
+from lambda_release.log.schema import DriftNote
 from lambda_release.log.store import ReleaseLog
+from lambda_release.release.drift_log import drift_history, drift_notes, explanations
 from lambda_release.release.rolled_back_code import allowed, rolled_back_code
-from lambda_release.template.built_code import built_code
-from lambda_release.template.cfn import parse_template
+
+# The template readers (PyYAML) are imported by the functions that read a template: the
+# commands that import this module for its checks (status) never pay for them.
 
 BUILT_TEMPLATE = Path(".aws-sam") / "build" / "template.yaml"
 TEMPLATE_BODY_MAX = 51_200  # CloudFormation's limit for an inline TemplateBody, in bytes
@@ -103,6 +112,8 @@ def processed_template(cfn: Any, stack: str) -> dict[str, Any]:
         resp = cfn.get_template(StackName=stack, TemplateStage="Processed")
     except botocore.exceptions.ClientError as exc:
         raise OperationError(f"cannot read the template of stack {stack}: {exc}") from exc
+    from lambda_release.template.cfn import parse_template  # noqa: PLC0415 - see the imports
+
     body = resp.get("TemplateBody")
     template = body if isinstance(body, dict) else parse_template(str(body), "the stack's template")
     if template.get("Transform"):
@@ -137,18 +148,6 @@ def recorded_versions(template: dict[str, Any], physical: dict[str, str]) -> dic
 
 
 # -- finding and explaining drift ---------------------------------------------------
-
-
-def explanations(releases: Sequence[Release]) -> dict[tuple[str, str], str]:
-    """(logical id, version) -> the newest rollback entry that put the function there."""
-    out: dict[tuple[str, str], str] = {}
-    for r in releases:  # newest first: the first one seen wins
-        if r.kind != "rollback":
-            continue
-        for f in r.functions():
-            if f.get("moved") and f.get("after") is not None:
-                out.setdefault((str(f["logical_id"]), str(f["after"])), r.id)
-    return out
 
 
 def find_drift(
@@ -319,7 +318,7 @@ def resolve_before_deploy(
     if info.in_progress:
         return [], []  # the pre-flight refuses a stack mid-update anyway
     template = processed_template(cfn, info.name)
-    physical = physical_ids(cfn, info.name)
+    physical = info.physical or physical_ids(cfn, info.name)  # the stack's one listing
     recorded = recorded_versions(template, physical)
     items = find_drift(info, live, recorded, releases)
     problems = [i.message for i in items if not i.resolvable]
@@ -329,6 +328,15 @@ def resolve_before_deploy(
         return items, problems
     realign(cfn, info.name, template, items, progress=progress, poll=poll, store=store)
     return items, []
+
+
+@dataclass(frozen=True)
+class DeployDrift:
+    """The drift refusing the deploy, the log's notes for the entry, whether it realigned."""
+
+    problems: list[str]
+    notes: dict[str, DriftNote]
+    realigned: bool = False
 
 
 class _Clients(Protocol):
@@ -345,9 +353,11 @@ def deploy_preflight(
     dry_run: bool = False,
     built_template: Path | None = None,
     allow_rolled_back_code: str = "",
-) -> list[str]:
+) -> DeployDrift:
     """What ``deploy``'s pre-flight calls instead of refusing every drift: realign the drift a
-    rollback explains (not in a dry run), and return the drift it cannot resolve safely.
+    rollback explains (not in a dry run), and return the drift it cannot resolve safely,
+    with what the log said of each drifted function (written into the release's entry, so
+    the next deploy reads no further back than it: drift_log.py).
 
     ``built_template``: ``sam build``'s output (default ``.aws-sam/build/template.yaml`` in
     the working directory, where ``sam deploy`` takes it from); when found, a drifted
@@ -355,10 +365,20 @@ def deploy_preflight(
     ``allow_rolled_back_code`` gives the reason to release it again (then only said).
     """
     if info is None:
-        return []
+        return DeployDrift([], {})
     template_path = built_template or Path.cwd() / BUILT_TEMPLATE
+    from lambda_release.template.built_code import built_code  # noqa: PLC0415
+
     built = built_code(template_path) if template_path.is_file() else {}
-    releases = list(log.newest_first())
+    drifted = {
+        f.logical_id: (lf.alias.version, f.recorded_version)
+        for f, lf in with_live(info, live)
+        if f.recorded_version is not None
+        and lf is not None
+        and lf.alias is not None
+        and lf.alias.version != f.recorded_version
+    }
+    releases = drift_history(log.newest_first(), drifted)
     items, problems = resolve_before_deploy(
         engine.client("cloudformation"),
         info,
@@ -376,4 +396,5 @@ def deploy_preflight(
     if dry_run and items and not problems:
         names = ", ".join(f"{i.logical_id} ({i.recorded} -> {i.live})" for i in items)
         progress(f"would realign CloudFormation with the live aliases first: {names}")
-    return problems
+    realigned = bool(items) and not problems and not dry_run
+    return DeployDrift(problems, drift_notes(releases, drifted), realigned)

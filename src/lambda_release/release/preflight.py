@@ -16,6 +16,7 @@ from lambda_release.aws import codedeploy, stuck_rollback
 from lambda_release.aws.client import Pool
 from lambda_release.aws.stack import LiveFunction, StackInfo, with_live
 from lambda_release.log import lock
+from lambda_release.log.schema import DriftNote
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release import drift as realignment
 from lambda_release.release.stack_alias import StackAlias
@@ -106,6 +107,8 @@ class Preflight:
     live: list[LiveFunction]
     problems: list[str]
     pending: list[str] = field(default_factory=list)
+    # What the log said of each drifted function: written into the release's entry.
+    drift: dict[str, DriftNote] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,16 +147,19 @@ def preflight(
     The real run calls this under the lock, after settling what a killed job left;
     a dry run calls it without the lock and adds what the lock would say. ``reads``:
     made beside the taking of the lease, and still current (see release.begin).
+    ``refresh``: the stack read held may be stale: described again (and listed again
+    only if CloudFormation changed it since: StackAlias.info_current).
     """
     if reads is None:
-        reads = read_checks(engine, engine.info(refresh=refresh))
+        reads = read_checks(engine, engine.info_current() if refresh else engine.info())
     info, live, problems = reads.info, reads.live, reads.problems
     # Here, not in read_checks: whether the alias is known takes the log (after a template
     # removed it from every function, a deploy that publishes it again is the way back).
     engine.require_alias_functions(info, log)
+    notes: dict[str, DriftNote] = {}
     if not problems and alias_drift(info, live):
         # Drift a rollback explains is realigned (drift.py); the rest refuses.
-        problems = realignment.deploy_preflight(
+        found_drift = realignment.deploy_preflight(
             engine,
             info,
             live,
@@ -162,9 +168,11 @@ def preflight(
             dry_run=dry_run,
             allow_rolled_back_code=allow_rolled_back_code,
         )
-        if not dry_run:
-            info = engine.info(refresh=True)
-    found = Preflight(info, live, problems)
+        problems, notes = found_drift.problems, found_drift.notes
+        if found_drift.realigned:
+            # The realignment changed what an alias records, no resource: its status only.
+            info = engine.info_after(True)
+    found = Preflight(info, live, problems, drift=notes)
     if dry_run:
         found.problems = lock_problems(log) + found.problems
         # Read as the real run reads them before it settles them: an entry it would refuse

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from lambda_release.aws.stack import (
     StackInfo,
 )
-from lambda_release.log import lock
+from lambda_release.log import lock, schema
 from lambda_release.log.ids import iso, now
 from lambda_release.log.records import Release
 from lambda_release.log.schema import Timeline
@@ -33,6 +33,7 @@ def settle_pending(
     progress: Callable[[str], None] | None = None,
     dry_run: bool = False,
     timeline: Timeline | None = None,
+    lease: schema.Lease | None = None,
 ) -> tuple[list[tuple[Release, dict[str, str | None]]], list[str]]:
     """Settle releases a killed job left pending.
 
@@ -43,7 +44,8 @@ def settle_pending(
     A release whose lease is still live is left alone: a deploy renews its lease
     while it runs, and a ``begin`` lease belongs to a ``record`` still to come
     (``include_begun``: we are that record). ``timeline``: the canary as ``watch`` saw
-    it, kept in the newest release's settlement (``record --timeline-file``).
+    it, kept in the newest release's settlement (``record --timeline-file``). ``lease``: the
+    lease as this command holds it (with ``own_lock``): not read again.
     """
     settled: list[tuple[Release, dict[str, str | None]]] = []
     in_flight: list[str] = []
@@ -52,8 +54,9 @@ def settle_pending(
     pending = [str(e["id"]) for e in log.pending_entries()]
     if not pending:
         return settled, in_flight
-    held = lock.read_lease(log)
-    lease = held[0] if held else None
+    if lease is None or not own_lock:
+        held = lock.read_lease(log)
+        lease = held[0] if held else None
     holder = None if lease is None else lease["holder"]
     every_id = log.recent_ids()  # every pending release is among them (pending_ids)
     for rid in pending:
@@ -69,7 +72,7 @@ def settle_pending(
             if not dry_run and holder == rid:
                 lock.release(log, rid)
             continue
-        info = engine.info(refresh=True)
+        info = engine.info_current()  # after whatever the killed job's sam did
         if info is not None and info.in_progress:
             in_flight.append(rid)
             continue

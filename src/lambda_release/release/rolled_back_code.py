@@ -17,18 +17,7 @@ import botocore.exceptions
 
 from lambda_release.aws.stack import StackInfo, version_of_arn
 from lambda_release.log.records import Release
-
-
-def rolled_back_versions(releases: Sequence[Release]) -> dict[tuple[str, str], str]:
-    """(logical id, version) a rollback moved an alias away from -> that rollback's id."""
-    out: dict[tuple[str, str], str] = {}
-    for r in releases:
-        if r.kind != "rollback":
-            continue
-        for f in r.functions():
-            if f.get("moved") and f.get("before") is not None:
-                out.setdefault((str(f["logical_id"]), str(f["before"])), r.id)
-    return out
+from lambda_release.release.drift_log import rolled_back_versions
 
 
 def stack_versions(template: dict[str, Any], physical: dict[str, str]) -> set[tuple[str, str]]:

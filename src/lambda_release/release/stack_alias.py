@@ -32,6 +32,18 @@ from lambda_release.names import stable_alias_name, validate_alias, validate_sta
 SAM_MANAGED_STACK = "aws-sam-cli-managed-default"
 
 
+def unchanged_since(info: StackInfo, desc: dict[str, Any]) -> bool:
+    """Whether a newer description shows the stack as ``info`` read it: the same stack,
+    status and last update. CloudFormation changes a stack's resources only through an
+    operation on it, which moves its status and LastUpdatedTime: its listing still holds."""
+    return (
+        str(desc.get("StackId", "")) == info.stack_id
+        and str(desc.get("StackStatus", "")) == info.status
+        and (desc.get("LastUpdatedTime") or desc.get("CreationTime")) == info.last_updated
+        and not info.in_progress
+    )
+
+
 @dataclass
 class StackAlias:
     """The clients and coordinates of one stack and one alias."""
@@ -83,6 +95,23 @@ class StackAlias:
                 return self.info(refresh=True)
             desc = describe_stack(self.client("cloudformation"), self.stack)
             self._info = None if desc is None else restated(before, desc)
+            return self._info
+
+    def info_current(self) -> StackInfo | None:
+        """The stack as it is now, at the cost of one description when CloudFormation has
+        not touched it since the read held (unchanged_since): its resources are
+        listed again only when it has."""
+        with self._lock:
+            if self._ahead is None and not self._read:
+                return self.info()  # nothing held: this is the first read
+            before = self.info()
+            desc = describe_stack(self.client("cloudformation"), self.stack)
+            if desc is None:
+                self._info = None
+            elif before is not None and unchanged_since(before, desc):
+                self._info = restated(before, desc)
+            else:
+                self._info = read_stack(self.client("cloudformation"), self.stack, self.alias, desc)
             return self._info
 
     def read_ahead(self, services: Sequence[str] = ()) -> None:

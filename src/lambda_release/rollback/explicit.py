@@ -20,7 +20,7 @@ from lambda_release.errors import OperationError, UsageError
 from lambda_release.log import lock
 from lambda_release.log.schema import Claim
 from lambda_release.log.store import ReleaseLog
-from lambda_release.release.drift import explanations
+from lambda_release.release.drift_log import explanations
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, FAILED, MOVED, move_back
 from lambda_release.rollback.claim import claim_move
