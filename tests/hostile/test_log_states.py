@@ -14,6 +14,8 @@ import os
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from lambda_release.aws.trace import read_trace
 from lambda_release.sandbox import Sandbox
 from tests.rollback.stackkit import Kit
@@ -21,8 +23,11 @@ from tests.support.logstates import STATES, pad
 from tests.support.processes import Cli
 
 
-def s3_calls_in_each_state(lr: Cli, sandbox: Sandbox, size: int, work: Path) -> dict[str, int]:
-    kit = Kit.create(sandbox, f"st{size}")
+def s3_calls_in_each_state(
+    lr: Cli, sandbox: Sandbox, size: int, work: Path, env_patch: pytest.MonkeyPatch
+) -> dict[str, int]:
+    # The sandbox's credentials in this process's environment: the engine here needs them.
+    kit = Kit.in_env(sandbox, env_patch, f"st{size}")
     pad(kit.log(), sandbox.client("s3"), size - 2)
     kit.release({"F0": "1"})
     kit.release({"F0": "2"})
@@ -49,9 +54,9 @@ def s3_calls_in_each_state(lr: Cli, sandbox: Sandbox, size: int, work: Path) -> 
 
 
 def test_each_state_costs_the_same_s3_calls_at_10_and_300_entries(
-    lr: Cli, sandbox: Sandbox, tmp_path: Path
+    lr: Cli, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    short = s3_calls_in_each_state(lr, sandbox, 10, tmp_path)
-    long = s3_calls_in_each_state(lr, sandbox, 300, tmp_path)
+    short = s3_calls_in_each_state(lr, sandbox, 10, tmp_path, monkeypatch)
+    long = s3_calls_in_each_state(lr, sandbox, 300, tmp_path, monkeypatch)
     grown = {name: (short[name], long[name]) for name in short if long[name] - short[name] > 2}
     assert grown == {}, grown

@@ -35,17 +35,12 @@ def settle_pending(
     timeline: Timeline | None = None,
     lease: schema.Lease | None = None,
 ) -> tuple[list[tuple[Release, dict[str, str | None]]], list[str]]:
-    """Settle releases a killed job left pending.
-
-    Returns ((release, stable versions) for each settled, ids still in flight).
-    ``dry_run``: decide the same, write nothing; each release carries the settlement it
-    would get (and no stable versions), so a dry run plans from the same story.
-
-    A release whose lease is still live is left alone: a deploy renews its lease
-    while it runs, and a ``begin`` lease belongs to a ``record`` still to come
-    (``include_begun``: we are that record). ``timeline``: the canary as ``watch`` saw
-    it, kept in the newest release's settlement (``record --timeline-file``). ``lease``: the
-    lease as this command holds it (with ``own_lock``): not read again.
+    """Settle releases a killed job left pending: ((release, stable versions) for each
+    settled, ids still in flight). ``dry_run``: decide the same, write nothing (each release
+    carries the settlement it would get). A release whose lease is live is left alone: a
+    deploy renews it while it runs, a ``begin`` lease is a ``record``'s still to come
+    (``include_begun``: we are that record). ``timeline``: the canary as ``watch`` saw it,
+    for the newest release's settlement; ``lease``: ours (with ``own_lock``), not read again.
     """
     settled: list[tuple[Release, dict[str, str | None]]] = []
     in_flight: list[str] = []
