@@ -102,6 +102,7 @@ def test_help_lists_every_output_format_and_the_exit_codes(lr: Cli) -> None:
     proc = lr("check", "--help")
     assert proc.returncode == 0
     text = " ".join(proc.stdout.split())
-    assert "text (default), json (a list of findings) or sarif" in text
+    assert "table (default: one line per finding and its fix), text" in text
+    assert "json (a list of findings) or sarif" in text
     assert "--production-alias" in text
     assert "3 internal error" in text

@@ -77,11 +77,13 @@ def test_demo_tells_the_five_chapters_with_your_own_template(demo_lr: Cli, tmp_p
     assert "of mine-staging alias STAGING: succeeded" in one
     assert "export LAMBDA_RELEASE_STACK='mine-prod'" in two
     assert "AFunction: succeeded, 100% on version 2" in two
+    assert "The next push changes its function AFunction." in " ".join(two.split())
     # 3: watch shows the canary, the alarm, and CodeDeploy's own rollback; the release failed.
     assert "$ lambda-release watch" in three
+    assert "watch` follows its deployment;" in " ".join(three.split())  # one function
     assert "AFunction: stopped, traffic back on version 2: alarm mine-prod-AErrorsAlarm" in three
     assert "of mine-prod alias PROD: failed" in three
-    assert re.search(r"AFunction +2 +2 +1\n", three)  # before, after, stable: nothing moved
+    assert re.search(r"AFunction +2 +2 +1 +no\n", three)  # before, after, stable, not moved
     # 4: the release succeeds, then one rollback moves it back.
     assert "AFunction: succeeded, 100% on version 4" in four
     assert "$ lambda-release rollback" in four and "4 -> 2" in four

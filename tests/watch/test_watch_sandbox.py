@@ -232,11 +232,16 @@ def test_success_followed_by_watch_and_shown_by_deploy(
     steps = [f"{lid}: 10% on version 2 (from 1)" for lid in ("AFunction", "BFunction")]
     with skippable_clock(monkeypatch) as clock, sandbox_minute(sandbox, SLOW):
         watcher = Watcher(app, SLOW)
-        deploying = Follower(app.popen("deploy", *app.target(), env=env))
+        # A heartbeat each second of sam's silence, saying what watch says (issue 25).
+        deploying = Follower(app.popen("deploy", *app.target(), "--heartbeat", "1", env=env))
+        beat = "[lambda-release] sam still running ("
         with background(watcher.proc, deploying.proc):
             wait_for(
-                lambda: all(watcher.saw(s) and deploying.saw(s) for s in steps),
-                "watch and deploy to show both canaries",
+                lambda: (
+                    all(watcher.saw(s) and deploying.saw(s) for s in steps)
+                    and any(beat in line and "10% on version 2" in line for line in deploying.lines)
+                ),
+                "watch and deploy to show both canaries, deploy in its heartbeat too",
                 timeout=300,
             )
             clock.skip(3600)
@@ -257,6 +262,12 @@ def test_success_followed_by_watch_and_shown_by_deploy(
         assert err.count(f"{lid}: succeeded, 100% on version 2") == 1
         assert f"[lambda-release] {lid}: 10% on version 2 (from 1)" in deployed_err
         assert f"[lambda-release] {lid}: succeeded, 100% on version 2" in deployed_err
+    beats = [line for line in deployed_err.splitlines() if line.startswith(beat)]
+    # Traffic and time left on deploy's own --minute clock (LAMBDA_RELEASE_MINUTE): minutes.
+    assert any(
+        re.search(r"\): AFunction: 10% on version 2 \(from 1\), next step in \d+m", b)
+        for b in beats
+    )
     assert result["succeeded"] is True and result["failures"] == []
 
 
