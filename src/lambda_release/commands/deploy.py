@@ -7,10 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from lambda_release import bounds, output
+from lambda_release.bake.alarms import require_alarms
+from lambda_release.bake.run import BakePlan, bake
 from lambda_release.commands import _release_options as opts
+from lambda_release.commands import bake as bake_command
 from lambda_release.commands._record_file import record_json, summary, write_record_file
 from lambda_release.context import Context
 from lambda_release.log.lock import DEPLOY_LEASE_SECONDS
+from lambda_release.log.records import SUCCEEDED
 from lambda_release.log.store import LOG_TAG
 from lambda_release.observe import watch
 from lambda_release.release.deploy import DeployPlan, DeployResult, deploy
@@ -37,15 +41,21 @@ merged over the samconfig environment's overrides and yours, --no-confirm-change
 --no-fail-on-empty-changeset, --capabilities, --s3-bucket or --resolve-s3, and a
 stack tag saying where the release log is.
 
-Exit codes: 0 the release succeeded (or changed nothing); 1 it failed, moved only
-some aliases, was refused by a pre-flight check or the lock, or the SAM CLI is
-not installed (the input was fine, the machine or AWS was not); 2 bad input.
+With --bake MINUTES, a release that settles succeeded is then baked: its alarms
+(and every --bake-alarm) are watched that long, and one in ALARM rolls the
+release back by itself (see `lambda-release bake --help`).
+
+Exit codes: 0 the release succeeded (or changed nothing) and baked; 1 it failed,
+moved only some aliases, was refused by a pre-flight check or the lock, an alarm
+fired during its bake (rolled back), or the SAM CLI is not installed (the input
+was fine, the machine or AWS was not); 2 bad input.
 """
 EXAMPLES = """\
 examples:
   lambda-release deploy --stack my-lambda-prod --alias PROD --s3-bucket my-artifacts
   lambda-release deploy --parameter-override 'Greeting=hello, world' --dry-run
   lambda-release deploy --parameter-overrides 'Stage=prod LogLevel="debug info"'
+  lambda-release deploy --bake 30 --bake-alarm my-api-5xx     # watch 30 min, roll back on ALARM
 """
 
 
@@ -102,6 +112,7 @@ def register(p: argparse.ArgumentParser) -> None:
         default=None,
         help="pre-flight, the snapshot and the exact sam command; change nothing",
     )
+    bake_command.add_bake_options(p, with_bake=True)
 
 
 DEFAULT_LOCK_TTL = DEPLOY_LEASE_SECONDS
@@ -168,11 +179,15 @@ def run(ctx: Context) -> int:
     heartbeat = bounds.HEARTBEAT.value(s, sam.DEFAULT_HEARTBEAT)
     minute = bounds.MINUTE.value(s, 60.0)
     poll = bounds.POLL_INTERVAL.value(s, 5.0)
+    baking = bake_command.bake_plan(ctx, required=False)
     engine = opts.engine(ctx)
     if not dry_run:
         ctx.aws.check_credentials()
         # The stack read (and the clients the release needs) overlap the local checks.
         engine.read_ahead(("s3", "lambda", "codedeploy", "cloudwatch"))
+    if baking is not None and baking.alarms:
+        # A misspelt alarm is refused before anything is released, not after.
+        require_alarms(engine.client("cloudwatch"), baking.alarms, "--bake-alarm")
     try:
         sam_path = sam.find_sam(s.get("sam_path"))
     except Exception:
@@ -205,13 +220,47 @@ def run(ctx: Context) -> int:
     )
     # SIGTERM (a cancelled CircleCI job) is an interrupt here too: cli.main makes it one.
     result = deploy(engine, plan, run_sam=run_sam, progress=output.info)
-    return show_result(ctx.output, engine, result, command, str(inputs.record_file))
+    if baking is None or result.dry_run is not None:
+        return show_result(ctx.output, engine, result, command, str(inputs.record_file))
+    return bake_after(ctx.output, engine, result, baking, command, str(inputs.record_file))
+
+
+def bake_after(
+    out: str,
+    engine: StackAlias,
+    result: DeployResult,
+    plan: BakePlan,
+    command: list[Value],
+    record_file: str,
+) -> int:
+    """Show the release (its record file written first, so a bake killed later leaves it),
+    then bake it if it succeeded: the exit code is then the bake's."""
+    release, log = result.release, result.log
+    if result.exit_code != 0 or release is None or log is None or release.outcome != SUCCEEDED:
+        code = show_result(out, engine, result, command, record_file)
+        if code == 0 and release is not None:
+            output.info(f"release {release.id} is {release.outcome}: nothing to bake")
+        return code
+    show_result(out, engine, result, command, record_file, json_later=True)
+    got = bake(engine, log, plan, progress=bake_command.progress, release=release)
+    if out == "json":
+        output.print_json(dict(record_json(release, result.stable, log), bake=got.data))
+    else:
+        print(bake_command.bake_summary(got.data))
+    return got.exit_code
 
 
 def show_result(
-    out: str, engine: StackAlias, result: DeployResult, command: list[Value], record_file: str
+    out: str,
+    engine: StackAlias,
+    result: DeployResult,
+    command: list[Value],
+    record_file: str,
+    *,
+    json_later: bool = False,
 ) -> int:
-    """Print what the release did (or would do, or why it was refused); write its record."""
+    """Print what the release did (or would do, or why it was refused); write its record.
+    ``json_later``: a bake follows, and the JSON is printed once, with it."""
     for w in result.warnings:
         output.info(f"warning: {w}")
     if result.dry_run is not None:
@@ -227,7 +276,8 @@ def show_result(
     # Built from data that holds no plaintext: secrets are Secret values, shown as *****.
     write_record_file(record_file, data)
     if out == "json":
-        output.print_json(data)
+        if not json_later:
+            output.print_json(data)
     else:
         print(summary(data))
     return result.exit_code

@@ -96,7 +96,7 @@ def run(ctx: Context) -> int:
         rows.append(
             (
                 r["id"],
-                r.get("kind", "release"),
+                r.get("kind", "release") + (" (automatic)" if r.get("automatic") else ""),
                 r["outcome"]
                 + (f" ({r['reason']})" if r.get("reason") else "")
                 + (" (undone)" if r.get("undone") else ""),
@@ -107,6 +107,16 @@ def run(ctx: Context) -> int:
         )
     print(output.format_table(("id", "kind", "outcome", "moved", "commit", "who"), rows))
     for r in releases:
+        auto = r.get("automatic")
+        if isinstance(auto, dict):
+            # CloudWatch's words and the log's: escaped, one line.
+            print(
+                visible(
+                    f"{r['id']}: automatic rollback ({auto.get('by')}): alarm "
+                    f"{auto.get('alarm')} in {auto.get('state')} since {auto.get('time') or '?'}"
+                    f": {auto.get('reason') or '-'}"
+                )
+            )
         if r.get("allow_rolled_back_code"):
             reason = visible(r["allow_rolled_back_code"])  # as written, one line
             print(f"{r['id']}: released rolled-back code again: {reason}")
