@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from lambda_release import bounds, output
 from lambda_release.commands import _release_options as opts
@@ -107,17 +108,23 @@ def run(ctx: Context) -> int:
         )
     print(output.format_table(("id", "kind", "outcome", "moved", "commit", "who"), rows))
     for r in releases:
-        auto = r.get("automatic")
-        if isinstance(auto, dict):
-            # CloudWatch's words and the log's: escaped, one line.
-            print(
-                visible(
-                    f"{r['id']}: automatic rollback ({auto.get('by')}): alarm "
-                    f"{auto.get('alarm')} in {auto.get('state')} since {auto.get('time') or '?'}"
-                    f": {auto.get('reason') or '-'}"
-                )
-            )
-        if r.get("allow_rolled_back_code"):
-            reason = visible(r["allow_rolled_back_code"])  # as written, one line
-            print(f"{r['id']}: released rolled-back code again: {reason}")
+        for line in notes(r):
+            print(visible(line))  # the log's words (and CloudWatch's): escaped, one line
     return 0
+
+
+def notes(r: dict[str, Any]) -> list[str]:
+    """What a row of the table cannot say: why a rollback was automatic, why rolled-back
+    code was released again, why a release went out of its deploy windows."""
+    out = []
+    auto = r.get("automatic")
+    if isinstance(auto, dict):
+        out.append(
+            f"{r['id']}: automatic rollback ({auto.get('by')}): alarm {auto.get('alarm')} in "
+            f"{auto.get('state')} since {auto.get('time') or '?'}: {auto.get('reason') or '-'}"
+        )
+    if r.get("allow_rolled_back_code"):
+        out.append(f"{r['id']}: released rolled-back code again: {r['allow_rolled_back_code']}")
+    if r.get("ignore_window"):
+        out.append(f"{r['id']}: released outside its deploy windows: {r['ignore_window']}")
+    return out
