@@ -16,6 +16,8 @@
 #   LR_STR_ALLOW_ROLLED_BACK_CODE a reason to release code a rollback undid (recorded)
 #   LR_STR_RECORD_FILE          where to write the release record (JSON); literal, as
 #                               store_artifacts and persist_to_workspace take it
+#   LR_INT_BAKE_MINUTES         minutes to bake a release that succeeded (0: none); the
+#                               helper checks the number (exit 2 naming it)
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -127,6 +129,8 @@ lr_deploy_args() {
   if [ -n "${region}" ]; then printf '%s\n' "--region=${region}"; fi
   if [ -n "${profile}" ]; then printf '%s\n' "--profile=${profile}"; fi
   if [ -n "${record}" ]; then printf '%s\n' "--record-file=${record}"; fi
+  local bake="${LR_INT_BAKE_MINUTES:-0}"
+  if [ -n "${bake}" ] && [ "${bake}" != "0" ]; then printf '%s\n' "--bake=${bake}"; fi
   listing="$(lr_split extra_deploy_args "$(lr_subst "${LR_STR_EXTRA_DEPLOY_ARGS:-}")")" || return 2
   if [ -n "${listing}" ]; then
     while IFS= read -r item; do
