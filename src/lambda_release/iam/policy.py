@@ -187,6 +187,30 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "lambda:GetFunction": "settling a release a killed job left pending",
         },
     ),
+    # A bake after a deploy (deploy --bake, the deploy role) or in a team's own job (the
+    # rollback role): it reads alarms and, when one fires, rolls back as `rollback` does.
+    "bake": CommandNeeds(
+        ("deploy", "rollback"),
+        (
+            *_READ_STACK,
+            *_READ_LOG,
+            "s3:PutObject",
+            "cloudwatch:DescribeAlarms",
+            "codedeploy:BatchGetDeploymentGroups",
+            "lambda:ListAliases",
+            "lambda:UpdateAlias",
+            "lambda:GetAlias",
+            "lambda:GetFunctionConfiguration",
+            "codedeploy:ListDeployments",
+        ),
+        sometimes={
+            "cloudwatch:DescribeAlarms": "a bake: the states of the alarms it watches",
+            "codedeploy:BatchGetDeploymentGroups": "a bake: the alarms the stack's deployment "
+            "groups watch",
+            "lambda:UpdateAlias": "an alarm fired during a bake: the release is rolled back",
+            "lambda:GetAlias": "an alarm fired during a bake: each move is read back",
+        },
+    ),
     # Its own role: the only one that deletes (versions), run by hand or on a schedule.
     "prune": CommandNeeds(
         ("prune",),
