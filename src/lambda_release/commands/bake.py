@@ -122,6 +122,7 @@ def bake_plan(ctx: Context, *, required: bool) -> BakePlan | None:
         if s.source("bake_alarm") == "flag" or s.source("bake_missing_data") == "flag":
             raise UsageError("--bake-alarm and --bake-missing-data need a bake: add --bake MINUTES")
         return None
+    minute = bounds.MINUTE.value(s, 60.0)
     release = s.get("release")
     if release is not None and not is_release_id(release):
         raise UsageError(
@@ -132,8 +133,9 @@ def bake_plan(ctx: Context, *, required: bool) -> BakePlan | None:
         minutes=minutes,
         alarms=tuple(dict.fromkeys(s.get_list("bake_alarm"))),
         missing_data=check_missing_data(s.get("bake_missing_data") or "ok"),
-        minute=bounds.MINUTE.value(s, 60.0),
-        poll=bounds.POLL_INTERVAL.value(s, 5.0),
+        minute=minute,
+        # At least four reads a bake minute, whatever the poll (a compressed clock's too).
+        poll=min(bounds.POLL_INTERVAL.value(s, 5.0), max(0.05, minute / 4)),
         release_id=release,
         dry_run=s.get_bool("dry_run"),
     )

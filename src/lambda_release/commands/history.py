@@ -99,7 +99,8 @@ def run(ctx: Context) -> int:
                 r["id"],
                 r.get("kind", "release") + (" (automatic)" if r.get("automatic") else ""),
                 r["outcome"]
-                + (f" ({r['reason']})" if r.get("reason") else "")
+                # an automatic rollback's reason is told in full under the table
+                + (f" ({r['reason']})" if r.get("reason") and not r.get("automatic") else "")
                 + (" (undone)" if r.get("undone") else ""),
                 moves(r),
                 (ci.get("commit") or "")[:12] or "-",
