@@ -17,8 +17,10 @@ from lambda_release.log.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.log.records import SUCCEEDED
 from lambda_release.log.store import LOG_TAG
 from lambda_release.observe import watch
+from lambda_release.preview.plan import preview_lines
+from lambda_release.preview.run import preview
 from lambda_release.release.deploy import DeployPlan, DeployResult, deploy
-from lambda_release.release.inputs import require_template
+from lambda_release.release.inputs import require_template, template_path
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV
 from lambda_release.template import sam
@@ -110,7 +112,9 @@ def register(p: argparse.ArgumentParser) -> None:
         "--dry-run",
         action="store_true",
         default=None,
-        help="pre-flight, the snapshot and the exact sam command; change nothing",
+        help="pre-flight, the snapshot, the exact sam command and a preview of what the "
+        "release will change (per function, and a change set created and deleted, never "
+        "executed); change nothing",
     )
     bake_command.add_bake_options(p, with_bake=True)
 
@@ -157,14 +161,17 @@ def show_dry_run(
         output.print_json(data)
         return
     print(f"dry run: release of {stack} alias {alias}; nothing was changed")
+    print("current state (before the release):")
     for f in data["entry"]["functions"]:
         before, stable = f["before"] or "-", f["stable_before"] or "-"
-        print(f"  {f['logical_id']}: {alias} -> {before}, stable {stable}")
+        print(f"  now: {f['logical_id']}: {alias} -> {before}, stable {stable}")
     if data["pending"]:
         print(f"  pending releases to settle first: {', '.join(data['pending'])}")
     for problem in data["problems"]:
         print(f"  would refuse: {problem}")
     print("  would run: " + sam.quoted(command))
+    if data.get("preview") is not None:
+        print("\n".join(preview_lines(data["preview"], alias)))
 
 
 def run(ctx: Context) -> int:
@@ -220,9 +227,28 @@ def run(ctx: Context) -> int:
     )
     # SIGTERM (a cancelled CircleCI job) is an interrupt here too: cli.main makes it one.
     result = deploy(engine, plan, run_sam=run_sam, progress=output.info)
+    if result.dry_run is not None:
+        result.dry_run["preview"] = dry_run_preview(engine, plan, result, s.get("template_file"))
     if baking is None or result.dry_run is not None:
         return show_result(ctx.output, engine, result, command, str(inputs.record_file))
     return bake_after(ctx.output, engine, result, baking, command, str(inputs.record_file))
+
+
+def dry_run_preview(
+    engine: StackAlias, plan: DeployPlan, result: DeployResult, template_file: str | None
+) -> dict[str, Any]:
+    """What the release will change; the change set only when the pre-flight passed (a
+    refused release would not run sam either)."""
+    return preview(
+        engine,
+        template=plan.inputs.template,
+        template_path=template_path(template_file),
+        parameters=plan.inputs.plain_overrides(),
+        sam_command=plan.sam_command,
+        sam_env=plan.sam_env,
+        run_sam=sam.run_streaming if result.exit_code == 0 else None,
+        progress=output.info,
+    )
 
 
 def bake_after(
