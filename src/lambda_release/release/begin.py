@@ -49,6 +49,7 @@ def new_entry(
     command: Sequence[str] = (),
     release_id: str | None = None,
     allow_rolled_back_code: str = "",
+    ignore_window: str = "",
 ) -> Entry:
     t = now()
     ci = ci_metadata()
@@ -66,6 +67,8 @@ def new_entry(
     }
     if allow_rolled_back_code:
         entry["allow_rolled_back_code"] = allow_rolled_back_code
+    if ignore_window:
+        entry["ignore_window"] = ignore_window
     return entry
 
 
@@ -153,6 +156,7 @@ def begin(
     progress: Callable[[str], None] | None = None,
     allow_rolled_back_code: str = "",
     inputs: ReleaseInputs | None = None,
+    ignore_window: str = "",
 ) -> tuple[Entry | None, lock.HeldLease, list[str]]:
     """Check the inputs, lock, settle what a killed job left, check, write the pending entry.
 
@@ -161,7 +165,7 @@ def begin(
     template, its overrides and secrets), refused here as ``deploy`` refuses them.
     """
     if inputs is not None:
-        check_inputs(engine, inputs)
+        ignore_window = check_inputs(engine, inputs) or ignore_window
     lease, ahead, newest = take_lease(
         engine, log, mode=mode, lock_ttl=lock_ttl, lock_timeout=lock_timeout, progress=progress
     )
@@ -181,6 +185,7 @@ def begin(
             command=command,
             release_id=holder,
             allow_rolled_back_code=allow_rolled_back_code,
+            ignore_window=ignore_window,
         )
         if not lock.still_ours(lease, lock_ttl):
             raise OperationError(
