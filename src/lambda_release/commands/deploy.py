@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -268,6 +269,7 @@ def bake_after(
             output.info(f"release {release.id} is {release.outcome}: nothing to bake")
         return code
     show_result(out, engine, result, command, record_file, json_later=True)
+    sys.stdout.flush()  # the release's summary before the bake's lines, in a CI log too
     got = bake(engine, log, plan, progress=bake_command.progress, release=release)
     if out == "json":
         output.print_json(dict(record_json(release, result.stable, log), bake=got.data))
