@@ -49,12 +49,13 @@ def test_the_preview_of_a_change_to_one_of_two_functions_is_what_the_deploy_does
     stack_after = sandbox.client("cloudformation").describe_stacks(StackName=app.stack)
     assert stack_after["Stacks"][0]["StackStatus"] == stack_before["Stacks"][0]["StackStatus"]
     assert app.alias("AFunction", "PROD")["FunctionVersion"] == "1"  # type: ignore[index]
-    text = app.lr(*app.deploy_args("--dry-run"))
+    text = app.lr(*app.deploy_args("--dry-run", "--bake", "5"))
     assert "current state (before the release):" in text.stdout
     assert "now: AFunction: PROD -> 1" in text.stdout
     assert "AFunction: publishes a new version, then moves PROD from 1" in text.stdout
     assert "BFunction: publishes nothing: PROD stays on 1" in text.stdout
     assert "traffic: Canary10Percent5Minutes: 10% at once, 100% after 5 min" in text.stdout
+    assert "then: bake 5 min watching the stack's alarms" in text.stdout
     # The real deploy: A moves to a new version, B does not; as the preview said.
     code, release, err = app.deploy_json()
     assert code == 0, err

@@ -173,6 +173,12 @@ def show_dry_run(
     print("  would run: " + sam.quoted(command))
     if data.get("preview") is not None:
         print("\n".join(preview_lines(data["preview"], alias)))
+    if data.get("bake"):
+        more = "".join(f", {a}" for a in data["bake"]["bake_alarms"])
+        print(
+            f"  then: bake {data['bake']['minutes']:g} min watching the stack's alarms{more}; "
+            "one in ALARM rolls the release back"
+        )
 
 
 def run(ctx: Context) -> int:
@@ -230,9 +236,18 @@ def run(ctx: Context) -> int:
     result = deploy(engine, plan, run_sam=run_sam, progress=output.info)
     if result.dry_run is not None:
         result.dry_run["preview"] = dry_run_preview(engine, plan, result, s.get("template_file"))
+        result.dry_run["bake"] = None if baking is None else bake_json(baking)
     if baking is None or result.dry_run is not None:
         return show_result(ctx.output, engine, result, command, str(inputs.record_file))
     return bake_after(ctx.output, engine, result, baking, command, str(inputs.record_file))
+
+
+def bake_json(plan: BakePlan) -> dict[str, Any]:
+    return {
+        "minutes": plan.minutes,
+        "bake_alarms": list(plan.alarms),
+        "missing_data": plan.missing_data,
+    }
 
 
 def dry_run_preview(

@@ -72,6 +72,11 @@ _READ_LOG = ("s3:GetObject", "s3:ListBucket")
 _READ_STACK = ("cloudformation:DescribeStacks", "cloudformation:ListStackResources")
 # Realigning drift after a rollback, before a deploy or begin goes ahead.
 _REALIGN = ("cloudformation:GetTemplate", "cloudformation:UpdateStack")
+# deploy --dry-run's preview: the change set sam made, read and deleted (preview/).
+_PREVIEW = (
+    "cloudformation:DescribeChangeSet",
+    "cloudformation:DeleteChangeSet",
+)
 # Settling a release: read where the aliases now point, record, move <ALIAS>_STABLE.
 _SETTLE = (
     "lambda:ListAliases",
@@ -110,8 +115,13 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "cloudwatch:DescribeAlarms",
             "lambda:GetAlias",
             *_REALIGN,
+            *_PREVIEW,
         ),
         sometimes={
+            "cloudformation:DescribeChangeSet": "deploy --dry-run: the preview reads the "
+            "change set sam created",
+            "cloudformation:DeleteChangeSet": "deploy --dry-run: the preview's change set is "
+            "deleted, never executed",
             "codedeploy:GetDeployment": "following a canary while sam waits, once its "
             "deployment is seen",
             "lambda:GetAlias": "following a deployment in flight while sam waits (a canary, "

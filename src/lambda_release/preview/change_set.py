@@ -80,7 +80,9 @@ def preview_change_set(
     try:
         changes = _describe(cfn, arn)
     finally:
-        _delete(cfn, arn, engine.stack, created_stack=not existed)
+        left = _delete(cfn, arn, engine.stack, created_stack=not existed)
+        if left:
+            progress(f"note: {left}")
     return ChangeSetView(True, changes, text)
 
 
@@ -107,8 +109,9 @@ def _describe(cfn: Any, arn: str) -> list[Change]:
         kwargs["NextToken"] = str(page["NextToken"])
 
 
-def _delete(cfn: Any, arn: str, stack: str, *, created_stack: bool) -> None:
-    """Delete the change set; and the empty stack CloudFormation made for it, if it did."""
+def _delete(cfn: Any, arn: str, stack: str, *, created_stack: bool) -> str:
+    """Delete the change set; and the empty stack CloudFormation made for it, if it did
+    (a note when it may not)."""
     try:
         cfn.delete_change_set(ChangeSetName=arn)
     except botocore.exceptions.ClientError as exc:
@@ -118,4 +121,10 @@ def _delete(cfn: Any, arn: str, stack: str, *, created_stack: bool) -> None:
     if created_stack:
         desc = describe_stack(cfn, stack)
         if desc is not None and desc.get("StackStatus") == "REVIEW_IN_PROGRESS":
-            cfn.delete_stack(StackName=stack)
+            try:
+                cfn.delete_stack(StackName=stack)
+            except botocore.exceptions.ClientError as exc:
+                # Not granted by iam-policy (docs/security.md): the empty stack stays, and
+                # the first deploy creates the stack over it.
+                return f"the empty stack {stack} made to hold the change set stays ({exc})"
+    return ""
