@@ -229,3 +229,31 @@ def test_two_bakes_at_once_without_an_alarm_both_bake(fresh: Kit, sandbox: Sandb
     end = fresh.log().read_bake_end(newest)
     assert end is not None and end["outcome"] == "baked"
     assert attempts(fresh, newest) == 2 and fresh.rollback_entries() == []
+
+
+def test_a_bake_killed_outright_leaves_the_release_succeeded_and_unbaked(
+    fresh: Kit, sandbox: Sandbox
+) -> None:
+    """SIGKILL (no handler runs): the start is in the log, no end; once its planned end has
+    passed, status says un-baked; a new bake bakes it."""
+    alarm = new_alarm(sandbox)
+    newest = fresh.entries()[-1].id
+    proc = start_bake(fresh, alarm)  # 600 minutes at 0.1 s: a minute of real time
+    try:
+        wait_until(lambda: attempts(fresh, newest) == 1, "the bake to begin", 120, 0.1)
+    finally:
+        proc.kill()
+        proc.communicate(timeout=60)
+    log = fresh.log()
+    release = log.load(newest)
+    assert release.outcome == "succeeded" and not release.undone
+    assert log.read_bake_end(newest) is None and fresh.rollback_entries() == []
+    status = kit_lr(fresh, "status", "--output", "json")
+    assert json.loads(status.stdout)["aliases"][0]["bake"]["state"] == "baking"  # until its end
+    again = kit_lr(
+        fresh, "bake", "--minutes", "3", "--bake-alarm", alarm, "--release", newest, *QUICK
+    )
+    assert again.returncode == 0, again.stderr
+    assert attempts(fresh, newest) == 2
+    text = kit_lr(fresh, "status")
+    assert f"release {newest} baked" in text.stdout
