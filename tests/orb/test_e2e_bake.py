@@ -83,7 +83,7 @@ def test_bake_minutes_rolls_back_a_release_whose_alarm_fires_during_the_bake(
         cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="test ended")
     log = second.log.getvalue()  # type: ignore[attr-defined]
     assert result.status == "failed", log[-6000:]
-    assert f"alarm {alarm} in ALARM" in log
+    assert f"alarm {alarm} in ALARM" in log, log[-6000:]
     for fn in ("AFunction", "BFunction"):
         assert alias_state(lam, function_name(cfn, stack, fn), "PROD") == ("1", {})
     rollback, v2 = release_log().releases(2)
