@@ -17,6 +17,8 @@
 #   LR_INT_PIPELINE_NUMBER << pipeline.number >>, exported as CIRCLE_PIPELINE_NUMBER
 #   LR_STR_RECORD_FILE          where to write the release record (JSON); literal, as
 #                               store_artifacts and persist_to_workspace take it
+#   LR_INT_BAKE_MINUTES         minutes to bake a release that succeeded (0: none); the
+#                               helper checks the number (exit 2 naming it)
 set -euo pipefail
 # inherit_errexit (bash 4.4+) where there is one; every function called in $(...) returns its
 # failures explicitly, since bash 4.2 runs command substitutions without -e.
@@ -164,6 +166,8 @@ lr_deploy_args() {
   if [ -n "${profile}" ]; then LR_ARGS+=("--profile=${profile}"); fi
   if [ -n "${log_bucket}" ]; then LR_ARGS+=("--log-bucket=${log_bucket}"); fi
   if [ -n "${record}" ]; then LR_ARGS+=("--record-file=${record}"); fi
+  local bake="${LR_INT_BAKE_MINUTES:-0}"
+  if [ -n "${bake}" ] && [ "${bake}" != "0" ]; then LR_ARGS+=("--bake=${bake}"); fi
   lr_sam_args extra_deploy_args "$(lr_subst "${LR_STR_EXTRA_DEPLOY_ARGS:-}")" || return
   return 0
 }

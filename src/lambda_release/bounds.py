@@ -110,6 +110,8 @@ PORT = Bound("port", 0, 65535, unit="(0: any free port)", integer=True)
 SAM_EXIT_CODE = Bound("sam_exit_code", 0, 255, unit="", integer=True)
 # CloudWatch keeps metrics for 15 months; audit's --since is a duration such as 24h.
 SINCE = Bound("since", 0, 455, unit="days", above_low=True)
+# A bake outlasting a day outlasts any CI job that would run it (CircleCI's longest is 5 h).
+BAKE = Bound("bake", 0, 1440, unit="minutes")
 
 BOUNDS: tuple[Bound, ...] = (
     LOCK_TTL,
@@ -127,6 +129,7 @@ BOUNDS: tuple[Bound, ...] = (
     PORT,
     SAM_EXIT_CODE,
     SINCE,
+    BAKE,
 )
 NUMERIC_OPTIONS = frozenset(b.name for b in BOUNDS)
 

@@ -84,11 +84,15 @@ def test_demo_tells_the_five_chapters_with_your_own_template(demo_lr: Cli, tmp_p
     assert "AFunction: stopped, traffic back on version 2: alarm mine-prod-AErrorsAlarm" in three
     assert "of mine-prod alias PROD: failed" in three
     assert re.search(r"AFunction +2 +2 +1 +no\n", three)  # before, after, stable, not moved
-    # 4: the release succeeds, then one rollback moves it back.
+    # 4: the release passes its canary; its bake sees the alarm and rolls it back by itself.
     assert "AFunction: succeeded, 100% on version 4" in four
-    assert "$ lambda-release rollback" in four and "4 -> 2" in four
+    assert "$ lambda-release deploy --bake 10" in four
+    assert re.search(r"bake: .* left; alarms: mine-prod-AErrorsAlarm-\S+ OK", four)
+    assert "rolled back by its bake" in four and "alarm mine-prod-AErrorsAlarm" in four
+    assert "AFunction: moved (4 -> 2)" in four
     assert "drift (CloudFormation: 4)" in five
-    assert "succeeded (undone)" in five and "rollback" in five
+    assert "succeeded (undone)" in five and "rollback (automatic)" in five
+    assert "automatic rollback (bake): alarm mine-prod-AErrorsAlarm" in five
     assert "lambda-release demo --template" in out
     assert (workdir / "demo.log").stat().st_size > 0
     assert processes_in(workdir) == []  # nothing left running

@@ -34,6 +34,8 @@ def documented_objects() -> dict[str, dict[str, Any]]:
         (logschema.ENTRY_SCHEMA, logschema.Entry, logschema.EntryFunction),
         (logschema.SETTLEMENT_SCHEMA, logschema.Settlement, logschema.SettledFunction),
         (logschema.UNDO_SCHEMA, logschema.Undo, None),
+        (logschema.BAKE_START_SCHEMA, logschema.BakeStart, None),
+        (logschema.BAKE_END_SCHEMA, logschema.BakeEnd, None),
     ],
 )
 def test_the_documented_examples_have_the_types_shape(

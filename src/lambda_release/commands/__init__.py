@@ -70,6 +70,10 @@ TABLE: dict[str, tuple[str, str]] = {
         "rollback",
         "undo the most recent release in effect (or stop it if still in flight)",
     ),
+    "bake": (
+        "bake",
+        "watch the latest release's alarms for a while; roll it back by itself if one fires",
+    ),
     "watch": (
         "watch",
         "follow the canary of every function of a stack: traffic, time left, alarms, outcome",

@@ -18,6 +18,7 @@ from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig, env_var
 
 if TYPE_CHECKING:
+    from lambda_release.release.blockers import Blockers
     from lambda_release.release.inputs import ReleaseInputs
 
 # The template's readers (PyYAML and the SAM grammar of overrides) are imported by the
@@ -151,6 +152,45 @@ def add_release_inputs(p: argparse.ArgumentParser) -> None:
         help="a template parameter whose value is written as ***** everywhere (NoEcho "
         "parameters always are); repeatable",
     )
+    add_blockers(p)
+    p.add_argument(
+        "--ignore-window",
+        metavar="REASON",
+        help="deploy outside the --deploy-window(s); the reason is recorded in the log",
+    )
+
+
+def add_blockers(p: argparse.ArgumentParser) -> None:
+    """What blocks a deploy (deploy, begin and status alike)."""
+    p.add_argument(
+        "--deploy-window",
+        action="append",
+        metavar="WINDOW",
+        help="when deploys may begin, e.g. 'Mon-Fri 09:00-16:00 Europe/Berlin'; repeatable "
+        "(in the environment: windows separated by ';'); outside every one a deploy is refused",
+    )
+    p.add_argument(
+        "--block-on-alarm",
+        action="append",
+        metavar="NAME",
+        help="a CloudWatch alarm that blocks deploys while in ALARM (the stack's deployment "
+        "alarms always do); repeatable",
+    )
+
+
+def blockers(ctx: Context) -> Blockers:
+    """The blockers as given (every window parsed: a bad one is bad input, exit 2)."""
+    from lambda_release.release.blockers import Blockers  # noqa: PLC0415 - see the imports
+
+    s = ctx.settings
+    if s.source("deploy_window") == "flag":
+        windows = [str(w) for w in s.raw("deploy_window")]
+    else:
+        windows = [w for w in (s.get("deploy_window") or "").split(";") if w.strip()]
+    ignore = s.raw("ignore_window")
+    return Blockers.parse(
+        windows, s.get_list("block_on_alarm"), None if ignore is None else str(ignore)
+    )
 
 
 def overrides(ctx: Context, alias: str) -> dict[str, str]:
@@ -199,4 +239,5 @@ def release_inputs(ctx: Context, alias: str, default_record: str | None) -> Rele
         declared_secrets=declared_secrets(ctx),
         allow_alias_removal=s.get_bool("allow_alias_removal"),
         record_file=s.get("record_file", default_record) or default_record,
+        blockers=blockers(ctx),
     )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 from lambda_release import bounds, output
+from lambda_release.bake.alarms import require_alarms
+from lambda_release.bake.run import BakePlan, bake
 from lambda_release.commands import _release_options as opts
+from lambda_release.commands import bake as bake_command
 from lambda_release.commands._record_file import (
     record_json,
     summary,
@@ -16,11 +20,14 @@ from lambda_release.commands._record_file import (
 )
 from lambda_release.context import Context
 from lambda_release.log.lock import DEPLOY_LEASE_SECONDS
+from lambda_release.log.records import SUCCEEDED
 from lambda_release.log.store import LOG_TAG
 from lambda_release.observe import watch
 from lambda_release.observe.timeline import CanaryTimeline
+from lambda_release.preview.plan import preview_lines
+from lambda_release.preview.run import preview
 from lambda_release.release.deploy import DeployPlan, DeployResult, deploy
-from lambda_release.release.inputs import require_template
+from lambda_release.release.inputs import require_template, template_path
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV, Settings
 from lambda_release.template import managed_bucket, sam
@@ -43,15 +50,21 @@ merged over the samconfig environment's overrides and yours, --no-confirm-change
 --no-fail-on-empty-changeset, --capabilities, --s3-bucket or --resolve-s3, and a
 stack tag saying where the release log is.
 
-Exit codes: 0 the release succeeded (or changed nothing); 1 it failed, moved only
-some aliases, was refused by a pre-flight check or the lock, or the SAM CLI is
-not installed (the input was fine, the machine or AWS was not); 2 bad input.
+With --bake MINUTES, a release that settles succeeded is then baked: its alarms
+(and every --bake-alarm) are watched that long, and one in ALARM rolls the
+release back by itself (see `lambda-release bake --help`).
+
+Exit codes: 0 the release succeeded (or changed nothing) and baked; 1 it failed,
+moved only some aliases, was refused by a pre-flight check or the lock, an alarm
+fired during its bake (rolled back), or the SAM CLI is not installed (the input
+was fine, the machine or AWS was not); 2 bad input.
 """
 EXAMPLES = """\
 examples:
   lambda-release deploy --stack my-lambda-prod --alias PROD --s3-bucket my-artifacts
   lambda-release deploy --parameter 'Greeting=hello, world' --dry-run
   lambda-release deploy --parameter-overrides 'Stage=prod LogLevel="debug info"'
+  lambda-release deploy --bake 30 --bake-alarm my-api-5xx     # watch 30 min, roll back on ALARM
 """
 
 
@@ -97,8 +110,11 @@ def register(p: argparse.ArgumentParser) -> None:
         "--dry-run",
         action="store_true",
         default=None,
-        help="pre-flight, the snapshot and the exact sam command; change nothing",
+        help="pre-flight, the snapshot, the exact sam command and a preview of what the "
+        "release will change (per function, and a change set created and deleted, never "
+        "executed); change nothing",
     )
+    bake_command.add_bake_options(p, with_bake=True)
 
 
 def add_sam_options(p: argparse.ArgumentParser) -> None:
@@ -205,14 +221,23 @@ def show_dry_run(
         )
         return
     print(f"dry run: release of {stack} alias {alias}; nothing was changed")
+    print("current state (before the release):")
     for f in data["entry"]["functions"]:
         before, stable = f["before"] or "-", f["stable_before"] or "-"
-        print(f"  {f['logical_id']}: {alias} -> {before}, stable {stable}")
+        print(f"  now: {f['logical_id']}: {alias} -> {before}, stable {stable}")
     if data["pending"]:
         print(f"  pending releases to settle first: {', '.join(data['pending'])}")
     for problem in data["problems"]:
         print(f"  would refuse: {problem}")
     print("  would run: " + sam.quoted(command))
+    if data.get("preview") is not None:
+        print("\n".join(preview_lines(data["preview"], alias)))
+    if data.get("bake"):
+        more = "".join(f", {a}" for a in data["bake"]["bake_alarms"])
+        print(
+            f"  then: bake {data['bake']['minutes']:g} min watching the stack's alarms{more}; "
+            "one in ALARM rolls the release back"
+        )
 
 
 def run(ctx: Context) -> int:
@@ -227,11 +252,15 @@ def run(ctx: Context) -> int:
     heartbeat = bounds.HEARTBEAT.value(s, sam.DEFAULT_HEARTBEAT)
     minute = bounds.MINUTE.value(s, 60.0)
     poll = bounds.POLL_INTERVAL.value(s, 5.0)
+    baking = bake_command.bake_plan(ctx, required=False)
     engine = opts.engine(ctx)
     if not dry_run:
         ctx.aws.check_credentials()
         # The stack read (and the clients the release needs) overlap the local checks.
         engine.read_ahead(("s3", "lambda", "codedeploy", "cloudwatch"))
+    if baking is not None and baking.alarms:
+        # A misspelt alarm is refused before anything is released, not after.
+        require_alarms(engine.client("cloudwatch"), baking.alarms, "--bake-alarm")
     try:
         sam_path = sam.find_sam(s.get("sam_path"))
     except Exception:
@@ -271,13 +300,76 @@ def run(ctx: Context) -> int:
     )
     # SIGTERM (a cancelled CircleCI job) is an interrupt here too: cli.main makes it one.
     result = deploy(engine, plan, run_sam=run_sam, progress=output.info)
-    return show_result(ctx.output, engine, result, command, str(inputs.record_file))
+    if result.dry_run is not None:
+        result.dry_run["preview"] = dry_run_preview(engine, plan, result, s.get("template_file"))
+        result.dry_run["bake"] = None if baking is None else bake_json(baking)
+    if baking is None or result.dry_run is not None:
+        return show_result(ctx.output, engine, result, command, str(inputs.record_file))
+    return bake_after(ctx.output, engine, result, baking, command, str(inputs.record_file))
+
+
+def bake_json(plan: BakePlan) -> dict[str, Any]:
+    return {
+        "minutes": plan.minutes,
+        "bake_alarms": list(plan.alarms),
+        "missing_data": plan.missing_data,
+    }
+
+
+def dry_run_preview(
+    engine: StackAlias, plan: DeployPlan, result: DeployResult, template_file: str | None
+) -> dict[str, Any]:
+    """What the release will change; the change set only when the pre-flight passed (a
+    refused release would not run sam either)."""
+    return preview(
+        engine,
+        template=plan.inputs.template,
+        template_path=template_path(template_file),
+        parameters=plan.inputs.plain_overrides(),
+        sam_command=plan.sam_command,
+        sam_env=plan.sam_env,
+        run_sam=sam.run_streaming if result.exit_code == 0 else None,
+        progress=output.info,
+    )
+
+
+def bake_after(
+    out: str,
+    engine: StackAlias,
+    result: DeployResult,
+    plan: BakePlan,
+    command: list[Value],
+    record_file: str,
+) -> int:
+    """Show the release (its record file written first, so a bake killed later leaves it),
+    then bake it if it succeeded: the exit code is then the bake's."""
+    release, log = result.release, result.log
+    if result.exit_code != 0 or release is None or log is None or release.outcome != SUCCEEDED:
+        code = show_result(out, engine, result, command, record_file)
+        if code == 0 and release is not None:
+            output.info(f"release {release.id} is {release.outcome}: nothing to bake")
+        return code
+    show_result(out, engine, result, command, record_file, json_later=True)
+    sys.stdout.flush()  # the release's summary before the bake's lines, in a CI log too
+    got = bake(engine, log, plan, progress=bake_command.progress, release=release)
+    if out == "json":
+        output.print_json(dict(record_json(release, result.stable, log), bake=got.data))
+    else:
+        print(bake_command.bake_summary(got.data))
+    return got.exit_code
 
 
 def show_result(
-    out: str, engine: StackAlias, result: DeployResult, command: list[Value], record_file: str
+    out: str,
+    engine: StackAlias,
+    result: DeployResult,
+    command: list[Value],
+    record_file: str,
+    *,
+    json_later: bool = False,
 ) -> int:
-    """Print what the release did (or would do, or why it was refused); write its record."""
+    """Print what the release did (or would do, or why it was refused); write its record.
+    ``json_later``: a bake follows, and the JSON is printed once, with it."""
     for w in result.warnings:
         output.info(f"warning: {w}")
     if result.dry_run is not None:
@@ -293,7 +385,8 @@ def show_result(
     # Built from data that holds no plaintext: secrets are Secret values, shown as *****.
     write_record_file(record_file, data)
     if out == "json":
-        output.print_json(data)
+        if not json_later:
+            output.print_json(data)
     elif out == "text":
         output.print_text(text_rows(data))
     else:

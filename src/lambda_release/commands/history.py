@@ -66,9 +66,10 @@ def row(r: dict[str, Any]) -> tuple[str, ...]:
     ci = r.get("ci", {})
     return (
         r["id"],
-        r.get("kind", "release"),
+        r.get("kind", "release") + (" (automatic)" if r.get("automatic") else ""),
         r["outcome"]
-        + (f" ({r['reason']})" if r.get("reason") else "")
+        # an automatic rollback's reason is told in full under the table
+        + (f" ({r['reason']})" if r.get("reason") and not r.get("automatic") else "")
         + (" (undone)" if r.get("undone") else ""),
         moves(r),
         (ci.get("commit") or "")[:12] or "-",
@@ -115,7 +116,23 @@ def run(ctx: Context) -> int:
         return 0
     print(output.format_table(HEADERS, rows))
     for r in releases:
-        if r.get("allow_rolled_back_code"):
-            reason = visible(r["allow_rolled_back_code"])  # as written, one line
-            print(f"{r['id']}: released rolled-back code again: {reason}")
+        for line in notes(r):
+            print(visible(line))  # the log's words (and CloudWatch's): escaped, one line
     return 0
+
+
+def notes(r: dict[str, Any]) -> list[str]:
+    """What a row of the table cannot say: why a rollback was automatic, why rolled-back
+    code was released again, why a release went out of its deploy windows."""
+    out = []
+    auto = r.get("automatic")
+    if isinstance(auto, dict):
+        out.append(
+            f"{r['id']}: automatic rollback ({auto.get('by')}): alarm {auto.get('alarm')} in "
+            f"{auto.get('state')} since {auto.get('time') or '?'}: {auto.get('reason') or '-'}"
+        )
+    if r.get("allow_rolled_back_code"):
+        out.append(f"{r['id']}: released rolled-back code again: {r['allow_rolled_back_code']}")
+    if r.get("ignore_window"):
+        out.append(f"{r['id']}: released outside its deploy windows: {r['ignore_window']}")
+    return out

@@ -11,6 +11,7 @@ from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.log.location import LogLocation
 from lambda_release.observe.status import stack_status, status_rows, status_text
+from lambda_release.release.blockers import blockers_now
 from lambda_release.release.stack_alias import StackAlias
 
 NAME = "status"
@@ -25,8 +26,11 @@ removed it) are listed too, with the way to add it back.
 
 It says what would refuse the next deploy, in the pre-flight's words (an alarm
 in ALARM, a deployment in flight, the stack updating, the lease held, drift
-nothing explains), and what the next deploy does first (settle a pending
-release, realign drift a rollback explains).
+nothing explains; with --deploy-window and --block-on-alarm, as deploy is given
+them, the window closed and those alarms in ALARM), and what the next deploy
+does first (settle a pending release, realign drift a rollback explains). The
+last release's bake is shown: baked, rolled back by it, or begun and never
+ended (un-baked).
 
 status only reads: a release left pending by a killed job is shown as pending
 (`lambda-release record` settles it). --output json follows the schema in
@@ -52,6 +56,7 @@ def register(p: argparse.ArgumentParser) -> None:
         default=None,
         help="accepted for older scripts: status never settles (run `record` to settle)",
     )
+    opts.add_blockers(p)
 
 
 def run(ctx: Context) -> int:
@@ -71,11 +76,16 @@ def run(ctx: Context) -> int:
         except UsageError:
             return None
 
+    blockers = opts.blockers(ctx)
     data = stack_status(
         make,
         [alias] if alias else None,
         location,
     )
+    if blockers.windows or blockers.block_on_alarm:
+        # The deploy windows and --block-on-alarm alarms in force now, in deploy's words.
+        found = blockers_now(blockers, make(alias or "STATUS").client("cloudwatch"))
+        data["blockers"] += found.problems
     if out == "json":
         output.print_json(data)
     elif out == "text":

@@ -200,14 +200,80 @@ def found_bad_later(story: Story) -> None:
     s = story.stage
     s.chapter(4, CHAPTERS, "A release passes its canary but is found bad later")
     story.new_release()
-    s.say(f"Release {story.release} passes its canary and takes all the traffic.")
-    story.deploy()
+    if story.alarm is None:
+        s.say(f"Release {story.release} passes its canary and takes all the traffic.")
+        story.deploy()
+        s.say(
+            "An hour later a customer reports wrong totals. One command puts every function "
+            "back on its stable version (the release before), each guarded by its RevisionId:"
+        )
+        s.run(["rollback", "--reason", f"wrong totals reported after release {story.release}"])
+        story.shown.append("one `rollback` returning every function to its stable version")
+        return
+    _, alarm = story.alarm
+    stack, alias = s.env["LAMBDA_RELEASE_STACK"], s.env["LAMBDA_RELEASE_ALIAS"]
     s.say(
-        "An hour later a customer reports wrong totals. One command puts every function "
-        "back on its stable version (the release before), each guarded by its RevisionId:"
+        f"Release {story.release} passes its canary and takes all the traffic. With --bake 10 "
+        f"the helper keeps watching the alarms for 10 more minutes; a few minutes in, {alarm} "
+        "fires (wrong totals, seen only under full traffic), and the helper rolls the "
+        "release back by itself, through the same path as `rollback`:"
     )
-    s.run(["rollback", "--reason", f"wrong totals reported after release {story.release}"])
-    story.shown.append("one `rollback` returning every function to its stable version")
+    stop = threading.Event()
+    _fire_when_baking(story, stack, alias, alarm, stop)
+    try:
+        s.run(["deploy", "--bake", "10"], expect=(1,), on_line=_bake_line(s))
+    finally:
+        stop.set()
+    story.client("cloudwatch").set_alarm_state(
+        AlarmName=alarm, StateValue="OK", StateReason="lambda-release demo: totals fixed"
+    )
+    s.say(
+        "Nobody had to notice: the rollback's entry names the alarm, its reason and the time. "
+        "Without a bake, one `lambda-release rollback` does the same by hand."
+    )
+    story.shown.append(f"a bake: {alarm} fired after the canary, the helper rolled back by itself")
+
+
+def _bake_line(stage: Stage) -> Callable[[str], None]:
+    """The bake's lines (time left, each alarm) and the rollback's, besides the usual."""
+
+    rolling: list[bool] = []
+
+    def show(line: str) -> None:
+        if line.startswith(("bake:", "rollback ", "baking ")):
+            rolling.append(line.startswith("rollback "))
+            stage.show(line.rstrip())
+        elif any(rolling) and line.startswith("  "):  # each function the rollback moved
+            stage.show(line.rstrip())
+        else:
+            stage.progress_line(line)
+
+    return show
+
+
+def _fire_when_baking(
+    story: Story, stack: str, alias: str, alarm: str, stop: threading.Event
+) -> threading.Thread:
+    """Put ``alarm`` in ALARM once a bake of the stack's release has begun (its log says so)."""
+    s3 = story.client("s3")
+    bucket = story.stage.env["LAMBDA_RELEASE_S3_BUCKET"]
+    prefix = f"lambda-release/{stack}/{alias}/bakes/"
+    seen = s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("KeyCount", 0)
+
+    def run() -> None:
+        while not stop.wait(0.1):
+            if s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("KeyCount", 0) > seen:
+                stop.wait(2 * story.stage.minute)  # a couple of quiet bake minutes first
+                story.client("cloudwatch").set_alarm_state(
+                    AlarmName=alarm,
+                    StateValue="ALARM",
+                    StateReason="lambda-release demo: wrong totals under full traffic",
+                )
+                return
+
+    thread = threading.Thread(target=run, name="demo-bake-alarm", daemon=True)
+    thread.start()
+    return thread
 
 
 def status_and_history(story: Story) -> None:

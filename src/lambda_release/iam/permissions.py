@@ -35,6 +35,18 @@ PERMISSIONS: Mapping[str, Permission] = {
         "to its live version (no traffic moves); CloudFormation then acts with the same "
         "permissions as `sam deploy` (the stack's service role if it has one)",
     ),
+    # deploy --dry-run's preview (preview/change_set.py): sam creates the change set with
+    # the deploy role's own permissions; the helper reads and deletes it.
+    "cloudformation:DescribeChangeSet": Permission(
+        "Stack",
+        "deploy --dry-run: the stack's changes, from the change set sam created",
+        only_when="deploy --dry-run previews a release whose pre-flight passes",
+    ),
+    "cloudformation:DeleteChangeSet": Permission(
+        "Stack",
+        "deploy --dry-run: the change set is deleted, never executed",
+        only_when="deploy --dry-run previews a release whose pre-flight passes",
+    ),
     "cloudformation:ListStackResources": Permission(
         "Stack", "the stack's functions, CodeDeploy application and groups, alarms"
     ),

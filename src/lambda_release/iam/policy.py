@@ -72,6 +72,11 @@ _READ_LOG = ("s3:GetObject", "s3:ListBucket")
 _READ_STACK = ("cloudformation:DescribeStacks", "cloudformation:ListStackResources")
 # Realigning drift after a rollback, before a deploy or begin goes ahead.
 _REALIGN = ("cloudformation:GetTemplate", "cloudformation:UpdateStack")
+# deploy --dry-run's preview: the change set sam made, read and deleted (preview/).
+_PREVIEW = (
+    "cloudformation:DescribeChangeSet",
+    "cloudformation:DeleteChangeSet",
+)
 # Settling a release: read where the aliases now point, record, move <ALIAS>_STABLE.
 _SETTLE = (
     "lambda:ListAliases",
@@ -110,8 +115,13 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "cloudwatch:DescribeAlarms",
             "lambda:GetAlias",
             *_REALIGN,
+            *_PREVIEW,
         ),
         sometimes={
+            "cloudformation:DescribeChangeSet": "deploy --dry-run: the preview reads the "
+            "change set sam created",
+            "cloudformation:DeleteChangeSet": "deploy --dry-run: the preview's change set is "
+            "deleted, never executed",
             "codedeploy:GetDeployment": "following a canary while sam waits, once its "
             "deployment is seen",
             "lambda:GetAlias": "following a deployment in flight while sam waits (a canary, "
@@ -186,6 +196,30 @@ COMMANDS: Mapping[str, CommandNeeds] = {
             "lambda:GetFunctionConfiguration": "checking that the versions to return to "
             "still exist, and settling a pending release",
             "lambda:GetFunction": "settling a release a killed job left pending",
+        },
+    ),
+    # A bake after a deploy (deploy --bake, the deploy role) or in a team's own job (the
+    # rollback role): it reads alarms and, when one fires, rolls back as `rollback` does.
+    "bake": CommandNeeds(
+        ("deploy", "rollback"),
+        (
+            *_READ_STACK,
+            *_READ_LOG,
+            "s3:PutObject",
+            "cloudwatch:DescribeAlarms",
+            "codedeploy:BatchGetDeploymentGroups",
+            "lambda:ListAliases",
+            "lambda:UpdateAlias",
+            "lambda:GetAlias",
+            "lambda:GetFunctionConfiguration",
+            "codedeploy:ListDeployments",
+        ),
+        sometimes={
+            "cloudwatch:DescribeAlarms": "a bake: the states of the alarms it watches",
+            "codedeploy:BatchGetDeploymentGroups": "a bake: the alarms the stack's deployment "
+            "groups watch",
+            "lambda:UpdateAlias": "an alarm fired during a bake: the release is rolled back",
+            "lambda:GetAlias": "an alarm fired during a bake: each move is read back",
         },
     ),
     # Its own role: the only one that deletes (versions), run by hand or on a schedule.

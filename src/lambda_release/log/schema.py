@@ -31,6 +31,8 @@ ENTRY_SCHEMA = "lambda-release/entry@1"
 # @2 (issue 32): the optional ``timeline``; @1 objects (without it) read as before.
 SETTLEMENT_SCHEMA = "lambda-release/settlement@2"
 UNDO_SCHEMA = "lambda-release/undo@1"
+BAKE_START_SCHEMA = "lambda-release/bake-start@1"
+BAKE_END_SCHEMA = "lambda-release/bake-end@1"
 
 
 class Outcome(StrEnum):
@@ -75,6 +77,17 @@ class EntryFunction(TypedDict, total=False):
     drift: DriftNote
 
 
+class Automatic(TypedDict, total=False):
+    """Why a rollback was made by the helper itself: the alarm a bake saw in ALARM."""
+
+    by: Required[str]  # "bake"
+    alarm: Required[str]
+    state: str  # ALARM, or INSUFFICIENT_DATA / MISSING under --bake-missing-data fail
+    reason: str  # CloudWatch's StateReason
+    time: str  # when the alarm entered that state (CloudWatch's StateUpdatedTimestamp)
+    seen_at: str  # when the bake saw it
+
+
 class Entry(TypedDict, total=False):
     """``newest/<flipped id>.json``: written when a release (or rollback) begins."""
 
@@ -96,6 +109,10 @@ class Entry(TypedDict, total=False):
     functions_selected: list[str]
     to_version: str | None
     reason: str
+    # a rollback the helper made by itself (a bake's alarm), not a person: what tripped it
+    automatic: Automatic
+    # deploy --ignore-window REASON: why it was released outside its deploy windows
+    ignore_window: str
 
 
 class SettledFunction(TypedDict, total=False):
@@ -225,6 +242,37 @@ class Claim(TypedDict, total=False):
     ci: dict[str, Any]
     time: str
     in_flight: bool
+    automatic: Automatic
+
+
+class BakeStart(TypedDict, total=False):
+    """``bakes/<id>/<attempt>.json``: a bake of release ``id`` began (one per attempt)."""
+
+    schema: str
+    id: Required[str]
+    attempt: Required[str]
+    began: Required[str]
+    minutes: Required[float]
+    until: Required[str]
+    alarms: list[str]
+    missing_data: str  # ok or fail
+    who: str
+    ci: dict[str, Any]
+
+
+class BakeEnd(TypedDict, total=False):
+    """``baked/<id>.json``: how the bake of release ``id`` ended, written once by the first
+    attempt to end it (a bake killed or timed out writes none: the release stays un-baked)."""
+
+    schema: str
+    id: Required[str]
+    attempt: str
+    outcome: Required[str]  # baked, rolled-back, or alarm (the rollback did not finish)
+    ended: str
+    minutes: float
+    automatic: Automatic
+    rollback_id: str | None
+    note: str
 
 
 class LogHead(TypedDict):
@@ -257,6 +305,8 @@ SHAPES: dict[str, type] = {
     "undo marker": Undo,
     "rollback claim": Claim,
     "lease": Lease,
+    "bake start": BakeStart,
+    "bake end": BakeEnd,
 }
 # What an error calls an object of each shape.
 NAMES: dict[type, str] = {shape: name for name, shape in SHAPES.items()}

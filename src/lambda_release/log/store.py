@@ -11,6 +11,8 @@ docs/release-log.md for the JSON schemas)::
     undone/<id>.json          written by a rollback that undid release <id>
     lock.json                 the lease (see lock.py), with the log's head
     rollbacks/<key>.json      a logical rollback's claim (see rollback.py)
+    bakes/<id>/<attempt>.json a bake of release <id> began (one per attempt)
+    baked/<id>.json           how the bake of release <id> ended (written once)
     releases/<id>.json        entries of logs begun before 1.0 (read, never written)
 
 Every key is built here, and every object read is checked against its shape
@@ -41,9 +43,13 @@ from lambda_release.log.location import LogLocation
 from lambda_release.log.records import Head
 from lambda_release.log.release_reads import ReleaseReads
 from lambda_release.log.schema import (
+    BAKE_END_SCHEMA,
+    BAKE_START_SCHEMA,
     ENTRY_SCHEMA,
     SETTLEMENT_SCHEMA,
     UNDO_SCHEMA,
+    BakeEnd,
+    BakeStart,
     Claim,
     Kind,
     Lease,
@@ -117,6 +123,12 @@ class ReleaseLog(ReleaseReads, LogIndex):
 
     def claim_key(self, key: str) -> str:
         return f"{self.base}rollbacks/{key}.json"
+
+    def bake_start_key(self, release_id: str, attempt: str) -> str:
+        return f"{self.base}bakes/{release_id}/{attempt}.json"
+
+    def bake_end_key(self, release_id: str) -> str:
+        return f"{self.base}baked/{release_id}.json"
 
     def uri(self, key: str) -> str:
         return f"s3://{self.location.bucket}/{key}"
@@ -337,3 +349,46 @@ class ReleaseLog(ReleaseReads, LogIndex):
         body = {"schema": UNDO_SCHEMA, "id": release_id, "by": by, "time": iso(now())}
         body.update(extra or {})
         return self.put_new(self.undo_key(release_id), body)
+
+    # -- bakes ----------------------------------------------------------------
+    def write_bake_start(self, start: Mapping[str, Any]) -> None:
+        """A bake attempt began (its own object: two attempts never overwrite each other)."""
+        body = {"schema": BAKE_START_SCHEMA, **start}
+        self.put_new(self.bake_start_key(str(start["id"]), str(start["attempt"])), body)
+
+    def write_bake_end(self, end: Mapping[str, Any]) -> BakeEnd:
+        """End the bake of a release once; if another attempt ended it first, theirs stands."""
+        body = {"schema": BAKE_END_SCHEMA, **end}
+        key = self.bake_end_key(str(end["id"]))
+        if self.put_new(key, body):
+            return checked(body, BakeEnd, self.uri(key))
+        existing = self.read_bake_end(str(end["id"]))
+        if existing is None:  # pragma: no cover - a 412 means the object exists
+            raise OperationError(f"the bake end of {end['id']} vanished")
+        return existing
+
+    def read_bake_end(self, release_id: str) -> BakeEnd | None:
+        key = self.bake_end_key(release_id)
+        found = self.read(key, BakeEnd)
+        if found is None:
+            return None
+        self.identified(key, found[0], release_id, "bake end")
+        return found[0]
+
+    def bake_starts(self, release_id: str) -> list[BakeStart]:
+        """Every bake attempt of ``release_id``, oldest first (one listing, one read each)."""
+        prefix = f"{self.base}bakes/{release_id}/"
+        try:
+            pages = self.s3.get_paginator("list_objects_v2").paginate(
+                Bucket=self.location.bucket, Prefix=prefix
+            )
+            keys = sorted(str(o["Key"]) for p in pages for o in p.get("Contents", []))
+        except botocore.exceptions.ClientError as exc:
+            raise self.fail(f"listing {prefix}", exc) from exc
+        out: list[BakeStart] = []
+        for key in keys:
+            found = self.read(key, BakeStart)
+            if found is not None:
+                self.identified(key, found[0], release_id, "bake start")
+                out.append(found[0])
+        return sorted(out, key=lambda b: b["began"])

@@ -13,10 +13,12 @@ from lambda_release.aws import codedeploy, stuck_rollback
 from lambda_release.aws.stack import LiveFunction, StackInfo, read_live, with_live
 from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 from lambda_release.log import lock
+from lambda_release.log.ids import now
 from lambda_release.log.location import LogLocation
 from lambda_release.log.records import Release
 from lambda_release.log.store import ReleaseLog
 from lambda_release.names import validate_alias
+from lambda_release.observe.baking import bake_state, bake_text
 from lambda_release.output import format_table
 from lambda_release.release.drift_log import drift_history, explanations
 from lambda_release.release.preflight import (
@@ -76,6 +78,7 @@ def alias_status(
         "without_alias": list(info.other_functions),
         "last_release": release_summary(log.last),
         "in_effect": release_summary(log.in_effect),
+        "bake": log.bake,
         "pending": log.pending,
         "deployments_in_flight": [d.as_json() for d in in_flight],
         "drift": drifts,
@@ -145,6 +148,7 @@ class LogStory:
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     log: ReleaseLog | None = None
+    bake: dict[str, Any] | None = None  # the last release's bake (observe.baking)
 
     @classmethod
     def read(cls, engine: StackAlias, location: LogLocation | None) -> LogStory:
@@ -165,6 +169,9 @@ class LogStory:
                     story.in_effect = rel
                     break
             story.blockers = lock_blockers(log)
+            if story.last is not None:
+                rid = story.last.id
+                story.bake = bake_state(log.bake_starts(rid), log.read_bake_end(rid), now())
         except LambdaReleaseError as exc:
             story.error = str(exc)
             story.notes.append(f"release log unreadable: {exc}")
@@ -371,6 +378,9 @@ def _alias_text(a: dict[str, Any]) -> list[str]:
         )
     else:
         lines.append("no release recorded")
+    baked = bake_text(last["id"], a.get("bake")) if last else None
+    if baked:
+        lines.append(visible(baked))
     lines.extend(a.get("before_next_deploy", []))
     for d in a["deployments_in_flight"]:
         line = f"deployment in flight: {d['deployment_id']} ({d['deployment_group']})"

@@ -55,6 +55,7 @@ def new_entry(
     release_id: str | None = None,
     allow_rolled_back_code: str = "",
     drift: Mapping[str, DriftNote] | None = None,
+    ignore_window: str = "",
 ) -> Entry:
     t = now()
     ci = ci_metadata()
@@ -72,6 +73,8 @@ def new_entry(
     }
     if allow_rolled_back_code:
         entry["allow_rolled_back_code"] = allow_rolled_back_code
+    if ignore_window:
+        entry["ignore_window"] = ignore_window
     return entry
 
 
@@ -163,6 +166,7 @@ def begin(
     progress: Callable[[str], None] | None = None,
     allow_rolled_back_code: str = "",
     inputs: ReleaseInputs | None = None,
+    ignore_window: str = "",
 ) -> tuple[Entry | None, lock.HeldLease, list[str]]:
     """Check the inputs, lock, settle what a killed job left, check, write the pending entry.
 
@@ -171,7 +175,7 @@ def begin(
     template, its overrides and secrets), refused here as ``deploy`` refuses them.
     """
     if inputs is not None:
-        check_inputs(engine, inputs)
+        ignore_window = check_inputs(engine, inputs) or ignore_window
     lease, ahead, newest = take_lease(
         engine, log, mode=mode, lock_ttl=lock_ttl, lock_timeout=lock_timeout, progress=progress
     )
@@ -192,6 +196,7 @@ def begin(
             release_id=holder,
             allow_rolled_back_code=allow_rolled_back_code,
             drift=found.drift,
+            ignore_window=ignore_window,
         )
         if not lock.still_ours(lease, lock_ttl):
             raise OperationError(

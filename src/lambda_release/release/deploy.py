@@ -127,7 +127,7 @@ def deploy(
     log = engine.log(plan.log_location)
     if plan.dry_run:
         return deploy_dry_run(engine, log, plan, progress)
-    check_inputs(engine, plan.inputs, plan.sam_command)
+    ignored = check_inputs(engine, plan.inputs, plan.sam_command)
     entry, lease, problems = begin(
         engine,
         log,
@@ -138,6 +138,7 @@ def deploy(
         command=shown(plan.sam_command),
         progress=progress,
         allow_rolled_back_code=plan.allow_rolled_back_code,
+        ignore_window=ignored,
     )
     if problems or entry is None:
         return DeployResult(1, problems=problems)

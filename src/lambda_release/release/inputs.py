@@ -20,6 +20,7 @@ from typing import Any
 from lambda_release.aws.stack import StackInfo, read_live
 from lambda_release.errors import LambdaReleaseError, OperationError, UsageError
 from lambda_release.release import alias_guard
+from lambda_release.release.blockers import Blockers, check_blockers
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.template.cfn import parse_template
 from lambda_release.template.overrides import override_values, parse_overrides
@@ -52,6 +53,8 @@ class ReleaseInputs:
     allow_alias_removal: bool = False
     record_file: Path | None = None
     secret_names: frozenset[str] = frozenset()
+    # --deploy-window, --block-on-alarm, --ignore-window (release/blockers.py)
+    blockers: Blockers | None = None
 
     def plain_overrides(self) -> dict[str, str]:
         """For evaluating the template (``!Ref`` of a parameter), never for output."""
@@ -202,15 +205,19 @@ def check_alias_kept(engine: StackAlias, inputs: ReleaseInputs, info: StackInfo 
 
 def check_inputs(
     engine: StackAlias, inputs: ReleaseInputs, sam_command: Sequence[Value] = ()
-) -> None:
+) -> str:
     """Everything about the inputs that refuses a release, before the lease is taken: the
-    same for every entry point and its dry run."""
+    same for every entry point and its dry run. Returns the reason a deploy window was
+    ignored (``--ignore-window``, to record in the entry), else ""."""
     if inputs.record_file is not None:
         check_record_file(str(inputs.record_file))
     check_secrets(inputs, sam_command)
+    # Blockers first: a blocked deploy reads no more than it must, and changes nothing.
+    ignored = check_blockers(inputs.blockers, lambda: engine.client("cloudwatch"))
     # The command's one stack read (under the lease it is read again only if someone
     # held the lease since: Lease.quiet_since).
     check_alias_kept(engine, inputs, engine.info())
+    return ignored
 
 
 def gather(
@@ -220,6 +227,7 @@ def gather(
     declared_secrets: Sequence[str] = (),
     allow_alias_removal: bool = False,
     record_file: str | None = None,
+    blockers: Blockers | None = None,
 ) -> ReleaseInputs:
     """The inputs as the CLI gives them: the template read once (for the secrets, the alias
     guard and the settlement), and every secret carried (a short one refused, exit 2)."""
@@ -232,4 +240,5 @@ def gather(
         allow_alias_removal=allow_alias_removal,
         record_file=Path(record_file) if record_file else None,
         secret_names=names,
+        blockers=blockers,
     )

@@ -9,7 +9,7 @@ from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
 from lambda_release.log.ids import iso, new_id, now, ordered_id
-from lambda_release.log.schema import Claim, Lease
+from lambda_release.log.schema import Automatic, Claim, Lease
 from lambda_release.log.store import ReleaseLog
 from lambda_release.rollback.plan import (
     rollback_key,
@@ -25,6 +25,7 @@ def claim_body(
     after: str | None,
     to_version: str | None = None,
     in_flight: bool = False,
+    automatic: Automatic | None = None,
 ) -> Claim:
     """A fresh claim: a new rollback id, what it undoes, and who asks (CI metadata).
 
@@ -51,6 +52,8 @@ def claim_body(
         body["to_version"] = to_version
     if in_flight:
         body["in_flight"] = True
+    if automatic is not None:
+        body["automatic"] = automatic
     return body
 
 
@@ -94,7 +97,13 @@ class Claimed:
 
 def claim_and_lock(log: ReleaseLog, req: Request, release_id: str, newest: str | None) -> Claimed:
     """Claim the logical rollback (its entry id, once, after ``newest``) and take the lock."""
-    ours = claim_body(release_id, sorted(set(req.functions)), req.reason, after=newest)
+    ours = claim_body(
+        release_id,
+        sorted(set(req.functions)),
+        req.reason,
+        after=newest,
+        automatic=req.automatic,
+    )
     claimed = claim(log, rollback_key(release_id, req.functions), ours)
     take_lock(log, claimed["rollback_id"], claimed)
     return Claimed(claimed, first_run=claimed["rollback_id"] == ours["rollback_id"])

@@ -200,7 +200,9 @@ def stop_release(
     claimed = claim(
         log,
         release.id,
-        claim_body(release.id, [], req.reason, after=release.id, in_flight=True),
+        claim_body(
+            release.id, [], req.reason, after=release.id, in_flight=True, automatic=req.automatic
+        ),
     )
     rollback_id = str(claimed["rollback_id"])
     progress(f"release {release.id} is in flight (stack {info.status}): stopping it")

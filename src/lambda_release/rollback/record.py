@@ -4,6 +4,7 @@ pointers)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import botocore.exceptions
 
@@ -93,7 +94,7 @@ def write_record(
     """The rollback's entry and settlement, each written once. False: already there.
 
     ``moved``: False when the rollback moved no alias (outcome ``no-change``)."""
-    entry = {
+    entry: dict[str, Any] = {
         "schema": "lambda-release/entry@1",
         "id": rollback_id,
         "kind": ROLLBACK_KIND,
@@ -116,6 +117,8 @@ def write_record(
             for r in rows
         ],
     }
+    if "automatic" in claim_body:
+        entry["automatic"] = claim_body["automatic"]
     fresh = log.put_new(log.entry_key(rollback_id), entry)
     log.write_settlement(
         rollback_id,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambda_release.errors import UsageError
+from lambda_release.log.schema import Automatic
 
 ROLLBACK_KIND = "rollback"
 ROLLBACK_LEASE_SECONDS = 300.0
@@ -22,6 +23,8 @@ class Request:
     dry_run: bool = False
     wait_timeout: float = 3600.0
     poll: float = 2.0
+    # Made by the helper itself (a bake saw an alarm): recorded in the claim and the entry.
+    automatic: Automatic | None = None
 
 
 @dataclass
