@@ -19,6 +19,7 @@ from lambda_release.commands._record_file import (
     write_record_file,
 )
 from lambda_release.context import Context
+from lambda_release.log.location import LogLocation
 from lambda_release.log.lock import DEPLOY_LEASE_SECONDS
 from lambda_release.log.records import SUCCEEDED
 from lambda_release.log.store import LOG_TAG
@@ -91,13 +92,6 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     bounds.add_option(
         p, bounds.HEARTBEAT, "seconds of silence before a progress line", sam.DEFAULT_HEARTBEAT
-    )
-    bounds.add_option(
-        p,
-        bounds.MINUTE,
-        "real seconds per deployment minute, for the canary's time left (as watch's --minute: "
-        "an emulator's compressed clock, e.g. the sandbox's --minute)",
-        60.0,
     )
     p.add_argument("--record-file", help=f"JSON record of the release (default {DEFAULT_RECORD})")
     p.add_argument(
@@ -261,21 +255,7 @@ def run(ctx: Context) -> int:
     if baking is not None and baking.alarms:
         # A misspelt alarm is refused before anything is released, not after.
         require_alarms(engine.client("cloudwatch"), baking.alarms, "--bake-alarm")
-    try:
-        sam_path = sam.find_sam(s.get("sam_path"))
-    except Exception:
-        if not dry_run:
-            raise
-        sam_path = s.get("sam_path") or "sam"
-    require_template(s.get("template_file"))
-    sam_env = sam.subprocess_env(s.get("endpoint_url"), s.get("region"))
-    region = s.get("region") or ctx.aws.session.region_name
-
-    def create_managed() -> None:
-        output.info("creating SAM's managed bucket (the release log lives there): sam package")
-        managed_bucket.create(sam_path, sam_env, region, s.get("profile"))
-
-    location = opts.log_location(ctx, engine, None if dry_run else create_managed)
+    sam_path, sam_env, location = _sam_and_log(ctx, engine, dry_run)
     command = sam_deploy_command(
         ctx, engine.stack, inputs.overrides, location.uri, sam_path, config_env
     )
@@ -306,6 +286,29 @@ def run(ctx: Context) -> int:
     if baking is None or result.dry_run is not None:
         return show_result(ctx.output, engine, result, command, str(inputs.record_file))
     return bake_after(ctx.output, engine, result, baking, command, str(inputs.record_file))
+
+
+def _sam_and_log(
+    ctx: Context, engine: StackAlias, dry_run: bool
+) -> tuple[str, dict[str, str], LogLocation]:
+    """The sam to run, its environment, and where the log is (SAM's managed bucket made
+    by sam first, when the log lives there and a first release finds none)."""
+    s = ctx.settings
+    try:
+        sam_path = sam.find_sam(s.get("sam_path"))
+    except Exception:
+        if not dry_run:
+            raise
+        sam_path = s.get("sam_path") or "sam"
+    require_template(s.get("template_file"))
+    sam_env = sam.subprocess_env(s.get("endpoint_url"), s.get("region"))
+    region = s.get("region") or ctx.aws.session.region_name
+
+    def create_managed() -> None:
+        output.info("creating SAM's managed bucket (the release log lives there): sam package")
+        managed_bucket.create(sam_path, sam_env, region, s.get("profile"))
+
+    return sam_path, sam_env, opts.log_location(ctx, engine, None if dry_run else create_managed)
 
 
 def bake_json(plan: BakePlan) -> dict[str, Any]:

@@ -22,12 +22,12 @@ from datetime import UTC, datetime
 from typing import TypeVar, cast
 
 from lambda_release.errors import UsageError
-from lambda_release.log.schema import (
+from lambda_release.log.schema import problem_with
+from lambda_release.log.timeline_schema import (
     AlarmChange,
     ObservedDeployment,
     Timeline,
     TrafficStep,
-    problem_with,
 )
 from lambda_release.observe.progress import DeploymentView
 

@@ -26,7 +26,7 @@ import botocore.exceptions
 from lambda_release.aws.codedeploy import active_deployment_ids, groups_alarms
 from lambda_release.aws.stack import StackInfo, describe_stack
 from lambda_release.errors import EXIT_FAILED, EXIT_OK, OperationError, UsageError
-from lambda_release.log.schema import Timeline
+from lambda_release.log.timeline_schema import Timeline
 from lambda_release.observe.progress import DeploymentView, LineRenderer, Renderer, describe
 from lambda_release.observe.routing import TrafficRouting, routing_of
 from lambda_release.observe.timeline import AlarmReading, CanaryTimeline

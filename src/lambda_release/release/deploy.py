@@ -17,8 +17,8 @@ from lambda_release.errors import OperationError
 from lambda_release.log import lock
 from lambda_release.log.location import LogLocation
 from lambda_release.log.records import NO_CHANGE, SUCCEEDED, Release
-from lambda_release.log.schema import Timeline
 from lambda_release.log.store import ReleaseLog
+from lambda_release.log.timeline_schema import Timeline
 from lambda_release.release.begin import begin, new_entry
 from lambda_release.release.inputs import ReleaseInputs, check_inputs
 from lambda_release.release.preflight import preflight

@@ -12,8 +12,8 @@ from lambda_release.aws.stack import (
 from lambda_release.log import lock, schema
 from lambda_release.log.ids import iso, now
 from lambda_release.log.records import Release
-from lambda_release.log.schema import Timeline
 from lambda_release.log.store import ReleaseLog
+from lambda_release.log.timeline_schema import Timeline
 from lambda_release.release.settle import read_settlement, settle
 from lambda_release.release.settlement import (
     settlement_for,

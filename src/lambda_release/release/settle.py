@@ -20,8 +20,9 @@ from lambda_release.aws.stack import (
 from lambda_release.errors import OperationError
 from lambda_release.log.ids import iso, now
 from lambda_release.log.records import FAILED, PARTIAL, Release
-from lambda_release.log.schema import Entry, Settlement, Timeline
+from lambda_release.log.schema import Entry, Settlement
 from lambda_release.log.store import ReleaseLog
+from lambda_release.log.timeline_schema import Timeline
 from lambda_release.release.settlement import (
     AliasNow,
     SettlementReads,

@@ -12,7 +12,8 @@ import re
 from typing import Any
 
 from lambda_release.log.records import MOVING_OUTCOMES, Release
-from lambda_release.log.schema import FunctionRecord, Kind, Settlement, Timeline, Undo
+from lambda_release.log.schema import FunctionRecord, Kind, Settlement, Undo
+from lambda_release.log.timeline_schema import Timeline
 
 REPORT_SCHEMA = "lambda-release/report@1"
 # The orb's rollback appends "(approved by NAME)" to the reason it records.
