@@ -96,6 +96,7 @@ def _where(ctx: Context) -> Where:
 def run(ctx: Context) -> int:
     require_cfnlint()
     from lambda_release.fix.run import fix_file  # noqa: PLC0415 - needs the check extra
+    from lambda_release.fix.writing import write_all  # noqa: PLC0415
     from lambda_release.onboard import circleci, samconfig  # noqa: PLC0415
     from lambda_release.onboard.next_steps import next_steps  # noqa: PLC0415
 
@@ -110,7 +111,7 @@ def run(ctx: Context) -> int:
     for env in ("prod", "staging"):
         validate_stack_name(f"{prefix}-{env}", what="--stack-prefix (as a stack name)")
 
-    fixed = fix_file(template, dry_run=dry_run)
+    fixed = fix_file(template, dry_run=True)  # written below, with the others
     ci = circleci.plan(_read(CONFIG), prefix)
     old_samconfig = _read(SAMCONFIG)
     new_samconfig, envs = samconfig.plan(
@@ -120,14 +121,17 @@ def run(ctx: Context) -> int:
     changes = [(CONFIG, _read(CONFIG), ci.text), (SAMCONFIG, old_samconfig, new_samconfig)]
     written = [str(template)] if fixed.changed else []
     diffs = [fixed.diff()] if fixed.changed else []
+    files = [(template, fixed.after)] if fixed.changed else []
     for path, before, after in changes:
         if after is None:
             continue
         written.append(str(path))
         diffs.append(_diff(path, before, after))
-        if not dry_run:
+        files.append((path, after))
+    if not dry_run:
+        for path, _ in files:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(after, encoding="utf-8")
+        write_all(files)  # the template and both configs, or none of them
 
     errors = [f for f in fixed.remaining if f.severity == "error"]
     if ctx.output == "json":
