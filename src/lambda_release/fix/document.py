@@ -51,6 +51,11 @@ class Document:
 
     @classmethod
     def read(cls, path: Path) -> Document:
+        return cls.parse(path, cls.read_text(path))
+
+    @staticmethod
+    def read_text(path: Path) -> str:
+        """The file's text as written: line endings and a byte order mark kept."""
         if not path.is_file():
             raise UsageError(f"template {str(path)!r} does not exist: give the path to a template")
         try:
@@ -58,7 +63,7 @@ class Document:
                 text = f.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read template {path}: {exc}; give a readable file") from exc
-        return cls.parse(path, text)
+        return text
 
     @classmethod
     def parse(cls, path: Path, text: str) -> Document:
@@ -72,7 +77,7 @@ class Document:
             return cls(path, text, data, True, None, _json_indent(text), bom)
         yaml = _round_trip_yaml(text)
         try:
-            data = bounded_load(yaml, text)
+            data = _load(yaml, text)
         except UsageError as exc:
             raise UsageError(f"cannot read template {path}: {exc}") from exc
         except Exception as exc:  # ruamel raises many error classes, all of them bad input
@@ -117,6 +122,24 @@ class Document:
             )
         out = out.replace("\n", "\r\n") if crlf else out
         return self.bom + out
+
+
+_WHITESPACE_LINE = re.compile(r"^[ \t]+(?=\r?$)", re.MULTILINE)
+
+
+def _load(yaml: Any, text: str) -> Any:
+    """The tree of ``text``. ruamel refuses a block scalar whose first line holds only
+    spaces, fewer than its text's (YAML allows it, and cfn-lint's decoder reads it): such
+    lines are read as empty then. The layout copies the original lines, spaces and all."""
+    try:
+        return bounded_load(yaml, text)
+    except UsageError:
+        raise
+    except Exception:
+        blanked = _WHITESPACE_LINE.sub("", text)
+        if blanked == text:
+            raise
+        return bounded_load(yaml, blanked)
 
 
 def plain(node: Any) -> Any:

@@ -96,17 +96,13 @@ class Layout:
         ends = [*begins[1:], end]
         spans = {k: (begins[i], firsts[i], ends[i]) for i, k in enumerate(keys)}
         separated = any(not self.lines[b].strip() for b in begins[1:])
-        new_keys = list(new)
-        for i, key in enumerate(new_keys):
+        for key in new:
             if key in spans:
                 self.entry(key, old[key], new[key], spans[key], col)
                 continue
             chunk = self.dump_entry(key, new[key], col)
-            later = next((spans[k] for k in new_keys[i + 1 :] if k in spans), None)
-            if separated and later is None:
-                chunk = ["\n", *chunk]
-            elif separated:
-                chunk = [*chunk, "\n"]
+            if separated and self.out and self.out[-1].strip():
+                chunk = ["\n", *chunk]  # set apart as its siblings are
             self.emit(chunk)
 
     def _leading(self, first: int, floor: int, col: int) -> int:

@@ -162,8 +162,9 @@ def prove(
         if added:
             added -= _lint_errors(before)
         if added:
-            rule, where = sorted(added)[0]
-            reason = f"cfn-lint reports {rule} at {where}, which it did not before"
+            rules = ", ".join(sorted({rule for rule, _ in added}))
+            where = sorted(added)[0][1]
+            reason = f"cfn-lint reports {rules} (at {where}), which it did not before"
     if reason is None and check is not None:
         new_found = _findings(after, name, check) - _findings(before, name, check)
         # What these rules report was in the original all along, unreported while a

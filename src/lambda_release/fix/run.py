@@ -161,7 +161,7 @@ def fix_file(
     """Fix ``path`` in place (unless ``dry_run``) and report what `check` still finds."""
     result = fix_text(
         path,
-        Document.read(path).text,
+        Document.read_text(path),
         aliases=aliases,
         prod_alias=prod_alias,
         check=rules_on(ignore, options),

@@ -111,7 +111,7 @@ class _Walk:
         variables = self.write.mapping(*((v, self.write.ref(t)) for v, t in binds.items()))
         old = container[key]
         if isinstance(old, MutableMapping) and not hasattr(old, "value") and "Fn::Sub" in old:
-            old["Fn::Sub"] = self.write.flow_list(value, variables)
+            old["Fn::Sub"] = self.write.block_list(value, variables)
         else:
             container[key] = self.write.sub_map(value, variables)
 

@@ -13,6 +13,7 @@ not give.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,7 +36,11 @@ def target_of(path: Path) -> Path:
 
 
 def _temporary(target: Path, text: str) -> Path:
-    if target.exists() and not os.access(target, os.W_OK):
+    # the owner's write bit, not only access(): root may write anything, but a file
+    # made read-only says "do not change me" to root as well
+    if target.exists() and (
+        not os.access(target, os.W_OK) or not target.stat().st_mode & stat.S_IWUSR
+    ):
         raise OperationError(
             f"cannot write {target}: the file is read-only; make it writable "
             "(chmod u+w) or run with --dry-run to see the fix"

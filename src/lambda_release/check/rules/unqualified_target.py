@@ -12,6 +12,7 @@ from lambda_release.check.invocations import (
     functions_without_alias,
     invocations,
     service_tokens,
+    unqualified_call,
     version_reference,
 )
 from lambda_release.check.rulebase import TAGS, docs_url, report
@@ -37,7 +38,8 @@ def describe(src: SourceTemplate, inv: Invocation) -> tuple[str, str]:
             f"name an alias instead of $LATEST: {target}",
         )
     return (
-        f"{kind} {res.name} targets {ref.function} unqualified ({ref.how}): it invokes $LATEST",
+        f"{kind} {res.name} targets {ref.function} unqualified ({ref.how}): "
+        f"{unqualified_call(src, ref.function)}",
         f"target the alias instead: {alias_reference(src, ref.function)}",
     )
 
