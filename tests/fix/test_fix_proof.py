@@ -74,7 +74,11 @@ def test_a_new_check_finding_fails_the_proof() -> None:
 
 def test_an_edit_that_fails_the_proof_is_listed_with_reason_key_and_line(tmp_path: Path) -> None:
     path = tmp_path / "template.yaml"
-    text = HEAD + FN + "  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: orders\n"
+    text = (
+        HEAD
+        + FN
+        + "  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: orders\n"
+    )
 
     def check(copy: Path) -> list[Finding]:  # the renamed topic: a new finding, say
         renamed = "orders-${AliasName}" in copy.read_text()
