@@ -93,10 +93,34 @@ def _where(ctx: Context) -> Where:
     )
 
 
+def _write(
+    template: Path,
+    fixed: FixResult,
+    changes: list[tuple[Path, str | None, str | None]],
+    dry_run: bool,
+) -> tuple[list[str], list[str]]:
+    """Write the template and both configs, or none of them; what changed, and the diffs."""
+    from lambda_release.fix.writing import write_all  # noqa: PLC0415 - needs the check extra
+
+    written = [str(template)] if fixed.changed else []
+    diffs = [fixed.diff()] if fixed.changed else []
+    files = [(template, fixed.after)] if fixed.changed else []
+    for path, before, after in changes:
+        if after is None:
+            continue
+        written.append(str(path))
+        diffs.append(_diff(path, before, after))
+        files.append((path, after))
+    if not dry_run:
+        for path, _ in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        write_all(files)
+    return written, diffs
+
+
 def run(ctx: Context) -> int:
     require_cfnlint()
     from lambda_release.fix.run import fix_file  # noqa: PLC0415 - needs the check extra
-    from lambda_release.fix.writing import write_all  # noqa: PLC0415
     from lambda_release.onboard import circleci, samconfig  # noqa: PLC0415
     from lambda_release.onboard.next_steps import next_steps  # noqa: PLC0415
 
@@ -119,19 +143,7 @@ def run(ctx: Context) -> int:
         [("prod", f"{prefix}-prod", "PROD"), ("staging", f"{prefix}-staging", "STAGING")],
     )
     changes = [(CONFIG, _read(CONFIG), ci.text), (SAMCONFIG, old_samconfig, new_samconfig)]
-    written = [str(template)] if fixed.changed else []
-    diffs = [fixed.diff()] if fixed.changed else []
-    files = [(template, fixed.after)] if fixed.changed else []
-    for path, before, after in changes:
-        if after is None:
-            continue
-        written.append(str(path))
-        diffs.append(_diff(path, before, after))
-        files.append((path, after))
-    if not dry_run:
-        for path, _ in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        write_all(files)  # the template and both configs, or none of them
+    written, diffs = _write(template, fixed, changes, dry_run)
 
     errors = [f for f in fixed.remaining if f.severity == "error"]
     if ctx.output == "json":

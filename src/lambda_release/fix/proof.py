@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import io
 import json
 import logging
@@ -117,19 +118,21 @@ def _targets(node: Any, local: frozenset[str] = frozenset()) -> Iterator[str]:
             yield from _targets(v)
 
 
-def _lint_errors(text: str) -> set[tuple[str, str]]:
-    """cfn-lint's errors on ``text``: (rule, where), line numbers left out."""
+@functools.lru_cache(maxsize=32)
+def _lint_errors(text: str) -> frozenset[tuple[str, str]]:
+    """cfn-lint's errors on ``text``: (rule, where), line numbers left out (cached: each
+    group of edits is proven against the same original)."""
     from cfnlint.api import lint  # noqa: PLC0415 - optional dependency
     from cfnlint.config import ManualArgs  # noqa: PLC0415
 
     logging.getLogger("cfnlint").setLevel(logging.CRITICAL)
     with contextlib.redirect_stdout(io.StringIO()):
         matches = lint(text, config=ManualArgs(regions=[REGION]))
-    return {
+    return frozenset(
         (m.rule.id, "/".join(str(p) for p in (getattr(m, "path", None) or [])) or m.message)
         for m in matches
         if m.rule.id.startswith("E")
-    }
+    )
 
 
 def _findings(text: str, name: str, run: Callable[[Path], Any]) -> set[tuple[str, str]]:
