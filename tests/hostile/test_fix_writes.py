@@ -149,7 +149,7 @@ def test_a_whitespace_only_line_in_a_block_scalar_is_read_as_check_reads_it(
         + "      AutoPublishAlias: !Ref AliasName\n"
         + "      Description: !Sub |\n"
         + "         \n"  # spaces only, fewer than the text below: YAML allows it
-        + "            {\"stream\": \"${AWS::StackName}\"}\n"
+        + '            {"stream": "${AWS::StackName}"}\n'
     )
     path = tmp_path / "template.yaml"
     path.write_text(text)

@@ -181,6 +181,8 @@ def prove(
 
 
 def _translates(old: Any, new: Any, parameter: str, aliases: Sequence[str]) -> str | None:
+    if "Transform" in new and "Transform" not in old:  # the fix added it: judge both by SAM
+        old = {**old, "Transform": new["Transform"]}
     base = translated(old, None)
     if isinstance(base, str):
         return None  # the translator refused the original: nothing to compare against
