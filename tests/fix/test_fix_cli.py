@@ -139,3 +139,20 @@ def test_environments_name_the_aliases_and_production(
     assert data["Parameters"]["AliasName"]["Default"] == "TEST"
     assert data["Conditions"]["IsProductionAlias"] == {"Fn::Equals": [{"Ref": "AliasName"}, "LIVE"]}
     assert main([*args, "--production-alias", "LIVE"]) == 0
+
+
+def test_errors_left_are_not_followed_by_nothing_to_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 26: "1 error(s) left" then "nothing to fix" contradicted itself."""
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n  Plain:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+        "      Handler: a.h\n      Runtime: python3.12\n      Role: arn:aws:iam::1:role/r\n"
+        "      Code: {ZipFile: 'x'}\n"
+    )
+    assert main(["check", str(template), "--fix"]) == 1
+    out = capsys.readouterr()
+    assert "1 error(s) left" in out.err
+    assert "nothing to fix" not in out.out
+    assert "left alone: Plain (line 2): an AWS::Lambda::Function" in out.out

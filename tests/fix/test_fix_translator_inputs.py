@@ -37,7 +37,8 @@ def test_every_input_is_fixed_or_refused_and_the_fix_is_stable(shard: int) -> No
     fixed = 0
     for path in inputs:
         try:
-            result = fix_text(path, path.read_text(encoding="utf-8"))
+            # proven by the translator (cfn-lint over 831 files is the corpora test's, e2e)
+            result = fix_text(path, path.read_text(encoding="utf-8"), lint=False)
         except UsageError:
             assert path.name in REFUSED, path.name  # refused: not a template
             continue

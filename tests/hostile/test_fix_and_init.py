@@ -66,7 +66,7 @@ def test_yaml_anchor_shared_by_two_functions_gets_no_shared_alarm(tmp_path: Path
     after, left = _fix(tmp_path, text)
     assert "Properties: *props" in after
     assert "FnErrorsAlarm" not in after  # it would have watched Fn only, for both
-    assert "Fn2.Properties is shared with Fn" in left
+    assert "Fn2.Properties (line 11) is shared with Fn" in left  # key and line (issue 26)
 
 
 def test_a_fixed_name_written_out_elsewhere_is_listed_not_renamed(tmp_path: Path) -> None:
@@ -81,7 +81,7 @@ def test_a_fixed_name_written_out_elsewhere_is_listed_not_renamed(tmp_path: Path
     )
     after, left = _fix(tmp_path, text)
     assert "      FunctionName: orders\n      CodeUri" in after
-    assert "Fn.FunctionName: orders is written out elsewhere" in left
+    assert "Fn.FunctionName (line 6): orders is written out elsewhere" in left
 
 
 def test_qualified_references_are_left_as_they_are(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def test_a_read_only_samconfig_leaves_every_file_as_it_was(
     before = _files(app)
     assert main(["init", "--stack-prefix", "ro"]) == 1
     err = capsys.readouterr().err
-    assert "cannot write samconfig.toml: it is read-only; nothing was written" in err
+    assert "samconfig.toml: the file is read-only" in err
     assert "Traceback" not in err
     assert _files(app) == before  # the template was not fixed either
 

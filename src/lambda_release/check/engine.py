@@ -16,6 +16,7 @@ transform that cfn-lint cannot run costs nothing).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -88,9 +89,11 @@ def run_rules(
             if "could not be parsed" in str(first.message)
             else "fix the YAML or JSON"
         )
+        message = _one_line(first.message)
+        if f"(line {first.linenumber})" not in message:  # cfn-lint's own may name it already
+            message += f" (line {first.linenumber})"
         raise TemplateError(
-            f"cannot read template {path}: {_one_line(first.message)} "
-            f"(line {first.linenumber}); {hint}"
+            f"cannot read template {path}: {message}{_again(path, message)}; {hint}"
         )
     if not isinstance(data, Mapping) or not isinstance(data.get("Resources"), Mapping):
         raise TemplateError(
@@ -117,6 +120,29 @@ def run_rules(
         )
     findings = {_finding(m, path) for m in matches}
     return sorted(findings, key=lambda f: (f.file, f.line, f.column, f.rule, f.message))
+
+
+_DUPLICATE = re.compile(r"Duplicate found '([^']+)' \(line (\d+)\)")
+
+
+def _again(path: Path, message: str) -> str:
+    """For a duplicate key, where it is written the second time (cfn-lint names the first)."""
+    m = _DUPLICATE.search(message)
+    if m is None:
+        return ""
+    key, first = m.group(1), int(m.group(2))
+    try:
+        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    except OSError:
+        return ""
+    if not 0 < first <= len(lines):
+        return ""
+    indent = len(lines[first - 1]) - len(lines[first - 1].lstrip())
+    written = re.compile(rf"^\s{{{indent}}}(- )?['\"]?{re.escape(key)}['\"]?\s*:")
+    for n in range(first + 1, len(lines) + 1):
+        if written.match(lines[n - 1]):
+            return f" and again at line {n}"
+    return ""
 
 
 def _decode(cfnlint: Any, path: Path) -> tuple[Any, list[Any]]:

@@ -138,6 +138,24 @@ def deployment_hooks(src: SourceTemplate) -> set[str]:
     return out
 
 
+def unqualified_call(src: SourceTemplate, function: str) -> str:
+    """What an unqualified call to ``function`` does in production, by its kind.
+
+    A durable function (``DurableConfig``) refuses it ("You cannot invoke a durable
+    function using an unqualified ARN"); a Lambda Managed Instances function
+    (``CapacityProviderConfig``) runs ``$LATEST.PUBLISHED``, the last version
+    published, which no release shifted to; any other runs ``$LATEST``. See
+    docs/rules.md#e9001 for AWS's pages.
+    """
+    fn = src.resources.get(function)
+    props = fn.properties if fn is not None else {}
+    if props.get("DurableConfig") is not None:
+        return "Lambda refuses the call (a durable function cannot be invoked unqualified)"
+    if props.get("CapacityProviderConfig") is not None:
+        return "it runs $LATEST.PUBLISHED (the last version published, not a released alias)"
+    return "it invokes $LATEST"
+
+
 def alias_reference(src: SourceTemplate, function: str) -> str:
     """How to name ``function``'s alias in the template (the fix for a path)."""
     fn = src.resources.get(function)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lambda_release.check.render import quoted
@@ -77,6 +77,10 @@ def fixed_names(src: SourceTemplate) -> dict[str, str | None]:
     result: dict[str, str | None] = {}
     for name, fn in src.functions.items():
         fixed = fn.properties.get("FunctionName")
+        if isinstance(fixed, Mapping) and isinstance(fixed.get("Fn::Sub"), str):
+            # a name computed by !Sub ('${AWS::StackName}-resolver'): an ARN built the same
+            # way names the same function
+            fixed = fixed["Fn::Sub"] if "${" in fixed["Fn::Sub"] else None
         result[name] = str(fixed) if isinstance(fixed, str) else None
     src.memo["fixed_names"] = result
     return result
@@ -108,9 +112,14 @@ def _literal(
         yield UnqualifiedRef(_logical(latest.group(1), ctx), how, where, explicit_latest=True)
         return
     for logical, fixed in ctx.functions.items():
-        if fixed and (text.endswith(f":function:{fixed}") or (bare and text == fixed)):
+        if fixed and ((bare and text == fixed) or _arn_of(fixed).search(text)):
             yield UnqualifiedRef(logical, how, where)
             return
+
+
+def _arn_of(name: str) -> re.Pattern[str]:
+    """``:function:NAME`` with no qualifier after it (the end, or a ``/`` path)."""
+    return re.compile(rf":function:{re.escape(name)}(?![A-Za-z0-9_$:{{.-])")
 
 
 def _logical(name: str, ctx: _Walk) -> str:
@@ -172,35 +181,46 @@ def _sub_refs(
 
 
 def _join(node: Any, inner: Any, ctx: _Walk, literal: bool) -> Iterator[UnqualifiedRef]:
+    """A ``!Join`` read as the ``!Sub`` it spells (any delimiter): ``!Ref Fn`` is
+    ``${Fn}``, ``!GetAtt Fn.Arn`` is ``${Fn.Arn}``, any other piece a variable bound to
+    it; so ``[!GetAtt Fn.Arn, ':', !Ref AliasName]`` is qualified and ``':$LATEST'``
+    explicit, wherever the delimiter puts the colon."""
     if not (isinstance(inner, list) and len(inner) == 2 and isinstance(inner[1], list)):
         return
     delimiter, pieces = inner
+    if not isinstance(delimiter, str):
+        for piece in pieces:
+            yield from _walk(piece, ctx, literal)
+        return
+    parts: list[str] = []
+    variables: dict[str, Any] = {}
     for i, piece in enumerate(pieces):
-        nxt = pieces[i + 1] if i + 1 < len(pieces) else None
-        qualifier: str | None
-        if delimiter == ":" and nxt is not None:
-            qualifier = nxt if isinstance(nxt, str) else "${...}"
-        elif isinstance(nxt, str) and nxt.startswith(":"):
-            qualifier = qualifier_after(nxt)
+        target = _piece_target(piece)
+        if isinstance(piece, str):
+            parts.append(piece)
+        elif target is not None:
+            parts.append("${" + target + "}")
         else:
-            qualifier = None
-        refs = list(_walk(piece, ctx, literal))
-        if qualifier == LATEST:
-            how = f"!Join [{quoted(str(delimiter))}, [..., {quoted(str(nxt))}]]"
-            for ref in refs:
-                yield UnqualifiedRef(ref.function, how, ref.where, explicit_latest=True)
-            if not refs and isinstance(piece, str) and delimiter == ":":
-                yield UnqualifiedRef(
-                    _logical(piece.rsplit(":", 1)[-1], ctx),
-                    how,
-                    location(nxt) or location(node),
-                    explicit_latest=True,
-                )
-        elif qualifier is None:
-            yield from refs
-        else:
-            # A qualifier follows: only explicit $LATEST inside the piece counts.
-            yield from (r for r in refs if r.explicit_latest)
+            variables[f"Join.{i}"] = piece
+            parts.append("${Join." + str(i) + "}")
+    text = delimiter.join(parts)
+    how = f"!Join [{quoted(delimiter)}, [...]]"
+    seen: set[tuple[str, bool]] = set()
+    for ref in _sub_refs(text, variables, ctx, location(node)):
+        if (ref.function, ref.explicit_latest) not in seen:
+            seen.add((ref.function, ref.explicit_latest))
+            named = f"!Join [{quoted(delimiter)}, [..., {quoted(LATEST)}]]"
+            yield replace(ref, how=named if ref.explicit_latest else f"{how} of {ref.function}")
+
+
+def _piece_target(piece: Any) -> str | None:
+    """``Fn`` for ``!Ref Fn``, ``Fn.Arn`` for ``!GetAtt Fn.Arn``, else None."""
+    if not (isinstance(piece, Mapping) and len(piece) == 1):
+        return None
+    if isinstance(piece.get("Ref"), str):
+        return str(piece["Ref"])
+    target = _getatt_target(piece.get("Fn::GetAtt"))
+    return f"{target}.Arn" if target is not None else None
 
 
 _INTRINSICS: dict[str, Handler] = {

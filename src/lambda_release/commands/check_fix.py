@@ -62,14 +62,24 @@ def run_all(
         # A diff has no columns: table and text both print it as it is.
         raise UsageError(f"--output {output}: --fix prints its diff (table or text) or json")
     codes: list[int] = []
-    reports: list[dict[str, object]] = []
+    done: list[FixResult] = []
     for path in paths:
         try:
-            result = fix_one(path, options, ignore, dry_run)
+            done.append(fix_one(path, options, ignore))
         except LambdaReleaseError as exc:
             print(f"lambda-release check: error: {exc}", file=sys.stderr)
             codes.append(exc.exit_code)
-            continue
+    if not dry_run and done:
+        from lambda_release.fix.writing import write_all  # noqa: PLC0415 - needs the extra
+
+        try:  # every fixed file, or none of them
+            write_all([(r.path, r.after) for r in done if r.changed])
+        except LambdaReleaseError as exc:
+            print(f"lambda-release check: error: {exc}", file=sys.stderr)
+            return max([*codes, exc.exit_code])
+    reports: list[dict[str, object]] = []
+    for result in done:
+        _summary(result, dry_run)
         if output == "json":
             reports.append(as_dict(result, dry_run))
         else:
@@ -80,20 +90,23 @@ def run_all(
     return max(codes, default=EXIT_OK)
 
 
-def fix_one(path: Path, options: Options, ignore: Sequence[str], dry_run: bool) -> FixResult:
+def fix_one(path: Path, options: Options, ignore: Sequence[str]) -> FixResult:
+    """The fix of one file, proven and checked; nothing written (run_all writes)."""
     from lambda_release.fix.run import fix_file  # noqa: PLC0415 - needs cfn-lint and ruamel
 
     aliases, prod = aliases_of(options)
-    result = fix_file(
-        path, dry_run=dry_run, aliases=aliases, prod_alias=prod, ignore=ignore, options=options
+    return fix_file(
+        path, dry_run=True, aliases=aliases, prod_alias=prod, ignore=ignore, options=options
     )
+
+
+def _summary(result: FixResult, dry_run: bool) -> None:
     errors = sum(f.severity == "error" for f in result.remaining)
     verb = "would change" if dry_run else "changed"
     info(
-        f"lambda-release check --fix: {path}: {verb} {len(result.changes)} place(s); "
+        f"lambda-release check --fix: {result.path}: {verb} {len(result.changes)} place(s); "
         f"{errors} error(s) left"
     )
-    return result
 
 
 def as_dict(result: FixResult, dry_run: bool) -> dict[str, object]:
@@ -114,8 +127,10 @@ def as_text(result: FixResult, dry_run: bool) -> str:
         lines.append(result.diff().rstrip("\n"))
     head = "would fix" if dry_run else "fixed"
     lines.extend(f"{head}: {c}" for c in result.changes)
-    if not result.changes:
+    if not result.changes and not result.left and not result.remaining:
         lines.append(f"{result.path}: nothing to fix")
+    elif not result.changes:
+        lines.append(f"{result.path}: nothing fixed automatically; what is left needs a person")
     lines.extend(f"left alone: {item}" for item in result.left)
     lines.extend(
         f"left alone: {f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}"

@@ -21,6 +21,10 @@ from typing import Any
 
 from lambda_release.check import INSTALL_HINT
 from lambda_release.errors import UsageError
+from lambda_release.fix import layout
+from lambda_release.fix.bounded import bounded_load
+
+BOM = "\ufeff"
 
 
 def _yaml() -> Any:
@@ -43,9 +47,15 @@ class Document:
     is_json: bool
     _yaml: Any = None
     _json_indent: int | None = 2
+    bom: str = ""  # a UTF-8 byte order mark the file starts with, written back as found
 
     @classmethod
     def read(cls, path: Path) -> Document:
+        return cls.parse(path, cls.read_text(path))
+
+    @staticmethod
+    def read_text(path: Path) -> str:
+        """The file's text as written: line endings and a byte order mark kept."""
         if not path.is_file():
             raise UsageError(f"template {str(path)!r} does not exist: give the path to a template")
         try:
@@ -53,23 +63,27 @@ class Document:
                 text = f.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read template {path}: {exc}; give a readable file") from exc
-        return cls.parse(path, text)
+        return text
 
     @classmethod
     def parse(cls, path: Path, text: str) -> Document:
+        bom = BOM if text.startswith(BOM) else ""
+        text = text[len(bom) :]
         if text.lstrip().startswith("{"):
             try:
                 data = json.loads(text)
             except json.JSONDecodeError as exc:
                 raise UsageError(f"cannot read template {path}: {exc}; fix the JSON") from exc
-            return cls(path, text, data, True, None, _json_indent(text))
+            return cls(path, text, data, True, None, _json_indent(text), bom)
         yaml = _round_trip_yaml(text)
         try:
-            data = yaml.load(text)
+            data = _load(yaml, text)
+        except UsageError as exc:
+            raise UsageError(f"cannot read template {path}: {exc}") from exc
         except Exception as exc:  # ruamel raises many error classes, all of them bad input
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise UsageError(f"cannot read template {path}: {first}; fix the YAML") from exc
-        return cls(path, text, data, False, yaml)
+        return cls(path, text, data, False, yaml, bom=bom)
 
     def serialise(self, data: Any) -> str:
         if self.is_json:
@@ -90,18 +104,42 @@ class Document:
         """The new text: the original, changed only where the tree was changed.
 
         Windows line endings are worked on as plain newlines and put back, so that
-        every line keeps its ending (the serialisers write ``\n`` only).
+        every line keeps its ending (the serialisers write ``\n`` only). Raises
+        LayoutError when the edit cannot be written without touching other lines.
         """
         crlf = "\r\n" in self.text
         text = self.text.replace("\r\n", "\n") if crlf else self.text
-        baseline = self.serialise(self.parse(self.path, text).data)
-        changed = self.serialise(self.data)
-        out = splice(text, baseline, changed)
+        old = self.parse(self.path, text).data
+        if self.is_json:
+            out = splice(text, self.serialise(old), self.serialise(self.data))
+        else:
+            out = layout.render(text, old, self.data, self._yaml, plain)
+            if not self._means_the_same(out):  # a string changed in place read otherwise
+                out = layout.render(text, old, self.data, self._yaml, plain, patch=False)
         if not self._means_the_same(out):
-            # The splice lost its way (the serialiser re-indented lines that repeat, and a
-            # change landed among them): the serialiser's own text is right, if less close.
-            out = changed
-        return out.replace("\n", "\r\n") if crlf else out
+            raise layout.LayoutError(
+                "the edit cannot be written without rewriting lines it does not change"
+            )
+        out = out.replace("\n", "\r\n") if crlf else out
+        return self.bom + out
+
+
+_WHITESPACE_LINE = re.compile(r"^[ \t]+(?=\r?$)", re.MULTILINE)
+
+
+def _load(yaml: Any, text: str) -> Any:
+    """The tree of ``text``. ruamel refuses a block scalar whose first line holds only
+    spaces, fewer than its text's (YAML allows it, and cfn-lint's decoder reads it): such
+    lines are read as empty then. The layout copies the original lines, spaces and all."""
+    try:
+        return bounded_load(yaml, text)
+    except UsageError:
+        raise
+    except Exception:
+        blanked = _WHITESPACE_LINE.sub("", text)
+        if blanked == text:
+            raise
+        return bounded_load(yaml, blanked)
 
 
 def plain(node: Any) -> Any:

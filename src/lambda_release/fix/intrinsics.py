@@ -117,6 +117,14 @@ class Writer:
         style = getattr(like, "style", None) if like is not None else "'"
         return self._scalar("Fn::Sub", text, style)
 
+    def sub_map(self, text: Any, variables: Any) -> Any:
+        """``!Sub [text, {variables}]``: the variable-map form (in YAML a block list: in a
+        flow list ruamel writes a one-entry map without its braces, legal but unfamiliar)."""
+        node = self._sequence("Fn::Sub", text, variables)
+        if self.yaml:
+            node.fa.set_block_style()
+        return node
+
     def if_(self, condition: str, then: Any, otherwise: Any) -> Any:
         return self._sequence("Fn::If", condition, then, otherwise)
 

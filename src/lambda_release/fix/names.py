@@ -7,6 +7,7 @@ lower case or is written out elsewhere in the template, which is left for a pers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
@@ -66,3 +67,21 @@ def _strings(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for v in node:
             yield from _strings(v)
+
+
+def hand_written_alias(root: Any, functions: list[str], alias: str) -> str | None:
+    """A place that names ``alias`` of one of ``functions`` by hand (``FnAlias<alias>``, SAM's
+    logical id for it, or ``${Fn.Arn}:<alias>``), quoted for a message; else None."""
+    patterns = [
+        re.compile(rf"(^|[^A-Za-z0-9]){re.escape(fn)}Alias{re.escape(alias)}($|[^A-Za-z0-9])")
+        for fn in functions
+    ] + [
+        re.compile(rf"\$\{{{re.escape(fn)}(\.Arn)?\}}:{re.escape(alias)}($|[^A-Za-z0-9_-])")
+        for fn in functions
+    ]
+    for text in _strings(root):
+        for pattern in patterns:
+            m = pattern.search(text)
+            if m is not None:
+                return text if len(text) <= 80 else "..." + m.group(0).strip() + "..."
+    return None

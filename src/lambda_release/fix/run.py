@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import difflib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lambda_release.check.findings import Finding
 from lambda_release.errors import LambdaReleaseError, UsageError
 from lambda_release.fix.document import Document
-from lambda_release.fix.template import fix_tree
+from lambda_release.fix.layout import LayoutError
+from lambda_release.fix.lines import KeyLines
+from lambda_release.fix.proof import prove
+from lambda_release.fix.template import ALIAS_PARAMETER, STEPS, fix_tree
+from lambda_release.fix.writing import write_all
 
 
 @dataclass
@@ -39,19 +44,90 @@ class FixResult:
         )
 
 
+@dataclass
+class _Attempt:
+    after: str
+    changes: list[str]
+    left: list[str]
+    refused: str | None = None  # why the edits could not be written at all
+
+
+def _attempt(
+    path: Path, text: str, steps: Sequence[str], aliases: Sequence[str], prod_alias: str
+) -> _Attempt:
+    doc = Document.parse(path, text)
+    outcome = fix_tree(
+        doc.data, yaml_style=not doc.is_json, aliases=aliases, prod_alias=prod_alias, steps=steps
+    )
+    if not outcome.changes:
+        return _Attempt(text, [], outcome.left)
+    try:
+        after = doc.render()
+    except LayoutError as exc:
+        return _Attempt(text, outcome.changes, outcome.left, str(exc))
+    return _Attempt(after, outcome.changes, outcome.left)
+
+
 def fix_text(
-    path: Path, text: str, *, aliases: Sequence[str] = ("STAGING", "PROD"), prod_alias: str = "PROD"
+    path: Path,
+    text: str,
+    *,
+    aliases: Sequence[str] = ("STAGING", "PROD"),
+    prod_alias: str = "PROD",
+    check: Callable[[Path], Any] | None = None,
+    lint: bool = True,
+    prove_edits: bool = True,
 ) -> FixResult:
-    """The fixed text of ``text`` (read from ``path``), without writing anything."""
+    """The fixed text of ``text`` (read from ``path``), without writing anything.
+
+    Each group of edits (template.STEPS) is kept only when the result passes proof.py's
+    proof (``check``: our rules, run on a copy; ``lint``: cfn-lint too); what fails is
+    listed with its reason, not written.
+    """
     doc = Document.parse(path, text)
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("Resources"), dict):
         raise UsageError(
             f"cannot fix {path}: not a CloudFormation or SAM template (it needs a "
             "'Resources:' mapping); give the template's path"
         )
-    outcome = fix_tree(doc.data, yaml_style=not doc.is_json, aliases=aliases, prod_alias=prod_alias)
-    after = doc.render() if outcome.changes else text
-    return FixResult(path, text, after, outcome.changes, outcome.left)
+    lines = KeyLines(doc.data)
+
+    def proven(attempt: _Attempt) -> str | None:
+        if attempt.refused is not None:
+            return attempt.refused
+        if not prove_edits or not attempt.changes:
+            return None
+        return prove(
+            text,
+            attempt.after,
+            name=path.name,
+            parameter=ALIAS_PARAMETER,
+            aliases=aliases,
+            check=check,
+            lint=lint,
+        )
+
+    full = _attempt(path, text, STEPS, aliases, prod_alias)
+    reason = proven(full)
+    if reason is None:
+        return FixResult(path, text, full.after, full.changes, lines.label(full.left))
+    kept: list[str] = []
+    dropped: list[str] = []
+    best = _Attempt(text, [], [])
+    for step in STEPS:
+        trial = _attempt(path, text, [*kept, step], aliases, prod_alias)
+        why = proven(trial)
+        if why is None:
+            kept.append(step)
+            best = trial
+            continue
+        if step == STEPS[0]:  # the alias itself: nothing else stands without it
+            dropped = [f"{c}: not written: {why}" for c in full.changes]
+            best = _Attempt(text, [], trial.left)
+            break
+        dropped.extend(f"{c}: not written: {why}" for c in trial.changes if c not in best.changes)
+    left = lines.label([*best.left, *dropped])
+    return FixResult(path, text, best.after, best.changes, left)
 
 
 def recheck(result: FixResult, ignore: Sequence[str] = (), options: object = None) -> None:
@@ -83,9 +159,23 @@ def fix_file(
     options: object = None,
 ) -> FixResult:
     """Fix ``path`` in place (unless ``dry_run``) and report what `check` still finds."""
-    result = fix_text(path, Document.read(path).text, aliases=aliases, prod_alias=prod_alias)
+    result = fix_text(
+        path,
+        Document.read_text(path),
+        aliases=aliases,
+        prod_alias=prod_alias,
+        check=rules_on(ignore, options),
+    )
     recheck(result, ignore, options)
     if result.changed and not dry_run:
-        with path.open("w", encoding="utf-8", newline="") as f:  # line endings as rendered
-            f.write(result.after)
+        write_all([(path, result.after)])
     return result
+
+
+def rules_on(ignore: Sequence[str] = (), options: object = None) -> Callable[[Path], Any]:
+    """``check``'s rules as the proof runs them: on a copy, every finding."""
+    from lambda_release.check.engine import run_rules  # noqa: PLC0415 - needs cfn-lint
+    from lambda_release.check.environments import Options  # noqa: PLC0415
+
+    opts = options if isinstance(options, Options) else None
+    return lambda copy: run_rules(copy, ignore=ignore, options=opts)

@@ -11,7 +11,7 @@ become ``${Fn.Alias}``. A function written out by name or ARN, a plain
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,7 @@ class _Walk:
     sam: set[str]
     others: set[str]
     write: Writer
+    parameter: str = "AliasName"  # the alias parameter a name-built ARN is qualified with
 
     def node(self, container: Any, key: Any) -> Iterator[Event]:
         value = container[key]
@@ -47,7 +48,7 @@ class _Walk:
         if name in ("Ref", "Fn::GetAtt"):
             yield from self._direct(container, key, name, arg)
         elif name == "Fn::Sub":
-            yield from self._sub(value, arg)
+            yield from self._sub(container, key, arg)
         elif name == "Fn::Join":
             yield from self._join(arg)
         elif isinstance(arg, list | Mapping):
@@ -65,38 +66,78 @@ class _Walk:
         elif target in self.others:
             yield "", None, f"{self.prop}: {how} invokes $LATEST; give {target} an alias"
 
-    def _sub(self, node: Any, arg: Any) -> Iterator[Event]:
+    def _sub(self, container: Any, key: Any, arg: Any) -> Iterator[Event]:
+        """``${Fn.Arn}`` becomes a variable of the map bound to ``!Ref Fn.Alias`` (cfn-lint's
+        E1019 refuses ``${Fn.Alias}`` in the text); ``${Fn}``, the function's name inside a
+        hand-built ARN, gets the qualifier ``:${AliasName}`` after it."""
         text = arg[0] if isinstance(arg, list) and arg else arg
-        if isinstance(text, str):
-            new, hits = self._sub_text(text)
-            if hits:
-                if isinstance(arg, list):
-                    arg[0] = type(text)(new) if type(text) is not str else new
-                elif hasattr(node, "value"):  # a tagged scalar: keep its quoting
-                    node.value = new
-                else:
-                    node["Fn::Sub"] = new
-                for old, target in hits:
-                    yield f"{self.prop}: {old} -> ${{{target}.Alias}} in !Sub", target, None
-            for m in _SUB_VAR.finditer(new):
-                var = m.group(1).strip().removesuffix(".Arn")
-                if var in self.others and not new[m.end() :].startswith(":"):
-                    yield "", None, f"{self.prop}: ${{{m.group(1)}}} invokes $LATEST"
+        if not isinstance(text, str):
+            return
+        variables = arg[1] if isinstance(arg, list) and len(arg) > 1 else None
+        bound = set(variables) if isinstance(variables, Mapping) else set()
+        new, hits, binds = self._sub_text(text, bound)
+        if hits:
+            self._rewrite_sub(container, key, arg, text, new, binds)
+            for old, target, how in hits:
+                yield f"{self.prop}: {old} -> {how} in !Sub", target, None
+        for m in _SUB_VAR.finditer(new):
+            var = m.group(1).strip().removesuffix(".Arn")
+            if var in self.others and not new[m.end() :].startswith(":"):
+                yield "", None, f"{self.prop}: ${{{m.group(1)}}} invokes $LATEST"
         if isinstance(arg, list) and len(arg) > 1:
             yield from self.node(arg, 1)
 
-    def _sub_text(self, text: str) -> tuple[str, list[tuple[str, str]]]:
-        hits: list[tuple[str, str]] = []
+    def _rewrite_sub(
+        self, container: Any, key: Any, arg: Any, text: str, new: str, binds: dict[str, str]
+    ) -> None:
+        value: Any = type(text)(new) if type(text) is not str else new
+        if isinstance(arg, list):
+            arg[0] = value
+            variables = arg[1] if len(arg) > 1 else None
+            if binds and isinstance(variables, dict):
+                for var, target in binds.items():
+                    variables[var] = self.write.ref(target)
+                return
+            if binds:
+                arg[1:] = [self.write.mapping(*((v, self.write.ref(t)) for v, t in binds.items()))]
+            return
+        if not binds:
+            old: Any = container[key]
+            if hasattr(old, "value"):  # a tagged scalar: keep its quoting
+                old.value = new
+            else:
+                old["Fn::Sub"] = new
+            return
+        variables = self.write.mapping(*((v, self.write.ref(t)) for v, t in binds.items()))
+        old = container[key]
+        if isinstance(old, MutableMapping) and not hasattr(old, "value") and "Fn::Sub" in old:
+            old["Fn::Sub"] = self.write.block_list(value, variables)
+        else:
+            container[key] = self.write.sub_map(value, variables)
+
+    def _sub_text(
+        self, text: str, bound: set[str]
+    ) -> tuple[str, list[tuple[str, str, str]], dict[str, str]]:
+        hits: list[tuple[str, str, str]] = []
+        binds: dict[str, str] = {}
 
         def swap(m: re.Match[str]) -> str:
             var = m.group(1).strip()
             target = var.removesuffix(".Arn")
-            if target in self.sam and not text[m.end() :].startswith(":"):
-                hits.append((m.group(0), target))
-                return f"${{{target}.Alias}}"
-            return m.group(0)
+            if target not in self.sam or text[m.end() :].startswith(":") or var in bound:
+                return m.group(0)
+            if var == target:  # the name: qualify it where it stands
+                written = f"${{{target}}}:${{{self.parameter}}}"
+                hits.append((m.group(0), target, written))
+                return written
+            name = f"{target}Alias"
+            while (name in bound or f"${{{name}}}" in text) and name not in binds:
+                name += "Arn"
+            binds[name] = f"{target}.Alias"
+            hits.append((m.group(0), target, f"${{{name}}} bound to !Ref {target}.Alias"))
+            return f"${{{name}}}"
 
-        return _SUB_VAR.sub(swap, text), hits
+        return _SUB_VAR.sub(swap, text), hits, binds
 
     def _join(self, arg: Any) -> Iterator[Event]:
         if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list)):
@@ -120,7 +161,12 @@ def _getatt_target(arg: Any) -> str | None:
 
 
 def retarget(
-    name: str, node: Mapping[str, Any], sam: set[str], others: set[str], write: Writer
+    name: str,
+    node: Mapping[str, Any],
+    sam: set[str],
+    others: set[str],
+    write: Writer,
+    parameter: str = "AliasName",
 ) -> Iterator[Event]:
     """Rewrite ``name``'s unqualified invocation targets; one event per reference."""
     rtype = node.get("Type")
@@ -144,4 +190,4 @@ def retarget(
         return
     for prop in spec.properties if spec.properties != ALL else list(props):
         if prop in props:
-            yield from _Walk(prop, sam, others, write).node(props, prop)
+            yield from _Walk(prop, sam, others, write, parameter).node(props, prop)

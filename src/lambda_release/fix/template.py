@@ -13,7 +13,7 @@ changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,9 @@ SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 ALIAS_PARAMETER = "AliasName"
 PROD_CONDITION = "IsProductionAlias"
 DEFAULT_CANARY = "Canary10Percent5Minutes"
+# The fixes in the order they are made; the first (the alias and its parameter) is what
+# the others build on, each of the others may be left out (run.py, when it fails proof).
+STEPS = ("alias", "names", "preferences", "targets")
 
 
 @dataclass
@@ -43,6 +46,7 @@ class _Fixer:
     write: Writer
     aliases: Sequence[str]
     prod_alias: str
+    steps: Collection[str] = STEPS
     out: Fixes = field(default_factory=Fixes)
     parameter: str = ALIAS_PARAMETER
 
@@ -172,6 +176,15 @@ class _Fixer:
 
     def _set_alias(self, where: Any, label: str) -> None:
         old = where["AutoPublishAlias"]
+        fns = [label] if label in self.resources else [n for n, _ in self.functions()]
+        by_hand = names.hand_written_alias(self.root, fns, old) if isinstance(old, str) else None
+        if by_hand is not None:
+            # renaming the alias would strand what names it by hand: keep it, say so
+            self.out.left.append(
+                f"{label}.AutoPublishAlias: {old} is named by hand ({by_hand}); kept: make it "
+                f"!Ref {self.parameter} and update those references together"
+            )
+            return
         if isinstance(old, str):
             where["AutoPublishAlias"] = self.write.ref(self.parameter)
             self.out.changes.append(f"{label}.AutoPublishAlias: {old} -> !Ref {self.parameter}")
@@ -312,7 +325,7 @@ class _Fixer:
             if not isinstance(node, Mapping):
                 continue
             for label, function, unfixable in targets.retarget(
-                str(name), node, sam, others, self.write
+                str(name), node, sam, others, self.write, self.parameter
             ):
                 if function:
                     self.out.changes.append(f"{name}.{label}")
@@ -338,9 +351,12 @@ class _Fixer:
         self.transform()
         self.alias_parameter()
         self.auto_publish_alias()
-        self.physical_names()
-        self.deployment_preferences()
-        self.invocation_targets()
+        if "names" in self.steps:
+            self.physical_names()
+        if "preferences" in self.steps:
+            self.deployment_preferences()
+        if "targets" in self.steps:
+            self.invocation_targets()
         return self.out
 
 
@@ -368,6 +384,8 @@ def fix_tree(
     yaml_style: bool,
     aliases: Sequence[str] = ("STAGING", "PROD"),
     prod_alias: str = "PROD",
+    steps: Collection[str] = STEPS,
 ) -> Fixes:
-    """Apply every mechanical fix to ``root`` in place; what changed and what is left."""
-    return _Fixer(root, Writer(yaml_style), aliases, prod_alias).run()
+    """Apply the mechanical fixes (``steps`` of them) to ``root`` in place; what changed
+    and what is left."""
+    return _Fixer(root, Writer(yaml_style), aliases, prod_alias, steps).run()

@@ -1,21 +1,21 @@
 """Writing what ``init`` planned: every file or none.
 
-Each new text goes to a temporary file beside its target first; only when all of them
-are written are they renamed over the targets (a rename within a folder does not fail
-half-way). A file that cannot be written leaves every target as it was. A target that
-resolves outside the project (a symlink) is refused before anything is written.
+The files are written by `fix/writing.py` (each to a temporary file beside its target,
+all renamed into place only once every one is written; a read-only file refuses the
+set). What ``init`` adds: a target that resolves outside the project is refused while
+planning (exit 2, before anything is written), and the folders a new file needs
+(``.circleci/``) are made first and removed again when the set is refused.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from lambda_release.errors import OperationError, UsageError
+from lambda_release.fix.writing import write_all as write_files
 
 
 @dataclass(frozen=True)
@@ -37,47 +37,25 @@ def check_inside(changes: Sequence[Change], root: Path) -> None:
             )
 
 
-def _created_dirs(path: Path) -> list[Path]:
-    """The folders that writing ``path`` creates, outermost first."""
-    missing = [p for p in path.parents if not p.exists()]
-    return list(reversed(missing))
-
-
 def write_all(changes: Sequence[Change], root: Path) -> None:
     """Write every change, or none (OperationError naming the file that could not be)."""
     check_inside(changes, root)
-    staged: list[tuple[Path, Path]] = []
     made: list[Path] = []
-    current = changes[0].path if changes else Path()
     try:
         for change in changes:
-            current = change.path
             target = root / change.path
-            new_dirs = _created_dirs(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made += new_dirs
-            fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            tmp = Path(name)
-            staged.append((tmp, target))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(change.after)
-            if target.exists():
-                # Read-only is the owner's "leave it", even for root (whom access() lets by).
-                if not target.stat().st_mode & 0o200 or not os.access(target, os.W_OK):
-                    raise PermissionError(13, "it is read-only")
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
-            else:
-                os.chmod(tmp, 0o644)
-    except OSError as exc:
-        for temp, _ in staged:
-            with contextlib.suppress(OSError):
-                temp.unlink()
+            missing = [p for p in reversed(target.parents) if not p.exists()]
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OperationError(
+                    f"cannot write {change.path}: {exc.strerror or exc}; nothing was written "
+                    "(fix the folders or the permissions and run init again)"
+                ) from exc
+            made += missing
+        write_files([(root / c.path, c.after) for c in changes])
+    except OperationError:
         for folder in reversed(made):
             with contextlib.suppress(OSError):
                 folder.rmdir()
-        raise OperationError(
-            f"cannot write {current}: {exc.strerror or exc}; nothing was written (fix the "
-            "permissions and run init again)"
-        ) from exc
-    for temp, target in staged:
-        os.replace(temp, target)
+        raise

@@ -23,6 +23,7 @@ from lambda_release.check.rules.deployment_type import DeploymentTypeTypo
 from lambda_release.check.rules.fixed_alias import FixedAliasAcrossEnvironments
 from lambda_release.check.rules.fixed_name import FixedNameAcrossStacks
 from lambda_release.check.rules.function_without_alias import FunctionWithoutAlias
+from lambda_release.check.rules.invoked_by_name import InvokedByName
 from lambda_release.check.rules.preference_without_alias import PreferenceWithoutAlias
 from lambda_release.check.rules.unqualified_target import UnqualifiedInvocationTarget
 
@@ -36,6 +37,7 @@ RULES = (
     DeploymentTypeTypo,
     FixedNameAcrossStacks,
     UnqualifiedInvocationTarget,
+    InvokedByName,
     CustomResourceAtLatest,
     AliasHashMissesProperties,
 )

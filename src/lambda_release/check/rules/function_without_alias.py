@@ -14,6 +14,7 @@ from lambda_release.check.invocations import (
     functions_without_alias,
     invocations,
     provisioning_only,
+    unqualified_call,
 )
 from lambda_release.check.rulebase import TAGS, docs_url, report
 from lambda_release.check.source import SAM_FUNCTION, source_of
@@ -47,7 +48,7 @@ class FunctionWithoutAlias(CloudFormationLintRule):  # type: ignore[misc]  # cfn
                 else f"add an AWS::Lambda::Version and an AWS::Lambda::Alias ({fn.name}Alias) "
                 "for it, or use AWS::Serverless::Function with AutoPublishAlias"
             )
-            message = f"Function {fn.name} has no {missing}: production would call $LATEST"
+            message = f"Function {fn.name} has no {missing}: {_consequence(src, fn.name)}"
             fix = add
             if callers:
                 named = ", ".join(sorted({i.resource.name for i in callers}))
@@ -56,3 +57,12 @@ class FunctionWithoutAlias(CloudFormationLintRule):  # type: ignore[misc]  # cfn
                 fix = f"first {add}; then point {named} at the alias ({alias})"
             out.append(report(src, fn, None, message, fix))
         return out
+
+
+def _consequence(src: Any, function: str) -> str:
+    call = unqualified_call(src, function)
+    if call.startswith("Lambda refuses"):
+        return "every unqualified call is refused (a durable function needs a version or alias)"
+    if "$LATEST.PUBLISHED" in call:
+        return "production would call $LATEST.PUBLISHED, the last version published"
+    return "production would call $LATEST"

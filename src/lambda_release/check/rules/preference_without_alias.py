@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
+from lambda_release.check.preferences import is_enabled
 from lambda_release.check.rulebase import TAGS, docs_url, report
 from lambda_release.check.source import SAM_FUNCTION, source_of
 
@@ -15,7 +17,8 @@ class PreferenceWithoutAlias(CloudFormationLintRule):  # type: ignore[misc]  # c
     shortdesc = "DeploymentPreference without AutoPublishAlias"
     description = (
         "CodeDeploy shifts traffic between versions of an alias; without AutoPublishAlias "
-        "there is no alias, and SAM rejects the template."
+        "there is no alias, and SAM rejects the template (unless the preference has "
+        "Enabled: false)."
     )
     source_url = docs_url(id)
     tags: ClassVar[list[str]] = [*TAGS, "deployment"]
@@ -33,4 +36,11 @@ class PreferenceWithoutAlias(CloudFormationLintRule):  # type: ignore[misc]  # c
             for fn in src.of_type(SAM_FUNCTION)
             if fn.properties.get("DeploymentPreference") is not None
             and fn.properties.get("AutoPublishAlias") in (None, "")
+            and _enabled(fn.properties.get("DeploymentPreference"))
         ]
+
+
+def _enabled(pref: Any) -> bool:
+    """SAM asks for the alias only when the preference is enabled (``Enabled: false``, a
+    hook function's usual preference, needs none; an expression may be true)."""
+    return not isinstance(pref, Mapping) or is_enabled(pref)

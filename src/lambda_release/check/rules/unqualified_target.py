@@ -6,15 +6,18 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
+from lambda_release.check.by_name import explicit_latest_elsewhere
 from lambda_release.check.invocations import (
     Invocation,
     alias_reference,
     functions_without_alias,
     invocations,
     service_tokens,
+    unqualified_call,
     version_reference,
 )
 from lambda_release.check.rulebase import TAGS, docs_url, report
+from lambda_release.check.rules.invoked_by_name import at
 from lambda_release.check.source import SourceTemplate, source_of
 
 
@@ -37,7 +40,8 @@ def describe(src: SourceTemplate, inv: Invocation) -> tuple[str, str]:
             f"name an alias instead of $LATEST: {target}",
         )
     return (
-        f"{kind} {res.name} targets {ref.function} unqualified ({ref.how}): it invokes $LATEST",
+        f"{kind} {res.name} targets {ref.function} unqualified ({ref.how}): "
+        f"{unqualified_call(src, ref.function)}",
         f"target the alias instead: {alias_reference(src, ref.function)}",
     )
 
@@ -66,4 +70,12 @@ class UnqualifiedInvocationTarget(CloudFormationLintRule):  # type: ignore[misc]
                 continue
             message, fix = describe(src, inv)
             out.append(report(src, inv.resource, inv.prop, message, fix, where=inv.ref.where))
+        for item in explicit_latest_elsewhere(src):
+            known = item.ref.function in src.functions
+            target = alias_reference(src, item.ref.function) if known else "an alias or version"
+            message = (
+                f"{item.what} names $LATEST explicitly ({item.ref.how}): whatever invokes it "
+                f"runs {item.ref.function}'s unpublished code"
+            )
+            out.append(at(src, item, message, f"name an alias instead of $LATEST: {target}"))
         return out
