@@ -44,7 +44,7 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.s3.models import s3_backends
 
-from lambda_release.sandbox import codedeploy, replacement, unemulated
+from lambda_release.sandbox import answer_fixes, codedeploy, replacement, unemulated
 from lambda_release.sandbox.sam_transform import translate
 
 CODEDEPLOY_POLICY = "CodeDeployLambdaAliasUpdate"
@@ -896,6 +896,7 @@ def install() -> None:
         return
     _installed.append(True)
     unemulated.install()
+    answer_fixes.install_cloudformation()
     function_cls = lambda_models.LambdaFunction
     function_cls.update_from_cloudformation_json = _inline_code_zipped_on_update(  # type: ignore[method-assign]
         function_cls.update_from_cloudformation_json

@@ -421,7 +421,7 @@ class LambdaDeployment:
         if self._stop.is_set():
             raise DeploymentStopped(
                 "Stopped",
-                "DEPLOYMENT_STOPPED",
+                "MANUAL_STOP",
                 "The deployment was stopped by the user (StopDeployment)",
                 rollback=self._stop_rollback,
             )

@@ -30,11 +30,18 @@ def create_sandbox_backend_app(service: str) -> Any:
 
 
 class SandboxMotoServer(ThreadedMotoServer):
+    # Strict mode (strict.py): every answer checked against botocore's model of AWS's API.
+    strict = False
+
     def start(self) -> None:
         # As moto's, with the app factory above, but the socket is bound here, in the caller:
         # moto binds in its thread, where a taken port ends the thread and start() waits forever.
         check_port_free(self._ip_address, self._port)
-        app = DomainDispatcherApplication(create_sandbox_backend_app)
+        app: Any = DomainDispatcherApplication(create_sandbox_backend_app)
+        if self.strict:
+            from lambda_release.sandbox.strict import StrictApp  # noqa: PLC0415
+
+            app = StrictApp(app)
         try:
             self._server = make_server(
                 self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
