@@ -174,6 +174,20 @@ class Sandbox:
             raise ValueError(f"drift model {model!r} is not one of {', '.join(DRIFT_MODELS)}")
         SETTINGS.drift_model = model
 
+    @property
+    def clock_offset(self) -> float:
+        """Seconds AWS's clock is ahead of this machine's (negative: behind): CloudFormation's
+        times and the answers' Date header. A runner's clock skewed against AWS's."""
+        from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
+
+        return SETTINGS.clock_offset
+
+    @clock_offset.setter
+    def clock_offset(self, seconds: float) -> None:
+        from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
+
+        SETTINGS.clock_offset = float(seconds)
+
     def fail_stack_rollbacks(self, fail: bool = True) -> None:
         """Make stack rollbacks fail (True): stacks end UPDATE_ROLLBACK_FAILED, as when the
         version an alias must return to was deleted; False (the default) lets them finish."""
