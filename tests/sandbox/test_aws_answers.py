@@ -219,6 +219,41 @@ def test_a_change_set_whose_transform_fails_is_failed_with_the_transforms_reason
     assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == expected
 
 
+# g. A resource CreateStack cannot create (found by strict mode: moto answered the resource's
+# own Lambda JSON error to CreateStack, which botocore could not read)
+
+_FUNCTION_WITHOUT_ITS_ROLE = """
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/no-such-role
+      Code: {ZipFile: "def handler(e, c): return 1"}
+"""
+
+
+def test_a_resource_create_stack_cannot_create_fails_the_stack_not_the_call(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn = clients["cloudformation"]
+    stack = unique("nocreate")
+    made = cfn.create_stack(StackName=stack, TemplateBody=_FUNCTION_WITHOUT_ITS_ROLE)
+    for _ in range(100):
+        status = cfn.describe_stacks(StackName=made["StackId"])["Stacks"][0]["StackStatus"]
+        if not status.endswith("_IN_PROGRESS"):
+            break
+        time.sleep(0.05)
+    assert status == "ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
+    (failed,) = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert failed["LogicalResourceId"] == "Fn"
+    assert "role" in failed["ResourceStatusReason"]
+    (rollback,) = [e for e in events if e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS"]
+    assert rollback["ResourceStatusReason"] == "The following resource(s) failed to create: [Fn]. "
+
+
 # c. ListAliases (and ListVersionsByFunction) page by MaxItems and Marker
 
 

@@ -872,6 +872,43 @@ def _stack_init_wrapper(original: Callable[..., None]) -> Callable[..., None]:
     return __init__
 
 
+def _create_resources_failing_as_aws(original: Callable[..., None]) -> Callable[..., None]:
+    """CreateStack: a resource that cannot be created fails the stack, not the call. moto
+    created the resources inside CreateStack and answered the resource's own error (a
+    Lambda JSON error to a CloudFormation XML client, which botocore cannot read); AWS
+    answers the StackId, then the resource is CREATE_FAILED with why and the stack rolls
+    back to ROLLBACK_COMPLETE."""
+
+    def create_resources(self: Any) -> None:
+        try:
+            original(self)
+        except Exception as exc:
+            _creation_failed(self, exc)
+
+    return create_resources
+
+
+def _creation_failed(stack: Any, exc: Exception) -> None:
+    rm = stack.resource_map
+    resources = stack.template_dict.get("Resources") or {}
+    order = dependency_order(resources)
+    pending = [lid for lid in order if lid not in rm._parsed_resources]
+    failed = pending[0] if pending else "?"
+    if pending:
+        why = getattr(exc, "message", None) or str(exc)
+        _event(stack, failed, "", resources[failed]["Type"], "CREATE_FAILED", str(why))
+    _stack_status(
+        stack, "ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to create: [{failed}]. "
+    )
+    for lid in reversed([x for x in order if x in rm._parsed_resources]):
+        resource = rm._parsed_resources.pop(lid)
+        with contextlib.suppress(Exception):
+            if hasattr(resource, "delete"):
+                resource.delete(stack.account_id, stack.region_name)
+        _event(stack, lid, _physical_id(resource), resources[lid]["Type"], "DELETE_COMPLETE")
+    _stack_status(stack, "ROLLBACK_COMPLETE")
+
+
 def _inline_code_zipped_on_update(original: Any) -> Any:
     """moto zips a function's inline ``ZipFile`` on create only; on update it took the source
     for base64 ("Incorrect padding", or garbage code). AWS zips it both times (the
@@ -950,6 +987,7 @@ def install() -> None:
     )
     stack_cls = cfn_models.Stack
     stack_cls.__init__ = _stack_init_wrapper(stack_cls.__init__)  # type: ignore[method-assign]
+    stack_cls.create_resources = _create_resources_failing_as_aws(stack_cls.create_resources)  # type: ignore[method-assign]
     resource_map = cfn_parsing.ResourceMap
     resource_map.load_parameters = _number_parameters_as_strings(resource_map.load_parameters)  # type: ignore[method-assign,assignment]
     stack_cls._parse_template = _stack_parse_template  # type: ignore[method-assign]
