@@ -53,6 +53,13 @@ def test_an_answer_in_the_models_shape_passes() -> None:
     assert problems(call("lambda", "GetAlias"), json.dumps(ALIAS).encode()) == []
 
 
+def test_a_success_with_another_status_than_the_models_is_named() -> None:
+    """moto answered GetAlias 201; the model (and AWS) 200."""
+    found = problems(call("lambda", "GetAlias"), json.dumps(ALIAS).encode(), status=201)
+    assert found == ["GetAlias: HTTP 201 for a success, the model's is 200"]
+    assert problems(call("lambda", "CreateAlias"), json.dumps(ALIAS).encode(), status=201) == []
+
+
 def test_a_member_the_model_lacks_is_named() -> None:
     found = problems(call("lambda", "GetAlias"), json.dumps({**ALIAS, "Routing": {}}).encode())
     assert found == ["GetAlias.Routing: not a member of AliasConfiguration in the model"]

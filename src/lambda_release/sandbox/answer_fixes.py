@@ -57,13 +57,39 @@ def _with_last_updated_timestamp(original: Callable[..., None]) -> Callable[...,
     return init
 
 
-def fix(call: Call, status: int, headers: list[Any], body: bytes) -> tuple[bytes, list[Any]]:
-    """The answer to `call` as AWS gives it: (body, headers with its Content-Length)."""
+# A success's HTTP status, where moto's is not the model's (`responseCode`, 200 unless the
+# operation names another: "If the action is successful, the service sends back an HTTP 200
+# response", https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html).
+STATUS: dict[str, int] = {
+    "lambda GetAlias": 200,
+    "lambda UpdateAlias": 200,
+    "lambda DeleteAlias": 204,
+    "lambda GetFunctionUrlConfig": 200,
+    "lambda CreateEventSourceMapping": 202,
+}
+
+_REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content"}
+
+
+def corrects(call: Call) -> bool:
+    return call.name in FIXES or call.name in STATUS
+
+
+def fix(call: Call, status: str, headers: list[Any], body: bytes) -> tuple[str, bytes, list[Any]]:
+    """The answer to `call` as AWS gives it: (status line, body, headers with its
+    Content-Length)."""
+    code = int(status.split(maxsplit=1)[0])
+    if call.name in STATUS and 200 <= code < 300:
+        code = STATUS[call.name]
+        status = f"{code} {_REASONS.get(code, '')}".strip()
+        if code == 204:  # No Content: moto's body (if any) goes
+            body = b""
+            headers = [(k, "0" if k.lower() == "content-length" else v) for k, v in headers]
     corrected = FIXES.get(call.name)
     if corrected is None:
-        return body, headers
-    fixed = corrected(status, body)
+        return status, body, headers
+    fixed = corrected(code, body)
     if fixed == body:
-        return body, headers
+        return status, body, headers
     headers = [(k, str(len(fixed)) if k.lower() == "content-length" else v) for k, v in headers]
-    return fixed, headers
+    return status, fixed, headers

@@ -40,10 +40,10 @@ class SandboxMotoServer(ThreadedMotoServer):
         # moto binds in its thread, where a taken port ends the thread and start() waits forever.
         check_port_free(self._ip_address, self._port)
         app: Any = AwsClockApp(DomainDispatcherApplication(create_sandbox_backend_app))
-        if self.strict:
-            from lambda_release.sandbox.strict import StrictApp  # noqa: PLC0415
+        # Answers corrected as AWS gives them, always; checked against the model when strict.
+        from lambda_release.sandbox.strict import CHECKS, StrictApp  # noqa: PLC0415
 
-            app = StrictApp(app)
+        app = StrictApp(app, CHECKS if self.strict else None)
         try:
             self._server = make_server(
                 self._ip_address, self._port, app, True, request_handler=MotoRequestHandler

@@ -126,6 +126,9 @@ def check_answer(call: Call, status: int, headers: Any, body: bytes) -> tuple[li
     output = call.operation.output_shape
     problems: list[str] = []
     path = call.operation.name
+    expected = int(call.operation.http.get("responseCode", 200))
+    if status != expected and not _status_is_data(output):
+        problems.append(f"{path}: HTTP {status} for a success, the model's is {expected}")
     wide = _widened(call.service.service_name)
     try:
         if output is None:
@@ -139,6 +142,13 @@ def check_answer(call: Call, status: int, headers: Any, body: bytes) -> tuple[li
     except (ValueError, ET.ParseError, UnicodeDecodeError) as exc:
         problems.append(f"{path}: the body does not parse as {call.protocol}: {exc}")
     return problems[:MAX_PROBLEMS], ""
+
+
+def _status_is_data(output: StructureShape | None) -> bool:
+    """The model returns the HTTP status as a member (Invoke's, DeleteFunction's StatusCode):
+    any success status is then the answer's data, not a fixed code."""
+    members = output.members.values() if output is not None else ()
+    return any(m.serialization.get("location") == "statusCode" for m in members)
 
 
 @functools.cache
@@ -250,16 +260,17 @@ def documented_errors(call: Call) -> dict[str, int | None]:
 
 
 class StrictApp:
-    """WSGI middleware around moto's app: corrects, then checks, every answer to a signed call."""
+    """WSGI middleware around moto's app: corrects every answer to a signed call as AWS gives
+    it (answer_fixes, always) and, in strict mode (`checks`), checks it against the model."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], checks: Checks = CHECKS) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], checks: Checks | None = CHECKS) -> None:
         self.app = app
         self.checks = checks
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         headers = EnvironHeaders(environ)
         call = identify(environ, headers, _form(environ))
-        if call is None:
+        if call is None or (self.checks is None and not answer_fixes.corrects(call)):
             return self.app(environ, start_response)
         got: dict[str, Any] = {}
         chunks: list[bytes] = []
@@ -277,14 +288,16 @@ class StrictApp:
                 close()
         status, answer_headers = got["status"], list(got["headers"])
         body = b"".join(chunks)
-        body, answer_headers = answer_fixes.fix(call, int(status.split()[0]), answer_headers, body)
-        self._check(call, int(status.split()[0]), answer_headers, body, headers)
+        status, body, answer_headers = answer_fixes.fix(call, status, answer_headers, body)
+        if self.checks is not None:
+            self._check(call, int(status.split()[0]), answer_headers, body, headers)
         start_response(status, answer_headers)
         return [body]
 
     def _check(
         self, call: Call, status: int, answer_headers: list[Any], body: bytes, request: Any
     ) -> None:
+        assert self.checks is not None
         started = time.perf_counter()
         lowered = _HeaderMap(answer_headers)
         problems, code = check_answer(call, status, lowered, body)
