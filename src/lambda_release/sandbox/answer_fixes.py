@@ -15,22 +15,73 @@ from lambda_release.sandbox.model_routes import Call
 Fix = Callable[[int, bytes], bytes]
 
 
-def _deployment_without_stage_name(status: int, body: bytes) -> bytes:
-    """API Gateway's `Deployment` has no `stageName` (it is CreateDeployment's request
-    parameter, not part of the resource: https://docs.aws.amazon.com/apigateway/latest/api/
-    API_Deployment.html); moto echoes it in every deployment it lists or returns."""
-    if status >= 300 or b"stageName" not in body:
-        return body
-    answer = json.loads(body)
-    for deployment in answer.get("item", [answer]):
-        deployment.pop("stageName", None)
-    return json.dumps(answer).encode()
+def _json(change: Callable[[Any], None]) -> Fix:
+    """A correction of a JSON success answer by `change` (which edits it in place)."""
+
+    def fix(status: int, body: bytes) -> bytes:
+        if status >= 300 or not body.strip():
+            return body
+        answer = json.loads(body)
+        change(answer)
+        return json.dumps(answer).encode()
+
+    return fix
 
 
+def _items(answer: Any, key: str) -> list[Any]:
+    """The listed items under `key`, or the answer itself when it is one item."""
+    items = answer.get(key) if isinstance(answer, dict) else None
+    return list(items) if isinstance(items, list) else [answer]
+
+
+def _without(key: str, member: str) -> Fix:
+    def change(answer: Any) -> None:
+        for item in _items(answer, key):
+            item.pop(member, None)
+
+    return _json(change)
+
+
+def _function_url(answer: Any) -> None:
+    """InvokeMode is BUFFERED or RESPONSE_STREAM (moto: "Buffered"); CreateFunctionUrlConfig
+    answers no LastModifiedTime (https://docs.aws.amazon.com/lambda/latest/api/
+    API_CreateFunctionUrlConfig.html#API_CreateFunctionUrlConfig_ResponseSyntax)."""
+    for item in _items(answer, "FunctionUrlConfigs"):
+        if isinstance(item.get("InvokeMode"), str):
+            item["InvokeMode"] = (
+                item["InvokeMode"].upper().replace("RESPONSESTREAM", "RESPONSE_STREAM")
+            )
+
+
+_INVOKE_MODES = {"buffered": "BUFFERED", "responsestream": "RESPONSE_STREAM"}
+
+
+def _created_function_url(answer: Any) -> None:
+    _function_url(answer)
+    answer.pop("LastModifiedTime", None)
+
+
+# API Gateway's `Deployment` has no `stageName` (CreateDeployment's request parameter, not part
+# of the resource: https://docs.aws.amazon.com/apigateway/latest/api/API_Deployment.html).
+# Lambda's `EventSourceMappingConfiguration` has no `Tags` (ListTags reads them:
+# https://docs.aws.amazon.com/lambda/latest/api/API_EventSourceMappingConfiguration.html).
+# EventBridge's `Rule` (ListRules) has no `CreatedBy`, which DescribeRule answers
+# (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Rule.html).
 FIXES: dict[str, Fix] = {
-    "apigateway GetDeployments": _deployment_without_stage_name,
-    "apigateway GetDeployment": _deployment_without_stage_name,
-    "apigateway CreateDeployment": _deployment_without_stage_name,
+    "apigateway GetDeployments": _without("item", "stageName"),
+    "apigateway GetDeployment": _without("item", "stageName"),
+    "apigateway CreateDeployment": _without("item", "stageName"),
+    **{
+        f"lambda {op}EventSourceMapping{'s' if op == 'List' else ''}": _without(
+            "EventSourceMappings", "Tags"
+        )
+        for op in ("List", "Create", "Get", "Update", "Delete")
+    },
+    "events ListRules": _without("Rules", "CreatedBy"),
+    "lambda CreateFunctionUrlConfig": _json(_created_function_url),
+    "lambda GetFunctionUrlConfig": _json(_function_url),
+    "lambda UpdateFunctionUrlConfig": _json(_function_url),
+    "lambda ListFunctionUrlConfigs": _json(_function_url),
 }
 
 
@@ -57,6 +108,30 @@ def _with_last_updated_timestamp(original: Callable[..., None]) -> Callable[...,
     return init
 
 
+# moto's API Gateway v2 answers 200 to every create and delete.
+_V2_CREATED = (
+    "Api",
+    "Authorizer",
+    "Model",
+    "RouteResponse",
+    "Integration",
+    "IntegrationResponse",
+    "VpcLink",
+    "Stage",
+)
+_V2_DELETED = (
+    "Api",
+    "Authorizer",
+    "CorsConfiguration",
+    "Model",
+    "Route",
+    "RouteRequestParameter",
+    "RouteResponse",
+    "Integration",
+    "IntegrationResponse",
+    "Stage",
+)
+
 # A success's HTTP status, where moto's is not the model's (`responseCode`, 200 unless the
 # operation names another: "If the action is successful, the service sends back an HTTP 200
 # response", https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html).
@@ -66,6 +141,13 @@ STATUS: dict[str, int] = {
     "lambda DeleteAlias": 204,
     "lambda GetFunctionUrlConfig": 200,
     "lambda CreateEventSourceMapping": 202,
+    "lambda AddPermission": 201,
+    "apigateway CreateRestApi": 201,
+    "apigateway DeleteRestApi": 202,
+    **{f"apigatewayv2 Create{kind}": 201 for kind in _V2_CREATED},
+    **{f"apigatewayv2 Delete{kind}": 204 for kind in _V2_DELETED},
+    "apigatewayv2 DeleteVpcLink": 202,
+    "apigatewayv2 UntagResource": 204,
 }
 
 _REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content"}

@@ -103,7 +103,7 @@ def _rpc_call(
 def _rest_call(signed: str, environ: dict[str, Any], headers: Any) -> Call | None:
     method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO") or "/"
     query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-    best: tuple[int, int, Call] | None = None
+    best: tuple[tuple[int, int, bool], Call] | None = None
     for name in SIGNING_NAMES.get(signed, (signed,)):
         model = service_model(name)
         if model is None or model.protocol not in ("rest-json", "rest-xml"):
@@ -116,10 +116,12 @@ def _rest_call(signed: str, environ: dict[str, Any], headers: Any) -> Call | Non
             operation = model.operation_model(route.operation)
             if not _required_envelope_present(operation, headers, query):
                 continue
-            score = (route.literal, len(route.query))
-            if best is None or score > best[:2]:
-                best = (*score, Call(model, operation, model.protocol))
-    return best[2] if best else None
+            # Two operations on one path (S3's GetBucketNotification, deprecated, and
+            # GetBucketNotificationConfiguration): the one not deprecated.
+            score = (route.literal, len(route.query), not operation.deprecated)
+            if best is None or score > best[0]:
+                best = (score, Call(model, operation, model.protocol))
+    return best[1] if best else None
 
 
 def _required_envelope_present(operation: OperationModel, headers: Any, query: Any) -> bool:
