@@ -88,8 +88,10 @@ $(PARSER_STAMP): tests/orb/parser/package.json tests/orb/parser/package-lock.jso
 
 parser-deps: $(PARSER_STAMP)
 
+# Then: every AWS operation the product calls had a success answer the strict stand-in checked.
 test: lint typecheck orb-check sdk-deps parser-deps image-profile
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --durations 10
+	$(BIN)/python scripts/standin_coverage.py build/standin-operations
 
 # The whole suite against the newest dependencies in range, in .venv-latest (the lock untouched).
 test-latest:

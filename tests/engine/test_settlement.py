@@ -93,6 +93,50 @@ def test_unknown_exit_code_reads_the_stack_status_since_the_release_began() -> N
     assert not deploy_failed(e, StackNow("UPDATE_ROLLBACK_COMPLETE", True, after), 0)
 
 
+# AWS accepts a request signed by a clock up to 15 minutes off its own (Common Errors,
+# RequestExpired): a runner may be that far off CloudFormation's clock.
+SKEW = timedelta(minutes=10)
+
+
+def aws_entry(stack_last_updated: datetime | None, runner_skew: timedelta) -> dict[str, Any]:
+    """An entry begun at BEGUN by AWS's clock, on a runner whose clock is `runner_skew` ahead;
+    the stack's LastUpdatedTime as the release began (AWS's clock)."""
+    e = entry(A="1")
+    e["time"] = (BEGUN + runner_skew).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    e["stack_last_updated"] = (
+        stack_last_updated.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if stack_last_updated else None
+    )
+    return e
+
+
+def test_a_runner_ahead_of_aws_still_sees_its_own_failed_update() -> None:
+    """The update this release made failed, 3 s after it began (AWS's clock); the runner's
+    clock is 10 minutes ahead. Compared with the runner's start, the update looked older
+    than the release (settled no-change); compared with the stack's time as it began, it
+    is this release's."""
+    this_update = BEGUN + timedelta(seconds=3)
+    stack = StackNow("UPDATE_ROLLBACK_COMPLETE", True, this_update)
+    assert deploy_failed(aws_entry(BEGUN - timedelta(days=1), SKEW), stack, None)
+    assert deploy_failed(aws_entry(BEGUN - timedelta(days=1), -SKEW), stack, None)
+
+
+def test_a_runner_behind_aws_does_not_take_an_older_failure_for_its_own() -> None:
+    """The stack was left UPDATE_ROLLBACK_COMPLETE by an update 2 minutes before this release
+    began, which then changed nothing (its job was killed before sam ran); the runner's
+    clock is 10 minutes behind. Its own start made the old failure look newer."""
+    older = BEGUN - timedelta(minutes=2)
+    stack = StackNow("UPDATE_ROLLBACK_COMPLETE", True, older)
+    assert not deploy_failed(aws_entry(older, -SKEW), stack, None)
+    assert not deploy_failed(aws_entry(older, SKEW), stack, None)
+
+
+def test_a_first_release_that_failed_to_create_its_stack_failed() -> None:
+    """No stack as it began (or one never executed): a failed stack now is this release's."""
+    stack = StackNow("ROLLBACK_COMPLETE", True, BEGUN + timedelta(seconds=1))
+    assert deploy_failed(aws_entry(None, SKEW), stack, None)
+    assert not deploy_failed(aws_entry(None, SKEW), StackNow("CREATE_COMPLETE", False), None)
+
+
 def test_config_change_without_a_new_version_warns_only_when_events_say_so() -> None:
     e = entry(A="1", B="1")
     plain = reads({"A": "2", "B": "1"})

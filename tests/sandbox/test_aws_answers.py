@@ -6,6 +6,7 @@ handles the answer, a test drives the product's code path through the stand-in t
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any, cast
@@ -163,6 +164,94 @@ def test_a_create_change_set_on_an_existing_stack_is_refused(
         )
     assert _error(exc) == (400, "ValidationError")
     assert f"Stack [{stack}] already exists" in str(exc.value)
+
+
+# f. A change set whose SAM transform fails
+
+# The translator refuses DeploymentPreference without AutoPublishAlias.
+_BAD_SAM_TEMPLATE = json.dumps(
+    {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {
+                    "Runtime": "python3.12",
+                    "Handler": "app.handler",
+                    "InlineCode": "def handler(e, c): return 1",
+                    "DeploymentPreference": {"Type": "AllAtOnce"},
+                },
+            }
+        },
+    }
+)
+
+
+@pytest.mark.parametrize("change_set_type", ["CREATE", "UPDATE"])
+def test_a_change_set_whose_transform_fails_is_failed_with_the_transforms_reason(
+    clients: dict[str, Any], unique: Callable[[str], str], change_set_type: str
+) -> None:
+    """CloudFormation makes the change set and fails it: FAILED, not executable, the reason
+    "Transform AWS::Serverless-2016-10-31 failed with: ..." (moto answered an HTML 500)."""
+    cfn = clients["cloudformation"]
+    stack = unique("badsam")
+    if change_set_type == "UPDATE":
+        cfn.create_stack(StackName=stack, TemplateBody=_EMPTY_TEMPLATE)
+    made = cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName="bad",
+        ChangeSetType=change_set_type,
+        TemplateBody=_BAD_SAM_TEMPLATE,
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
+    found = cfn.describe_change_set(ChangeSetName=made["Id"])
+    assert (found["Status"], found["ExecutionStatus"]) == ("FAILED", "UNAVAILABLE")
+    assert found["StatusReason"].startswith(
+        "Transform AWS::Serverless-2016-10-31 failed with: Invalid Serverless Application "
+        "Specification document."
+    )
+    assert "AutoPublishAlias" in found["StatusReason"]
+    assert found["Changes"] == []
+    with pytest.raises(ClientError) as exc:
+        cfn.execute_change_set(ChangeSetName=made["Id"])
+    assert _error(exc)[1] == "ValidationError"
+    expected = "REVIEW_IN_PROGRESS" if change_set_type == "CREATE" else "CREATE_COMPLETE"
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == expected
+
+
+# g. A resource CreateStack cannot create (found by strict mode: moto answered the resource's
+# own Lambda JSON error to CreateStack, which botocore could not read)
+
+_FUNCTION_WITHOUT_ITS_ROLE = """
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/no-such-role
+      Code: {ZipFile: "def handler(e, c): return 1"}
+"""
+
+
+def test_a_resource_create_stack_cannot_create_fails_the_stack_not_the_call(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    cfn = clients["cloudformation"]
+    stack = unique("nocreate")
+    made = cfn.create_stack(StackName=stack, TemplateBody=_FUNCTION_WITHOUT_ITS_ROLE)
+    for _ in range(100):
+        status = cfn.describe_stacks(StackName=made["StackId"])["Stacks"][0]["StackStatus"]
+        if not status.endswith("_IN_PROGRESS"):
+            break
+        time.sleep(0.05)
+    assert status == "ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
+    (failed,) = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert failed["LogicalResourceId"] == "Fn"
+    assert "role" in failed["ResourceStatusReason"]
+    (rollback,) = [e for e in events if e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS"]
+    assert rollback["ResourceStatusReason"] == "The following resource(s) failed to create: [Fn]. "
 
 
 # c. ListAliases (and ListVersionsByFunction) page by MaxItems and Marker

@@ -84,4 +84,4 @@ def test_describe_alarms_applies_every_filter_and_pages(world: World) -> None:
     assert "NextToken" not in rest
     with pytest.raises(botocore.exceptions.ClientError) as exc:
         cw.describe_alarms(AlarmNames=["a1"], AlarmNamePrefix="a")
-    assert _code(exc) == "InvalidParameterCombination"
+    assert _code(exc) == "ValidationError"

@@ -238,7 +238,7 @@ def test_stop_deployment(
         ),
         what="deployment stopped",
     )
-    assert stopped["errorInformation"]["code"] == "DEPLOYMENT_STOPPED"
+    assert stopped["errorInformation"]["code"] == "MANUAL_STOP"
     if auto_rollback:
         assert alias_state(lam, fn, ALIAS) == ("1", {})
     # Either way CloudFormation sees a failed deployment and restores what it recorded.

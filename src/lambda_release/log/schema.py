@@ -105,6 +105,10 @@ class Entry(TypedDict, total=False):
     sam_command: list[str]
     # deploy --allow-rolled-back-code REASON: why code a rollback undid was released again
     allow_rolled_back_code: str
+    # The stack as the release began, AWS's clock: its LastUpdatedTime (None: no stack, or
+    # one never executed) and CloudFormation's Date on that read (release/settlement.py).
+    stack_last_updated: str | None
+    stack_read_at: str
     # a rollback's entry
     undoes: str | None
     functions_selected: list[str]

@@ -75,7 +75,23 @@ def new_entry(
         entry["allow_rolled_back_code"] = allow_rolled_back_code
     if ignore_window:
         entry["ignore_window"] = ignore_window
+    last_updated, read_at = stack_clock(info)
+    entry["stack_last_updated"] = last_updated
+    if read_at is not None:
+        entry["stack_read_at"] = read_at
     return entry
+
+
+def stack_clock(info: StackInfo | None) -> tuple[str | None, str | None]:
+    """The stack as the release began, in AWS's clock (settling compares AWS's times with
+    AWS's times, never with this machine's): its LastUpdatedTime (None: no stack yet, or one
+    never executed) and when CloudFormation answered the read (None: not known)."""
+    before = info.last_updated if info is not None and not info.never_executed else None
+    read_at = info.read_at if info is not None else None
+    return (
+        iso(before) if before is not None else None,
+        iso(read_at) if read_at is not None else None,
+    )
 
 
 def take_lease(

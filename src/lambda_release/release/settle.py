@@ -27,9 +27,9 @@ from lambda_release.release.settlement import (
     AliasNow,
     SettlementReads,
     StackNow,
+    aws_started_at,
     needs_update_events,
     settlement_for,
-    started_at,
 )
 from lambda_release.release.stable import apply_stable, stable_versions
 from lambda_release.release.stack_alias import StackAlias
@@ -79,7 +79,7 @@ def read_settlement(
     have = {n: a for n, a in (known or {}).items() if n in functions.values()}
     missing = [n for n in functions.values() if n not in have]
     reads = SettlementReads(stack, {**have, **read_aliases_now(engine, missing)})
-    started = started_at(entry)
+    started = aws_started_at(entry)
     if started is not None and needs_update_events(entry, reads, sam_exit_code):
         cfn = engine.client("cloudformation")
         updated = functions_updated_since(cfn, engine.stack, started)
@@ -168,7 +168,7 @@ def settlement_after_sam(
         settled_by=settled_by,
         settled_at=iso(now()),
     )
-    started = started_at(entry)
+    started = aws_started_at(entry)
     if body["outcome"] in (FAILED, PARTIAL) and info is not None and started is not None:
         # Why: each failed deployment, naming the hook that failed it.
         body["failures"] = codedeploy.failures_since(engine.client("codedeploy"), info, started)

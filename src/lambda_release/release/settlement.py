@@ -22,7 +22,10 @@ ALIAS_REMOVED = "alias-removed"
 # The reason of an old pending release settled after newer ones (outcome unknown).
 SUPERSEDED = "superseded"
 
-# CloudFormation's LastUpdatedTime and the entry's time come from two clocks.
+# Entries written before 1.0 recorded no stack time of AWS's: their start (the runner's clock)
+# is compared with CloudFormation's LastUpdatedTime (AWS's), and the two may differ. AWS
+# accepts a signed request from a clock up to 15 minutes off (Common Errors, RequestExpired),
+# so this slack cannot cover what AWS tolerates; it covers an NTP-synchronised runner.
 CLOCK_SLACK = timedelta(seconds=5)
 
 
@@ -65,21 +68,40 @@ def outcome_of(any_moved: bool, *, failed: bool) -> str:
 
 
 def started_at(entry: Mapping[str, Any]) -> datetime | None:
+    return parse_time(entry.get("time"))
+
+
+def parse_time(text: Any) -> datetime | None:
     try:
-        return datetime.strptime(str(entry.get("time", "")), "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-            tzinfo=UTC
-        )
+        return datetime.strptime(str(text or ""), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     except ValueError:
         return None
 
 
+def aws_started_at(entry: Mapping[str, Any]) -> datetime | None:
+    """When the release began in AWS's clock (CloudFormation's Date on the pre-flight's
+    read); else its start by the runner's clock."""
+    return parse_time(entry.get("stack_read_at")) or started_at(entry)
+
+
 def deploy_failed(entry: Mapping[str, Any], stack: StackNow, sam_exit_code: int | None) -> bool:
-    """sam's exit code when known; else whether the stack failed since the release began."""
+    """sam's exit code when known; else whether the stack failed since the release began.
+
+    "Since" compares CloudFormation's LastUpdatedTime now with the one the release recorded
+    as it began (both AWS's clock): the stack failed in this release when it is failed and
+    was updated (or created) since. A runner's clock may be minutes off AWS's."""
     if sam_exit_code is not None:
         return sam_exit_code != 0
+    if not stack.failed:
+        return False
+    if "stack_last_updated" in entry:
+        before = parse_time(entry["stack_last_updated"])
+        return before is None or (stack.last_updated is not None and stack.last_updated > before)
     started = started_at(entry)
-    return stack.failed and (
-        started is None or stack.last_updated is None or stack.last_updated >= started - CLOCK_SLACK
+    return (
+        started is None
+        or stack.last_updated is None
+        or (stack.last_updated >= started - CLOCK_SLACK)
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from moto.cloudwatch import models as cloudwatch_models
 from moto.cloudwatch import responses as cloudwatch_responses
-from moto.cloudwatch.exceptions import InvalidParameterCombination, ValidationError
+from moto.cloudwatch.exceptions import ValidationError
 from moto.core.responses import ActionResult
 
 INITIAL_STATE = "INSUFFICIENT_DATA"
@@ -52,7 +52,9 @@ def _describe_alarms(self: Any) -> Any:
     limit = int(self._get_param("MaxRecords") or MAX_RECORDS)
     start = int(self._get_param("NextToken") or 0)
     if names and prefix:
-        raise InvalidParameterCombination("AlarmNames and AlarmNamePrefix cannot both be given")
+        # DescribeAlarms documents no error for it (only InvalidNextToken): the common
+        # ValidationError, as strict mode requires (was InvalidParameterCombination).
+        raise ValidationError("AlarmNames and AlarmNamePrefix cannot both be given")
     if len(names) > MAX_RECORDS or not 1 <= limit <= MAX_RECORDS:
         raise ValidationError(f"At most {MAX_RECORDS} alarm names and records per call")
     alarms = sorted(self.cloudwatch_backend.alarms.values(), key=lambda a: a.name)

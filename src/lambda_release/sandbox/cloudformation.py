@@ -41,11 +41,10 @@ from moto.cloudformation import utils as cfn_utils
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.parsing import clean_json, parse_and_update_resource
 from moto.core.responses import ActionResult, EmptyResult
-from moto.core.utils import utcnow
 from moto.s3.models import s3_backends
 
-from lambda_release.sandbox import codedeploy, replacement, unemulated
-from lambda_release.sandbox.sam_transform import translate
+from lambda_release.sandbox import answer_fixes, codedeploy, replacement, unemulated
+from lambda_release.sandbox.sam_transform import SAM_TRANSFORM, translate
 
 CODEDEPLOY_POLICY = "CodeDeployLambdaAliasUpdate"
 
@@ -100,11 +99,22 @@ def _stack_has_template(self: Any, other_template: str) -> bool:
 
 
 def _change_set_parse_template(self: Any) -> None:
+    from samtranslator.model.exceptions import ExceptionWithMessage  # noqa: PLC0415
+
     raw = parsed_template(self.template)
     self.raw_template_dict = raw
-    self.template_dict = translate(
-        raw, self.parameters or {}, self.stack.region_name, self.stack.account_id
-    )
+    try:
+        self.template_dict = translate(
+            raw, self.parameters or {}, self.stack.region_name, self.stack.account_id
+        )
+    except ExceptionWithMessage as exc:
+        # CloudFormation creates the change set and fails it with the transform's message
+        # (status FAILED, reason "Transform AWS::Serverless-2016-10-31 failed with: ...");
+        # create_change_set marks it. Until then it proposes no change.
+        causes = [cause.message for cause in getattr(exc, "causes", [])]
+        message = " ".join([exc.message, *causes])
+        self.transform_failure = f"Transform {SAM_TRANSFORM} failed with: {message}"
+        self.template_dict = {"Resources": {}}
 
 
 def get_stack_from_s3_url(template_url: str, account_id: str, partition: str) -> str:
@@ -270,7 +280,7 @@ class StackOperation:
         if self.kind == "UPDATE":
             # DescribeStacks' LastUpdatedTime: set when an update starts, absent until the first
             # (moto never sets it).
-            stack.last_updated_time = utcnow()
+            stack.last_updated_time = codedeploy.aws_now()
         _stack_status(stack, f"{self.kind}_IN_PROGRESS", "User Initiated")
         threading.Thread(target=self._run, name=f"cfn-{stack.name}", daemon=True).start()
 
@@ -355,12 +365,15 @@ class StackOperation:
         # Replaced resources: the old ones, deleted once the update has succeeded.
         replaced: dict[str, Any] = {}
         reason = "Update failed"
+        # The resource being created or updated: (logical id, "create" or "update").
+        doing: tuple[str, str] | None = None
         try:
             self._load(rm, self.template_dict, self.parameters)
             for lid in dependency_order(new_resources):
                 if self.cancelled.is_set():
                     raise _Cancelled()
                 body = new_resources[lid]
+                doing = (lid, "create" if lid in diff["Add"] else "update")
                 if lid in diff["Add"]:
                     _event(stack, lid, "", body["Type"], "CREATE_IN_PROGRESS")
                     resource = rm[lid]
@@ -385,6 +398,7 @@ class StackOperation:
                     if changed is not None:
                         rm._parsed_resources[lid] = changed
                     _event(stack, lid, physical, body["Type"], "UPDATE_COMPLETE")
+            doing = None
             failed = self._wait_for_deployments()
             if failed:
                 reason = failed
@@ -392,16 +406,31 @@ class StackOperation:
             if self.cancelled.is_set():
                 raise _Cancelled()
         except Exception as exc:
-            if not isinstance(exc, _Cancelled):
-                reason = f"Update failed: {exc}"
-            elif self.cancelled.is_set() and reason == "Update failed":
-                reason = "Resource update cancelled"
+            reason = self._failure_reason(exc, doing, reason)
             # What replaced a resource is deleted as what the update added.
             self._roll_back(old, [*added, *replaced], modified, reason)
             return False
         self._adopt()
         self._clean_up(old["template_dict"]["Resources"], diff["Remove"], replaced)
         return True
+
+    def _failure_reason(self, exc: Exception, doing: tuple[str, str] | None, reason: str) -> str:
+        if isinstance(exc, _Cancelled):
+            cancelled = self.cancelled.is_set() and reason == "Update failed"
+            return "Resource update cancelled" if cancelled else reason
+        if doing is not None:
+            return self._resource_failed(doing, exc)
+        return f"Update failed: {exc}"
+
+    def _resource_failed(self, doing: tuple[str, str], exc: Exception) -> str:
+        """As CloudFormation: the resource's CREATE_FAILED or UPDATE_FAILED event carries why,
+        the stack's rollback names the resource ("The following resource(s) failed to
+        create: [Broken]. "). The stand-in gave neither (only "Update failed: ...")."""
+        lid, action = doing
+        body = self.template_dict["Resources"][lid]
+        physical = _physical_id(self.stack.resource_map._parsed_resources.get(lid))
+        _event(self.stack, lid, physical, body["Type"], f"{action.upper()}_FAILED", str(exc))
+        return f"The following resource(s) failed to {action}: [{lid}]. "
 
     def _replace(self, lid: str, rtype: str, physical: str) -> Any:
         """Create the new physical resource of ``lid``; the old one (deleted at cleanup)."""
@@ -763,6 +792,11 @@ def _template_body_limited(original: Callable[[Any], Any]) -> Callable[[Any], An
 
 def _create_change_set_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
     def create_change_set(self: Any, stack_name: str, *args: Any, **kwargs: Any) -> Any:
+        change_set_id, stack_id = _create_change_set(self, stack_name, *args, **kwargs)
+        _fail_on_transform_failure(self.change_sets[change_set_id])
+        return change_set_id, stack_id
+
+    def _create_change_set(self: Any, stack_name: str, *args: Any, **kwargs: Any) -> Any:
         existing = [stack for stack in self.stacks.values() if stack.name == stack_name]
         for stack in existing:
             refuse_update_of_failed_rollback(stack)
@@ -788,6 +822,18 @@ def _create_change_set_wrapper(original: Callable[..., Any]) -> Callable[..., An
         return change_set_id, stack_id
 
     return create_change_set
+
+
+def _fail_on_transform_failure(change_set: Any) -> None:
+    """A change set whose transform failed: FAILED, not executable, its reason the transform's
+    (CloudFormation's answer; moto answered an HTML 500 to CreateChangeSet)."""
+    reason = getattr(change_set, "transform_failure", None)
+    if reason is None:
+        return
+    change_set.status = "FAILED"
+    change_set.execution_status = "UNAVAILABLE"
+    change_set.status_reason = reason
+    change_set.changes = []
 
 
 def _cancel_update_stack_response(self: Any) -> Any:
@@ -835,6 +881,43 @@ def _stack_init_wrapper(original: Callable[..., None]) -> Callable[..., None]:
             self.raw_template_dict = self.template_dict
 
     return __init__
+
+
+def _create_resources_failing_as_aws(original: Callable[..., None]) -> Callable[..., None]:
+    """CreateStack: a resource that cannot be created fails the stack, not the call. moto
+    created the resources inside CreateStack and answered the resource's own error (a
+    Lambda JSON error to a CloudFormation XML client, which botocore cannot read); AWS
+    answers the StackId, then the resource is CREATE_FAILED with why and the stack rolls
+    back to ROLLBACK_COMPLETE."""
+
+    def create_resources(self: Any) -> None:
+        try:
+            original(self)
+        except Exception as exc:
+            _creation_failed(self, exc)
+
+    return create_resources
+
+
+def _creation_failed(stack: Any, exc: Exception) -> None:
+    rm = stack.resource_map
+    resources = stack.template_dict.get("Resources") or {}
+    order = dependency_order(resources)
+    pending = [lid for lid in order if lid not in rm._parsed_resources]
+    failed = pending[0] if pending else "?"
+    if pending:
+        why = getattr(exc, "message", None) or str(exc)
+        _event(stack, failed, "", resources[failed]["Type"], "CREATE_FAILED", str(why))
+    _stack_status(
+        stack, "ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to create: [{failed}]. "
+    )
+    for lid in reversed([x for x in order if x in rm._parsed_resources]):
+        resource = rm._parsed_resources.pop(lid)
+        with contextlib.suppress(Exception):
+            if hasattr(resource, "delete"):
+                resource.delete(stack.account_id, stack.region_name)
+        _event(stack, lid, _physical_id(resource), resources[lid]["Type"], "DELETE_COMPLETE")
+    _stack_status(stack, "ROLLBACK_COMPLETE")
 
 
 def _inline_code_zipped_on_update(original: Any) -> Any:
@@ -907,12 +990,15 @@ def install() -> None:
         return
     _installed.append(True)
     unemulated.install()
+    answer_fixes.install_cloudformation()
+    cfn_models.utcnow = codedeploy.aws_now  # type: ignore[attr-defined]
     function_cls = lambda_models.LambdaFunction
     function_cls.update_from_cloudformation_json = _inline_code_zipped_on_update(  # type: ignore[method-assign]
         function_cls.update_from_cloudformation_json
     )
     stack_cls = cfn_models.Stack
     stack_cls.__init__ = _stack_init_wrapper(stack_cls.__init__)  # type: ignore[method-assign]
+    stack_cls.create_resources = _create_resources_failing_as_aws(stack_cls.create_resources)  # type: ignore[method-assign]
     resource_map = cfn_parsing.ResourceMap
     resource_map.load_parameters = _number_parameters_as_strings(resource_map.load_parameters)  # type: ignore[method-assign,assignment]
     stack_cls._parse_template = _stack_parse_template  # type: ignore[method-assign]

@@ -18,10 +18,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from moto.awslambda.utils import get_backend
 from moto.cloudwatch.models import cloudwatch_backends
+from moto.codedeploy import models as codedeploy_models
 from moto.codedeploy import responses as codedeploy_responses
 from moto.codedeploy.exceptions import DeploymentDoesNotExistException
 from moto.codedeploy.models import codedeploy_backends
@@ -59,9 +61,17 @@ class Settings:
     # it does not follow the configuration's clock (nothing is shifted step by step).
     rollback_seconds: float = 2.0
     fail_stack_rollbacks: bool = False  # the next stack rollbacks end UPDATE_ROLLBACK_FAILED
+    # Seconds AWS's clock is ahead of this machine's (negative: behind): CloudFormation's
+    # times (CreationTime, LastUpdatedTime, events) and every answer's Date header.
+    clock_offset: float = 0.0
 
 
 SETTINGS = Settings()
+
+
+def aws_now() -> datetime:
+    """AWS's clock: this machine's, moved by the sandbox's clock offset."""
+    return utcnow() + timedelta(seconds=SETTINGS.clock_offset)
 
 
 def traffic_schedule(
@@ -167,7 +177,7 @@ class LambdaDeployment:
         }
         self.hook_run: HookRun | None = None
         self.target_weight = 0.0
-        self.last_updated = utcnow()
+        self.last_updated = aws_now()
         self._stop = threading.Event()
         self._stop_rollback = True
         self.finished = threading.Event()
@@ -193,7 +203,7 @@ class LambdaDeployment:
     def _run(self) -> None:
         info = self.info
         info.status = "InProgress"
-        info.start_time = utcnow()
+        info.start_time = aws_now()
         self._overview(in_progress=1)
         try:
             self._event("Start", "Succeeded")
@@ -225,7 +235,7 @@ class LambdaDeployment:
             with contextlib.suppress(Exception):
                 self._roll_back_alias()
         finally:
-            info.complete_time = utcnow()
+            info.complete_time = aws_now()
             self.finished.set()
             if self.on_done is not None:
                 self.on_done(self)
@@ -276,7 +286,7 @@ class LambdaDeployment:
 
     def _event(self, name: str, status: str) -> None:
         event = self.events[name]
-        now = utcnow()
+        now = aws_now()
         if status == "InProgress" or "startTime" not in event:
             event["startTime"] = now
         if status != "InProgress":
@@ -421,7 +431,7 @@ class LambdaDeployment:
         if self._stop.is_set():
             raise DeploymentStopped(
                 "Stopped",
-                "DEPLOYMENT_STOPPED",
+                "MANUAL_STOP",
                 "The deployment was stopped by the user (StopDeployment)",
                 rollback=self._stop_rollback,
             )
@@ -455,7 +465,7 @@ class LambdaDeployment:
                 {"AdditionalVersionWeights": {self.shift.target_version: weight}},
             )
         self.target_weight = weight
-        self.last_updated = utcnow()
+        self.last_updated = aws_now()
 
     def _roll_back_alias(self) -> None:
         self._lambda().update_alias(
@@ -633,6 +643,7 @@ def install() -> None:
     _original_batch_get_deployments.append(response.batch_get_deployments)
     response.batch_get_deployments = _batch_get_deployments  # type: ignore[method-assign]
     response.stop_deployment = _stop_deployment  # type: ignore[attr-defined]
+    codedeploy_models.utcnow = aws_now  # type: ignore[attr-defined]
     response.put_lifecycle_event_hook_execution_status = (  # type: ignore[attr-defined]
         _put_lifecycle_event_hook_execution_status
     )

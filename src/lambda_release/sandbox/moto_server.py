@@ -8,6 +8,8 @@ creation holds moto's dispatcher lock, so no CloudFormation request is served un
 from __future__ import annotations
 
 import socket
+import time
+from email.utils import formatdate
 from threading import Thread
 from typing import Any, cast
 
@@ -30,11 +32,18 @@ def create_sandbox_backend_app(service: str) -> Any:
 
 
 class SandboxMotoServer(ThreadedMotoServer):
+    # Strict mode (strict.py): every answer checked against botocore's model of AWS's API.
+    strict = False
+
     def start(self) -> None:
         # As moto's, with the app factory above, but the socket is bound here, in the caller:
         # moto binds in its thread, where a taken port ends the thread and start() waits forever.
         check_port_free(self._ip_address, self._port)
-        app = DomainDispatcherApplication(create_sandbox_backend_app)
+        app: Any = AwsClockApp(DomainDispatcherApplication(create_sandbox_backend_app))
+        # Answers corrected as AWS gives them, always; checked against the model when strict.
+        from lambda_release.sandbox.strict import CHECKS, StrictApp  # noqa: PLC0415
+
+        app = StrictApp(app, CHECKS if self.strict else None)
         try:
             self._server = make_server(
                 self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
@@ -44,6 +53,28 @@ class SandboxMotoServer(ThreadedMotoServer):
         self._thread = Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         self._server_ready_event.set()
+
+
+class AwsClockApp:
+    """Every answer's Date header from AWS's clock (the sandbox's clock offset), as werkzeug
+    would write it from this machine's: the product reads AWS's time there."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
+
+        offset = SETTINGS.clock_offset
+        if not offset:
+            return self.app(environ, start_response)
+
+        def dated(status: str, headers: list[Any], exc_info: Any = None) -> Any:
+            kept = [(k, v) for k, v in headers if k.lower() != "date"]
+            kept.append(("Date", formatdate(time.time() + offset, usegmt=True)))
+            return start_response(status, kept, exc_info)
+
+        return self.app(environ, dated)
 
 
 def port_taken(ip_address: str, port: int) -> str:

@@ -50,15 +50,23 @@ class Sandbox:
     """A local AWS stand-in on 127.0.0.1.
 
     `port=0` picks a free port; `minute` is how many real seconds one CodeDeploy deployment
-    minute lasts. moto keeps its state per process, so all Sandboxes of one process share it.
+    minute lasts; `strict` checks every answer against botocore's model (strict.py). moto
+    keeps its state per process, so all Sandboxes of one process share it.
     """
 
-    def __init__(self, port: int = 0, minute: float = 60.0, region: str = DEFAULT_REGION) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        minute: float = 60.0,
+        region: str = DEFAULT_REGION,
+        strict: bool = False,
+    ) -> None:
         if minute <= 0:
             raise ValueError(f"minute must be > 0 seconds, not {minute}")
         self._requested_port = port
         self._minute = minute
         self.region = region
+        self.strict = strict
         self.account_id = DEFAULT_ACCOUNT_ID
         self._server: Any = None
         self.port = 0
@@ -73,6 +81,7 @@ class Sandbox:
         extensions.install()
         SETTINGS.minute = self._minute
         server = SandboxMotoServer(ip_address="127.0.0.1", port=self._requested_port, verbose=False)
+        server.strict = self.strict
         server.start()
         self._server = server
         self.port = int(server.get_host_and_port()[1])
@@ -164,6 +173,20 @@ class Sandbox:
         if model not in DRIFT_MODELS:
             raise ValueError(f"drift model {model!r} is not one of {', '.join(DRIFT_MODELS)}")
         SETTINGS.drift_model = model
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds AWS's clock is ahead of this machine's (negative: behind): CloudFormation's
+        times and the answers' Date header. A runner's clock skewed against AWS's."""
+        from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
+
+        return SETTINGS.clock_offset
+
+    @clock_offset.setter
+    def clock_offset(self, seconds: float) -> None:
+        from lambda_release.sandbox.codedeploy import SETTINGS  # noqa: PLC0415
+
+        SETTINGS.clock_offset = float(seconds)
 
     def fail_stack_rollbacks(self, fail: bool = True) -> None:
         """Make stack rollbacks fail (True): stacks end UPDATE_ROLLBACK_FAILED, as when the
