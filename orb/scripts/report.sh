@@ -6,9 +6,14 @@
 #   LR_STR_RECORD_FILE  the record the deploy or rollback step wrote (its release id)
 #   LR_STR_REPORT_DIR   where report.md and report.html go
 set -euo pipefail
-shopt -s inherit_errexit
+# bash 4.4+; the AL2 SAM images ship bash 4.2 (docs/orb.md): there each $(...) is checked
+shopt -s inherit_errexit 2>/dev/null || true
 
 # begin lr_common: the same in every script (tests/orb/test_scripts.py compares them)
+# Bash 4.2 (the Amazon Linux 2 SAM images) and later: no namerefs, no ${x@Q}, no
+# mapfile -d, no inherit_errexit (4.4; guarded where set), and an array that may be
+# empty is expanded as ${a[@]+"${a[@]}"} (4.2's set -u calls an empty one unbound).
+# tests/orb/test_bash42.py lists the constructs and refuses them.
 lr_subst() {
   # $1 with $NAME and ${NAME} replaced by the variable's value (empty when unset): what
   # `circleci env subst` does, used when the executor has the CircleCI CLI, the same
@@ -43,9 +48,21 @@ lr_true() {
   case "${1:-}" in 1|true) return 0 ;; *) return 1 ;; esac
 }
 
+lr_one_line() {
+  # $1: a parameter's name; $2: its value, which is one argument. A line break in it
+  # is refused (exit 2, naming the parameter, never the value: it may be a secret).
+  case "$2" in
+    *$'\n'*|*$'\r'*)
+      echo "lambda-release: the ${1} parameter holds a line break; give one value on one line" >&2
+      return 2 ;;
+  esac
+  return 0
+}
+
 lr_split() {
   # $2 split into words by the shell's quoting rules (quotes, backslashes; nothing is
-  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be.
+  # expanded or run), one word per line; exit 2 naming parameter $1 when it cannot be,
+  # or when a word holds a line break (so one line is always exactly one word).
   python3 -c '
 import shlex, sys
 name, text = sys.argv[1], sys.argv[2]
@@ -53,14 +70,26 @@ try:
     words = shlex.split(text)
 except ValueError as exc:
     # Never the text: it may hold a secret substituted from a project variable.
-    sys.stderr.write(f"lambda-release: {name} cannot be split into words ({exc}); close the quote or escape it with a backslash\n")
+    sys.stderr.write("lambda-release: %s cannot be split into words (%s); close the quote or escape it with a backslash\n" % (name, exc))
     sys.exit(2)
 for word in words:
-    if "\n" in word:
-        sys.stderr.write(f"lambda-release: {name}: a word holds a line break; no argument may\n")
+    if "\n" in word or "\r" in word:
+        sys.stderr.write("lambda-release: %s: a word holds a line break; no argument may\n" % name)
         sys.exit(2)
     print(word)
 ' "$1" "$2"
+}
+
+lr_sam_args() {
+  # Appends --sam-arg=WORD to LR_ARGS for each word of $2 (parameter $1): "=" so that a
+  # word starting with "--" is never read as an option of the helper.
+  local listing word
+  listing="$(lr_split "$1" "$2")" || return 2
+  [ -n "${listing}" ] || return 0
+  while IFS= read -r word; do
+    LR_ARGS+=("--sam-arg=${word}")
+  done <<< "${listing}"
+  return 0
 }
 # end lr_common
 
@@ -97,11 +126,12 @@ main() {
       | tee "${dir}/report.md"
     return 0
   fi
-  local args=(report "--release=${id}")
+  # LR_ARGS, as in every script: it always starts with the helper's subcommand (never empty)
+  LR_ARGS=(report "--release=${id}")
   log="$(record_field "${record}" log)"
-  [ -z "${log}" ] || args+=("--log-bucket=${log}")
-  if ! lambda-release "${args[@]}" --output=html --output-file="${dir}/report.html" \
-    || ! lambda-release "${args[@]}" --output=markdown --output-file="${dir}/report.md"; then
+  [ -z "${log}" ] || LR_ARGS+=("--log-bucket=${log}")
+  if ! lambda-release "${LR_ARGS[@]}" --output=html --output-file="${dir}/report.html" \
+    || ! lambda-release "${LR_ARGS[@]}" --output=markdown --output-file="${dir}/report.md"; then
     echo "lambda-release/report: no report of ${id} (see the lines above); the job's outcome stands"
     return 0
   fi
