@@ -16,6 +16,7 @@ from lambda_release.log.location import LogLocation
 from lambda_release.log.store import ReleaseLog
 from lambda_release.sandbox import Sandbox
 from tests.orb.test_e2e_jobs import assert_ok, job_env, record, repo, runner
+from tests.orb.test_scripts import ARGS_OF
 from tests.support.aws_state import alias_state, function_name
 from tests.support.samapp import alarm_logical_id, set_code_version
 from tests.support.waiting import wait_until
@@ -95,5 +96,7 @@ def test_the_release_step_passes_bake_minutes_only_when_set(orb_sh: Any, tmp_pat
     target = {"LAMBDA_RELEASE_STACK": "s", "LAMBDA_RELEASE_ALIAS": "PROD"}
     for value, expected in (("30", ["--bake=30"]), ("0", []), ("", [])):
         env = {**target, "LR_INT_BAKE_MINUTES": value}
-        out = orb_sh.function("deploy.sh", "lr_deploy_args", env, tmp_path).stdout.splitlines()
+        out = orb_sh.function(
+            "deploy.sh", ARGS_OF("lr_deploy_args"), env, tmp_path
+        ).stdout.splitlines()
         assert [a for a in out if a.startswith("--bake")] == expected
