@@ -114,6 +114,9 @@ main() {
   # Not substituted: store_artifacts takes the same paths literally.
   record="${LR_STR_RECORD_FILE:-}"
   dir="${LR_STR_REPORT_DIR:-}"
+  # A value is one value: a line break in a parameter is bad input (exit 2), as everywhere.
+  lr_one_line record_file "${record}" || return
+  lr_one_line report_dir "${dir}" || return
   if [ -z "${dir}" ]; then
     echo "lambda-release/report: report_dir is empty; give a folder for the report" >&2
     return 2
