@@ -28,6 +28,7 @@ region; A: alarms in ALARM there):
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -205,6 +206,21 @@ def stack_alarms(cd: Any, info: StackInfo) -> list[str]:
         for alarms in groups_alarms(cd, info.application, info.deployment_groups).values():
             names.update(alarms)
     return sorted(names)
+
+
+def alarms_by_name(cw: Any, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """CloudWatch's answer for each of ``names`` that exists (metric or composite alarm),
+    100 names a call; a name CloudWatch does not know is absent from the result."""
+    unique = sorted(set(names))
+    found: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(unique), ALARMS_PAGE_MAX):
+        try:
+            resp = cw.describe_alarms(AlarmNames=unique[i : i + ALARMS_PAGE_MAX])
+        except botocore.exceptions.ClientError as exc:
+            raise OperationError(f"cannot read CloudWatch alarms: {exc}") from exc
+        for alarm in resp.get("MetricAlarms", []) + resp.get("CompositeAlarms", []):
+            found[str(alarm["AlarmName"])] = alarm
+    return found
 
 
 def alarms_in_alarm(cw: Any, names: list[str]) -> list[str]:

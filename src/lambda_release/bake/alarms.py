@@ -10,33 +10,32 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import botocore.exceptions
-
-from lambda_release.aws.codedeploy import ALARMS_PAGE_MAX, stack_alarms
+from lambda_release.aws.codedeploy import alarms_by_name, stack_alarms
 from lambda_release.aws.stack import StackInfo
 from lambda_release.bake.rules import MISSING, AlarmState
-from lambda_release.errors import OperationError, UsageError
+from lambda_release.errors import UsageError
 from lambda_release.log.ids import iso
 
 
 def read_states(cw: Any, names: Sequence[str]) -> list[AlarmState]:
     """Each of ``names`` as CloudWatch answers for it now (MISSING: no such alarm)."""
-    unique = sorted(set(names))
-    found: dict[str, AlarmState] = {}
-    for i in range(0, len(unique), ALARMS_PAGE_MAX):
-        try:
-            resp = cw.describe_alarms(AlarmNames=unique[i : i + ALARMS_PAGE_MAX])
-        except botocore.exceptions.ClientError as exc:
-            raise OperationError(f"cannot read CloudWatch alarms: {exc}") from exc
-        for alarm in resp.get("MetricAlarms", []) + resp.get("CompositeAlarms", []):
-            since = alarm.get("StateUpdatedTimestamp")
-            found[str(alarm["AlarmName"])] = AlarmState(
-                name=str(alarm["AlarmName"]),
+    found = alarms_by_name(cw, names)
+    states = []
+    for name in sorted(set(names)):
+        alarm = found.get(name)
+        if alarm is None:
+            states.append(AlarmState(name, MISSING))
+            continue
+        since = alarm.get("StateUpdatedTimestamp")
+        states.append(
+            AlarmState(
+                name=name,
                 state=str(alarm.get("StateValue", "")),
                 reason=str(alarm.get("StateReason", "")),
                 since=iso(since) if isinstance(since, datetime) else "",
             )
-    return [found.get(n) or AlarmState(n, MISSING) for n in unique]
+        )
+    return states
 
 
 def require_alarms(cw: Any, names: Sequence[str], flag: str) -> None:

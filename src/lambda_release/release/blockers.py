@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import botocore.exceptions
-
-from lambda_release.aws.codedeploy import ALARMS_PAGE_MAX
+from lambda_release.aws.codedeploy import alarms_by_name
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.release.windows import Window, outside_message, parse_window
 
@@ -49,16 +47,11 @@ class Found:
 
 def alarm_states(cw: Any, names: Sequence[str]) -> dict[str, str]:
     """Each alarm's state (MISSING: no such alarm), 100 names a call."""
-    unique = sorted(set(names))
-    states: dict[str, str] = {}
-    for i in range(0, len(unique), ALARMS_PAGE_MAX):
-        try:
-            resp = cw.describe_alarms(AlarmNames=unique[i : i + ALARMS_PAGE_MAX])
-        except botocore.exceptions.ClientError as exc:
-            raise OperationError(f"cannot read CloudWatch alarms: {exc}") from exc
-        for a in resp.get("MetricAlarms", []) + resp.get("CompositeAlarms", []):
-            states[str(a["AlarmName"])] = str(a.get("StateValue", ""))
-    return {n: states.get(n, "MISSING") for n in unique}
+    found = alarms_by_name(cw, names)
+    return {
+        n: str(found[n].get("StateValue", "")) if n in found else "MISSING"
+        for n in sorted(set(names))
+    }
 
 
 def blockers_now(
