@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -29,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.rollback.stackkit import Kit  # noqa: E402
+from tests.support.alarms import new_alarm  # noqa: E402
 
 from lambda_release.aws.trace import read_trace  # noqa: E402
 from lambda_release.sandbox import Sandbox  # noqa: E402
@@ -38,20 +38,7 @@ MINUTES, MINUTE, POLL = 20, 0.1, 0.1
 
 
 def alarm(sb: Sandbox, state: str) -> str:
-    name = f"bench-{uuid.uuid4().hex[:8]}"
-    cw = sb.client("cloudwatch")
-    cw.put_metric_alarm(
-        AlarmName=name,
-        Namespace="AWS/Lambda",
-        MetricName="Errors",
-        Statistic="Sum",
-        Period=60,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-    )
-    cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason="bench")
-    return name
+    return new_alarm(sb.client("cloudwatch"), "bench", state)
 
 
 def bake(kit: Kit, name: str, trace: Path) -> tuple[float, int, Counter[str]]:

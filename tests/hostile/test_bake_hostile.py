@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,30 +19,18 @@ from lambda_release.sandbox import Sandbox
 from tests.hostile.world import SAM, one_line, world
 from tests.rollback.cli import kit_cli, kit_lr
 from tests.rollback.stackkit import Kit
+from tests.support.alarms import new_alarm, set_alarm_state
 from tests.support.waiting import wait_until
 
 QUICK = ("--minute", "0.1", "--poll-interval", "0.1")
 
 
-def new_alarm(sandbox: Sandbox) -> str:
-    name = f"bake-{uuid.uuid4().hex[:8]}"
-    sandbox.client("cloudwatch").put_metric_alarm(
-        AlarmName=name,
-        Namespace="AWS/Lambda",
-        MetricName="Errors",
-        Statistic="Sum",
-        Period=60,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-    )
-    return name  # INSUFFICIENT_DATA, as CloudWatch starts every alarm
+def a_new_alarm(sandbox: Sandbox) -> str:
+    return new_alarm(sandbox.client("cloudwatch"), "bake")  # INSUFFICIENT_DATA, as at first
 
 
 def set_state(sandbox: Sandbox, alarm: str, state: str) -> None:
-    sandbox.client("cloudwatch").set_alarm_state(
-        AlarmName=alarm, StateValue=state, StateReason=f"test: {state.lower()}"
-    )
+    set_alarm_state(sandbox.client("cloudwatch"), alarm, state)
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +120,7 @@ def test_a_stack_with_no_alarm_has_nothing_to_bake_against(kit: Kit) -> None:
 
 
 def test_a_dry_run_shows_the_alarms_and_writes_nothing(kit: Kit, sandbox: Sandbox) -> None:
-    alarm = new_alarm(sandbox)
+    alarm = a_new_alarm(sandbox)
     before = world(kit)
     p = kit_lr(
         kit, "bake", "--minutes", "5", "--bake-alarm", alarm, "--dry-run", "--output", "json"
@@ -147,7 +134,7 @@ def test_a_dry_run_shows_the_alarms_and_writes_nothing(kit: Kit, sandbox: Sandbo
 def test_insufficient_data_is_healthy_by_default_and_fails_when_asked(
     fresh: Kit, sandbox: Sandbox
 ) -> None:
-    alarm = new_alarm(sandbox)
+    alarm = a_new_alarm(sandbox)
     ok = kit_lr(fresh, "bake", "--minutes", "3", "--bake-alarm", alarm, *QUICK)
     assert ok.returncode == 0, ok.stderr
     assert f"{alarm} INSUFFICIENT_DATA" in ok.stderr  # shown, and counted healthy
@@ -194,7 +181,7 @@ def attempts(kit: Kit, release_id: str) -> int:
 
 
 def test_two_bakes_at_once_roll_back_once(fresh: Kit, sandbox: Sandbox) -> None:
-    alarm = new_alarm(sandbox)
+    alarm = a_new_alarm(sandbox)
     newest = fresh.entries()[-1].id
     procs = [start_bake(fresh, alarm) for _ in range(2)]
     try:
@@ -219,7 +206,7 @@ def test_two_bakes_at_once_roll_back_once(fresh: Kit, sandbox: Sandbox) -> None:
 
 
 def test_two_bakes_at_once_without_an_alarm_both_bake(fresh: Kit, sandbox: Sandbox) -> None:
-    alarm = new_alarm(sandbox)
+    alarm = a_new_alarm(sandbox)
     newest = fresh.entries()[-1].id
     cli = kit_cli(fresh)
     args = ["bake", *fresh.cli_args(), "--minutes", "20", "--bake-alarm", alarm, *QUICK]
@@ -236,7 +223,7 @@ def test_a_bake_killed_outright_leaves_the_release_succeeded_and_unbaked(
 ) -> None:
     """SIGKILL (no handler runs): the start is in the log, no end; once its planned end has
     passed, status says un-baked; a new bake bakes it."""
-    alarm = new_alarm(sandbox)
+    alarm = a_new_alarm(sandbox)
     newest = fresh.entries()[-1].id
     proc = start_bake(fresh, alarm)  # 600 minutes at 0.1 s: a minute of real time
     try:

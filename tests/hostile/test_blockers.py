@@ -5,7 +5,6 @@ recorded; status shows each blocker in force. Through the console script, on the
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from lambda_release.sandbox import Sandbox
 from tests.hostile.world import SAM, one_line, world
 from tests.rollback.cli import kit_lr
 from tests.rollback.stackkit import Kit
+from tests.support.alarms import new_alarm
 
 
 def closed_window() -> str:
@@ -37,20 +37,7 @@ def kit(sandbox: Sandbox) -> Iterator[Kit]:
 
 
 def an_alarm(sandbox: Sandbox, state: str) -> str:
-    cw = sandbox.client("cloudwatch")
-    name = f"block-{uuid.uuid4().hex[:8]}"
-    cw.put_metric_alarm(
-        AlarmName=name,
-        Namespace="AWS/Lambda",
-        MetricName="Errors",
-        Statistic="Sum",
-        Period=60,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-    )
-    cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
-    return name
+    return new_alarm(sandbox.client("cloudwatch"), "block", state)
 
 
 DEPLOY = ("deploy", "--sam-path", SAM)
