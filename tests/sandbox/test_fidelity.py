@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.faultproxy import CONFLICT, Fault, FaultProxy
 from tests.sandbox.inline_app import create_stack, inline_template, output
+from tests.support.alarms import put_alarm
 from tests.support.aws_state import wait_for_stack
 from tests.support.functions import python_function
 from tests.support.zips import app_zip
@@ -68,16 +69,7 @@ def test_a_new_alarm_starts_insufficient_data_and_an_update_keeps_its_state(
     name = unique("alarm")
 
     def put(threshold: float) -> None:
-        cw.put_metric_alarm(
-            AlarmName=name,
-            Namespace="AWS/Lambda",
-            MetricName="Errors",
-            Statistic="Sum",
-            Period=60,
-            EvaluationPeriods=1,
-            Threshold=threshold,
-            ComparisonOperator="GreaterThanOrEqualToThreshold",
-        )
+        put_alarm(cw, name, threshold)
 
     def state() -> str:
         return str(cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"])

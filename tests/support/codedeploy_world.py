@@ -21,6 +21,7 @@ from lambda_release.aws.client import Aws
 from lambda_release.aws.stack import StackInfo
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.sandbox import Sandbox
+from tests.support.alarms import put_alarm
 
 ROLE = "arn:aws:iam::123456789012:role/codedeploy"
 REVISION = {"revisionType": "AppSpecContent", "appSpecContent": {"content": "{}"}}
@@ -108,16 +109,7 @@ class World:
 
     def alarm(self, name: str, state: str = "OK") -> str:
         cw = self.sandbox_client("cloudwatch")
-        cw.put_metric_alarm(
-            AlarmName=name,
-            MetricName="Errors",
-            Namespace="AWS/Lambda",
-            Statistic="Sum",
-            Period=60,
-            EvaluationPeriods=1,
-            Threshold=1,
-            ComparisonOperator="GreaterThanThreshold",
-        )
+        put_alarm(cw, name)
         if state != "OK":
             cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
         return name
