@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lambda_release.log.ids import new_id
+from lambda_release.log.ids import iso, new_id
 from lambda_release.log.location import LogLocation
 from lambda_release.log.store import ReleaseLog
 from lambda_release.sandbox.server import Sandbox
@@ -34,6 +34,7 @@ class WrittenLog:
         self.log = ReleaseLog(self.s3, LogLocation(self.bucket), stack, alias)
         self.put(self.log.origin_key, {})
         self.count = 0
+        self.ids: list[str] = []  # oldest first
 
     def put(self, key: str, body: dict[str, Any]) -> None:
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=json.dumps(body).encode())
@@ -51,7 +52,8 @@ class WrittenLog:
         **entry: Any,
     ) -> str:
         """One release (or, with kind="rollback", a rollback), settled ``outcome``."""
-        rid = new_id(START + timedelta(minutes=self.count))
+        at = START + timedelta(minutes=self.count)
+        rid = new_id(at)
         self.count += 1
         moved = outcome in ("succeeded", "partial")
         fn = {"logical_id": "AFunction", "function_name": f"{self.stack}-A", "before": before}
@@ -61,7 +63,7 @@ class WrittenLog:
                 "schema": "lambda-release/entry@1",
                 "id": rid,
                 "kind": "release",
-                "time": (START + timedelta(minutes=self.count)).isoformat(),
+                "time": iso(at),
                 "stack": self.stack,
                 "alias": self.alias,
                 "environment": "prod",
@@ -76,6 +78,7 @@ class WrittenLog:
             self.log.settlement_key(rid),
             {"id": rid, "outcome": outcome, "functions": [settled], **(settlement or {})},
         )
+        self.ids.append(rid)
         return rid
 
     def undo(self, rid: str, by: str) -> None:
