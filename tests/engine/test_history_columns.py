@@ -9,9 +9,10 @@ import subprocess
 
 import pytest
 
+from lambda_release.log.index import INDEX_PAGE
 from lambda_release.sandbox.server import Sandbox
 from tests.support.processes import Cli
-from tests.support.written_log import WrittenLog
+from tests.support.written_log import CI, WrittenLog
 
 HOOK = "AFunction: hook PreTraffic failed: smoke test returned 500"
 
@@ -89,3 +90,28 @@ def test_a_limit_that_shows_everything_says_nothing_more(
 ) -> None:
     p = history(lr, sandbox_env, written, "--limit", "4")
     assert "more:" not in p.stderr and len(p.stdout.splitlines()) == 1 + 4
+
+
+def test_the_pipeline_filter_pages_on_its_own_entries(
+    lr: Cli, sandbox_env: dict[str, str], sandbox: Sandbox
+) -> None:
+    w = WrittenLog(sandbox)
+    mine = [w.release("succeeded", ci={**CI, "pipeline_id": "p-1"}) for _ in range(3)]
+    w.release("succeeded", ci={**CI, "pipeline_id": "p-2"})
+    p = history(lr, sandbox_env, w, "--pipeline-id", "p-1", "--limit", "2", "--output", "json")
+    assert [r["id"] for r in json.loads(p.stdout)] == mine[::-1][:2]
+    assert p.stderr.splitlines()[-1] == f"more: --before {mine[1]}"
+    p = history(lr, sandbox_env, w, "--pipeline-id", "p-1", "--limit", "3")
+    assert "more:" not in p.stderr
+
+
+@pytest.mark.parametrize(("count", "more"), [(INDEX_PAGE, False), (INDEX_PAGE + 1, True)])
+def test_a_page_that_ends_a_window_of_the_index_knows_what_is_older(
+    lr: Cli, sandbox_env: dict[str, str], sandbox: Sandbox, count: int, more: bool
+) -> None:
+    """The limit at the index's page size: whether more remain is in the next window."""
+    w = WrittenLog(sandbox)
+    w.fill(count)
+    p = history(lr, sandbox_env, w, "--limit", str(INDEX_PAGE), "--output", "text")
+    assert len(p.stdout.splitlines()) == INDEX_PAGE
+    assert ("more: --before" in p.stderr) is more
