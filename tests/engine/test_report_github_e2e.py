@@ -116,3 +116,30 @@ def test_a_dry_run_prints_the_requests_and_sends_nothing(
     ]
     assert printed[1]["body"]["state"] == "success"
     assert TOKEN not in p.stdout + p.stderr
+
+
+def test_json_says_what_was_posted_and_a_limit_from_the_environment_yields(
+    lr: Cli, sandbox_env: dict[str, str], written: WrittenLog, api: GitHubStandIn
+) -> None:
+    rid = written.release("succeeded")
+    env = {**sandbox_env, "LAMBDA_RELEASE_LIMIT": "5"}  # set for `history`, say
+    p = post(
+        lr,
+        env,
+        written,
+        api,
+        "--post",
+        "github-comment",
+        "--pull-request",
+        "42",
+        "--output",
+        "json",
+    )
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout) == {
+        "posted": "github-comment",
+        "release": rid,
+        "url": "https://github.com/my-org/my-lambda/pull/42#issuecomment-1",
+    }
+    flag = post(lr, sandbox_env, written, api, "--post", "github-comment", "--limit", "2")
+    assert flag.returncode == 2 and "--post posts one release" in flag.stderr

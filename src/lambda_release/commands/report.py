@@ -119,13 +119,17 @@ def run(ctx: Context) -> int:
     engine = opts.engine(ctx)
     ctx.aws.check_credentials()
     release_id = ctx.settings.get("release")
-    # A limit from the environment (set for `history`, say) yields to --release.
+    post = ctx.settings.get("post")
+    # A limit from the environment (set for `history`, say) yields to --release and --post.
     by_flag = ctx.settings.source("limit") == "flag"
-    found = bounds.LIMIT.read(ctx.settings) if by_flag or release_id is None else None
+    found = (
+        bounds.LIMIT.read(ctx.settings)
+        if by_flag or (release_id is None and post is None)
+        else None
+    )
     if found is not None and release_id is not None:
         raise UsageError("give --release ID (one release) or --limit N (the newest N), not both")
     log = opts.release_log(ctx, engine)
-    post = ctx.settings.get("post")
     if post is not None:
         if found is not None:
             raise UsageError("--post posts one release: give --release ID or nothing, not --limit")
@@ -206,7 +210,10 @@ def posted(ctx: Context, post: str, facts: dict[str, Any]) -> int:
     else:
         url = github.post_deployment(gh, facts, ref)
     output.info(f"report of {what} posted: {url or '-'}")
-    print(url)
+    if ctx.output == "json":
+        output.print_json({"posted": post, "release": facts["id"], "url": url})
+    else:
+        print(url)
     return 0
 
 
