@@ -5,8 +5,10 @@ shown escaped, a redirect never followed (urllib would hand it the token)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -175,3 +177,11 @@ def test_control_characters_reach_the_comment_escaped(
     assert "\n\\nFAKE ROW" not in body and "\nFAKE ROW" not in body
     # read back, the reason is the text it was, its control characters shown as escapes
     assert parse_markdown(body).why == [visible(hostile)]
+
+
+def test_no_token_is_said_before_aws_is_asked(lr: Cli, tmp_path: Path) -> None:
+    """No AWS credentials either: the token is what the user must fix first, and is named."""
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    p = lr("report", "--stack", "app-prod", "--alias", "PROD", *COMMENT, env=env)
+    assert p.returncode == 2
+    assert "GITHUB_TOKEN is not set" in one_line(p)

@@ -117,9 +117,12 @@ def add_post(p: argparse.ArgumentParser) -> None:
 
 def run(ctx: Context) -> int:
     engine = opts.engine(ctx)
+    post = ctx.settings.get("post")
+    if post is not None:  # bad input before AWS is asked (the repository may come from the log)
+        github.api_url_of(ctx.settings.get("github_api_url"))
+        github.token_of(os.environ)
     ctx.aws.check_credentials()
     release_id = ctx.settings.get("release")
-    post = ctx.settings.get("post")
     # A limit from the environment (set for `history`, say) yields to --release and --post.
     by_flag = ctx.settings.source("limit") == "flag"
     found = (
@@ -129,11 +132,11 @@ def run(ctx: Context) -> int:
     )
     if found is not None and release_id is not None:
         raise UsageError("give --release ID (one release) or --limit N (the newest N), not both")
-    log = opts.release_log(ctx, engine)
     if post is not None:
         if found is not None:
             raise UsageError("--post posts one release: give --release ID or nothing, not --limit")
-        return posted(ctx, post, release_report(log, release_id))
+        return posted(ctx, post, release_report(opts.release_log(ctx, engine), release_id))
+    log = opts.release_log(ctx, engine)
     if found is not None:
         text, what = several(ctx.output, newest_reports(log, int(found)), engine)
     else:

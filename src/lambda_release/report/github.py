@@ -51,17 +51,36 @@ class GitHub:
     token: str = field(repr=False)
 
 
-def api_of(url: str | None, repository: str | None, environ: Mapping[str, str]) -> GitHub:
-    """The API to post to, checked: a repository ``owner/name``, an https URL (plain http
-    only to this machine: the tests' stand-in), and the token from ``GITHUB_TOKEN``."""
+def api_url_of(url: str | None) -> str:
+    """The API's base URL: https (plain http only to this machine: the tests' stand-in)."""
     api = (url or DEFAULT_API).rstrip("/")
     parts = urllib.parse.urlsplit(api)
     local = parts.scheme == "http" and parts.hostname in _LOOPBACK
     if not (parts.scheme == "https" or local) or not parts.hostname:
         raise UsageError(
-            f"--github-api-url {url!r} is not an https URL: give GitHub Enterprise's API "
-            "(https://HOST/api/v3), or leave it out for https://api.github.com"
+            f"--github-api-url {visible(url)!r} is not an https URL: give GitHub Enterprise's "
+            "API (https://HOST/api/v3), or leave it out for https://api.github.com"
         )
+    return api
+
+
+def token_of(environ: Mapping[str, str]) -> str:
+    """The token in ``GITHUB_TOKEN``; missing or broken, bad input saying where it goes."""
+    token = environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise UsageError(
+            f"{TOKEN_ENV} is not set: put a token that may write pull requests (or "
+            "deployments) into a CircleCI context as GITHUB_TOKEN and give the job that "
+            "context, or export it in this shell"
+        )
+    if any(c.isspace() or not c.isprintable() for c in token):
+        raise UsageError(f"{TOKEN_ENV} holds a space or control character: copy the token again")
+    return token
+
+
+def api_of(url: str | None, repository: str | None, environ: Mapping[str, str]) -> GitHub:
+    """The API to post to, checked: its URL, a repository ``owner/name``, the token."""
+    api = api_url_of(url)
     if not repository:
         raise UsageError(
             "no repository to post to: give --github-repository OWNER/NAME (in CircleCI it is "
@@ -72,16 +91,7 @@ def api_of(url: str | None, repository: str | None, environ: Mapping[str, str]) 
             f"--github-repository {visible(repository)!r} is not OWNER/NAME: give it as "
             "GitHub spells it, e.g. my-org/my-lambda"
         )
-    token = environ.get(TOKEN_ENV, "").strip()
-    if not token:
-        raise UsageError(
-            f"{TOKEN_ENV} is not set: put a token that may write pull requests (or "
-            "deployments) into a CircleCI context as GITHUB_TOKEN and give the job that "
-            "context, or export it in this shell"
-        )
-    if any(c.isspace() or not c.isprintable() for c in token):
-        raise UsageError(f"{TOKEN_ENV} holds a space or control character: copy the token again")
-    return GitHub(api, repository, token)
+    return GitHub(api, repository, token_of(environ))
 
 
 def pull_request_of(value: str | None, environ: Mapping[str, str]) -> int:
