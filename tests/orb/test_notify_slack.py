@@ -126,3 +126,11 @@ def test_without_bash_env_nothing_is_exported(orb_sh: OrbShell, tmp_path: Path) 
     )
     assert proc.returncode == 0, proc.stderr
     assert not (tmp_path / "bash_env").exists()
+
+
+def test_an_unwritable_bash_env_never_fails_the_step(orb_sh: OrbShell, tmp_path: Path) -> None:
+    (tmp_path / "report.md").write_text("r\n")
+    env = {"BASH_ENV": str(tmp_path / "no" / "such" / "dir" / "bash_env")}
+    proc = orb_sh.function("report.sh", 'export_markdown "$1"', env, tmp_path, "report.md")
+    assert proc.returncode == 0, proc.stderr
+    assert "LAMBDA_RELEASE_REPORT_MARKDOWN not exported" in proc.stderr
