@@ -5,6 +5,9 @@
 # fails the job: the job's outcome is the release's.
 #   LR_STR_RECORD_FILE  the record the deploy or rollback step wrote (its release id)
 #   LR_STR_REPORT_DIR   where report.md and report.html go
+# The Markdown is also exported for the job's later steps (a notifier's: the slack orb's
+# notify, orb/examples/notify_slack.yml) as LAMBDA_RELEASE_REPORT_MARKDOWN, through
+# $BASH_ENV, quoted by Python's shlex: nothing in it is ever evaluated.
 set -euo pipefail
 # bash 4.4+; the AL2 SAM images ship bash 4.2 (docs/orb.md): there each $(...) is checked
 shopt -s inherit_errexit 2>/dev/null || true
@@ -109,6 +112,36 @@ print(value if isinstance(value, str) else "")
 ' "$1" "$2"
 }
 
+export_markdown() {
+  # $1: report.md. Appends `export LAMBDA_RELEASE_REPORT_MARKDOWN=...` to $BASH_ENV: the
+  # text with control characters other than line breaks shown escaped (as the helper shows
+  # every text), cut at a line to Slack's 12,000 characters for a markdown block (a note
+  # says so), quoted for the shell by shlex.quote (a string in single quotes).
+  [ -n "${BASH_ENV:-}" ] || return 0
+  python3 -c '
+import shlex, sys
+LIMIT = 12000
+try:
+    with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
+        text = f.read()
+except OSError:
+    text = ""
+def shown(c):
+    if c == "\n" or (c.isprintable() and c not in "\u2028\u2029"):
+        return c
+    return "\\x%02x" % ord(c) if ord(c) < 256 else "\\u%04x" % ord(c)
+text = "".join(shown(c) for c in text.replace("\r\n", "\n"))
+if len(text) > LIMIT:
+    note = "\n\n*(cut to %d characters: the whole report is in the job\x27s artifacts, report.md)*\n" % LIMIT
+    room = LIMIT - len(note)
+    cut = text.rfind("\n", 0, room)
+    text = text[: cut if cut > 0 else room] + note
+print("export LAMBDA_RELEASE_REPORT_MARKDOWN=" + shlex.quote(text))
+' "$1" >> "${BASH_ENV}" \
+    || echo "lambda-release/report: LAMBDA_RELEASE_REPORT_MARKDOWN not exported (BASH_ENV ${BASH_ENV} not writable); the job's outcome stands" >&2
+  return 0
+}
+
 main() {
   local record dir id log
   # Not substituted: store_artifacts takes the same paths literally.
@@ -127,6 +160,7 @@ main() {
   if [ -z "${id}" ]; then
     printf '%s\n' "No release was recorded by this job (see its record, ${record}, and its log)." \
       | tee "${dir}/report.md"
+    export_markdown "${dir}/report.md"
     return 0
   fi
   # LR_ARGS, as in every script: it always starts with the helper's subcommand (never empty)
@@ -136,10 +170,13 @@ main() {
   if ! lambda-release "${LR_ARGS[@]}" --output=html --output-file="${dir}/report.html" \
     || ! lambda-release "${LR_ARGS[@]}" --output=markdown --output-file="${dir}/report.md"; then
     echo "lambda-release/report: no report of ${id} (see the lines above); the job's outcome stands"
+    printf '%s\n' "No report of ${id}: see the job's output." > "${dir}/report.md"
+    export_markdown "${dir}/report.md"
     return 0
   fi
   echo "release report (also stored as an artifact: ${dir}/report.html):"
   cat "${dir}/report.md"
+  export_markdown "${dir}/report.md"
 }
 
 if [ -z "${LR_SOURCE_ONLY:-}" ]; then

@@ -38,9 +38,10 @@ def test_a_release_typed_as_sam_users_type_it(make_app: Callable[..., App]) -> N
     history = app.lr("history", *common, "--output", "text")
     assert history.returncode == 0, history.stderr
     (row,) = [line.split("\t") for line in history.stdout.splitlines()]
-    assert row[:3] == [release[1], "release", "succeeded"] and len(row) == 6
+    assert row[0] == release[1] and row[2:4] == ["release", "succeeded"] and len(row) == 9
     table = app.lr("history", *common)  # the default: aligned, with headers
-    assert table.stdout.split()[:6] == ["id", "kind", "outcome", "moved", "commit", "who"]
+    headers = ["id", "time", "kind", "outcome", "why", "moved", "commit", "who", "notes"]
+    assert table.stdout.split()[:9] == headers
     assert json.loads(app.lr("history", *common, "--output", "json").stdout)[0]["id"] == row[0]
 
 

@@ -47,6 +47,7 @@ OTHER_ORBS: dict[str, dict[str, list[str]]] = {
         "executors": ["default", "python"],
     },
     "circleci/shellcheck@3": {"jobs": ["check"], "commands": ["check", "install"]},
+    "circleci/slack@6": {"commands": ["notify", "reaction"], "jobs": ["on-hold"]},
     "circleci/aws-cli@5": {
         "commands": ["install", "role_arn_setup", "setup"],
         "executors": ["default"],

@@ -10,15 +10,21 @@ from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.log.ids import is_release_id
+from lambda_release.log.records import Release
 from lambda_release.observe.status import orphan_warning
-from lambda_release.text import visible
+from lambda_release.report.facts import why
 
 NAME = "history"
 OUTPUTS: tuple[str, ...] = output.FORMATS
 DESCRIPTION = """\
 Lists the releases (and rollbacks) of a stack and alias, newest first: id,
-time, outcome, what moved, commit and who. A release undone by a rollback is
-marked. The log itself is plain JSON objects in S3 (docs/release-log.md).
+time, kind, outcome, why (the first reason the log holds for how it ended: the
+alarm, the failed hook, the sam error; the whole list is `why` in JSON), what
+moved, commit, who, and notes (undone by which rollback, an automatic
+rollback's alarm, rolled-back code released again, a release outside its
+deploy windows). With --limit N, when older entries remain, stderr says
+`more: --before ID`: the next page. The log itself is plain JSON objects in
+S3 (docs/release-log.md).
 
 Exit codes: 0 shown; 1 the log could not be read; 2 bad input.
 """
@@ -58,23 +64,41 @@ def moves(entry: dict[str, object]) -> str:
     return ", ".join(parts) or "-"
 
 
-HEADERS = ("id", "kind", "outcome", "moved", "commit", "who")
+HEADERS = ("id", "time", "kind", "outcome", "why", "moved", "commit", "who", "notes")
+# The table shows the first reason cut to this; --output json and text carry it whole.
+WHY_WIDTH = 80
 
 
-def row(r: dict[str, Any]) -> tuple[str, ...]:
-    """One release as a row of the table (and of --output text)."""
+def row(r: dict[str, Any], *, whole: bool = False) -> tuple[str, ...]:
+    """One release as a row of the table (``whole``: --output text, nothing cut)."""
     ci = r.get("ci", {})
+    first = (r.get("why") or [""])[0]
+    if not whole and len(first) > WHY_WIDTH:
+        first = first[: WHY_WIDTH - 1] + "…"
     return (
         r["id"],
+        shown_time(r.get("time")),
         r.get("kind", "release") + (" (automatic)" if r.get("automatic") else ""),
-        r["outcome"]
-        # an automatic rollback's reason is told in full under the table
-        + (f" ({r['reason']})" if r.get("reason") and not r.get("automatic") else "")
-        + (" (undone)" if r.get("undone") else ""),
+        r["outcome"],
+        first or "-",
         moves(r),
         (ci.get("commit") or "")[:12] or "-",
         r.get("who") or "-",
+        "; ".join(notes(r)) or "-",
     )
+
+
+def shown_time(value: object) -> str:
+    """The entry's time (UTC) to the second: ``2026-11-26 22:17:00Z``."""
+    text = str(value or "")
+    if len(text) >= 19 and text[10] == "T":
+        return f"{text[:10]} {text[11:19]}Z"
+    return text or "-"
+
+
+def listed(r: Release) -> dict[str, Any]:
+    """A release as history shows it: its record, and every why the log holds."""
+    return {**r.as_json(), "why": why(r)}
 
 
 def run(ctx: Context) -> int:
@@ -96,43 +120,52 @@ def run(ctx: Context) -> int:
             "history`, e.g. 20261126T221700.123456Z-1a2b3c4d"
         )
     if pipeline is None:
-        releases = [r.as_json() for r in log.releases(limit, before)]
+        page, more = log.page(limit, before)
+        releases = [listed(r) for r in page]
     else:
         # Filtered before the limit: "the newest N of this pipeline".
-        releases = [r.as_json() for r in log.releases(None, before)]
-        releases = [r for r in releases if (r.get("ci") or {}).get("pipeline_id") == pipeline]
-        releases = releases[:limit] if limit is not None else releases
+        mine = [
+            r
+            for r in log.releases(None, before)
+            if (r.entry.get("ci") or {}).get("pipeline_id") == pipeline
+        ]
+        more = limit is not None and len(mine) > limit
+        releases = [listed(r) for r in (mine[:limit] if limit is not None else mine)]
     for key in log.orphans():
         output.info(f"lambda-release history: {orphan_warning(log.uri(key))}")
-    if out == "json":
-        output.print_json(releases)
-        return 0
-    rows = [row(r) for r in releases]
-    if out == "text":
-        output.print_text(rows)
-        return 0
-    if not releases:
-        print(f"no releases recorded for {engine.stack} alias {engine.alias} in {log.location.uri}")
-        return 0
-    print(output.format_table(HEADERS, rows))
-    for r in releases:
-        for line in notes(r):
-            print(visible(line))  # the log's words (and CloudWatch's): escaped, one line
+    show(out, releases, f"{engine.stack} alias {engine.alias} in {log.location.uri}")
+    if more and releases:
+        # stderr, in every format: stdout stays the list a script reads.
+        output.info(f"more: --before {releases[-1]['id']}")
     return 0
 
 
+def show(out: str, releases: list[dict[str, Any]], where: str) -> None:
+    if out == "json":
+        output.print_json(releases)
+    elif out == "text":
+        output.print_text([row(r, whole=True) for r in releases])
+    elif not releases:
+        print(f"no releases recorded for {where}")
+    else:
+        print(output.format_table(HEADERS, [row(r) for r in releases]))
+
+
 def notes(r: dict[str, Any]) -> list[str]:
-    """What a row of the table cannot say: why a rollback was automatic, why rolled-back
-    code was released again, why a release went out of its deploy windows."""
+    """What the outcome does not say: which rollback undid it, why a rollback was
+    automatic, why rolled-back code was released again, why a release went out of its
+    deploy windows (each cell escaped by the table: the log's words, and CloudWatch's)."""
     out = []
+    if r.get("undone"):
+        out.append(f"undone by {r.get('undone_by') or '?'}")
     auto = r.get("automatic")
     if isinstance(auto, dict):
         out.append(
-            f"{r['id']}: automatic rollback ({auto.get('by')}): alarm {auto.get('alarm')} in "
+            f"automatic rollback ({auto.get('by')}): alarm {auto.get('alarm')} in "
             f"{auto.get('state')} since {auto.get('time') or '?'}: {auto.get('reason') or '-'}"
         )
     if r.get("allow_rolled_back_code"):
-        out.append(f"{r['id']}: released rolled-back code again: {r['allow_rolled_back_code']}")
+        out.append(f"released rolled-back code again: {r['allow_rolled_back_code']}")
     if r.get("ignore_window"):
-        out.append(f"{r['id']}: released outside its deploy windows: {r['ignore_window']}")
+        out.append(f"released outside its deploy windows: {r['ignore_window']}")
     return out

@@ -256,19 +256,28 @@ class LogIndex:
             indexed=True,
         )
 
+    def _listed(self, before: str | None) -> Iterator[tuple[Window, str]]:
+        for window in self._windows(before=before):
+            for rid in window.ids:
+                yield window, rid
+
+    def _read(self, window: Window, rid: str) -> Release | None:
+        entry = self.read_entry(rid, legacy=not window.indexed)
+        if entry is None:  # deleted since it was listed
+            return None
+        rel = Release(entry)
+        if rid in window.settled:
+            rel.settlement = self.read_settlement(rid)
+        if rid in window.undone:
+            rel.undo = self.read_undo(rid)
+        return rel
+
     def newest_first(self, before: str | None = None) -> Iterator[Release]:
         """Every release (older than ``before``), newest first, read lazily: per window of
         the index three listings, then one read per object that exists."""
-        for window in self._windows(before=before):
-            for rid in window.ids:
-                entry = self.read_entry(rid, legacy=not window.indexed)
-                if entry is None:  # deleted since it was listed
-                    continue
-                rel = Release(entry)
-                if rid in window.settled:
-                    rel.settlement = self.read_settlement(rid)
-                if rid in window.undone:
-                    rel.undo = self.read_undo(rid)
+        for window, rid in self._listed(before):
+            rel = self._read(window, rid)
+            if rel is not None:
                 yield rel
 
     def releases(self, limit: int | None = None, before: str | None = None) -> list[Release]:
@@ -281,6 +290,20 @@ class LogIndex:
             if limit is not None and len(out) >= limit:
                 break
         return out
+
+    def page(self, limit: int | None, before: str | None = None) -> tuple[list[Release], bool]:
+        """:meth:`releases`, and whether older ones remain: an id listed after the last one
+        read (never read itself; the next window listed only when the page ends one)."""
+        out: list[Release] = []
+        if limit is not None and limit <= 0:
+            return out, False
+        for window, rid in self._listed(before):
+            if limit is not None and len(out) >= limit:
+                return out, True
+            rel = self._read(window, rid)
+            if rel is not None:
+                out.append(rel)
+        return out, False
 
     def _first_window(self) -> Window | None:
         return next(iter(self._windows()), None)
