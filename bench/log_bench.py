@@ -90,7 +90,7 @@ def measure(sb: Sandbox, size: int, work: Path) -> dict[str, tuple[float, Counte
         out[name] = (wall, calls)
     for name, setup, argv in STATES:
         if setup is not None:
-            setup(kit)
+            setup(kit, size)
         out[name] = run(kit, argv, work / "trace.jsonl")
     return out
 
