@@ -21,6 +21,18 @@ pre-flight and begin (``begin``, then ``record`` to settle it):
     begin, one pending       a release a killed job left pending (settled first)
     begin, out of order      an older release pending under a newer settled one: its
                              settlement is written after the newer release's
+    begin after no-change    as many releases that moved nothing as the log holds, on
+                             top (settled as the product settles them: each names the
+                             release in effect before it), then one more begun and
+    record after no-change   settled: its stable pointers walk back to the one in effect
+    rollback --to-version    F0 moved to version 2 (the walk to the release in effect)
+    --to-version again       F0 found on 2 already, as the log records (the walk back to
+                             the entry that moved it)
+    rollback --dry-run, ...  the release to undo, past the no-change releases
+
+The older entries are no-change releases settled as this version settles them (naming
+none in effect before them); settlements written before issue 30 name nothing, and a walk
+past the newest release in effect reads those one by one (two GetObject each).
 
 Goal (issues 18 and 30): at 10,000 entries each command makes the same number of S3
 calls as at 10 (within 2). Figures only: nothing here fails on timing.
