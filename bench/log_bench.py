@@ -21,6 +21,18 @@ pre-flight and begin (``begin``, then ``record`` to settle it):
     begin, one pending       a release a killed job left pending (settled first)
     begin, out of order      an older release pending under a newer settled one: its
                              settlement is written after the newer release's
+    begin after no-change    as many releases that moved nothing as the log holds, on
+                             top (settled as the product settles them: each names the
+                             release in effect before it), then one more begun and
+    record after no-change   settled: its stable pointers walk back to the one in effect
+    rollback --to-version    F0 moved to version 2 (the walk to the release in effect)
+    --to-version again       F0 found on 2 already, as the log records (the walk back to
+                             the entry that moved it)
+    rollback --dry-run, ...  the release to undo, past the no-change releases
+
+The older entries are no-change releases settled as this version settles them (naming
+none in effect before them); settlements written before issue 30 name nothing, and a walk
+past the newest release in effect reads those one by one (two GetObject each).
 
 Goal (issues 18 and 30): at 10,000 entries each command makes the same number of S3
 calls as at 10 (within 2). Figures only: nothing here fails on timing.
@@ -90,7 +102,7 @@ def measure(sb: Sandbox, size: int, work: Path) -> dict[str, tuple[float, Counte
         out[name] = (wall, calls)
     for name, setup, argv in STATES:
         if setup is not None:
-            setup(kit)
+            setup(kit, size)
         out[name] = run(kit, argv, work / "trace.jsonl")
     return out
 
@@ -104,15 +116,15 @@ def main(sizes: list[int]) -> None:
         results = {size: measure(sb, size, Path(tmp)) for size in sizes}
     print()
     head = "".join(f"{f'{s} entries':>24}" for s in sizes)
-    print(f"{'command':<22}{head}")
-    print(f"{'':<22}" + "".join(f"{'S3 / AWS calls, time':>24}" for _ in sizes))
+    print(f"{'command':<30}{head}")
+    print(f"{'':<30}" + "".join(f"{'S3 / AWS calls, time':>24}" for _ in sizes))
     for name in NAMES:
         cells = []
         for s in sizes:
             wall, calls = results[s][name]
             every = sum(v for k, v in calls.items() if "." not in k)
             cells.append(f"{calls['s3']:>6} / {every:<4} {wall:6.2f} s")
-        print(f"{name:<22}" + "".join(f"{c:>24}" for c in cells))
+        print(f"{name:<30}" + "".join(f"{c:>24}" for c in cells))
     print()
     print("S3 calls by operation (ListObjectsV2 / GetObject / PutObject)")
     for name in NAMES:
@@ -122,7 +134,7 @@ def main(sizes: list[int]) -> None:
             cells.append(
                 f"{c['s3.ListObjectsV2']:>4} / {c['s3.GetObject']:>5} / {c['s3.PutObject']:>3}"
             )
-        print(f"{name:<22}" + "".join(f"{x:>24}" for x in cells))
+        print(f"{name:<30}" + "".join(f"{x:>24}" for x in cells))
     print("(history --limit 20 shows min(20, entries) entries and reads each one: an entry")
     print(" and its settlement; beyond those its calls do not depend on the log's length)")
     print()
@@ -135,7 +147,7 @@ def main(sizes: list[int]) -> None:
             base = next((n for n in sizes if n >= 20), base)
         lo, hi = results[base][name][1]["s3"], results[sizes[-1]][name][1]["s3"]
         ok = "ok" if hi - lo <= 2 else "MISSED"
-        print(f"  {name:<22} {lo} -> {hi} ({base} -> {sizes[-1]}): {ok}")
+        print(f"  {name:<30} {lo} -> {hi} ({base} -> {sizes[-1]}): {ok}")
     lo_list = results[sizes[0]]["history --limit 20"][1]["s3.ListObjectsV2"]
     hi_list = results[sizes[-1]]["history --limit 20"][1]["s3.ListObjectsV2"]
     ok = "ok" if hi_list <= lo_list else "MISSED"

@@ -23,6 +23,18 @@ region; A: alarms in ALARM there):
   1 + ceil(G/100) + ceil(alarms/100) calls, whatever A is.
 - Why a release failed (its settlement): the deployments failed or stopped since
   it began, listed account-wide or per group by the same rule as those in flight.
+
+Why the groups' alarm names are not taken from a read a deploy already makes (issue
+30). The stack's resource listing names only the alarms that are resources of the
+stack; SAM's ``DeploymentPreference.Alarms`` takes any alarm name (one another stack or
+a person made), which the listing never shows. The template (``GetTemplate``, a call a
+deploy does not make otherwise, so no cheaper) shows them only as written: a ``!Ref`` to
+a parameter or an ``!ImportValue`` needs more reads to resolve, and a group's alarms
+changed outside CloudFormation (``UpdateDeploymentGroup``, the console) are what
+CodeDeploy enforces while the template still says otherwise. A firing alarm's
+description does not say which groups watch it either. Only
+``BatchGetDeploymentGroups`` answers "does a group of this stack watch it now", so it is
+asked, once, only when an alarm that is not one of the stack's own fires.
 """
 
 from __future__ import annotations

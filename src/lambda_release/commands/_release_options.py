@@ -13,11 +13,11 @@ from lambda_release.aws.client import LAMBDA_RATE
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.log.location import LogLocation
-from lambda_release.log.store import ReleaseLog
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SamConfig, env_var
 
 if TYPE_CHECKING:
+    from lambda_release.log.store import ReleaseLog
     from lambda_release.release.blockers import Blockers
     from lambda_release.release.inputs import ReleaseInputs
 

@@ -10,11 +10,11 @@ from lambda_release.commands import _release_options as opts
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
 from lambda_release.log.location import LogLocation
-from lambda_release.observe.status import stack_status, status_rows, status_text
-from lambda_release.release.blockers import blockers_now
 from lambda_release.release.stack_alias import StackAlias
 
 NAME = "status"
+# The alias a status of every alias reads the stack with (observe.status.stack_status).
+STATUS_ALIAS = "STATUS"
 OUTPUTS: tuple[str, ...] = output.FORMATS
 DESCRIPTION = """\
 Shows, per function of the stack, each alias with its version and routing
@@ -67,7 +67,21 @@ def run(ctx: Context) -> int:
     alias = s.get("alias")
     rate = bounds.LAMBDA_RATE.value(s, LAMBDA_RATE)
 
+    # The stack is read before what reads its answer is imported (issue 30: start-up to
+    # the first AWS call); the engine that read it is the first one handed out.
+    ahead = [StackAlias(ctx.aws, stack, alias or STATUS_ALIAS, rate=rate)]
+    ahead[0].info()
+    # After the first call: what reads the answer.
+    from lambda_release.observe.status import (  # noqa: PLC0415
+        stack_status,
+        status_rows,
+        status_text,
+    )
+    from lambda_release.release.blockers import blockers_now  # noqa: PLC0415
+
     def make(name: str) -> StackAlias:
+        if ahead and ahead[0].alias == name:
+            return ahead.pop()
         return StackAlias(ctx.aws, stack, name, rate=rate)
 
     def location(engine: StackAlias) -> LogLocation | None:
@@ -84,7 +98,7 @@ def run(ctx: Context) -> int:
     )
     if blockers.windows or blockers.block_on_alarm:
         # The deploy windows and --block-on-alarm alarms in force now, in deploy's words.
-        found = blockers_now(blockers, make(alias or "STATUS").client("cloudwatch"))
+        found = blockers_now(blockers, make(alias or STATUS_ALIAS).client("cloudwatch"))
         data["blockers"] += found.problems
     if out == "json":
         output.print_json(data)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import botocore.exceptions
 
 from lambda_release.errors import OperationError
-from lambda_release.log.ids import id_of_index_name
+from lambda_release.log.ids import id_of_index_name, is_release_id
 from lambda_release.log.location import LogLocation
 from lambda_release.log.records import Head, Release
 from lambda_release.log.schema import (
@@ -348,9 +348,62 @@ class LogIndex:
         entries = (self.read_entry(rid) for rid in self.pending_ids())
         return [e for e in entries if e is not None]  # None: deleted since it was listed
 
-    def latest_in_effect(self) -> Release | None:
-        """The most recent release that moved an alias and was not undone."""
-        for rel in self.newest_first():
-            if rel.in_effect:
-                return rel
-        return None
+    def latest_in_effect(self, before: str | None = None) -> Release | None:
+        """The most recent release (older than ``before``) that moved an alias and was not
+        undone."""
+        return next((r for r in self.newest_first_in_effect(before) if r.in_effect), None)
+
+    def newest_first_in_effect(self, before: str | None = None) -> Iterator[Release]:
+        """:meth:`newest_first`, past the releases a settlement proves out of effect: one
+        naming the release in effect before its own (``in_effect_before``) is followed by
+        that release, read by its keys, and the walk goes on from there; the releases
+        between (they moved nothing) are never read, however many came (issue 30; see
+        :func:`in_effect_before`). ``None`` named: no older release is in effect."""
+        while True:
+            named: str | None = None
+            jumped = False
+            for rel in self.newest_first(before):
+                yield rel
+                if not rel.in_effect:
+                    jumped, named = in_effect_before(rel)
+                    if jumped:
+                        break
+            if not jumped:
+                return  # the log's start
+            while jumped:  # each release named, read by its keys
+                if named is None:
+                    return
+                found, before = self.read_release(named), named
+                if found is None:
+                    break  # its entry deleted by hand since: walk on from there
+                yield found
+                jumped, named = (False, None) if found.in_effect else in_effect_before(found)
+            # then on, older than ``before``
+
+    def read_release(self, release_id: str) -> Release | None:
+        """One release read by its keys (entry, settlement, undo mark); None: no entry."""
+        entry = self.read_entry(release_id)
+        if entry is None:
+            return None
+        return Release(entry, self.read_settlement(release_id), self.read_undo(release_id))
+
+
+def in_effect_before(rel: Release) -> tuple[bool, str | None]:
+    """(whether ``rel``'s settlement says, the release it names): the newest release older
+    than ``rel`` in effect when it was settled (None: none).
+
+    Sound because the settler (lambda-release.release.settle) holds the lease, or came
+    after the begin that held it: every release older than ``rel`` began before ``rel``
+    took the lease, and that begin settled each one still pending. A settlement is written
+    once and never changes, so the releases between the one named and ``rel`` were, and
+    stay, out of effect; an undo mark can only take the one named out of effect too, and
+    the caller reads its mark. A name that is not an older release's id is not used."""
+    settlement = rel.settlement
+    if settlement is None or "in_effect_before" not in settlement:
+        return False, None
+    named = settlement.get("in_effect_before")
+    if named is None:
+        return True, None
+    if not isinstance(named, str) or not is_release_id(named) or named >= rel.id:
+        return False, None
+    return True, named

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from lambda_release.errors import UsageError
 
 ROOT = "lambda-release"
+# The stack tag naming where its log is (here, not in store.py: reading it needs no more).
+LOG_TAG = "lambda-release:log"
 
 
 @dataclass(frozen=True)

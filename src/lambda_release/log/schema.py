@@ -178,6 +178,9 @@ class Settlement(TypedDict, total=False):
     reason: str
     superseded_by: list[str]
     timeline: Timeline  # the canary's observed steps and alarm changes (schema @2)
+    # A release that moved nothing: the newest older release in effect as it settled
+    # (None: none), so that walks stop there (log.index.in_effect_before, issue 30).
+    in_effect_before: str | None
 
 
 class Undo(TypedDict, total=False):

@@ -39,7 +39,7 @@ from lambda_release.aws.client import error_code
 from lambda_release.errors import OperationError
 from lambda_release.log.ids import id_of_index_name, index_name, iso, now
 from lambda_release.log.index import INDEX_FOLDER, ORIGIN_NAME, LogIndex, NewestWindow
-from lambda_release.log.location import LogLocation
+from lambda_release.log.location import LOG_TAG, LogLocation
 from lambda_release.log.records import Head
 from lambda_release.log.release_reads import ReleaseReads
 from lambda_release.log.schema import (
@@ -61,8 +61,7 @@ from lambda_release.log.schema import (
 
 T = TypeVar("T")
 
-LOG_TAG = "lambda-release:log"
-__all__ = ["ENTRY_SCHEMA", "SETTLEMENT_SCHEMA", "UNDO_SCHEMA", "Kind", "Outcome"]
+__all__ = ["ENTRY_SCHEMA", "LOG_TAG", "SETTLEMENT_SCHEMA", "UNDO_SCHEMA", "Kind", "Outcome"]
 
 # S3 answers 412 when the condition fails and 409 when two conditional
 # writes race; both mean "someone else wrote first".

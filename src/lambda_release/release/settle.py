@@ -128,10 +128,7 @@ def settle(
         )
         return release, stable, [*stored.get("warnings", []), note, *warnings]
     if not ours.in_effect:
-        stored = log.write_settlement(entry["id"], body)
-        release = Release(entry, stored)
-        stable, warnings = update_stable_pointers(engine, log, release, dry_run=not update_stable)
-        return release, stable, list(stored.get("warnings", [])) + warnings
+        return settle_out_of_effect(engine, log, entry, body, update_stable=update_stable)
     # In effect: the stable pointers follow from this settlement alone (no log read), so
     # they move while it is written. Should another settler have written first (only if
     # our lease lapsed), theirs stands and the pointers are set again from it.
@@ -142,6 +139,25 @@ def settle(
     release = Release(entry, stored)
     if dict(stored) != {**body, "schema": stored.get("schema"), "id": entry["id"]}:
         stable, warnings = update_stable_pointers(engine, log, release, dry_run=not update_stable)
+    return release, stable, list(stored.get("warnings", [])) + warnings
+
+
+def settle_out_of_effect(
+    engine: StackAlias, log: ReleaseLog, entry: Entry, body: Settlement, *, update_stable: bool
+) -> tuple[Release, dict[str, str | None], list[str]]:
+    """Settle a release that moved nothing (or failed). The release in effect is found
+    before the settlement is written, and the newest one older than this release is kept
+    in it (``in_effect_before``): the next walk stops there (issue 30)."""
+    in_effect = log.latest_in_effect()
+    older = in_effect
+    if in_effect is not None and in_effect.id > entry["id"]:
+        older = log.latest_in_effect(before=entry["id"])
+    body["in_effect_before"] = older.id if older is not None else None
+    stored = log.write_settlement(entry["id"], body)
+    release = Release(entry, stored)
+    stable, warnings = update_stable_pointers(
+        engine, log, release, dry_run=not update_stable, in_effect=(in_effect,)
+    )
     return release, stable, list(stored.get("warnings", [])) + warnings
 
 
@@ -197,9 +213,16 @@ def read_after_sam(
 
 
 def update_stable_pointers(
-    engine: StackAlias, log: ReleaseLog, latest: Release, *, dry_run: bool = False
+    engine: StackAlias,
+    log: ReleaseLog,
+    latest: Release,
+    *,
+    dry_run: bool = False,
+    in_effect: tuple[Release | None] | None = None,
 ) -> tuple[dict[str, str | None], list[str]]:
-    """Recompute every function's stable version from the log and move ``<A>_STABLE``."""
+    """Recompute every function's stable version from the log and move ``<A>_STABLE``.
+    ``in_effect``: (the log's newest release in effect,) when ``latest`` is not and it
+    was just read (otherwise it is read here)."""
     stable_now = {
         f["logical_id"]: f.get("stable_before") for f in latest.entry.get("functions", [])
     }
@@ -215,8 +238,13 @@ def update_stable_pointers(
             version=f.get("after"),
             stable=None if f.get("replaced") or f.get("created") else stable_now.get(lid),
         )
-    in_effect = latest if latest.in_effect else log.latest_in_effect()
-    targets = stable_versions(in_effect, current)
+    if latest.in_effect:
+        newest: Release | None = latest
+    elif in_effect is not None:
+        (newest,) = in_effect
+    else:
+        newest = log.latest_in_effect()
+    targets = stable_versions(newest, current)
     warnings = apply_stable(
         engine.client("lambda"),
         engine.alias,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
@@ -25,9 +25,11 @@ from lambda_release.aws.stack import (
     restated,
 )
 from lambda_release.errors import UsageError
-from lambda_release.log.location import LogLocation
-from lambda_release.log.store import LOG_TAG, ReleaseLog
+from lambda_release.log.location import LOG_TAG, LogLocation
 from lambda_release.names import stable_alias_name, validate_alias, validate_stack_name
+
+if TYPE_CHECKING:
+    from lambda_release.log.store import ReleaseLog
 
 SAM_MANAGED_STACK = "aws-sam-cli-managed-default"
 
@@ -212,4 +214,7 @@ class StackAlias:
         return None
 
     def log(self, location: LogLocation) -> ReleaseLog:
+        # Imported here: a command's first AWS call (the stack read) waits for none of it.
+        from lambda_release.log.store import ReleaseLog  # noqa: PLC0415
+
         return ReleaseLog(self.client("s3"), location, self.stack, self.alias)

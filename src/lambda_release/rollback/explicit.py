@@ -20,7 +20,7 @@ from lambda_release.errors import OperationError, UsageError
 from lambda_release.log import lock
 from lambda_release.log.schema import Claim
 from lambda_release.log.store import ReleaseLog
-from lambda_release.release.drift_log import explanations
+from lambda_release.release.drift_log import drift_history, explanations
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback.alias_moves import ALREADY, FAILED, MOVED, move_back
 from lambda_release.rollback.claim import claim_move
@@ -57,7 +57,10 @@ def move_to_version(
     step = Step(ref.logical_id, ref.name, MOVE, target, lf.version, lf.version, dict(lf.weights))
     step.moved_by_release = True
     already = lf.version == target and not lf.weights
-    if already and (ref.logical_id, target) in explanations(list(log.newest_first())):
+    # Read back only to the newest entry that moved the function (drift_history's rule:
+    # no rollback older than the release that moved it explains where it is now).
+    read = drift_history(log.newest_first(), {ref.logical_id: (target, None)}) if already else []
+    if already and (ref.logical_id, target) in explanations(read):
         step.action, step.result, step.reason = DONE, ALREADY, f"already on {target}"
         progress(f"{ref.logical_id} already on {target}, as the log records: nothing to do")
         return RollbackResult(

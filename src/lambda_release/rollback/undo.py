@@ -90,7 +90,10 @@ def rollback(
         reading = pool.submit(functions_now, engine, info)
         settled = _settle_pending(engine, log, progress, dry_run=req.dry_run)
         settled_any = bool(settled) and not req.dry_run
-        releases = releases_to_decide(log.newest_first(), settled, req.release_id)
+        # Undoing the newest release in effect: the releases a settlement proves out of
+        # effect are passed over (issue 30); a release asked for by id is looked for in all.
+        walk = log.newest_first() if req.release_id else log.newest_first_in_effect()
+        releases = releases_to_decide(walk, settled, req.release_id)
         choice = choose_release(releases, req.release_id)
         if choice.release is not None and req.dry_run:
             check_lock(log, req, choice.release.id)
