@@ -14,9 +14,8 @@ from typing import Any
 import botocore.exceptions
 
 from lambda_release.log.ids import new_id
-from lambda_release.log.index import in_effect_before
 from lambda_release.log.location import LogLocation
-from lambda_release.log.records import Release
+from lambda_release.log.records import Release, in_effect_before
 from lambda_release.log.store import ReleaseLog
 from tests.support.logstates import old_entry
 

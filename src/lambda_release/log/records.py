@@ -156,3 +156,24 @@ class Release:
         if self.undo is not None:
             data["undone_by"] = self.undo.get("by")
         return data
+
+
+def in_effect_before(rel: Release) -> tuple[bool, str | None]:
+    """(whether ``rel``'s settlement says, the release it names): the newest release older
+    than ``rel`` in effect when it was settled (None: none).
+
+    Sound because the settler (lambda-release.release.settle) holds the lease, or came
+    after the begin that held it: every release older than ``rel`` began before ``rel``
+    took the lease, and that begin settled each one still pending. A settlement is written
+    once and never changes, so the releases between the one named and ``rel`` were, and
+    stay, out of effect; an undo mark can only take the one named out of effect too, and
+    the caller reads its mark. A name that is not an older release's id is not used."""
+    settlement = rel.settlement
+    if settlement is None or "in_effect_before" not in settlement:
+        return False, None
+    named = settlement.get("in_effect_before")
+    if named is None:
+        return True, None
+    if not isinstance(named, str) or not is_release_id(named) or named >= rel.id:
+        return False, None
+    return True, named

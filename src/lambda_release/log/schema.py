@@ -179,7 +179,7 @@ class Settlement(TypedDict, total=False):
     superseded_by: list[str]
     timeline: Timeline  # the canary's observed steps and alarm changes (schema @2)
     # A release that moved nothing: the newest older release in effect as it settled
-    # (None: none), so that walks stop there (log.index.in_effect_before, issue 30).
+    # (None: none), so that walks stop there (log.records.in_effect_before, issue 30).
     in_effect_before: str | None
 
 
