@@ -34,6 +34,7 @@ class Group:
     name: str
     stacks: list[tuple[str, str]]  # (stack, region), in wave order
     waves: list[list[int]]  # indexes into stacks
+    buckets: dict[str, str]  # region -> artifacts bucket there (Lambda reads code in-region)
 
     @property
     def file(self) -> Path:
@@ -51,7 +52,7 @@ class Group:
                         {
                             "stack": self.stacks[i][0],
                             "region": self.stacks[i][1],
-                            "s3_bucket": self.app.bucket,
+                            "s3_bucket": self.buckets[self.stacks[i][1]],
                         }
                         for i in wave
                     ],
@@ -82,8 +83,8 @@ class Group:
         proc.communicate(timeout=30)
 
     def log(self, stack: str, region: str = REGION) -> ReleaseLog:
-        s3 = self.app.sandbox.client("s3")
-        return ReleaseLog(s3, LogLocation(self.app.bucket), stack, "PROD")
+        s3 = client(self.app.sandbox, "s3", region)
+        return ReleaseLog(s3, LogLocation(self.buckets[region]), stack, "PROD")
 
     def versions(self) -> dict[str, str | None]:
         """Each stack's PROD alias of AFunction (the app's one function)."""
@@ -127,7 +128,15 @@ def group_app(make_app: Callable[..., App]) -> Callable[..., Group]:
         n = len(regions)
         # Wave 1: the first stack of each region; wave 2: the rest.
         waves = [list(range(n)), list(range(n, len(stacks)))]
-        group = Group(app, unique("grp"), stacks, waves)
+        buckets = {REGION: app.bucket}
+        for region in regions:
+            if region not in buckets:
+                buckets[region] = unique("artifacts")
+                client(app.sandbox, "s3", region).create_bucket(
+                    Bucket=buckets[region],
+                    CreateBucketConfiguration={"LocationConstraint": region},
+                )
+        group = Group(app, unique("grp"), stacks, waves, buckets)
         group.write()
         return group
 

@@ -228,10 +228,20 @@ def bake_wave(
 
 
 def _concurrently(fn: Callable[[Any], Any], items: Sequence[Any], at_once: int) -> list[Any]:
+    """``fn`` over ``items``, ``at_once`` at a time, order kept. Interrupted (SIGTERM, a
+    cancelled job), no member not yet begun begins: the queue is dropped; the members under
+    way run on to their settlement (a kill leaves them pending, for ``group rollback``)."""
     if at_once <= 1 or len(items) <= 1:
         return [fn(i) for i in items]
-    with ThreadPoolExecutor(max_workers=min(at_once, len(items))) as pool:
-        return list(pool.map(fn, items))
+    pool = ThreadPoolExecutor(max_workers=min(at_once, len(items)))
+    try:
+        futures = [pool.submit(fn, i) for i in items]
+        return [f.result() for f in futures]
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def build_templates(
