@@ -15,10 +15,15 @@ from tests.support.waiting import wait_until
 
 # Bake minutes at 0.1 s each; alarms read every 0.1 s.
 QUICK = ("--minute", "0.1", "--poll-interval", "0.1")
+# The shape: three stacks in each of two regions, in two waves (the first: one
+# stack per region).
+REGIONS = ("us-east-1", "eu-west-1")
 
 
-def member_history(g: Group, stack: str) -> list[dict[str, object]]:
-    p = g.app.lr("history", "--stack", stack, "--alias", "PROD", "--output", "json")
+def member_history(g: Group, stack: str, region: str) -> list[dict[str, object]]:
+    p = g.app.lr(
+        "history", "--stack", stack, "--alias", "PROD", "--region", region, "--output", "json"
+    )
     assert p.returncode == 0, p.stderr
     data = json.loads(p.stdout)
     return list(data["releases"] if isinstance(data, dict) else data)
@@ -27,14 +32,14 @@ def member_history(g: Group, stack: str) -> list[dict[str, object]]:
 def test_a_group_releases_wave_by_wave_and_its_history_agrees_with_each_member(
     group_app: Callable[..., Group],
 ) -> None:
-    g = group_app()
+    g = group_app(regions=REGIONS)
     t0 = time.monotonic()
     code, data, err = g.json("deploy", str(g.file))
     took = time.monotonic() - t0
     assert code == 0, err
     assert data["outcome"] == "succeeded" and data["stopped_at_wave"] is None
-    assert [(m["wave"], m["stack"], m["outcome"]) for m in data["members"]] == [
-        (1 if i == 0 else 2, s, "succeeded") for i, (s, _r) in enumerate(g.stacks)
+    assert [(m["wave"], m["stack"], m["region"], m["outcome"]) for m in data["members"]] == [
+        (1 if i < len(REGIONS) else 2, s, r, "succeeded") for i, (s, r) in enumerate(g.stacks)
     ]
     assert g.versions() == dict.fromkeys((s for s, _ in g.stacks), "1")
     assert "wave 1/2 (w1)" in err and "wave 2/2 (w2)" in err, err
@@ -46,7 +51,7 @@ def test_a_group_releases_wave_by_wave_and_its_history_agrees_with_each_member(
     (latest,) = hist["releases"]
     assert latest["id"] == data["id"] and latest["outcome"] == "succeeded"
     for m in latest["members"]:
-        (own,) = member_history(g, m["stack"])
+        (own,) = member_history(g, m["stack"], m["region"])
         assert own["id"] == m["release"] and own["outcome"] == "succeeded"
         assert own["group"] == {"name": g.name, "id": data["id"], "wave": m["wave"]}
     code, status, err = g.json("status", str(g.file))

@@ -233,7 +233,7 @@ def prepare(ctx: Context, on_engine: Callable[[StackAlias], None] | None = None)
     if baking is not None and baking.alarms:
         # A misspelt alarm is refused before anything is released, not after.
         require_alarms(engine.client("cloudwatch"), baking.alarms, "--bake-alarm")
-    sam_path, sam_env, location = _sam_and_log(ctx, engine, dry_run)
+    sam_path, sam_env, location = sam_and_log(ctx, engine, dry_run)
     command = sam_deploy_command(
         ctx, engine.stack, inputs.overrides, location.uri, sam_path, config_env
     )
@@ -274,7 +274,7 @@ def run(ctx: Context) -> int:
     return bake_after(ctx.output, engine, result, baking, command, ready.record_file)
 
 
-def _sam_and_log(
+def sam_and_log(
     ctx: Context, engine: StackAlias, dry_run: bool
 ) -> tuple[str, dict[str, str], LogLocation]:
     """The sam to run, its environment, and where the log is (SAM's managed bucket made

@@ -154,10 +154,18 @@ class Members:
     def hooks(self) -> Hooks:
         return Hooks(prepare=self.prepare, locate=self.locate)
 
-    def group_log(self, first: Member) -> GroupLog:
-        """In the file's log bucket, else the first target's log bucket."""
-        engine, log = self.locate(first)
-        location = LogLocation(self.gf.log_bucket) if self.gf.log_bucket else log.location
+    def group_log(self, first: Member, *, make: bool = False) -> GroupLog:
+        """In the file's log bucket, else the first target's log bucket (``make``: SAM's
+        managed bucket made first when it is that and a first release finds none, as
+        ``deploy`` makes it)."""
+        ctx = self.context(first, None, False)
+        engine = StackAlias(ctx.aws, first.stack, first.alias, rate=self.rate)
+        if self.gf.log_bucket:
+            location = LogLocation(self.gf.log_bucket)
+        elif make:
+            location = deploy_command.sam_and_log(ctx, engine, False)[2]
+        else:
+            location = opts.log_location(ctx, engine)
         region = self.gf.log_region or first.region
         aws = engine.aws if region == first.region else self._aws(first, region)
         return GroupLog(aws.client("s3"), location, self.gf.group)
@@ -203,18 +211,16 @@ def run(ctx: Context) -> int:
             gf, members.hooks(), planned(gf, alias), _options(ctx, alias), progress
         )
         return show(ctx.output, result.data, result.exit_code)
-    glog = members.group_log(first)
+    hooks, group_release = members.hooks(), s.get("group_release")
     if action == "status":
-        result = group_status.status(gf, members.hooks(), glog, s.get("group_release"))
+        result = group_status.status(gf, hooks, members.group_log(first), group_release)
     elif action == "rollback":
-        result = group_undo.group_rollback(
-            gf, members.hooks(), glog, s.get("group_release"), dry, progress
-        )
+        glog = members.group_log(first)
+        result = group_undo.group_rollback(gf, hooks, glog, group_release, dry, progress)
     else:
         ctx.aws.check_credentials()
-        result = group_deploy.group_deploy(
-            gf, members.hooks(), glog, _options(ctx, alias), progress
-        )
+        glog = members.group_log(first, make=True)
+        result = group_deploy.group_deploy(gf, hooks, glog, _options(ctx, alias), progress)
     return show(ctx.output, result.data, result.exit_code)
 
 
