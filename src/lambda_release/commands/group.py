@@ -83,6 +83,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--alias", help="the alias (default: the file's, else the branch decides)")
     p.add_argument("--group-release", metavar="ID", help="status/rollback: this group release")
     p.add_argument("--dry-run", action="store_true", default=None, help="change nothing")
+    p.add_argument("--reason", help="rollback: why, recorded in each member's rollback entry")
     p.add_argument("--environment", help="environment name recorded in each member's entry")
     p.add_argument("--sam-path", help="the SAM CLI (default: sam on PATH)")
     bounds.add_option(p, bounds.LIMIT, "history: group releases shown", 20)
@@ -216,7 +217,8 @@ def run(ctx: Context) -> int:
         result = group_status.status(gf, hooks, members.group_log(first), group_release)
     elif action == "rollback":
         glog = members.group_log(first)
-        result = group_undo.group_rollback(gf, hooks, glog, group_release, dry, progress)
+        reason = s.get("reason") or ""
+        result = group_undo.group_rollback(gf, hooks, glog, group_release, dry, progress, reason)
     else:
         ctx.aws.check_credentials()
         glog = members.group_log(first, make=True)

@@ -62,6 +62,7 @@ def group_rollback(
     group_id: str | None,
     dry_run: bool,
     progress: Callable[[str], None],
+    reason: str = "",
 ) -> GroupResult:
     """Undo the latest (or named) group release: every member still in effect."""
     rel = latest(glog, group_id)
@@ -69,5 +70,5 @@ def group_rollback(
     if glog.rolled_back(rel["id"]) is not None:
         progress(f"group release {rel['id']} is already rolled back: checking each member")
     return undo_group(
-        hooks, glog, gf.group, rel["id"], rel["alias"], members, dry_run, progress, ""
+        hooks, glog, gf.group, rel["id"], rel["alias"], members, dry_run, progress, reason
     )
