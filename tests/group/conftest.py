@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import yaml
 
 from lambda_release.log.location import LogLocation
 from lambda_release.log.store import ReleaseLog
-from lambda_release.sandbox.server import CREDENTIALS, Sandbox
+from lambda_release.sandbox.server import Sandbox
 from tests.engine.conftest import App, make_app
 from tests.support.cliapp import unique
 
@@ -96,14 +95,7 @@ class Group:
 
 def client(sandbox: Sandbox, service: str, region: str) -> Any:
     """A client of the stand-in in ``region`` (it keeps regions apart, as AWS does)."""
-    return boto3.client(
-        service,
-        endpoint_url=sandbox.endpoint_url,
-        region_name=region,
-        aws_access_key_id=CREDENTIALS.access_key_id,
-        aws_secret_access_key=CREDENTIALS.secret_access_key,
-        aws_session_token=CREDENTIALS.session_token,
-    )
+    return sandbox.client(service, region)
 
 
 def prod_version(sandbox: Sandbox, stack: str, region: str) -> str | None:
