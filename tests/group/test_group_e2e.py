@@ -57,7 +57,7 @@ def test_a_group_releases_wave_by_wave_and_its_history_agrees_with_each_member(
     code, status, err = g.json("status", str(g.file))
     assert code == 0, err
     assert status["id"] == data["id"] and status["outcome"] == "succeeded"
-    assert all(m["in_effect"] for m in status["members"])
+    assert all(m["in_effect"] and m["released_since"] is None for m in status["members"])
 
 
 def alarm_of(g: Group, stack: str, region: str) -> str:

@@ -4,6 +4,7 @@ problem names its path, and the plan (members, templates, undo order, outcomes) 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,10 @@ import yaml
 
 from lambda_release.errors import UsageError
 from lambda_release.group import model, plan
+from lambda_release.group.members import find_release
 from lambda_release.group.model import build, duration_seconds, load, problems
 from lambda_release.group.schema_check import schema, schema_problems
+from lambda_release.log.records import Release
 
 GOOD: dict[str, Any] = {
     "version": 1,
@@ -203,3 +206,34 @@ def test_outcomes() -> None:
     assert plan.group_outcome(None, False) == "pending"
     assert plan.group_outcome("stopped", True) == "rolled back"
     assert plan.group_outcome("succeeded", False) == "succeeded"
+
+
+class FakeLog:
+    """A member's log as ``newest_first`` reads it (the reads are the store's; tested there)."""
+
+    def __init__(self, *releases: Release) -> None:
+        self.releases = releases
+
+    def newest_first(self) -> Iterator[Release]:
+        return iter(self.releases)
+
+
+def entry(rid: str, group: str | None = None, kind: str = "release") -> Release:
+    e: Any = {"id": rid, "kind": kind, "functions": []}
+    if group is not None:
+        e["group"] = {"name": "orders", "id": group, "wave": 1}
+    return Release(e)
+
+
+GID = "20261206T140000.000000Z-0a0b0c0d"
+
+
+def test_a_members_release_is_found_by_its_group_id_and_what_came_since() -> None:
+    mine = entry("20261206T140001.000000Z-00000001", GID)
+    later = entry("20261206T150000.000000Z-00000002")
+    undo = entry("20261206T150001.000000Z-00000003", kind="rollback")
+    older = entry("20261205T000000.000000Z-00000004", "20261205T000000.000000Z-0a0b0c0d")
+    assert find_release(FakeLog(undo, later, mine, older), GID) == (mine, later.id)  # type: ignore[arg-type]
+    assert find_release(FakeLog(mine, older), GID) == (mine, None)  # type: ignore[arg-type]
+    # Never began: the search stops at the first release older than the group release.
+    assert find_release(FakeLog(later, older, mine), GID) == (None, later.id)  # type: ignore[arg-type]

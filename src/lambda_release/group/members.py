@@ -95,17 +95,20 @@ def _released(m: Member, engine: StackAlias, result: DeployResult) -> Released:
     return Released(m, rel.id, rel.outcome, engine, result.log, rel, list(result.problems))
 
 
-def find_release(log: ReleaseLog, group_id: str) -> Release | None:
+def find_release(log: ReleaseLog, group_id: str) -> tuple[Release | None, str | None]:
     """The member's release of group release ``group_id`` in its own log (None: it never
-    began). Ids begin with the time, so the search stops at the first entry older than the
-    group release."""
+    began), and the newest release after it (None: none since). Ids begin with the time,
+    so the search stops at the first entry older than the group release."""
+    newer: str | None = None
     for rel in log.newest_first():
         if rel.id < group_id:
-            return None
+            return None, newer
         ref = rel.entry.get("group")
         if rel.kind == Kind.RELEASE and ref is not None and ref.get("id") == group_id:
-            return rel
-    return None
+            return rel, newer
+        if rel.kind == Kind.RELEASE and newer is None:
+            newer = rel.id
+    return None, newer
 
 
 @dataclass
@@ -124,7 +127,7 @@ def undo_member(
     say = said(m, progress)
     try:
         engine, log = hooks.locate(m)
-        rel = find_release(log, group_id)
+        rel, _newer = find_release(log, group_id)
         skip = undo_skip(None if rel is None else rel.outcome, rel is not None and rel.undone)
         if skip is not None or rel is None:
             if rel is not None:

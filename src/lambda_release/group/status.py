@@ -52,13 +52,22 @@ def member_state(hooks: Hooks, gid: str, m: P.Member) -> dict[str, Any]:
     """One member as its own log tells it now."""
     try:
         _engine, log = hooks.locate(m)
-        rel = find_release(log, gid)
+        rel, newer = find_release(log, gid)
     except LambdaReleaseError as exc:
         return P.member_row(m, None, "unknown", problems=[str(exc)])
     if rel is None:
-        return P.member_row(m, None, P.NOT_STARTED)
+        return P.member_row(m, None, P.NOT_STARTED, released_since=newer)
     outcome = P.member_outcome(rel.outcome, rel.undone)
-    return P.member_row(m, rel.id, outcome, release_outcome=rel.outcome, in_effect=rel.in_effect)
+    # What the alias runs now is the group's release only while it is in effect and no
+    # release of the stack came after it.
+    return P.member_row(
+        m,
+        rel.id,
+        outcome,
+        release_outcome=rel.outcome,
+        in_effect=rel.in_effect,
+        released_since=newer,
+    )
 
 
 def group_status(
