@@ -4,6 +4,7 @@ problem names its path, and the plan (members, templates, undo order, outcomes) 
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -237,3 +238,22 @@ def test_a_members_release_is_found_by_its_group_id_and_what_came_since() -> Non
     assert find_release(FakeLog(mine, older), GID) == (mine, None)  # type: ignore[arg-type]
     # Never began: the search stops at the first release older than the group release.
     assert find_release(FakeLog(later, older, mine), GID) == (None, later.id)  # type: ignore[arg-type]
+
+
+def test_an_interrupt_begins_no_further_member() -> None:
+    from lambda_release.group.deploy import _concurrently  # noqa: PLC0415 - one test's
+
+    began: list[int] = []
+    gate = threading.Event()
+
+    def one(i: int) -> int:
+        began.append(i)
+        if i == 0:
+            raise KeyboardInterrupt  # SIGTERM, as cli.main makes it
+        gate.wait(5)
+        return i
+
+    with pytest.raises(KeyboardInterrupt):
+        threading.Timer(0.5, gate.set).start()
+        _concurrently(one, list(range(10)), 2)
+    assert len(began) <= 3, began  # the two under way (and at most one picked up meanwhile)
