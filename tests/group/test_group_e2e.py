@@ -171,3 +171,39 @@ def test_a_group_deploy_killed_in_wave_2_then_group_rollback_puts_every_alias_ba
     again, data2, err = g.json("rollback", str(g.file))
     assert again == 0, err
     assert data2["members"] == data["members"]
+
+
+def test_on_failure_stop_leaves_what_was_released_and_begins_no_further_wave(
+    group_app: Callable[..., Group], sandbox: Sandbox
+) -> None:
+    g = group_app(regions=REGIONS)
+    before = v1_released(g)
+    g.write(on_failure="stop")
+    (blocked, region), (other, other_region) = g.stacks[0], g.stacks[1]
+    alarm = alarm_of(g, blocked, region)
+    cw = client(sandbox, "cloudwatch", region)
+    # An alarm already in ALARM: that member's pre-flight refuses it (nothing written).
+    cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test: already failing")
+    try:
+        code, data, err = g.json("deploy", str(g.file))
+    finally:
+        cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="test ended")
+    assert code == 1, err
+    assert data["outcome"] == "stopped" and data["stopped_at_wave"] == 1, data
+    outcomes = {m["stack"]: (m["outcome"], m["release"]) for m in data["members"]}
+    assert outcomes[blocked] == ("not started", None)  # refused before its entry
+    (refused,) = [m for m in data["members"] if m["stack"] == blocked]
+    assert any(alarm in p for p in refused["problems"]), refused
+    assert outcomes[other][0] == "succeeded"  # released, and left in place
+    assert all(outcomes[s] == ("not started", None) for s, _ in g.stacks[len(REGIONS) :])
+    assert alarm in err
+    now = g.versions()
+    assert now[other] == "2" and now[blocked] == "1"
+    assert {s: v for s, v in now.items() if s != other} == {
+        s: v for s, v in before.items() if s != other
+    }
+    # `group rollback` then undoes what the stopped group left.
+    code, undone, err = g.json("rollback", str(g.file))
+    assert code == 0, err
+    assert g.versions() == before
+    assert undone["outcome"] == "rolled back"

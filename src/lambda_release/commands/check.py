@@ -139,7 +139,7 @@ def options_from(ctx: Context) -> Options:
 
 
 def run(ctx: Context) -> int:
-    if ctx.settings.get("group"):
+    if ctx.settings.source("group") == "flag":  # never from the environment: a flag's mode
         return check_group(ctx)
     require_cfnlint()
     from lambda_release.check.batch import check_all  # noqa: PLC0415 - needs cfn-lint

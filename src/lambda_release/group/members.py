@@ -81,6 +81,11 @@ def release_member(
     except LambdaReleaseError as exc:
         said(m, progress)(f"failed: {exc}")
         return Released(m, problems=[str(exc)])
+    for warning in result.warnings:
+        said(m, progress)(f"warning: {warning}")
+    if result.release is None and result.dry_run is None:
+        for problem in result.problems:  # refused by its pre-flight or lock, as deploy says
+            said(m, progress)(f"refused: {problem}")
     return _released(m, ready.engine, result)
 
 

@@ -76,6 +76,12 @@ def group_status(
     end = glog.end(gid)
     outcome = P.group_outcome(end["outcome"] if end else None, glog.rolled_back(gid) is not None)
     rows = _each(lambda m: member_state(hooks, gid, m), members)
+    # Why a member failed or was refused is in the group's record of it (a refused member
+    # wrote nothing to its own log).
+    said = {(r["stack"], r["region"]): r.get("problems") for r in glog.members(gid)}
+    for row in rows:
+        if said.get((row["stack"], row["region"])):
+            row.setdefault("problems", said[row["stack"], row["region"]])
     stopped = end.get("stopped_at_wave") if end else None
     return GroupResult(0, P.summary(group, gid, alias, outcome, stopped, rows))
 
