@@ -179,7 +179,7 @@ def test_on_failure_stop_leaves_what_was_released_and_begins_no_further_wave(
     g = group_app(regions=REGIONS)
     before = v1_released(g)
     g.write(on_failure="stop")
-    (blocked, region), (other, other_region) = g.stacks[0], g.stacks[1]
+    (blocked, region), (other, _) = g.stacks[0], g.stacks[1]
     alarm = alarm_of(g, blocked, region)
     cw = client(sandbox, "cloudwatch", region)
     # An alarm already in ALARM: that member's pre-flight refuses it (nothing written).
