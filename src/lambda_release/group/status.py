@@ -106,6 +106,8 @@ def history(glog: GroupLog, limit: int) -> list[dict[str, Any]]:
                 "time": rel.get("time"),
                 "alias": rel["alias"],
                 "who": rel.get("who", ""),
+                # The orb's group_rollback finds its own pipeline's group release by it.
+                "pipeline_id": str((rel.get("ci") or {}).get("pipeline_id", "") or ""),
                 "outcome": P.group_outcome(
                     end["outcome"] if end else None, glog.rolled_back(gid) is not None
                 ),

@@ -62,12 +62,14 @@ def group_rollback(
     group_id: str | None,
     dry_run: bool,
     progress: Callable[[str], None],
+    reason: str = "",
 ) -> GroupResult:
-    """Undo the latest (or named) group release: every member still in effect."""
+    """Undo the latest (or named) group release: every member still in effect; ``reason``
+    (the orb's: who approved) is recorded in each member's rollback and the group's."""
     rel = latest(glog, group_id)
     members = planned_members(gf, rel)
     if glog.rolled_back(rel["id"]) is not None:
         progress(f"group release {rel['id']} is already rolled back: checking each member")
     return undo_group(
-        hooks, glog, gf.group, rel["id"], rel["alias"], members, dry_run, progress, ""
+        hooks, glog, gf.group, rel["id"], rel["alias"], members, dry_run, progress, reason
     )
