@@ -85,6 +85,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", default=None, help="change nothing")
     p.add_argument("--reason", help="rollback: why, recorded in each member's rollback entry")
     p.add_argument("--environment", help="environment name recorded in each member's entry")
+    p.add_argument("--reason", help="rollback: why, recorded in each member's rollback entry")
     p.add_argument("--sam-path", help="the SAM CLI (default: sam on PATH)")
     bounds.add_option(p, bounds.LIMIT, "history: group releases shown", 20)
     bounds.add_option(p, bounds.LOCK_TTL, "each member's lease, seconds", 300.0)
@@ -217,8 +218,8 @@ def run(ctx: Context) -> int:
         result = group_status.status(gf, hooks, members.group_log(first), group_release)
     elif action == "rollback":
         glog = members.group_log(first)
-        reason = s.get("reason") or ""
-        result = group_undo.group_rollback(gf, hooks, glog, group_release, dry, progress, reason)
+        why = s.get("reason") or ""
+        result = group_undo.group_rollback(gf, hooks, glog, group_release, dry, progress, why)
     else:
         ctx.aws.check_credentials()
         glog = members.group_log(first, make=True)

@@ -122,8 +122,8 @@ def history(glog: GroupLog, limit: int) -> list[dict[str, Any]]:
                 "alias": rel["alias"],
                 "who": rel.get("who", ""),
                 # The orb's group_rollback finds its pipeline's group release by these.
-                "pipeline_id": str(rel.get("ci", {}).get("pipeline_id", "")),
-                "pipeline_number": str(rel.get("ci", {}).get("pipeline_number", "")),
+                "pipeline_id": str((rel.get("ci") or {}).get("pipeline_id", "") or ""),
+                "pipeline_number": str((rel.get("ci") or {}).get("pipeline_number", "") or ""),
                 "outcome": P.group_outcome(
                     end["outcome"] if end else None, glog.rolled_back(gid) is not None
                 ),

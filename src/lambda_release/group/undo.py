@@ -64,7 +64,8 @@ def group_rollback(
     progress: Callable[[str], None],
     reason: str = "",
 ) -> GroupResult:
-    """Undo the latest (or named) group release: every member still in effect."""
+    """Undo the latest (or named) group release: every member still in effect; ``reason``
+    (the orb's: who approved) is recorded in each member's rollback and the group's."""
     rel = latest(glog, group_id)
     members = planned_members(gf, rel)
     if glog.rolled_back(rel["id"]) is not None:
