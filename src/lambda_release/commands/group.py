@@ -85,7 +85,6 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", default=None, help="change nothing")
     p.add_argument("--reason", help="rollback: why, recorded in each member's rollback entry")
     p.add_argument("--environment", help="environment name recorded in each member's entry")
-    p.add_argument("--reason", help="rollback: why, recorded in each member's rollback entry")
     p.add_argument("--sam-path", help="the SAM CLI (default: sam on PATH)")
     bounds.add_option(p, bounds.LIMIT, "history: group releases shown", 20)
     bounds.add_option(p, bounds.LOCK_TTL, "each member's lease, seconds", 300.0)
