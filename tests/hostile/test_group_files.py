@@ -146,3 +146,9 @@ def test_a_missing_file_is_bad_input(lr: Cli, tmp_path: Path) -> None:
     assert "lambda-release.group.yml" in err and "does not exist" in err
     code, err = run(lr, tmp_path, "group", "undo", "x.yml")
     assert code == 2 and "invalid choice" in err
+
+
+def test_a_bad_alias_is_bad_input_before_anything_runs(lr: Cli, tmp_path: Path) -> None:
+    path = write(tmp_path, yaml.safe_dump(GOOD))
+    code, err = run(lr, tmp_path, "group", "deploy", str(path), "--alias", "12345")
+    assert code == 2 and "all digits" in err, err

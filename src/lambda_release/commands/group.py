@@ -31,6 +31,7 @@ from lambda_release.log.group_schema import GroupRef
 from lambda_release.log.group_store import GroupLog
 from lambda_release.log.location import LogLocation
 from lambda_release.log.store import ReleaseLog
+from lambda_release.names import validate_alias
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SAMCONFIG_NAMES, Settings, env_var
 from lambda_release.target import resolve_target
@@ -184,7 +185,7 @@ def alias_of(ctx: Context, gf: GroupFile) -> str:
     """--alias, else the file's, else the branch decides (main: PROD, else STAGING)."""
     given = ctx.settings.get("alias") or gf.alias
     if given:
-        return given
+        return validate_alias(given)  # bad input up front, not a failure of every member
     from lambda_release.ci_metadata import ci_metadata  # noqa: PLC0415
 
     branch = str(ci_metadata().get("branch") or "")
