@@ -4,6 +4,7 @@ problem names its path, and the plan (members, templates, undo order, outcomes) 
 from __future__ import annotations
 
 import copy
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -257,3 +258,12 @@ def test_an_interrupt_begins_no_further_member() -> None:
         threading.Timer(0.5, gate.set).start()
         _concurrently(one, list(range(10)), 2)
     assert len(began) <= 3, began  # the two under way (and at most one picked up meanwhile)
+
+
+def test_without_jsonschema_check_group_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "jsonschema", None)  # as if not installed
+    with pytest.raises(UsageError, match=r"install lambda-release\[check\]") as got:
+        schema_problems(GOOD)
+    assert got.value.exit_code == 2
