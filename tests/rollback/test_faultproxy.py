@@ -76,3 +76,35 @@ def test_s3_operations_of_path_style_requests() -> None:
     assert identify("GET", "/bucket?list-type=2&prefix=x", s3, b"") == ("s3", "ListObjectsV2")
     copy = {**s3, "x-amz-copy-source": "/bucket/other"}
     assert identify("PUT", "/bucket/key.json", copy, b"") == ("s3", "CopyObject")
+
+
+def test_per_region_pacing_gives_each_region_its_own_buckets() -> None:
+    """Lambda's quotas are per account and region: with per_region, a region's calls never
+    wait for another region's (the group bench paces three regions at once)."""
+    west = {"Authorization": AUTH.replace("us-east-1", "eu-west-1")}
+    assert faultproxy.region_of(west) == "eu-west-1" and faultproxy.region_of({}) == ""
+    shared = faultproxy.FaultProxy("http://127.0.0.1:1", lambda_rate=5, get_function_rate=50)
+    assert shared._gate("lambda", "UpdateAlias", "us-east-1") is shared._gate(
+        "lambda", "UpdateAlias", "eu-west-1"
+    )
+    apart = faultproxy.FaultProxy(
+        "http://127.0.0.1:1", lambda_rate=5, get_function_rate=50, per_region=True
+    )
+    try:
+        gates = {
+            (region, op): apart._gate("lambda", op, region)
+            for region in ("us-east-1", "eu-west-1")
+            for op in ("UpdateAlias", "GetAlias", "GetFunction")
+        }
+        assert gates["us-east-1", "UpdateAlias"] is gates["us-east-1", "GetAlias"]
+        assert gates["us-east-1", "UpdateAlias"] is not gates["eu-west-1", "UpdateAlias"]
+        assert gates["us-east-1", "GetFunction"] is not gates["us-east-1", "UpdateAlias"]
+        assert gates["eu-west-1", "GetFunction"].rate == 50
+        assert apart._gate("s3", "PutObject", "us-east-1") is None
+        east_gate = gates["us-east-1", "UpdateAlias"]
+        assert all(east_gate.admit(wait=False) for _ in range(5))
+        assert not east_gate.admit(wait=False)  # us-east-1's second is spent...
+        assert gates["eu-west-1", "UpdateAlias"].admit(wait=False)  # ...eu-west-1's is not
+    finally:
+        shared._server.server_close()
+        apart._server.server_close()

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from lambda_release.sandbox import Sandbox
 from lambda_release.sandbox.codedeploy import PREDEFINED_CONFIGS, SETTINGS, traffic_schedule
+from lambda_release.sandbox.server import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from tests.sandbox.inline_app import (
     create_stack,
     output,
@@ -25,6 +26,9 @@ from tests.support.standin_clock import SkippableTime, skippable_clock
 from tests.support.waiting import wait_until
 
 ALIAS = "live"
+# The account and region of the session stand-in's clients (`clients`): configurations are
+# each region's own.
+HERE = (DEFAULT_ACCOUNT_ID, DEFAULT_REGION)
 
 
 def _deployments_of(cd: Any, cfn: Any, stack: str) -> list[dict[str, Any]]:
@@ -74,17 +78,17 @@ def patient_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_schedules_of_the_nine_predefined_configurations() -> None:
     assert len(PREDEFINED_CONFIGS) == 9
-    assert traffic_schedule("CodeDeployDefault.LambdaAllAtOnce") == [(0.0, 1.0)]
+    assert traffic_schedule("CodeDeployDefault.LambdaAllAtOnce", *HERE) == [(0.0, 1.0)]
     for minutes in (5, 10, 15, 30):
         name = f"CodeDeployDefault.LambdaCanary10Percent{minutes}Minutes"
-        assert traffic_schedule(name) == [(0.0, 0.1), (float(minutes), 1.0)]
+        assert traffic_schedule(name, *HERE) == [(0.0, 0.1), (float(minutes), 1.0)]
     for name, step in (
         ("Linear10PercentEvery1Minute", 1),
         ("Linear10PercentEvery2Minutes", 2),
         ("Linear10PercentEvery3Minutes", 3),
         ("Linear10PercentEvery10Minutes", 10),
     ):
-        schedule = traffic_schedule("CodeDeployDefault.Lambda" + name)
+        schedule = traffic_schedule("CodeDeployDefault.Lambda" + name, *HERE)
         assert [w for _, w in schedule] == [round(k / 10, 1) for k in range(1, 11)]
         assert [m for m, _ in schedule] == [float(k * step) for k in range(10)]
 
@@ -108,7 +112,7 @@ def test_each_configuration_shifts_traffic_through_a_stack_update(
     assert wait_for_stack(cfn, stack) == "UPDATE_COMPLETE"
     seen = watcher.stop()
     assert alias_state(lam, fn, ALIAS) == ("2", {})
-    schedule = traffic_schedule("CodeDeployDefault.Lambda" + config)
+    schedule = traffic_schedule("CodeDeployDefault.Lambda" + config, *HERE)
     allowed = [("1", {"2": w}) for _, w in schedule if w < 1] + [("1", {}), ("2", {})]
     assert all(state in allowed for state in seen), seen
     deployment = _deployment_of(cd, cfn, stack)
@@ -483,7 +487,7 @@ def test_deployment_configs_through_the_api(
     )
     got = cd.get_deployment_config(deploymentConfigName=name)["deploymentConfigInfo"]
     assert got["trafficRoutingConfig"]["timeBasedCanary"]["canaryPercentage"] == 20
-    assert traffic_schedule(name) == [(0.0, 0.2), (2.0, 1.0)]
+    assert traffic_schedule(name, *HERE) == [(0.0, 0.2), (2.0, 1.0)]
     with pytest.raises(ClientError) as exc:
         cd.create_deployment_config(deploymentConfigName=name, computePlatform="Lambda")
     assert exc.value.response["Error"]["Code"] == "DeploymentConfigAlreadyExistsException"

@@ -11,6 +11,16 @@ import pytest
 
 from lambda_release.errors import OperationError
 from lambda_release.log import schema as logschema
+from lambda_release.log.group_schema import (
+    GROUP_END_SCHEMA,
+    GROUP_MEMBER_SCHEMA,
+    GROUP_RELEASE_SCHEMA,
+    GROUP_ROLLBACK_SCHEMA,
+    GroupEnd,
+    GroupMember,
+    GroupRelease,
+    GroupRollback,
+)
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "release-log.md"
 
@@ -36,6 +46,10 @@ def documented_objects() -> dict[str, dict[str, Any]]:
         (logschema.UNDO_SCHEMA, logschema.Undo, None),
         (logschema.BAKE_START_SCHEMA, logschema.BakeStart, None),
         (logschema.BAKE_END_SCHEMA, logschema.BakeEnd, None),
+        (GROUP_RELEASE_SCHEMA, GroupRelease, None),
+        (GROUP_MEMBER_SCHEMA, GroupMember, None),
+        (GROUP_END_SCHEMA, GroupEnd, None),
+        (GROUP_ROLLBACK_SCHEMA, GroupRollback, None),
     ],
 )
 def test_the_documented_examples_have_the_types_shape(

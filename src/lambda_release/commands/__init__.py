@@ -70,6 +70,10 @@ TABLE: dict[str, tuple[str, str]] = {
         "rollback",
         "undo the most recent release in effect (or stop it if still in flight)",
     ),
+    "group": (
+        "group",
+        "release waves: many stacks and regions in waves, with bakes, undone as one",
+    ),
     "bake": (
         "bake",
         "watch the latest release's alarms for a while; roll it back by itself if one fires",

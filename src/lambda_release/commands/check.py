@@ -67,6 +67,7 @@ examples:
   lambda-release check template.yaml --production-alias LIVE --production-alias Prod
   lambda-release check template.yaml --ignore-checks I9020 --output sarif > check.sarif
   lambda-release check --fix --dry-run                  # the diff --fix would apply
+  lambda-release check --group lambda-release.group.yml # a group file (docs/waves.md)
 """
 
 
@@ -106,6 +107,11 @@ def register(p: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="rule id or prefix to skip; repeatable or comma-separated",
     )
+    p.add_argument(
+        "--group",
+        metavar="FILE",
+        help="check a group file (release waves) against its JSON schema instead of templates",
+    )
     check_fix.register(p)
 
 
@@ -133,6 +139,8 @@ def options_from(ctx: Context) -> Options:
 
 
 def run(ctx: Context) -> int:
+    if ctx.settings.source("group") == "flag":  # never from the environment: a flag's mode
+        return check_group(ctx)
     require_cfnlint()
     from lambda_release.check.batch import check_all  # noqa: PLC0415 - needs cfn-lint
     from lambda_release.check.formats import as_json, as_sarif, as_text, as_tsv  # noqa: PLC0415
@@ -165,3 +173,30 @@ def run(ctx: Context) -> int:
         f"{len(result.findings) - errors} warning(s) or note(s){unchecked}"
     )
     return result.exit_code
+
+
+def check_group(ctx: Context) -> int:
+    """A group file against ``group/schema.json`` (each problem with its path), then the
+    rules no schema says (wave names unique, each target once): exit 2 naming each."""
+    from pathlib import Path  # noqa: PLC0415 - only this path needs them
+
+    from lambda_release.group.model import build, problems  # noqa: PLC0415
+    from lambda_release.group.schema_check import read_yaml, schema_problems  # noqa: PLC0415
+
+    path = Path(str(ctx.settings.get("group")))
+    data = read_yaml(path)
+    found = schema_problems(data) or problems(data)
+    if not found:
+        gf = build(path, data)
+        for alias in dict.fromkeys([gf.alias or "PROD", "STAGING"]):
+            try:
+                gf.members(alias)
+            except UsageError as exc:
+                found.append(str(exc))
+    for problem in found:
+        print(f"lambda-release check: {path}: {problem}", file=sys.stderr)
+    if found:
+        raise UsageError(f"group file {str(path)!r}: {len(found)} problem(s), each listed above")
+    targets = sum(len(w.targets) for w in gf.waves)
+    print(f"{path}: group {gf.group}: {len(gf.waves)} wave(s), {targets} target(s): valid")
+    return 0

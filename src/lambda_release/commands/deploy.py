@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from lambda_release import bounds, output
@@ -12,6 +13,7 @@ from lambda_release.bake.alarms import require_alarms
 from lambda_release.bake.run import BakePlan, bake
 from lambda_release.commands import _release_options as opts
 from lambda_release.commands import bake as bake_command
+from lambda_release.commands._deploy_show import bake_json, show_dry_run
 from lambda_release.commands._record_file import (
     record_json,
     summary,
@@ -25,7 +27,6 @@ from lambda_release.log.records import SUCCEEDED
 from lambda_release.log.store import LOG_TAG
 from lambda_release.observe import watch
 from lambda_release.observe.timeline import CanaryTimeline
-from lambda_release.preview.plan import preview_lines
 from lambda_release.preview.run import preview
 from lambda_release.release.deploy import DeployPlan, DeployResult, deploy
 from lambda_release.release.inputs import require_template, template_path
@@ -195,46 +196,21 @@ def _samconfig_resolves_s3(s: Settings) -> bool:
     return s.source("resolve_s3") == "file" and s.get_bool("resolve_s3")
 
 
-def show_dry_run(
-    out: str, stack: str, alias: str, data: dict[str, Any], command: list[Value]
-) -> None:
-    if out == "json":
-        output.print_json(data)
-        return
-    if out == "text":
-        output.print_text(
-            [
-                *(
-                    ("FUNCTION", f["logical_id"], f["before"] or "-", f["stable_before"] or "-")
-                    for f in data["entry"]["functions"]
-                ),
-                *(("PENDING", rid) for rid in data["pending"]),
-                *(("WOULD_REFUSE", problem) for problem in data["problems"]),
-                ("WOULD_RUN", sam.quoted(command)),
-            ]
-        )
-        return
-    print(f"dry run: release of {stack} alias {alias}; nothing was changed")
-    print("current state (before the release):")
-    for f in data["entry"]["functions"]:
-        before, stable = f["before"] or "-", f["stable_before"] or "-"
-        print(f"  now: {f['logical_id']}: {alias} -> {before}, stable {stable}")
-    if data["pending"]:
-        print(f"  pending releases to settle first: {', '.join(data['pending'])}")
-    for problem in data["problems"]:
-        print(f"  would refuse: {problem}")
-    print("  would run: " + sam.quoted(command))
-    if data.get("preview") is not None:
-        print("\n".join(preview_lines(data["preview"], alias)))
-    if data.get("bake"):
-        more = "".join(f", {a}" for a in data["bake"]["bake_alarms"])
-        print(
-            f"  then: bake {data['bake']['minutes']:g} min watching the stack's alarms{more}; "
-            "one in ALARM rolls the release back"
-        )
+@dataclass
+class Prepared:
+    """One release ready to run: what ``run`` and each member of ``group deploy`` hand to
+    ``release.deploy.deploy`` (the one release path)."""
+
+    engine: StackAlias
+    plan: DeployPlan
+    run_sam: Callable[..., int]
+    command: list[Value]
+    record_file: str
+    baking: BakePlan | None
 
 
-def run(ctx: Context) -> int:
+def prepare(ctx: Context, on_engine: Callable[[StackAlias], None] | None = None) -> Prepared:
+    """Every input checked, the engine made (``on_engine`` sees it first), the plan built."""
     s = ctx.settings
     sam.check_pass_through(s.flags.get("sam_arg") or [])
     config_env = opts.select_config_env(ctx)
@@ -247,6 +223,8 @@ def run(ctx: Context) -> int:
     poll = bounds.POLL_INTERVAL.value(s, 5.0)
     baking = bake_command.bake_plan(ctx, required=False)
     engine = opts.engine(ctx)
+    if on_engine is not None:
+        on_engine(engine)
     if not dry_run and ctx.aws.session.get_credentials() is not None:
         # The stack read (and the clients the release needs) overlap the local checks, the
         # template's reading above all (issue 30: 0.2 s for 50 functions, on the release's
@@ -258,7 +236,7 @@ def run(ctx: Context) -> int:
     if baking is not None and baking.alarms:
         # A misspelt alarm is refused before anything is released, not after.
         require_alarms(engine.client("cloudwatch"), baking.alarms, "--bake-alarm")
-    sam_path, sam_env, location = _sam_and_log(ctx, engine, dry_run)
+    sam_path, sam_env, location = sam_and_log(ctx, engine, dry_run)
     command = sam_deploy_command(
         ctx, engine.stack, inputs.overrides, location.uri, sam_path, config_env
     )
@@ -281,17 +259,25 @@ def run(ctx: Context) -> int:
     run_sam = watch.following(
         sam.run_streaming, engine, minute=minute, poll=poll, timeline=timeline
     )
+    return Prepared(engine, plan, run_sam, command, str(inputs.record_file), baking)
+
+
+def run(ctx: Context) -> int:
+    ready = prepare(ctx)
+    engine, plan, baking, command = ready.engine, ready.plan, ready.baking, ready.command
     # SIGTERM (a cancelled CircleCI job) is an interrupt here too: cli.main makes it one.
-    result = deploy(engine, plan, run_sam=run_sam, progress=output.info)
+    result = deploy(engine, plan, run_sam=ready.run_sam, progress=output.info)
     if result.dry_run is not None:
-        result.dry_run["preview"] = dry_run_preview(engine, plan, result, s.get("template_file"))
+        result.dry_run["preview"] = dry_run_preview(
+            engine, plan, result, ctx.settings.get("template_file")
+        )
         result.dry_run["bake"] = None if baking is None else bake_json(baking)
     if baking is None or result.dry_run is not None:
-        return show_result(ctx.output, engine, result, command, str(inputs.record_file))
-    return bake_after(ctx.output, engine, result, baking, command, str(inputs.record_file))
+        return show_result(ctx.output, engine, result, command, ready.record_file)
+    return bake_after(ctx.output, engine, result, baking, command, ready.record_file)
 
 
-def _sam_and_log(
+def sam_and_log(
     ctx: Context, engine: StackAlias, dry_run: bool
 ) -> tuple[str, dict[str, str], LogLocation]:
     """The sam to run, its environment, and where the log is (SAM's managed bucket made
@@ -312,14 +298,6 @@ def _sam_and_log(
         managed_bucket.create(sam_path, sam_env, region, s.get("profile"))
 
     return sam_path, sam_env, opts.log_location(ctx, engine, None if dry_run else create_managed)
-
-
-def bake_json(plan: BakePlan) -> dict[str, Any]:
-    return {
-        "minutes": plan.minutes,
-        "bake_alarms": list(plan.alarms),
-        "missing_data": plan.missing_data,
-    }
 
 
 def dry_run_preview(

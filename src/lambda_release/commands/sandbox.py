@@ -32,6 +32,10 @@ needs, every value single-quoted, then runs until Ctrl-C or SIGTERM:
   export AWS_ENDPOINT_URL='http://127.0.0.1:PORT'
   export AWS_ACCESS_KEY_ID='sandbox'   (dummy credentials, region us-east-1, ...)
 
+It serves every region at once, each region's resources apart as on AWS;
+the region it prints (--region, default us-east-1) is only the one clients
+use when they name none.
+
 --minute sets how many real seconds one deployment minute lasts, so a
 Canary10Percent5Minutes deployment takes 5 x MINUTE seconds.
 

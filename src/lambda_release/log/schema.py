@@ -26,9 +26,17 @@ from typing import (
 )
 
 from lambda_release.errors import OperationError
+from lambda_release.log.group_schema import (
+    GroupEnd,
+    GroupMember,
+    GroupRef,
+    GroupRelease,
+    GroupRollback,
+)
 from lambda_release.log.timeline_schema import Timeline
 
-ENTRY_SCHEMA = "lambda-release/entry@1"
+# @2 (issue 33): the optional ``group`` (a member of a group release); @1 reads as before.
+ENTRY_SCHEMA = "lambda-release/entry@2"
 # @2 (issue 32): the optional ``timeline``; @1 objects (without it) read as before.
 SETTLEMENT_SCHEMA = "lambda-release/settlement@2"
 UNDO_SCHEMA = "lambda-release/undo@1"
@@ -118,6 +126,8 @@ class Entry(TypedDict, total=False):
     automatic: Automatic
     # deploy --ignore-window REASON: why it was released outside its deploy windows
     ignore_window: str
+    # a member of a group release (`group deploy`): the group, its release and the wave
+    group: GroupRef
 
 
 class SettledFunction(TypedDict, total=False):
@@ -271,6 +281,10 @@ SHAPES: dict[str, type] = {
     "lease": Lease,
     "bake start": BakeStart,
     "bake end": BakeEnd,
+    "group release": GroupRelease,
+    "group member": GroupMember,
+    "group end": GroupEnd,
+    "group rollback": GroupRollback,
 }
 # What an error calls an object of each shape.
 NAMES: dict[type, str] = {shape: name for name, shape in SHAPES.items()}

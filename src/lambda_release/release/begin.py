@@ -75,6 +75,8 @@ def new_entry(
         entry["allow_rolled_back_code"] = allow_rolled_back_code
     if ignore_window:
         entry["ignore_window"] = ignore_window
+    if engine.group is not None:
+        entry["group"] = engine.group
     last_updated, read_at = stack_clock(info)
     entry["stack_last_updated"] = last_updated
     if read_at is not None:

@@ -126,22 +126,30 @@ def check_record_file(path: str) -> Path:
     while not missing.parent.exists():
         missing = missing.parent
     existing = missing if missing.exists() else missing.parent
-    if not existing.is_dir():
+    if existing.exists() and not existing.is_dir():  # gone meanwhile: tried below
         raise UsageError(f"--record-file {path!r}: {str(existing)!r} is not a folder: {fix}")
     try:
-        if missing.exists():
-            with tempfile.NamedTemporaryFile(dir=missing, prefix=".lambda-release-probe-"):
-                pass
-        else:
-            missing.mkdir()
-            with contextlib.suppress(OSError):
-                missing.rmdir()
+        _try_writing_in(missing)
     except OSError as exc:
         why = exc.strerror or type(exc).__name__
         raise UsageError(
             f"--record-file {path!r}: cannot write in {str(existing)!r} ({why}): {fix}"
         ) from None
     return target
+
+
+def _try_writing_in(folder: Path) -> None:
+    """A file made and removed in `folder`, or, when it does not exist, `folder` made and
+    removed. Another release started in the same folder at the same moment (a group's
+    wave) may make or remove it meanwhile: that is no reason to refuse either."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".lambda-release-probe-"):
+            return
+    except FileNotFoundError:
+        pass
+    folder.mkdir(exist_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def check_secrets(inputs: ReleaseInputs, sam_command: Sequence[Value] = ()) -> None:

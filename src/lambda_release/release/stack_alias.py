@@ -25,6 +25,7 @@ from lambda_release.aws.stack import (
     restated,
 )
 from lambda_release.errors import UsageError
+from lambda_release.log.group_schema import GroupRef
 from lambda_release.log.location import LOG_TAG, LogLocation
 from lambda_release.names import stable_alias_name, validate_alias, validate_stack_name
 
@@ -54,6 +55,8 @@ class StackAlias:
     stack: str
     alias: str
     rate: float = LAMBDA_RATE
+    # A member of a group release (`group deploy`): its entry names the group.
+    group: GroupRef | None = None
     limiter: RateLimiter = field(init=False)
     # GetFunction has its own quota (aws.GET_FUNCTION_RATE): reads that can use it do.
     read_limiter: RateLimiter = field(init=False)

@@ -87,7 +87,7 @@ def _stack_parse_template(self: Any) -> None:
     self.template_dict = translate(
         raw,
         getattr(self, "parameters", None) or {},
-        getattr(self, "region_name", "us-east-1"),
+        self.region_name,
         self.account_id,
     )
 
@@ -874,7 +874,7 @@ def _stack_init_wrapper(original: Callable[..., None]) -> Callable[..., None]:
         names = ("stack_id", "name", "template", "parameters", "account_id", "region_name")
         given = dict(zip(names, args, strict=False)) | kwargs
         self.parameters = given.get("parameters") or {}
-        self.region_name = given.get("region_name", "us-east-1")
+        self.region_name = given["region_name"]  # the stack's own: never a default region
         self.account_id = given.get("account_id")
         original(self, *args, **kwargs)
         if not hasattr(self, "raw_template_dict"):

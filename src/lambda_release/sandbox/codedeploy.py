@@ -36,8 +36,6 @@ from lambda_release.sandbox.codedeploy_errors import codedeploy_error
 from lambda_release.sandbox.deployment_configs import lookup, schedule_of
 from lambda_release.sandbox.lambda_runtime import invoke_async, runs_here
 
-DEFAULT_ACCOUNT = "123456789012"
-DEFAULT_REGION = "us-east-1"
 PREDEFINED_CONFIGS = deployment_configs.PREDEFINED_CONFIGS
 
 
@@ -74,9 +72,7 @@ def aws_now() -> datetime:
     return utcnow() + timedelta(seconds=SETTINGS.clock_offset)
 
 
-def traffic_schedule(
-    config_name: str, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION
-) -> list[tuple[float, float]]:
+def traffic_schedule(config_name: str, account_id: str, region: str) -> list[tuple[float, float]]:
     """(deployment minute, weight on the new version) steps of a Lambda configuration.
 
     Predefined canary: 10% at once, the rest after the interval; linear: 10% more every
@@ -565,7 +561,9 @@ def _stop_deployment(self: Any) -> Any:
 
 def _runner(self: Any, deployment_id: str) -> LambdaDeployment:
     runner = RUNNERS.get(deployment_id)
-    if runner is None or runner.account_id != self.current_account:
+    # A deployment belongs to one account and one region: another region's id is unknown
+    # there, as on AWS (RUNNERS holds every region's, moto's backends are per region).
+    if runner is None or (runner.account_id, runner.region) != (self.current_account, self.region):
         self.codedeploy_backend.get_deployment(deployment_id)  # raises if unknown
         raise DeploymentDoesNotExistException(f"Deployment {deployment_id} is not a Lambda one")
     return runner

@@ -7,7 +7,8 @@ it forwards every request to the sandbox, after optionally:
 - capping Lambda calls per second (``lambda_rate``, a token bucket holding at most
   one second's worth, as Lambda's limits are): ``rate_mode="delay"`` holds calls
   back until they fit, ``"throttle"`` answers 429 TooManyRequestsException as
-  Lambda does;
+  Lambda does; ``per_region=True`` gives each region its own bucket, as Lambda's
+  quotas are per account and region (the region from the SigV4 credential scope);
 - injecting faults for chosen operations (:class:`Fault`): 429, HTTP 500/503,
   a connection reset before the request is forwarded, or after it was forwarded
   (the upstream applied it, the client never hears: "did it apply?"), or a read
@@ -58,6 +59,7 @@ _LAMBDA_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/[\d-]+/functions/[^/]+$"), "GetFunction"),
 ]
 _SCOPE = re.compile(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/aws4_request")
+_REGION = re.compile(r"Credential=[^/]+/\d+/([^/]+)/[^/]+/aws4_request")
 
 
 @dataclass
@@ -91,6 +93,7 @@ class Call:
     status: int  # 0: no answer (reset or timeout)
     fault: str = ""
     body: bytes = b""  # the request body (Lambda calls only), to check what was asked
+    region: str = ""  # from the SigV4 credential scope
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -116,6 +119,12 @@ def identify(method: str, path: str, headers: Any, body: bytes) -> tuple[str, st
     if query:
         return service, query[0]
     return service, f"{method} {bare}"
+
+
+def region_of(headers: Any) -> str:
+    """The region a request is signed for ("" when unsigned)."""
+    match = _REGION.search(str(headers.get("Authorization", "")))
+    return match.group(1) if match else ""
 
 
 def _lambda_operation(method: str, bare: str) -> str:
@@ -197,6 +206,7 @@ class FaultProxy:
         rate_mode: str = "delay",
         port: int = 0,
         get_function_rate: float | None = None,
+        per_region: bool = False,
     ) -> None:
         if rate_mode not in ("delay", "throttle"):
             raise ValueError(f"rate_mode {rate_mode!r}: use delay or throttle")
@@ -209,6 +219,10 @@ class FaultProxy:
         # Lambda's quotas page gives GetFunction its own budget (100/s) apart from the
         # control plane's 15/s: with ``get_function_rate`` it is paced by its own bucket.
         self.get_function_gate = RateGate(get_function_rate) if get_function_rate else None
+        self.lambda_rate, self.get_function_rate = lambda_rate, get_function_rate
+        # per_region: one pair of buckets per region, made at its first call.
+        self.per_region = per_region
+        self._region_gates: dict[tuple[str, bool], RateGate] = {}
         self.faults: list[Fault] = []
         self.calls: list[Call] = []
         self.on_call: Callable[[Call], None] | None = None
@@ -318,17 +332,16 @@ class FaultProxy:
         kept = body if service == "lambda" else b""
         if self.latency:
             time.sleep(self.latency)
-        gate = self.gate if service == "lambda" else None
-        if service == "lambda" and operation == "GetFunction" and self.get_function_gate:
-            gate = self.get_function_gate
+        region = region_of(h.headers)
+        gate = self._gate(service, operation, region)
         if gate is not None and not gate.admit(wait=self.rate_mode == "delay"):
-            self._record(Call(time.time(), service, operation, h.path, 429, "rate", kept))
+            self._record(Call(time.time(), service, operation, h.path, 429, "rate", kept, region))
             self._error(h, 429, "TooManyRequestsException", "Rate exceeded")
             return
         fault = self._fault_for(service, operation)
         kind = fault.kind if fault else ""
         if kind == RESET:
-            self._record(Call(time.time(), service, operation, h.path, 0, kind, kept))
+            self._record(Call(time.time(), service, operation, h.path, 0, kind, kept, region))
             self._reset(h)
             return
         if kind in (THROTTLE, HTTP_500, HTTP_503):
@@ -336,11 +349,11 @@ class FaultProxy:
             code = {429: "TooManyRequestsException", 500: "ServiceException"}.get(
                 status, "ServiceUnavailable"
             )
-            self._record(Call(time.time(), service, operation, h.path, status, kind, kept))
+            self._record(Call(time.time(), service, operation, h.path, status, kind, kept, region))
             self._error(h, status, code, f"injected {status}")
             return
         if kind == CONFLICT:
-            self._record(Call(time.time(), service, operation, h.path, 409, kind, kept))
+            self._record(Call(time.time(), service, operation, h.path, 409, kind, kept, region))
             self._s3_error(
                 h,
                 409,
@@ -350,12 +363,12 @@ class FaultProxy:
             return
         status, reason, headers, payload = self._forward(h, body)
         if kind in (RESET_AFTER, TIMEOUT_AFTER):
-            self._record(Call(time.time(), service, operation, h.path, 0, kind, kept))
+            self._record(Call(time.time(), service, operation, h.path, 0, kind, kept, region))
             if kind == TIMEOUT_AFTER and fault is not None:
                 time.sleep(fault.hold)
             self._reset(h)
             return
-        self._record(Call(time.time(), service, operation, h.path, status, "", kept))
+        self._record(Call(time.time(), service, operation, h.path, status, "", kept, region))
         h.send_response(status, reason)
         for k, v in headers:
             # send_response wrote Date and Server already: one of each, as AWS sends.
@@ -379,6 +392,20 @@ class FaultProxy:
             return resp.status, resp.reason, resp.getheaders(), payload
         finally:
             conn.close()
+
+    def _gate(self, service: str, operation: str, region: str) -> RateGate | None:
+        """The bucket a call is paced by: Lambda's control plane, or GetFunction's own
+        (per region with ``per_region``); None for other services."""
+        if service != "lambda":
+            return None
+        own = operation == "GetFunction" and self.get_function_gate is not None
+        if not self.per_region:
+            return self.get_function_gate if own else self.gate
+        rate = self.get_function_rate if own else self.lambda_rate
+        if not rate:
+            return None
+        with self._lock:
+            return self._region_gates.setdefault((region, own), RateGate(rate))
 
     @staticmethod
     def _error(h: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:

@@ -61,8 +61,13 @@ def run_handler(fn: Any, event: Any) -> tuple[Any, dict[str, Any] | None]:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "HOME", "TMPDIR")}
     env.update(ENDPOINT.get("env", {}))
     env.update({str(k): str(v) for k, v in (fn.environment_vars or {}).items()})
+    # Lambda's reserved variables: the function's own region (a hook in eu-west-1 reports
+    # to eu-west-1's CodeDeploy), whatever region the stand-in was started with.
+    region = str(fn.region)
     env.update(
         {
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
             "AWS_LAMBDA_FUNCTION_NAME": str(fn.function_name),
             "AWS_LAMBDA_FUNCTION_VERSION": str(fn.version),
             "AWS_LAMBDA_FUNCTION_TIMEOUT": str(fn.timeout),

@@ -131,14 +131,15 @@ class Sandbox:
             "SAM_CLI_POLL_DELAY": "0.5",
         }
 
-    def client(self, service: str) -> Any:
-        """A boto3 client for this sandbox."""
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A boto3 client for this sandbox, in its region or the one named (the stand-in
+        serves every region at once and keeps each one's resources apart, as AWS does)."""
         import boto3  # noqa: PLC0415 - see the note at the top
 
         return cast(Any, boto3).client(
             service,
             endpoint_url=self.endpoint_url,
-            region_name=self.region,
+            region_name=region or self.region,
             aws_access_key_id=CREDENTIALS.access_key_id,
             aws_secret_access_key=CREDENTIALS.secret_access_key,
             aws_session_token=CREDENTIALS.session_token,

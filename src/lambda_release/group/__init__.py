@@ -1,0 +1,1 @@
+"""Release waves (issue 33): one release across many stacks and regions, undone as one."""

@@ -1,0 +1,151 @@
+"""One member at a time: released through ``deploy``'s path, found in its own log, undone
+through ``rollback``'s path. The command hands over how a member's release is prepared
+(``Hooks``): exactly what ``lambda-release deploy`` would run for that stack and region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lambda_release.errors import LambdaReleaseError
+from lambda_release.group.plan import GOOD, NOT_STARTED, Member, undo_skip
+from lambda_release.log.group_schema import GroupRef
+from lambda_release.log.records import Release
+from lambda_release.log.schema import Kind
+from lambda_release.log.store import ReleaseLog
+from lambda_release.release.deploy import DeployPlan, DeployResult, deploy
+from lambda_release.release.stack_alias import StackAlias
+from lambda_release.rollback import Request, rollback
+from lambda_release.text import visible
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A member's release as ``deploy`` prepares it: its engine, plan and sam runner."""
+
+    engine: StackAlias
+    plan: DeployPlan
+    run_sam: Callable[..., int]
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What the command supplies: ``prepare(member, built template or None, group ref or
+    None, dry_run)`` is ``deploy``'s own preparation of one release (its settings from the
+    file's target); ``locate(member)`` the member's engine and log, as ``rollback`` finds
+    them."""
+
+    prepare: Callable[[Member, Path | None, GroupRef | None, bool], Prepared]
+    locate: Callable[[Member], tuple[StackAlias, ReleaseLog]]
+
+
+@dataclass
+class Released:
+    """A member's release: its id (None: refused before its entry), outcome and handles."""
+
+    member: Member
+    release_id: str | None = None
+    outcome: str = "failed"
+    engine: StackAlias | None = None
+    log: ReleaseLog | None = None
+    release: Release | None = None
+    problems: list[str] = field(default_factory=list)
+    dry_run: dict[str, object] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in GOOD or (self.dry_run is not None and not self.problems)
+
+
+def said(m: Member, progress: Progress) -> Progress:
+    """Progress lines of one member, named (members of a wave run side by side)."""
+    return lambda message: progress(f"[{m.stack} {m.region}] {visible(message)}")
+
+
+def release_member(
+    hooks: Hooks,
+    m: Member,
+    built: Path | None,
+    ref: GroupRef | None,
+    dry_run: bool,
+    progress: Progress,
+) -> Released:
+    """One member through ``release.deploy.deploy``: the one release path."""
+    try:
+        ready = hooks.prepare(m, built, ref, dry_run)
+        result = deploy(ready.engine, ready.plan, run_sam=ready.run_sam, progress=said(m, progress))
+    except LambdaReleaseError as exc:
+        said(m, progress)(f"failed: {exc}")
+        return Released(m, problems=[str(exc)])
+    for warning in result.warnings:
+        said(m, progress)(f"warning: {warning}")
+    if result.release is None and result.dry_run is None:
+        for problem in result.problems:  # refused by its pre-flight or lock, as deploy says
+            said(m, progress)(f"refused: {problem}")
+    return _released(m, ready.engine, result)
+
+
+def _released(m: Member, engine: StackAlias, result: DeployResult) -> Released:
+    if result.dry_run is not None:
+        return Released(
+            m, outcome="dry-run", engine=engine, problems=result.problems, dry_run=result.dry_run
+        )
+    rel = result.release
+    if rel is None:
+        return Released(m, engine=engine, log=result.log, problems=result.problems)
+    return Released(m, rel.id, rel.outcome, engine, result.log, rel, list(result.problems))
+
+
+def find_release(log: ReleaseLog, group_id: str) -> tuple[Release | None, str | None]:
+    """The member's release of group release ``group_id`` in its own log (None: it never
+    began), and the newest release after it (None: none since). Ids begin with the time,
+    so the search stops at the first entry older than the group release."""
+    newer: str | None = None
+    for rel in log.newest_first():
+        if rel.id < group_id:
+            return None, newer
+        ref = rel.entry.get("group")
+        if rel.kind == Kind.RELEASE and ref is not None and ref.get("id") == group_id:
+            return rel, newer
+        if rel.kind == Kind.RELEASE and newer is None:
+            newer = rel.id
+    return None, newer
+
+
+@dataclass
+class Undone:
+    member: Member
+    release: str | None
+    outcome: str  # rolled back | not started | nothing to undo | failed | would roll back
+    problems: list[str] = field(default_factory=list)
+
+
+def undo_member(
+    hooks: Hooks, m: Member, group_id: str, reason: str, dry_run: bool, progress: Progress
+) -> Undone:
+    """Undo the member's release of ``group_id`` through ``rollback`` (``--release ID``):
+    skipped when it never began, is undone already or moved nothing."""
+    say = said(m, progress)
+    try:
+        engine, log = hooks.locate(m)
+        rel, _newer = find_release(log, group_id)
+        skip = undo_skip(None if rel is None else rel.outcome, rel is not None and rel.undone)
+        if skip is not None or rel is None:
+            if rel is not None:
+                say(f"release {rel.id}: {skip}")
+            return Undone(m, None if rel is None else rel.id, skip or NOT_STARTED)
+        if dry_run:
+            say(f"would roll back release {rel.id} ({rel.outcome})")
+            return Undone(m, rel.id, "would roll back")
+        req = Request(release_id=rel.id, reason=reason)
+        result = rollback(engine, log, req, say)
+    except LambdaReleaseError as exc:
+        say(f"rollback failed: {exc}")
+        return Undone(m, None, "failed", [str(exc)])
+    if result.exit_code != 0:
+        return Undone(m, rel.id, "failed", [*result.notes, str(result.data.get("message", ""))])
+    return Undone(m, rel.id, "rolled back")

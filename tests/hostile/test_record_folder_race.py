@@ -1,0 +1,44 @@
+"""Two releases started in one folder at the same moment (a group's wave, two regions of one
+app) both check that `.lambda-release/` can be made: the one that made it second was refused
+with "cannot write in ... (File exists)"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambda_release.release.inputs import check_record_file
+
+REAL_MKDIR = Path.mkdir
+
+
+def test_a_record_folder_another_release_makes_first_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def made_first_by_the_other(self: Path, *args: Any, **kwargs: Any) -> None:
+        REAL_MKDIR(self)  # the other release, a moment earlier
+        REAL_MKDIR(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", made_first_by_the_other)
+    record = tmp_path / ".lambda-release" / "release.json"
+    assert check_record_file(str(record)) == record
+
+
+def test_a_record_folder_the_other_release_removes_meanwhile_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other release made the folder to try it and removes it as this one looks in it."""
+    folder = tmp_path / ".lambda-release"
+    folder.mkdir()
+    real_exists = Path.exists
+
+    def removed_after_looking(self: Path, *args: Any, **kwargs: Any) -> bool:
+        found = real_exists(self, *args, **kwargs)
+        if self == folder and found:
+            folder.rmdir()
+        return found
+
+    monkeypatch.setattr(Path, "exists", removed_after_looking)
+    assert check_record_file(str(folder / "release.json")) == folder / "release.json"
