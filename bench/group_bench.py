@@ -134,8 +134,11 @@ class Bench:
         start = time.monotonic()
         p = self.run(["group", "deploy", "lambda-release.group.yml", "--output", "json"], times)
         wall = time.monotonic() - start
+        kept = ROOT / "build" / "group-bench" / f"{label}.stderr"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(p.stderr)  # each member's progress lines, to read after
         if p.returncode != 0:
-            raise SystemExit(f"group deploy failed ({p.returncode}):\n{p.stderr[-4000:]}")
+            raise SystemExit(f"group deploy failed ({p.returncode}): its lines are in {kept}")
         outcome = json.loads(p.stdout)["outcome"]
         sam = union_seconds(sam_intervals(times))
         floors = region_floor(self.proxy)

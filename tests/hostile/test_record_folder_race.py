@@ -42,3 +42,19 @@ def test_a_record_folder_the_other_release_removes_meanwhile_is_no_error(
 
     monkeypatch.setattr(Path, "exists", removed_after_looking)
     assert check_record_file(str(folder / "release.json")) == folder / "release.json"
+
+
+def test_a_record_folder_the_other_release_makes_and_removes_between_our_looks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen with a group's members (threads of one process): ours finds no folder, the other
+    makes it, ours fails to make it (it exists), the other removes it: no error either."""
+    folder = tmp_path / ".lambda-release"
+
+    def made_and_removed_by_the_other(self: Path, *args: Any, **kwargs: Any) -> None:
+        REAL_MKDIR(self)  # the other release's probe...
+        self.rmdir()  # ...done: gone again
+        raise FileExistsError(17, "File exists", str(self))  # what our mkdir saw in between
+
+    monkeypatch.setattr(Path, "mkdir", made_and_removed_by_the_other)
+    assert check_record_file(str(folder / "release.json")) == folder / "release.json"

@@ -147,7 +147,13 @@ def _try_writing_in(folder: Path) -> None:
             return
     except FileNotFoundError:
         pass
-    folder.mkdir(exist_ok=True)
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        # Made (and maybe removed again) by the other release between our two looks: it
+        # could make it there, so can we. (mkdir(exist_ok=True) still raises when the
+        # folder is gone again by the time it checks.)
+        return
     with contextlib.suppress(OSError):
         folder.rmdir()
 

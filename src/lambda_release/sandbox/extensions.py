@@ -23,6 +23,7 @@ def install() -> None:
             lambda_rules,
             lambda_runtime,
             resources,
+            s3_keys,
         )
 
         assert resources.MODELS
@@ -32,6 +33,7 @@ def install() -> None:
         lambda_paging.install()
         deployment_groups.install()
         codedeploy.install()
+        s3_keys.install()
         # The translator and moto chat on the root logger; the sandbox's stdout is for env lines.
         for name in ("samtranslator", "moto", "werkzeug"):
             logging.getLogger(name).setLevel(logging.ERROR)
