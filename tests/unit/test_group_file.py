@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from lambda_release import bounds
 from lambda_release.errors import UsageError
 from lambda_release.group import model, plan
 from lambda_release.group.members import find_release
@@ -100,6 +101,8 @@ BAD = {
     "prefix long": changed("waves[0].targets[0].stack_prefix", "s" * 121),
     "unknown target key": changed("waves[1].targets[0].function", "x"),
     "empty template": changed("waves[0].targets[0].template", ""),
+    "template absolute": changed("waves[0].targets[0].template", "/etc/passwd"),
+    "template climbing": changed("waves[0].targets[0].template", "a/../../etc/passwd"),
     "override number": changed("waves[0].targets[0].parameter_overrides", {"Port": 8080}),
     "override key": changed("waves[0].targets[0].parameter_overrides", {"a-b": "x"}),
     "override huge": changed("waves[0].targets[0].parameter_overrides", {"A": "x" * 4097}),
@@ -131,10 +134,20 @@ def test_each_problem_names_its_path() -> None:
     assert schema_one.startswith("waves[1].targets[0].region:")
 
 
-def test_two_checks_no_schema_can_say() -> None:
+def test_the_checks_no_schema_can_say() -> None:
     twice = changed("waves[1].name", "first")
     assert any("names two waves" in p for p in problems(twice))
     assert schema_problems(twice) == []  # documented in the schema's description
+    too_long = changed("waves[0].bake", "25h")
+    assert problems(too_long) == ["waves[0].bake: '25h' is longer than a day (at most 24h)"]
+    assert schema_problems(too_long) == []  # likewise
+
+
+def test_a_bake_is_bounded_as_deploys_is() -> None:
+    assert bounds.BAKE.high * 60 == model.MAX_BAKE
+    assert problems(changed("waves[0].bake", "24h")) == []
+    assert problems(changed("waves[0].bake", "1440m")) == []
+    assert problems(changed("waves[0].bake", "86401s"))
 
 
 def test_a_target_twice_is_refused_naming_both_places(tmp_path: Path) -> None:

@@ -29,9 +29,10 @@ from lambda_release.group.plan import Member
 from lambda_release.group.plan import members as planned
 from lambda_release.log.group_schema import GroupRef
 from lambda_release.log.group_store import GroupLog
+from lambda_release.log.ids import is_release_id
 from lambda_release.log.location import LogLocation
 from lambda_release.log.store import ReleaseLog
-from lambda_release.names import validate_alias
+from lambda_release.names import printable, validate_alias
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.settings import DEFAULT_CONFIG_ENV, SAMCONFIG_NAMES, Settings, env_var
 from lambda_release.target import resolve_target
@@ -200,6 +201,7 @@ def alias_of(ctx: Context, gf: GroupFile) -> str:
 def run(ctx: Context) -> int:
     s = ctx.settings
     gf = load(Path(s.get("group_file") or DEFAULT_FILE))
+    _check_group_release(s.get("group_release"))
     action = s.get("group_action")
     alias = alias_of(ctx, gf)
     members = Members(ctx, gf)
@@ -225,6 +227,17 @@ def run(ctx: Context) -> int:
         glog = members.group_log(first, make=True)
         result = group_deploy.group_deploy(gf, hooks, glog, _options(ctx, alias), progress)
     return show(ctx.output, result.data, result.exit_code)
+
+
+def _check_group_release(gid: str | None) -> None:
+    """A group release id is bad input unless it has an id's shape: it names an object in
+    the group's log, so '../x' never reaches S3 and 'zz' is not an internal error."""
+    if gid is not None and not is_release_id(gid):
+        shown = gid if len(gid) <= 60 else gid[:57] + "..."
+        raise UsageError(
+            f"--group-release {printable(shown)} is not a group release id such as "
+            "20261206T140000.000000Z-0a0b0c0d: see `lambda-release group history`"
+        )
 
 
 def _options(ctx: Context, alias: str) -> group_deploy.Options:

@@ -2,8 +2,9 @@
 
 Every problem names its path in the file (``waves[1].targets[0].region``); unknown keys
 are refused. ``schema.json`` says the same in JSON Schema for editors and ``check
---group``; a unit test runs both over the same files. Two checks only this module makes
-(JSON Schema cannot): wave names unique, and each target (stack, region) once.
+--group``; a unit test runs both over the same files. Three checks only this module makes
+(JSON Schema cannot): wave names unique, each target (stack, region) once, and a bake of at
+most a day.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from lambda_release.bounds import BAKE
 from lambda_release.errors import UsageError
 from lambda_release.group.schema_check import read_yaml
 from lambda_release.names import (
@@ -48,6 +50,7 @@ TARGET_KEYS = (
     "parameter_overrides",
 )
 SECONDS = {"s": 1, "m": 60, "h": 3600}
+MAX_BAKE = int(BAKE.high) * 60  # `deploy --bake`'s bound: a day outlasts any CI job
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,8 @@ def _wave(wave: Any, where: str, names: set[str]) -> list[str]:
         out.append(
             f"{where}.bake: {_shown(wave['bake'])} is not a duration such as 30s, 10m, 1h or 0"
         )
+    elif "bake" in wave and duration_seconds(str(wave["bake"])) > MAX_BAKE:
+        out.append(f"{where}.bake: {_shown(wave['bake'])} is longer than a day (at most 24h)")
     c = wave.get("concurrency", 1)
     if not isinstance(c, int) or isinstance(c, bool) or not 1 <= c <= MAX_CONCURRENCY:
         out.append(f"{where}.concurrency: {_shown(c)} is not a whole number 1..{MAX_CONCURRENCY}")
@@ -235,9 +240,21 @@ def _target_problems(t: Any, where: str) -> list[str]:
         and "\0" not in t["template"]
     ):
         out.append(f"{where}.template: {_shown(t['template'])} is not a path (1..1024 characters)")
+    elif "template" in t and _escapes(t["template"]):
+        out.append(
+            f"{where}.template: {_shown(t['template'])} is not inside the group file's folder "
+            "(give a relative path without '..')"
+        )
     if "parameter_overrides" in t:
         out += _overrides(t["parameter_overrides"], f"{where}.parameter_overrides")
     return out
+
+
+def _escapes(template: str) -> bool:
+    """Absolute, or climbing out with ``..``: a template is relative to the group file's
+    folder, so a group file never builds or reads a file outside its repository."""
+    path = PurePosixPath(template)
+    return path.is_absolute() or ".." in path.parts
 
 
 def _overrides(value: Any, where: str) -> list[str]:

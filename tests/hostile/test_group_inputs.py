@@ -1,0 +1,104 @@
+"""Hostile input to the group commands (release waves, issue 33) refused before AWS: a
+malformed --group-release, a bake longer than any CI job, a template out of the group
+file's folder, and files that are no group file at all. Exit 2, naming the value, never a
+traceback, nothing asked of AWS (its endpoint here answers nothing)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.hostile.test_group_files import GOOD, run, write
+from tests.support.processes import Cli
+
+
+def with_target(**changes: object) -> str:
+    target = {"stack": "orders-prod", "region": "us-east-1", **changes}
+    return yaml.safe_dump({**GOOD, "waves": [{"targets": [target]}]})
+
+
+@pytest.mark.parametrize(
+    "gid",
+    [
+        "zz-zz",  # flipped into a key, it was an internal error (exit 3)
+        "20261206T140000.000000Z-0a0b0c0g",
+        "../../other-group/runs/x",  # was read from S3 as a key out of the group's folder
+        "20261206T140000.000000Z-0a0b0c0d/../x",
+        "x" * 100_000,
+    ],
+)
+@pytest.mark.parametrize("action", ["status", "rollback"])
+def test_a_malformed_group_release_id_is_bad_input(
+    lr: Cli, tmp_path: Path, gid: str, action: str
+) -> None:
+    path = write(tmp_path, yaml.safe_dump(GOOD))
+    code, err = run(lr, tmp_path, "group", action, str(path), "--group-release", gid)
+    assert code == 2, err
+    assert "is not a group release id" in err and "group history" in err, err
+    assert "cannot reach AWS" not in err
+    assert len(err) < 1000  # a huge id is cut short, not echoed whole
+
+
+@pytest.mark.parametrize("bake", ["25h", "1441m", "86401s", "99999h"])
+def test_a_bake_longer_than_a_day_is_bad_input(lr: Cli, tmp_path: Path, bake: str) -> None:
+    body = {**GOOD, "waves": [{**GOOD["waves"][1], "bake": bake}]}
+    path = write(tmp_path, yaml.safe_dump(body))
+    code, err = run(lr, tmp_path, "group", "deploy", str(path), "--dry-run")
+    assert code == 2, err
+    assert f"waves[0].bake: '{bake}' is longer than a day" in err, err
+
+
+def test_a_bake_of_a_day_is_good(lr: Cli, tmp_path: Path) -> None:
+    body = {**GOOD, "waves": [{**GOOD["waves"][1], "bake": "24h"}]}
+    path = write(tmp_path, yaml.safe_dump(body))
+    p = lr("check", "--group", str(path), cwd=tmp_path, timeout=120)
+    assert p.returncode == 0, p.stderr
+
+
+@pytest.mark.parametrize(
+    "template", ["../../etc/passwd", "/etc/passwd", "a/../../b.yaml", "..", "./../t.yaml"]
+)
+@pytest.mark.parametrize("command", [("group", "deploy"), ("check", "--group")])
+def test_a_template_out_of_the_group_files_folder_is_bad_input(
+    lr: Cli, tmp_path: Path, template: str, command: tuple[str, str]
+) -> None:
+    path = write(tmp_path, with_target(template=template))
+    extra = ("--dry-run",) if command[0] == "group" else ()
+    code, err = run(lr, tmp_path, *command, str(path), *extra)
+    assert code == 2, err
+    assert "waves[0].targets[0].template" in err, err
+    assert "root:" not in err  # /etc/passwd never read
+
+
+def test_a_template_in_a_subfolder_is_good(lr: Cli, tmp_path: Path) -> None:
+    path = write(tmp_path, with_target(template="services/a/template.yaml"))
+    p = lr("check", "--group", str(path), cwd=tmp_path, timeout=120)
+    assert p.returncode == 0, p.stderr
+
+
+def test_files_that_are_no_group_file(lr: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder.yml"
+    folder.mkdir()
+    latin1 = tmp_path / "latin1.yml"
+    latin1.write_bytes(b"version: 1\ngroup: caf\xe9\n")
+    scalar = write(tmp_path, "just words\n")
+    link = tmp_path / "link.yml"
+    link.symlink_to(tmp_path / "nowhere" / "g.yml")
+    cases = [
+        (folder, "cannot be read"),
+        (latin1, "cannot be read"),
+        (scalar, "holds a str, not a mapping"),
+        (link, "does not exist"),
+    ]
+    if os.geteuid() != 0:  # root reads a file whatever its mode
+        secret = tmp_path / "unreadable.yml"
+        secret.write_text(yaml.safe_dump(GOOD))
+        secret.chmod(0)
+        cases.append((secret, "cannot be read"))
+    for path, says in cases:
+        code, err = run(lr, tmp_path, "group", "deploy", str(path), "--dry-run")
+        assert code == 2, (path, err)
+        assert says in err and str(path) in err, (path, err)
