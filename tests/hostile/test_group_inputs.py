@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lambda_release.group.model import problems
 from tests.hostile.test_group_files import GOOD, run, write
 from tests.support.processes import Cli
 
@@ -102,3 +103,47 @@ def test_files_that_are_no_group_file(lr: Cli, tmp_path: Path) -> None:
         code, err = run(lr, tmp_path, "group", "deploy", str(path), "--dry-run")
         assert code == 2, (path, err)
         assert says in err and str(path) in err, (path, err)
+
+
+def _wave(**changes: object) -> dict[str, object]:
+    return {**GOOD, "waves": [{"targets": [{"stack": "a", "region": "us-east-1"}], **changes}]}
+
+
+def _target(**target: object) -> dict[str, object]:
+    return {**GOOD, "waves": [{"targets": [target]}]}
+
+
+HELD = {
+    "version 2": ({**GOOD, "version": 2}, "version: 2 is not 1"),
+    'version "1"': ({**GOOD, "version": "1"}, "version: '1' is not 1"),
+    "version true": ({**GOOD, "version": True}, "version: True is not 1"),
+    "concurrency 0": (_wave(concurrency=0), "concurrency: 0 is not a whole number"),
+    "concurrency -1": (_wave(concurrency=-1), "concurrency: -1 is not"),
+    # YAML 1.1 reads 1e9 as a string (no dot): refused as not a whole number.
+    "concurrency 1e9": (_wave(concurrency=yaml.safe_load("c: 1e9")["c"]), "'1e9' is not"),
+    "concurrency 1.0e+9": (_wave(concurrency=yaml.safe_load("c: 1.0e+9")["c"]), "1000000000.0"),
+    "concurrency true": (_wave(concurrency=True), "concurrency: True is not"),
+    "concurrency nan": (_wave(concurrency=float("nan")), "concurrency: nan is not"),
+    "concurrency 1.5": (_wave(concurrency=1.5), "concurrency: 1.5 is not"),
+    "bake 10x": (_wave(bake="10x"), "bake: '10x' is not a duration"),
+    "bake -1m": (_wave(bake="-1m"), "bake: '-1m' is not a duration"),
+    'bake ""': (_wave(bake=""), "bake: '' is not a duration"),
+    "bake 10": (_wave(bake=10), "bake: 10 is not a duration"),
+    "stack and prefix": (
+        _target(stack="a", stack_prefix="a", region="us-east-1"),
+        "give exactly one of stack and stack_prefix",
+    ),
+    "neither": (_target(region="us-east-1"), "give exactly one of stack and stack_prefix"),
+    "region with a space": (_target(stack="a", region="us-east-1 "), "'us-east-1 ' is not an AWS"),
+    "region with a newline": (_target(stack="a", region="us-east-1\n"), "'us-east-1\\n' is not"),
+    "huge group": ({**GOOD, "group": "g" * 100_000}, "group: 'ggg"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HELD))
+def test_inputs_that_held(case: str) -> None:
+    """Tried as a hostile user and refused already (each naming its path)."""
+    data, says = HELD[case]
+    found = problems(data)
+    assert any(says in p for p in found), found
+    assert all(len(p) < 400 for p in found)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lambda_release.errors import LambdaReleaseError
-from lambda_release.group.plan import GOOD, NOT_STARTED, Member, undo_skip
+from lambda_release.group.plan import GOOD, NOT_STARTED, NOT_UNDONE, Member, undo_skip
 from lambda_release.log.group_schema import GroupRef
 from lambda_release.log.records import Release
 from lambda_release.log.schema import Kind
@@ -120,7 +120,7 @@ def find_release(log: ReleaseLog, group_id: str) -> tuple[Release | None, str | 
 class Undone:
     member: Member
     release: str | None
-    outcome: str  # rolled back | not started | nothing to undo | failed | would roll back
+    outcome: str  # rolled back | not started | nothing to undo | failed | not undone | would ...
     problems: list[str] = field(default_factory=list)
 
 
@@ -143,9 +143,20 @@ def undo_member(
             return Undone(m, rel.id, "would roll back")
         req = Request(release_id=rel.id, reason=reason)
         result = rollback(engine, log, req, say)
+        if result.exit_code != 0:
+            notes = [*result.notes, str(result.data.get("message", ""))]
+            return Undone(m, rel.id, "failed", notes)
+        after, _newer = find_release(log, group_id)
     except LambdaReleaseError as exc:
         say(f"rollback failed: {exc}")
         return Undone(m, None, "failed", [str(exc)])
-    if result.exit_code != 0:
-        return Undone(m, rel.id, "failed", [*result.notes, str(result.data.get("message", ""))])
+    if after is not None and after.in_effect:
+        # rollback moved nothing (exit 0): aliases the release created have no version
+        # before it to go back to, so it still runs; the group must not say rolled back.
+        why = (
+            f"release {rel.id} is still in effect: no alias moved back (an alias it created "
+            "has no earlier version; `rollback --function F --to-version N` picks one)"
+        )
+        say(why)
+        return Undone(m, rel.id, NOT_UNDONE, [why])
     return Undone(m, rel.id, "rolled back")

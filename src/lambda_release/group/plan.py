@@ -21,6 +21,8 @@ SUCCEEDED, FAILED, ROLLED_BACK, NOT_STARTED, PENDING = (
     "pending",
 )
 STOPPED = "stopped"
+# A member whose rollback moved nothing back (its release created its aliases): in effect.
+NOT_UNDONE = "not undone"
 # A member's own release outcomes (log.schema.Outcome) that count as the wave succeeding.
 GOOD = ("succeeded", "no-change")
 

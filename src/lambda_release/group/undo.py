@@ -43,10 +43,14 @@ def undo_group(
 
         with ThreadPoolExecutor(max_workers=max(1, min(AT_ONCE, len(wave)))) as pool:
             done = list(pool.map(one, wave))
-        failed += [u for u in done if u.outcome == "failed"]
+        failed += [u for u in done if u.outcome in ("failed", P.NOT_UNDONE)]
     if failed:
-        names = ", ".join(u.member.name for u in failed)
-        progress(f"not every member was rolled back ({names}): run `group rollback` again")
+        names = ", ".join(u.member.name for u in failed if u.outcome == "failed")
+        kept = ", ".join(u.member.name for u in failed if u.outcome == P.NOT_UNDONE)
+        if names:
+            progress(f"not every member was rolled back ({names}): run `group rollback` again")
+        if kept:
+            progress(f"still in effect, nothing earlier to go back to: {kept}")
     elif not dry_run:
         glog.write_rollback({"id": gid, "time": iso(now()), "by": "group rollback", "reason": why})
     result = group_status(hooks, glog, group, gid, alias, members)
