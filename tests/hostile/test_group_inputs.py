@@ -147,3 +147,26 @@ def test_inputs_that_held(case: str) -> None:
     found = problems(data)
     assert any(says in p for p in found), found
     assert all(len(p) < 400 for p in found)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        83749283105,  # a password written unquoted: YAML reads a number
+        "s3cr3t-" + "k" * 5000,  # over CloudFormation's 4096
+        "s3cr3t-before\0after",  # no argv carries a NUL: sam could never be given it
+        ["s3cr3t-in-a-list"],
+    ],
+)
+@pytest.mark.parametrize("command", [("group", "deploy"), ("check", "--group")])
+def test_a_bad_override_value_is_refused_without_showing_it(
+    lr: Cli, tmp_path: Path, value: object, command: tuple[str, str]
+) -> None:
+    """The value was quoted in the message (`83749283105 is not a string`; jsonschema's
+    likewise): a NoEcho parameter's value in the CI log."""
+    path = write(tmp_path, with_target(parameter_overrides={"DbPassword": value}))
+    extra = ("--dry-run",) if command[0] == "group" else ()
+    code, err = run(lr, tmp_path, *command, str(path), *extra)
+    assert code == 2, err
+    assert "parameter_overrides.DbPassword" in err and "not shown" in err, err
+    assert "83749283105" not in err and "s3cr3t" not in err, err

@@ -106,6 +106,7 @@ BAD = {
     "override number": changed("waves[0].targets[0].parameter_overrides", {"Port": 8080}),
     "override key": changed("waves[0].targets[0].parameter_overrides", {"a-b": "x"}),
     "override huge": changed("waves[0].targets[0].parameter_overrides", {"A": "x" * 4097}),
+    "override NUL": changed("waves[0].targets[0].parameter_overrides", {"A": "x\0y"}),
     "bucket": changed("waves[0].targets[0].s3_bucket", "Bad_Bucket"),
     "config env": changed("waves[0].targets[0].config_env", "a b"),
     "not a mapping": ["version", 1],

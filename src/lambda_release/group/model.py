@@ -264,10 +264,12 @@ def _overrides(value: Any, where: str) -> list[str]:
     for key, v in value.items():
         if not isinstance(key, str) or not PARAMETER_KEY.fullmatch(key):
             out.append(f"{where}: key {_shown(key)} is not a template parameter name")
-        elif not isinstance(v, str) or len(v) > MAX_VALUE:
+        elif not isinstance(v, str) or len(v) > MAX_VALUE or "\0" in v:
+            # Never the value itself: a parameter may be NoEcho (a password as a number).
+            what = "the value" if isinstance(v, str) else _kind(v)
             out.append(
-                f"{where}.{key}: {_shown(v)} is not a string of at most {MAX_VALUE} characters "
-                '(quote it: "8080")'
+                f"{where}.{key}: {what} is not a string of at most {MAX_VALUE} characters "
+                'without NUL (quote it: "8080"; the value is not shown: it may be secret)'
             )
     return out
 

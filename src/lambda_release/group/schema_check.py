@@ -38,6 +38,9 @@ def schema_problems(data: Any) -> list[str]:
     return [f"{_path(e.absolute_path) or '(the file)'}: {_message(e)}" for e in errors]
 
 
+SECRET_PLACES = ("parameter_overrides",)
+
+
 def _path(parts: Any) -> str:
     out = ""
     for p in parts:
@@ -46,6 +49,11 @@ def _path(parts: Any) -> str:
 
 
 def _message(error: Any) -> str:
+    if any(p in SECRET_PLACES for p in error.absolute_path):
+        # jsonschema's message quotes the value, and a parameter may be NoEcho.
+        return (
+            f"fails the schema's {error.validator} check (the value is not shown: it may be secret)"
+        )
     text = str(error.message)
     return text if len(text) <= 200 else text[:197] + "..."
 
