@@ -34,13 +34,15 @@ def setup(sandbox: Sandbox, tmp_path: Path) -> tuple[Any, str, str, Path]:
     return s3, bucket, group, path
 
 
-def plant(s3: Any, bucket: str, group: str, members: list[dict[str, Any]]) -> str:
+def plant(
+    s3: Any, bucket: str, group: str, members: list[dict[str, Any]], alias: str = "PROD"
+) -> str:
     gid = new_id()
     body = {
         "schema": GROUP_RELEASE_SCHEMA,
         "id": gid,
         "group": group,
-        "alias": "PROD",
+        "alias": alias,
         "members": members,
     }
     key = f"lambda-release/groups/{group}/runs/{index_name(gid)}"
@@ -124,3 +126,24 @@ def test_an_id_of_another_group_or_of_nobody_is_bad_input(
             assert p.returncode == 2, p.stderr
             assert f"group release '{gid}' is not in s3://{bucket}/" in p.stderr, p.stderr
             assert group in p.stderr and "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("alias", ["A" * 100_000, "PROD STAGING", "123"])
+@pytest.mark.parametrize("action", ["status", "rollback", "history"])
+def test_a_group_release_naming_an_alias_no_deploy_made(
+    lr: Cli,
+    sandbox: Sandbox,
+    sandbox_env: dict[str, str],
+    tmp_path: Path,
+    alias: str,
+    action: str,
+) -> None:
+    s3, bucket, group, path = setup(sandbox, tmp_path)
+    """Shown whole (100 KB) in status's and history's tables and rollback's lines; now the
+    object is named as not lambda-release's, as for a stack."""
+    gid = plant(s3, bucket, group, [{"wave": 1, "stack": "in-file", "region": "us-east-1"}], alias)
+    p = lr("group", action, str(path), cwd=tmp_path, env=sandbox_env, timeout=120)
+    assert p.returncode == 1, p.stderr
+    assert "Traceback" not in p.stderr
+    assert "is not a valid group release: " in p.stderr and index_name(gid) in p.stderr
+    assert len(p.stderr) + len(p.stdout) < 2_000

@@ -35,7 +35,7 @@ from lambda_release.log.group_schema import (
 from lambda_release.log.ids import id_of_index_name, index_name
 from lambda_release.log.location import LogLocation
 from lambda_release.log.store import ReleaseLog
-from lambda_release.names import validate_stack_name
+from lambda_release.names import validate_alias, validate_stack_name
 
 T = TypeVar("T")
 GROUPS = "groups"
@@ -92,17 +92,20 @@ class GroupLog:
     def release(self, group_id: str) -> GroupRelease | None:
         key = self.release_key(group_id)
         found = self._read(key, GroupRelease)
-        for i, m in enumerate(found["members"] if found else []):
-            # Its shape alone lets any string through: a stack no deploy could have made
-            # (100 KB, '../x') would be echoed in every progress line and sent to AWS.
-            try:
+        if found is None:
+            return None
+        # Its shape alone lets any string through: a stack or alias no deploy could have
+        # made (100 KB, '../x') would be echoed in every line shown and sent to AWS.
+        try:
+            validate_alias(found["alias"])
+            for i, m in enumerate(found["members"]):
                 validate_stack_name(m["stack"], what=f"members[{i}].stack")
-            except UsageError as exc:
-                raise OperationError(
-                    f"release log object {self.io.uri(key)} is not a valid group release: "
-                    f"{exc}; it was not written by lambda-release (or was edited): move it "
-                    "out of the log's prefix, or restore it"
-                ) from None
+        except UsageError as exc:
+            raise OperationError(
+                f"release log object {self.io.uri(key)} is not a valid group release: "
+                f"{exc}; it was not written by lambda-release (or was edited): move it "
+                "out of the log's prefix, or restore it"
+            ) from None
         return found
 
     def end(self, group_id: str) -> GroupEnd | None:
