@@ -170,3 +170,44 @@ def test_a_bad_override_value_is_refused_without_showing_it(
     assert code == 2, err
     assert "parameter_overrides.DbPassword" in err and "not shown" in err, err
     assert "83749283105" not in err and "s3cr3t" not in err, err
+
+
+def symlinked_out(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder holding the group file, and one beside it (out of it) holding a template."""
+    inside, outside = tmp_path / "repo", tmp_path / "elsewhere"
+    inside.mkdir()
+    (outside / "sub").mkdir(parents=True)
+    (outside / "template.yaml").write_text("Resources: {}\n")
+    (outside / "sub" / "template.yaml").write_text("Resources: {}\n")
+    return inside, outside
+
+
+@pytest.mark.parametrize("how", ["the file", "a folder on its way"])
+@pytest.mark.parametrize("command", [("group", "deploy"), ("check", "--group")])
+def test_a_template_symlinked_out_of_the_folder_is_refused_as_escaping_it(
+    lr: Cli, tmp_path: Path, how: str, command: tuple[str, str]
+) -> None:
+    inside, outside = symlinked_out(tmp_path)
+    if how == "the file":
+        (inside / "template.yaml").symlink_to(outside / "template.yaml")
+        template = "template.yaml"
+    else:
+        (inside / "services").symlink_to(outside / "sub", target_is_directory=True)
+        template = "services/template.yaml"
+    path = write(inside, with_target(template=template))
+    extra = ("--dry-run",) if command[0] == "group" else ()
+    code, err = run(lr, inside, *command, str(path), *extra)
+    assert code == 2, err
+    assert f"waves[0].targets[0].template: '{template}' resolves to" in err, err
+    assert str(outside.resolve()) in err and "outside the group file's folder" in err, err
+    assert "cannot reach AWS" not in err  # refused before any look-up
+
+
+def test_a_symlink_that_stays_inside_the_folder_is_good(lr: Cli, tmp_path: Path) -> None:
+    inside, _ = symlinked_out(tmp_path)
+    (inside / "real").mkdir()
+    (inside / "real" / "template.yaml").write_text("Resources: {}\n")
+    (inside / "template.yaml").symlink_to(inside / "real" / "template.yaml")
+    path = write(inside, with_target(template="template.yaml"))
+    p = lr("check", "--group", str(path), cwd=inside, timeout=120)
+    assert p.returncode == 0, p.stderr

@@ -142,6 +142,12 @@ def test_the_checks_no_schema_can_say() -> None:
     too_long = changed("waves[0].bake", "25h")
     assert problems(too_long) == ["waves[0].bake: '25h' is longer than a day (at most 24h)"]
     assert schema_problems(too_long) == []  # likewise
+    # YAML's 1.0 is a float, equal to 1 in Python: only the integer 1 is a version. JSON
+    # Schema's "integer" is any number with no fractional part, so the schema takes it.
+    for text in ("1.0", "1.00", "!!float 1"):
+        data = changed("version", yaml.safe_load(text))
+        assert problems(data) == [f"version: {data['version']!r} is not 1 (write version: 1)"]
+        assert schema_problems(data) == []  # likewise
 
 
 def test_a_bake_is_bounded_as_deploys_is() -> None:

@@ -180,7 +180,7 @@ def check_group(ctx: Context) -> int:
     rules no schema says (wave names unique, each target once): exit 2 naming each."""
     from pathlib import Path  # noqa: PLC0415 - only this path needs them
 
-    from lambda_release.group.model import build, problems  # noqa: PLC0415
+    from lambda_release.group.model import build, problems, templates_outside  # noqa: PLC0415
     from lambda_release.group.schema_check import read_yaml, schema_problems  # noqa: PLC0415
 
     path = Path(str(ctx.settings.get("group")))
@@ -188,6 +188,7 @@ def check_group(ctx: Context) -> int:
     found = schema_problems(data) or problems(data)
     if not found:
         gf = build(path, data)
+        found += templates_outside(gf)
         for alias in dict.fromkeys([gf.alias or "PROD", "STAGING"]):
             try:
                 gf.members(alias)

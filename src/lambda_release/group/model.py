@@ -2,9 +2,10 @@
 
 Every problem names its path in the file (``waves[1].targets[0].region``); unknown keys
 are refused. ``schema.json`` says the same in JSON Schema for editors and ``check
---group``; a unit test runs both over the same files. Three checks only this module makes
-(JSON Schema cannot): wave names unique, each target (stack, region) once, and a bake of at
-most a day.
+--group``; a unit test runs both over the same files. Four checks only this module makes
+(JSON Schema cannot): wave names unique, each target (stack, region) once, a bake of at
+most a day, and a version that is the integer 1 (``1.0`` is a float; JSON Schema's
+``integer`` takes it).
 """
 
 from __future__ import annotations
@@ -122,7 +123,31 @@ def load(path: Path) -> GroupFile:
         raise UsageError(
             f"group file {str(path)!r}: " + "; ".join(found) + " (docs/waves.md: the format)"
         )
-    return build(path, data)
+    gf = build(path, data)
+    found = templates_outside(gf)
+    if found:
+        raise UsageError(
+            f"group file {str(path)!r}: " + "; ".join(found) + " (docs/waves.md: the format)"
+        )
+    return gf
+
+
+def templates_outside(gf: GroupFile) -> list[str]:
+    """Each target whose template resolves out of the group file's folder: a symlink (the
+    file, or a folder on its way) pointing out of it escapes as '..' would; the path
+    checks in ``problems`` see only the text."""
+    folder = gf.path.parent
+    out: list[str] = []
+    for n, wave in enumerate(gf.waves):
+        for i, t in enumerate(wave.targets):
+            resolved = gf.template_path(t)
+            if not resolved.is_relative_to(folder):
+                out.append(
+                    f"waves[{n}].targets[{i}].template: {_shown(t.template)} resolves to "
+                    f"{_long(resolved)}, outside the group file's folder {_long(folder)} (a "
+                    "symlink out of it): give a template inside the folder"
+                )
+    return out
 
 
 def build(path: Path, data: Mapping[str, Any]) -> GroupFile:
@@ -170,7 +195,8 @@ def problems(data: Any) -> list[str]:
     if not isinstance(data, dict):
         return [f"the file holds {_kind(data)}, not a mapping with version, group and waves"]
     out = _unknown(data, TOP_KEYS, "")
-    if data.get("version") != 1 or isinstance(data.get("version"), bool):
+    # Only the integer 1: YAML's 1.0 is a float (equal to 1 in Python), True a bool.
+    if type(data.get("version")) is not int or data.get("version") != 1:
         out.append(f"version: {_shown(data.get('version'))} is not 1 (write version: 1)")
     out += _pattern(data, "group", GROUP_NAME, "letters, digits and '-', at most 64", True)
     if "alias" in data:
@@ -333,6 +359,12 @@ def _unknown(data: Mapping[Any, Any], known: Sequence[str], where: str) -> list[
 def _shown(value: Any) -> str:
     text = printable(value) if isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _long(path: Path) -> str:
+    """A path as shown: escaped, at most 200 characters (its end kept: the file's name)."""
+    text = str(path)
+    return printable(text if len(text) <= 200 else "..." + text[-197:])
 
 
 def _kind(value: Any) -> str:
