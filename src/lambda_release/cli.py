@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from lambda_release import __version__, bounds, commands
 from lambda_release.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_USAGE, LambdaReleaseError
@@ -178,6 +178,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
+    # SIGTERM is an interrupt from the first moment: loading a command's modules takes half
+    # a second, and a job cancelled then was killed without a word. Nothing has begun then,
+    # so there is nothing to undo: one line and exit 1.
+    started: list[Any] = []
+    try:
+        with sigterm_as_interrupt():
+            return _parse_and_run(words, started)
+    except BaseException as exc:
+        if not started:
+            if isinstance(exc, KeyboardInterrupt):
+                # Not parsed yet: the first word that names a command is the command.
+                named = next((w for w in words if w in commands.TABLE), "")
+                prog = f"lambda-release {named}".strip()
+                print(f"{prog}: interrupted while starting: nothing was done", file=sys.stderr)
+                return EXIT_FAILED
+            raise
+        args, ctx = started
+        return report(exc, args._command, ctx, debug=bool(getattr(args, "debug", False)))
+
+
+def _parse_and_run(words: list[str], started: list[Any]) -> int:
+    """Parse ``words`` and run the command; ``started`` gets (its arguments, its context)
+    once it is chosen, and its context once made (the error boundary needs both)."""
     parser = build_parser(words)
     try:
         args, unknown = parser.parse_known_args(words)
@@ -198,15 +221,12 @@ def _main(argv: Sequence[str] | None) -> int:
     from lambda_release.context import Context  # noqa: PLC0415 - see the imports
 
     outputs: tuple[str, ...] = args._outputs
-    ctx: Context | None = None
-    try:
-        with sigterm_as_interrupt():
-            ctx = Context.from_args(args, outputs=outputs, default_output=outputs[0])
-            code: int = args._run(ctx)
-            sys.stdout.flush()  # a closed pipe shows here, inside the boundary
-        return code
-    except BaseException as exc:
-        return report(exc, args._command, ctx, debug=bool(getattr(args, "debug", False)))
+    started[:] = [args, None]
+    ctx = Context.from_args(args, outputs=outputs, default_output=outputs[0])
+    started[1] = ctx
+    code: int = args._run(ctx)
+    sys.stdout.flush()  # a closed pipe shows here, inside the boundary
+    return code
 
 
 def _interrupted(signum: int, frame: FrameType | None) -> None:
