@@ -288,3 +288,22 @@ def test_a_number_parameter_is_a_string_where_it_is_referenced(
     ]
     assert variables == {"THRESHOLD": "1.50", "FIRST": "1"}
     assert output(cfn, stack, "Threshold") == "1.50"
+
+
+def test_head_bucket_answers_the_buckets_region_from_any_region(
+    sandbox: Sandbox, unique: Callable[[str], str]
+) -> None:
+    """AWS answers a bucket's region in HeadBucket (`x-amz-bucket-region`, `BucketRegion`);
+    asked through another region's endpoint it answers 301 with that header, and botocore
+    follows it to the bucket's region: a client of any region gets the bucket's."""
+    bucket = unique("far")
+    sandbox.client("s3", "eu-west-1").create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
+        got = sandbox.client("s3", region).head_bucket(Bucket=bucket)
+        assert got["BucketRegion"] == "eu-west-1", region
+        assert got["ResponseMetadata"]["HTTPHeaders"]["x-amz-bucket-region"] == "eu-west-1"
+    with pytest.raises(ClientError) as missing:
+        sandbox.client("s3", "us-east-1").head_bucket(Bucket=unique("nowhere"))
+    assert missing.value.response["Error"]["Code"] == "404"

@@ -20,6 +20,7 @@ from lambda_release.commands import _release_options as opts
 from lambda_release.commands import deploy as deploy_command
 from lambda_release.context import Context
 from lambda_release.errors import UsageError
+from lambda_release.group import buckets
 from lambda_release.group import deploy as group_deploy
 from lambda_release.group import status as group_status
 from lambda_release.group import undo as group_undo
@@ -154,6 +155,26 @@ class Members:
             self.located[key] = (engine, opts.release_log(ctx, engine))
         return self.located[key]
 
+    def check_buckets(self, ms: list[Member]) -> None:
+        """Every artifacts bucket in its target's region, one HeadBucket per bucket, before
+        anything is built or released (else Lambda refuses it late, mid-wave): exit 2."""
+        places = [
+            f"waves[{n}].targets[{i}]"
+            for n, w in enumerate(self.gf.waves)
+            for i in range(len(w.targets))
+        ]
+        found: list[buckets.Artifacts] = []
+        for m, where in zip(ms, places, strict=True):
+            s = self.context(m, None, True).settings
+            bucket = s.get("s3_bucket")
+            if bucket:
+                source = "samconfig's s3_bucket" if s.source("s3_bucket") == "file" else "s3_bucket"
+                found.append(buckets.Artifacts(m, where, bucket, source))
+        regions = buckets.regions_of(found, lambda m: self.context(m, None, True).aws.client("s3"))
+        problems = buckets.problems(found, regions)
+        if problems:
+            raise UsageError(f"group file {str(self.gf.path)!r}: " + "; ".join(problems))
+
     def hooks(self) -> Hooks:
         return Hooks(prepare=self.prepare, locate=self.locate)
 
@@ -207,6 +228,10 @@ def run(ctx: Context) -> int:
     members = Members(ctx, gf)
     first = planned(gf, alias)[0]
     dry = s.get_bool("dry_run")
+    if action == "deploy":
+        if not dry:
+            ctx.aws.check_credentials()
+        members.check_buckets(planned(gf, alias))
     if action == "history":
         rows = group_status.history(members.group_log(first), bounds.LIMIT.whole(s, 20))
         return show_history(ctx.output, gf.group, rows)
@@ -223,7 +248,6 @@ def run(ctx: Context) -> int:
         why = s.get("reason") or ""
         result = group_undo.group_rollback(gf, hooks, glog, group_release, dry, progress, why)
     else:
-        ctx.aws.check_credentials()
         glog = members.group_log(first, make=True)
         result = group_deploy.group_deploy(gf, hooks, glog, _options(ctx, alias), progress)
     return show(ctx.output, result.data, result.exit_code)
