@@ -254,6 +254,44 @@ def test_a_resource_create_stack_cannot_create_fails_the_stack_not_the_call(
     assert rollback["ResourceStatusReason"] == "The following resource(s) failed to create: [Fn]. "
 
 
+def _settled(cfn: Any, stack: str) -> str:
+    for _ in range(200):
+        status = str(cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"])
+        if not status.endswith("_IN_PROGRESS"):
+            return status
+        time.sleep(0.05)
+    return status
+
+
+def test_a_change_set_whose_resource_cannot_be_created_fails_as_create_stack_does(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    """sam deploys through a change set: its failure shows as CreateStack's (the resource
+    CREATE_FAILED with why, the stack's reason naming it), and the stack rolled back lists
+    no resource (moto made them again when listed, and answered the failed one's error)."""
+    cfn = clients["cloudformation"]
+    stack = unique("nocreate-cs")
+    cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName="first",
+        ChangeSetType="CREATE",
+        TemplateBody=_FUNCTION_WITHOUT_ITS_ROLE,
+    )
+    for _ in range(200):
+        cs = cfn.describe_change_set(StackName=stack, ChangeSetName="first")
+        if cs["Status"] == "CREATE_COMPLETE":
+            break
+        time.sleep(0.05)
+    cfn.execute_change_set(StackName=stack, ChangeSetName="first")
+    assert _settled(cfn, stack) == "ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
+    (failed,) = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert failed["LogicalResourceId"] == "Fn" and "role" in failed["ResourceStatusReason"]
+    (rollback,) = [e for e in events if e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS"]
+    assert rollback["ResourceStatusReason"] == "The following resource(s) failed to create: [Fn]. "
+    assert cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"] == []
+
+
 # c. ListAliases (and ListVersionsByFunction) page by MaxItems and Marker
 
 

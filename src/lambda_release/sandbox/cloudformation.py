@@ -334,13 +334,10 @@ class StackOperation:
             self._adopt()
             list(stack.output_map.values())  # resolve outputs now, while resources exist
         except Exception as exc:
-            _stack_status(stack, "ROLLBACK_IN_PROGRESS", f"Resource creation failed: {exc}")
-            for lid in reversed(created):
-                resource = rm._parsed_resources.pop(lid, None)
-                with contextlib.suppress(Exception):
-                    if resource is not None and hasattr(resource, "delete"):
-                        resource.delete(stack.account_id, stack.region_name)
-            _stack_status(stack, "ROLLBACK_COMPLETE")
+            # As CreateStack's own path (``_creation_failed``) and CloudFormation: the
+            # resource CREATE_FAILED with why, the stack's reason naming it, each resource
+            # made deleted (sam's table of events shows them).
+            _creation_failed(stack, exc, self.template_dict["Resources"])
             return False
         _stack_status(stack, "CREATE_COMPLETE")
         return True
@@ -899,9 +896,9 @@ def _create_resources_failing_as_aws(original: Callable[..., None]) -> Callable[
     return create_resources
 
 
-def _creation_failed(stack: Any, exc: Exception) -> None:
+def _creation_failed(stack: Any, exc: Exception, resources: Any = None) -> None:
     rm = stack.resource_map
-    resources = stack.template_dict.get("Resources") or {}
+    resources = resources or stack.template_dict.get("Resources") or {}
     order = dependency_order(resources)
     pending = [lid for lid in order if lid not in rm._parsed_resources]
     failed = pending[0] if pending else "?"
@@ -917,7 +914,18 @@ def _creation_failed(stack: Any, exc: Exception) -> None:
             if hasattr(resource, "delete"):
                 resource.delete(stack.account_id, stack.region_name)
         _event(stack, lid, _physical_id(resource), resources[lid]["Type"], "DELETE_COMPLETE")
+    _nothing_left(stack.resource_map)
     _stack_status(stack, "ROLLBACK_COMPLETE")
+
+
+def _nothing_left(rm: Any) -> None:
+    """A creation rolled back deleted every resource it made: none is left to list. moto
+    creates a resource the first time it is read, so ListStackResources (or a delete)
+    made them again, and answered the failed one's own error (a Logs JSON error to the
+    CloudFormation XML client: botocore cannot read it)."""
+    for lid in list(rm._resource_json_map):
+        rm._parsed_resources.pop(lid, None)  # parameters and pseudo parameters stay
+    rm._resource_json_map = {}
 
 
 def _inline_code_zipped_on_update(original: Any) -> Any:
