@@ -302,6 +302,9 @@ def show(out: str, data: dict[str, Any], code: int) -> int:
     gid = data["id"] or "(dry run)"
     print(f"group {data['group']} release {gid} to {data['alias']}: {data['outcome']}{at}")
     print(output.format_table(HEADERS, rows))
+    for m in data["members"]:  # why a member failed or was refused (sam's last lines)
+        for problem in m.get("problems") or []:
+            print(f"{m['stack']} ({m['region']}): {visible(problem)}")
     return code
 
 

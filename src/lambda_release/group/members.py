@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lambda_release.errors import LambdaReleaseError
 from lambda_release.group.plan import GOOD, NOT_STARTED, NOT_UNDONE, Member, undo_skip
@@ -18,6 +19,7 @@ from lambda_release.log.store import ReleaseLog
 from lambda_release.release.deploy import DeployPlan, DeployResult, deploy
 from lambda_release.release.stack_alias import StackAlias
 from lambda_release.rollback import Request, rollback
+from lambda_release.template import sam
 from lambda_release.text import visible
 
 Progress = Callable[[str], None]
@@ -75,18 +77,50 @@ def release_member(
     progress: Progress,
 ) -> Released:
     """One member through ``release.deploy.deploy``: the one release path."""
+    ran = SamRun(m)
     try:
         ready = hooks.prepare(m, built, ref, dry_run)
-        result = deploy(ready.engine, ready.plan, run_sam=ready.run_sam, progress=said(m, progress))
+        result = deploy(
+            ready.engine, ready.plan, run_sam=ran.wrap(ready.run_sam), progress=said(m, progress)
+        )
     except LambdaReleaseError as exc:
         said(m, progress)(f"failed: {exc}")
-        return Released(m, problems=[str(exc)])
+        return Released(m, problems=[*ran.why(), str(exc)])
     for warning in result.warnings:
         said(m, progress)(f"warning: {warning}")
     if result.release is None and result.dry_run is None:
         for problem in result.problems:  # refused by its pre-flight or lock, as deploy says
             said(m, progress)(f"refused: {problem}")
-    return _released(m, ready.engine, result)
+    got = _released(m, ready.engine, result)
+    if got.outcome not in GOOD:
+        got.problems = [*ran.why(), *got.problems]
+    return got
+
+
+class SamRun:
+    """A member's ``sam deploy``: its lines on stderr prefixed as its progress lines are,
+    and, when it fails, its last meaningful lines for the member's problems (masked on
+    their way through ``run_streaming``: a secret never reaches them)."""
+
+    def __init__(self, m: Member) -> None:
+        self.output = sam.SamOutput(prefix=f"[{m.stack} {m.region}] ")
+        self.code: int | None = None
+
+    def wrap(self, run_sam: Callable[..., int]) -> Callable[..., int]:
+        def run(cmd: Any, **kwargs: Any) -> int:
+            self.code = run_sam(cmd, out=self.output, **kwargs)
+            return self.code
+
+        return run
+
+    def why(self) -> list[str]:
+        """[] unless sam ran and failed: then its exit code and its last lines."""
+        if not self.code:
+            return []
+        return [
+            f"sam deploy exited with {self.code}",
+            *(f"sam: {line}" for line in self.output.tail()),
+        ]
 
 
 def _released(m: Member, engine: StackAlias, result: DeployResult) -> Released:

@@ -356,7 +356,8 @@ def following(
     """
 
     def run(cmd: Sequence[str], **kwargs: Any) -> int:
-        out = stream or sys.stderr
+        # Beside sam's lines, where they go (a group member's: prefixed with its name).
+        out = kwargs.get("out") or stream or sys.stderr
         renderer = LineRenderer(out, heartbeat=None, prefix=prefix)
         # An engine of its own: the deploy's engine caches what it read.
         own = StackAlias(engine.aws, engine.stack, engine.alias, rate=engine.rate)

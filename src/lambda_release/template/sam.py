@@ -7,14 +7,16 @@ overrides are formatted by :mod:`lambda_release.template.overrides`.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from lambda_release.errors import OperationError, UsageError
 from lambda_release.template.overrides import carry_pass_through, override_args, unquote
@@ -268,6 +270,76 @@ def run_streaming(
     finally:
         done.set()
         ticker.join(timeout=10)
+
+
+TAIL_LINES = 5  # a failed member's last lines of sam output kept in its problems
+TAIL_WIDTH = 300  # each cut to this many characters
+# Lines that say nothing on their own: sam's table rules, and our own heartbeat and
+# progress lines, which go through the same stream.
+RULE = re.compile(r"[\s\-=+|*]*")
+OURS = "[lambda-release]"
+# A CloudFormation event of a failure, as sam's table shows it (CREATE_FAILED ...): the
+# why of a stack that rolled back, kept though later rows push it out of the last lines.
+FAILED_EVENT = re.compile(r"[A-Z_]+_FAILED\s")
+
+
+class SamOutput:
+    """Where ``run_streaming`` writes a ``sam`` run's lines (already masked: no secret
+    reaches it): on to ``stream`` (stderr), each line prefixed (``[stack region] ``: the
+    members of a group run side by side), and the last few meaningful ones kept, each
+    cut short, for a failure's why (``tail``). Lines are whole on the way out: each
+    thread's (sam's reader, the heartbeat, the canary's follower) part lines are held
+    until their end."""
+
+    def __init__(self, prefix: str = "", stream: TextIO | None = None) -> None:
+        self.prefix, self.stream = prefix, stream
+        self._parts: dict[int, str] = {}
+        self._tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self._failed: str | None = None
+        self._lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            held = self._parts.pop(threading.get_ident(), "") + text
+            *lines, rest = held.split("\n")
+            if rest:
+                self._parts[threading.get_ident()] = rest
+            for line in lines:
+                self._line(line)
+        return len(text)
+
+    def flush(self) -> None:
+        (self.stream or sys.stderr).flush()
+
+    def _line(self, line: str) -> None:
+        (self.stream or sys.stderr).write(f"{self.prefix}{line}\n")
+        kept = " ".join(visible(line).split())
+        if line[:1].isspace():
+            # Indented: sam's preamble, or a table cell's wrapped rest. A failed event's
+            # rest is its why: joined to it; any other row's is left out.
+            if kept and self._tail and self._tail[-1] == self._failed:
+                self._failed = self._tail[-1] = _cut(f"{self._failed} {kept}")
+            return
+        if not kept or RULE.fullmatch(kept) or kept.startswith(OURS):
+            return
+        kept = _cut(kept)
+        self._failed = kept if FAILED_EVENT.match(kept) else self._failed
+        self._tail.append(kept)
+
+    def tail(self) -> list[str]:
+        """The last meaningful lines (at most ``TAIL_LINES``, each ``TAIL_WIDTH`` long),
+        the last failed CloudFormation event first when they no longer hold it."""
+        with self._lock:
+            for ident in list(self._parts):
+                self._line(self._parts.pop(ident))
+            lines = list(self._tail)
+            if self._failed is not None and self._failed not in lines:
+                lines = [self._failed, *lines[-(TAIL_LINES - 1) :]]
+            return lines
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= TAIL_WIDTH else line[: TAIL_WIDTH - 3] + "..."
 
 
 def still_running(elapsed: float) -> str:
