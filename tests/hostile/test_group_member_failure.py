@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import uuid
 from collections.abc import Callable
 
@@ -100,3 +101,38 @@ def test_a_failed_members_sam_error_is_in_the_result_and_the_log_never_its_secre
         *objects(g).values(),
     )
     assert not leaks, "a NoEcho value reached the result or a log"
+
+
+def test_a_secret_quoted_back_in_a_failure_sam_wraps_never_reaches_the_result_or_log(
+    group_app: Callable[..., Group],
+) -> None:
+    """The failing member's NoEcho value is what fails (a log group named with it, too long):
+    CloudWatch Logs quotes the name back, and sam's table wraps that reason across lines,
+    so the value arrives in pieces no line's mask sees. The stream shows them as a plain
+    deploy's does; what the group keeps (the member's problems, its group log) holds none."""
+    g = group_app()
+    g.write(on_failure="stop", concurrency=2)
+    with_secret(g, f"short-{uuid.uuid4().hex}")
+    path = g.app.directory / "template.yaml"
+    template = yaml.safe_load(path.read_text())
+    template["Resources"]["Logs"] = {
+        "Type": "AWS::Logs::LogGroup",
+        "Properties": {"LogGroupName": {"Fn::Sub": "/lr/${AWS::StackName}-${DbPassword}"}},
+    }
+    path.write_text(yaml.safe_dump(template, sort_keys=False))
+    secret = secrets.token_hex(300)  # the name is then over 512 characters
+    body = yaml.safe_load(g.file.read_text())
+    body["waves"][1]["targets"][0]["parameter_overrides"]["DbPassword"] = secret
+    g.file.write_text(yaml.safe_dump(body, sort_keys=False))
+    p = g.lr("deploy", str(g.file), "--output", "json")
+    assert p.returncode == 1, p.stderr
+    data = json.loads(p.stdout)
+    (bad,) = [m for m in data["members"] if m["stack"] == g.stacks[1][0]]
+    assert bad["outcome"] == "failed", bad
+    failed_event = [x for x in bad["problems"] if x.startswith("sam: CREATE_FAILED")]
+    assert failed_event and "*****" in failed_event[0], bad["problems"]
+    kept = [p.stdout, *objects(g).values()]
+    pieces = {secret[i : i + 8] for i in range(len(secret) - 7)}
+    found = [piece for piece in pieces if secrets_in([piece], *kept)]
+    assert not found, f"{len(found)} pieces of the NoEcho value kept, e.g. {found[:3]}"
+    assert not secrets_in([secret], p.stderr), "the whole value was printed"

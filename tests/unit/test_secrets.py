@@ -204,3 +204,21 @@ def test_an_unclosed_quote_is_refused_not_backtracked_for_ever() -> None:
     worker.join(timeout=60)  # linear: a millisecond; exponential: never
     assert not worker.is_alive(), "the parser is backtracking"
     assert len(outcome) == 1 and "s3cr3t" not in outcome[0]
+
+
+def test_pieces_of_a_secret_a_table_wrapped_are_masked_in_what_is_kept() -> None:
+    """sam's table wraps a long failure reason across lines: a secret quoted in it arrives
+    in pieces (the end of a row, the start of the next line, a whole line between) that no
+    line's mask sees. What a failed member keeps masks each word holding a piece."""
+    secret = "s3cr3t-0123456789abcdef"
+    mask = OutputMask([secret])
+    row = "CREATE_FAILED AWS::Logs::LogGroup Logs Value '/lr/s3cr3t-0123"
+    rest = "456789ab cdef' at 'logGroupName' failed"
+    kept = mask.pieces(f"{row} {rest}")
+    assert kept == (
+        "CREATE_FAILED AWS::Logs::LogGroup Logs Value ***** ***** ***** at 'logGroupName' failed"
+    )
+    assert mask.pieces("Error: cut short at '/lr/s3cr3t-01...") == "Error: cut short at *****"
+    assert mask.pieces(f"whole {secret} here") == "whole ***** here"
+    # A word holding no piece as long as the shortest secret allowed stays.
+    assert mask.pieces("the s3 bucket ab") == "the s3 bucket ab"

@@ -108,6 +108,7 @@ class SamRun:
 
     def wrap(self, run_sam: Callable[..., int]) -> Callable[..., int]:
         def run(cmd: Any, **kwargs: Any) -> int:
+            self.output.hide(cmd)
             self.code = run_sam(cmd, out=self.output, **kwargs)
             return self.code
 

@@ -296,7 +296,13 @@ class SamOutput:
         self._parts: dict[int, str] = {}
         self._tail: deque[str] = deque(maxlen=TAIL_LINES)
         self._failed: str | None = None
+        self._mask = OutputMask([])
         self._lock = threading.Lock()
+
+    def hide(self, cmd: Sequence[Value]) -> None:
+        """The secrets ``cmd`` carries: their pieces kept out of ``tail`` (the stream is
+        masked line by line by ``run_streaming``, as a plain deploy's)."""
+        self._mask = OutputMask(hidden_in(cmd))
 
     def write(self, text: str) -> int:
         with self._lock:
@@ -335,7 +341,7 @@ class SamOutput:
             lines = list(self._tail)
             if self._failed is not None and self._failed not in lines:
                 lines = [self._failed, *lines[-(TAIL_LINES - 1) :]]
-            return lines
+            return [self._mask.pieces(line) for line in lines] if self._mask else lines
 
 
 def _cut(line: str) -> str:

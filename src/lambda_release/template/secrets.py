@@ -205,3 +205,28 @@ class OutputMask:
         for value in self.values:
             text = text.replace(value, MASK)
         return text
+
+    def pieces(self, text: str, least: int = MIN_LENGTH) -> str:
+        """``text`` masked, and each word (between spaces) that holds a piece of a secret
+        at least ``least`` long, whole or at its start or end, masked too: sam's tables
+        wrap a long cell across lines, so a secret quoted in one (a resource's failure
+        reason) arrives in pieces no line's mask can see. Over-masks rather than leaks:
+        for what is kept (a failed member's why), not for the stream."""
+        words = self.text(text).split(" ")
+        return " ".join(MASK if self._holds_piece(w, least) else w for w in words)
+
+    def _holds_piece(self, word: str, least: int) -> bool:
+        return any(self._piece_in(w, least) for w in {word, word.removesuffix("...")})
+
+    def _piece_in(self, word: str, least: int) -> bool:
+        if len(word) < least:
+            return False
+        for value in self.values:
+            if len(value) < least:
+                continue
+            if word in value:
+                return True
+            for k in range(min(len(word), len(value)), least - 1, -1):
+                if word.endswith(value[:k]) or word.startswith(value[-k:]):
+                    return True
+        return False
