@@ -14,6 +14,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from lambda_release.aws.client import parallel_map
 from lambda_release.group.plan import Member
 from lambda_release.names import printable
 
@@ -56,12 +57,13 @@ def bucket_region(s3: Any, bucket: str) -> str | None:
 def regions_of(
     artifacts: list[Artifacts], s3_for: Callable[[Member], Any]
 ) -> dict[str, str | None]:
-    """Each distinct bucket's region, asked once (through its first member's client)."""
-    out: dict[str, str | None] = {}
+    """Each distinct bucket's region, asked once (through its first member's client), the
+    buckets side by side (a call to each region's S3)."""
+    first: dict[str, Member] = {}
     for a in artifacts:
-        if a.bucket not in out:
-            out[a.bucket] = bucket_region(s3_for(a.member), a.bucket)
-    return out
+        first.setdefault(a.bucket, a.member)
+    found = parallel_map(lambda b: bucket_region(s3_for(first[b]), b), list(first))
+    return dict(zip(first, found, strict=True))
 
 
 def problems(artifacts: list[Artifacts], regions: Mapping[str, str | None]) -> list[str]:
