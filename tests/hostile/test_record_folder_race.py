@@ -82,3 +82,19 @@ def test_a_record_folder_removed_between_exists_and_is_dir_is_no_error(
     monkeypatch.setattr(Path, "stat", removed_after_the_first_look)
     assert check_record_file(str(folder / "release.json")) == folder / "release.json"
     assert looks[0] >= 2  # the race happened: the folder was looked at again after removal
+
+
+def test_a_record_folder_removed_as_it_is_asked_whether_a_folder_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same race where it struck (the folder there for `exists()`, gone for `is_dir()`)."""
+    folder = tmp_path / ".lambda-release"
+    folder.mkdir()
+
+    def removed_before_answering(self: Path) -> bool:
+        if self == folder and os.path.isdir(self):
+            os.rmdir(self)
+        return os.path.isdir(self)
+
+    monkeypatch.setattr(Path, "is_dir", removed_before_answering)
+    assert check_record_file(str(folder / "release.json")) == folder / "release.json"
