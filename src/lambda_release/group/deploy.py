@@ -79,8 +79,9 @@ def group_deploy(
         }
     )
     progress(f"group release {gid} of {gf.group} begun in {glog.uri}")
-    stopped_at, reason = _waves(gf, hooks, glog, opts, members, built, gid, progress)
-    return _end(gf, hooks, glog, opts, members, gid, stopped_at, reason, progress)
+    released: list[Released] = []
+    stopped_at, reason = _waves(gf, hooks, glog, opts, members, built, gid, progress, released)
+    return _end(gf, hooks, glog, opts, members, gid, stopped_at, reason, progress, released)
 
 
 def _waves(
@@ -92,8 +93,10 @@ def _waves(
     built: dict[Path, Path],
     gid: str,
     progress: Progress,
+    released: list[Released],
 ) -> tuple[int | None, str]:
-    """Each wave in turn; (the wave it stopped at, why) or (None, "")."""
+    """Each wave in turn; (the wave it stopped at, why) or (None, ""). Each member's
+    release is added to ``released`` as its wave ends."""
     waves = P.by_wave(members)
     for n, wave in enumerate(gf.waves, start=1):
         ms = waves[n]
@@ -109,6 +112,7 @@ def _waves(
             return got
 
         results = _concurrently(one, ms, wave.concurrency)
+        released.extend(results)
         failed = [r for r in results if not r.ok]
         if failed:
             names = ", ".join(f"{r.member.name}: {r.outcome}" for r in failed)
@@ -148,13 +152,14 @@ def _end(
     stopped_at: int | None,
     reason: str,
     progress: Progress,
+    released: list[Released],
 ) -> GroupResult:
     if stopped_at is None:
         glog.write_end(
             {"id": gid, "outcome": P.SUCCEEDED, "stopped_at_wave": None, "time": iso(now())}
         )
         progress(f"group release {gid}: every wave succeeded")
-        return _final(gf, hooks, glog, opts.alias, gid, members, 0)
+        return GroupResult(0, succeeded(gf.group, gid, opts.alias, members, released))
     progress(f"group release {gid} stopped: {reason}")
     if gf.on_failure == "rollback":
         progress("on_failure: rollback: undoing every member released, newest wave first")
@@ -187,6 +192,33 @@ def _final(
 ) -> GroupResult:
     """The group release as the logs now tell it (each member read from its own log)."""
     return GroupResult(code, group_status(hooks, glog, gf.group, gid, alias, members).data)
+
+
+def succeeded(
+    group: str, gid: str, alias: str, members: list[P.Member], released: list[Released]
+) -> dict[str, Any]:
+    """The group release every wave of which succeeded, from the settlements its members
+    wrote just now: what ``group status`` reads back from each member's log (its rows),
+    without reading every member's log again (issue 33: for 60 members, 12 s of the 15 s
+    no ``sam`` hid). Stopped, the group is read back from the logs (``_final``): the
+    undoing told its story there."""
+    by_member = {(r.member.stack, r.member.region): r for r in released}
+    rows = []
+    for m in members:
+        r = by_member[m.stack, m.region]
+        assert r.release is not None  # every wave succeeded: each member settled
+        row = P.member_row(
+            m,
+            r.release.id,
+            P.member_outcome(r.release.outcome, r.release.undone),
+            release_outcome=r.release.outcome,
+            in_effect=r.release.in_effect,
+            released_since=None,
+        )
+        if r.problems:
+            row["problems"] = r.problems[:20]
+        rows.append(row)
+    return P.summary(group, gid, alias, P.SUCCEEDED, None, rows)
 
 
 def bake_wave(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -126,7 +127,7 @@ def check_record_file(path: str) -> Path:
     while not missing.parent.exists():
         missing = missing.parent
     existing = missing if missing.exists() else missing.parent
-    if existing.exists() and not existing.is_dir():  # gone meanwhile: tried below
+    if not _folder_or_gone(existing):  # gone meanwhile: tried below
         raise UsageError(f"--record-file {path!r}: {str(existing)!r} is not a folder: {fix}")
     try:
         _try_writing_in(missing)
@@ -136,6 +137,15 @@ def check_record_file(path: str) -> Path:
             f"--record-file {path!r}: cannot write in {str(existing)!r} ({why}): {fix}"
         ) from None
     return target
+
+
+def _folder_or_gone(path: Path) -> bool:
+    """One look: another release of the same folder (a group's wave) may remove it between
+    an ``exists()`` and an ``is_dir()``, which then says "not a folder" of a folder."""
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except FileNotFoundError:
+        return True
 
 
 def _try_writing_in(folder: Path) -> None:
