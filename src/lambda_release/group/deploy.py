@@ -28,6 +28,7 @@ from lambda_release.bake.run import BakePlan, Clock, bake
 from lambda_release.ci_metadata import ci_metadata
 from lambda_release.errors import LambdaReleaseError, OperationError
 from lambda_release.group import plan as P
+from lambda_release.group.build_lock import building
 from lambda_release.group.members import Hooks, Released, release_member, said
 from lambda_release.group.model import GroupFile
 from lambda_release.group.status import GroupResult, group_status
@@ -62,7 +63,23 @@ def group_deploy(
     members = P.members(gf, opts.alias)
     if opts.dry_run:
         return dry_run(gf, hooks, members, opts, progress)
-    built = build_templates(P.templates(gf, members), opts, progress)
+    templates = P.templates(gf, members)
+    with building([P.build_dir(t).parent for t in templates], progress):
+        return _release(
+            gf, hooks, glog, opts, members, build_templates(templates, opts, progress), progress
+        )
+
+
+def _release(
+    gf: GroupFile,
+    hooks: Hooks,
+    glog: GroupLog,
+    opts: Options,
+    members: list[P.Member],
+    built: dict[Path, Path],
+    progress: Progress,
+) -> GroupResult:
+    """The group release, once its templates are built: recorded, waves, end."""
     gid = new_id()
     ci = ci_metadata()
     glog.write_release(
