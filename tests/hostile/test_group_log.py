@@ -62,6 +62,9 @@ def test_two_group_deploys_at_once_never_mix_their_members(
         data = json.loads(out)
         assert data["outcome"] in ("succeeded", "rolled back", "stopped"), data
     assert codes[0] == 0, [err for _, _, err in results]  # one of them released the group
+    # One builds and releases; the other waited for it to end (group/build_lock.py) rather
+    # than building into the same .aws-sam/group/ folder at once.
+    assert sum("waiting for it to end" in err for _, _, err in results) == 1, results
     # Each group release's members are its own: each member's entry names that release.
     code, hist, err = g.json("history", str(g.file))
     assert code == 0, err
