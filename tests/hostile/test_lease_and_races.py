@@ -630,3 +630,29 @@ def test_a_template_named_in_clicks_short_form_is_refused(
 
 def test_values_of_short_options_are_not_read_as_options() -> None:
     assert sam.reserved_pass_through(["--no-progressbar", "-h", "x-t"]) == []
+
+
+def test_a_lease_taken_first_under_our_own_name_is_shared_not_refused(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs of one logical rollback at once share its id as the lease's holder. Both read
+    the lease free; the other's conditional write lands first, ours fails: ours was refused
+    "locked by release <our own id>" (CI, test_two_rollbacks_at_once_write_one_entry, 1 in
+    ~2,000). A lease held under our own name is ours to share: taken over with its ETag."""
+    log = kit.log()
+    holder = "20261206T183828.929006Z-3dc12fe2"
+    real_put = lock._put
+    raced = []
+
+    def the_other_run_writes_first(log_: Any, body: Any, condition: dict[str, str]) -> str | None:
+        if not raced and "IfMatch" in condition:
+            raced.append(real_put(log_, {**body, "host": "the-other-run"}, condition))
+        return real_put(log_, body, condition)
+
+    monkeypatch.setattr(lock, "_put", the_other_run_writes_first)
+    lease, theirs = lock.try_acquire(log, holder, mode="rollback", ttl=60)
+    assert raced and raced[0] is not None  # the other run's write landed first
+    assert theirs is None and lease is not None, theirs
+    assert lease_body(kit)["holder"] == holder
+    assert lease_body(kit)["host"] != "the-other-run"  # ours, written over the other's
+    assert lock.release(log, holder, lease)

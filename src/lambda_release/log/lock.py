@@ -23,6 +23,9 @@ from lambda_release.log.store import ReleaseLog
 
 DEPLOY_LEASE_SECONDS = 300.0
 BEGIN_LEASE_SECONDS = 3 * 3600.0
+# Takes of a lease held under our own name, lost to a run sharing that name (the same
+# logical rollback run twice at once), tried again before giving up.
+SAME_HOLDER_TRIES = 3
 
 
 @dataclass
@@ -113,9 +116,11 @@ def try_acquire(
         current = read_lease(log)  # created meanwhile by someone else
     if current is None:  # deleted meanwhile: try again next round
         return None, {"holder": "?", "acquired": "?", "expires_epoch": 0.0}
-    theirs, their_etag = current
-    modified = log.last_modified.get(log.lock_key)
-    if theirs.get("holder") == holder or is_free(theirs):
+    for _ in range(SAME_HOLDER_TRIES):
+        theirs, their_etag = current
+        modified = log.last_modified.get(log.lock_key)
+        if theirs.get("holder") != holder and not is_free(theirs):
+            return None, theirs
         # Ours already (a re-run) or lapsed: take it over only if nobody else did first.
         etag = _put(log, body, {"IfMatch": their_etag})
         if etag is not None:
@@ -124,8 +129,12 @@ def try_acquire(
             log.adopt_head(theirs.get("head") if theirs.get("released") else None, modified)
             return HeldLease(log, holder, mode, body, etag, modified), None
         again = read_lease(log)
-        return None, (again[0] if again else theirs)
-    return None, theirs
+        if again is None or again[0].get("holder") != holder:
+            return None, (again[0] if again else theirs)
+        # Taken first under our own name: a concurrent run of the same logical rollback
+        # (both share its id) won the race. Shared by design: take it over from that run.
+        current = again
+    return None, current[0]
 
 
 def acquire(
