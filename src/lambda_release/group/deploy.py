@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,56 +65,54 @@ def group_deploy(
         return dry_run(gf, hooks, members, opts, progress)
     templates = P.templates(gf, members)
     with building([P.build_dir(t).parent for t in templates], progress):
-        return _release(
-            gf, hooks, glog, opts, members, build_templates(templates, opts, progress), progress
-        )
+        built = build_templates(templates, opts, progress)
+        return _release(_Run(gf, hooks, glog, opts, members, built, progress, new_id()))
 
 
-def _release(
-    gf: GroupFile,
-    hooks: Hooks,
-    glog: GroupLog,
-    opts: Options,
-    members: list[P.Member],
-    built: dict[Path, Path],
-    progress: Progress,
-) -> GroupResult:
+@dataclass
+class _Run:
+    """One group release under way: what every step of it reads, and each member's release
+    as its wave ends (``released``)."""
+
+    gf: GroupFile
+    hooks: Hooks
+    glog: GroupLog
+    opts: Options
+    members: list[P.Member]
+    built: dict[Path, Path]
+    progress: Progress
+    gid: str
+    released: list[Released] = field(default_factory=list)
+
+
+def _release(run: _Run) -> GroupResult:
     """The group release, once its templates are built: recorded, waves, end."""
-    gid = new_id()
-    ci = ci_metadata()
-    glog.write_release(
+    gf, ci = run.gf, ci_metadata()
+    run.glog.write_release(
         {
-            "id": gid,
+            "id": run.gid,
             "group": gf.group,
-            "alias": opts.alias,
+            "alias": run.opts.alias,
             "time": iso(now()),
             "on_failure": gf.on_failure,
             "file": str(gf.path),
-            "members": [{"wave": m.wave, "stack": m.stack, "region": m.region} for m in members],
+            "members": [
+                {"wave": m.wave, "stack": m.stack, "region": m.region} for m in run.members
+            ],
             "ci": ci,
             "who": str(ci.get("triggered_by", "")),
         }
     )
-    progress(f"group release {gid} of {gf.group} begun in {glog.uri}")
-    released: list[Released] = []
-    stopped_at, reason = _waves(gf, hooks, glog, opts, members, built, gid, progress, released)
-    return _end(gf, hooks, glog, opts, members, gid, stopped_at, reason, progress, released)
+    run.progress(f"group release {run.gid} of {gf.group} begun in {run.glog.uri}")
+    stopped_at, reason = _waves(run)
+    return _end(run, stopped_at, reason)
 
 
-def _waves(
-    gf: GroupFile,
-    hooks: Hooks,
-    glog: GroupLog,
-    opts: Options,
-    members: list[P.Member],
-    built: dict[Path, Path],
-    gid: str,
-    progress: Progress,
-    released: list[Released],
-) -> tuple[int | None, str]:
+def _waves(run: _Run) -> tuple[int | None, str]:
     """Each wave in turn; (the wave it stopped at, why) or (None, ""). Each member's
-    release is added to ``released`` as its wave ends."""
-    waves = P.by_wave(members)
+    release is added to ``run.released`` as its wave ends."""
+    gf, progress = run.gf, run.progress
+    waves = P.by_wave(run.members)
     for n, wave in enumerate(gf.waves, start=1):
         ms = waves[n]
         progress(
@@ -123,19 +121,20 @@ def _waves(
         )
 
         def one(m: P.Member) -> Released:
-            ref: GroupRef = {"name": gf.group, "id": gid, "wave": m.wave}
-            got = release_member(hooks, m, built[gf.template_path(m.target)], ref, False, progress)
-            _record(glog, gid, got)
+            ref: GroupRef = {"name": gf.group, "id": run.gid, "wave": m.wave}
+            built = run.built[gf.template_path(m.target)]
+            got = release_member(run.hooks, m, built, ref, False, progress)
+            _record(run.glog, run.gid, got)
             return got
 
         results = _concurrently(one, ms, wave.concurrency)
-        released.extend(results)
+        run.released.extend(results)
         failed = [r for r in results if not r.ok]
         if failed:
             names = ", ".join(f"{r.member.name}: {r.outcome}" for r in failed)
             return n, f"wave {n} failed: {names}"
         if wave.bake_seconds:
-            alarmed = bake_wave(results, wave.bake_seconds / 60, opts, progress)
+            alarmed = bake_wave(results, wave.bake_seconds / 60, run.opts, progress)
             if alarmed:
                 return n, f"wave {n}'s bake: {'; '.join(alarmed)}"
         progress(f"wave {n}/{len(gf.waves)} ({wave.name}) succeeded")
@@ -159,34 +158,24 @@ def _record(glog: GroupLog, gid: str, got: Released) -> None:
     glog.write_member(body)
 
 
-def _end(
-    gf: GroupFile,
-    hooks: Hooks,
-    glog: GroupLog,
-    opts: Options,
-    members: list[P.Member],
-    gid: str,
-    stopped_at: int | None,
-    reason: str,
-    progress: Progress,
-    released: list[Released],
-) -> GroupResult:
+def _end(run: _Run, stopped_at: int | None, reason: str) -> GroupResult:
+    gf, gid, alias, progress = run.gf, run.gid, run.opts.alias, run.progress
     if stopped_at is None:
-        glog.write_end(
+        run.glog.write_end(
             {"id": gid, "outcome": P.SUCCEEDED, "stopped_at_wave": None, "time": iso(now())}
         )
         progress(f"group release {gid}: every wave succeeded")
-        return GroupResult(0, succeeded(gf.group, gid, opts.alias, members, released))
+        return GroupResult(0, succeeded(gf.group, gid, alias, run.members, run.released))
     progress(f"group release {gid} stopped: {reason}")
     if gf.on_failure == "rollback":
         progress("on_failure: rollback: undoing every member released, newest wave first")
         result = undo_group(
-            hooks, glog, gf.group, gid, opts.alias, members, False, progress, reason
+            run.hooks, run.glog, gf.group, gid, alias, run.members, False, progress, reason
         )
         outcome = P.ROLLED_BACK if result.exit_code == 0 else P.STOPPED
     else:
         outcome = P.STOPPED
-    glog.write_end(
+    run.glog.write_end(
         {
             "id": gid,
             "outcome": outcome,
@@ -195,20 +184,9 @@ def _end(
             "reason": reason,
         }
     )
-    return _final(gf, hooks, glog, opts.alias, gid, members, 1)
-
-
-def _final(
-    gf: GroupFile,
-    hooks: Hooks,
-    glog: GroupLog,
-    alias: str,
-    gid: str,
-    members: list[P.Member],
-    code: int,
-) -> GroupResult:
-    """The group release as the logs now tell it (each member read from its own log)."""
-    return GroupResult(code, group_status(hooks, glog, gf.group, gid, alias, members).data)
+    # The group release as the logs now tell it (each member read from its own log).
+    status = group_status(run.hooks, run.glog, gf.group, gid, alias, run.members)
+    return GroupResult(1, status.data)
 
 
 def succeeded(
@@ -217,7 +195,7 @@ def succeeded(
     """The group release every wave of which succeeded, from the settlements its members
     wrote just now: what ``group status`` reads back from each member's log (its rows),
     without reading every member's log again (issue 33: for 60 members, 12 s of the 15 s
-    no ``sam`` hid). Stopped, the group is read back from the logs (``_final``): the
+    no ``sam`` hid). Stopped, the group is read back from the logs (``_end``): the
     undoing told its story there."""
     by_member = {(r.member.stack, r.member.region): r for r in released}
     rows = []
