@@ -85,6 +85,20 @@ def newest_wave(g: Group, stack: str, region: str) -> int | None:
     return None if ref is None else ref["wave"]
 
 
+def wave_2_begun(g: Group, wave2: list[tuple[str, str]], proc: subprocess.Popen[str]) -> None:
+    """Wait until one of ``wave2``'s stacks has a release of the group's wave 2 begun (its
+    second release), while ``proc`` (the group deploy) still runs."""
+    wait_until(
+        lambda: any(
+            newest_wave(g, s, r) == 2 and len(g.log(s, r).releases(2)) == 2 for s, r in wave2
+        ),
+        "a wave 2 release begun",
+        240,
+        0.05,
+        still_running(proc),
+    )
+
+
 def v1_released(g: Group) -> dict[str, str | None]:
     code, _, err = g.json("deploy", str(g.file))
     assert code == 0, err
@@ -146,15 +160,7 @@ def test_a_group_deploy_killed_in_wave_2_then_group_rollback_puts_every_alias_ba
     wave2 = g.stacks[len(REGIONS) :]
     proc = g.popen("deploy", str(g.file), "--lock-ttl", "30")
     try:
-        wait_until(
-            lambda: any(
-                newest_wave(g, s, r) == 2 and len(g.log(s, r).releases(2)) == 2 for s, r in wave2
-            ),
-            "a wave 2 release begun",
-            240,
-            0.05,
-            still_running(proc),
-        )
+        wave_2_begun(g, wave2, proc)
     finally:
         g.kill(proc)
     # The killed members' leases lapse (30 s); until then a member may be refused, and

@@ -15,9 +15,8 @@ from typing import Any
 import yaml
 
 from tests.group.conftest import Group, client, group_app, make_app
-from tests.group.test_group_e2e import newest_wave, still_running, v1_released
+from tests.group.test_group_e2e import v1_released, wave_2_begun
 from tests.support.leaks import secrets_in
-from tests.support.waiting import wait_until
 
 __all__ = ["group_app", "make_app"]
 
@@ -119,15 +118,7 @@ def test_sigterm_in_wave_2_ends_it_and_group_rollback_puts_every_alias_back(
     wave2 = g.stacks[1:]
     proc = g.popen("deploy", str(g.file), "--output", "json")
     try:
-        wait_until(
-            lambda: any(
-                newest_wave(g, s, r) == 2 and len(g.log(s, r).releases(2)) == 2 for s, r in wave2
-            ),
-            "a wave 2 release begun",
-            240,
-            0.05,
-            still_running(proc),
-        )
+        wave_2_begun(g, wave2, proc)
         proc.send_signal(signal.SIGTERM)  # the helper only, as CircleCI's cancel does
         out, err = proc.communicate(timeout=300)
     except subprocess.TimeoutExpired:

@@ -7,12 +7,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 from lambda_release.log.ids import index_name, new_id
 from lambda_release.sandbox.server import Sandbox
 from tests.group.conftest import Group, group_app, make_app
-from tests.support.cliapp import unique
+from tests.hostile.group_log_file import setup
 from tests.support.processes import Cli
 
 __all__ = ["group_app", "make_app"]
@@ -21,20 +19,7 @@ __all__ = ["group_app", "make_app"]
 def test_a_corrupted_group_log_object_is_named_never_a_traceback(
     lr: Cli, sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path
 ) -> None:
-    bucket, group = unique("glog"), unique("grp")
-    s3 = sandbox.client("s3")
-    s3.create_bucket(Bucket=bucket)
-    body = {
-        "version": 1,
-        "group": group,
-        "alias": "PROD",
-        "log": {"bucket": bucket},
-        "waves": [
-            {"targets": [{"stack": "nothing-here", "region": "us-east-1", "s3_bucket": bucket}]}
-        ],
-    }
-    path = tmp_path / "g.yml"
-    path.write_text(yaml.safe_dump(body))
+    s3, bucket, group, path = setup(sandbox, tmp_path)
     gid = new_id()
     key = f"lambda-release/groups/{group}/runs/{index_name(gid)}"
     for garbage, says in (

@@ -9,29 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from lambda_release.log.group_schema import GROUP_RELEASE_SCHEMA
 from lambda_release.log.ids import index_name, new_id
 from lambda_release.sandbox.server import Sandbox
+from tests.hostile.group_log_file import setup
 from tests.support.cliapp import unique
 from tests.support.processes import Cli
-
-
-def setup(sandbox: Sandbox, tmp_path: Path) -> tuple[Any, str, str, Path]:
-    bucket, group = unique("glog"), unique("grp")
-    s3 = sandbox.client("s3")
-    s3.create_bucket(Bucket=bucket)
-    body = {
-        "version": 1,
-        "group": group,
-        "alias": "PROD",
-        "log": {"bucket": bucket},
-        "waves": [{"targets": [{"stack": "in-file", "region": "us-east-1", "s3_bucket": bucket}]}],
-    }
-    path = tmp_path / "g.yml"
-    path.write_text(yaml.safe_dump(body))
-    return s3, bucket, group, path
 
 
 def plant(
