@@ -9,19 +9,24 @@ afterwards must agree with the aliases.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from datetime import datetime, timedelta
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from lambda_release.aws.trace import read_trace
 from lambda_release.errors import OperationError
 from lambda_release.log import lock
+from lambda_release.log.ids import id_time, new_id
 from lambda_release.release.begin import begin
 from lambda_release.sandbox import Sandbox
 from tests.hostile.lease_object import lease_body, put_lease
+from tests.support.logstates import old_entry
 from tests.rollback.stackkit import Kit
 
 
@@ -38,16 +43,25 @@ def listings(trace: Path) -> list[str]:
     ]
 
 
+def head_of(kit: Kit) -> dict[str, Any]:
+    """The head the lease holds, without when it was listed (checked apart)."""
+    head = dict(lease_body(kit)["head"])
+    # When its holder listed the entries: S3's time (the Date of that listing), as written.
+    datetime.strptime(head.pop("listed_at"), "%Y-%m-%dT%H:%M:%S.%fZ")
+    return head
+
+
 def test_a_lease_given_back_hands_over_the_head(kit: Kit, trace: Path) -> None:
     first = kit.entries()[-1].id
-    assert lease_body(kit)["head"] == {"newest": first, "pending": []}
+    assert head_of(kit) == {"newest": first, "pending": []}
     trace.unlink(missing_ok=True)
     second = kit.release({"A": "2"})
-    # The head is checked against the newest window before it is relied on (issue 24):
-    # its entries and their settlements, two listings; the undo marks are not listed.
+    # The head is relied on once the newest entries, listed anyway, confirm it (issue 30):
+    # it names the newest, and no entry it does not know of came after its holder listed.
+    # Neither settlements nor undo marks are listed.
     base = kit.log().base
-    assert listings(trace) == [f"{base}newest/", f"{base}settled/"]
-    assert lease_body(kit)["head"] == {"newest": second, "pending": []}
+    assert listings(trace) == [f"{base}newest/"]
+    assert head_of(kit) == {"newest": second, "pending": []}
     assert second > first
     assert [r.outcome for r in kit.entries()] == ["succeeded", "succeeded"]
     assert kit.versions() == {"A": "2", "B": "1"}
@@ -60,8 +74,9 @@ def test_a_lapsed_lease_hands_over_nothing(kit: Kit, trace: Path) -> None:
     time.sleep(0.6)
     trace.unlink(missing_ok=True)
     rid = kit.release({"B": "2"})
-    assert listings(trace)  # the log was listed: a lapsed lease says nothing of it
-    assert lease_body(kit)["head"] == {"newest": rid, "pending": []}
+    # The log was listed, settlements too: a lapsed lease says nothing of it.
+    assert f"{kit.log().base}settled/" in listings(trace)
+    assert head_of(kit) == {"newest": rid, "pending": []}
     assert kit.versions() == {"A": "1", "B": "2"}
 
 
@@ -138,3 +153,44 @@ def test_a_quiet_lease_keeps_the_read_made_before_it(kit: Kit, trace: Path) -> N
         assert [f["before"] for f in entry["functions"]] == ["1", "1"]
     finally:
         lock.release(log, lease.holder, lease)
+
+
+def test_an_entry_a_stalled_holder_wrote_after_the_head_was_listed_is_settled(
+    kit: Kit, trace: Path
+) -> None:
+    """A holder whose lease lapsed while it was paused writes its entry late: its id is
+    older than the newest (it took the lease first), and the head handed over says nothing
+    is pending. The entry was written after that head's holder listed the log, so the
+    next release does not rely on the head: it lists the settlements, finds the entry
+    pending and settles it (issue 30)."""
+    log = kit.log()
+    newest = kit.entries()[-1].id
+    stalled = new_id(id_time(newest) - timedelta(seconds=1))
+    entry, _ = old_entry(log, stalled, id_time(stalled))
+    kit.sandbox.client("s3").put_object(
+        Bucket=kit.bucket, Key=log.entry_key(stalled), Body=json.dumps(entry).encode()
+    )
+    assert head_of(kit) == {"newest": newest, "pending": []}  # the head knows nothing of it
+    trace.unlink(missing_ok=True)
+    rid = kit.release({"A": "5"})
+    assert f"{log.base}settled/" in listings(trace)
+    late = next(r for r in kit.entries() if r.id == stalled)
+    assert late.outcome == "unknown" and late.settlement is not None  # superseded, settled
+    assert head_of(kit) == {"newest": rid, "pending": []}
+    assert kit.versions() == {"A": "2", "B": "1"}  # the new code published as version 2
+
+
+def test_an_old_lease_restored_is_not_relied_on(kit: Kit, trace: Path) -> None:
+    """A lease object restored from an earlier version (S3 versioning, a backup): its head
+    names an older newest entry, so the listing does not confirm it, and the settlements
+    are listed."""
+    first = kit.entries()[-1].id
+    then = lease_body(kit)
+    second = kit.release({"A": "6"})
+    put_lease(kit, then)
+    trace.unlink(missing_ok=True)
+    third = kit.release({"B": "6"})
+    assert f"{kit.log().base}settled/" in listings(trace)
+    assert [r.id for r in kit.entries()] == [first, second, third]
+    assert [r.outcome for r in kit.entries()] == ["succeeded"] * 3
+    assert head_of(kit) == {"newest": third, "pending": []}

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from lambda_release.aws.stack import answered_at
-from lambda_release.log.ids import new_id
+from lambda_release.aws.client import answered_at
+from lambda_release.log.ids import iso, new_id
+from lambda_release.log.index import IndexPage
 from lambda_release.log.location import LogLocation
 from lambda_release.log.lock import HeldLease
 from lambda_release.log.records import Head
@@ -98,6 +99,7 @@ def test_a_handed_head_is_relied_on_only_once_listed(monkeypatch: pytest.MonkeyP
         return listings[-1]
 
     monkeypatch.setattr(log, "listed_head", listed)
+    monkeypatch.setattr(log, "newest_page", lambda listed=None: IndexPage([hidden], False, None))
     assert log.pending_ids() == [hidden]
     assert log.newest_id() == hidden
     assert len(listings) == 1
@@ -140,3 +142,59 @@ def test_the_functions_a_template_publishes_the_alias_on(
 ) -> None:
     found = alias_guard.functions_publishing(template, "PROD", {"AliasName": "PROD"})
     assert found == (None if expected is None else frozenset(expected))
+
+
+# Issue 30: a head handed over with when its holder listed the entries is relied on once the
+# newest entries, listed anyway, confirm it: no settlements listed.
+LISTED = T + timedelta(minutes=1)
+
+
+def handed(newest: str, pending: set[str], listed_at: datetime | None = LISTED) -> Head:
+    return Head(newest, pending, listed_at)
+
+
+def test_a_head_is_confirmed_by_the_newest_entries_it_knows() -> None:
+    old, ours = new_id(T), new_id(LISTED + timedelta(seconds=5))
+    head = handed(ours, set())
+    # Its own entry written after it listed; an older one before: confirmed.
+    written = {ours: LISTED + timedelta(seconds=5), old: T}
+    assert head.confirmed_by([ours, old], written)
+
+
+def test_a_head_naming_another_newest_is_not_confirmed() -> None:
+    old, newer = new_id(T), new_id(LISTED + timedelta(seconds=9))
+    head = handed(old, set())
+    assert not head.confirmed_by([newer, old], {newer: LISTED, old: T})
+    assert not head.confirmed_by([], {})  # the entries are gone: listed whole
+
+
+def test_an_entry_it_does_not_know_written_after_it_listed_is_not_confirmed() -> None:
+    """A holder that wrote after its lease lapsed (its id older than the head's newest)."""
+    stalled, ours = new_id(T), new_id(LISTED + timedelta(seconds=5))
+    head = handed(ours, set())
+    late = {ours: LISTED + timedelta(seconds=5), stalled: LISTED + timedelta(seconds=2)}
+    assert not head.confirmed_by([ours, stalled], late)
+    # Within the second before it listed: as good as after (both clocks count whole seconds).
+    assert not head.confirmed_by([ours, stalled], {**late, stalled: LISTED - timedelta(seconds=0.5)})
+    # Known to it as pending: confirmed, and the release is settled by the next holder.
+    assert handed(ours, {stalled}).confirmed_by([ours, stalled], late)
+    # No time listed for it: not confirmed.
+    assert not head.confirmed_by([ours, stalled], {ours: LISTED})
+
+
+def test_a_head_without_when_it_was_listed_is_never_confirmed() -> None:
+    ours = new_id(T)
+    assert not handed(ours, set(), None).confirmed_by([ours], {ours: T})
+
+
+def test_when_a_head_was_listed_is_read_only_if_it_could_be_true() -> None:
+    rid = new_id(T)
+    raw: Any = {"newest": rid, "pending": [], "listed_at": iso(LISTED)}
+    head = Head.parse(raw, LISTED + timedelta(seconds=3))
+    assert head is not None and head.listed_at == LISTED
+    assert head.as_json() == raw
+    # Later than the lease was written (a clock or a hand that got it wrong): dropped.
+    later = Head.parse(raw, LISTED - timedelta(seconds=5))
+    assert later is not None and later.listed_at is None
+    assert Head.parse({**raw, "listed_at": "yesterday"}, LISTED) == Head(rid, set())
+    assert Head.parse(raw, None) == Head(rid, set())  # the lease's time unknown

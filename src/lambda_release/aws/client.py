@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -298,3 +300,15 @@ def error_code(exc: BaseException) -> str:
     if isinstance(exc, botocore.exceptions.ClientError):
         return str(exc.response.get("Error", {}).get("Code", ""))
     return ""
+
+
+def answered_at(metadata: dict[str, Any]) -> datetime | None:
+    """The Date header of an AWS answer (whole seconds, AWS's clock), None without one."""
+    text = (metadata.get("HTTPHeaders") or {}).get("date")
+    if not text:
+        return None
+    try:
+        when = parsedate_to_datetime(str(text))
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 import botocore.exceptions
 
-from lambda_release.aws.client import Pool, RateLimiter, error_code, parallel_map
+from lambda_release.aws.client import Pool, RateLimiter, answered_at, error_code, parallel_map
 from lambda_release.errors import OperationError, UsageError
 
 REVIEW_IN_PROGRESS = "REVIEW_IN_PROGRESS"
+# The status of a stack not described again after sam deploy succeeded (settle.read_after_sam).
+UNREAD_STATUS = ""
 
 
 def version_of_arn(arn: str | None) -> str | None:
@@ -192,18 +193,6 @@ def describe_stack(cfn: Any, stack: str) -> dict[str, Any] | None:
     if not stacks:
         return None
     return dict(stacks[0], ResponseMetadata=resp.get("ResponseMetadata") or {})
-
-
-def answered_at(metadata: dict[str, Any]) -> datetime | None:
-    """The Date header of an AWS answer (whole seconds, AWS's clock), None without one."""
-    text = (metadata.get("HTTPHeaders") or {}).get("date")
-    if not text:
-        return None
-    try:
-        when = parsedate_to_datetime(str(text))
-    except (TypeError, ValueError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _alias_name_of(resource: dict[str, Any], function_ids: Iterable[str]) -> tuple[str, str]:

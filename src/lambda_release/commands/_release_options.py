@@ -113,6 +113,19 @@ def log_location(
     )
 
 
+def log_location_guess(ctx: Context) -> LogLocation | None:
+    """Where the log most likely is before the stack is read: --log-bucket, else the
+    artifacts bucket (the stack's tag names it once a release has run, unless the bucket
+    changed since); None when only the stack or SAM's managed bucket can tell."""
+    value = ctx.settings.get("log_bucket") or ctx.settings.get("s3_bucket")
+    if not value:
+        return None
+    try:
+        return LogLocation.parse(value)
+    except UsageError:
+        return None  # said by log_location, with the fix
+
+
 def release_log(ctx: Context, engine: StackAlias) -> ReleaseLog:
     return engine.log(log_location(ctx, engine))
 

@@ -228,8 +228,11 @@ def prepare(ctx: Context, on_engine: Callable[[StackAlias], None] | None = None)
     if not dry_run and ctx.aws.session.get_credentials() is not None:
         # The stack read (and the clients the release needs) overlap the local checks, the
         # template's reading above all (issue 30: 0.2 s for 50 functions, on the release's
-        # critical path when it came first). Without credentials, nothing is read.
-        engine.read_ahead(("s3", "lambda", "codedeploy", "cloudwatch"))
+        # critical path when it came first), and so do the first reads of the log where it
+        # most likely is. Without credentials, nothing is read.
+        engine.read_ahead(
+            ("s3", "lambda", "codedeploy", "cloudwatch"), log=opts.log_location_guess(ctx)
+        )
     inputs = opts.release_inputs(ctx, opts.alias_name(ctx), DEFAULT_RECORD)
     if not dry_run:
         ctx.aws.check_credentials()

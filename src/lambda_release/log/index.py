@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import botocore.exceptions
 
+from lambda_release.aws.client import answered_at
 from lambda_release.errors import OperationError
 from lambda_release.log.ids import id_of_index_name
 from lambda_release.log.location import LogLocation
@@ -32,6 +35,9 @@ class IndexPage:
     ids: list[str]
     origin: bool
     next_after: str | None
+    # S3's Last-Modified of each entry listed, and the Date of the listing (Head.confirmed_by)
+    modified: dict[str, datetime] = field(default_factory=dict)
+    listed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class LogIndex:
     base: str
     head: Head | None
     _newest: NewestWindow | None
+    _lock: threading.RLock
 
     def fail(self, action: str, exc: botocore.exceptions.ClientError) -> OperationError:
         raise NotImplementedError
@@ -93,10 +100,11 @@ class LogIndex:
     def read_undo(self, release_id: str) -> Undo | None:
         raise NotImplementedError
 
-    # -- newest first ---------------------------------------------------------------
-    def learn_head(self) -> Head:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # log.head_keeping's (a stub here would shadow it)
 
+        def learn_head(self, listed_before: IndexPage | None = None) -> Head: ...
+
+    # -- newest first ---------------------------------------------------------------
     def newest_id(self) -> str | None:
         """The newest id in the log (None: the log is empty). Read with the newest window,
         which the rest of the command then reuses; a log begun before 1.0 is listed whole.
@@ -121,6 +129,7 @@ class LogIndex:
         except botocore.exceptions.ClientError as exc:
             raise self.fail(f"listing {prefix}", exc) from exc
         ids: list[str] = []
+        modified: dict[str, datetime] = {}
         origin = False
         last = None
         for obj in resp.get("Contents", []):
@@ -133,8 +142,11 @@ class LogIndex:
                 release_id = id_of_index_name(name)
                 if release_id is not None:
                     ids.append(release_id)
+                    if isinstance(obj.get("LastModified"), datetime):
+                        modified[release_id] = obj["LastModified"]
         more = bool(resp.get("IsTruncated")) and not origin
-        return IndexPage(ids, origin, last if more else None)
+        listed_at = answered_at(resp.get("ResponseMetadata") or {})
+        return IndexPage(ids, origin, last if more else None, modified, listed_at)
 
     def _ids_between(self, folder: str, low: str, high: str) -> set[str]:
         """Ids under ``folder`` from ``low`` to ``high`` (inclusive): a listing that starts

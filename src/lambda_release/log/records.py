@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from lambda_release.log.ids import id_time, is_release_id
+from lambda_release.log.ids import id_time, is_release_id, iso
 from lambda_release.log.schema import (
     Entry,
     FunctionRecord,
@@ -38,21 +38,26 @@ class Head:
     """The log's newest id and the releases begun and not settled, known under the lease.
 
     The holder of the lease writes it into ``lock.json`` when it gives the lease back
-    (lock.release). The next holder does not rely on it as it is: ``lock.json`` is one
-    object anyone with write access can replace, and a head saying ``pending: []`` while a
-    release is pending would hide that release for good (each holder hands the claim on).
-    So the head is checked against the newest window's listing before it is relied on
-    (``ReleaseLog.learn_head``, :meth:`checked`), then kept up to date by every write.
-    """
+    (lock.release), with ``listed_at``: when it listed the entries its knowledge rests on
+    (S3's Date on that listing of ``newest/``). The next holder relies on it only once
+    the listing of the newest entries, which it makes anyway, confirms it
+    (:meth:`confirmed_by`): a head that names another newest entry, or an entry written
+    after it was listed that it does not know of, is checked against the settlements as
+    well (:meth:`checked`). ``lock.json`` is one object anyone with write access can
+    replace, and a head saying ``pending: []`` while a release is pending would hide that
+    release (see docs/release-log.md, "The head, handed over with the lease")."""
 
     newest: str | None
     pending: set[str]
+    listed_at: datetime | None = None
 
     @classmethod
     def parse(cls, raw: LogHead | None, written_at: datetime | None = None) -> Head | None:
         """The head in a lease, or None when it is absent, names something not an id, or
         names an id later than the lease was written (``written_at``, S3's clock) could
-        have been made: a runner's clock that far ahead could not sign its requests."""
+        have been made: a runner's clock that far ahead could not sign its requests. A
+        ``listed_at`` that is not a time, or later than the lease was written, is dropped
+        (the head is then checked against the settlements)."""
         if raw is None:
             return None
         newest, pending = raw["newest"], raw["pending"]
@@ -63,11 +68,34 @@ class Head:
             return None
         if not all(is_release_id(p) for p in pending):
             return None
-        return cls(newest, set(pending))
+        listed_at = _aws_time(raw.get("listed_at"))
+        if listed_at is not None and (written_at is None or listed_at > written_at + SECOND):
+            listed_at = None
+        return cls(newest, set(pending), listed_at)
+
+    def confirmed_by(self, listed: Sequence[str], modified: Mapping[str, datetime]) -> bool:
+        """Whether the newest entries as listed now (ids newest first, with S3's
+        Last-Modified of each) confirm this head: the newest is the one it names, and every
+        entry written since its holder listed (a second of margin: both clocks count whole
+        seconds) is one it knows of (its newest, or one it holds pending). An entry it
+        does not know of is a holder's that wrote after losing its lease, or the head is
+        not the log's (restored, edited): its settlements are then listed."""
+        if self.listed_at is None or self.newest is None or not listed:
+            return False
+        if listed[0] != self.newest:
+            return False
+        since = self.listed_at - SECOND
+        known = {self.newest, *self.pending}
+        for release_id in listed:
+            when = modified.get(release_id)
+            if (when is None or when >= since) and release_id not in known:
+                return False
+        return True
 
     @classmethod
     def checked(cls, handed: Head | None, listed: Head) -> Head:
-        """The head to rely on, from the one a lease ``handed`` over and the ``listed`` one.
+        """The head to rely on, from the one a lease ``handed`` over and the ``listed`` one
+        (entries and settlements listed), when the listing did not confirm it.
 
         Pending: the listing's, always; the listing is the log, the head only a summary of
         it (it can be stale legitimately: a rollback settles outside the lease). Newest: the
@@ -78,11 +106,27 @@ class Head:
         if handed is None or handed.newest is None:
             return listed
         if listed.newest is None or handed.newest > listed.newest:
-            return cls(handed.newest, set(listed.pending))
+            return cls(handed.newest, set(listed.pending), listed.listed_at)
         return listed
 
     def as_json(self) -> LogHead:
-        return {"newest": self.newest, "pending": sorted(self.pending)}
+        out: LogHead = {"newest": self.newest, "pending": sorted(self.pending)}
+        if self.listed_at is not None:
+            out["listed_at"] = iso(self.listed_at)
+        return out
+
+
+SECOND = timedelta(seconds=1)
+
+
+def _aws_time(text: object) -> datetime | None:
+    """A time the helper wrote (``iso``), else None."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _record(*parts: Mapping[str, object]) -> FunctionRecord:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import (
     Any,
+    NotRequired,
     Required,
     TypedDict,
     TypeVar,
@@ -255,6 +256,9 @@ class LogHead(TypedDict):
 
     newest: str | None
     pending: list[str]
+    # When the holder listed the entries this rests on (S3's Date on the listing); a head
+    # without it (an older helper's) is always checked against the settlements.
+    listed_at: NotRequired[str]
 
 
 class Lease(TypedDict, total=False):

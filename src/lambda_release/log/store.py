@@ -37,8 +37,15 @@ import botocore.exceptions
 
 from lambda_release.aws.client import error_code
 from lambda_release.errors import OperationError
+from lambda_release.log.head_keeping import HeadKeeping
 from lambda_release.log.ids import id_of_index_name, index_name, iso, now
-from lambda_release.log.index import INDEX_FOLDER, ORIGIN_NAME, LogIndex, NewestWindow
+from lambda_release.log.index import (
+    INDEX_FOLDER,
+    ORIGIN_NAME,
+    IndexPage,
+    LogIndex,
+    NewestWindow,
+)
 from lambda_release.log.location import LOG_TAG, LogLocation
 from lambda_release.log.records import Head
 from lambda_release.log.release_reads import ReleaseReads
@@ -53,7 +60,6 @@ from lambda_release.log.schema import (
     Claim,
     Kind,
     Lease,
-    LogHead,
     Outcome,
     Settlement,
     checked,
@@ -68,7 +74,7 @@ __all__ = ["ENTRY_SCHEMA", "LOG_TAG", "SETTLEMENT_SCHEMA", "UNDO_SCHEMA", "Kind"
 CONFLICT_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
 
 
-class ReleaseLog(ReleaseReads, LogIndex):
+class ReleaseLog(ReleaseReads, LogIndex, HeadKeeping):
     """The log of one stack and alias."""
 
     def __init__(self, s3: Any, location: LogLocation, stack: str, alias: str) -> None:
@@ -96,6 +102,9 @@ class ReleaseLog(ReleaseReads, LogIndex):
         # while a write was under way is not kept (_writes counts writes begun and ended).
         self._lock = threading.RLock()
         self._writes = 0
+        # What read_ahead read, for the lease's taking (each used once).
+        self._lease_ahead: tuple[tuple[dict[str, Any], str] | None] | None = None
+        self._listing_ahead: IndexPage | None = None
 
     # -- keys -------------------------------------------------------------
     def entry_key(self, release_id: str) -> str:
@@ -197,40 +206,6 @@ class ReleaseLog(ReleaseReads, LogIndex):
             if self._writes == seen:
                 self._newest = newest
 
-    def _track(self, key: str) -> None:
-        """Keep the head true to a write that landed (or was found already there)."""
-        with self._lock:
-            if self.head is None:
-                return
-            folder, _, name = key[len(self.base) :].partition("/")
-            if folder == INDEX_FOLDER:
-                release_id = id_of_index_name(name)
-                if release_id is not None:
-                    self.head.pending.add(release_id)
-                    self.head.newest = max(self.head.newest or "", release_id)
-            elif folder == "settled" and name.endswith(".json"):
-                self.head.pending.discard(name[: -len(".json")])
-
-    def adopt_head(self, raw: LogHead | None, written_at: datetime | None = None) -> None:
-        """Keep the head the last holder left in the lease we took over (under the lease
-        from now on; ``written_at``: the lease's Last-Modified), to be checked against the
-        listing before anything relies on it (learn_head); settlements this command saw
-        before it locked still count."""
-        with self._lock:
-            self.head, self.head_listed = Head.parse(raw, written_at), False
-            if self.head is not None:
-                settled = f"{self.base}settled/"
-                for key in self._objects:
-                    if key.startswith(settled):
-                        self.head.pending.discard(key[len(settled) : -len(".json")])
-
-    def learn_head(self) -> Head:
-        """The head under the lease: listed once, and compared with the one the lease
-        handed over, if any (see Head.checked)."""
-        if self.head is None or not self.head_listed:
-            self.head, self.head_listed = Head.checked(self.head, self.listed_head()), True
-        return self.head
-
     def _append_only(self, key: str) -> bool:
         """Objects that never change once written: safe to read once per command."""
         folders = ("releases", "settled", "undone", INDEX_FOLDER)
@@ -285,7 +260,14 @@ class ReleaseLog(ReleaseReads, LogIndex):
         return checked(found[0], shape, self.uri(key)), found[1]
 
     def read_lease(self) -> tuple[Lease, str] | None:
-        return self.read(self.lock_key, Lease)
+        """The lease and its ETag (None: there is none); the first time, as read_ahead
+        read it, if it did."""
+        with self._lock:
+            ahead, self._lease_ahead = self._lease_ahead, None
+        found = self.get(self.lock_key) if ahead is None else ahead[0]
+        if found is None:
+            return None
+        return checked(found[0], Lease, self.uri(self.lock_key)), found[1]
 
     def read_claim(self, key: str) -> Claim | None:
         found = self.read(self.claim_key(key), Claim)

@@ -109,10 +109,13 @@ def take_lease(
     real read raises it again if it recurs), and the log's newest id; the holder's id
     (the release's) sorts after it, whatever our clock says."""
     ci = ci_metadata()
-    with Pool(max_workers=1) as pool:
+    with Pool(max_workers=2) as pool:
         # The stack read (begun ahead, or made here) and the checks on it go out beside the
-        # taking of the lease: neither waits for the other.
+        # taking of the lease: neither waits for the other. So does the listing of the
+        # log's newest entries: relied on only if it confirms the head the lease hands over.
         ahead = pool.submit(lambda: read_checks(engine, engine.info()))
+        listed_ahead = log.take_listing()
+        listing = pool.submit(lambda: listed_ahead or log.list_newest_page())
         lease = lock.acquire(
             log,
             new_id,  # a fresh id per attempt: ids then sort in the order releases held it
@@ -124,9 +127,10 @@ def take_lease(
             progress=progress,
         )
         try:
-            # The newest id and the pending releases, listed while the stack reads run
-            # (the head the lease handed over is checked against it: log.records.Head).
-            newest = log.learn_head().newest
+            # The newest id and the pending releases: the head the lease handed over, once
+            # the listing confirms it (log.records.Head.confirmed_by).
+            listed = None if listing.exception() is not None else listing.result()
+            newest = log.learn_head(listed).newest
         except BaseException:
             lock.release(log, lease.holder)
             raise

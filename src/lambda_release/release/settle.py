@@ -12,6 +12,7 @@ import botocore.exceptions
 from lambda_release.aws import codedeploy
 from lambda_release.aws.client import Pool, error_code, parallel_map
 from lambda_release.aws.stack import (
+    UNREAD_STATUS,
     FunctionNow,
     StackInfo,
     function_arn_of,
@@ -109,7 +110,10 @@ def settle(
 
     Returns (release, stable versions by logical id, warnings).
     """
-    body = settlement_after_sam(engine, entry, sam_exit_code, settled_by, functions_after)
+    trust_sam = sam_exit_code == 0 and not lease_lost  # nobody else can have run since
+    body = settlement_after_sam(
+        engine, entry, sam_exit_code, settled_by, functions_after, trust_sam=trust_sam
+    )
     if timeline is not None:
         body["timeline"] = timeline
     ours = Release(entry, body)
@@ -167,10 +171,13 @@ def settlement_after_sam(
     sam_exit_code: int | None,
     settled_by: str,
     functions_after: frozenset[str] | None,
+    *,
+    trust_sam: bool = False,
 ) -> Settlement:
     """The settlement ``entry`` gets from what the aliases show now (not yet written);
-    a stack still updating refuses, since the release is still in flight."""
-    info, known = read_after_sam(engine, entry, functions_after)
+    a stack still updating refuses, since the release is still in flight. ``trust_sam``:
+    sam exited 0 under our lease (see :func:`read_after_sam`)."""
+    info, known = read_after_sam(engine, entry, functions_after, sam_ok=trust_sam)
     if info is not None and info.in_progress:
         raise OperationError(
             f"stack {engine.stack} is {info.status}: release {entry['id']} is still in "
@@ -192,16 +199,32 @@ def settlement_after_sam(
 
 
 def read_after_sam(
-    engine: StackAlias, entry: Entry, functions_after: frozenset[str] | None
+    engine: StackAlias,
+    entry: Entry,
+    functions_after: frozenset[str] | None,
+    *,
+    sam_ok: bool = False,
 ) -> tuple[StackInfo | None, dict[str, AliasNow | None]]:
     """The stack once sam has run, and the aliases of the functions the release began with,
     read beside it (only functions new to the stack are read after it). The resources are
-    listed again unless ``functions_after`` (the template's) are those read before."""
+    listed again unless ``functions_after`` (the template's) are those read before.
+
+    ``sam_ok``: sam deploy exited 0, so the stack operation it ran has ended well (it
+    waits for the stack, CodeDeploy's traffic shift included, and ``deploy`` refuses
+    ``--no-execute-changeset``). With the same functions, the stack is then not described
+    again: its resources are those read before, its status is not known (the settlement
+    records none), and only the aliases are read (one read of each fact, issue 30)."""
     before = engine.info()
     same = before is not None and functions_after == frozenset(
         f.logical_id for f in before.functions
     )
     names = [f["function_name"] for f in entry.get("functions", []) if f.get("function_name")]
+    if sam_ok and same and before is not None:
+        known = read_aliases_now(engine, names)
+        if all(known.get(f.name) is not None for f in before.functions):
+            return replace(before, status=UNREAD_STATUS, read_at=None), known
+        # A function replaced, or its alias gone: the stack is read whole after all.
+        return engine.info(refresh=True), known
     engine.client("lambda")  # made here, not on the worker thread
     with Pool(max_workers=1) as pool:
         early = pool.submit(read_aliases_now, engine, names)

@@ -228,10 +228,11 @@ def settlement_for(
         "settled_at": settled_at,
         "settled_by": settled_by,
         "sam_exit_code": sam_exit_code,
-        "stack_status": reads.stack.status,
         "functions": rows,
         "warnings": warnings,
     }
+    if reads.stack.status:  # not read again after a sam deploy that succeeded
+        body["stack_status"] = reads.stack.status
     lost = alias_removed(rows, reads.stack.without_alias)
     for row in rows:
         if row["logical_id"] in lost:

@@ -63,6 +63,7 @@ class StackAlias:
     _info: StackInfo | None = field(default=None, init=False)
     _read: bool = field(default=False, init=False)
     _ahead: Future[StackInfo | None] | None = field(default=None, init=False)
+    _log_ahead: Future[ReleaseLog] | None = field(default=None, init=False)
     # The threads of one command share this handle: the cached read changes under the lock
     # (held across a read, so two threads asking at once make one read, not two).
     _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
@@ -119,25 +120,33 @@ class StackAlias:
                 self._info = read_stack(self.client("cloudformation"), self.stack, self.alias, desc)
             return self._info
 
-    def read_ahead(self, services: Sequence[str] = ()) -> None:
+    def read_ahead(self, services: Sequence[str] = (), log: LogLocation | None = None) -> None:
         """Read the stack on a worker thread while the caller does local work (the next
-        ``info()`` waits for it), then create the clients of ``services`` there too:
-        a command's first calls then wait neither for a round trip nor for botocore's
-        loading of service models."""
+        ``info()`` waits for it), and create the clients of ``services`` on another while
+        it waits on the network: a command's first calls then wait neither for a round
+        trip nor for botocore's loading of service models. ``log``: where the release log
+        most likely is; its lease is read and its newest entries listed beside the stack
+        read (:meth:`prefetch_log`)."""
         cfn = self.client("cloudformation")
+        if log is not None:
+            # The S3 client first: made beside the stack read, botocore's loading of its
+            # model (the GIL held) would delay the stack read's calls.
+            self.client("s3")
+            self.prefetch_log(log)
 
-        def work() -> StackInfo | None:
-            info = read_stack(cfn, self.stack, self.alias)
+        def clients() -> None:
+            # Made while the stack read waits on the network (botocore's loading holds
+            # the GIL, the read's wait does not); errors are the first real call's to say.
             for service in services:
                 try:
                     self.client(service)
                 except Exception:
                     break
-            return info
 
-        pool = Pool(max_workers=1)
+        pool = Pool(max_workers=2)
         with self._lock:
-            self._ahead = pool.submit(work)
+            self._ahead = pool.submit(read_stack, cfn, self.stack, self.alias)
+        pool.submit(clients)
         pool.shutdown(wait=False)
 
     def read_at(self) -> datetime | None:
@@ -217,7 +226,33 @@ class StackAlias:
         return None
 
     def log(self, location: LogLocation) -> ReleaseLog:
+        """The log at ``location``: the one :meth:`prefetch_log` began reading, if it is
+        there (once), else a new handle."""
+        with self._lock:
+            ahead, self._log_ahead = self._log_ahead, None
+        if ahead is not None:
+            prefetched = ahead.result()
+            if prefetched.location == location:
+                return prefetched
         # Imported here: a command's first AWS call (the stack read) waits for none of it.
         from lambda_release.log.store import ReleaseLog  # noqa: PLC0415
 
         return ReleaseLog(self.client("s3"), location, self.stack, self.alias)
+
+    def prefetch_log(self, location: LogLocation) -> None:
+        """Read the lease of the log at ``location`` and list its newest entries on a worker,
+        beside the stack read, for a release about to take the lease (issue 30: one round
+        trip less before sam). Used only if the log turns out to be there (the stack's tag
+        decides); the lease's conditional write and Head.confirmed_by make reads a moment
+        old as good as fresh ones."""
+        from lambda_release.log.store import ReleaseLog  # noqa: PLC0415
+
+        def read() -> ReleaseLog:
+            log = ReleaseLog(self.client("s3"), location, self.stack, self.alias)
+            log.read_ahead()
+            return log
+
+        pool = Pool(max_workers=1)
+        with self._lock:
+            self._log_ahead = pool.submit(read)
+        pool.shutdown(wait=False)
