@@ -256,9 +256,7 @@ class LogHead(TypedDict):
 
     newest: str | None
     pending: list[str]
-    # When the holder listed the entries this rests on (S3's Date on the listing); a head
-    # without it (an older helper's) is always checked against the settlements.
-    listed_at: NotRequired[str]
+    listed_at: NotRequired[str]  # when its holder listed the entries (log.records.Head)
 
 
 class Lease(TypedDict, total=False):
