@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime, timedelta
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,8 @@ from lambda_release.log.ids import id_time, new_id
 from lambda_release.release.begin import begin
 from lambda_release.sandbox import Sandbox
 from tests.hostile.lease_object import lease_body, put_lease
-from tests.support.logstates import old_entry
 from tests.rollback.stackkit import Kit
+from tests.support.logstates import old_entry
 
 
 @pytest.fixture

@@ -175,7 +175,8 @@ def test_an_entry_it_does_not_know_written_after_it_listed_is_not_confirmed() ->
     late = {ours: LISTED + timedelta(seconds=5), stalled: LISTED + timedelta(seconds=2)}
     assert not head.confirmed_by([ours, stalled], late)
     # Within the second before it listed: as good as after (both clocks count whole seconds).
-    assert not head.confirmed_by([ours, stalled], {**late, stalled: LISTED - timedelta(seconds=0.5)})
+    just_before = {**late, stalled: LISTED - timedelta(seconds=0.5)}
+    assert not head.confirmed_by([ours, stalled], just_before)
     # Known to it as pending: confirmed, and the release is settled by the next holder.
     assert handed(ours, {stalled}).confirmed_by([ours, stalled], late)
     # No time listed for it: not confirmed.

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from lambda_release.aws.client import Pool
-from lambda_release.errors import OperationError
 from lambda_release.log.ids import id_of_index_name
 from lambda_release.log.index import INDEX_FOLDER, IndexPage, NewestWindow, Window
 from lambda_release.log.records import Head
@@ -140,7 +139,7 @@ class HeadKeeping:
             listing = pool.submit(self.list_newest_page)
             try:
                 lease = (self.get(self.lock_key),)
-            except OperationError:
+            except Exception:  # the real read raises it again, where it says why
                 lease = None
             page = None if listing.exception() is not None else listing.result()
         with self._lock:

@@ -108,7 +108,7 @@ class LogIndex:
     def newest_id(self) -> str | None:
         """The newest id in the log (None: the log is empty). Read with the newest window,
         which the rest of the command then reuses; a log begun before 1.0 is listed whole.
-        Under the lease, the head (checked against the listing once)."""
+        Under the lease, the head (confirmed by the listing, or checked against it)."""
         if self.head is not None:
             return self.learn_head().newest
         next(iter(self._windows()), None)  # reads (and keeps) the newest window
@@ -338,8 +338,8 @@ class LogIndex:
     def pending_ids(self) -> list[str]:
         """Releases begun and never settled, oldest first, among the newest window of the
         log: every command that takes the lock settles all older pending releases
-        (superseded), so none hides further back. Under the lease, the head (checked
-        against the listing once, then kept up to date by every write)."""
+        (superseded), so none hides further back. Under the lease, the head (confirmed by
+        the listing or checked against it once, then kept up to date by every write)."""
         if self.head is not None:
             return sorted(self.learn_head().pending)
         window = self._first_window()

@@ -209,9 +209,10 @@ def read_after_sam(
     read beside it (only functions new to the stack are read after it). The resources are
     listed again unless ``functions_after`` (the template's) are those read before.
 
-    ``sam_ok``: sam deploy exited 0, so the stack operation it ran has ended well (it
-    waits for the stack, CodeDeploy's traffic shift included, and ``deploy`` refuses
-    ``--no-execute-changeset``). With the same functions, the stack is then not described
+    ``sam_ok``: sam deploy exited 0 under our lease, so the stack operation it ran has
+    ended well (sam waits for the stack, CodeDeploy's traffic shift included; a change set
+    left unexecuted by a pass-through ``--no-execute-changeset`` changed nothing), and no
+    other release ran meanwhile. With the same functions, the stack is then not described
     again: its resources are those read before, its status is not known (the settlement
     records none), and only the aliases are read (one read of each fact, issue 30)."""
     before = engine.info()

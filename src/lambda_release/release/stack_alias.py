@@ -230,7 +230,7 @@ class StackAlias:
         there (once), else a new handle."""
         with self._lock:
             ahead, self._log_ahead = self._log_ahead, None
-        if ahead is not None:
+        if ahead is not None and ahead.exception() is None:  # else: said by the real reads
             prefetched = ahead.result()
             if prefetched.location == location:
                 return prefetched
