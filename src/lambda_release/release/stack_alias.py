@@ -128,24 +128,23 @@ class StackAlias:
         most likely is; its lease is read and its newest entries listed beside the stack
         read (:meth:`prefetch_log`)."""
         cfn = self.client("cloudformation")
+        pool = Pool(max_workers=2)
+        with self._lock:
+            self._ahead = pool.submit(read_stack, cfn, self.stack, self.alias)
         if log is not None:
-            # The S3 client first: made beside the stack read, botocore's loading of its
-            # model (the GIL held) would delay the stack read's calls.
+            # The log's reads next (their client made here, while the stack read's calls
+            # wait on the network), then the other clients on a worker.
             self.client("s3")
             self.prefetch_log(log)
 
         def clients() -> None:
-            # Made while the stack read waits on the network (botocore's loading holds
-            # the GIL, the read's wait does not); errors are the first real call's to say.
+            # Errors are the first real call's to say.
             for service in services:
                 try:
                     self.client(service)
                 except Exception:
                     break
 
-        pool = Pool(max_workers=2)
-        with self._lock:
-            self._ahead = pool.submit(read_stack, cfn, self.stack, self.alias)
         pool.submit(clients)
         pool.shutdown(wait=False)
 
