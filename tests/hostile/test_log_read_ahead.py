@@ -34,16 +34,21 @@ def deploy(app: App, trace: Path, *extra: str) -> Any:
     return app.lr(*app.deploy_args("--output", "json", *extra), env=env)
 
 
+def released_once(make: Callable[..., App], tmp_path: Path) -> tuple[App, Path, ReleaseLog]:
+    """A one-function app released once (its log begun), its code changed for the next."""
+    app = make(functions=("A",))
+    trace = tmp_path / "trace.jsonl"
+    assert deploy(app, trace).returncode == 0
+    app.change_code("2", ("A",))
+    return app, trace, log_of(app)
+
+
 def test_a_lease_that_is_not_json_refuses_the_release(
     make_app: Callable[..., App],  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    app = make_app(functions=("A",))
-    trace = tmp_path / "trace.jsonl"
-    assert deploy(app, trace).returncode == 0
-    log = log_of(app)
+    app, trace, log = released_once(make_app, tmp_path)
     app.sandbox.client("s3").put_object(Bucket=app.bucket, Key=log.lock_key, Body=b"{not json")
-    app.change_code("2", ("A",))
     refused = deploy(app, trace)
     assert refused.returncode == 1, refused.stderr
     assert "Traceback" not in refused.stderr
@@ -58,12 +63,8 @@ def test_a_lease_held_when_read_ahead_is_refused_then_taken_once_given_back(
     make_app: Callable[..., App],  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    app = make_app(functions=("A",))
-    trace = tmp_path / "trace.jsonl"
-    assert deploy(app, trace).returncode == 0
-    log = log_of(app)
+    app, trace, log = released_once(make_app, tmp_path)
     theirs = lock.acquire(log, "someone-else", mode="deploy", ttl=120, timeout=0)
-    app.change_code("2", ("A",))
     refused = deploy(app, trace)
     assert refused.returncode == 1, refused.stderr
     assert "is locked by release someone-else" in refused.stderr
@@ -83,12 +84,8 @@ def test_a_lease_deleted_is_made_again_and_the_log_listed(
     make_app: Callable[..., App],  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    app = make_app(functions=("A",))
-    trace = tmp_path / "trace.jsonl"
-    assert deploy(app, trace).returncode == 0
-    log = log_of(app)
+    app, trace, log = released_once(make_app, tmp_path)
     app.sandbox.client("s3").delete_object(Bucket=app.bucket, Key=log.lock_key)
-    app.change_code("2", ("A",))
     done = deploy(app, trace)
     assert done.returncode == 0, done.stderr
     first, second = history(app)[::-1]

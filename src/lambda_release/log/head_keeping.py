@@ -4,52 +4,30 @@ and the reads a release makes of its log before it holds the lease (read_ahead).
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from lambda_release.aws.client import Pool
 from lambda_release.log.ids import id_of_index_name
-from lambda_release.log.index import INDEX_FOLDER, IndexPage, NewestWindow, Window
+from lambda_release.log.index import INDEX_FOLDER, IndexPage, LogIndex, NewestWindow
 from lambda_release.log.records import Head
 from lambda_release.log.schema import LogHead
 
 
-class HeadKeeping:
-    """A mixin of :class:`~lambda_release.log.store.ReleaseLog` (which provides the rest)."""
+class HeadKeeping(LogIndex):
+    """Part of :class:`~lambda_release.log.store.ReleaseLog` (which provides the rest)."""
 
-    base: str
-    head: Head | None
     head_listed: bool
-    _lock: threading.RLock
     _objects: dict[str, tuple[dict[str, Any], str]]
-    _newest: NewestWindow | None
     _lease_ahead: tuple[tuple[dict[str, Any], str] | None] | None
     _listing_ahead: IndexPage | None
 
-    if TYPE_CHECKING:  # provided by the store and the index (stubs here would shadow them)
+    if TYPE_CHECKING:  # the store's (stubs here would shadow them)
 
         @property
         def lock_key(self) -> str: ...
 
         def get(self, key: str) -> tuple[dict[str, Any], str] | None: ...
-
-        def _index_page(self, start_after: str | None, size: int = ...) -> IndexPage: ...
-
-        def _window(
-            self,
-            page: IndexPage,
-            start_after: str | None,
-            facts: bool,
-            undone: bool,
-            cached: NewestWindow | None,
-        ) -> Window | None: ...
-
-        def _writes_seen(self) -> int: ...
-
-        def _keep_newest(self, seen: int, newest: NewestWindow) -> None: ...
-
-        def listed_head(self) -> Head: ...
 
     def _track(self, key: str) -> None:
         """Keep the head true to a write that landed (or was found already there)."""

@@ -43,7 +43,6 @@ from lambda_release.log.index import (
     INDEX_FOLDER,
     ORIGIN_NAME,
     IndexPage,
-    LogIndex,
     NewestWindow,
 )
 from lambda_release.log.location import LOG_TAG, LogLocation
@@ -74,7 +73,7 @@ __all__ = ["ENTRY_SCHEMA", "LOG_TAG", "SETTLEMENT_SCHEMA", "UNDO_SCHEMA", "Kind"
 CONFLICT_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
 
 
-class ReleaseLog(ReleaseReads, LogIndex, HeadKeeping):
+class ReleaseLog(ReleaseReads, HeadKeeping):
     """The log of one stack and alias."""
 
     def __init__(self, s3: Any, location: LogLocation, stack: str, alias: str) -> None:
