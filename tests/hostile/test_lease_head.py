@@ -80,16 +80,25 @@ def test_a_lapsed_lease_hands_over_nothing(kit: Kit, trace: Path) -> None:
     assert kit.versions() == {"A": "1", "B": "2"}
 
 
-def test_a_head_naming_a_release_settled_since_is_listed_again(kit: Kit, trace: Path) -> None:
+@pytest.mark.parametrize("confirmed", [False, True])
+def test_a_head_naming_a_release_settled_since_is_not_settled_twice(
+    kit: Kit, trace: Path, confirmed: bool
+) -> None:
     # The last holder saw release X pending; a rollback (which settles before it locks)
-    # settled it since. The head's "pending" is then listed, and X is not settled twice.
+    # settled it since. X is not settled twice: whether the head is checked against the
+    # settlements (no listed_at: an older helper's) or relied on (confirmed by the newest
+    # entries: X is the newest, and the head knows it), the settlement found stands.
     x = kit.entries()[-1]
     settled_before = x.settlement
     body = lease_body(kit)
-    put_lease(kit, {**body, "head": {"newest": x.id, "pending": [x.id]}})
+    head = {"newest": x.id, "pending": [x.id]}
+    if confirmed:
+        head["listed_at"] = body["head"]["listed_at"]
+    put_lease(kit, {**body, "head": head})
     trace.unlink(missing_ok=True)
     kit.release({"A": "3"})
-    assert listings(trace)
+    settled_listed = f"{kit.log().base}settled/" in listings(trace)
+    assert settled_listed is not confirmed
     again = next(r for r in kit.entries() if r.id == x.id)
     assert again.settlement == settled_before
     assert kit.versions() == {"A": "2", "B": "1"}
