@@ -70,13 +70,17 @@ class HeadKeeping(LogIndex):
         entries are listed again now, under the lease."""
         if self.head is None or not self.head_listed:
             handed = self.head
-            confirmed = (
-                handed is not None
-                and listed_before is not None
-                and handed.confirmed_by(listed_before.ids, listed_before.modified)
-            )
-            page = self.newest_page(listed_before if confirmed else None)
-            if handed is not None and handed.confirmed_by(page.ids, page.modified):
+
+            def confirms(page: IndexPage | None) -> bool:
+                return (
+                    handed is not None
+                    and page is not None
+                    and handed.confirmed_by(page.ids, page.modified)
+                )
+
+            ahead = confirms(listed_before)
+            page = self.newest_page(listed_before if ahead else None)
+            if handed is not None and (ahead or confirms(page)):
                 head = Head(handed.newest, set(handed.pending))
             else:
                 head = Head.checked(handed, self.listed_head())

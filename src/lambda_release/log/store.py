@@ -253,7 +253,12 @@ class ReleaseLog(ReleaseReads, HeadKeeping):
 
     def read(self, key: str, shape: type[T]) -> tuple[T, str] | None:
         """``get``, then the object's ``shape`` (a log.schema TypedDict) checked."""
-        found = self.get(key)
+        return self._shaped(key, self.get(key), shape)
+
+    def _shaped(
+        self, key: str, found: tuple[dict[str, Any], str] | None, shape: type[T]
+    ) -> tuple[T, str] | None:
+        """What ``get`` answered for ``key``, its ``shape`` checked."""
         if found is None:
             return None
         return checked(found[0], shape, self.uri(key)), found[1]
@@ -263,10 +268,9 @@ class ReleaseLog(ReleaseReads, HeadKeeping):
         read it, if it did."""
         with self._lock:
             ahead, self._lease_ahead = self._lease_ahead, None
-        found = self.get(self.lock_key) if ahead is None else ahead[0]
-        if found is None:
-            return None
-        return checked(found[0], Lease, self.uri(self.lock_key)), found[1]
+        if ahead is None:
+            return self.read(self.lock_key, Lease)
+        return self._shaped(self.lock_key, ahead[0], Lease)
 
     def read_claim(self, key: str) -> Claim | None:
         found = self.read(self.claim_key(key), Claim)
