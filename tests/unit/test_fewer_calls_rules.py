@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 
 from lambda_release.aws.client import answered_at
+from lambda_release.errors import OperationError
 from lambda_release.log.ids import iso, new_id
 from lambda_release.log.index import IndexPage
 from lambda_release.log.location import LogLocation
 from lambda_release.log.lock import HeldLease
 from lambda_release.log.records import Head
+from lambda_release.log.schema import Lease, checked
 from lambda_release.log.store import ReleaseLog
 from lambda_release.release import alias_guard
 
@@ -199,3 +201,17 @@ def test_when_a_head_was_listed_is_read_only_if_it_could_be_true() -> None:
     assert later is not None and later.listed_at is None
     assert Head.parse({**raw, "listed_at": "yesterday"}, LISTED) == Head(rid, set())
     assert Head.parse(raw, None) == Head(rid, set())  # the lease's time unknown
+
+
+@pytest.mark.parametrize("listed_at", [float("nan"), 5, None, ["2026"], {"t": 1}])
+def test_a_listed_at_of_the_wrong_type_refuses_the_lease_naming_it(listed_at: Any) -> None:
+    """A head's `listed_at` that is not a string makes `lock.json` the wrong shape: refused
+    naming it (exit 1), as a head of the wrong shape always was; a string that is not a
+    time is only dropped (test_when_a_head_was_listed_is_read_only_if_it_could_be_true)."""
+    lease = {
+        "holder": "x",
+        "expires_epoch": 1.0,
+        "head": {"newest": None, "pending": [], "listed_at": listed_at},
+    }
+    with pytest.raises(OperationError, match=r"lock\.json is not a valid lease: head\.listed_at"):
+        checked(lease, Lease, "s3://b/lambda-release/s/PROD/lock.json")
