@@ -43,7 +43,7 @@ from moto.cloudformation.parsing import clean_json, parse_and_update_resource
 from moto.core.responses import ActionResult, EmptyResult
 from moto.s3.models import s3_backends
 
-from lambda_release.sandbox import answer_fixes, codedeploy, replacement, unemulated
+from lambda_release.sandbox import answer_fixes, codedeploy, replacement, stack_reads, unemulated
 from lambda_release.sandbox.sam_transform import SAM_TRANSFORM, translate
 
 CODEDEPLOY_POLICY = "CodeDeployLambdaAliasUpdate"
@@ -999,6 +999,7 @@ def install() -> None:
     _installed.append(True)
     unemulated.install()
     answer_fixes.install_cloudformation()
+    stack_reads.install()
     cfn_models.utcnow = codedeploy.aws_now  # type: ignore[attr-defined]
     function_cls = lambda_models.LambdaFunction
     function_cls.update_from_cloudformation_json = _inline_code_zipped_on_update(  # type: ignore[method-assign]
