@@ -11,52 +11,25 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-_TEMPLATE = {
-    "Resources": {
-        "Role": {
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            },
-        },
-        "Fn": {
-            "Type": "AWS::Lambda::Function",
-            "Properties": {
-                "Runtime": "python3.12",
-                "Handler": "index.handler",
-                "Role": {"Fn::GetAtt": ["Role", "Arn"]},
-                "Code": {"ZipFile": "def handler(e, c):\n    return 1\n"},
-            },
-        },
-        "FnVersion": {
-            "Type": "AWS::Lambda::Version",
-            "Properties": {"FunctionName": {"Ref": "Fn"}},
-        },
-        "FnAlias": {
-            "Type": "AWS::Lambda::Alias",
-            "Properties": {
-                "FunctionName": {"Ref": "Fn"},
-                "FunctionVersion": {"Fn::GetAtt": ["FnVersion", "Version"]},
-                "Name": "PROD",
-            },
-        },
-    }
-}
+from tests.sandbox.inline_app import inline_template
+from tests.support.aws_state import wait_for_stack
+
+
+def _first_change_set(cfn: Any, stack: str) -> None:
+    """A CREATE change set of a SAM app (a function, its role, version, alias PROD, an
+    alarm, CodeDeploy's application, group and role): the stack is REVIEW_IN_PROGRESS."""
+    cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName="first",
+        ChangeSetType="CREATE",
+        TemplateBody=inline_template("1", alias="PROD"),
+        Capabilities=["CAPABILITY_IAM"],
+    )
 
 
 def _functions_named(lam: Any, stack: str) -> list[str]:
@@ -71,12 +44,7 @@ def test_listing_a_stack_in_review_makes_none_of_its_resources(
 ) -> None:
     cfn, lam = clients["cloudformation"], clients["lambda"]
     stack = unique("review-read")
-    cfn.create_change_set(
-        StackName=stack,
-        ChangeSetName="first",
-        ChangeSetType="CREATE",
-        TemplateBody=json.dumps(_TEMPLATE),
-    )
+    _first_change_set(cfn, stack)
     for _ in range(3):
         assert cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"] == []
         assert cfn.describe_stack_resources(StackName=stack)["StackResources"] == []
@@ -88,12 +56,7 @@ def test_listing_a_stack_while_it_is_created_never_fails_and_makes_nothing_twice
 ) -> None:
     cfn, lam = clients["cloudformation"], clients["lambda"]
     stack = unique("creating-read")
-    cfn.create_change_set(
-        StackName=stack,
-        ChangeSetName="first",
-        ChangeSetType="CREATE",
-        TemplateBody=json.dumps(_TEMPLATE),
-    )
+    _first_change_set(cfn, stack)
     errors: list[str] = []
     seen: set[str] = set()
     stop = threading.Event()
@@ -112,20 +75,20 @@ def test_listing_a_stack_while_it_is_created_never_fails_and_makes_nothing_twice
         reader.start()
     try:
         cfn.execute_change_set(StackName=stack, ChangeSetName="first")
-        for _ in range(200):
-            status = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
-            if not status.endswith("_IN_PROGRESS"):
-                break
-            time.sleep(0.05)
+        status = wait_for_stack(cfn, stack)
     finally:
         stop.set()
         for reader in readers:
             reader.join()
     assert errors == []
     assert status == "CREATE_COMPLETE"
+    processed = cfn.get_template(StackName=stack, TemplateStage="Processed")["TemplateBody"]
+    made = set(
+        json.loads(processed)["Resources"] if isinstance(processed, str) else processed["Resources"]
+    )
     listed = cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"]
-    assert sorted(r["LogicalResourceId"] for r in listed) == ["Fn", "FnAlias", "FnVersion", "Role"]
-    assert seen <= {"Fn", "FnAlias", "FnVersion", "Role"}
+    assert {r["LogicalResourceId"] for r in listed} == made
+    assert seen <= made
     (fn,) = _functions_named(lam, stack)
     aliases = lam.list_aliases(FunctionName=fn)["Aliases"]
     assert [(a["Name"], a["FunctionVersion"]) for a in aliases] == [("PROD", "1")]
