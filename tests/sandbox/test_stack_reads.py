@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tests.sandbox.inline_app import inline_template
+from tests.sandbox.inline_app import create_stack, inline_template, start_update
 from tests.support.aws_state import wait_for_stack
 
 
@@ -51,44 +51,80 @@ def test_listing_a_stack_in_review_makes_none_of_its_resources(
     assert _functions_named(lam, stack) == []
 
 
+class Readers:
+    """Three threads listing a stack's resources until stopped, as the product's progress
+    thread does while sam runs; what they saw and the errors they got."""
+
+    def __init__(self, cfn: Any, stack: str) -> None:
+        self.errors: list[str] = []
+        self.seen: set[str] = set()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._list, args=(cfn, stack)) for _ in range(3)]
+
+    def _list(self, cfn: Any, stack: str) -> None:
+        while not self._stop.is_set():
+            try:
+                page = cfn.list_stack_resources(StackName=stack)
+            except ClientError as exc:
+                self.errors.append(str(exc))
+                return
+            self.seen.update(r["LogicalResourceId"] for r in page["StackResourceSummaries"])
+
+    def __enter__(self) -> Readers:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+
+def _processed_resources(cfn: Any, stack: str) -> set[str]:
+    body = cfn.get_template(StackName=stack, TemplateStage="Processed")["TemplateBody"]
+    return set((json.loads(body) if isinstance(body, str) else body)["Resources"])
+
+
 def test_listing_a_stack_while_it_is_created_never_fails_and_makes_nothing_twice(
     clients: dict[str, Any], unique: Callable[[str], str]
 ) -> None:
     cfn, lam = clients["cloudformation"], clients["lambda"]
     stack = unique("creating-read")
     _first_change_set(cfn, stack)
-    errors: list[str] = []
-    seen: set[str] = set()
-    stop = threading.Event()
-
-    def list_until_stopped() -> None:
-        while not stop.is_set():
-            try:
-                page = cfn.list_stack_resources(StackName=stack)
-            except ClientError as exc:
-                errors.append(str(exc))
-                return
-            seen.update(r["LogicalResourceId"] for r in page["StackResourceSummaries"])
-
-    readers = [threading.Thread(target=list_until_stopped) for _ in range(3)]
-    for reader in readers:
-        reader.start()
-    try:
+    with Readers(cfn, stack) as readers:
         cfn.execute_change_set(StackName=stack, ChangeSetName="first")
         status = wait_for_stack(cfn, stack)
-    finally:
-        stop.set()
-        for reader in readers:
-            reader.join()
-    assert errors == []
+    assert readers.errors == []
     assert status == "CREATE_COMPLETE"
-    processed = cfn.get_template(StackName=stack, TemplateStage="Processed")["TemplateBody"]
-    made = set(
-        json.loads(processed)["Resources"] if isinstance(processed, str) else processed["Resources"]
-    )
+    made = _processed_resources(cfn, stack)
     listed = cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"]
     assert {r["LogicalResourceId"] for r in listed} == made
-    assert seen <= made
+    assert readers.seen <= made
     (fn,) = _functions_named(lam, stack)
     aliases = lam.list_aliases(FunctionName=fn)["Aliases"]
     assert [(a["Name"], a["FunctionVersion"]) for a in aliases] == [("PROD", "1")]
+
+
+def test_listing_a_stack_while_it_is_updated_publishes_the_new_version_once_after_the_code(
+    clients: dict[str, Any], unique: Callable[[str], str]
+) -> None:
+    """An update adds a Version resource: a read that made it would publish the old code,
+    before the function's update, as a version of its own."""
+    cfn, lam = clients["cloudformation"], clients["lambda"]
+    stack = unique("updating-read")
+    assert create_stack(cfn, stack, "1", alias="PROD", deployment_type="AllAtOnce") == (
+        "CREATE_COMPLETE"
+    )
+    with Readers(cfn, stack) as readers:
+        start_update(cfn, stack, "2", alias="PROD", deployment_type="AllAtOnce")
+        status = wait_for_stack(cfn, stack)
+    assert readers.errors == []
+    assert status == "UPDATE_COMPLETE"
+    listed = cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"]
+    assert {r["LogicalResourceId"] for r in listed} == _processed_resources(cfn, stack)
+    (fn,) = _functions_named(lam, stack)
+    versions = lam.list_versions_by_function(FunctionName=fn)["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST", "1", "2"]
+    assert lam.get_alias(FunctionName=fn, Name="PROD")["FunctionVersion"] == "2"
+    assert lam.invoke(FunctionName=fn, Qualifier="PROD")["Payload"].read() == b'"2"'
