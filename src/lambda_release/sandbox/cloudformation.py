@@ -919,10 +919,9 @@ def _creation_failed(stack: Any, exc: Exception, resources: Any = None) -> None:
 
 
 def _nothing_left(rm: Any) -> None:
-    """A creation rolled back deleted every resource it made: none is left to list. moto
-    creates a resource the first time it is read, so ListStackResources (or a delete)
-    made them again, and answered the failed one's own error (a Logs JSON error to the
-    CloudFormation XML client: botocore cannot read it)."""
+    """A creation rolled back deleted every resource it made: none is left to list. The
+    template's resources are dropped too, so nothing reads or deletes them as if they were
+    there (moto used to make a resource on its first read; stack_reads stops that)."""
     for lid in list(rm._resource_json_map):
         rm._parsed_resources.pop(lid, None)  # parameters and pseudo parameters stay
     rm._resource_json_map = {}
