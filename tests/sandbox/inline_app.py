@@ -83,8 +83,9 @@ def inline_template(
     return yaml.safe_dump(template, sort_keys=False)
 
 
-def create_stack(cfn: Any, stack: str, code_version: str = "1", **kwargs: Any) -> str:
-    """Create through a change set, as sam does; returns the final status."""
+def create_change_set(cfn: Any, stack: str, code_version: str = "1", **kwargs: Any) -> None:
+    """The change set ``create`` of type CREATE, as sam makes it: the stack is
+    REVIEW_IN_PROGRESS, without resources, until it is executed."""
     cfn.create_change_set(
         StackName=stack,
         ChangeSetName="create",
@@ -92,6 +93,11 @@ def create_stack(cfn: Any, stack: str, code_version: str = "1", **kwargs: Any) -
         TemplateBody=inline_template(code_version, **kwargs),
         Capabilities=["CAPABILITY_IAM"],
     )
+
+
+def create_stack(cfn: Any, stack: str, code_version: str = "1", **kwargs: Any) -> str:
+    """Create through a change set, as sam does; returns the final status."""
+    create_change_set(cfn, stack, code_version, **kwargs)
     cfn.execute_change_set(StackName=stack, ChangeSetName="create")
     return wait_for_stack(cfn, stack)
 

@@ -1,10 +1,12 @@
-"""Reading a stack's resources makes none (docs/sandbox.md, "A stack's resources as read").
+"""Reading a stack's resources makes none (docs/sandbox.md, Fidelity: "reading a stack's
+resources while it is made").
 
-moto made a resource the first time it was read: ListStackResources of a stack whose change
-set was not executed yet made every resource, and a listing during CREATE_IN_PROGRESS raced
+moto made a resource the first time it was read: a listing during CREATE_IN_PROGRESS raced
 the creation and answered its own Lambda error ("Alias already exists", a JSON answer to
 CloudFormation's XML client; CI found it when the product's progress thread listed a stack
-sam was creating). AWS lists what exists, with no side effect.
+sam was creating). AWS lists what exists, with no side effect. The probes of a stack in
+review and of an update guard what the old stand-in already did right; the creation's is
+the one it failed.
 """
 
 from __future__ import annotations
@@ -16,20 +18,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tests.sandbox.inline_app import create_stack, inline_template, start_update
-from tests.support.aws_state import wait_for_stack
-
-
-def _first_change_set(cfn: Any, stack: str) -> None:
-    """A CREATE change set of a SAM app (a function, its role, version, alias PROD, an
-    alarm, CodeDeploy's application, group and role): the stack is REVIEW_IN_PROGRESS."""
-    cfn.create_change_set(
-        StackName=stack,
-        ChangeSetName="first",
-        ChangeSetType="CREATE",
-        TemplateBody=inline_template("1", alias="PROD"),
-        Capabilities=["CAPABILITY_IAM"],
-    )
+from tests.sandbox.inline_app import create_change_set, create_stack, start_update
+from tests.support.aws_state import alias_state, published_versions, wait_for_stack
 
 
 def _functions_named(lam: Any, stack: str) -> list[str]:
@@ -44,7 +34,7 @@ def test_listing_a_stack_in_review_makes_none_of_its_resources(
 ) -> None:
     cfn, lam = clients["cloudformation"], clients["lambda"]
     stack = unique("review-read")
-    _first_change_set(cfn, stack)
+    create_change_set(cfn, stack, alias="PROD")
     for _ in range(3):
         assert cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"] == []
         assert cfn.describe_stack_resources(StackName=stack)["StackResources"] == []
@@ -91,9 +81,9 @@ def test_listing_a_stack_while_it_is_created_never_fails_and_makes_nothing_twice
 ) -> None:
     cfn, lam = clients["cloudformation"], clients["lambda"]
     stack = unique("creating-read")
-    _first_change_set(cfn, stack)
+    create_change_set(cfn, stack, alias="PROD")
     with Readers(cfn, stack) as readers:
-        cfn.execute_change_set(StackName=stack, ChangeSetName="first")
+        cfn.execute_change_set(StackName=stack, ChangeSetName="create")
         status = wait_for_stack(cfn, stack)
     assert readers.errors == []
     assert status == "CREATE_COMPLETE"
@@ -124,7 +114,6 @@ def test_listing_a_stack_while_it_is_updated_publishes_the_new_version_once_afte
     listed = cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"]
     assert {r["LogicalResourceId"] for r in listed} == _processed_resources(cfn, stack)
     (fn,) = _functions_named(lam, stack)
-    versions = lam.list_versions_by_function(FunctionName=fn)["Versions"]
-    assert [v["Version"] for v in versions] == ["$LATEST", "1", "2"]
-    assert lam.get_alias(FunctionName=fn, Name="PROD")["FunctionVersion"] == "2"
+    assert published_versions(lam, fn) == ["1", "2"]
+    assert alias_state(lam, fn, "PROD") == ("2", {})
     assert lam.invoke(FunctionName=fn, Qualifier="PROD")["Payload"].read() == b'"2"'
