@@ -1,10 +1,13 @@
-"""Helpers for the lease's hostile tests: the lease object as S3 holds it."""
+"""Helpers for the lease's hostile tests: the lease object as S3 holds it, and the log's
+listings a holder made (what the head handed over spared it)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from lambda_release.aws.trace import read_trace
 from tests.rollback.stackkit import Kit
 
 
@@ -19,3 +22,10 @@ def put_lease(kit: Kit, body: dict[str, Any] | str) -> None:
     kit.sandbox.client("s3").put_object(
         Bucket=kit.bucket, Key=kit.log().lock_key, Body=data.encode()
     )
+
+
+def listings(trace: Path) -> list[str]:
+    """The prefix of each ``ListObjectsV2`` in an AWS trace, in order."""
+    return [
+        c["params"]["Prefix"] for c in read_trace(str(trace)) if c["operation"] == "ListObjectsV2"
+    ]

@@ -25,7 +25,7 @@ from lambda_release.log import lock
 from lambda_release.log.ids import id_time, new_id
 from lambda_release.release.begin import begin
 from lambda_release.sandbox import Sandbox
-from tests.hostile.lease_object import lease_body, put_lease
+from tests.hostile.lease_object import lease_body, listings, put_lease
 from tests.rollback.stackkit import Kit
 from tests.support.logstates import old_entry
 
@@ -35,12 +35,6 @@ def kit(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kit]:
     k = Kit.in_env(sandbox, monkeypatch, "head")
     k.release({"A": "1", "B": "1"})
     yield k
-
-
-def listings(trace: Path) -> list[str]:
-    return [
-        c["params"]["Prefix"] for c in read_trace(str(trace)) if c["operation"] == "ListObjectsV2"
-    ]
 
 
 def head_of(kit: Kit) -> dict[str, Any]:

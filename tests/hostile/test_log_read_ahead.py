@@ -16,6 +16,7 @@ from lambda_release.log import lock
 from lambda_release.log.location import LogLocation
 from lambda_release.log.store import ReleaseLog
 from tests.engine.conftest import App, make_app  # noqa: F401 - the fixture
+from tests.hostile.lease_object import listings
 
 
 def log_of(app: App) -> ReleaseLog:
@@ -76,8 +77,7 @@ def test_a_lease_held_when_read_ahead_is_refused_then_taken_once_given_back(
     assert [r["outcome"] for r in releases] == ["succeeded", "succeeded"]
     # That holder wrote nothing and handed on the head it was given (with when its holder
     # listed): the newest entries still confirm it, so no settlements were listed.
-    prefixes = [c["params"]["Prefix"] for c in read_trace(str(trace)) if "Prefix" in c["params"]]
-    assert prefixes == [f"{log.base}newest/"]
+    assert listings(trace) == [f"{log.base}newest/"]
 
 
 def test_a_lease_deleted_is_made_again_and_the_log_listed(
@@ -90,8 +90,7 @@ def test_a_lease_deleted_is_made_again_and_the_log_listed(
     assert done.returncode == 0, done.stderr
     first, second = history(app)[::-1]
     assert second["id"] > first["id"]  # the newest id was listed, not taken from a head
-    prefixes = [c["params"]["Prefix"] for c in read_trace(str(trace)) if "Prefix" in c["params"]]
-    assert f"{log.base}settled/" in prefixes
+    assert f"{log.base}settled/" in listings(trace)
     body = json.loads(
         app.sandbox.client("s3").get_object(Bucket=app.bucket, Key=log.lock_key)["Body"].read()
     )
